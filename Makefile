@@ -1,0 +1,65 @@
+# Linli — every target a newcomer needs. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+export PORT
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . 2>/dev/null || $(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create the environment from the lockfile
+
+run: $(STAMP) ## Migrate, build the demo street, serve it at http://127.0.0.1:$(PORT)
+	$(BIN)/linli migrate --noinput
+	$(BIN)/linli demo
+	@echo "Linli: http://127.0.0.1:$(PORT)  (accounts in README.md)"
+	$(BIN)/linli serve
+
+test: $(STAMP) ## Run the whole suite (unit, integration, browser) on DATABASE_URL or SQLite
+	$(BIN)/pytest -n 2 --dist loadfile -m "not browser" -q
+	$(MAKE) --no-print-directory browser-test
+
+browser-test: $(STAMP) ## Browser tests: Playwright driving Debian's chromium (installed if missing)
+	@bash scripts/ensure-chromium.sh
+	$(BIN)/pytest -m browser -q -p no:xdist
+
+lint: $(STAMP) ## Ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: $(STAMP) ## mypy
+	$(BIN)/mypy
+
+contracts: $(STAMP) ## import-linter layer contracts
+	$(BIN)/lint-imports
+
+schema: $(STAMP) ## Regenerate the committed OpenAPI schema (docs/api/openapi.yaml)
+	DJANGO_SETTINGS_MODULE=linli.settings.test $(BIN)/linli spectacular --file docs/api/openapi.yaml --validate
+
+schema-check: $(STAMP) ## Fail when the code's OpenAPI schema differs from docs/api/openapi.yaml
+	@bash scripts/schema-check.sh
+
+messages: $(STAMP) ## Refresh the English catalogue in locale/ and compile it (the .mo is committed)
+	$(BIN)/linli makemessages -l en --ignore .venv --ignore var --ignore bench -v 0
+	$(BIN)/linli compilemessages -l en --ignore .venv -v 0
+
+bench: $(STAMP) ## Benchmarks (bench/); SCALE=0.01 for a quick run
+	$(BIN)/python bench/run.py --scale $${SCALE:-1}
+
+check: lint types contracts schema-check test ## Everything CI runs, in CI's order
+
+clean: ## Remove the environment and local data
+	rm -rf $(VENV) var
+
+.PHONY: help venv run test browser-test lint types contracts schema schema-check messages bench check clean

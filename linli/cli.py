@@ -1,0 +1,87 @@
+"""The ``linli`` command: one entry point for users and operators.
+
+Pure machine interfaces (``id check``, ``risk score``, ``hall simulate``, ``elevator
+tally``, ``fire lifecycle``) run without Django, so they start fast and need no
+database. Everything else is a Django management command run with the settings in
+``DJANGO_SETTINGS_MODULE`` (default ``linli.settings.dev``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+USAGE = """usage: linli COMMAND [ARGS]
+
+machine interfaces (JSON out; exit 0 ok, 1 invalid id, 2 bad input):
+  id check NUMBER            validate a resident identity number
+  risk score FILE.json       score one committee's samples (risk-method.md)
+  hall simulate FILE.json    simulate a service hall and compare with Erlang C
+  elevator tally FILE.json   tally a lift consent vote under a rule set
+  fire lifecycle FILE.json   extinguisher maintenance and scrap dates
+
+platform:
+  demo                       build (or rebuild) the deterministic demo street
+  serve                      serve the platform (gunicorn; PORT, default 8000)
+  audit verify               check the audit log's hash chain
+  migrate, createsuperuser, … any Django management command
+"""
+
+PURE_APPS = ("risk", "hall", "elevator", "fire")
+
+
+def id_check(argv: Sequence[str]) -> int:
+    from linli.core.identity import check_id_number
+
+    if len(argv) != 1:
+        sys.stderr.write("usage: linli id check NUMBER\n")
+        return 2
+    result = check_id_number(argv[0])
+    sys.stdout.write(json.dumps(result.as_json(), ensure_ascii=False) + "\n")
+    return 0 if result.valid else 1
+
+
+def _django(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings.dev")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["linli", *argv])
+    return 0
+
+
+def serve() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings.dev")
+    port = os.environ.get("PORT", "8000")
+    host = os.environ.get("HOST", "127.0.0.1")
+    workers = os.environ.get("WEB_CONCURRENCY", "2")
+    os.execvp(
+        sys.executable,
+        [sys.executable, "-m", "gunicorn", "linli.wsgi", "--bind", f"{host}:{port}",
+         "--workers", workers, "--access-logfile", "-"],
+    )  # fmt: skip
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        sys.stdout.write(USAGE)
+        return 0
+    command, rest = args[0], args[1:]
+    if command == "id" and rest[:1] == ["check"]:
+        return id_check(rest[1:])
+    if command in PURE_APPS:
+        module = importlib.import_module(f"linli.{command}.cli")
+        code: int = module.main(rest)
+        return code
+    if command == "serve":
+        return serve()
+    if command == "audit" and rest[:1] == ["verify"]:
+        return _django(["audit_verify", *rest[1:]])
+    return _django(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

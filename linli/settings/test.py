@@ -1,0 +1,20 @@
+"""The test suite: same apps, fast hashing, fixed keys, in-memory cache."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+LINLI_HMAC_KEY = "dGVzdC1obWFjLWtleS1saW5saS1ub3Qtc2VjcmV0LTAwMDA="
+LINLI_DATA_KEY = "dGVzdC1kYXRhLWtleS1saW5saS1ub3Qtc2VjcmV0LTAwMDA="
+# Test databases are flushed between transactional tests; test_audit installs the
+# append-only triggers itself (inside a rolled-back transaction) to prove they hold.
+LINLI_AUDIT_TRIGGERS = False
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from linli.core import views as core_views
+from linli.dashboard import views as dashboard_views
+from linli.geo.api import views as geo_api
+
+router = DefaultRouter()
+router.register("committees", geo_api.CommitteeViewSet, basename="committee")
+router.register("estates", geo_api.EstateViewSet, basename="estate")
+router.register("buildings", geo_api.BuildingViewSet, basename="building")
+router.register("entrances", geo_api.EntranceViewSet, basename="entrance")
+router.register("households", geo_api.HouseholdViewSet, basename="household")
+router.register("residents", geo_api.ResidentViewSet, basename="resident")
+
+urlpatterns = [
+    path("", dashboard_views.home, name="home"),
+    path("login/", core_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("display/large-type/", core_views.toggle_large_type, name="large_type"),
+    path("modules/<str:key>/", core_views.module, name="module"),
+    path("audit/", core_views.audit_log, name="audit_log"),
+    path("places/", include("linli.geo.urls")),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("admin/", admin.site.urls),
+]
