@@ -1,0 +1,59 @@
+"""What every page's shell needs: the modules, the user's role, display preferences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from . import policy
+from .models import ROLE_LABELS
+
+# The five domain modules, in the order of the article. ``ready`` flips when a module lands.
+MODULES = [
+    {
+        "key": "risk",
+        "title": _("安全风险评估"),
+        "subtitle": _("三色预警、白皮书、隐患整改"),
+        "ready": False,
+    },
+    {
+        "key": "fire",
+        "title": _("消防设施"),
+        "subtitle": _("灭火器、简易喷淋、充电柜、微型消防站"),
+        "ready": False,
+    },
+    {
+        "key": "hall",
+        "title": _("社区事务受理"),
+        "subtitle": _("一网通办、取号叫号、24小时自助"),
+        "ready": False,
+    },
+    {
+        "key": "elevator",
+        "title": _("加装电梯"),
+        "subtitle": _("意见征询、表决、调解、费用分摊"),
+        "ready": False,
+    },
+    {
+        "key": "community",
+        "title": _("党群服务与社区生活"),
+        "subtitle": _("服务阵地、活动、志愿者、美育联盟"),
+        "ready": False,
+    },
+]
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    role = policy.role_of(user)
+    return {
+        "modules": MODULES,
+        "large_type": getattr(request, "large_type", False),
+        "role_label": ROLE_LABELS.get(role, "") if role else "",
+        "can": {
+            perm.replace(".", "_"): policy.can(user, perm)
+            for perm in ("geo.view", "geo.change", "people.view", "people.change", "audit.view")
+        },
+    }
