@@ -1,0 +1,575 @@
+"""The Excel sheets of the place and people lists: columns, natural keys, resolution.
+
+Each sheet parses rows with ``core.excel``, then resolves references (committee code →
+committee, …) in bulk and validates every row against the database, collecting all
+problems before anything is written. Rows whose natural key exists update that record;
+others create one. ``services.import_sheet`` runs it in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from linli.core import excel
+from linli.core.errors import RowError
+from linli.core.excel import Column
+from linli.core.identity import check_id_number
+
+from .models import (
+    Area,
+    Building,
+    Committee,
+    Entrance,
+    Estate,
+    Household,
+    HousingType,
+    Resident,
+    Structure,
+    Subdistrict,
+)
+
+COMMITTEE_CODE = Column("committee_code", "居委代码", excel.text(20))
+ESTATE_NAME = Column("estate", "小区/弄", excel.text(80))
+BUILDING_NAME = Column("building", "楼栋", excel.text(50))
+ENTRANCE_NUMBER = Column("entrance", "门牌号", excel.text(50))
+ROOM = Column("room", "室号", excel.text(20))
+
+
+@dataclass
+class Resolution:
+    """What a sheet decided for each row: the instance to save, and the problems found."""
+
+    instances: list[tuple[int, Model]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Sheet:
+    name: str
+    title: Any
+    model: type[Model]
+    columns: Sequence[Column]
+
+    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+        raise NotImplementedError
+
+    def export_row(self, obj: Any) -> list[Any]:
+        raise NotImplementedError
+
+    def labels(self) -> list[str]:
+        return [c.label for c in self.columns]
+
+
+def _committees(rows: Iterable[excel.ParsedRow]) -> dict[str, Committee]:
+    codes = {values["committee_code"] for _n, values in rows}
+    return {c.code: c for c in Committee.objects.filter(code__in=codes)}
+
+
+def _check_committee(
+    res: Resolution, number: int, code: str, committees: dict[str, Committee], scope: int | None
+) -> Committee | None:
+    committee = committees.get(code)
+    if committee is None:
+        res.errors.append(
+            RowError(number, COMMITTEE_CODE.label, _("没有这个居委代码：%(c)s") % {"c": code})
+        )
+        return None
+    if scope is not None and committee.pk != scope:
+        res.errors.append(RowError(number, COMMITTEE_CODE.label, _("无权导入其他居委的数据")))
+        return None
+    return committee
+
+
+def _validate(
+    res: Resolution, number: int, obj: Model, labels: dict[str, str], exclude: list[str]
+) -> None:
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            for message in messages:
+                res.errors.append(RowError(number, labels.get(name, name), message))
+
+
+def _duplicate_keys(res: Resolution, keyed: Iterable[tuple[int, Any]], label: str) -> None:
+    seen: dict[Any, int] = {}
+    for number, key in keyed:
+        if key in seen:
+            res.errors.append(RowError(number, label, _("与第 %(r)d 行重复") % {"r": seen[key]}))
+        else:
+            seen[key] = number
+
+
+def _label(choices: Any, value: str) -> str:
+    return str(choices(value).label) if value else ""
+
+
+class CommitteeSheet(Sheet):
+    name = "committees"
+    title = gettext_lazy("居委")
+    model = Committee
+    columns = (
+        Column("code", "居委代码", excel.text(20)),
+        Column("name", "居委", excel.text(50)),
+        Column("area", "片区", excel.text(50), required=False),
+        Column("address", "地址", excel.text(100), required=False),
+        Column("map_x", "示意图横坐标", excel.integer(0, 100), required=False),
+        Column("map_y", "示意图纵坐标", excel.integer(0, 100), required=False),
+    )
+
+    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+        res = Resolution()
+        if scope is not None:
+            res.errors.append(RowError(1, _("文件"), _("只有街道工作人员可以导入居委名单")))
+            return res
+        street = Subdistrict.objects.order_by("pk").first()
+        if street is None:
+            res.errors.append(RowError(1, _("文件"), _("请先建立街道")))
+            return res
+        _duplicate_keys(res, ((n, v["code"]) for n, v in rows), "居委代码")
+        existing = {
+            c.code: c for c in Committee.objects.filter(code__in=[v["code"] for _n, v in rows])
+        }
+        areas = {a.name: a for a in Area.objects.filter(subdistrict=street)}
+        for number, v in rows:
+            obj = existing.get(v["code"]) or Committee(subdistrict=street, code=v["code"])
+            obj.name = v["name"]
+            obj.address = v["address"] or ""
+            obj.map_x = v["map_x"] or 0
+            obj.map_y = v["map_y"] or 0
+            if v["area"]:
+                area = areas.get(v["area"])
+                if area is None:
+                    area = Area(subdistrict=street, name=v["area"])
+                    areas[v["area"]] = area
+                obj.area = area
+            else:
+                obj.area = None
+            res.instances.append((number, obj))
+        res.extra["new_areas"] = [a for a in areas.values() if a.pk is None]
+        return res
+
+    def export_row(self, obj: Any) -> list[Any]:
+        return [
+            obj.code,
+            obj.name,
+            obj.area.name if obj.area else "",
+            obj.address,
+            obj.map_x,
+            obj.map_y,
+        ]
+
+
+class EstateSheet(Sheet):
+    name = "estates"
+    title = gettext_lazy("小区/弄")
+    model = Estate
+    columns = (
+        COMMITTEE_CODE,
+        ESTATE_NAME,
+        Column("kind", "类别", excel.choice(Estate.Kind)),
+        Column("address", "地址", excel.text(100), required=False),
+        Column("management", "物业管理形式", excel.choice(Estate.Management), required=False),
+    )
+
+    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+        res = Resolution()
+        committees = _committees(rows)
+        _duplicate_keys(res, ((n, (v["committee_code"], v["estate"])) for n, v in rows), "小区/弄")
+        existing = {
+            (e.committee_id, e.name): e
+            for e in Estate.objects.filter(committee__in=committees.values())
+        }
+        for number, v in rows:
+            committee = _check_committee(res, number, v["committee_code"], committees, scope)
+            if committee is None:
+                continue
+            obj = existing.get((committee.pk, v["estate"])) or Estate(
+                committee=committee, name=v["estate"]
+            )
+            obj.kind = v["kind"]
+            obj.address = v["address"] or ""
+            obj.management = v["management"] or Estate.Management.NONE
+            res.instances.append((number, obj))
+        return res
+
+    def export_row(self, obj: Any) -> list[Any]:
+        return [
+            obj.committee.code,
+            obj.name,
+            _label(Estate.Kind, obj.kind),
+            obj.address,
+            _label(Estate.Management, obj.management),
+        ]
+
+
+def _estates(committees: dict[str, Committee]) -> dict[tuple[int, str], Estate]:
+    return {
+        (e.committee_id, e.name): e
+        for e in Estate.objects.filter(committee__in=committees.values())
+    }
+
+
+class BuildingSheet(Sheet):
+    name = "buildings"
+    title = gettext_lazy("楼栋")
+    model = Building
+    columns = (
+        COMMITTEE_CODE,
+        ESTATE_NAME,
+        BUILDING_NAME,
+        Column("address", "地址", excel.text(100), required=False),
+        Column("housing_type", "房屋类型", excel.choice(HousingType)),
+        Column("structure", "结构", excel.choice(Structure)),
+        Column("year_built", "建成年份", excel.integer(1800, 2100), required=False),
+        Column("floors", "层数", excel.integer(1, 200)),
+        Column("heritage_protected", "风貌保护", excel.boolean, required=False),
+        Column("has_lift", "有电梯", excel.boolean, required=False),
+        Column("lon", "经度", excel.decimal(6, Decimal(-180)), required=False),
+        Column("lat", "纬度", excel.decimal(6, Decimal(-90)), required=False),
+    )
+    labels_by_field = {"year_built": "建成年份", "floors": "层数", "lon": "经度", "lat": "纬度"}
+
+    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+        res = Resolution()
+        committees = _committees(rows)
+        estates = _estates(committees)
+        _duplicate_keys(
+            res, ((n, (v["committee_code"], v["estate"], v["building"])) for n, v in rows), "楼栋"
+        )
+        existing = {
+            (b.estate_id, b.name): b for b in Building.objects.filter(estate__in=estates.values())
+        }
+        for number, v in rows:
+            committee = _check_committee(res, number, v["committee_code"], committees, scope)
+            if committee is None:
+                continue
+            estate = estates.get((committee.pk, v["estate"]))
+            if estate is None:
+                res.errors.append(RowError(number, ESTATE_NAME.label, _("该居委下没有这个小区/弄")))
+                continue
+            obj = existing.get((estate.pk, v["building"])) or Building(
+                estate=estate, name=v["building"]
+            )
+            obj.committee = committee
+            for key in (
+                "address",
+                "housing_type",
+                "structure",
+                "year_built",
+                "floors",
+                "lon",
+                "lat",
+            ):
+                setattr(
+                    obj, key, v[key] if v[key] is not None else ("" if key == "address" else None)
+                )
+            obj.heritage_protected = bool(v["heritage_protected"])
+            obj.has_lift = bool(v["has_lift"])
+            _validate(res, number, obj, self.labels_by_field, ["estate", "committee", "outline"])
+            res.instances.append((number, obj))
+        return res
+
+    def export_row(self, obj: Any) -> list[Any]:
+        return [
+            obj.committee.code,
+            obj.estate.name,
+            obj.name,
+            obj.address,
+            _label(HousingType, obj.housing_type),
+            _label(Structure, obj.structure),
+            obj.year_built,
+            obj.floors,
+            "是" if obj.heritage_protected else "否",
+            "是" if obj.has_lift else "否",
+            float(obj.lon) if obj.lon is not None else None,
+            float(obj.lat) if obj.lat is not None else None,
+        ]
+
+
+def _buildings(
+    rows: Sequence[excel.ParsedRow], committees: dict[str, Committee]
+) -> dict[tuple[int, str, str], Building]:
+    names = {v["building"] for _n, v in rows}
+    return {
+        (b.committee_id, b.estate.name, b.name): b
+        for b in Building.objects.filter(
+            committee__in=committees.values(), name__in=names
+        ).select_related("estate")
+    }
+
+
+def _find_building(
+    res: Resolution,
+    number: int,
+    v: dict[str, Any],
+    committee: Committee,
+    buildings: dict[tuple[int, str, str], Building],
+) -> Building | None:
+    building = buildings.get((committee.pk, v["estate"], v["building"]))
+    if building is None:
+        res.errors.append(RowError(number, BUILDING_NAME.label, _("该居委、小区下没有这个楼栋")))
+    return building
+
+
+class EntranceSheet(Sheet):
+    name = "entrances"
+    title = gettext_lazy("门牌")
+    model = Entrance
+    columns = (
+        COMMITTEE_CODE,
+        ESTATE_NAME,
+        BUILDING_NAME,
+        ENTRANCE_NUMBER,
+        Column("address", "地址", excel.text(100), required=False),
+    )
+
+    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+        res = Resolution()
+        committees = _committees(rows)
+        buildings = _buildings(rows, committees)
+        _duplicate_keys(
+            res,
+            (
+                (n, (v["committee_code"], v["estate"], v["building"], v["entrance"]))
+                for n, v in rows
+            ),
+            "门牌号",
+        )
+        existing = {
+            (e.building_id, e.number): e
+            for e in Entrance.objects.filter(building__in=buildings.values())
+        }
+        for number, v in rows:
+            committee = _check_committee(res, number, v["committee_code"], committees, scope)
+            if committee is None:
+                continue
+            building = _find_building(res, number, v, committee, buildings)
+            if building is None:
+                continue
+            obj = existing.get((building.pk, v["entrance"])) or Entrance(
+                building=building, number=v["entrance"]
+            )
+            obj.address = v["address"] or ""
+            res.instances.append((number, obj))
+        return res
+
+    def export_row(self, obj: Any) -> list[Any]:
+        b = obj.building
+        return [b.committee.code, b.estate.name, b.name, obj.number, obj.address]
+
+
+def _entrances(
+    rows: Sequence[excel.ParsedRow], committees: dict[str, Committee]
+) -> dict[tuple[int, str, str, str], Entrance]:
+    numbers = {v["entrance"] for _n, v in rows}
+    return {
+        (e.building.committee_id, e.building.estate.name, e.building.name, e.number): e
+        for e in Entrance.objects.filter(
+            building__committee__in=committees.values(), number__in=numbers
+        ).select_related("building__estate")
+    }
+
+
+def _find_entrance(
+    res: Resolution,
+    number: int,
+    v: dict[str, Any],
+    committee: Committee,
+    entrances: dict[tuple[int, str, str, str], Entrance],
+) -> Entrance | None:
+    entrance = entrances.get((committee.pk, v["estate"], v["building"], v["entrance"]))
+    if entrance is None:
+        res.errors.append(
+            RowError(number, ENTRANCE_NUMBER.label, _("找不到这个门牌（请核对小区、楼栋、门牌号）"))
+        )
+    return entrance
+
+
+class HouseholdSheet(Sheet):
+    name = "households"
+    title = gettext_lazy("户")
+    model = Household
+    columns = (
+        COMMITTEE_CODE,
+        ESTATE_NAME,
+        BUILDING_NAME,
+        ENTRANCE_NUMBER,
+        ROOM,
+        Column("floor", "楼层", excel.integer(-5, 200)),
+        Column("exclusive_area", "专有面积(㎡)", excel.decimal(2, Decimal("0.01"))),
+    )
+
+    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+        res = Resolution()
+        committees = _committees(rows)
+        entrances = _entrances(rows, committees)
+        _duplicate_keys(
+            res,
+            (
+                (n, (v["committee_code"], v["estate"], v["building"], v["entrance"], v["room"]))
+                for n, v in rows
+            ),
+            "室号",
+        )
+        existing = {
+            (h.entrance_id, h.room): h
+            for h in Household.objects.filter(entrance__in=entrances.values())
+        }
+        for number, v in rows:
+            committee = _check_committee(res, number, v["committee_code"], committees, scope)
+            if committee is None:
+                continue
+            entrance = _find_entrance(res, number, v, committee, entrances)
+            if entrance is None:
+                continue
+            obj = existing.get((entrance.pk, v["room"])) or Household(
+                entrance=entrance, room=v["room"]
+            )
+            obj.committee = committee
+            obj.floor = v["floor"]
+            obj.exclusive_area = v["exclusive_area"]
+            res.instances.append((number, obj))
+        return res
+
+    def export_row(self, obj: Any) -> list[Any]:
+        e = obj.entrance
+        b = e.building
+        return [
+            b.committee.code,
+            b.estate.name,
+            b.name,
+            e.number,
+            obj.room,
+            obj.floor,
+            float(obj.exclusive_area),
+        ]
+
+
+class ResidentSheet(Sheet):
+    """Residents. Exports carry masked numbers; a masked number on import means "unchanged"."""
+
+    name = "residents"
+    title = gettext_lazy("居民")
+    model = Resident
+    columns = (
+        COMMITTEE_CODE,
+        ESTATE_NAME,
+        BUILDING_NAME,
+        ENTRANCE_NUMBER,
+        ROOM,
+        Column("name", "姓名", excel.text(50)),
+        Column("id_number", "身份证号", excel.text(18), required=False),
+        Column("phone", "手机号", excel.text(11), required=False),
+        Column("relation", "与户主关系", excel.choice(Resident.Relation), required=False),
+        Column("lives_alone", "独居", excel.boolean, required=False),
+    )
+
+    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+        from .services import identity_hash
+
+        res = Resolution()
+        committees = _committees(rows)
+        entrances = _entrances(rows, committees)
+        households = {
+            (h.entrance_id, h.room): h
+            for h in Household.objects.filter(entrance__in=entrances.values())
+        }
+        hashes: dict[int, str] = {}
+        for number, v in rows:
+            raw = v["id_number"]
+            if raw and "*" not in raw:
+                checked = check_id_number(raw)
+                if not checked.valid:
+                    res.errors.append(
+                        RowError(
+                            number, "身份证号", _("身份证号无效（%(r)s）") % {"r": checked.reason}
+                        )
+                    )
+                else:
+                    assert checked.number is not None
+                    hashes[number] = identity_hash(checked.number)
+                    v["id_number"] = checked.number
+            phone = v["phone"]
+            if phone and "*" not in phone and not (phone.isdigit() and len(phone) == 11):
+                res.errors.append(RowError(number, "手机号", _("手机号应为 11 位数字")))
+        _duplicate_keys(res, hashes.items(), "身份证号")
+        by_hash = {r.id_hash: r for r in Resident.objects.filter(id_hash__in=hashes.values())}
+        for number, v in rows:
+            committee = _check_committee(res, number, v["committee_code"], committees, scope)
+            if committee is None:
+                continue
+            entrance = _find_entrance(res, number, v, committee, entrances)
+            if entrance is None:
+                continue
+            household = households.get((entrance.pk, v["room"]))
+            if household is None:
+                res.errors.append(RowError(number, ROOM.label, _("该门牌下没有这个室号")))
+                continue
+            obj: Resident | None = None
+            if number in hashes:
+                obj = by_hash.get(hashes[number])
+                if obj is not None and scope is not None and obj.committee_id != scope:
+                    res.errors.append(RowError(number, "身份证号", _("该居民登记在其他居委")))
+                    continue
+            if obj is None and v["id_number"] and "*" in v["id_number"]:
+                obj = Resident.objects.filter(
+                    household=household, name=v["name"], id_masked=v["id_number"]
+                ).first()
+                if obj is None:
+                    res.errors.append(
+                        RowError(
+                            number, "身份证号", _("遮蔽的号码只能用于更新已有居民，请填写完整号码")
+                        )
+                    )
+                    continue
+            obj = obj or Resident()
+            obj.household = household
+            obj.committee = committee
+            obj.name = v["name"]
+            obj.relation = v["relation"] or Resident.Relation.HEAD
+            obj.lives_alone = bool(v["lives_alone"])
+            # The service hashes and encrypts these; they are never stored as given.
+            id_number = v["id_number"] if v["id_number"] and "*" not in v["id_number"] else None
+            phone = v["phone"] if v["phone"] and "*" not in v["phone"] else None
+            res.extra.setdefault("protect", {})[number] = (id_number, phone)
+            res.instances.append((number, obj))
+        return res
+
+    def export_row(self, obj: Any) -> list[Any]:
+        h = obj.household
+        e = h.entrance
+        b = e.building
+        return [
+            b.committee.code,
+            b.estate.name,
+            b.name,
+            e.number,
+            h.room,
+            obj.name,
+            obj.id_masked,
+            obj.phone_masked,
+            _label(Resident.Relation, obj.relation),
+            "是" if obj.lives_alone else "否",
+        ]
+
+
+SHEETS: dict[str, Sheet] = {
+    s.name: s
+    for s in (
+        CommitteeSheet(),
+        EstateSheet(),
+        BuildingSheet(),
+        EntranceSheet(),
+        HouseholdSheet(),
+        ResidentSheet(),
+    )
+}

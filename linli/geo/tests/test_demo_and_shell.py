@@ -1,0 +1,121 @@
+"""The demo street, the home page, language switch, large type, module placeholders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth import authenticate
+
+from linli.core.models import User
+from linli.geo import demo
+from linli.geo.models import Building, Committee, Household, Resident
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_is_deterministic_and_rebuilds_the_same_street() -> None:
+    first = demo.build(with_residents=True)
+    sample = list(Resident.objects.order_by("id_hash").values_list("id_hash", "name")[:20])
+    areas = sorted(Household.objects.values_list("exclusive_area", flat=True))[:50]
+    second = demo.build(with_residents=True)
+    assert first == second
+    assert sample == list(Resident.objects.order_by("id_hash").values_list("id_hash", "name")[:20])
+    assert areas == sorted(Household.objects.values_list("exclusive_area", flat=True))[:50]
+
+
+def test_demo_street_looks_like_the_article() -> None:
+    counts = demo.build(with_residents=False)
+    assert counts["committees"] == 16
+    names = set(Committee.objects.values_list("name", flat=True))
+    assert {"陕新居委", "新乐居委"} <= names
+    xinlu = Committee.objects.filter(area__name="新路片区").values_list("name", flat=True)
+    assert set(xinlu) == {"陕新居委", "新乐居委"}
+    lane = Building.objects.filter(housing_type="lane").count()
+    assert lane > Building.objects.count() / 2  # mostly brick-and-timber lane houses
+    assert (
+        Building.objects.filter(housing_type="lane").exclude(structure="brick_timber").count() == 0
+    )
+    assert Building.objects.filter(housing_type="commercial", has_lift=True).exists()
+
+
+def test_demo_residents_are_valid_fictitious_and_marked() -> None:
+    demo.build(with_residents=True)
+    assert Resident.objects.filter(is_demo=False).count() == 0
+    assert (
+        Resident.objects.filter(id_masked__startswith="310104").count() == Resident.objects.count()
+    )
+
+
+def test_one_account_per_role_with_the_documented_password() -> None:
+    demo.build(with_residents=False)
+    for account in demo.ACCOUNTS:
+        user = authenticate(username=account.username, password=demo.DEMO_PASSWORD)
+        assert user is not None and user.role == account.role
+    assert User.objects.get(username="shanxin").committee.name == "陕新居委"
+
+
+def test_home_shows_counts_and_the_committee_diagram(login: Any, street: Any) -> None:
+    page = login("street_admin").get("/").content.decode()
+    assert "湖南路街道" in page
+    assert "陕新居委" in page and "新路片区" in page
+    assert "<svg" in page
+    assert "建设中，尚未上线" in page
+
+
+def test_module_not_built_yet_says_so(login: Any, street: Any) -> None:
+    page = login("street_staff").get("/modules/elevator/").content.decode()
+    assert "尚未上线" in page and "加装电梯" in page
+    assert login("street_staff").get("/modules/nope/").status_code == 404
+
+
+def test_language_switch_to_english(login: Any, street: Any) -> None:
+    client = login("street_admin")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/").content.decode()
+    assert '<html lang="en"' in page
+    assert "Buildings" in page and "Sign out" in page
+
+
+def test_large_type_toggle(client: Any, street: Any) -> None:
+    client.post("/display/large-type/", {"next": "/login/"})
+    assert 'class="large-type"' in client.get("/login/").content.decode()
+    client.post("/display/large-type/", {"next": "/login/"})
+    assert 'class="large-type"' not in client.get("/login/").content.decode()
+
+
+def test_no_page_loads_anything_from_another_origin(login: Any, street: Any) -> None:
+    client = login("street_admin")
+    for url in ("/", "/places/buildings/", "/api/docs/", "/login/"):
+        page = client.get(url).content.decode()
+        assert "http://" not in page.replace("http://testserver", "").replace(
+            "http://www.w3.org", ""
+        )
+        assert "https://" not in page
+
+
+def test_pages_send_a_strict_content_security_policy(login: Any, street: Any) -> None:
+    response = login("street_admin").get("/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_web_form_edit_is_audited(login: Any, street: Any) -> None:
+    from linli.core.models import AuditRecord
+
+    client = login("committee_staff")
+    household = street["household1"]
+    response = client.post(
+        f"/places/households/{household.pk}/edit/",
+        {
+            "entrance": street["entrance1"].pk,
+            "room": "1楼前楼",
+            "floor": 1,
+            "exclusive_area": "24.75",
+        },
+    )
+    assert response.status_code == 302
+    household.refresh_from_db()
+    assert str(household.exclusive_area) == "24.75"
+    record = AuditRecord.objects.get(action="geo.household.update")
+    assert record.details == {"fields": ["exclusive_area"]}
+    assert record.actor_name == "committee_staff"
