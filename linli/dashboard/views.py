@@ -1,0 +1,57 @@
+"""The street's home page: counts, the committee diagram, the five modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from linli.core import policy
+from linli.geo import queries
+from linli.geo.models import Household
+
+
+def _diagram(user: Any) -> dict[str, Any]:
+    """Committees as cells on the street grid, grouped by area (片区)."""
+    committees = queries.committee_map(user)
+    households = dict(
+        policy.scoped(Household.objects.all(), user, "committee_id")
+        .values_list("committee_id")
+        .annotate(n=Count("id"))
+    )
+    cells = []
+    areas: dict[str, list[dict[str, Any]]] = {}
+    for c in committees:
+        cell = {
+            "c": c,
+            "x": c.map_x,
+            "y": c.map_y,
+            "households": households.get(c.pk, 0),
+        }
+        cells.append(cell)
+        if c.area:
+            areas.setdefault(c.area.name, []).append(cell)
+    boxes = []
+    for name, members in areas.items():
+        xs = [m["x"] for m in members]
+        ys = [m["y"] for m in members]
+        boxes.append(
+            {
+                "name": name,
+                "x": min(xs) - 1,
+                "y": min(ys) - 4,
+                "w": max(xs) - min(xs) + 20,
+                "h": max(ys) - min(ys) + 16,
+            }
+        )
+    return {"cells": cells, "areas": boxes}
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {"summary": None}
+    if policy.can(request.user, "geo.view"):
+        context["summary"] = queries.street_summary(request.user)
+        context["diagram"] = _diagram(request.user)
+    return render(request, "dashboard/home.html", context)
