@@ -328,5 +328,6 @@ def _accounts(committees: dict[str, Committee]) -> None:
         user.organisation = orgs.get(account.organisation or "")
         user.is_active = True
         user.is_staff = account.role == Role.STREET_ADMIN
+        user.is_superuser = account.role == Role.STREET_ADMIN  # user management in /admin/
         user.set_password(DEMO_PASSWORD)
         user.save()
