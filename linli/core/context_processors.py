@@ -14,30 +14,35 @@ from .models import ROLE_LABELS
 MODULES = [
     {
         "key": "risk",
+        "nav": _("安全风险"),
         "title": _("安全风险评估"),
         "subtitle": _("三色预警、白皮书、隐患整改"),
         "ready": False,
     },
     {
         "key": "fire",
+        "nav": _("消防设施"),
         "title": _("消防设施"),
         "subtitle": _("灭火器、简易喷淋、充电柜、微型消防站"),
         "ready": False,
     },
     {
         "key": "hall",
+        "nav": _("受理中心"),
         "title": _("社区事务受理"),
         "subtitle": _("一网通办、取号叫号、24小时自助"),
         "ready": False,
     },
     {
         "key": "elevator",
+        "nav": _("加装电梯"),
         "title": _("加装电梯"),
         "subtitle": _("意见征询、表决、调解、费用分摊"),
         "ready": False,
     },
     {
         "key": "community",
+        "nav": _("党群服务"),
         "title": _("党群服务与社区生活"),
         "subtitle": _("服务阵地、活动、志愿者、美育联盟"),
         "ready": False,

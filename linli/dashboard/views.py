@@ -23,11 +23,13 @@ def _diagram(user: Any) -> dict[str, Any]:
     )
     cells = []
     areas: dict[str, list[dict[str, Any]]] = {}
-    for c in committees:
+    for index, c in enumerate(committees):
+        placed = c.map_x or c.map_y
         cell = {
             "c": c,
-            "x": c.map_x,
-            "y": c.map_y,
+            # Committees without a position are laid out on a grid, five to a row.
+            "x": c.map_x if placed else 2 + (index % 5) * 23,
+            "y": c.map_y if placed else 8 + (index // 5) * 14,
             "households": households.get(c.pk, 0),
         }
         cells.append(cell)
@@ -40,8 +42,8 @@ def _diagram(user: Any) -> dict[str, Any]:
         boxes.append(
             {
                 "name": name,
-                "x": min(xs) - 1,
-                "y": min(ys) - 4,
+                "x": max(min(xs) - 1, 0),
+                "y": max(min(ys) - 4, 0),
                 "w": max(xs) - min(xs) + 20,
                 "h": max(ys) - min(ys) + 16,
             }

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 import django_filters as df
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    Area,
     Building,
     Committee,
     Entrance,
@@ -33,9 +35,36 @@ def _search(fields: tuple[str, ...]) -> Callable[[Any, QuerySet[Any], str, str],
     return method
 
 
+def _committees(request: Any) -> Any:
+    from . import queries
+
+    return (
+        queries.committees(getattr(request, "user", None))
+        .select_related(None)
+        .only("pk", "name", "code")
+    )
+
+
+def committee_filter(path: str) -> df.ModelChoiceFilter:
+    """A drop-down of the committees the user may see (ids in the query string)."""
+    return df.ModelChoiceFilter(field_name=path, label=_("居委"), queryset=_committees)
+
+
+def yes_no(label: Any) -> df.BooleanFilter:
+    return df.BooleanFilter(
+        label=label,
+        widget=forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))]),
+    )
+
+
+def parent(path: str, label: Any) -> df.NumberFilter:
+    """Narrow to one parent (links from detail pages use it); not shown in the filter form."""
+    return df.NumberFilter(field_name=path, label=label, widget=forms.HiddenInput)
+
+
 class CommitteeFilter(df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("搜索"), method=_search(("name", "code", "address")))
-    area = df.NumberFilter(field_name="area_id", label=_("片区"))
+    area = df.ModelChoiceFilter(field_name="area", label=_("片区"), queryset=Area.objects.all())
 
     class Meta:
         model = Committee
@@ -44,7 +73,7 @@ class CommitteeFilter(df.FilterSet):  # type: ignore[misc]
 
 class EstateFilter(df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("搜索"), method=_search(("name", "address")))
-    committee = df.NumberFilter(field_name="committee_id", label=_("居委"))
+    committee = committee_filter("committee")
     kind = df.ChoiceFilter(choices=Estate.Kind.choices, label=_("类别"))
 
     class Meta:
@@ -54,12 +83,12 @@ class EstateFilter(df.FilterSet):  # type: ignore[misc]
 
 class BuildingFilter(df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("搜索"), method=_search(("name", "address")))
-    committee = df.NumberFilter(field_name="committee_id", label=_("居委"))
-    estate = df.NumberFilter(field_name="estate_id", label=_("小区/弄"))
+    committee = committee_filter("committee")
+    estate = parent("estate_id", _("小区/弄"))
     housing_type = df.ChoiceFilter(choices=HousingType.choices, label=_("房屋类型"))
     structure = df.ChoiceFilter(choices=Structure.choices, label=_("结构"))
-    heritage_protected = df.BooleanFilter(label=_("风貌保护"))
-    has_lift = df.BooleanFilter(label=_("有电梯"))
+    heritage_protected = yes_no(_("风貌保护"))
+    has_lift = yes_no(_("有电梯"))
 
     class Meta:
         model = Building
@@ -76,8 +105,8 @@ class BuildingFilter(df.FilterSet):  # type: ignore[misc]
 
 class EntranceFilter(df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("搜索"), method=_search(("number", "address")))
-    committee = df.NumberFilter(field_name="building__committee_id", label=_("居委"))
-    building = df.NumberFilter(field_name="building_id", label=_("楼栋"))
+    committee = committee_filter("building__committee")
+    building = parent("building_id", _("楼栋"))
 
     class Meta:
         model = Entrance
@@ -86,9 +115,9 @@ class EntranceFilter(df.FilterSet):  # type: ignore[misc]
 
 class HouseholdFilter(df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("搜索"), method=_search(("room", "entrance__address")))
-    committee = df.NumberFilter(field_name="committee_id", label=_("居委"))
-    entrance = df.NumberFilter(field_name="entrance_id", label=_("门牌"))
-    building = df.NumberFilter(field_name="entrance__building_id", label=_("楼栋"))
+    committee = committee_filter("committee")
+    entrance = parent("entrance_id", _("门牌"))
+    building = parent("entrance__building_id", _("楼栋"))
     min_area = df.NumberFilter(
         field_name="exclusive_area", lookup_expr="gte", label=_("面积不小于")
     )
@@ -103,9 +132,9 @@ class HouseholdFilter(df.FilterSet):  # type: ignore[misc]
 
 class ResidentFilter(df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("姓名"), field_name="name", lookup_expr="icontains")
-    committee = df.NumberFilter(field_name="committee_id", label=_("居委"))
-    household = df.NumberFilter(field_name="household_id", label=_("户"))
-    lives_alone = df.BooleanFilter(label=_("独居"))
+    committee = committee_filter("committee")
+    household = parent("household_id", _("户"))
+    lives_alone = yes_no(_("独居"))
 
     class Meta:
         model = Resident

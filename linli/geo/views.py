@@ -86,7 +86,7 @@ KINDS: dict[str, ListKind] = {
                 (L("结构"), lambda o: o.get_structure_display()),
                 (L("建成年份"), lambda o: str(o.year_built or "—")),
                 (L("层数"), lambda o: str(o.floors)),
-                (L("风貌保护"), lambda o: _("是") if o.heritage_protected else ""),
+                (L("风貌保护"), lambda o: _("是") if o.heritage_protected else _("否")),
                 (L("电梯"), lambda o: _("有") if o.has_lift else _("无")),
             ),
             {
@@ -267,7 +267,7 @@ def place_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     fields = [
         (f.verbose_name, _display(obj, f.name))
         for f in obj._meta.fields
-        if f.name not in {"id", "id_hash", "id_cipher", "phone_cipher", "outline"}
+        if f.name not in {"id", "id_hash", "id_cipher", "phone_cipher", "outline", "is_demo"}
     ]
     children: list[tuple[str, str, list[Any]]] = []
     if kind == "committees":

@@ -119,3 +119,39 @@ def test_web_form_edit_is_audited(login: Any, street: Any) -> None:
     record = AuditRecord.objects.get(action="geo.household.update")
     assert record.details == {"fields": ["exclusive_area"]}
     assert record.actor_name == "committee_staff"
+
+
+def test_navigation_names_every_module(login: Any, street: Any) -> None:
+    page = login("street_staff").get("/").content.decode()
+    for name in ("安全风险", "消防设施", "受理中心", "加装电梯", "党群服务"):
+        assert f">{name}</a>" in page
+
+
+def test_lists_filter_by_a_committee_chosen_by_name(login: Any, street: Any) -> None:
+    client = login("street_staff")
+    page = client.get("/places/buildings/").content.decode()
+    assert f'<option value="{street["c2"].pk}">新乐居委</option>' in page
+    filtered = client.get(f"/places/buildings/?committee={street['c2'].pk}").content.decode()
+    assert street["estate2"].name in filtered and street["estate1"].name not in filtered
+    lanes = client.get("/places/buildings/?has_lift=false&heritage_protected=").content.decode()
+    assert street["estate1"].name in lanes
+
+
+def test_street_admin_manages_accounts_in_admin_and_it_is_audited(login: Any, street: Any) -> None:
+    from linli.core.models import AuditRecord, User
+
+    admin = User.objects.get(username="street_admin")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client = login("street_admin")
+    assert client.get("/admin/core/user/").status_code == 200
+    assert login("auditor").get("/admin/core/user/").status_code == 302
+    user = User.objects.get(username="inspector")
+    client = login("street_admin")
+    response = client.post(
+        f"/admin/core/user/{user.pk}/change/",
+        {"username": "inspector", "display_name": "检查员 张", "role": "inspector",
+         "is_active": "on", "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert AuditRecord.objects.filter(action="core.user.update", object_id=str(user.pk)).exists()
