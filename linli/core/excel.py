@@ -179,7 +179,9 @@ def read_sheet(
             try:
                 values[col.key] = col.parse(raw)
             except CellError as exc:
-                errors.append(RowError(row_number, col.label, str(exc)))
+                shown = str(raw)[:30]
+                message = _("%(problem)s（现为“%(value)s”）") % {"problem": exc, "value": shown}
+                errors.append(RowError(row_number, col.label, message))
         parsed.append((row_number, values))
     workbook.close()
     if errors:

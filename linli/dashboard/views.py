@@ -48,7 +48,8 @@ def _diagram(user: Any) -> dict[str, Any]:
                 "h": max(ys) - min(ys) + 16,
             }
         )
-    return {"cells": cells, "areas": boxes}
+    height = max((cell["y"] for cell in cells), default=0) + 14
+    return {"cells": cells, "areas": boxes, "height": height}
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -47,7 +47,9 @@ def _committees(request: Any) -> Any:
 
 def committee_filter(path: str) -> df.ModelChoiceFilter:
     """A drop-down of the committees the user may see (ids in the query string)."""
-    return df.ModelChoiceFilter(field_name=path, label=_("居委"), queryset=_committees)
+    return df.ModelChoiceFilter(
+        field_name=path, label=_("居委"), queryset=_committees, empty_label=_("全部")
+    )
 
 
 def yes_no(label: Any) -> df.BooleanFilter:
@@ -64,7 +66,9 @@ def parent(path: str, label: Any) -> df.NumberFilter:
 
 class CommitteeFilter(df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("搜索"), method=_search(("name", "code", "address")))
-    area = df.ModelChoiceFilter(field_name="area", label=_("片区"), queryset=Area.objects.all())
+    area = df.ModelChoiceFilter(
+        field_name="area", label=_("片区"), queryset=Area.objects.all(), empty_label=_("全部")
+    )
 
     class Meta:
         model = Committee
@@ -74,7 +78,7 @@ class CommitteeFilter(df.FilterSet):  # type: ignore[misc]
 class EstateFilter(df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("搜索"), method=_search(("name", "address")))
     committee = committee_filter("committee")
-    kind = df.ChoiceFilter(choices=Estate.Kind.choices, label=_("类别"))
+    kind = df.ChoiceFilter(empty_label=_("全部"), choices=Estate.Kind.choices, label=_("类别"))
 
     class Meta:
         model = Estate
@@ -85,8 +89,10 @@ class BuildingFilter(df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("搜索"), method=_search(("name", "address")))
     committee = committee_filter("committee")
     estate = parent("estate_id", _("小区/弄"))
-    housing_type = df.ChoiceFilter(choices=HousingType.choices, label=_("房屋类型"))
-    structure = df.ChoiceFilter(choices=Structure.choices, label=_("结构"))
+    housing_type = df.ChoiceFilter(
+        empty_label=_("全部"), choices=HousingType.choices, label=_("房屋类型")
+    )
+    structure = df.ChoiceFilter(empty_label=_("全部"), choices=Structure.choices, label=_("结构"))
     heritage_protected = yes_no(_("风貌保护"))
     has_lift = yes_no(_("有电梯"))
 
