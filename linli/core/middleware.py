@@ -26,6 +26,21 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class ChineseByDefaultMiddleware:
+    """Chinese unless the user chose English: the browser's Accept-Language is not consulted.
+
+    Clerks' machines often run English-language browsers; the interface language is
+    Chinese, and the switch in the header (a cookie) is the only way to change it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
 class DisplayPreferencesMiddleware:
     """Reads the large-type choice from a cookie so every page, public ones too, honours it."""
 

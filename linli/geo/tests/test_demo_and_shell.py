@@ -155,3 +155,8 @@ def test_street_admin_manages_accounts_in_admin_and_it_is_audited(login: Any, st
     )  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:2000]
     assert AuditRecord.objects.filter(action="core.user.update", object_id=str(user.pk)).exists()
+
+
+def test_chinese_by_default_whatever_the_browser_language(client: Any, street: Any) -> None:
+    page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-Hans"' in page and "登录邻里" in page
