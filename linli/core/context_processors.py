@@ -4,57 +4,66 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from . import policy
 from .models import ROLE_LABELS
 
-# The five domain modules, in the order of the article. ``ready`` flips when a module lands.
+# The five domain modules, in the order of the article. A module is shown as live when its
+# AppConfig says ``live = True`` (set by the module itself when its pages are usable).
 MODULES = [
     {
         "key": "risk",
         "nav": _("安全风险"),
         "title": _("安全风险评估"),
         "subtitle": _("三色预警、白皮书、隐患整改"),
-        "ready": False,
     },
     {
         "key": "fire",
         "nav": _("消防设施"),
         "title": _("消防设施"),
         "subtitle": _("灭火器、简易喷淋、充电柜、微型消防站"),
-        "ready": False,
     },
     {
         "key": "hall",
         "nav": _("受理中心"),
         "title": _("社区事务受理"),
         "subtitle": _("一网通办、取号叫号、24小时自助"),
-        "ready": False,
     },
     {
         "key": "elevator",
         "nav": _("加装电梯"),
         "title": _("加装电梯"),
         "subtitle": _("意见征询、表决、调解、费用分摊"),
-        "ready": False,
     },
     {
         "key": "community",
         "nav": _("党群服务"),
         "title": _("党群服务与社区生活"),
         "subtitle": _("服务阵地、活动、志愿者、美育联盟"),
-        "ready": False,
     },
 ]
+
+
+def modules() -> list[dict[str, Any]]:
+    """The module cards and nav entries, each with its live flag and its page."""
+    out = []
+    for m in MODULES:
+        config: Any = apps.app_configs.get(str(m["key"]))
+        live = bool(getattr(config, "live", False))
+        out.append(
+            {**m, "ready": live, "url": f"/{m['key']}/" if config else f"/modules/{m['key']}/"}
+        )
+    return out
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     role = policy.role_of(user)
     return {
-        "modules": MODULES,
+        "modules": modules(),
         "large_type": getattr(request, "large_type", False),
         "role_label": ROLE_LABELS.get(role, "") if role else "",
         "can": {

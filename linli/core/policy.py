@@ -28,7 +28,7 @@ def role_of(user: Any) -> Role | None:
 
 
 def can(user: Any, permission: str) -> bool:
-    return allows(role_of(user), permission)
+    return allows(role_of(user), permission, getattr(user, "department", None) or None)
 
 
 def require(user: Any, permission: str) -> None:
@@ -55,6 +55,14 @@ def scoped(qs: QuerySet[M], user: Any, committee_path: str) -> QuerySet[M]:
     if committee_id is None:
         return qs
     return qs.filter(**{committee_path: committee_id})
+
+
+def organisation_scope(user: Any) -> int | None:
+    """The partner body a partner account acts for (object-level scope of assigned work)."""
+    if role_of(user) == Role.PARTNER:
+        organisation_id: int | None = user.organisation_id
+        return organisation_id
+    return None
 
 
 def in_scope(user: Any, committee_id: int | None) -> bool:

@@ -38,37 +38,88 @@ PERMISSIONS: frozenset[str] = frozenset(
         "people.view_identity",  # unmasked identity numbers and phones (each read audited)
         "audit.view",  # the audit log
         "users.manage",  # accounts and roles
+        # Safety risk assessment (risk/)
+        "risk.view",  # rounds, grades, heat tables, white papers
+        "risk.manage",  # method versions, rounds, the draw, assigning inspectors, publishing
+        "risk.inspect",  # fill in the checklists of samples assigned to oneself
+        "risk.rectify",  # act on hazard cases (own committee, or cases assigned to one's body)
+        "risk.signoff",  # sign off the closing of A and B hazards
+        # Fire-safety facilities (fire/)
+        "fire.view",  # the registry, due lists, programmes, coverage
+        "fire.change",  # registry edits and imports, programmes
+        "fire.record",  # inspection and maintenance records
+        # Service centre (hall/)
+        "hall.view",  # statistics, catalogue, staffing advisor
+        "hall.manage",  # catalogue, halls, windows, staff on duty, business hours
+        "hall.serve",  # a window: call, serve, transfer, escalate, open cases
+        "hall.backoffice",  # the back office (中台): resolve and return escalated tickets
+        "hall.supervise",  # call a specific ticket by number (audited)
+        # Elevator retrofit (elevator/)
+        "elevator.view",  # projects, owner rolls, tallies, mediation records
+        "elevator.manage",  # projects, stages, ballots entered by staff, mediation, money
     }
 )
 
 _STAFF_READ = {"geo.view", "people.view"}
+_STREET_READ = {"risk.view", "fire.view", "hall.view", "elevator.view"}
 
 MATRIX: dict[Role, frozenset[str]] = {
     # The street admin runs the platform but does not read the audit log: MLPS 2.0 separates
     # system administration from audit.
-    Role.STREET_ADMIN: frozenset(PERMISSIONS - {"audit.view"}),
-    Role.STREET_STAFF: frozenset(_STAFF_READ | {"geo.change", "people.change"}),
-    Role.COMMITTEE_STAFF: frozenset(
-        _STAFF_READ | {"geo.change", "people.change", "people.view_identity"}
+    Role.STREET_ADMIN: frozenset(
+        PERMISSIONS - {"audit.view", "risk.inspect", "hall.serve", "hall.backoffice"}
     ),
-    Role.INSPECTOR: frozenset({"geo.view"}),
-    Role.WINDOW_CLERK: frozenset({"geo.view"}),
-    Role.BACKOFFICE_CLERK: frozenset({"geo.view"}),
-    Role.PARTNER: frozenset(),
+    # Street staff read every module; what they may change comes from their department.
+    Role.STREET_STAFF: frozenset(_STAFF_READ | _STREET_READ | {"geo.change", "people.change"}),
+    Role.COMMITTEE_STAFF: frozenset(
+        _STAFF_READ
+        | {"geo.change", "people.change", "people.view_identity"}
+        | {"risk.view", "risk.rectify", "risk.signoff", "fire.view", "fire.change", "fire.record"}
+        | {"elevator.view", "elevator.manage"}
+    ),
+    Role.INSPECTOR: frozenset({"geo.view", "risk.inspect"}),
+    Role.WINDOW_CLERK: frozenset({"geo.view", "hall.serve"}),
+    Role.BACKOFFICE_CLERK: frozenset({"geo.view", "hall.backoffice"}),
+    # Partners see and act on the work assigned to their organisation only (object scope).
+    Role.PARTNER: frozenset({"risk.rectify", "fire.record"}),
     Role.AUDITOR: frozenset({"audit.view"}),
+}
+
+# What a street department adds to the street-staff row.
+DEPARTMENT_GRANTS: dict[Department, frozenset[str]] = {
+    Department.SAFETY: frozenset(
+        {"risk.manage", "risk.rectify", "risk.signoff", "fire.change", "fire.record"}
+    ),
+    Department.SERVICE_CENTRE: frozenset({"hall.manage", "hall.supervise"}),
+    Department.PARTY_MASS: frozenset(),
+    Department.HOUSING: frozenset({"elevator.manage", "fire.change"}),
+    Department.SELF_GOVERNANCE: frozenset({"elevator.manage"}),
 }
 
 # Roles whose reach is one committee rather than the whole street.
 COMMITTEE_SCOPED: frozenset[Role] = frozenset({Role.COMMITTEE_STAFF})
 
 
-def allows(role: Role | str | None, permission: str) -> bool:
-    """True when the role holds the permission; unknown permissions are a programming error."""
+def allows(
+    role: Role | str | None, permission: str, department: Department | str | None = None
+) -> bool:
+    """True when the role (and, for street staff, the department) holds the permission.
+
+    Unknown permissions are a programming error.
+    """
     if permission not in PERMISSIONS:
         raise KeyError(f"unknown permission {permission!r}")
     if role is None:
         return False
     try:
-        return permission in MATRIX[Role(role)]
+        role = Role(role)
     except ValueError:
         return False
+    if permission in MATRIX[role]:
+        return True
+    if role == Role.STREET_STAFF and department:
+        try:
+            return permission in DEPARTMENT_GRANTS[Department(department)]
+        except ValueError:
+            return False
+    return False

@@ -30,6 +30,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "linli.core",
     "linli.geo",
+    "linli.risk",
+    "linli.fire",
+    "linli.hall",
+    "linli.elevator",
     "linli.dashboard",
 ]
 

@@ -2,26 +2,60 @@
 
 import pytest
 
-from linli.core.roles import MATRIX, PERMISSIONS, Role, allows
+from linli.core.roles import DEPARTMENT_GRANTS, MATRIX, PERMISSIONS, Department, Role, allows
 
+ORDER = (
+    "geo.view", "geo.change", "people.view", "people.change", "people.view_identity",
+    "audit.view", "users.manage",
+    "risk.view", "risk.manage", "risk.inspect", "risk.rectify", "risk.signoff",
+    "fire.view", "fire.change", "fire.record",
+    "hall.view", "hall.manage", "hall.serve", "hall.backoffice", "hall.supervise",
+    "elevator.view", "elevator.manage",
+)  # fmt: skip
 EXPECTED = {
-    # role:              geo.view geo.change people.view people.change view_identity audit users
-    Role.STREET_ADMIN: (1, 1, 1, 1, 1, 0, 1),
-    Role.STREET_STAFF: (1, 1, 1, 1, 0, 0, 0),
-    Role.COMMITTEE_STAFF: (1, 1, 1, 1, 1, 0, 0),
-    Role.INSPECTOR: (1, 0, 0, 0, 0, 0, 0),
-    Role.WINDOW_CLERK: (1, 0, 0, 0, 0, 0, 0),
-    Role.BACKOFFICE_CLERK: (1, 0, 0, 0, 0, 0, 0),
-    Role.PARTNER: (0, 0, 0, 0, 0, 0, 0),
-    Role.AUDITOR: (0, 0, 0, 0, 0, 1, 0),
+    #                    geo   people+id   aud usr  risk v m i r s  fire v c r  hall v m s b su  elev v m
+    Role.STREET_ADMIN: "1 1  1 1 1   0 1   1 1 0 1 1   1 1 1   1 1 0 0 1   1 1",
+    Role.STREET_STAFF: "1 1  1 1 0   0 0   1 0 0 0 0   1 0 0   1 0 0 0 0   1 0",
+    Role.COMMITTEE_STAFF: "1 1  1 1 1   0 0   1 0 0 1 1   1 1 1   0 0 0 0 0   1 1",
+    Role.INSPECTOR: "1 0  0 0 0   0 0   0 0 1 0 0   0 0 0   0 0 0 0 0   0 0",
+    Role.WINDOW_CLERK: "1 0  0 0 0   0 0   0 0 0 0 0   0 0 0   0 0 1 0 0   0 0",
+    Role.BACKOFFICE_CLERK: "1 0  0 0 0   0 0   0 0 0 0 0   0 0 0   0 0 0 1 0   0 0",
+    Role.PARTNER: "0 0  0 0 0   0 0   0 0 0 1 0   0 0 1   0 0 0 0 0   0 0",
+    Role.AUDITOR: "0 0  0 0 0   1 0   0 0 0 0 0   0 0 0   0 0 0 0 0   0 0",
 }
-ORDER = ("geo.view", "geo.change", "people.view", "people.change", "people.view_identity",
-         "audit.view", "users.manage")  # fmt: skip
+# What each street department adds to the street-staff row.
+DEPARTMENTS = {
+    Department.SAFETY: {
+        "risk.manage",
+        "risk.rectify",
+        "risk.signoff",
+        "fire.change",
+        "fire.record",
+    },
+    Department.SERVICE_CENTRE: {"hall.manage", "hall.supervise"},
+    Department.PARTY_MASS: set(),
+    Department.HOUSING: {"elevator.manage", "fire.change"},
+    Department.SELF_GOVERNANCE: {"elevator.manage"},
+}
 
 
 @pytest.mark.parametrize("role", list(Role))
 def test_matrix_row(role: Role) -> None:
-    assert tuple(int(allows(role, p)) for p in ORDER) == EXPECTED[role]
+    expected = tuple(int(c) for c in EXPECTED[role].split())
+    assert tuple(int(allows(role, p)) for p in ORDER) == expected
+
+
+@pytest.mark.parametrize("department", list(Department))
+def test_department_grants_for_street_staff(department: Department) -> None:
+    base = {p for p in ORDER if allows(Role.STREET_STAFF, p)}
+    granted = {p for p in ORDER if allows(Role.STREET_STAFF, p, department)}
+    assert granted - base == DEPARTMENTS[department]
+    assert set(DEPARTMENT_GRANTS[department]) == DEPARTMENTS[department]
+
+
+def test_departments_grant_nothing_to_other_roles() -> None:
+    assert not allows(Role.INSPECTOR, "risk.manage", Department.SAFETY)
+    assert not allows(Role.WINDOW_CLERK, "hall.manage", Department.SERVICE_CENTRE)
 
 
 def test_matrix_covers_every_permission_and_role() -> None:
@@ -34,9 +68,10 @@ def test_only_the_auditor_reads_the_audit_log_and_nothing_else() -> None:
     assert MATRIX[Role.AUDITOR] == frozenset({"audit.view"})
 
 
-def test_unknown_role_or_none_gets_nothing() -> None:
+def test_unknown_role_department_or_none_gets_nothing() -> None:
     assert not allows(None, "geo.view")
     assert not allows("mayor", "geo.view")
+    assert not allows(Role.STREET_STAFF, "hall.manage", "finance")
 
 
 def test_unknown_permission_is_a_programming_error() -> None:

@@ -1,0 +1,34 @@
+import importlib
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from linli.geo import demo as geo_demo
+
+# Each domain module may provide ``linli.<app>.demo.build() -> dict[str, int]``; it runs after
+# the places and people exist, in this order, inside one transaction.
+DOMAIN_DEMOS = ("risk", "fire", "hall", "elevator")
+
+
+class Command(BaseCommand):
+    help = "Build (or rebuild) the deterministic demo street with one account per role."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--no-residents", action="store_true", help="skip synthetic residents")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            counts = geo_demo.build(with_residents=not options["no_residents"])
+            self.stdout.write(self.style.SUCCESS(
+                "demo street built: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+            ))  # fmt: skip
+            for app in DOMAIN_DEMOS:
+                try:
+                    module = importlib.import_module(f"linli.{app}.demo")
+                except ModuleNotFoundError:
+                    continue
+                made = module.build()
+                self.stdout.write(f"{app}: " + ", ".join(f"{k} {v}" for k, v in made.items()))
+        accounts = ", ".join(a.username for a in geo_demo.ACCOUNTS)
+        self.stdout.write(f"accounts: {accounts} (password {geo_demo.DEMO_PASSWORD})")
