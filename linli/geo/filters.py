@@ -10,6 +10,8 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.widgets import FastSelect
+
 from .models import (
     Area,
     Building,
@@ -48,7 +50,11 @@ def _committees(request: Any) -> Any:
 def committee_filter(path: str) -> df.ModelChoiceFilter:
     """A drop-down of the committees the user may see (ids in the query string)."""
     return df.ModelChoiceFilter(
-        field_name=path, label=_("居委"), queryset=_committees, empty_label=_("全部")
+        field_name=path,
+        label=_("居委"),
+        queryset=_committees,
+        empty_label=_("全部"),
+        widget=FastSelect,
     )
 
 

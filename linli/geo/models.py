@@ -166,7 +166,13 @@ class Building(models.Model):
             models.UniqueConstraint(fields=["estate", "name"], name="building_unique_name"),
             models.CheckConstraint(condition=models.Q(floors__gte=1), name="building_floors_pos"),
         ]
-        indexes = [models.Index(fields=["committee", "housing_type"])]
+        indexes = [
+            models.Index(fields=["committee", "housing_type"]),
+            # Sortable list columns: an index per sort key keeps a sorted first page cheap.
+            models.Index(fields=["year_built", "id"], name="building_year_sort"),
+            models.Index(fields=["floors", "id"], name="building_floors_sort"),
+            models.Index(fields=["name", "id"], name="building_name_sort"),
+        ]
 
     def __str__(self) -> str:
         return self.address or self.name
@@ -187,6 +193,10 @@ class Entrance(models.Model):
         ordering = ["building_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["building", "number"], name="entrance_unique_number")
+        ]
+        indexes = [
+            models.Index(fields=["number", "id"], name="entrance_number_sort"),
+            models.Index(fields=["address", "id"], name="entrance_address_sort"),
         ]
 
     def __str__(self) -> str:
@@ -220,6 +230,11 @@ class Household(models.Model):
             models.CheckConstraint(
                 condition=models.Q(exclusive_area__gt=0), name="household_area_positive"
             ),
+        ]
+        indexes = [
+            models.Index(fields=["exclusive_area", "id"], name="household_area_sort"),
+            models.Index(fields=["floor", "id"], name="household_floor_sort"),
+            models.Index(fields=["room", "id"], name="household_room_sort"),
         ]
 
     def __str__(self) -> str:
@@ -266,7 +281,11 @@ class Resident(models.Model):
         verbose_name = _("居民")
         verbose_name_plural = _("居民")
         ordering = ["household_id", "id"]
-        indexes = [models.Index(fields=["committee", "name"])]
+        indexes = [
+            models.Index(fields=["committee", "name"]),
+            models.Index(fields=["name", "id"], name="resident_name_sort"),
+            models.Index(fields=["birth_year", "id"], name="resident_birth_sort"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -11,7 +11,6 @@ import django_filters as df
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +22,7 @@ from linli.core import policy
 from linli.core.context import Actor
 from linli.core.errors import DomainError, ImportRejected
 from linli.core.excel import error_workbook, write_workbook
+from linli.core.pagination import EstimatingPaginator
 
 from . import filters, queries, services
 from . import forms as geo_forms
@@ -74,7 +74,7 @@ KINDS: dict[str, ListKind] = {
                 (L("物业管理形式"), lambda o: o.get_management_display()),
                 (L("地址"), lambda o: o.address),
             ),
-            {"name": L("名称"), "committee__code": L("居委")},
+            {"name": L("名称"), "committee": L("居委")},
         ),
         ListKind(
             "buildings", L("楼栋"), queries.buildings, filters.BuildingFilter,
@@ -93,7 +93,7 @@ KINDS: dict[str, ListKind] = {
                 "name": L("名称"),
                 "year_built": L("建成年份"),
                 "floors": L("层数"),
-                "committee__code": L("居委"),
+                "committee": L("居委"),
             },
         ),
         ListKind(
@@ -158,7 +158,7 @@ def _filtered(request: HttpRequest, kind: ListKind) -> tuple[df.FilterSet, Query
 def place_list(request: HttpRequest, kind: str) -> HttpResponse:
     spec = _kind(kind)
     filterset, qs, sort = _filtered(request, spec)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = EstimatingPaginator(qs, 50).get_page(request.GET.get("page"))
     rows = [[_cell(label, fn(obj)) for label, fn in spec.columns] for obj in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)

@@ -6,8 +6,10 @@ from django.db import transaction
 
 from linli.geo import demo as geo_demo
 
-# Each domain module may provide ``linli.<app>.demo.build() -> dict[str, int]``; it runs after
-# the places and people exist, in this order, inside one transaction.
+# Each domain module may provide ``linli.<app>.demo`` with ``wipe()`` (remove its demo data) and
+# ``build() -> dict[str, int]``. Modules are wiped in reverse order first, because their records
+# refer to places; then the street is rebuilt and the modules build in this order, all inside one
+# transaction.
 DOMAIN_DEMOS = ("risk", "fire", "hall", "elevator")
 
 
@@ -18,16 +20,20 @@ class Command(BaseCommand):
         parser.add_argument("--no-residents", action="store_true", help="skip synthetic residents")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        modules = []
+        for app in DOMAIN_DEMOS:
+            try:
+                modules.append((app, importlib.import_module(f"linli.{app}.demo")))
+            except ModuleNotFoundError:
+                continue
         with transaction.atomic():
+            for _app, module in reversed(modules):
+                module.wipe()
             counts = geo_demo.build(with_residents=not options["no_residents"])
             self.stdout.write(self.style.SUCCESS(
                 "demo street built: " + ", ".join(f"{k} {v}" for k, v in counts.items())
             ))  # fmt: skip
-            for app in DOMAIN_DEMOS:
-                try:
-                    module = importlib.import_module(f"linli.{app}.demo")
-                except ModuleNotFoundError:
-                    continue
+            for app, module in modules:
                 made = module.build()
                 self.stdout.write(f"{app}: " + ", ".join(f"{k} {v}" for k, v in made.items()))
         accounts = ", ".join(a.username for a in geo_demo.ACCOUNTS)
