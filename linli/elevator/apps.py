@@ -6,5 +6,5 @@ class ElevatorConfig(AppConfig):
     name = "linli.elevator"
     label = "elevator"
     # Set to True when the module's pages are usable; the shell then shows it as live.
-    live = False
+    live = True
     verbose_name = _("加装电梯")

@@ -1,0 +1,147 @@
+"""Turn a tally into neutral Chinese text and rows for the pages (no decisions here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import rules, stages
+
+CONDITION = {"quorum": "参与表决", "approval": "同意"}
+MEASURE = {"owners": "人数", "area": "专有面积"}
+COMPARATOR = {">=": "不少于", ">": "超过"}
+DIMENSION = {"building": "楼栋", "type": "高层 / 多层", "floor": "楼层"}
+DIMENSION_ORDER = ("type", "building", "floor")
+
+
+def _amount(check: rules.Check, value: int) -> str:
+    if check.measure == "area":
+        return f"{rules.format_area(value)} ㎡"
+    return f"{value} 人"
+
+
+def check_rows(result: rules.TallyResult) -> list[dict[str, Any]]:
+    rows = []
+    for check in result.checks:
+        base = "全体业主" if check.condition == "quorum" else "参与表决业主"
+        if check.condition == "approval" and result.rule.approval.base == "all":
+            base = "全体业主"
+        rows.append(
+            {
+                "label": f"{CONDITION[check.condition]}{MEASURE[check.measure]}",
+                "rule": f"{COMPARATOR[check.comparator]}{base}的 {rules.format_ratio(check.share)}",
+                "actual": _amount(check, check.actual),
+                "base": _amount(check, check.base),
+                "minimum": _amount(check, check.minimum),
+                "met": check.met,
+            }
+        )
+    return rows
+
+
+def needed_text(needed: rules.StillNeeded | None) -> str:
+    """Only ever proposes owners agreeing; never suggests anyone stay away."""
+    if needed is None:
+        return "仅本组业主同意尚不足以通过，需要其他业主的支持"
+    if needed.owners == 0:
+        return "已达到通过条件"
+    return (
+        f"再有 {needed.owners} 位业主表示同意"
+        f"（同意面积合计至少再增加 {rules.format_area(needed.min_area)} ㎡），即可通过"
+    )
+
+
+def group_rows(result: rules.TallyResult) -> list[dict[str, Any]]:
+    out = []
+    for dimension in DIMENSION_ORDER:
+        groups = result.groups.get(dimension)
+        if not groups:
+            continue
+        rows = []
+        for name in sorted(groups, key=_group_key):
+            g = groups[name]
+            b = g.breakdown
+            rows.append(
+                {
+                    "group": name,
+                    "owners": b.total.owners,
+                    "area": rules.format_area(b.total.area),
+                    "agree": b.agree.owners,
+                    "against": b.against.owners,
+                    "abstain": b.abstain.owners,
+                    "none": b.none.owners,
+                    "needed": needed_text(g.still_needed),
+                }
+            )
+        out.append({"dimension": DIMENSION.get(dimension, dimension), "rows": rows})
+    return out
+
+
+def _group_key(name: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in name if ch.isdigit())
+    return (int(digits) if digits else 0, name)
+
+
+def summary(result: rules.TallyResult) -> dict[str, Any]:
+    b = result.breakdown
+    u = result.unanimity
+    return {
+        "rule": result.rule,
+        "passed": result.passed,
+        "quorum_met": result.quorum_met,
+        "approval_met": result.approval_met,
+        "owners": result.owners,
+        "total_area": rules.format_area(result.total_area),
+        "agree": (b.agree.owners, rules.format_area(b.agree.area)),
+        "against": (b.against.owners, rules.format_area(b.against.area)),
+        "abstain": (b.abstain.owners, rules.format_area(b.abstain.area)),
+        "none": (b.none.owners, rules.format_area(b.none.area)),
+        "participating": (
+            result.participating_owners,
+            rules.format_area(result.participating_area),
+        ),
+        "checks": check_rows(result),
+        "needed": needed_text(result.still_needed),
+        "needed_owners": result.still_needed.owners,
+        "unanimity": {
+            "owners": u.owners_not_agreeing,
+            "area": rules.format_area(u.area_not_agreeing),
+            "owners_percent": rules.format_percent(u.owner_share),
+            "area_percent": rules.format_percent(u.area_share),
+        },
+        "agree_percent": rules.format_percent(u.owner_share),
+        "groups": group_rows(result),
+        "manual_conditions": result.rule.manual_conditions,
+    }
+
+
+def public_totals(result: rules.TallyResult) -> dict[str, Any]:
+    """What an owner sees of everyone else: counts and areas only, no names."""
+    data = summary(result)
+    return {
+        k: data[k]
+        for k in (
+            "rule",
+            "passed",
+            "owners",
+            "total_area",
+            "agree",
+            "against",
+            "abstain",
+            "none",
+            "participating",
+            "checks",
+            "needed",
+        )
+    }
+
+
+def problem_text(problem: str) -> str:
+    """The stage engine's reasons, in Chinese."""
+    if problem.startswith("missing document: "):
+        kind = problem.removeprefix("missing document: ")
+        return f"缺少材料：{stages.DOCUMENT_LABELS.get(kind, kind)}"
+    if problem == "the consultation has not passed":
+        return "征询表决尚未通过（每个适用范围的表决都须通过）"
+    if problem.startswith("stage "):
+        return "不能直接转到该阶段"
+    return problem

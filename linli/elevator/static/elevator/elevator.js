@@ -1,0 +1,4 @@
+// Print buttons (no inline handlers under the CSP).
+document.querySelectorAll("[data-print]").forEach(function (button) {
+  button.addEventListener("click", function () { window.print(); });
+});
