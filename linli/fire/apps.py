@@ -6,5 +6,5 @@ class FireConfig(AppConfig):
     name = "linli.fire"
     label = "fire"
     # Set to True when the module's pages are usable; the shell then shows it as live.
-    live = False
+    live = True
     verbose_name = _("消防设施")

@@ -1,0 +1,94 @@
+"""One filter definition per registry list, shared by the list page and the API list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters as df
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from linli.geo.filters import _search, committee_filter, yes_no
+
+from .models import (
+    ChargingKind,
+    ChargingSite,
+    ChargingStatus,
+    CheckKind,
+    CheckRecord,
+    DueKind,
+    Extinguisher,
+    ExtinguisherType,
+    Sprinkler,
+    SprinklerStatus,
+    Station,
+)
+
+
+class ExtinguisherFilter(df.FilterSet):  # type: ignore[misc]
+    q = df.CharFilter(label=_("搜索"), method=_search(("serial", "spot", "building__name")))
+    committee = committee_filter("committee")
+    type = df.ChoiceFilter(empty_label=_("全部"), choices=ExtinguisherType.choices, label=_("类型"))
+    next_due_kind = df.ChoiceFilter(
+        empty_label=_("全部"), choices=DueKind.choices, label=_("到期事项")
+    )
+    building = df.NumberFilter(field_name="building_id", widget=forms.HiddenInput)
+    half_monthly = yes_no(_("半月巡查"))
+
+    class Meta:
+        model = Extinguisher
+        fields = ["q", "committee", "type", "next_due_kind", "building", "half_monthly"]
+
+
+class SprinklerFilter(df.FilterSet):  # type: ignore[misc]
+    q = df.CharFilter(
+        label=_("搜索"), method=_search(("entrance__address", "entrance__building__name"))
+    )
+    committee = committee_filter("committee")
+    status = df.ChoiceFilter(
+        empty_label=_("全部"), choices=SprinklerStatus.choices, label=_("状态")
+    )
+    programme = df.CharFilter(label=_("实施批次"))
+    has_fault = df.BooleanFilter(
+        label=_("有故障"),
+        method="filter_fault",
+        widget=forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))]),
+    )
+
+    class Meta:
+        model = Sprinkler
+        fields = ["q", "committee", "status", "programme", "has_fault"]
+
+    def filter_fault(self, qs: Any, _name: str, value: bool) -> Any:
+        return qs.exclude(fault="") if value else qs.filter(fault="")
+
+
+class ChargingFilter(df.FilterSet):  # type: ignore[misc]
+    q = df.CharFilter(label=_("搜索"), method=_search(("name", "address")))
+    committee = committee_filter("committee")
+    kind = df.ChoiceFilter(empty_label=_("全部"), choices=ChargingKind.choices, label=_("类别"))
+    status = df.ChoiceFilter(empty_label=_("全部"), choices=ChargingStatus.choices, label=_("状态"))
+
+    class Meta:
+        model = ChargingSite
+        fields = ["q", "committee", "kind", "status"]
+
+
+class StationFilter(df.FilterSet):  # type: ignore[misc]
+    q = df.CharFilter(label=_("搜索"), method=_search(("name", "address")))
+    committee = committee_filter("committee")
+
+    class Meta:
+        model = Station
+        fields = ["q", "committee"]
+
+
+class RecordFilter(df.FilterSet):  # type: ignore[misc]
+    committee = committee_filter("committee")
+    kind = df.ChoiceFilter(empty_label=_("全部"), choices=CheckKind.choices, label=_("类别"))
+    passed = yes_no(_("合格"))
+    since = df.DateFilter(field_name="done_on", lookup_expr="gte", label=_("起始日期"))
+
+    class Meta:
+        model = CheckRecord
+        fields = ["committee", "kind", "passed", "since"]

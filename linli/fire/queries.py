@@ -1,0 +1,474 @@
+"""Reads of the fire registry: permission-scoped, with the joins each list needs.
+
+Committee staff see their committee; street staff and the street admin see the street; a
+partner (contractor, property company) sees only the work assigned to its organisation.
+
+The ``risk_*`` functions at the end are for the top layer (dashboard): they read the
+registry of one committee as the rule engine's types, so ``rules.risk_facts`` gives the
+facts an inspector may accept into an assessment (XF03, XF04, XF07, WY05).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet, Sum
+
+from linli.core import policy
+from linli.core.roles import Role
+from linli.geo.models import Building, Committee
+
+from . import rules
+from .models import (
+    ChargingSite,
+    ChargingStatus,
+    CheckRecord,
+    EbikeEstimate,
+    Extinguisher,
+    Sprinkler,
+    SprinklerStatus,
+    Station,
+)
+
+
+def is_partner(user: Any) -> bool:
+    return policy.role_of(user) == Role.PARTNER
+
+
+def _require_read(user: Any) -> None:
+    if not (
+        policy.can(user, "fire.view") or (is_partner(user) and policy.can(user, "fire.record"))
+    ):
+        raise PermissionDenied("fire.view")
+
+
+def can_read(user: Any) -> bool:
+    try:
+        _require_read(user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _scope(qs: QuerySet[Any], user: Any, org_field: str | None) -> QuerySet[Any]:
+    _require_read(user)
+    if is_partner(user):
+        if org_field is None:
+            return qs.none()
+        return qs.filter(**{org_field: policy.organisation_scope(user)})
+    return policy.scoped(qs, user, "committee_id")
+
+
+def extinguishers(user: Any) -> QuerySet[Extinguisher]:
+    return _scope(
+        Extinguisher.objects.select_related(
+            "committee", "building__estate", "entrance", "assigned_to"
+        ),
+        user,
+        "assigned_to_id",
+    )
+
+
+def sprinklers(user: Any) -> QuerySet[Sprinkler]:
+    return _scope(
+        Sprinkler.objects.select_related("committee", "entrance__building__estate", "contractor"),
+        user,
+        "contractor_id",
+    )
+
+
+def charging_sites(user: Any) -> QuerySet[ChargingSite]:
+    return _scope(
+        ChargingSite.objects.select_related("committee", "assigned_to"), user, "assigned_to_id"
+    )
+
+
+def stations(user: Any) -> QuerySet[Station]:
+    return _scope(
+        Station.objects.select_related("committee").annotate(
+            n_members=Count("members", distinct=True),
+            n_kit=Count("kit", distinct=True),
+        ),
+        user,
+        None,
+    )
+
+
+def records(user: Any) -> QuerySet[CheckRecord]:
+    qs = CheckRecord.objects.select_related(
+        "committee", "extinguisher", "sprinkler__entrance", "by"
+    )
+    if is_partner(user):
+        _require_read(user)
+        org = policy.organisation_scope(user)
+        return qs.filter(organisation_id=org) if org is not None else qs.none()
+    return _scope(qs, user, None)
+
+
+def committees(user: Any) -> QuerySet[Committee]:
+    if is_partner(user):
+        return Committee.objects.none()
+    return policy.scoped(Committee.objects.all(), user, "pk")
+
+
+# --------------------------------------------------------------------------- due lists
+
+WINDOWS = {"overdue": None, "30": 30, "90": 90}
+
+
+def due_extinguishers(user: Any, on: date, window: str = "30") -> QuerySet[Extinguisher]:
+    """Extinguishers to maintain or replace: overdue, or due by ``on`` + 30 / 90 days."""
+    qs = extinguishers(user)
+    if window == "overdue":
+        return qs.filter(next_due__lt=on)
+    days = WINDOWS.get(window) or 30
+    return qs.filter(next_due__lte=on + timedelta(days=days))
+
+
+def inspection_due(user: Any, on: date, days: int = 0) -> QuerySet[Extinguisher]:
+    """Extinguishers whose routine (monthly or half-monthly) inspection is due by ``on``+days."""
+    return extinguishers(user).filter(next_inspection__lte=on + timedelta(days=days))
+
+
+def sprinklers_due(user: Any, on: date, days: int = 0) -> QuerySet[Sprinkler]:
+    return sprinklers(user).filter(next_check__lte=on + timedelta(days=days))
+
+
+@dataclass(frozen=True)
+class CommitteeDue:
+    committee: Committee
+    total: int
+    overdue: int
+    soon: int  # due today up to 30 days (the engine's "soon")
+    upcoming: int  # 31 to 90 days
+    inspection: int  # routine inspection due or overdue today
+
+
+def due_counts(user: Any, on: date) -> list[CommitteeDue]:
+    """Street-wide (or own-committee) counts by committee: one grouped query."""
+    qs = extinguishers(user).select_related(None).order_by()
+    rows: dict[int, dict[str, Any]] = {
+        r["committee_id"]: dict(r)
+        for r in qs.values("committee_id").annotate(
+            total=Count("id"),
+            overdue=Count("id", filter=Q(next_due__lt=on)),
+            soon=Count("id", filter=Q(next_due__gte=on, next_due__lte=on + timedelta(days=30))),
+            upcoming=Count(
+                "id",
+                filter=Q(
+                    next_due__gt=on + timedelta(days=30), next_due__lte=on + timedelta(days=90)
+                ),
+            ),
+            inspection=Count("id", filter=Q(next_inspection__lte=on)),
+        )
+    }
+    out = []
+    for committee in committees(user).order_by("code") if not is_partner(user) else []:
+        r = rows.get(committee.pk, {})
+        out.append(
+            CommitteeDue(
+                committee,
+                r.get("total", 0),
+                r.get("overdue", 0),
+                r.get("soon", 0),
+                r.get("upcoming", 0),
+                r.get("inspection", 0),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    site: str
+    building_id: int | None
+    plan: rules.BatchPlan
+    objects: dict[str, Extinguisher]
+
+
+def batch_plans(user: Any, committee_id: int, on: date, within_days: int = 30) -> list[SitePlan]:
+    """Per site (building, or the committee's loose spots) of one committee: ``batch_plan``.
+
+    Only sites with something due are read in full (the quarter is of every unit at the site).
+    """
+    policy.require_in_scope(user, committee_id)
+    base = extinguishers(user).filter(committee_id=committee_id)
+    horizon = on + timedelta(days=within_days)
+    due_sites = set(
+        base.filter(next_due__lte=horizon)
+        .order_by()
+        .values_list("building_id", flat=True)
+        .distinct()
+    )
+    if not due_sites:
+        return []
+    q = Q(building_id__in=[b for b in due_sites if b is not None])
+    if None in due_sites:
+        q |= Q(building_id__isnull=True)
+    by_site: dict[int | None, list[Extinguisher]] = {}
+    for ext in base.filter(q).order_by("building_id", "serial"):
+        by_site.setdefault(ext.building_id, []).append(ext)
+    out = []
+    from .services import rule_extinguisher
+
+    for building_id, items in by_site.items():
+        plan = rules.batch_plan([rule_extinguisher(e) for e in items], on, within_days=within_days)
+        if not plan.batches:
+            continue
+        first = items[0]
+        name = (
+            f"{first.building.estate.name} {first.building.name}"
+            if first.building
+            else str(first.committee)
+        )
+        out.append(SitePlan(name, building_id, plan, {e.serial: e for e in items}))
+    out.sort(key=lambda s: (s.plan.batches[0].items[0].next_due, s.site))
+    return out
+
+
+# --------------------------------------------------------------------------- programmes
+
+
+@dataclass(frozen=True)
+class ProgrammeRow:
+    committee: Committee
+    planned: int  # door numbers in the programme
+    installed: int
+    heads_planned: int
+    heads_installed: int
+    households_planned: int
+    households_installed: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.installed / self.planned) if self.planned else 0
+
+
+def sprinkler_programme(user: Any, programme: str) -> list[ProgrammeRow]:
+    inst = Q(status=SprinklerStatus.INSTALLED)
+    qs = (
+        sprinklers(user)
+        .select_related(None)
+        .filter(programme=programme)
+        .order_by()
+        .values("committee_id")
+        .annotate(
+            planned=Count("id"),
+            installed=Count("id", filter=inst),
+            heads_planned=Sum("heads"),
+            heads_installed=Sum("heads", filter=inst),
+            households_planned=Sum("households"),
+            households_installed=Sum("households", filter=inst),
+        )
+    )
+    rows = {r["committee_id"]: r for r in qs}
+    out = []
+    for c in committees(user).order_by("code"):
+        r = rows.get(c.pk)
+        if r:
+            out.append(
+                ProgrammeRow(
+                    c,
+                    r["planned"],
+                    r["installed"],
+                    r["heads_planned"] or 0,
+                    r["heads_installed"] or 0,
+                    r["households_planned"] or 0,
+                    r["households_installed"] or 0,
+                )
+            )
+    return out
+
+
+def programmes(user: Any) -> list[str]:
+    names = (
+        sprinklers(user)
+        .select_related(None)
+        .exclude(programme="")
+        .order_by()
+        .values_list("programme", flat=True)
+        .distinct()
+    )
+    return sorted(
+        set(names),
+        reverse=True,
+    )
+
+
+def charging_progress(user: Any) -> list[dict[str, Any]]:
+    qs = (
+        charging_sites(user)
+        .select_related(None)
+        .order_by()
+        .values("kind", "programme", "status")
+        .annotate(n=Count("id"), bays=Sum("bays"))
+    )
+    return [dict(r) for r in qs.order_by("kind", "programme", "status")]
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def bays_and_ebikes(user: Any) -> tuple[dict[str, int], dict[str, int], dict[str, Committee]]:
+    """Bays in service and estimated e-bikes by committee code."""
+    cs = {c.code: c for c in committees(user)}
+    by_id = {c.pk: c.code for c in cs.values()}
+    bays = {
+        by_id[r["committee_id"]]: r["bays"] or 0
+        for r in charging_sites(user)
+        .select_related(None)
+        .filter(status=ChargingStatus.IN_SERVICE)
+        .order_by()
+        .values("committee_id")
+        .annotate(bays=Sum("bays"))
+        if r["committee_id"] in by_id
+    }
+    ebikes = {
+        by_id[e.committee_id]: e.ebikes
+        for e in EbikeEstimate.objects.filter(committee_id__in=by_id)
+    }
+    return ebikes, bays, cs
+
+
+def charging_gaps(user: Any, bays_per_ebike: Decimal | int = 1) -> list[rules.ChargingGap]:
+    ebikes, bays, cs = bays_and_ebikes(user)
+    ebikes = {k: ebikes.get(k, 0) for k in cs}
+    return rules.charging_gap(ebikes, bays, bays_per_ebike=bays_per_ebike)
+
+
+def reach_inputs(
+    user: Any, committee_id: int | None = None
+) -> tuple[list[rules.Location], list[rules.Location], int, dict[str, Building]]:
+    """Stations anywhere (a station serves across committee lines) and the user's buildings.
+
+    Returns (stations, buildings with coordinates, buildings without, buildings by id).
+    """
+    _require_read(user)
+    station_locs = [
+        rules.Location(str(s.pk), s.lon, s.lat)
+        for s in Station.objects.filter(lon__isnull=False, lat__isnull=False)
+        if s.lon is not None and s.lat is not None
+    ]
+    bqs = policy.scoped(
+        Building.objects.select_related("estate", "committee"), user, "committee_id"
+    )
+    if is_partner(user):
+        bqs = bqs.none()
+    if committee_id is not None:
+        bqs = bqs.filter(committee_id=committee_id)
+    located = {}
+    missing = 0
+    for b in bqs.only(
+        "id", "name", "lon", "lat", "committee__name", "committee__code", "estate__name"
+    ):
+        if b.lon is None or b.lat is None:
+            missing += 1
+        else:
+            located[str(b.pk)] = b
+    locs = [
+        rules.Location(k, b.lon, b.lat)
+        for k, b in located.items()
+        if b.lon is not None and b.lat is not None
+    ]
+    return station_locs, locs, missing, located
+
+
+def station_status(user: Any, on: date) -> list[tuple[Station, rules.StationGaps, list[Any]]]:
+    """Each station with its gaps (leader, trained members, short shifts) and kit checks."""
+    out = []
+    qs = stations(user).prefetch_related("members", "shifts__members", "kit")
+    for station in qs:
+        members = [rules.StationMember(str(m.pk), m.role, m.trained) for m in station.members.all()]
+        roster = [
+            rules.Shift(str(s.pk), s.start, s.end, frozenset(str(m.pk) for m in s.members.all()))
+            for s in station.shifts.all()
+        ]
+        gaps = rules.station_gaps(members, roster)
+        kit = rules.kit_due(
+            [
+                rules.KitItem(str(k.pk), k.name, k.interval_days, k.last_checked)
+                for k in station.kit.all()
+            ],
+            on,
+        )
+        out.append((station, gaps, kit))
+    return out
+
+
+# --------------------------------------------------------------------------- risk link
+
+
+@dataclass(frozen=True)
+class RiskInputs:
+    """The registry of one committee as the engine's types, for ``rules.risk_facts``."""
+
+    extinguishers: list[rules.Extinguisher]
+    sprinklers: list[rules.Sprinkler]
+    charging: list[rules.ChargingGap]
+    reach: list[rules.Reach]
+
+
+def risk_inputs(user: Any, committee_id: int, *, speed_m_per_min: int = 200) -> RiskInputs:
+    """Read one committee's registry for the risk link (the dashboard combines it)."""
+    from .services import rule_extinguisher
+
+    policy.require_in_scope(user, committee_id)
+    exts = [
+        rule_extinguisher(e)
+        for e in extinguishers(user).select_related(None).filter(committee_id=committee_id)
+    ]
+    sprs = [
+        rules.Sprinkler(
+            str(s.entrance_id),
+            s.installed_on,
+            s.last_visual,
+            s.last_end_of_line,
+            s.last_service,
+            s.last_pressure,
+            (s.fault,) if s.fault else (),
+        )
+        for s in sprinklers(user)
+        .select_related(None)
+        .filter(committee_id=committee_id, status=SprinklerStatus.INSTALLED)
+        if s.installed_on is not None
+    ]
+    code = Committee.objects.only("code").get(pk=committee_id).code
+    charging = [g for g in charging_gaps(user) if g.committee == code]
+    st, bl, _missing, _by_id = reach_inputs(user, committee_id)
+    reach = rules.station_reach(st, bl, speed_m_per_min=speed_m_per_min) if st else []
+    return RiskInputs(exts, sprs, charging, reach)
+
+
+def risk_facts(user: Any, committee_id: int, on: date) -> list[rules.RiskFact]:
+    """Suggested findings (XF03, XF04, XF07, WY05) for one committee on ``on``."""
+    inputs = risk_inputs(user, committee_id)
+    return rules.risk_facts(
+        on,
+        extinguishers=inputs.extinguishers,
+        sprinklers=inputs.sprinklers,
+        charging=inputs.charging,
+        reach=inputs.reach,
+    )
+
+
+def equipment_work(user: Any, committee_id: int, on: date) -> dict[str, int]:
+    """Counts of the equipment work for a white paper's priority actions (one committee)."""
+    policy.require_in_scope(user, committee_id)
+    ext = extinguishers(user).select_related(None).filter(committee_id=committee_id).order_by()
+    counts = ext.aggregate(
+        replace=Count("id", filter=Q(next_due__lte=on, next_due_kind="replace")),
+        maintain=Count("id", filter=Q(next_due__lte=on, next_due_kind="maintain")),
+    )
+    spr = sprinklers(user).select_related(None).filter(committee_id=committee_id).order_by()
+    counts.update(
+        spr.aggregate(
+            sprinkler_faults=Count("id", filter=~Q(fault="")),
+            sprinklers_overdue=Count("id", filter=Q(next_check__lt=on)),
+            sprinklers_planned=Count("id", filter=Q(status=SprinklerStatus.PLANNED)),
+        )
+    )
+    return {k: int(v or 0) for k, v in counts.items()}

@@ -1,0 +1,456 @@
+"""Every change of the fire registry goes through here: permission, transaction, audit.
+
+The stored lifecycle of an extinguisher and the schedule of a sprinkler are recomputed here,
+and only here, through ``rules`` — whenever the facts they depend on change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import IO, Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.core import audit, policy
+from linli.core.context import Actor
+from linli.core.errors import DomainError, ImportRejected, RowError
+from linli.core.excel import read_sheet
+from linli.core.roles import Role
+
+from . import rules
+from .models import (
+    ChargingSite,
+    CheckKind,
+    CheckRecord,
+    EbikeEstimate,
+    Extinguisher,
+    KitItem,
+    Sprinkler,
+    SprinklerStatus,
+    Station,
+)
+
+
+class FireError(DomainError):
+    code = "fire_error"
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+# --------------------------------------------------------------------------- lifecycle
+
+
+def rule_extinguisher(obj: Extinguisher) -> rules.Extinguisher:
+    flags = {c: obj.scrap_condition == c for c in rules.ScrapCondition}
+    return rules.Extinguisher(
+        id=str(obj.serial or obj.pk),
+        type=obj.type,
+        manufactured=obj.manufactured,
+        last_maintained=obj.last_maintained,
+        hydraulic_test_failed=flags[rules.ScrapCondition("hydraulic_test_failed")],
+        corrosion_over_third=flags[rules.ScrapCondition("corrosion_over_third")],
+        deformed_or_patched=flags[rules.ScrapCondition("deformed_or_patched")],
+        nameplate_unreadable=flags[rules.ScrapCondition("nameplate_unreadable")],
+        was_in_fire=flags[rules.ScrapCondition("was_in_fire")],
+    )
+
+
+def _rule_error(exc: rules.FireRuleError) -> FireError:
+    if exc.code == "after_on":
+        message = _("日期不能晚于今天")
+    elif exc.code == "before_manufacture":
+        message = _("维修日期不能早于生产日期")
+    elif exc.code == "before_start":
+        message = _("检查日期不能早于安装或设置日期")
+    elif exc.code == "unknown_type":
+        message = _("未知的灭火器类型")
+    else:
+        message = _("数值无效")
+    return FireError(message, code=exc.code, field=exc.field)
+
+
+def refresh_extinguisher(obj: Extinguisher, on: date | None = None) -> None:
+    """Recompute the stored lifecycle dates from the facts (raises FireError on bad facts)."""
+    on = on or today()
+    if obj.last_inspected and obj.last_inspected > on:
+        raise FireError(_("日期不能晚于今天"), code="after_on", field="last_inspected")
+    try:
+        life = rules.lifecycle(rule_extinguisher(obj), on)
+        check = rules.inspection_due(
+            obj.last_inspected,
+            on,
+            half_monthly=obj.half_monthly,
+            since=min(obj.placed_on, on) if obj.placed_on else None,
+            record=obj.serial,
+        )
+    except rules.FireRuleError as exc:
+        raise _rule_error(exc) from None
+    obj.scrap_date = life.scrap_date
+    obj.next_maintenance = life.next_maintenance
+    obj.next_due = life.next_due
+    obj.next_due_kind = str(life.next_due_kind)
+    obj.next_inspection = check.next_date
+
+
+def refresh_sprinkler(obj: Sprinkler, on: date | None = None) -> None:
+    on = on or today()
+    if obj.status != SprinklerStatus.INSTALLED or obj.installed_on is None:
+        obj.next_check = None
+        return
+    try:
+        schedule = rules.sprinkler_schedule(
+            obj.installed_on,
+            obj.last_visual,
+            obj.last_end_of_line,
+            obj.last_service,
+            on,
+            record=str(obj.entrance_id),
+        )
+    except rules.FireRuleError as exc:
+        raise _rule_error(exc) from None
+    obj.next_check = min(
+        schedule.visual.next_date, schedule.end_of_line.next_date, schedule.service.next_date
+    )
+
+
+def _fill_committee(obj: Model) -> None:
+    if isinstance(obj, Extinguisher):
+        if obj.entrance is not None and not obj.building_id:
+            obj.building_id = obj.entrance.building_id
+        if obj.building is not None:
+            obj.committee_id = obj.building.committee_id
+    elif isinstance(obj, Sprinkler):
+        obj.committee_id = obj.entrance.building.committee_id
+
+
+def _committee(obj: Model) -> int | None:
+    if isinstance(obj, Station | ChargingSite | Extinguisher | Sprinkler | EbikeEstimate):
+        return obj.committee_id
+    station = getattr(obj, "station", None)
+    return station.committee_id if station is not None else None
+
+
+def _action(obj: Model, verb: str) -> str:
+    return f"fire.{obj._meta.model_name}.{verb}"
+
+
+def _check_place(obj: Model) -> None:
+    if isinstance(obj, Extinguisher):
+        entrance, building = obj.entrance, obj.building
+        if entrance is not None and building is not None and entrance.building_id != building.pk:
+            raise FireError(_("门牌不属于所选楼栋"), field="entrance")
+        if building is not None and building.committee_id != obj.committee_id:
+            raise FireError(_("楼栋不属于所选居委"), field="building")
+    if (
+        isinstance(obj, Sprinkler)
+        and obj.status == SprinklerStatus.INSTALLED
+        and obj.installed_on is None
+    ):
+        raise FireError(_("已安装的喷淋需要填写安装日期"), field="installed_on")
+
+
+def prepare(obj: Model, on: date | None = None) -> None:
+    """Denormalise and recompute what is stored; raise FireError on facts the rules refuse."""
+    _fill_committee(obj)
+    _check_place(obj)
+    if isinstance(obj, Extinguisher):
+        refresh_extinguisher(obj, on)
+    elif isinstance(obj, Sprinkler):
+        refresh_sprinkler(obj, on)
+
+
+def save_item(actor: Actor, obj: Model, changed: list[str] | None = None) -> Model:
+    """Create or update one registry row (extinguisher, sprinkler, site, station, …)."""
+    policy.require(actor.user, "fire.change")
+    prepare(obj)
+    policy.require_in_scope(actor.user, _committee(obj))
+    created = obj.pk is None
+    if not created:
+        old = type(obj)._default_manager.get(pk=obj.pk)
+        policy.require_in_scope(actor.user, _committee(old))
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                obj.save()
+        except IntegrityError:
+            raise FireError(_("与已有记录冲突（编号或名称重复）")) from None
+        audit.record(
+            actor,
+            _action(obj, "create" if created else "update"),
+            obj,
+            details={"changed": sorted(changed or [])},
+        )
+    return obj
+
+
+def delete_item(actor: Actor, obj: Model) -> None:
+    policy.require(actor.user, "fire.change")
+    policy.require_in_scope(actor.user, _committee(obj))
+    with transaction.atomic():
+        audit.record(actor, _action(obj, "delete"), obj)
+        obj.delete()
+
+
+# --------------------------------------------------------------------------- records
+
+PHOTO_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+EXTINGUISHER_KINDS = {CheckKind.INSPECTION, CheckKind.MAINTENANCE, CheckKind.REPLACEMENT}
+SPRINKLER_KINDS = {CheckKind.VISUAL, CheckKind.END_OF_LINE, CheckKind.SERVICE}
+
+
+def check_photo(photo: UploadedFile[Any]) -> None:
+    """A photo must be a JPEG, PNG or WebP image of at most 5 MB (its content is checked)."""
+    if photo.size is not None and photo.size > PHOTO_MAX_BYTES:
+        raise FireError(_("照片不能超过 5 MB"), code="photo_too_large", field="photo")
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        photo.seek(0)
+        with Image.open(photo) as image:
+            image.verify()
+            found = image.format
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise FireError(
+            _("照片应为 JPEG、PNG 或 WebP 图片"), code="photo_type", field="photo"
+        ) from None
+    if found not in PHOTO_TYPES.values():
+        raise FireError(_("照片应为 JPEG、PNG 或 WebP 图片"), code="photo_type", field="photo")
+    photo.seek(0)
+
+
+def may_record(user: Any, item: Extinguisher | Sprinkler) -> bool:
+    """fire.record, inside the committee; a partner only on work assigned to its organisation."""
+    if not policy.can(user, "fire.record"):
+        return False
+    org = policy.organisation_scope(user)
+    if policy.role_of(user) == Role.PARTNER:
+        assigned = item.assigned_to_id if isinstance(item, Extinguisher) else item.contractor_id
+        return org is not None and assigned == org
+    return policy.in_scope(user, item.committee_id)
+
+
+@dataclass(frozen=True)
+class CheckInput:
+    kind: str
+    done_on: date
+    passed: bool = True
+    gauge: str = ""
+    pressure: Decimal | None = None
+    note: str = ""
+    new_manufactured: date | None = None  # for a replacement: the new unit's manufacture date
+    new_serial: str = ""
+
+
+def record_check(
+    actor: Actor,
+    item: Extinguisher | Sprinkler,
+    data: CheckInput,
+    photo: UploadedFile[Any] | None = None,
+) -> CheckRecord:
+    """Record an inspection or maintenance, update the item's dates, audit both."""
+    if not may_record(actor.user, item):
+        raise PermissionDenied("fire.record")
+    on = today()
+    if data.done_on > on:
+        raise FireError(_("日期不能晚于今天"), code="after_on", field="done_on")
+    if photo is not None:
+        check_photo(photo)
+    is_ext = isinstance(item, Extinguisher)
+    allowed = EXTINGUISHER_KINDS if is_ext else SPRINKLER_KINDS
+    if data.kind not in allowed:
+        raise FireError(_("这类设施不能登记这种记录"), code="wrong_kind", field="kind")
+    before: dict[str, Any] = {}
+    if isinstance(item, Extinguisher):
+        before = {"next_due": str(item.next_due), "next_inspection": str(item.next_inspection)}
+        if data.kind == CheckKind.INSPECTION:
+            if item.last_inspected is None or data.done_on >= item.last_inspected:
+                item.last_inspected = data.done_on
+            if data.gauge:
+                item.gauge = data.gauge
+        elif data.kind == CheckKind.MAINTENANCE:
+            if data.done_on < item.manufactured:
+                raise FireError(_("维修日期不能早于生产日期"), field="done_on")
+            item.last_maintained = data.done_on
+            item.gauge = data.gauge or "green"
+        else:
+            if data.new_manufactured is None:
+                raise FireError(_("请填写新灭火器的生产日期"), field="new_manufactured")
+            item.manufactured = data.new_manufactured
+            item.last_maintained = None
+            item.scrap_condition = ""
+            item.gauge = data.gauge or "green"
+            item.last_inspected = data.done_on
+            if data.new_serial:
+                item.serial = data.new_serial
+        refresh_extinguisher(item, on)
+    else:
+        before = {"next_check": str(item.next_check)}
+        if item.installed_on is None or item.status != SprinklerStatus.INSTALLED:
+            raise FireError(_("该门牌的喷淋尚未安装"), field="kind")
+        if data.done_on < item.installed_on:
+            raise FireError(_("检查日期不能早于安装日期"), field="done_on")
+        if data.kind == CheckKind.VISUAL:
+            item.last_visual = max(data.done_on, item.last_visual or data.done_on)
+        elif data.kind == CheckKind.END_OF_LINE:
+            if data.pressure is None:
+                raise FireError(_("末端试水需要记录压力"), field="pressure")
+            item.last_end_of_line = data.done_on
+            item.last_pressure = data.pressure
+            if not rules.end_of_line_ok(data.pressure):
+                data = CheckInput(**{**data.__dict__, "passed": False})
+        else:
+            item.last_service = data.done_on
+        item.fault = "" if data.passed else (data.note or _("检查不合格"))[:200]
+        refresh_sprinkler(item, on)
+    record = CheckRecord(
+        committee_id=item.committee_id,
+        extinguisher=item if isinstance(item, Extinguisher) else None,
+        sprinkler=item if isinstance(item, Sprinkler) else None,
+        kind=data.kind,
+        done_on=data.done_on,
+        passed=data.passed,
+        gauge=data.gauge,
+        pressure=data.pressure,
+        note=data.note,
+        by=actor.user,
+        organisation_id=getattr(actor.user, "organisation_id", None),
+    )
+    if photo is not None:
+        ext = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+        from PIL import Image
+
+        with Image.open(photo) as image:
+            suffix = ext.get(str(image.format), "jpg")
+        photo.seek(0)
+        record.photo.save(f"check-{item.committee_id}.{suffix}", photo, save=False)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                item.save()
+        except IntegrityError:
+            raise FireError(_("新编号与已有灭火器重复"), field="new_serial") from None
+        record.save()
+        audit.record(
+            actor,
+            f"fire.record.{data.kind}",
+            item,
+            details={
+                "record": record.pk,
+                "done_on": str(data.done_on),
+                "passed": data.passed,
+                "photo": bool(photo),
+                "before": before,
+            },
+        )
+    return record
+
+
+# --------------------------------------------------------------------------- imports
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+
+
+def import_sheet(
+    actor: Actor, sheet_name: str, file: IO[bytes], filename: str = ""
+) -> ImportResult:
+    """Import one registry list from Excel: every row valid, or nothing written."""
+    from .sheets import SHEETS
+
+    sheet = SHEETS[sheet_name]
+    policy.require(actor.user, "fire.change")
+    rows = read_sheet(file, sheet.columns)
+    scope = policy.committee_scope(actor.user)
+    resolution = sheet.resolve(rows, scope)
+    errors = list(resolution.errors)
+    on = today()
+    for number, obj in resolution.instances:
+        try:
+            prepare(obj, on)
+        except FireError as exc:
+            label = sheet.label_for(exc.field or "")
+            errors.append(RowError(number, label, exc.message))
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: (e.row, e.column)))
+    created = updated = 0
+    with transaction.atomic():
+        for number, obj in resolution.instances:
+            if obj.pk is None:
+                created += 1
+            else:
+                updated += 1
+            try:
+                with transaction.atomic():
+                    obj.save()
+            except IntegrityError:
+                errors.append(RowError(number, "-", _("与已有数据冲突（重复）")))
+        if errors:
+            transaction.set_rollback(True)
+        else:
+            audit.record(
+                actor,
+                f"fire.{sheet.model._meta.model_name}.import",
+                object_type=sheet.model._meta.label_lower,
+                object_repr=filename[:200] or sheet_name,
+                details={"created": created, "updated": updated, "rows": len(rows)},
+            )
+    if errors:
+        raise ImportRejected(errors)
+    return ImportResult(created, updated)
+
+
+def check_kit(actor: Actor, item: KitItem, done_on: date) -> KitItem:
+    """Record the check of one station's kit item (fire.record, in the station's committee)."""
+    policy.require(actor.user, "fire.record")
+    if policy.role_of(actor.user) == Role.PARTNER:
+        raise PermissionDenied("fire.record")
+    policy.require_in_scope(actor.user, item.station.committee_id)
+    if done_on > today():
+        raise FireError(_("日期不能晚于今天"), code="after_on", field="done_on")
+    with transaction.atomic():
+        item.last_checked = done_on
+        item.save(update_fields=["last_checked"])
+        audit.record(actor, "fire.kititem.check", item, details={"done_on": str(done_on)})
+    return item
+
+
+def set_ebike_estimate(actor: Actor, committee_id: int, ebikes: int) -> EbikeEstimate:
+    policy.require(actor.user, "fire.change")
+    policy.require_in_scope(actor.user, committee_id)
+    with transaction.atomic():
+        obj, _created = EbikeEstimate.objects.update_or_create(
+            committee_id=committee_id, defaults={"ebikes": ebikes, "as_of": today()}
+        )
+        audit.record(actor, "fire.ebikeestimate.update", obj, details={"ebikes": ebikes})
+    return obj
+
+
+__all__ = [
+    "CheckInput",
+    "FireError",
+    "ImportResult",
+    "Station",
+    "delete_item",
+    "import_sheet",
+    "may_record",
+    "prepare",
+    "record_check",
+    "refresh_extinguisher",
+    "refresh_sprinkler",
+    "save_item",
+    "set_ebike_estimate",
+    "today",
+]

@@ -1,0 +1,459 @@
+"""Excel sheets of the registry lists: the same columns write the export and read the import.
+
+Rows are parsed by ``core.excel``, references resolved in bulk (committee code, estate,
+building, door number, organisation), and every problem collected with its row and column
+before anything is written (``services.import_sheet`` runs it in one transaction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Model
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from linli.core import excel
+from linli.core.errors import RowError
+from linli.core.excel import Column
+from linli.core.models import Organisation
+from linli.geo.models import Building, Committee, Entrance
+from linli.geo.sheets import (
+    BUILDING_NAME,
+    COMMITTEE_CODE,
+    ENTRANCE_NUMBER,
+    ESTATE_NAME,
+    Resolution,
+)
+
+from .models import (
+    ChargingKind,
+    ChargingSite,
+    ChargingStatus,
+    Extinguisher,
+    ExtinguisherType,
+    Gauge,
+    ScrapCondition,
+    Sprinkler,
+    SprinklerStatus,
+    Station,
+)
+
+ORG = "org"
+
+
+def _label(choices: Any, value: str) -> str:
+    return str(choices(value).label) if value else ""
+
+
+def _yes(value: bool) -> str:
+    return "是" if value else "否"
+
+
+class Sheet:
+    name: str
+    title: Any
+    model: type[Model]
+    columns: Sequence[Column]
+    fields: dict[str, str] = {}
+
+    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+        raise NotImplementedError
+
+    def export_row(self, obj: Any) -> list[Any]:
+        raise NotImplementedError
+
+    def labels(self) -> list[str]:
+        return [c.label for c in self.columns]
+
+    def label_for(self, field: str) -> str:
+        return self.fields.get(field, field or "-")
+
+
+def _committees(rows: Iterable[excel.ParsedRow]) -> dict[str, Committee]:
+    codes = {values["committee_code"] for _n, values in rows}
+    return {c.code: c for c in Committee.objects.filter(code__in=codes)}
+
+
+def _committee(
+    res: Resolution, number: int, code: str, committees: dict[str, Committee], scope: int | None
+) -> Committee | None:
+    committee = committees.get(code)
+    if committee is None:
+        res.errors.append(
+            RowError(number, COMMITTEE_CODE.label, _("没有这个居委代码：%(c)s") % {"c": code})
+        )
+        return None
+    if scope is not None and committee.pk != scope:
+        res.errors.append(RowError(number, COMMITTEE_CODE.label, _("无权导入其他居委的数据")))
+        return None
+    return committee
+
+
+def _organisations(rows: Iterable[excel.ParsedRow]) -> dict[str, Organisation]:
+    names = {v[ORG] for _n, v in rows if v.get(ORG)}
+    return {o.name: o for o in Organisation.objects.filter(name__in=names)}
+
+
+def _organisation(
+    res: Resolution, number: int, name: str | None, orgs: dict[str, Organisation], label: str
+) -> Organisation | None:
+    if not name:
+        return None
+    org = orgs.get(name)
+    if org is None:
+        res.errors.append(RowError(number, label, _("没有这个合作单位：%(n)s") % {"n": name}))
+    return org
+
+
+def _places(
+    rows: Sequence[excel.ParsedRow], committees: dict[str, Committee]
+) -> tuple[dict[tuple[int, str, str], Building], dict[tuple[int, str, str, str], Entrance]]:
+    names = {v["building"] for _n, v in rows if v.get("building")}
+    buildings = {
+        (b.committee_id, b.estate.name, b.name): b
+        for b in Building.objects.filter(
+            committee__in=committees.values(), name__in=names
+        ).select_related("estate")
+    }
+    numbers = {v["entrance"] for _n, v in rows if v.get("entrance")}
+    entrances = {
+        (e.building.committee_id, e.building.estate.name, e.building.name, e.number): e
+        for e in Entrance.objects.filter(
+            building__committee__in=committees.values(), number__in=numbers
+        ).select_related("building__estate")
+    }
+    return buildings, entrances
+
+
+def _duplicates(res: Resolution, keyed: Iterable[tuple[int, Any]], label: str) -> None:
+    seen: dict[Any, int] = {}
+    for number, key in keyed:
+        if key in seen:
+            res.errors.append(RowError(number, label, _("与第 %(r)d 行重复") % {"r": seen[key]}))
+        else:
+            seen[key] = number
+
+
+OPT_ESTATE = Column("estate", "小区/弄", excel.text(80), required=False)
+OPT_BUILDING = Column("building", "楼栋", excel.text(50), required=False)
+OPT_ENTRANCE = Column("entrance", "门牌号", excel.text(50), required=False)
+
+
+class ExtinguisherSheet(Sheet):
+    name = "extinguishers"
+    title = gettext_lazy("灭火器")
+    model = Extinguisher
+    columns = (
+        Column("serial", "编号", excel.text(40)),
+        COMMITTEE_CODE,
+        OPT_ESTATE,
+        OPT_BUILDING,
+        OPT_ENTRANCE,
+        Column("spot", "位置", excel.text(80), required=False),
+        Column("type", "类型", excel.choice(ExtinguisherType)),
+        Column("rating", "规格/级别", excel.text(20), required=False),
+        Column("manufactured", "生产日期", excel.iso_date),
+        Column("last_maintained", "上次维修", excel.iso_date, required=False),
+        Column("last_inspected", "上次巡查", excel.iso_date, required=False),
+        Column("gauge", "压力表", excel.choice(Gauge), required=False),
+        Column("half_monthly", "半月巡查", excel.boolean, required=False),
+        Column("scrap_condition", "强制报废情形", excel.choice(ScrapCondition), required=False),
+        Column("placed_on", "设置日期", excel.iso_date, required=False),
+        Column(ORG, "维保单位", excel.text(100), required=False),
+    )
+    fields = {
+        "manufactured": "生产日期",
+        "last_maintained": "上次维修",
+        "last_inspected": "上次巡查",
+        "type": "类型",
+        "since": "设置日期",
+        "building": "楼栋",
+        "entrance": "门牌号",
+    }
+
+    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+        from .services import today
+
+        res = Resolution()
+        committees = _committees(rows)
+        buildings, entrances = _places(rows, committees)
+        orgs = _organisations(rows)
+        _duplicates(res, ((n, v["serial"]) for n, v in rows), "编号")
+        existing = {
+            e.serial: e
+            for e in Extinguisher.objects.filter(serial__in=[v["serial"] for _n, v in rows])
+        }
+        for number, v in rows:
+            committee = _committee(res, number, v["committee_code"], committees, scope)
+            if committee is None:
+                continue
+            obj = existing.get(v["serial"])
+            if obj is not None and scope is not None and obj.committee_id != scope:
+                res.errors.append(RowError(number, "编号", _("该编号登记在其他居委")))
+                continue
+            obj = obj or Extinguisher(serial=v["serial"], placed_on=v["placed_on"] or today())
+            obj.committee = committee
+            obj.building = obj.entrance = None
+            if v["building"]:
+                building = buildings.get((committee.pk, v["estate"] or "", v["building"]))
+                if building is None:
+                    res.errors.append(RowError(number, "楼栋", _("该居委、小区下没有这个楼栋")))
+                    continue
+                obj.building = building
+                if v["entrance"]:
+                    place = (committee.pk, v["estate"] or "", v["building"], v["entrance"])
+                    entrance = entrances.get(place)
+                    if entrance is None:
+                        res.errors.append(RowError(number, "门牌号", _("该楼栋下没有这个门牌")))
+                        continue
+                    obj.entrance = entrance
+            elif v["entrance"]:
+                res.errors.append(RowError(number, "楼栋", _("填写门牌号时请同时填写楼栋")))
+                continue
+            for key in ("type", "manufactured", "last_maintained", "last_inspected"):
+                setattr(obj, key, v[key])
+            obj.spot = v["spot"] or ""
+            obj.rating = v["rating"] or ""
+            obj.gauge = v["gauge"] or Gauge.GREEN
+            obj.half_monthly = bool(v["half_monthly"])
+            obj.scrap_condition = v["scrap_condition"] or ""
+            if v["placed_on"]:
+                obj.placed_on = v["placed_on"]
+            obj.assigned_to = _organisation(res, number, v[ORG], orgs, "维保单位")
+            res.instances.append((number, obj))
+        return res
+
+    def export_row(self, obj: Any) -> list[Any]:
+        b = obj.building
+        return [
+            obj.serial,
+            obj.committee.code,
+            b.estate.name if b else "",
+            b.name if b else "",
+            obj.entrance.number if obj.entrance else "",
+            obj.spot,
+            _label(ExtinguisherType, obj.type),
+            obj.rating,
+            obj.manufactured,
+            obj.last_maintained,
+            obj.last_inspected,
+            _label(Gauge, obj.gauge),
+            _yes(obj.half_monthly),
+            _label(ScrapCondition, obj.scrap_condition),
+            obj.placed_on,
+            obj.assigned_to.name if obj.assigned_to else "",
+        ]
+
+
+class SprinklerSheet(Sheet):
+    name = "sprinklers"
+    title = gettext_lazy("简易喷淋")
+    model = Sprinkler
+    columns = (
+        COMMITTEE_CODE,
+        ESTATE_NAME,
+        BUILDING_NAME,
+        ENTRANCE_NUMBER,
+        Column("status", "状态", excel.choice(SprinklerStatus)),
+        Column("programme", "实施批次", excel.text(20), required=False),
+        Column("heads", "喷头数", excel.integer(0, 500)),
+        Column("households", "覆盖户数", excel.integer(0, 1000), required=False),
+        Column("installed_on", "安装日期", excel.iso_date, required=False),
+        Column(ORG, "施工/维保单位", excel.text(100), required=False),
+        Column("design_pressure", "设计压力(MPa)", excel.decimal(3, Decimal(0)), required=False),
+        Column("last_visual", "上次月度外观检查", excel.iso_date, required=False),
+        Column("last_end_of_line", "上次末端试水", excel.iso_date, required=False),
+        Column("last_pressure", "末端压力(MPa)", excel.decimal(3, Decimal(0)), required=False),
+        Column("last_service", "上次年度维保", excel.iso_date, required=False),
+        Column("fault", "未修复故障", excel.text(200), required=False),
+    )
+    fields = {
+        "installed_on": "安装日期",
+        "last_visual": "上次月度外观检查",
+        "last_end_of_line": "上次末端试水",
+        "last_service": "上次年度维保",
+    }
+
+    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+        res = Resolution()
+        committees = _committees(rows)
+        _buildings, entrances = _places(rows, committees)
+        orgs = _organisations(rows)
+        _duplicates(
+            res,
+            (
+                (n, (v["committee_code"], v["estate"], v["building"], v["entrance"]))
+                for n, v in rows
+            ),
+            "门牌号",
+        )
+        existing = {
+            s.entrance_id: s
+            for s in Sprinkler.objects.filter(entrance__in=list(entrances.values()))
+        }
+        for number, v in rows:
+            committee = _committee(res, number, v["committee_code"], committees, scope)
+            if committee is None:
+                continue
+            entrance = entrances.get((committee.pk, v["estate"], v["building"], v["entrance"]))
+            if entrance is None:
+                res.errors.append(
+                    RowError(number, "门牌号", _("找不到这个门牌（请核对小区、楼栋、门牌号）"))
+                )
+                continue
+            obj = existing.get(entrance.pk) or Sprinkler(entrance=entrance)
+            obj.committee = committee
+            for key in (
+                "status",
+                "heads",
+                "installed_on",
+                "design_pressure",
+                "last_visual",
+                "last_end_of_line",
+                "last_pressure",
+                "last_service",
+            ):
+                setattr(obj, key, v[key])
+            obj.programme = v["programme"] or ""
+            obj.households = v["households"] or 0
+            obj.fault = v["fault"] or ""
+            obj.contractor = _organisation(res, number, v[ORG], orgs, "施工/维保单位")
+            res.instances.append((number, obj))
+        return res
+
+    def export_row(self, obj: Any) -> list[Any]:
+        b = obj.entrance.building
+        return [
+            obj.committee.code,
+            b.estate.name,
+            b.name,
+            obj.entrance.number,
+            _label(SprinklerStatus, obj.status),
+            obj.programme,
+            obj.heads,
+            obj.households,
+            obj.installed_on,
+            obj.contractor.name if obj.contractor else "",
+            float(obj.design_pressure) if obj.design_pressure is not None else None,
+            obj.last_visual,
+            obj.last_end_of_line,
+            float(obj.last_pressure) if obj.last_pressure is not None else None,
+            obj.last_service,
+            obj.fault,
+        ]
+
+
+class ChargingSheet(Sheet):
+    name = "charging"
+    title = gettext_lazy("充电场所")
+    model = ChargingSite
+    columns = (
+        COMMITTEE_CODE,
+        Column("name", "名称", excel.text(80)),
+        Column("address", "地址", excel.text(100), required=False),
+        Column("kind", "类别", excel.choice(ChargingKind)),
+        Column("status", "状态", excel.choice(ChargingStatus)),
+        Column("programme", "实施批次", excel.text(20), required=False),
+        Column("bays", "充电位", excel.integer(1, 10000)),
+        Column("has_sprinkler", "有喷淋", excel.boolean, required=False),
+        Column("has_detector", "有烟感", excel.boolean, required=False),
+        Column("has_camera", "有监控", excel.boolean, required=False),
+        Column(ORG, "运维单位", excel.text(100), required=False),
+    )
+
+    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+        res = Resolution()
+        committees = _committees(rows)
+        orgs = _organisations(rows)
+        _duplicates(res, ((n, (v["committee_code"], v["name"])) for n, v in rows), "名称")
+        existing = {
+            (s.committee_id, s.name): s
+            for s in ChargingSite.objects.filter(committee__in=committees.values())
+        }
+        for number, v in rows:
+            committee = _committee(res, number, v["committee_code"], committees, scope)
+            if committee is None:
+                continue
+            obj = existing.get((committee.pk, v["name"])) or ChargingSite(
+                committee=committee, name=v["name"]
+            )
+            for key in ("kind", "status", "bays"):
+                setattr(obj, key, v[key])
+            obj.address = v["address"] or ""
+            obj.programme = v["programme"] or ""
+            obj.has_sprinkler = bool(v["has_sprinkler"])
+            obj.has_detector = bool(v["has_detector"])
+            obj.has_camera = bool(v["has_camera"])
+            obj.assigned_to = _organisation(res, number, v[ORG], orgs, "运维单位")
+            res.instances.append((number, obj))
+        return res
+
+    def export_row(self, obj: Any) -> list[Any]:
+        return [
+            obj.committee.code,
+            obj.name,
+            obj.address,
+            _label(ChargingKind, obj.kind),
+            _label(ChargingStatus, obj.status),
+            obj.programme,
+            obj.bays,
+            _yes(obj.has_sprinkler),
+            _yes(obj.has_detector),
+            _yes(obj.has_camera),
+            obj.assigned_to.name if obj.assigned_to else "",
+        ]
+
+
+class StationSheet(Sheet):
+    name = "stations"
+    title = gettext_lazy("微型消防站")
+    model = Station
+    columns = (
+        COMMITTEE_CODE,
+        Column("name", "名称", excel.text(80)),
+        Column("address", "地址", excel.text(100), required=False),
+        Column("lon", "经度", excel.decimal(6, Decimal(-180)), required=False),
+        Column("lat", "纬度", excel.decimal(6, Decimal(-90)), required=False),
+    )
+
+    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+        res = Resolution()
+        committees = _committees(rows)
+        _duplicates(res, ((n, v["name"]) for n, v in rows), "名称")
+        existing = {
+            s.name: s for s in Station.objects.filter(name__in=[v["name"] for _n, v in rows])
+        }
+        for number, v in rows:
+            committee = _committee(res, number, v["committee_code"], committees, scope)
+            if committee is None:
+                continue
+            obj = existing.get(v["name"])
+            if obj is not None and scope is not None and obj.committee_id != scope:
+                res.errors.append(RowError(number, "名称", _("该消防站登记在其他居委")))
+                continue
+            obj = obj or Station(name=v["name"])
+            obj.committee = committee
+            obj.address = v["address"] or ""
+            obj.lon, obj.lat = v["lon"], v["lat"]
+            if (obj.lon is None) != (obj.lat is None):
+                res.errors.append(RowError(number, "经度", _("经度和纬度要同时填写")))
+                continue
+            res.instances.append((number, obj))
+        return res
+
+    def export_row(self, obj: Any) -> list[Any]:
+        return [
+            obj.committee.code,
+            obj.name,
+            obj.address,
+            float(obj.lon) if obj.lon is not None else None,
+            float(obj.lat) if obj.lat is not None else None,
+        ]
+
+
+SHEETS: dict[str, Sheet] = {
+    s.name: s for s in (ExtinguisherSheet(), SprinklerSheet(), ChargingSheet(), StationSheet())
+}

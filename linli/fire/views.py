@@ -1,0 +1,893 @@
+"""Fire-safety pages: registry lists, due lists, batches, phone records, programmes, coverage."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import django_filters as df
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Model, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from linli.core import policy
+from linli.core.context import Actor
+from linli.core.errors import ImportRejected, RowError
+from linli.core.excel import error_workbook, write_workbook
+from linli.geo import queries as geo_queries
+
+from . import filters, queries, rules, services
+from . import forms as fire_forms
+from .charts import bar_chart
+from .models import CheckRecord, Extinguisher, Sprinkler, Station
+from .sheets import SHEETS, Sheet
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+L = gettext_lazy
+Cell = str | tuple[str, str]
+
+
+def _xlsx(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+def _require_read(request: HttpRequest) -> None:
+    if not queries.can_read(request.user):
+        raise PermissionDenied("fire.view")
+
+
+def _link(name: str, obj: Model, text: str) -> tuple[str, str]:
+    return (text, reverse(name, args=[obj.pk]))
+
+
+def _place(o: Extinguisher) -> str:
+    parts = []
+    if o.building is not None:
+        parts.append(f"{o.building.estate.name} {o.building.name}")
+    if o.entrance is not None:
+        parts.append(o.entrance.number)
+    if o.spot:
+        parts.append(o.spot)
+    return " ".join(parts) or "—"
+
+
+def _d(value: date | None) -> str:
+    return value.isoformat() if value else "—"
+
+
+def _yes(value: bool) -> str:
+    return _("有") if value else _("无")
+
+
+@dataclass(frozen=True)
+class ListKind:
+    key: str
+    title: Any
+    query: Callable[[Any], QuerySet[Any]]
+    filterset: type[df.FilterSet]
+    columns: tuple[tuple[Any, Callable[[Any], Cell]], ...]
+    sorts: dict[str, Any]
+    sheet: Sheet | None = None
+    form: type[forms.ModelForm] | None = None  # type: ignore[type-arg]
+
+
+KINDS: dict[str, ListKind] = {
+    k.key: k
+    for k in (
+        ListKind(
+            "extinguishers", L("灭火器"), queries.extinguishers, filters.ExtinguisherFilter,
+            (
+                (L("编号"), lambda o: _link("fire:extinguisher", o, o.serial)),
+                (L("居委"), lambda o: o.committee.name),
+                (L("位置"), _place),
+                (L("类型"), lambda o: f"{o.get_type_display()} {o.rating}".strip()),
+                (L("生产日期"), lambda o: _d(o.manufactured)),
+                (L("上次维修"), lambda o: _d(o.last_maintained)),
+                (L("下次到期"), lambda o: f"{_d(o.next_due)} {o.get_next_due_kind_display()}"),
+                (L("报废日期"), lambda o: _d(o.scrap_date)),
+                (L("下次巡查"), lambda o: _d(o.next_inspection)),
+            ),
+            {"serial": L("编号"), "next_due": L("下次到期"), "manufactured": L("生产日期"),
+             "next_inspection": L("下次巡查")},
+            SHEETS["extinguishers"], fire_forms.ExtinguisherForm,
+        ),
+        ListKind(
+            "sprinklers", L("简易喷淋"), queries.sprinklers, filters.SprinklerFilter,
+            (
+                (L("门牌"), lambda o: _link("fire:sprinkler", o, str(o.entrance))),
+                (L("居委"), lambda o: o.committee.name),
+                (L("状态"), lambda o: o.get_status_display()),
+                (L("批次"), lambda o: o.programme or "—"),
+                (L("喷头数"), lambda o: str(o.heads)),
+                (L("覆盖户数"), lambda o: str(o.households)),
+                (L("安装日期"), lambda o: _d(o.installed_on)),
+                (L("施工/维保单位"), lambda o: o.contractor.name if o.contractor else "—"),
+                (L("下次检查"), lambda o: _d(o.next_check)),
+                (L("故障"), lambda o: o.fault or "—"),
+            ),
+            {"next_check": L("下次检查"), "heads": L("喷头数"), "installed_on": L("安装日期")},
+            SHEETS["sprinklers"], fire_forms.SprinklerForm,
+        ),
+        ListKind(
+            "charging", L("充电场所"), queries.charging_sites, filters.ChargingFilter,
+            (
+                (L("名称"), lambda o: o.name),
+                (L("居委"), lambda o: o.committee.name),
+                (L("类别"), lambda o: o.get_kind_display()),
+                (L("状态"), lambda o: o.get_status_display()),
+                (L("批次"), lambda o: o.programme or "—"),
+                (L("充电位"), lambda o: str(o.bays)),
+                (L("喷淋"), lambda o: _yes(o.has_sprinkler)),
+                (L("烟感"), lambda o: _yes(o.has_detector)),
+                (L("监控"), lambda o: _yes(o.has_camera)),
+            ),
+            {"name": L("名称"), "bays": L("充电位")},
+            SHEETS["charging"], fire_forms.ChargingSiteForm,
+        ),
+        ListKind(
+            "stations", L("微型消防站"), queries.stations, filters.StationFilter,
+            (
+                (L("名称"), lambda o: _link("fire:station", o, o.name)),
+                (L("居委"), lambda o: o.committee.name),
+                (L("地址"), lambda o: o.address or "—"),
+                (L("队员"), lambda o: str(o.n_members)),
+                (L("器材"), lambda o: str(o.n_kit)),
+            ),
+            {"name": L("名称")},
+            SHEETS["stations"], fire_forms.StationForm,
+        ),
+        ListKind(
+            "records", L("巡查维保记录"), queries.records, filters.RecordFilter,
+            (
+                (L("日期"), lambda o: _d(o.done_on)),
+                (L("类别"), lambda o: o.get_kind_display()),
+                (L("设施"), lambda o: _record_target(o)),
+                (L("居委"), lambda o: o.committee.name),
+                (L("结果"), lambda o: _("合格") if o.passed else _("不合格")),
+                (L("说明"), lambda o: o.note or "—"),
+                (L("照片"), lambda o: (_("查看"), reverse("fire:photo", args=[o.pk]))
+                 if o.photo else "—"),
+                (L("记录人"), lambda o: str(o.by) if o.by else "—"),
+            ),
+            {"done_on": L("日期")},
+        ),
+    )
+}  # fmt: skip
+
+
+def _record_target(o: CheckRecord) -> Cell:
+    if o.extinguisher is not None:
+        return _link("fire:extinguisher", o.extinguisher, o.extinguisher.serial)
+    if o.sprinkler is not None:
+        return _link("fire:sprinkler", o.sprinkler, str(o.sprinkler.entrance))
+    return "—"
+
+
+def _kind(key: str) -> ListKind:
+    try:
+        return KINDS[key]
+    except KeyError:
+        raise Http404 from None
+
+
+def _cell(label: Any, value: Cell) -> dict[str, Any]:
+    if isinstance(value, tuple):
+        return {"label": label, "text": value[0], "url": value[1]}
+    return {"label": label, "text": value, "url": ""}
+
+
+def _filtered(request: HttpRequest, kind: ListKind) -> tuple[df.FilterSet, QuerySet[Any], str]:
+    _require_read(request)
+    filterset = kind.filterset(
+        request.GET or None, queryset=kind.query(request.user), request=request
+    )
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else kind.query(request.user)
+    sort = request.GET.get("sort", "")
+    if sort.lstrip("-") in kind.sorts:
+        qs = qs.order_by(sort, "pk")
+    else:
+        sort = ""
+        qs = qs.order_by(*(qs.model._meta.ordering or ["pk"]), "pk")
+    return filterset, qs, sort
+
+
+def _query(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    _require_read(request)
+    on = services.today()
+    counts = queries.due_counts(request.user, on)
+    total = {
+        "total": sum(c.total for c in counts),
+        "overdue": sum(c.overdue for c in counts),
+        "soon": sum(c.soon for c in counts),
+        "upcoming": sum(c.upcoming for c in counts),
+        "inspection": sum(c.inspection for c in counts),
+    }
+    if queries.is_partner(request.user):
+        # A partner has no committee table: count its assigned work directly.
+        base = queries.extinguishers(request.user)
+        total = {
+            "total": base.count(),
+            "overdue": base.filter(next_due__lt=on).count(),
+            "soon": base.filter(next_due__gte=on, next_due__lte=on + timedelta(days=30)).count(),
+            "upcoming": base.filter(
+                next_due__gt=on + timedelta(days=30), next_due__lte=on + timedelta(days=90)
+            ).count(),
+            "inspection": base.filter(next_inspection__lte=on).count(),
+        }
+    return render(
+        request,
+        "fire/index.html",
+        {
+            "on": on,
+            "counts": counts,
+            "total": total,
+            "sprinklers_due": queries.sprinklers_due(request.user, on).count(),
+            "kinds": KINDS.values(),
+            "can_view": policy.can(request.user, "fire.view"),
+            "partner": queries.is_partner(request.user),
+        },
+    )
+
+
+def registry_list(request: HttpRequest, kind: str) -> HttpResponse:
+    spec = _kind(kind)
+    filterset, qs, sort = _filtered(request, spec)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    rows = [[_cell(label, fn(obj)) for label, fn in spec.columns] for obj in page.object_list]
+    return render(
+        request,
+        "fire/list.html",
+        {
+            "kind": spec,
+            "filter": filterset,
+            "page": page,
+            "rows": rows,
+            "headers": [label for label, _fn in spec.columns],
+            "sort": sort,
+            "query": _query(request),
+            "can_change": policy.can(request.user, "fire.change"),
+        },
+    )
+
+
+def registry_export(request: HttpRequest, kind: str) -> HttpResponse:
+    spec = _kind(kind)
+    _filterset, qs, _sort = _filtered(request, spec)
+    if spec.sheet is None:
+        labels = [str(label) for label, _fn in spec.columns]
+
+        def plain(o: Any) -> list[str]:
+            return [
+                str(v[0] if isinstance(v, tuple) else v) for v in (fn(o) for _l, fn in spec.columns)
+            ]
+
+        return _xlsx(
+            write_workbook(str(spec.title), labels, (plain(o) for o in qs.iterator(2000))),
+            f"linli-fire-{kind}",
+        )
+    sheet = spec.sheet
+    data = write_workbook(
+        str(spec.title), sheet.labels(), (sheet.export_row(o) for o in qs.iterator(2000))
+    )
+    return _xlsx(data, f"linli-fire-{kind}")
+
+
+def _sheet_kind(kind: str) -> ListKind:
+    spec = _kind(kind)
+    if spec.sheet is None:
+        raise Http404
+    return spec
+
+
+def registry_import(request: HttpRequest, kind: str) -> HttpResponse:
+    spec = _sheet_kind(kind)
+    policy.require(request.user, "fire.change")
+    form = fire_forms.ImportForm(request.POST or None, request.FILES or None)
+    errors = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.import_sheet(
+                Actor.from_request(request), kind, io.BytesIO(upload.read()), upload.name
+            )
+        except ImportRejected as exc:
+            errors = exc.errors
+            request.session[f"fire-import-errors-{kind}"] = [
+                (e.row, e.column, e.message) for e in exc.errors[:5000]
+            ]
+        else:
+            messages.success(
+                request,
+                _("导入完成：新增 %(c)d 条，更新 %(u)d 条。")
+                % {"c": result.created, "u": result.updated},
+            )
+            return redirect("fire:list", kind=kind)
+    assert spec.sheet is not None
+    return render(
+        request,
+        "fire/import.html",
+        {"kind": spec, "form": form, "errors": errors, "columns": spec.sheet.columns},
+    )
+
+
+def import_errors(request: HttpRequest, kind: str) -> HttpResponse:
+    _sheet_kind(kind)
+    stored = request.session.get(f"fire-import-errors-{kind}") or []
+    return _xlsx(error_workbook([RowError(*e) for e in stored]), f"linli-fire-{kind}-errors")
+
+
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    spec = _sheet_kind(kind)
+    _require_read(request)
+    assert spec.sheet is not None
+    return _xlsx(
+        write_workbook(str(spec.title), spec.sheet.labels(), []), f"linli-fire-{kind}-template"
+    )
+
+
+def _scope_choices(request: HttpRequest, form: forms.BaseForm) -> None:
+    mapping: dict[str, Callable[[Any], QuerySet[Any]]] = {
+        "committee": geo_queries.committees,
+        "building": geo_queries.buildings,
+        "entrance": geo_queries.entrances,
+    }
+    for name, query in mapping.items():
+        field = form.fields.get(name)
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = query(request.user)
+
+
+def registry_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
+    spec = _kind(kind)
+    if spec.form is None:
+        raise Http404
+    policy.require(request.user, "fire.change")
+    obj = None
+    if pk is not None:
+        obj = spec.query(request.user).filter(pk=pk).first()
+        if obj is None:
+            raise Http404
+    form = spec.form(request.POST or None, instance=obj)
+    _scope_choices(request, form)
+    if request.method == "POST" and form.is_valid():
+        instance = form.save(commit=False)
+        try:
+            services.save_item(Actor.from_request(request), instance, form.changed_data)
+        except services.FireError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("已保存。"))
+            if kind == "extinguishers":
+                return redirect("fire:extinguisher", pk=instance.pk)
+            if kind == "sprinklers":
+                return redirect("fire:sprinkler", pk=instance.pk)
+            if kind == "stations":
+                return redirect("fire:station", pk=instance.pk)
+            return redirect("fire:list", kind=kind)
+    return render(request, "fire/form.html", {"kind": spec, "form": form, "obj": obj})
+
+
+# --------------------------------------------------------------------------- item + record
+
+
+def _item(request: HttpRequest, model: type[Model], pk: int) -> Any:
+    _require_read(request)
+    query = queries.extinguishers if model is Extinguisher else queries.sprinklers
+    found = query(request.user).filter(pk=pk).first()
+    if found is None:
+        outside = get_object_or_404(model, pk=pk)
+        policy.require_in_scope(request.user, outside.committee_id)  # type: ignore[attr-defined]
+        raise PermissionDenied("not assigned")
+    return found
+
+
+def _record_page(request: HttpRequest, item: Extinguisher | Sprinkler) -> HttpResponse:
+    is_spr = isinstance(item, Sprinkler)
+    on = services.today()
+    may = services.may_record(request.user, item)
+    form = fire_forms.CheckForm(
+        request.POST or None,
+        request.FILES or None,
+        sprinkler=is_spr,
+        initial={"done_on": on, "kind": "visual" if is_spr else "inspection"},
+    )
+    if request.method == "POST":
+        if not may:
+            raise PermissionDenied("fire.record")
+        if form.is_valid():
+            d = form.cleaned_data
+            data = services.CheckInput(
+                kind=d["kind"],
+                done_on=d["done_on"],
+                passed=d["passed"],
+                gauge=d.get("gauge") or "",
+                pressure=d.get("pressure"),
+                note=d.get("note") or "",
+                new_manufactured=d.get("new_manufactured"),
+                new_serial=d.get("new_serial") or "",
+            )
+            try:
+                services.record_check(Actor.from_request(request), item, data, d.get("photo"))
+            except services.FireError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("记录已保存，到期日期已更新。"))
+                back = request.POST.get("next", "")
+                if back.startswith("/fire/") and "//" not in back:
+                    return redirect(back)
+                return redirect(request.path)
+    history = list(item.records.select_related("by").order_by("-done_on", "-id")[:20])
+    context: dict[str, Any] = {
+        "item": item,
+        "form": form,
+        "may_record": may,
+        "history": history,
+        "on": on,
+        "next": request.GET.get("next", ""),
+        "can_change": policy.can(request.user, "fire.change")
+        and policy.in_scope(request.user, item.committee_id),
+    }
+    if isinstance(item, Extinguisher):
+        life = rules.lifecycle(services.rule_extinguisher(item), on)
+        context["life"] = life
+        context["window"] = rules.due_window(life.next_due, on)
+        context["days_left"] = (life.next_due - on).days
+        context["days_late"] = (on - life.next_due).days
+        context["inspection"] = rules.inspection_due(
+            item.last_inspected, on, half_monthly=item.half_monthly, since=min(item.placed_on, on)
+        )
+    elif item.installed_on is not None and item.status == "installed":
+        context["schedule"] = rules.sprinkler_schedule(
+            item.installed_on, item.last_visual, item.last_end_of_line, item.last_service, on
+        )
+    return render(request, "fire/item.html", context)
+
+
+def extinguisher(request: HttpRequest, pk: int) -> HttpResponse:
+    return _record_page(request, _item(request, Extinguisher, pk))
+
+
+def sprinkler(request: HttpRequest, pk: int) -> HttpResponse:
+    return _record_page(request, _item(request, Sprinkler, pk))
+
+
+def photo(request: HttpRequest, pk: int) -> FileResponse:
+    record = queries.records(request.user).filter(pk=pk).first()
+    if record is None or not record.photo:
+        raise Http404
+    response = FileResponse(record.photo.open("rb"))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --------------------------------------------------------------------------- due lists
+
+
+def _committee_param(request: HttpRequest) -> int | None:
+    scope = policy.committee_scope(request.user)
+    if scope is not None:
+        return scope
+    try:
+        chosen = int(request.GET.get("committee", ""))
+    except ValueError:
+        return None
+    return chosen if queries.committees(request.user).filter(pk=chosen).exists() else None
+
+
+DUE_LISTS = {
+    "overdue": L("已逾期"),
+    "30": L("30 天内到期（含逾期）"),
+    "90": L("90 天内到期（含逾期）"),
+    "inspection": L("巡查到期（今天及以前）"),
+}
+
+
+def _due_qs(request: HttpRequest, which: str, on: date) -> QuerySet[Extinguisher]:
+    if which == "inspection":
+        qs = queries.inspection_due(request.user, on).order_by("next_inspection", "serial")
+    else:
+        qs = queries.due_extinguishers(request.user, on, which).order_by("next_due", "serial")
+    committee = _committee_param(request)
+    if committee is not None:
+        qs = qs.filter(committee_id=committee)
+    return qs
+
+
+def _due_row(o: Extinguisher, which: str, on: date) -> dict[str, Any]:
+    due = o.next_inspection if which == "inspection" else o.next_due
+    days = (due - on).days
+    return {
+        "obj": o,
+        "place": _place(o),
+        "due": due,
+        "days": days,
+        "what": _("巡查") if which == "inspection" else o.get_next_due_kind_display(),
+        "late": -days,
+        "state": "overdue" if days < 0 else ("today" if days == 0 else "soon"),
+    }
+
+
+def due(request: HttpRequest) -> HttpResponse:
+    _require_read(request)
+    on = services.today()
+    which = request.GET.get("list", "30")
+    if which not in DUE_LISTS:
+        which = "30"
+    qs = _due_qs(request, which, on)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    committee = _committee_param(request)
+    return render(
+        request,
+        "fire/due.html",
+        {
+            "on": on,
+            "which": which,
+            "lists": DUE_LISTS,
+            "title": DUE_LISTS[which],
+            "page": page,
+            "rows": [_due_row(o, which, on) for o in page.object_list],
+            "query": _query(request),
+            "committee": committee,
+            "committees": queries.committees(request.user).order_by("code"),
+            "scoped": policy.committee_scope(request.user) is not None,
+            "counts": queries.due_counts(request.user, on)
+            if committee is None and policy.committee_scope(request.user) is None
+            else [],
+        },
+    )
+
+
+def due_export(request: HttpRequest) -> HttpResponse:
+    _require_read(request)
+    on = services.today()
+    which = request.GET.get("list", "30")
+    if which not in DUE_LISTS:
+        which = "30"
+    labels = [_("编号"), _("居委"), _("位置"), _("类型"), _("事项"), _("到期日期"), _("剩余天数")]
+
+    def rows() -> Any:
+        for o in _due_qs(request, which, on).iterator(2000):
+            r = _due_row(o, which, on)
+            yield [
+                o.serial,
+                o.committee.name,
+                r["place"],
+                o.get_type_display(),
+                r["what"],
+                r["due"],
+                r["days"],
+            ]
+
+    return _xlsx(write_workbook(str(DUE_LISTS[which]), labels, rows()), f"linli-fire-due-{which}")
+
+
+def _batch_context(request: HttpRequest) -> dict[str, Any]:
+    _require_read(request)
+    on = services.today()
+    committee_id = _committee_param(request)
+    try:
+        within = max(0, min(365, int(request.GET.get("within", "30"))))
+    except ValueError:
+        within = 30
+    plans = queries.batch_plans(request.user, committee_id, on, within) if committee_id else []
+    return {
+        "on": on,
+        "within": within,
+        "committee": committee_id,
+        "committees": queries.committees(request.user).order_by("code"),
+        "scoped": policy.committee_scope(request.user) is not None,
+        "plans": plans,
+        "sites": [_site_rows(site) for site in plans],
+    }
+
+
+def _site_rows(site: queries.SitePlan) -> dict[str, Any]:
+    labels = dict(rules_type_labels())
+    return {
+        "site": site.site,
+        "plan": site.plan,
+        "batches": [
+            {
+                "number": b.number,
+                "subs": [(labels[str(t)], n) for t, n in b.substitutes.items()],
+                "rows": [(site.objects[life.extinguisher_id], life) for life in b.items],
+            }
+            for b in site.plan.batches
+        ],
+    }
+
+
+def rules_type_labels() -> list[tuple[str, str]]:
+    from .models import ExtinguisherType
+
+    return [(str(v), str(label)) for v, label in ExtinguisherType.choices]
+
+
+def batches(request: HttpRequest) -> HttpResponse:
+    return render(request, "fire/batches.html", _batch_context(request))
+
+
+def batches_export(request: HttpRequest) -> HttpResponse:
+    ctx = _batch_context(request)
+    labels_map = dict(rules_type_labels())
+    labels = [_("场所"), _("批次"), _("编号"), _("位置"), _("类型"), _("事项"), _("到期日期")]
+    out = []
+    for site in ctx["plans"]:
+        for batch in site.plan.batches:
+            for life in batch.items:
+                o = site.objects[life.extinguisher_id]
+                out.append([
+                    site.site, batch.number, o.serial, _place(o), labels_map[str(life.type)],
+                    str(dict(rules_kind_labels())[str(life.next_due_kind)]), life.next_due,
+                ])  # fmt: skip
+    return _xlsx(write_workbook(_("分批送修更换"), labels, out), "linli-fire-batches")
+
+
+def rules_kind_labels() -> list[tuple[str, str]]:
+    from .models import DueKind
+
+    return [(str(v), str(label)) for v, label in DueKind.choices]
+
+
+# --------------------------------------------------------------------------- stations
+
+
+def station(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_read(request)
+    on = services.today()
+    found = [s for s in queries.station_status(request.user, on) if s[0].pk == pk]
+    if not found:
+        outside = get_object_or_404(Station, pk=pk)
+        policy.require_in_scope(request.user, outside.committee_id)
+        raise Http404
+    st, gaps, kit = found[0]
+    return render(
+        request,
+        "fire/station.html",
+        {
+            "station": st,
+            "gaps": gaps,
+            "kit": kit,
+            "on": on,
+            "members": list(st.members.all()),
+            "shifts": list(st.shifts.all())[-14:],
+            "may_change": policy.can(request.user, "fire.change")
+            and policy.in_scope(request.user, st.committee_id),
+            "may_check": policy.can(request.user, "fire.record")
+            and not queries.is_partner(request.user)
+            and policy.in_scope(request.user, st.committee_id),
+        },
+    )
+
+
+STATION_PARTS: dict[str, Any] = {
+    "members": fire_forms.MemberForm,
+    "shifts": fire_forms.ShiftForm,
+    "kit": fire_forms.KitForm,
+}
+
+
+def _station(request: HttpRequest, pk: int) -> Station:
+    _require_read(request)
+    found = queries.stations(request.user).filter(pk=pk).first()
+    if found is None:
+        outside = get_object_or_404(Station, pk=pk)
+        policy.require_in_scope(request.user, outside.committee_id)
+        raise Http404
+    return found
+
+
+def _part_form(part: str, station: Station, data: Any = None) -> forms.ModelForm:  # type: ignore[type-arg]
+    form_class = STATION_PARTS[part]
+    if part == "shifts":
+        return form_class(data, station=station)  # type: ignore[no-any-return]
+    return form_class(data)  # type: ignore[no-any-return]
+
+
+def station_add(request: HttpRequest, pk: int, part: str) -> HttpResponse:
+    """Add a member, a shift or a kit item to a station (fire.change, audited)."""
+    if part not in STATION_PARTS:
+        raise Http404
+    policy.require(request.user, "fire.change")
+    st = _station(request, pk)
+    form = _part_form(part, st, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        obj.station = st
+        try:
+            services.save_item(Actor.from_request(request), obj, form.changed_data)
+        except services.FireError as exc:
+            form.add_error(None, exc.message)
+        else:
+            form.save_m2m()
+            messages.success(request, _("已保存。"))
+            return redirect("fire:station", pk=pk)
+    return render(request, "fire/station_part.html", {"station": st, "form": form, "part": part})
+
+
+def station_remove(request: HttpRequest, pk: int, part: str, item: int) -> HttpResponse:
+    if part not in STATION_PARTS or request.method != "POST":
+        raise Http404
+    st = _station(request, pk)
+    model = STATION_PARTS[part]._meta.model
+    obj = get_object_or_404(model, pk=item, station_id=st.pk)
+    services.delete_item(Actor.from_request(request), obj)
+    messages.success(request, _("已删除。"))
+    return redirect("fire:station", pk=pk)
+
+
+def kit_check(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    """Mark one kit item checked today (POST from the station page)."""
+    from .models import KitItem
+
+    if request.method != "POST":
+        return redirect("fire:station", pk=pk)
+    _require_read(request)
+    kit = get_object_or_404(KitItem.objects.select_related("station"), pk=item, station_id=pk)
+    services.check_kit(Actor.from_request(request), kit, services.today())
+    messages.success(request, _("已登记检查：%(name)s") % {"name": kit.name})
+    return redirect("fire:station", pk=pk)
+
+
+# --------------------------------------------------------------------------- programmes
+
+
+def programme(request: HttpRequest) -> HttpResponse:
+    _require_read(request)
+    names = queries.programmes(request.user)
+    chosen = request.GET.get("programme") or (names[0] if names else "")
+    rows = queries.sprinkler_programme(request.user, chosen) if chosen else []
+    totals = {
+        "planned": sum(r.planned for r in rows),
+        "installed": sum(r.installed for r in rows),
+        "heads_planned": sum(r.heads_planned for r in rows),
+        "heads_installed": sum(r.heads_installed for r in rows),
+        "households_planned": sum(r.households_planned for r in rows),
+        "households_installed": sum(r.households_installed for r in rows),
+        "committees": len(rows),
+    }
+    chart = bar_chart(
+        [(r.committee.name, r.installed, r.planned) for r in rows],
+        done_label=_("已安装"),
+        plan_label=_("计划"),
+        unit=_("门牌"),
+    )
+    charging = _charging_table(queries.charging_progress(request.user))
+    charging_chart = bar_chart(
+        [(f"{c['kind']} {c['programme']}", c["done"], c["total"]) for c in charging],
+        done_label=_("已投用"),
+        plan_label=_("总数"),
+        unit=_("处"),
+    )
+    return render(
+        request,
+        "fire/programme.html",
+        {
+            "programmes": names,
+            "chosen": chosen,
+            "rows": rows,
+            "totals": totals,
+            "chart": chart,
+            "charging": charging,
+            "charging_chart": charging_chart,
+        },
+    )
+
+
+def _charging_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from .models import ChargingKind, ChargingStatus
+
+    table: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rows:
+        key = (r["kind"], r["programme"])
+        entry = table.setdefault(
+            key,
+            {
+                "kind": ChargingKind(r["kind"]).label,
+                "programme": r["programme"] or "—",
+                "total": 0,
+                "done": 0,
+                "bays": 0,
+                "states": [],
+            },
+        )
+        entry["total"] += r["n"]
+        if r["status"] == ChargingStatus.IN_SERVICE:
+            entry["done"] += r["n"]
+            entry["bays"] += r["bays"] or 0
+        entry["states"].append((ChargingStatus(r["status"]).label, r["n"]))
+    for entry in table.values():
+        entry["percent"] = round(100 * entry["done"] / entry["total"]) if entry["total"] else 0
+    return list(table.values())
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def coverage(request: HttpRequest) -> HttpResponse:
+    _require_read(request)
+    on = services.today()
+    try:
+        speed = int(request.GET.get("speed", "200"))
+        if not 20 <= speed <= 2000:
+            raise ValueError
+    except ValueError:
+        speed = 200
+    try:
+        ratio = Decimal(request.GET.get("ratio", "1"))
+        if not Decimal("0.1") <= ratio <= Decimal(5):
+            raise InvalidOperation
+    except InvalidOperation:
+        ratio = Decimal(1)
+    by_code = {c.code: c for c in queries.committees(request.user)}
+    gaps = [(g, by_code[g.committee]) for g in queries.charging_gaps(request.user, ratio)]
+    stations_, buildings, missing, by_id = queries.reach_inputs(request.user)
+    out_of_reach = (
+        rules.buildings_out_of_reach(stations_, buildings, speed_m_per_min=speed)
+        if stations_
+        else []
+    )
+    station_names = {str(s.pk): s.name for s in Station.objects.only("id", "name")}
+    out_rows = [
+        {
+            "building": by_id[r.building_id],
+            "station": station_names.get(r.station_id or "", "—"),
+            "distance": r.distance_m,
+            "minutes": r.minutes,
+        }
+        for r in sorted(out_of_reach, key=lambda r: -(r.distance_m or 0))
+    ]
+    status = queries.station_status(request.user, on)
+    return render(
+        request,
+        "fire/coverage.html",
+        {
+            "gaps": gaps,
+            "speed": speed,
+            "ratio": ratio,
+            "reach_m": speed * 3,
+            "n_buildings": len(buildings),
+            "missing": missing,
+            "n_stations": len(stations_),
+            "out_rows": out_rows[:300],
+            "n_out": len(out_rows),
+            "status": status,
+            "can_change": policy.can(request.user, "fire.change"),
+        },
+    )
+
+
+def ebikes(request: HttpRequest) -> HttpResponse:
+    """Set one committee's estimated e-bikes (the basis of the charging gap)."""
+    policy.require(request.user, "fire.change")
+    committee_id = _committee_param(request) or 0
+    committee = queries.committees(request.user).filter(pk=committee_id).first()
+    if committee is None:
+        raise Http404
+    form = fire_forms.EbikeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.set_ebike_estimate(
+            Actor.from_request(request), committee.pk, form.cleaned_data["ebikes"]
+        )
+        messages.success(request, _("已保存。"))
+        return redirect("fire:coverage")
+    return render(request, "fire/ebikes.html", {"form": form, "committee": committee})
