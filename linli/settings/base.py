@@ -159,6 +159,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several models have a field named "kind"; give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "EstateKindEnum": "linli.geo.models.Estate.Kind",
+        "ChargingKindEnum": "linli.fire.models.ChargingKind",
+        "CheckKindEnum": "linli.fire.models.CheckKind",
+    },
 }
 
 # Personal data protection (see docs/privacy.md). Keys come from the environment in
