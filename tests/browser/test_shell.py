@@ -128,7 +128,7 @@ def test_excel_import_all_or_nothing(page: Any, login_as: Any, street: dict[str,
     box.wait_for()
     assert "文件未导入" in box.locator("h2").inner_text()
     cells = [row.locator("td").all_inner_texts() for row in box.locator("tbody tr").all()]
-    assert cells == [["3", "层数", "应为整数"]]
+    assert cells == [["3", "层数", "应为整数（现为“三”）"]]
     # All or nothing: the two good rows were not written either.
     assert not Building.objects.filter(name__in=NEW_BUILDINGS).exists()
     assert Building.objects.count() == 2
