@@ -6,5 +6,5 @@ class RiskConfig(AppConfig):
     name = "linli.risk"
     label = "risk"
     # Set to True when the module's pages are usable; the shell then shows it as live.
-    live = False
+    live = True
     verbose_name = _("安全风险评估")

@@ -1,0 +1,341 @@
+"""The committee white paper (安全风险白皮书): one context, rendered as a web page or a PDF.
+
+The outline follows risk-method.md: cover, profile, basis and method (generated from the
+method version), conclusion, one chapter per unit, hazard register, priority actions, public
+notice sheet, annexes. The PDF uses Linli's own font files by path: nothing is fetched.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.core import policy
+from linli.geo.models import Building, Estate, Household, Resident
+
+from . import queries
+from .models import Check, Round, Sample
+
+FONTS = Path(__file__).resolve().parent.parent / "core" / "static" / "linli" / "fonts"
+
+# Improvement suggestions per unit (the white paper's "suggestions"), street practice.
+SUGGESTIONS = {
+    "WY": "明确消防安全管理人和楼组长职责，台账按月更新；物业合同写明消防职责；每年至少一次疏散演练，微型消防站 3 分钟到场。",  # noqa: E501
+    "ZA": "修复门禁和照明暗点，监控覆盖出入口和非机动车库并保存录像；排查群租，落实出租房屋登记。",
+    "XF": "清理楼道堆物，保持消防车道和安全出口畅通；灭火器按月检查；加装简易喷淋和独立式烟感；设置电动自行车集中充电点，严禁入户充电。",  # noqa: E501
+    "DQ": "更换老化线路和铝芯线，线路穿管敷设；配电箱加锁并清除可燃物；插座回路加装 30 mA 漏电保护并定期试跳。",  # noqa: E501
+    "DX": "清退地下空间违规居住，登记用途，清除可燃物；保证通风照明和疏散标志；汛前检查挡水板和排水泵。",  # noqa: E501
+    "RQ": "更换橡胶软管为金属波纹管，老人独居户加装燃气报警器和自闭阀；淘汰无熄火保护和直排式燃具；高层和地下严禁瓶装液化气。",  # noqa: E501
+    "SB": "电梯按期检验、15 日一次维保；排查外墙空鼓和空调支架锈蚀，防止高坠；修复楼梯扶手和木构件。",  # noqa: E501
+    "HJ": "拆除违章搭建，特别是可燃和占用通道的；汛期前修剪枯树、固定悬挂物；垃圾箱房和废品堆放防火。",  # noqa: E501
+}
+# Items that need a street project rather than a household or committee fix.
+STREET_PROJECTS = {
+    "XF04": "简易喷淋改造",
+    "XF06": "独立式烟感报警器加装",
+    "XF07": "电动自行车集中充电柜",
+    "RQ02": "燃气软管更换",
+    "RQ03": "燃气报警器与自闭阀加装",
+    "DQ01": "老旧线路改造",
+    "DQ04": "漏电保护器加装",
+}
+DOS_AND_DONTS = {
+    "WY": "知道本楼楼组长和微型消防站电话。",
+    "ZA": "随手关好单元门，发现群租及时报告居委。",
+    "XF": "楼道不堆物；电动自行车不进楼、不入户充电；不锁安全出口。",
+    "DQ": "不私拉电线，不串接插线板，取暖器远离可燃物。",
+    "DX": "不在地下室居住或存放液化气。",
+    "RQ": "用金属软管，离家关阀；闻到燃气味开窗、不开关电器、到户外报警。",
+    "SB": "发现外墙空鼓、空调架锈蚀及时报告。",
+    "HJ": "不搭建、不堆废品；台风前收好阳台物品。",
+}
+INTERIM_DEFAULT = {"A": "24 小时内设置警示、停用或隔离", "B": "24 小时内落实临时管控"}
+
+
+def context(user: Any, rnd: Round, committee: Any) -> dict[str, Any]:
+    data = queries.committee_detail(user, rnd, committee)
+    method = data["method"]
+    profile = _profile(committee)
+    cases = {f.pk: getattr(f, "case", None) for f in data["findings"]}
+    chapters = []
+    for r in data["unit_rows"]:
+        problems = []
+        for f in r["findings"]:
+            case = cases.get(f.pk)
+            problems.append(
+                {
+                    "f": f,
+                    "case": case,
+                    "subunit": method.subunit(f.check_item.code),
+                    "responsible": (
+                        case.responsible if case and case.responsible else _("居委会/物业")
+                    ),
+                    "deadline": case.due_on if case else None,
+                    "interim": (
+                        case.interim_measure
+                        if case and case.interim_measure
+                        else INTERIM_DEFAULT.get(f.grade, _("按期整改"))
+                    ),
+                }
+            )
+        chapters.append(
+            {**r, "problems": problems, "suggestion": SUGGESTIONS.get(r["unit"].code, "")}
+        )
+    priority = [f for f in data["findings"] if f.grade in ("A", "B")]
+    projects: dict[str, int] = {}
+    for f in data["findings"]:
+        name = STREET_PROJECTS.get(f.check_item.code)
+        if name:
+            projects[name] = projects.get(name, 0) + 1
+    worst_units = sorted(
+        (r for r in data["unit_rows"] if r["score"] is not None),
+        key=lambda r: -r["score"].value,
+    )[:3]
+    notice = [
+        {"unit": r["unit"], "score": r["score"], "tip": DOS_AND_DONTS.get(r["unit"].code, "")}
+        for r in worst_units
+    ]
+    annex = _annex(rnd, committee, method)
+    draw = data["samples"][0].draw_record if data["samples"] else None
+    return {
+        **data,
+        "round": rnd,
+        "committee": committee,
+        "profile": profile,
+        "chapters": chapters,
+        "priority": priority,
+        "projects": sorted(projects.items(), key=lambda kv: -kv[1]),
+        "notice": notice,
+        "annex": annex,
+        "draw": draw,
+        "issued_on": timezone.localdate(),
+        "grade_info": method.grade_info(data["overall"].grade) if data["overall"] else None,
+        "issuer": _("湖南路街道平安办"),
+    }
+
+
+def _profile(committee: Any) -> dict[str, Any]:
+    households = Household.objects.filter(committee=committee).count()
+    residents = Resident.objects.filter(committee=committee).count()
+    elderly = Resident.objects.filter(
+        committee=committee, birth_year__lte=date.today().year - 60
+    ).count()
+    buildings = Building.objects.filter(committee=committee)
+    types = list(buildings.values("housing_type").annotate(n=Count("id")).order_by("-n"))
+    structures = list(buildings.values("structure").annotate(n=Count("id")).order_by("-n"))
+    labels_h = dict(Building._meta.get_field("housing_type").choices or [])
+    labels_s = dict(Building._meta.get_field("structure").choices or [])
+    managements = list(
+        Estate.objects.filter(committee=committee).values("management").annotate(n=Count("id"))
+    )
+    labels_m = dict(Estate.Management.choices)
+    return {
+        "households": households,
+        "residents": residents,
+        "elderly": elderly,
+        "elderly_share": round(100 * elderly / residents, 1) if residents else None,
+        "buildings": buildings.count(),
+        "heritage": buildings.filter(heritage_protected=True).count(),
+        "types": [(labels_h.get(t["housing_type"], t["housing_type"]), t["n"]) for t in types],
+        "structures": [(labels_s.get(t["structure"], t["structure"]), t["n"]) for t in structures],
+        "managements": [
+            (labels_m.get(m["management"], m["management"]), m["n"]) for m in managements
+        ],
+    }
+
+
+def _annex(rnd: Round, committee: Any, method: Any) -> list[dict[str, Any]]:
+    """Checklists per sample: each sub-unit's result."""
+    samples = list(Sample.objects.filter(round=rnd, committee=committee).order_by("label"))
+    status: dict[tuple[int, str], str] = {}
+    for sample_id, code, st, n in (
+        Check.objects.filter(sample__in=samples)
+        .annotate(n=Count("findings"))
+        .values_list("sample_id", "code", "status", "n")
+    ):
+        status[(sample_id, code)] = f"{n} 项问题" if n else str(dict(Check.Status.choices)[st])
+    return [
+        {"sub": s, "cells": [status.get((smp.pk, s.code), "—") for smp in samples]}
+        for s in method.subunits
+    ]
+
+
+def _fetcher() -> Any:
+    """Only local files under the fonts and media folders; nothing is fetched from a network."""
+    from weasyprint.urls import URLFetcher
+
+    allowed = (FONTS.as_uri(), Path(settings.MEDIA_ROOT).resolve().as_uri())
+
+    class LocalOnly(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not url.startswith(allowed):
+                raise ValueError(f"refused to fetch {url}")
+            return super().fetch(url, headers)
+
+    return LocalOnly(allowed_protocols=("file",))
+
+
+def pdf(user: Any, rnd: Round, committee: Any) -> bytes:
+    from weasyprint import HTML
+
+    policy.require(user, "risk.view")
+    ctx = context(user, rnd, committee)
+    html = render_to_string(
+        "risk/paper.html",
+        {
+            **ctx,
+            "web": False,
+            "base": "risk/paper_print.html",
+            "fonts": {
+                "regular": (FONTS / "NotoSansSC-Regular.subset.woff2").as_uri(),
+                "bold": (FONTS / "NotoSansSC-Bold.subset.woff2").as_uri(),
+                "ext": (FONTS / "NotoSansSC-Regular.ext.woff2").as_uri(),
+            },
+            "media_root": Path(settings.MEDIA_ROOT).resolve().as_uri(),
+        },
+    )
+    data: bytes = HTML(string=html, url_fetcher=_fetcher(), base_url=FONTS.as_uri()).write_pdf()
+    return data
+
+
+def street_context(user: Any, rnd: Round) -> dict[str, Any]:
+    """The street white paper: all committees side by side (grade map, distribution, heat
+    table, common problems, trend, rectification figures)."""
+    from django.db.models import Count as DCount
+
+    from .models import Finding
+
+    ov = queries.overview(user, rnd)
+    method = ov["method"]
+    committee_ids = [r.committee.pk for r in ov["rows"]]
+    common_rows = list(
+        Finding.objects.filter(
+            check_item__sample__round=rnd, check_item__sample__committee_id__in=committee_ids
+        )
+        .values("check_item__code")
+        .annotate(n=DCount("id"), committees=DCount("check_item__sample__committee", distinct=True))
+        .order_by("-n", "check_item__code")[:10]
+    )
+    common = [
+        {
+            **c,
+            "sub": method.subunit(c["check_item__code"]),
+            "project": STREET_PROJECTS.get(c["check_item__code"], ""),
+        }
+        for c in common_rows
+    ]
+    heat = [
+        {"row": r, "cells": [r.units.get(u.code) for u in ov["units"]]}
+        for r in ov["ranked"] + [r for r in ov["rows"] if r.value is None]
+    ]
+    return {
+        "round": rnd,
+        "ov": ov,
+        "method": method,
+        "diagram": queries.diagram(ov["rows"]),
+        "heat": heat,
+        "common": common,
+        "figures": queries.case_figures(user),
+        "issued_on": timezone.localdate(),
+        "issuer": _("湖南路街道平安办"),
+    }
+
+
+def street_pdf(user: Any, rnd: Round) -> bytes:
+    from weasyprint import HTML
+
+    policy.require(user, "risk.view")
+    ctx = street_context(user, rnd)
+    html = render_to_string(
+        "risk/street_paper.html",
+        {
+            **ctx,
+            "web": False,
+            "base": "risk/paper_print.html",
+            "fonts": {
+                "regular": (FONTS / "NotoSansSC-Regular.subset.woff2").as_uri(),
+                "bold": (FONTS / "NotoSansSC-Bold.subset.woff2").as_uri(),
+                "ext": (FONTS / "NotoSansSC-Regular.ext.woff2").as_uri(),
+            },
+        },
+    )
+    data: bytes = HTML(string=html, url_fetcher=_fetcher(), base_url=FONTS.as_uri()).write_pdf()
+    return data
+
+
+# --------------------------------------------------------------------------- background batches
+
+
+def start_batch(actor: Any, rnd: Round) -> Any:
+    """Queue the generation of every committee's PDF of a round and launch it in the
+    background (a separate process running ``linli risk_papers <batch>``)."""
+    from django.db import transaction
+
+    from linli.core import audit
+
+    from .models import PaperBatch
+
+    policy.require(actor.user, "risk.manage")
+    if PaperBatch.objects.filter(round=rnd, status__in=["queued", "running"]).exists():
+        from .services import RiskError
+
+        raise RiskError(_("本轮白皮书正在生成中"))
+    with transaction.atomic():
+        batch = PaperBatch.objects.create(
+            round=rnd, total=rnd.committees.count(), requested_by=actor.label
+        )
+        audit.record(actor, "risk.papers.start", batch, details={"committees": batch.total})
+    if getattr(settings, "LINLI_RISK_PAPERS_INLINE", False):
+        run_batch(batch.pk)
+    else:
+        transaction.on_commit(lambda: _launch(batch.pk))
+    return batch
+
+
+def _launch(batch_id: int) -> None:
+    import subprocess
+    import sys
+
+    manage = Path(settings.BASE_DIR) / "manage.py"
+    subprocess.Popen(
+        [sys.executable, str(manage), "risk_papers", str(batch_id)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def run_batch(batch_id: int) -> None:
+    """Render each committee's PDF into storage, updating the progress after each one."""
+    from django.core.files.base import ContentFile
+
+    from linli.core.models import User
+
+    from .models import PaperBatch, PaperFile
+
+    batch = PaperBatch.objects.select_related("round").get(pk=batch_id)
+    batch.status = PaperBatch.Status.RUNNING
+    batch.save(update_fields=["status"])
+    # A street-wide reader for the batch process (not a stored account).
+    reader = User(username="risk_papers", role="street_admin", is_active=True)
+    try:
+        for committee in batch.round.committees.order_by("code"):
+            data = pdf(reader, batch.round, committee)
+            f = PaperFile(batch=batch, committee=committee, size=len(data))
+            f.pdf.save(f"linli-risk-{batch.round_id}-{committee.code}.pdf", ContentFile(data))
+            PaperBatch.objects.filter(pk=batch.pk).update(done=batch.files.count())
+        batch.refresh_from_db()
+        batch.status = PaperBatch.Status.DONE
+    except Exception as exc:  # the batch records the failure; the page shows it
+        batch.refresh_from_db()
+        batch.status = PaperBatch.Status.FAILED
+        batch.error = str(exc)[:300]
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["status", "error", "finished_at"])

@@ -1,0 +1,410 @@
+"""Reads of risk data: permission-scoped, with the joins each page needs.
+
+Pages read stored ``Score`` rows (written only by ``services.rescore``), never rescore.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.core import policy
+from linli.core.roles import Role
+from linli.geo.models import Committee
+
+from . import rules
+from .models import Check, Finding, HazardCase, Photo, Round, Sample, Score
+from .services import method_of
+
+GRADE_ORDER = "ABCD"
+
+
+def rounds(user: Any) -> QuerySet[Round]:
+    policy.require(user, "risk.view")
+    return Round.objects.select_related("method")
+
+
+def samples(user: Any, rnd: Round | None = None) -> QuerySet[Sample]:
+    """Samples a user may see: inspectors only those assigned to them."""
+    qs = Sample.objects.select_related("committee", "building__estate", "inspector", "round")
+    if rnd is not None:
+        qs = qs.filter(round=rnd)
+    if policy.role_of(user) == Role.INSPECTOR:
+        return qs.filter(inspector=user)
+    policy.require(user, "risk.view")
+    return policy.scoped(qs, user, "committee_id")
+
+
+def sample_for_inspection(user: Any, pk: int) -> Sample:
+    policy.require(user, "risk.inspect")
+    try:
+        return (
+            Sample.objects.select_related("committee", "building__estate", "round__method")
+            .prefetch_related(
+                Prefetch("checks", Check.objects.prefetch_related("findings__photos"))
+            )
+            .get(pk=pk, inspector=user)
+        )
+    except Sample.DoesNotExist:
+        raise PermissionDenied("not your sample") from None
+
+
+def committees_in(user: Any, rnd: Round) -> QuerySet[Committee]:
+    return policy.scoped(rnd.committees.select_related("area").order_by("code"), user, "pk")
+
+
+def cases(user: Any) -> QuerySet[HazardCase]:
+    """Hazard cases: street roles all; committee staff their committee; partners their body's."""
+    qs = HazardCase.objects.select_related(
+        "committee", "organisation", "round", "finding__check_item__sample__building"
+    )
+    if policy.role_of(user) == Role.PARTNER:
+        org = policy.organisation_scope(user)
+        policy.require(user, "risk.rectify")
+        return qs.filter(organisation_id=org) if org else qs.none()
+    if not (policy.can(user, "risk.view") or policy.can(user, "risk.rectify")):
+        raise PermissionDenied("risk.view")
+    return policy.scoped(qs, user, "committee_id")
+
+
+def photo(user: Any, pk: int) -> Photo:
+    """A photo, if the user may see its finding or case."""
+    p = Photo.objects.select_related("finding__check_item__sample", "case").filter(pk=pk).first()
+    if p is None:
+        raise PermissionDenied("photo")
+    if p.finding is not None:
+        sample = p.finding.check_item.sample
+        if policy.role_of(user) == Role.INSPECTOR:
+            if sample.inspector_id != user.pk:
+                raise PermissionDenied("photo")
+            return p
+        if policy.can(user, "risk.view") and policy.in_scope(user, sample.committee_id):
+            return p
+        case = HazardCase.objects.filter(finding=p.finding).first()
+        if case is not None and cases(user).filter(pk=case.pk).exists():
+            return p
+        raise PermissionDenied("photo")
+    if p.case is not None and cases(user).filter(pk=p.case.pk).exists():
+        return p
+    raise PermissionDenied("photo")
+
+
+# --------------------------------------------------------------------------- overview
+
+
+@dataclass
+class CommitteeRow:
+    committee: Committee
+    value: Decimal | None = None
+    grade: str = ""
+    units: dict[str, Score] = field(default_factory=dict)
+    previous: Decimal | None = None
+    previous_grade: str = ""
+    rank: int = 0
+    submitted: int = 0
+    total: int = 0
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+
+def previous_round(rnd: Round) -> Round | None:
+    return (
+        Round.objects.filter(created_at__lt=rnd.created_at)
+        .exclude(pk=rnd.pk)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+DIAGRAM_MAX = 60  # a street diagram is readable up to this many committees
+PAGE_SIZE = 50
+
+
+def overview(user: Any, rnd: Round, *, units: bool = True) -> dict[str, Any]:
+    """Committee rows with stored scores, distribution, ranking, change since last round.
+
+    ``units=False`` leaves the unit scores out (load them for one page with ``add_units``),
+    so a city-scale round reads one row per committee.
+    """
+    method = method_of(rnd.method)
+    committees = committees_in(user, rnd)
+    if not units:  # a large round: only what the ranking needs, no model per score
+        committees = committees.select_related(None).only("pk", "code", "name", "map_x", "map_y")
+    rows = {c.pk: CommitteeRow(c) for c in committees}
+    scope = policy.committee_scope(user)
+    # Scores and samples belong to the round's committees: filter by scope, not by 6,000 ids.
+    mine: dict[str, Any] = {} if scope is None else {"committee_id": scope}
+    if units:
+        for s in Score.objects.filter(round=rnd, sample=None, **mine):
+            row = rows.get(s.committee_id)
+            if row is None:
+                continue
+            if s.unit == "":
+                row.value, row.grade = s.value, s.grade
+            else:
+                row.units[s.unit] = s
+    else:
+        for committee_id, value, grade in Score.objects.filter(
+            round=rnd, sample=None, unit="", **mine
+        ).values_list("committee_id", "value", "grade"):
+            if committee_id in rows:
+                rows[committee_id].value, rows[committee_id].grade = value, grade
+    counts = (
+        Sample.objects.filter(round=rnd, **mine)
+        .values("committee_id")
+        .annotate(total=Count("id"), submitted=Count("id", filter=Q(state=Sample.State.SUBMITTED)))
+    )
+    for c in counts:
+        if c["committee_id"] in rows:
+            rows[c["committee_id"]].total = c["total"]
+            rows[c["committee_id"]].submitted = c["submitted"]
+    prev = previous_round(rnd)
+    if prev is not None:
+        for committee_id, value, grade in Score.objects.filter(
+            round=prev, sample=None, unit="", **mine
+        ).values_list("committee_id", "value", "grade"):
+            if committee_id in rows:
+                rows[committee_id].previous, rows[committee_id].previous_grade = value, grade
+    ordered = list(rows.values())
+    ranked = sorted(
+        (r for r in ordered if r.value is not None),
+        key=lambda r: (-(r.value or 0), r.committee.code),
+    )
+    for i, r in enumerate(ranked, start=1):
+        r.rank = i
+    distribution = [
+        {"grade": g, "info": method.grade_info(g), "n": sum(1 for r in ordered if r.grade == g)}
+        for g in GRADE_ORDER
+    ]
+    values = [r.value for r in ranked if r.value is not None]
+    average = rules.round_half_up(sum(values, Decimal(0)) / len(values)) if values else None
+    return {
+        "method": method,
+        "rows": ordered,
+        "ranked": ranked,
+        "distribution": distribution,
+        "average": average,
+        "previous": prev,
+        "units": method.units,
+    }
+
+
+def add_units(rnd: Round, rows: list[CommitteeRow]) -> None:
+    """Load the unit scores of the given rows (one page of a large round)."""
+    by_id = {r.committee.pk: r for r in rows}
+    for s in Score.objects.filter(round=rnd, sample=None, committee_id__in=by_id).exclude(unit=""):
+        by_id[s.committee_id].units[s.unit] = s
+
+
+def diagram(rows: list[CommitteeRow]) -> dict[str, Any]:
+    """Committees as cells on the street grid (the dashboard's idea), coloured by grade."""
+    cells: list[dict[str, Any]] = []
+    for index, r in enumerate(rows):
+        c = r.committee
+        placed = c.map_x or c.map_y
+        cells.append(
+            {
+                "row": r,
+                "x": c.map_x if placed else 2 + (index % 5) * 23,
+                "y": c.map_y if placed else 8 + (index // 5) * 14,
+            }
+        )
+    height = max((cell["y"] for cell in cells), default=0) + 14
+    return {"cells": cells, "height": height}
+
+
+def committee_detail(user: Any, rnd: Round, committee: Committee) -> dict[str, Any]:
+    policy.require(user, "risk.view")
+    policy.require_in_scope(user, committee.pk)
+    method = method_of(rnd.method)
+    scores = list(Score.objects.filter(round=rnd, committee=committee))
+    overall = next((s for s in scores if s.sample_id is None and s.unit == ""), None)
+    unit_scores = {s.unit: s for s in scores if s.sample_id is None and s.unit}
+    sample_scores: dict[int, dict[str, Score]] = {}
+    for s in scores:
+        if s.sample_id is not None:
+            sample_scores.setdefault(s.sample_id, {})[s.unit] = s
+    sample_list = list(
+        Sample.objects.filter(round=rnd, committee=committee)
+        .select_related("building__estate", "inspector")
+        .order_by("label")
+    )
+    findings = list(
+        Finding.objects.filter(
+            check_item__sample__round=rnd, check_item__sample__committee=committee
+        )
+        .select_related("check_item__sample", "case")
+        .prefetch_related("photos")
+        .order_by("grade", "check_item__code", "check_item__sample__label", "position")
+    )
+    na_checks = set(
+        Check.objects.filter(
+            sample__round=rnd, sample__committee=committee, status=Check.Status.NA
+        ).values_list("sample_id", "code")
+    )
+    unit_rows = []
+    for u in method.units:
+        score = unit_scores.get(u.code)
+        unit_rows.append(
+            {
+                "unit": u,
+                "score": score,
+                "findings": [f for f in findings if f.check_item.code.startswith(u.code)],
+                "samples": [sample_scores.get(s.pk, {}).get(u.code) for s in sample_list],
+            }
+        )
+    for smp in sample_list:
+        smp.score = sample_scores.get(smp.pk, {}).get("")  # type: ignore[attr-defined]
+    ov = overview(user, rnd, units=False) if policy.committee_scope(user) is None else None
+    rank = None
+    if ov is not None:
+        rank = next((r for r in ov["rows"] if r.committee.pk == committee.pk), None)
+    return {
+        "method": method,
+        "overall": overall,
+        "unit_rows": unit_rows,
+        "samples": sample_list,
+        "findings": findings,
+        "na_checks": na_checks,
+        "radar": radar(method, unit_scores),
+        "overview": ov,
+        "rank_row": rank,
+    }
+
+
+def radar(method: rules.Method, unit_scores: dict[str, Score]) -> dict[str, Any]:
+    """Points of an SVG radar chart (0–100 per unit), with the 20/40/60 band rings."""
+    n = len(method.units)
+    cx = cy = 150
+    radius = 110
+
+    def point(i: int, value: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * i / n
+        r = radius * max(0.0, min(value, 100.0)) / 100
+        return round(cx + r * math.cos(angle), 1), round(cy + r * math.sin(angle), 1)
+
+    axes = []
+    poly = []
+    for i, u in enumerate(method.units):
+        s = unit_scores.get(u.code)
+        value = float(s.value) if s else 0.0
+        ex, ey = point(i, 100)
+        lx, ly = point(i, 122)
+        axes.append(
+            {
+                "x": ex,
+                "y": ey,
+                "lx": lx,
+                "ly": ly,
+                "label": u.name_zh,
+                "code": u.code,
+                "grade": s.grade if s else "—",
+            }
+        )
+        poly.append(point(i, value))
+    rings = []
+    for level in (20, 40, 60, 100):
+        pts = " ".join(f"{x},{y}" for x, y in (point(i, level) for i in range(n)))
+        rings.append({"level": level, "points": pts})
+    return {
+        "axes": axes,
+        "rings": rings,
+        "points": " ".join(f"{x},{y}" for x, y in poly),
+        "dots": [{"x": x, "y": y} for x, y in poly],
+        "cx": cx,
+        "cy": cy,
+    }
+
+
+def overdue(qs: QuerySet[HazardCase]) -> QuerySet[HazardCase]:
+    today = timezone.localdate()
+    return qs.exclude(state__in=[HazardCase.State.CLOSED, HazardCase.State.DEFERRED]).filter(
+        due_on__lt=today
+    )
+
+
+def escalated(qs: QuerySet[HazardCase]) -> QuerySet[HazardCase]:
+    return qs.exclude(state=HazardCase.State.CLOSED).filter(~Q(escalation="committee"))
+
+
+# --------------------------------------------------------------------------- rectification figures
+
+
+@dataclass
+class FigureRow:
+    label: str
+    committee: Committee | None
+    figures: Any
+
+    def pct(self, value: Any) -> str:
+        return "—" if value is None else f"{rules.round_half_up(value * 100, 1)}%"
+
+    @property
+    def rectification(self) -> str:
+        return self.pct(self.figures.rectification_rate)
+
+    @property
+    def overdue(self) -> str:
+        return self.pct(self.figures.overdue_rate)
+
+    @property
+    def repeat(self) -> str:
+        return self.pct(self.figures.repeat_rate)
+
+    @property
+    def mean_days(self) -> str:
+        m = self.figures.mean_days_to_close
+        return "—" if m is None else str(rules.round_half_up(m, 1))
+
+
+def case_figures(user: Any, as_of: Any = None) -> list[FigureRow]:
+    """Rectification rate, overdue rate, mean days to close, repeat rate: per committee and
+    for everything the user may see (``rectification.figures``; one query)."""
+    from . import rectification as rect
+
+    as_of = as_of or timezone.localdate()
+    records: dict[int, list[rect.CaseRecord]] = {}
+    names: dict[int, Committee] = {}
+    qs = cases(user).select_related(None).select_related("committee", "finding__check_item__sample")
+    for c in qs.only(
+        "pk",
+        "subunit",
+        "grade",
+        "found_on",
+        "due_on",
+        "closed_on",
+        "committee__name",
+        "committee__code",
+        "finding__check_item__sample__building_id",
+    ):
+        names[c.committee_id] = c.committee
+        records.setdefault(c.committee_id, []).append(
+            rect.CaseRecord(
+                str(c.pk),
+                str(c.finding.check_item.sample.building_id),
+                c.subunit,
+                c.grade,
+                c.found_on,
+                c.due_on,
+                c.closed_on,
+            )
+        )
+    rows = [
+        FigureRow(names[k].name, names[k], rect.figures(v, as_of))
+        for k, v in sorted(records.items(), key=lambda kv: names[kv[0]].code)
+    ]
+    everything = [r for v in records.values() for r in v]
+    if len(rows) > 1:
+        rows.append(FigureRow(str(_("合计")), None, rect.figures(everything, as_of)))
+    return rows

@@ -1,0 +1,920 @@
+"""Every change of risk data goes through here: permission, transaction, audit.
+
+``rescore`` is the one writer of ``Score`` rows: it rebuilds a committee's stored results from
+its submitted samples with the pure engine (``rules.score_committee``).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.core import audit, policy
+from linli.core.context import Actor
+from linli.core.errors import DomainError
+from linli.core.roles import Role
+from linli.geo.models import Building, Committee, HousingType
+
+from . import rectification as rect
+from . import rules, sampling
+from .calendar import CALENDAR
+from .models import (
+    CaseEvent,
+    Check,
+    Finding,
+    HazardCase,
+    MethodVersion,
+    Photo,
+    Round,
+    Sample,
+    Score,
+)
+from .sheets import RESULTS
+
+PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
+PHOTO_MAX_BYTES = 8 * 1024 * 1024
+
+_METHODS: dict[tuple[int, str], rules.Method] = {}
+
+
+class RiskError(DomainError):
+    code = "risk_error"
+
+
+# --------------------------------------------------------------------------- methods
+
+
+def method_of(version: MethodVersion) -> rules.Method:
+    """The engine's method for a stored version (cached; a version in use never changes)."""
+    key = (version.pk, json.dumps(version.data, sort_keys=True))
+    method = _METHODS.get(key)
+    if method is None:
+        method = rules.load_method(version.data)
+        _METHODS.clear() if len(_METHODS) > 32 else None
+        _METHODS[key] = method
+    return method
+
+
+def copy_method(actor: Actor, base: MethodVersion, version: str, title: str) -> MethodVersion:
+    policy.require(actor.user, "risk.manage")
+    if MethodVersion.objects.filter(version=version).exists():
+        raise RiskError(_("版本号已存在"), field="version")
+    data = dict(base.data)
+    data["version"] = version
+    with transaction.atomic():
+        mv = MethodVersion.objects.create(version=version, title=title, data=data, based_on=base)
+        audit.record(actor, "risk.method.copy", mv, details={"based_on": base.version})
+    return mv
+
+
+def edit_method(actor: Actor, mv: MethodVersion, text: str) -> MethodVersion:
+    """Replace a version's data with edited JSON; refused once a round uses the version."""
+    policy.require(actor.user, "risk.manage")
+    if mv.rounds.exists():
+        raise RiskError(_("该版本已被评估轮次使用，不能修改；请复制为新版本。"))
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RiskError(
+            _("JSON 格式错误：第 %(line)s 行 %(col)s 列") % {"line": exc.lineno, "col": exc.colno}
+        ) from None
+    if not isinstance(data, dict):
+        raise RiskError(_("方法数据必须是 JSON 对象"))
+    data["version"] = mv.version
+    try:
+        rules.load_method(data)
+    except rules.MethodError as exc:
+        raise RiskError(str(exc)) from None
+    with transaction.atomic():
+        mv.data = data
+        mv.save(update_fields=["data"])
+        audit.record(actor, "risk.method.edit", mv)
+    return mv
+
+
+# --------------------------------------------------------------------------- rounds
+
+
+def create_round(
+    actor: Actor,
+    *,
+    name: str,
+    method: MethodVersion,
+    committees: Iterable[Committee],
+    samples_per_committee: int = 3,
+    seed: str = "",
+    assessor: str = "",
+) -> Round:
+    policy.require(actor.user, "risk.manage")
+    rules.load_method(method.data)
+    chosen = list(committees)
+    if not chosen:
+        raise RiskError(_("请至少选择一个居委"), field="committees")
+    with transaction.atomic():
+        rnd = Round.objects.create(
+            name=name,
+            method=method,
+            samples_per_committee=samples_per_committee,
+            seed=seed or secrets.token_hex(16),
+            assessor=assessor,
+        )
+        rnd.committees.set(chosen)
+        audit.record(
+            actor,
+            "risk.round.create",
+            rnd,
+            details={
+                "method": method.version,
+                "committees": [c.code for c in chosen],
+                "samples_per_committee": samples_per_committee,
+                "seed": rnd.seed,
+            },
+        )
+    return rnd
+
+
+def draw_round(actor: Actor, rnd: Round) -> list[Sample]:
+    """Stratified draw (sampling.draw) per committee; seed and frame stored on each sample."""
+    policy.require(actor.user, "risk.manage")
+    if rnd.status != Round.Status.DRAFT:
+        raise RiskError(_("本轮已抽样"))
+    method = method_of(rnd.method)
+    labels = dict(HousingType.choices)
+    committees = list(rnd.committees.order_by("code"))
+    buildings: dict[int, list[Building]] = {}
+    for b in Building.objects.filter(committee__in=committees).only(
+        "id", "committee_id", "housing_type"
+    ):
+        buildings.setdefault(b.committee_id, []).append(b)
+    made: list[Sample] = []
+    summary: dict[str, list[str]] = {}
+    with transaction.atomic():
+        for committee in committees:
+            frame = [
+                (str(b.pk), str(labels.get(b.housing_type, b.housing_type)))
+                for b in buildings.get(committee.pk, [])
+            ]
+            if not frame:
+                raise RiskError(_("%(c)s 没有楼栋，无法抽样") % {"c": committee.name})
+            result = sampling.draw(
+                frame,
+                rnd.samples_per_committee,
+                seed=sampling.committee_seed(rnd.seed, committee.code),
+            )
+            record = result.to_record()
+            strata = {c.id: c.stratum for c in result.frame}
+            for i, bid in enumerate(result.selected_ids, start=1):
+                made.append(
+                    Sample(
+                        round=rnd,
+                        committee=committee,
+                        building_id=int(bid),
+                        label=f"S{i}",
+                        stratum=strata[bid],
+                        draw_record=record,
+                    )
+                )
+            summary[committee.code] = list(result.selected_ids)
+        Sample.objects.bulk_create(made)
+        Check.objects.bulk_create(
+            [Check(sample=s, code=code) for s in made for code in method.subunit_codes]
+        )
+        rnd.status = Round.Status.DRAWN
+        rnd.drawn_at = timezone.now()
+        rnd.save(update_fields=["status", "drawn_at"])
+        audit.record(
+            actor,
+            "risk.round.draw",
+            rnd,
+            details={
+                "algorithm": sampling.ALGORITHM,
+                "seed": rnd.seed,
+                "selected": summary,
+            },
+        )
+    return made
+
+
+def assign_inspector(actor: Actor, sample: Sample, inspector: Any) -> Sample:
+    policy.require(actor.user, "risk.manage")
+    if inspector is not None and inspector.role != Role.INSPECTOR:
+        raise RiskError(_("只能指派检查员"))
+    if sample.locked:
+        raise RiskError(_("样本已提交，不能改派"))
+    with transaction.atomic():
+        sample.inspector = inspector
+        sample.save(update_fields=["inspector"])
+        audit.record(
+            actor,
+            "risk.sample.assign",
+            sample,
+            details={"inspector": inspector.username if inspector else None},
+        )
+    return sample
+
+
+# --------------------------------------------------------------------------- inspection
+
+
+def _require_inspector(actor: Actor, sample: Sample) -> None:
+    policy.require(actor.user, "risk.inspect")
+    if actor.user is None or sample.inspector_id != actor.user.pk:
+        raise PermissionDenied("not your sample")
+    if sample.locked:
+        raise RiskError(_("样本已提交，已锁定"))
+
+
+def set_status(actor: Actor, sample: Sample, code: str, status: str) -> Check:
+    """Mark a sub-unit clean, NA or open. A sub-unit with findings keeps them unless NA/clean
+    is chosen, which is refused while findings exist (delete them first)."""
+    _require_inspector(actor, sample)
+    check = sample.checks.get(code=code)
+    if status not in (Check.Status.CLEAN, Check.Status.NA, Check.Status.OPEN):
+        raise RiskError(_("无效的检查结果"))
+    if check.findings.exists():
+        raise RiskError(
+            _("%(code)s 已记录问题；如需改为无问题或不适用，请先删除问题。") % {"code": code}
+        )
+    with transaction.atomic():
+        check.status = status
+        check.save(update_fields=["status"])
+        if sample.inspected_on is None:
+            sample.inspected_on = timezone.localdate()
+            sample.save(update_fields=["inspected_on"])
+        audit.record(actor, "risk.check.set", check, details={"status": status})
+    return check
+
+
+def save_statuses(actor: Actor, sample: Sample, statuses: Mapping[str, str]) -> int:
+    """Save the clean/NA choices of several sub-units at once (one unit's page)."""
+    _require_inspector(actor, sample)
+    checks = {c.code: c for c in sample.checks.all()}
+    with_findings = set(
+        Finding.objects.filter(check_item__sample=sample).values_list("check_item__code", flat=True)
+    )
+    changed = {}
+    with transaction.atomic():
+        for code, status in statuses.items():
+            check = checks.get(code)
+            if check is None or code in with_findings or status == check.status:
+                continue
+            if status not in (Check.Status.CLEAN, Check.Status.NA, Check.Status.OPEN):
+                continue
+            check.status = status
+            check.save(update_fields=["status"])
+            changed[code] = status
+        if changed:
+            if sample.inspected_on is None:
+                sample.inspected_on = timezone.localdate()
+                sample.save(update_fields=["inspected_on"])
+            audit.record(actor, "risk.check.set", sample, details={"statuses": changed})
+    return len(changed)
+
+
+def check_photo(upload: Any) -> None:
+    if upload.size is not None and upload.size > PHOTO_MAX_BYTES:
+        raise RiskError(_("照片不能超过 8 MB"), field="photos")
+    if (upload.content_type or "") not in PHOTO_TYPES:
+        raise RiskError(_("照片只能是 JPEG、PNG 或 WebP"), field="photos")
+    from PIL import Image
+
+    try:
+        with Image.open(upload) as img:
+            img.verify()
+    except Exception:
+        raise RiskError(_("照片文件无法识别"), field="photos") from None
+    upload.seek(0)
+
+
+def add_finding(
+    actor: Actor,
+    sample: Sample,
+    code: str,
+    *,
+    likelihood: int,
+    severity_reason: str = "",
+    description: str,
+    location: str = "",
+    rule_breached: str = "",
+    major_fire_hazard: bool = False,
+    photos: Sequence[Any] = (),
+) -> Finding:
+    """Record a finding: S is the sub-unit's S0, raised once (+1, max 5) when a reason is given."""
+    _require_inspector(actor, sample)
+    method = method_of(sample.round.method)
+    if code not in method.subunit_codes:
+        raise RiskError(_("未知子单元 %(code)s") % {"code": code})
+    if not 1 <= int(likelihood) <= 5:
+        raise RiskError(_("可能性 L 必须是 1–5"), field="likelihood")
+    reasons = [severity_reason] if severity_reason else []
+    if severity_reason and severity_reason not in {r.code for r in method.severity_reasons}:
+        raise RiskError(_("未知的严重性上调理由"), field="severity_reason")
+    severity = rules.adjusted_severity(method, code, reasons)
+    grade = rules.finding_grade(method, rules.Finding(int(likelihood), severity, major_fire_hazard))
+    for p in photos:
+        check_photo(p)
+    check = sample.checks.get(code=code)
+    with transaction.atomic():
+        position = check.findings.count() + 1
+        finding = Finding.objects.create(
+            check_item=check,
+            position=position,
+            likelihood=int(likelihood),
+            severity=severity,
+            severity_reason=severity_reason,
+            description=description,
+            location=location,
+            rule_breached=rule_breached,
+            major_fire_hazard=major_fire_hazard,
+            grade=grade,
+        )
+        for p in photos:
+            Photo.objects.create(finding=finding, image=p)
+        if check.status != Check.Status.FINDINGS:
+            check.status = Check.Status.FINDINGS
+            check.save(update_fields=["status"])
+        if sample.inspected_on is None:
+            sample.inspected_on = timezone.localdate()
+            sample.save(update_fields=["inspected_on"])
+        audit.record(
+            actor,
+            "risk.finding.add",
+            finding,
+            details={
+                "sample": sample.pk,
+                "subunit": code,
+                "L": finding.likelihood,
+                "S": severity,
+                "major_fire_hazard": major_fire_hazard,
+                "grade": grade,
+                "photos": len(photos),
+            },
+        )
+    return finding
+
+
+def delete_finding(actor: Actor, finding: Finding) -> None:
+    check = finding.check_item
+    _require_inspector(actor, check.sample)
+    with transaction.atomic():
+        audit.record(actor, "risk.finding.delete", finding, details={"subunit": check.code})
+        finding.delete()
+        if not check.findings.exists():
+            check.status = Check.Status.OPEN
+            check.save(update_fields=["status"])
+
+
+def sample_input(method: rules.Method, sample: Sample) -> rules.SampleInput:
+    """The engine's input for a sample (checks and findings prefetched)."""
+    subunits: dict[str, Any] = {}
+    for check in sample.checks.all():
+        if check.status == Check.Status.NA:
+            subunits[check.code] = rules.NA
+        else:
+            found = [
+                rules.Finding(f.likelihood, f.severity, f.major_fire_hazard)
+                for f in check.findings.all()
+            ]
+            if found:
+                subunits[check.code] = found
+    return rules.SampleInput(sample.label, subunits)
+
+
+def submit_sample(actor: Actor, sample: Sample, *, today: date | None = None) -> Sample:
+    """Lock the sample, score its committee and open a hazard case per finding."""
+    _require_inspector(actor, sample)
+    open_codes = list(sample.checks.filter(status=Check.Status.OPEN).values_list("code", flat=True))
+    if open_codes:
+        raise RiskError(
+            _("还有 %(n)s 个子单元未检查：%(codes)s")
+            % {"n": len(open_codes), "codes": "、".join(open_codes[:8])}
+        )
+    method = method_of(sample.round.method)
+    loaded = Sample.objects.prefetch_related("checks__findings").get(pk=sample.pk)
+    try:
+        rules.score_sample(method, sample_input(method, loaded))
+    except rules.ScoringError as exc:
+        raise RiskError(str(exc)) from None
+    with transaction.atomic():
+        sample.state = Sample.State.SUBMITTED
+        sample.submitted_at = timezone.now()
+        sample.inspected_on = sample.inspected_on or timezone.localdate()
+        sample.save(update_fields=["state", "submitted_at", "inspected_on"])
+        audit.record(actor, "risk.sample.submit", sample)
+        open_cases(actor, sample, today=today)
+        rescore(actor, sample.round, sample.committee)
+        rnd = sample.round
+        if not rnd.samples.exclude(state=Sample.State.SUBMITTED).exists():
+            rnd.status = Round.Status.FINISHED
+            rnd.save(update_fields=["status"])
+            audit.record(actor, "risk.round.finish", rnd)
+    return sample
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def _dec(value: Any) -> Decimal:
+    return rules.round_half_up(value, 2)
+
+
+def _dec_fast(value: Fraction) -> Decimal:
+    """``round_half_up(value, 2)`` for the non-negative values of scoring, in integers."""
+    n, d = value.numerator, value.denominator
+    return Decimal((200 * n + d) // (2 * d)).scaleb(-2)
+
+
+def rescore(actor: Actor, rnd: Round, committee: Committee) -> rules.CommitteeResult | None:
+    """Recompute and store a committee's results from its submitted samples (the one writer)."""
+    method = method_of(rnd.method)
+    samples = list(
+        Sample.objects.filter(round=rnd, committee=committee, state=Sample.State.SUBMITTED)
+        .prefetch_related("checks__findings")
+        .order_by("label")
+    )
+    old = Score.objects.filter(round=rnd, committee=committee, sample=None, unit="").first()
+    with transaction.atomic():
+        Score.objects.filter(round=rnd, committee=committee).delete()
+        if not samples:
+            return None
+        inputs = [sample_input(method, s) for s in samples]
+        result = rules.score_committee(method, inputs, committee=committee.name)
+        rows = [
+            Score(
+                round=rnd,
+                committee=committee,
+                unit="",
+                value=_dec(result.value),
+                grade=result.grade,
+                band_grade=result.band_grade,
+            )
+        ]
+        for code, u in result.units.items():
+            if u is not None:
+                rows.append(
+                    Score(
+                        round=rnd,
+                        committee=committee,
+                        unit=code,
+                        value=_dec(u.value),
+                        grade=u.grade,
+                        band_grade=u.band_grade,
+                    )
+                )
+        for s, sr in zip(samples, result.samples, strict=True):
+            rows.append(
+                Score(
+                    round=rnd,
+                    committee=committee,
+                    sample=s,
+                    unit="",
+                    value=_dec(sr.value),
+                    grade=sr.grade,
+                    band_grade=sr.grade,
+                )
+            )
+            for code, u in sr.units.items():
+                if u is not None:
+                    rows.append(
+                        Score(
+                            round=rnd,
+                            committee=committee,
+                            sample=s,
+                            unit=code,
+                            value=_dec(u.value),
+                            grade=u.grade,
+                            band_grade=u.band_grade,
+                        )
+                    )
+        Score.objects.bulk_create(rows)
+        new = (str(_dec(result.value)), result.grade)
+        before = (str(old.value), old.grade) if old else None
+        if before != new:
+            audit.record(
+                actor,
+                "risk.grade",
+                committee,
+                details={
+                    "round": rnd.name,
+                    "method": method.version,
+                    "samples": len(samples),
+                    "before": before,
+                    "value": new[0],
+                    "grade": new[1],
+                },
+            )
+    return result
+
+
+# --------------------------------------------------------------------------- hazard cases
+
+
+def open_cases(actor: Actor, sample: Sample, *, today: date | None = None) -> list[HazardCase]:
+    """One graded case per finding of a submitted sample, with the default deadline."""
+    method = method_of(sample.round.method)
+    found_on = today or sample.inspected_on or timezone.localdate()
+    made = []
+    for f in Finding.objects.filter(check_item__sample=sample).select_related("check_item"):
+        d = rect.default_deadlines(f.grade, found_on, CALENDAR, method=method)
+        made.append(
+            HazardCase(
+                finding=f,
+                round_id=sample.round_id,
+                committee_id=sample.committee_id,
+                subunit=f.check_item.code,
+                grade=f.grade,
+                state=HazardCase.State.GRADED,
+                found_on=found_on,
+                due_on=d.rectify_due or d.plan_due,
+                escalation=rect.escalation_level(f.grade, 0, method=method).value,
+            )
+        )
+    HazardCase.objects.bulk_create(made)
+    for case in made:
+        CaseEvent.objects.create(
+            case=case, action="grade", state=case.state, actor_name=actor.label[:150]
+        )
+    if made:
+        audit.record(actor, "risk.case.open", sample, details={"cases": len(made)})
+    return made
+
+
+def can_act_on(user: Any, case: HazardCase) -> bool:
+    if not policy.can(user, "risk.rectify"):
+        return False
+    org = policy.organisation_scope(user)
+    if policy.role_of(user) == Role.PARTNER:
+        return org is not None and case.organisation_id == org
+    return policy.in_scope(user, case.committee_id)
+
+
+def signoff_party(user: Any) -> str | None:
+    """Which sign-off a user gives: the committee's (committee staff) or the street's."""
+    if not policy.can(user, "risk.signoff"):
+        return None
+    return "committee" if policy.role_of(user) == Role.COMMITTEE_STAFF else "street"
+
+
+def case_action(
+    actor: Actor,
+    case: HazardCase,
+    action: str,
+    *,
+    today: date | None = None,
+    responsible: str = "",
+    organisation: Any = None,
+    interim_measure: str = "",
+    due_on: date | None = None,
+    plan: Mapping[str, str] | None = None,
+    photos: Sequence[Any] = (),
+    reason: str = "",
+    interim_control: str = "",
+    review_on: date | None = None,
+) -> HazardCase:
+    """Apply one lifecycle action (rectification.transition decides), then record it."""
+    user = actor.user
+    today = today or timezone.localdate()
+    method = method_of(case.round.method)
+    if action == "sign":
+        party = signoff_party(user)
+        if party is None or not policy.in_scope(user, case.committee_id):
+            raise PermissionDenied("risk.signoff")
+        if case.state != HazardCase.State.REINSPECTION:
+            raise RiskError(_("只有待复查的隐患可以签字"))
+        with transaction.atomic():
+            case.signoffs = {**case.signoffs, party: {"by": actor.label, "on": today.isoformat()}}
+            case.save(update_fields=["signoffs"])
+            CaseEvent.objects.create(
+                case=case, action="sign", state=case.state, actor_name=actor.label[:150], note=party
+            )
+            audit.record(actor, "risk.case.sign", case, details={"party": party})
+        return case
+    if action in ("approve", "reject"):
+        if signoff_party(user) is None or not policy.in_scope(user, case.committee_id):
+            raise PermissionDenied("risk.signoff")
+    elif action == "assign":
+        if not (
+            policy.can(user, "risk.manage")
+            or (
+                policy.can(user, "risk.rectify")
+                and policy.role_of(user) == Role.COMMITTEE_STAFF
+                and policy.in_scope(user, case.committee_id)
+            )
+        ):
+            raise PermissionDenied("risk.rectify")
+    elif not can_act_on(user, case):
+        raise PermissionDenied("risk.rectify")
+    for p in photos:
+        check_photo(p)
+    plan = dict(plan or case.plan or {})
+    try:
+        new_state = rect.transition(
+            case.state,
+            action,
+            grade=case.grade,
+            responsible=responsible
+            or case.responsible
+            or (organisation.name if organisation else ""),
+            interim_measure=interim_measure or case.interim_measure,
+            plan=plan,
+            evidence_photos=len(photos) + (case.photos.count() if action == "close_on_spot" else 0),
+            signoffs=list(case.signoffs),
+            reason=reason,
+            interim_control=interim_control,
+            review_on=review_on,
+            found_on=case.found_on,
+            today=today,
+            method=method,
+        )
+    except rect.TransitionError as exc:
+        raise RiskError(_transition_message(str(exc))) from None
+    details: dict[str, Any] = {"from": case.state, "to": new_state.value}
+    with transaction.atomic():
+        if action == "assign":
+            case.responsible = responsible or (organisation.name if organisation else "")
+            case.organisation = organisation
+            case.interim_measure = interim_measure
+            if due_on:
+                case.due_on = due_on
+            details.update(responsible=case.responsible, due_on=str(case.due_on))
+        elif action == "start":
+            case.plan = plan
+            if case.grade == "A" and plan.get("deadline"):
+                try:
+                    case.due_on = date.fromisoformat(str(plan["deadline"]))
+                except ValueError:
+                    raise RiskError(_("方案整改期限须为日期 YYYY-MM-DD")) from None
+        elif action == "request_reinspection":
+            case.reinspection_due = rect.reinspection_due(today, CALENDAR, method=method)
+        elif action == "reject":
+            case.signoffs = {}
+            details["reason"] = reason
+            if rect.is_overdue(case.due_on, today):
+                case.overdue_count += 1
+                case.escalation = rect.escalation_level(
+                    case.grade, case.overdue_count, case.escalation, method=method
+                ).value
+        elif action in ("approve", "close_on_spot"):
+            case.closed_on = today
+        elif action == "defer":
+            case.interim_control = interim_control
+            case.review_on = review_on
+        case.state = new_state.value
+        case.save()
+        for p in photos:
+            Photo.objects.create(case=case, image=p)
+        CaseEvent.objects.create(
+            case=case,
+            action=action,
+            state=case.state,
+            actor_name=actor.label[:150],
+            note=(reason or interim_control)[:300],
+        )
+        audit.record(actor, f"risk.case.{action}", case, details=details)
+    return case
+
+
+def _transition_message(text: str) -> str:
+    table = {
+        "a responsible party is required": _("请填写责任方"),
+        "needs an interim measure": _("A、B 级隐患须填写 24 小时内的临时措施"),
+        "needs a plan naming": _("A 级隐患须先有“五落实”方案：措施、资金、期限、责任人、应急预案"),
+        "evidence photo": _("请上传至少一张整改后的照片"),
+        "needs sign-off": _("A、B 级隐患销号须居委和街道双签字"),
+        "a reason is required": _("请填写退回理由"),
+        "interim control measure": _("请填写长期管控措施"),
+        "review date": _("复核日期须晚于今天"),
+        "only possible on the day": _("只能在发现当天当场销号"),
+        "cannot": _("当前状态不能执行该操作"),
+    }
+    for key, message in table.items():
+        if key in text:
+            return str(message)
+    return text
+
+
+def refresh_escalation(actor: Actor, today: date | None = None) -> int:
+    """Count a new overdue event for open cases past their deadline (run daily); escalate."""
+    policy.require(actor.user, "risk.manage")
+    today = today or timezone.localdate()
+    changed = 0
+    with transaction.atomic():
+        for case in (
+            HazardCase.objects.select_related("round__method")
+            .exclude(state__in=[HazardCase.State.CLOSED, HazardCase.State.DEFERRED])
+            .filter(due_on__lt=today, overdue_count=0)
+        ):
+            method = method_of(case.round.method)
+            case.overdue_count = 1
+            case.escalation = rect.escalation_level(
+                case.grade, 1, case.escalation, method=method
+            ).value
+            case.save(update_fields=["overdue_count", "escalation"])
+            changed += 1
+        if changed:
+            audit.record(
+                actor,
+                "risk.case.escalate",
+                details={"cases": changed, "on": today.isoformat()},
+                object_type="risk.hazardcase",
+            )
+    return changed
+
+
+def default_version() -> MethodVersion:
+    """The shipped ``linli-2026`` as a stored version (loaded by migration; restored if missing)."""
+    method_file = rules.default_method().version
+    mv = MethodVersion.objects.filter(version=method_file).first()
+    if mv is None:
+        from pathlib import Path
+
+        path = Path(__file__).resolve().parent / "methods" / f"{method_file}.json"
+        data = json.loads(path.read_text(encoding="utf-8"))
+        mv = MethodVersion.objects.create(
+            version=data["version"], title=data["title_zh"], data=data
+        )
+    return mv
+
+
+# --------------------------------------------------------------------------- offline checklist
+
+
+def checklist_rows(sample: Sample) -> list[list[Any]]:
+    """The Excel template of a sample: one row per sub-unit, plus one per extra finding."""
+    method = method_of(sample.round.method)
+    labels = {v: k for k, v in RESULTS.items()}
+    checks = {c.code: c for c in sample.checks.prefetch_related("findings")}
+    reasons = {r.code: r.name_zh for r in method.severity_reasons}
+    rows: list[list[Any]] = []
+    for s in method.subunits:
+        check = checks.get(s.code)
+        status = check.status if check else "open"
+        head = [s.code, s.name_zh, s.check_zh, s.s0]
+        found = list(check.findings.all()) if check else []
+        if not found:
+            rows.append([*head, labels[status], "", "", "", "", "", ""])
+        for f in found:
+            rows.append(
+                [
+                    *head,
+                    labels["findings"],
+                    f.likelihood,
+                    reasons.get(f.severity_reason, ""),
+                    f.description,
+                    f.location,
+                    f.rule_breached,
+                    "是" if f.major_fire_hazard else "否",
+                ]
+            )
+    return rows
+
+
+def import_checklist(actor: Actor, sample: Sample, file: Any) -> dict[str, int]:
+    """All or nothing: every bad row and column is named; the sample's rows are replaced."""
+    from linli.core.errors import ImportRejected, RowError
+    from linli.core.excel import read_sheet
+
+    from .sheets import COLUMNS
+
+    _require_inspector(actor, sample)
+    method = method_of(sample.round.method)
+    rows = read_sheet(file, COLUMNS)
+    reasons = {r.code: r.code for r in method.severity_reasons}
+    reasons.update({r.name_zh: r.code for r in method.severity_reasons})
+    errors: list[RowError] = []
+    statuses: dict[str, str] = {}
+    findings: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for number, row in rows:
+        code = row["code"]
+        if code not in method.subunit_codes:
+            errors.append(
+                RowError(number, _("子单元代码"), _("未知子单元 %(code)s") % {"code": code})
+            )
+            continue
+        status = row["result"]
+        if code in statuses and (status != "findings" or statuses[code] != "findings"):
+            errors.append(RowError(number, _("结果"), _("同一子单元多行时每行都应为“有问题”")))
+            continue
+        statuses[code] = status
+        if status == "findings":
+            if row["likelihood"] is None:
+                errors.append(RowError(number, _("可能性L"), _("有问题时必填（1–5）")))
+            if not row["description"]:
+                errors.append(RowError(number, _("问题描述"), _("有问题时必填")))
+            if row["reason"] and row["reason"] not in reasons:
+                errors.append(RowError(number, _("严重性上调理由"), _("未知理由")))
+            findings.setdefault(code, []).append((number, row))
+    if errors:
+        raise ImportRejected(errors)
+    checks = {c.code: c for c in sample.checks.all()}
+    made = 0
+    with transaction.atomic():
+        Finding.objects.filter(check_item__sample=sample, check_item__code__in=statuses).delete()
+        for code, status in statuses.items():
+            check = checks[code]
+            check.status = status
+            check.save(update_fields=["status"])
+            for position, (_number, row) in enumerate(findings.get(code, []), start=1):
+                reason = reasons.get(row["reason"] or "", "")
+                severity = rules.adjusted_severity(method, code, [reason] if reason else [])
+                major = bool(row["major"])
+                Finding.objects.create(
+                    check_item=check,
+                    position=position,
+                    likelihood=row["likelihood"],
+                    severity=severity,
+                    severity_reason=reason,
+                    description=row["description"],
+                    location=row["location"] or "",
+                    rule_breached=row["rule"] or "",
+                    major_fire_hazard=major,
+                    grade=rules.finding_grade(
+                        method, rules.Finding(row["likelihood"], severity, major)
+                    ),
+                )
+                made += 1
+        if sample.inspected_on is None:
+            sample.inspected_on = timezone.localdate()
+            sample.save(update_fields=["inspected_on"])
+        counts = {"rows": len(rows), "subunits": len(statuses), "findings": made}
+        audit.record(actor, "risk.checklist.import", sample, details=counts)
+    return counts
+
+
+def rescore_round(actor: Actor, rnd: Round) -> int:
+    """Rescore every committee of a round from the database in bulk (three reads, one write).
+
+    The same engine and the same rows as ``rescore``; used after a method correction and by
+    the city-scale benchmark. Returns the number of committees scored.
+    """
+    policy.require(actor.user, "risk.manage")
+    method = method_of(rnd.method)
+    samples: dict[int, tuple[int, str]] = {
+        pk: (committee_id, label)
+        for pk, committee_id, label in Sample.objects.filter(
+            round=rnd, state=Sample.State.SUBMITTED
+        ).values_list("pk", "committee_id", "label")
+    }
+    subunits: dict[int, dict[str, Any]] = {pk: {} for pk in samples}
+    for sample_id, code in Check.objects.filter(
+        sample__round=rnd, sample__state=Sample.State.SUBMITTED, status=Check.Status.NA
+    ).values_list("sample_id", "code"):
+        subunits[sample_id][code] = rules.NA
+    for sample_id, code, likelihood, severity, major in Finding.objects.filter(
+        check_item__sample__round=rnd, check_item__sample__state=Sample.State.SUBMITTED
+    ).values_list(
+        "check_item__sample_id", "check_item__code", "likelihood", "severity", "major_fire_hazard"
+    ):
+        subunits[sample_id].setdefault(code, []).append(rules.Finding(likelihood, severity, major))
+    by_committee: dict[int, list[tuple[int, str]]] = {}
+    for pk, (committee_id, label) in samples.items():
+        by_committee.setdefault(committee_id, []).append((pk, label))
+    rows: list[tuple[Any, ...]] = []
+    rid = rnd.pk
+    dec = _dec_fast
+    for committee_id, group in by_committee.items():
+        group.sort(key=lambda item: item[1])
+        inputs = [rules.SampleInput(label, subunits[pk]) for pk, label in group]
+        result = rules.score_committee(method, inputs)
+        rows.append(
+            (rid, committee_id, None, "", dec(result.value), result.grade, result.band_grade)
+        )
+        for code, u in result.units.items():
+            if u is not None:
+                rows.append((rid, committee_id, None, code, dec(u.value), u.grade, u.band_grade))
+        for (pk, _label), sr in zip(group, result.samples, strict=True):
+            rows.append((rid, committee_id, pk, "", dec(sr.value), sr.grade, sr.grade))
+            for code, u in sr.units.items():
+                if u is not None:
+                    rows.append((rid, committee_id, pk, code, dec(u.value), u.grade, u.band_grade))
+    with transaction.atomic():
+        Score.objects.filter(round=rnd).delete()
+        table = connection.ops.quote_name(Score._meta.db_table)
+        sql = (
+            f"INSERT INTO {table} (round_id, committee_id, sample_id, unit, value, grade,"
+            " band_grade) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+        )
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 20000):
+                cursor.executemany(sql, rows[start : start + 20000])
+        audit.record(
+            actor,
+            "risk.round.rescore",
+            rnd,
+            details={
+                "method": method.version,
+                "committees": len(by_committee),
+                "rows": len(rows),
+            },
+        )
+    return len(by_committee)

@@ -1,0 +1,107 @@
+"""Resident safety survey (居民安全感调查): questions, entry of paper answers, scores, trend.
+
+The score of a committee is the mean answer scaled to 0–100 (1 → 0, 5 → 100), exact, then
+rounded half-up to one decimal; higher is safer (the opposite of the risk value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from linli.core import audit, policy
+from linli.core.context import Actor
+from linli.core.roles import Role
+from linli.geo.models import Committee
+
+from . import rules
+from .models import Round, Survey, SurveyResponse
+from .services import RiskError
+
+QUESTIONS = [
+    "您觉得居住的小区/弄堂总体安全吗？",
+    "您对楼道、通道的消防安全（无堆物、通道畅通）满意吗？",
+    "您对家中和公共部位的用电、用气安全放心吗？",
+    "您对小区治安状况（门禁、巡逻、监控）满意吗？",
+    "您对居委会和物业开展安全工作的情况满意吗？",
+]
+SCALE = ["1 很不满意/很不安全", "2 不太满意", "3 一般", "4 比较满意", "5 很满意/很安全"]
+
+
+def create_survey(actor: Actor, rnd: Round) -> Survey:
+    policy.require(actor.user, "risk.manage")
+    if Survey.objects.filter(round=rnd).exists():
+        raise RiskError(_("本轮已有问卷"))
+    with transaction.atomic():
+        survey = Survey.objects.create(
+            round=rnd, title=f"{rnd.name}居民安全感调查", questions=QUESTIONS
+        )
+        audit.record(actor, "risk.survey.create", survey)
+    return survey
+
+
+def can_enter(user: Any, committee_id: int) -> bool:
+    if policy.can(user, "risk.manage"):
+        return True
+    return policy.role_of(user) == Role.COMMITTEE_STAFF and policy.in_scope(user, committee_id)
+
+
+def enter_response(
+    actor: Actor, survey: Survey, committee: Committee, answers: Sequence[int]
+) -> SurveyResponse:
+    if not can_enter(actor.user, committee.pk):
+        raise PermissionDenied("survey")
+    if not survey.round.committees.filter(pk=committee.pk).exists():
+        raise RiskError(_("该居委不在本轮范围内"))
+    if len(answers) != len(survey.questions) or any(
+        isinstance(a, bool) or not isinstance(a, int) or not 1 <= a <= 5 for a in answers
+    ):
+        raise RiskError(_("每题须选择 1–5"))
+    with transaction.atomic():
+        response = SurveyResponse.objects.create(
+            survey=survey, committee=committee, answers=list(answers), entered_by=actor.label
+        )
+        audit.record(actor, "risk.survey.response", response, details={"committee": committee.code})
+    return response
+
+
+def score(answers: Sequence[Sequence[int]]) -> Decimal | None:
+    """Mean answer on a 0–100 scale (exact), or None without answers."""
+    values = [a for row in answers for a in row]
+    if not values:
+        return None
+    return rules.round_half_up((Fraction(sum(values), len(values)) - 1) * 25, 1)
+
+
+def results(user: Any, survey: Survey) -> list[dict[str, Any]]:
+    """Per committee (scoped): responses, score, and the scores of earlier rounds (trend)."""
+    policy.require(user, "risk.view")
+    committees = list(policy.scoped(survey.round.committees.order_by("code"), user, "pk"))
+    earlier = list(
+        Survey.objects.filter(round__created_at__lt=survey.round.created_at)
+        .select_related("round")
+        .order_by("round__created_at")
+    )
+    answers: dict[tuple[int, int], list[list[int]]] = {}
+    for survey_id, committee_id, row in SurveyResponse.objects.filter(
+        survey__in=[survey, *earlier], committee__in=committees
+    ).values_list("survey_id", "committee_id", "answers"):
+        answers.setdefault((survey_id, committee_id), []).append(row)
+    out = []
+    for c in committees:
+        mine = answers.get((survey.pk, c.pk), [])
+        out.append(
+            {
+                "committee": c,
+                "responses": len(mine),
+                "score": score(mine),
+                "trend": [(s.round.name, score(answers.get((s.pk, c.pk), []))) for s in earlier],
+            }
+        )
+    return out

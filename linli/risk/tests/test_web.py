@@ -1,0 +1,663 @@
+"""The risk web layer: method versions, rounds and the draw, inspection, scoring, pages,
+permissions, hazard cases, white papers, API and query counts."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from linli.core.context import Actor
+from linli.core.models import AuditRecord, Organisation, User
+from linli.risk import rules, sampling, services
+from linli.risk.models import Check, HazardCase, MethodVersion, Round, Sample, Score
+
+from .conftest import fill, png
+
+pytestmark = pytest.mark.django_db
+
+
+def _sample(rnd: Round, code: str = "HN01", label: str = "S1") -> Sample:
+    return Sample.objects.get(round=rnd, committee__code=code, label=label)
+
+
+# --------------------------------------------------------------------------- method versions
+
+
+def test_migration_loads_default_method() -> None:
+    mv = MethodVersion.objects.get(version="linli-2026")
+    method = services.method_of(mv)
+    assert len(method.subunits) == 41 and len(method.units) == 8
+
+
+def test_copy_and_edit_method_version(login: Any, users: Any) -> None:
+    base = MethodVersion.objects.get(version="linli-2026")
+    client = login("street_admin")
+    r = client.post(f"/risk/methods/{base.pk}/copy/", {"version": "linli-2026-b", "title": "试行"})
+    mv = MethodVersion.objects.get(version="linli-2026-b")
+    assert r.status_code == 302 and mv.based_on == base
+    data = dict(mv.data)
+    data["units"] = [dict(u) for u in data["units"]]
+    data["units"][0]["weight"] = "0.50"  # weights no longer sum to 1
+    r = client.post(f"/risk/methods/{mv.pk}/", {"text": json.dumps(data)})
+    assert r.status_code == 200 and "weight" in r.content.decode()
+    data["units"][0]["weight"] = "0.10"
+    bands = [dict(b) for b in data["scoring"]["value_bands"]]
+    bands[0]["min"] = "70"
+    data["scoring"] = {**data["scoring"], "value_bands": bands}
+    r = client.post(f"/risk/methods/{mv.pk}/", {"text": json.dumps(data)})
+    assert r.status_code == 302
+    mv.refresh_from_db()
+    assert services.method_of(mv).value_bands[0].min == 70
+    assert AuditRecord.objects.filter(action="risk.method.edit").exists()
+
+
+def test_version_in_use_cannot_change(drawn: Round, users: Any) -> None:
+    with pytest.raises(services.RiskError):
+        services.edit_method(
+            Actor(users["street_admin"]), drawn.method, json.dumps(drawn.method.data)
+        )
+
+
+# --------------------------------------------------------------------------- rounds and the draw
+
+
+def test_draw_is_stratified_recorded_and_repeatable(drawn: Round) -> None:
+    samples = list(Sample.objects.filter(round=drawn))
+    assert len(samples) == 6  # 3 per committee
+    s = samples[0]
+    assert sampling.verify(s.draw_record)
+    assert s.draw_record["seed"] == sampling.committee_seed("test-seed", s.committee.code)
+    assert {x.stratum for x in samples if x.committee_id == s.committee_id} == {"里弄", "公房"}
+    assert Check.objects.filter(sample=s).count() == 41
+    assert AuditRecord.objects.filter(action="risk.round.draw").exists()
+
+
+def test_round_create_page(login: Any, street: Any, safety: User, client: Any) -> None:
+    client.force_login(safety)
+    mv = services.default_version()
+    r = client.post(
+        "/risk/rounds/new/",
+        {
+            "name": "2027 年度",
+            "method": mv.pk,
+            "committees": [street["c1"].pk],
+            "samples_per_committee": 2,
+            "seed": "",
+            "assessor": "",
+        },
+    )
+    rnd = Round.objects.get(name="2027 年度")
+    assert r.status_code == 302 and len(rnd.seed) == 32
+    assert client.post(f"/risk/rounds/{rnd.pk}/draw/").status_code == 302
+    assert rnd.samples.count() == 1  # one building in the street fixture: short frame
+
+
+def test_only_inspectors_can_be_assigned(drawn: Round, users: Any, safety: User) -> None:
+    with pytest.raises(services.RiskError):
+        services.assign_inspector(Actor(safety), _sample(drawn), users["window_clerk"])
+
+
+# --------------------------------------------------------------------------- inspection
+
+
+def test_inspector_sees_only_assigned_samples(drawn: Round, client: Any, users: Any) -> None:
+    other = User.objects.create_user("inspector2", password="x-123456789", role="inspector")
+    mine = _sample(drawn)
+    client.force_login(other)
+    assert client.get(f"/risk/samples/{mine.pk}/").status_code == 403
+    assert client.get(f"/risk/samples/{mine.pk}/units/XF/").status_code == 403
+    assert "S1" not in client.get("/risk/samples/mine/").content.decode()
+    assert client.get("/api/v1/risk/my-samples/").json()["count"] == 0
+    assert client.get(f"/risk/rounds/{drawn.pk}/").status_code == 403
+    client.force_login(users["inspector"])
+    assert client.get(f"/risk/samples/{mine.pk}/").status_code == 200
+    assert client.get("/api/v1/risk/my-samples/").json()["count"] == 6
+    assert client.get("/risk/").status_code == 302
+
+
+def test_checklist_drafts_submit_and_grade(drawn: Round, client: Any, users: Any) -> None:
+    sample = _sample(drawn)
+    client.force_login(users["inspector"])
+    page = client.get(f"/risk/samples/{sample.pk}/units/XF/").content.decode()
+    assert "楼道堆物" in page and "S0=4" in page
+    r = client.post(
+        f"/risk/samples/{sample.pk}/units/XF/", {"status-XF02": "clean", "status-XF03": "na"}
+    )
+    assert r.status_code == 302
+    assert Check.objects.get(sample=sample, code="XF03").status == "na"  # the draft is saved
+    r = client.post(
+        f"/risk/samples/{sample.pk}/units/XF/",
+        {
+            "add_finding": "XF01",
+            "likelihood": "4",
+            "description": "楼道堆放纸箱",
+            "location": "2 楼",
+            "severity_reason": "brick_timber",
+            "rule_breached": "消防法第二十八条",
+            "photos": [png()],
+        },
+        follow=True,
+    )
+    assert "楼道堆放纸箱" in r.content.decode()
+    finding = Check.objects.get(sample=sample, code="XF01").findings.get()
+    assert (finding.likelihood, finding.severity, finding.grade) == (4, 5, "A")  # S0 4 + 1
+    assert finding.photos.count() == 1
+    bad = client.post(
+        f"/risk/samples/{sample.pk}/units/XF/",
+        {
+            "add_finding": "XF04",
+            "likelihood": "2",
+            "description": "x",
+            "photos": [_text_file()],
+        },
+    )
+    assert (
+        bad.status_code == 200
+        and not Check.objects.get(sample=sample, code="XF04").findings.exists()
+    )
+    # Submitting with unchecked sub-units is refused.
+    r = client.post(f"/risk/samples/{sample.pk}/submit/", follow=True)
+    assert "未检查" in r.content.decode()
+    fill(Sample.objects.get(pk=sample.pk), users["inspector"], {})
+    r = client.post(f"/risk/samples/{sample.pk}/submit/", follow=True)
+    sample.refresh_from_db()
+    assert sample.state == "submitted"
+    score = Score.objects.get(round=drawn, committee=sample.committee, sample=None, unit="")
+    method = services.method_of(drawn.method)
+    expected = rules.score_committee(
+        method, [rules.SampleInput("S1", {"XF01": [rules.Finding(4, 5)], "XF03": rules.NA})]
+    )
+    assert score.value == rules.round_half_up(expected.value) and score.grade == expected.grade
+    assert AuditRecord.objects.filter(action="risk.grade").exists()
+    assert HazardCase.objects.filter(finding=finding, grade="A").exists()
+    # Locked: no more changes.
+    r = client.post(f"/risk/samples/{sample.pk}/units/XF/", {"status-XF05": "na"}, follow=True)
+    assert "锁定" in r.content.decode()
+    # The committee page shows the value and the grade letter.
+    client.force_login(users["street_admin"])
+    page = client.get(f"/risk/rounds/{drawn.pk}/committees/{sample.committee_id}/").content.decode()
+    assert str(score.value) in page and f"{score.grade} " in page
+
+
+def _text_file() -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
+
+
+def test_submit_scores_all_samples_of_committee(drawn: Round, users: Any) -> None:
+    inspector = users["inspector"]
+    plans = {"S1": {"XF01": [4]}, "S2": {"DQ02": [3, 2]}, "S3": {}}
+    for label, plan in plans.items():
+        s = _sample(drawn, "HN01", label)
+        fill(s, inspector, plan)
+        services.submit_sample(Actor(inspector), s)
+    method = services.method_of(drawn.method)
+    inputs = [
+        rules.SampleInput("S1", {"XF01": [rules.Finding(4, 4)]}),
+        rules.SampleInput("S2", {"DQ02": [rules.Finding(3, 4), rules.Finding(2, 4)]}),
+        rules.SampleInput("S3", {}),
+    ]
+    expected = rules.score_committee(method, inputs)
+    stored = Score.objects.get(round=drawn, committee__code="HN01", sample=None, unit="")
+    assert stored.value == rules.round_half_up(expected.value) and stored.grade == expected.grade
+    unit = Score.objects.get(round=drawn, committee__code="HN01", sample=None, unit="XF")
+    assert unit.grade == expected.units["XF"].grade
+    assert Score.objects.filter(round=drawn, sample__isnull=False, unit="").count() == 3
+
+
+# --------------------------------------------------------------------------- permissions
+
+
+def test_role_matrix_pages(drawn: Round, login: Any, street: Any) -> None:
+    c2 = street["c2"].pk
+    expected = {
+        "street_admin": (200, 200, 200),
+        "street_staff": (200, 200, 200),
+        "committee_staff": (200, 200, 403),
+        "inspector": (302, 403, 403),
+        "window_clerk": (403, 403, 403),
+        "partner": (302, 403, 403),
+        "auditor": (403, 403, 403),
+    }
+    for role, codes in expected.items():
+        client = login(role)
+        got = (
+            client.get("/risk/").status_code,
+            client.get(f"/risk/rounds/{drawn.pk}/").status_code,
+            client.get(f"/risk/rounds/{drawn.pk}/committees/{c2}/").status_code,
+        )
+        assert got == codes, role
+
+
+def test_committee_staff_sees_own_committee_only(drawn: Round, login: Any, users: Any) -> None:
+    _submit_with_findings(drawn, users)
+    client = login("committee_staff")
+    overview = client.get(f"/risk/rounds/{drawn.pk}/").content.decode()
+    assert "陕新居委" in overview and "新乐居委" not in overview
+    cases = client.get("/risk/cases/").content.decode()
+    assert "陕新居委" in cases and "新乐居委" not in cases
+    other_case = HazardCase.objects.filter(committee__code="HN02").first()
+    assert other_case is not None
+    assert client.get(f"/risk/cases/{other_case.pk}/").status_code == 404
+    api = client.get("/api/v1/risk/cases/").json()
+    assert api["count"] == HazardCase.objects.filter(committee__code="HN01").count()
+    scores = client.get("/api/v1/risk/scores/?unit=&sample__isnull=true").json()
+    assert {r["committee_code"] for r in scores["results"]} == {"HN01"}
+    assert (
+        client.get(
+            f"/risk/rounds/{drawn.pk}/committees/{other_case.committee_id}/paper/"
+        ).status_code
+        == 403
+    )
+
+
+def test_partner_sees_only_assigned_cases(
+    drawn: Round, users: Any, safety: User, client: Any
+) -> None:
+    _submit_with_findings(drawn, users)
+    org = users["partner"].organisation
+    case = HazardCase.objects.filter(committee__code="HN01", grade__in=["C", "D"]).first()
+    assert case is not None
+    services.case_action(Actor(safety), case, "assign", organisation=org)
+    client.force_login(users["partner"])
+    listing = client.get("/risk/cases/").content.decode()
+    assert f"#{case.pk}<" in listing
+    assert client.get("/api/v1/risk/cases/").json()["count"] == 1
+    others = HazardCase.objects.exclude(pk=case.pk).first()
+    assert others is not None
+    assert client.get(f"/risk/cases/{others.pk}/").status_code == 404
+    r = client.post(f"/risk/cases/{case.pk}/", {"action": "start"})
+    case.refresh_from_db()
+    assert r.status_code == 302 and case.state == "in_progress"
+    with pytest.raises(PermissionDenied):
+        services.case_action(Actor(users["partner"]), others, "start")
+
+
+# --------------------------------------------------------------------------- hazard cases
+
+
+def _submit_with_findings(rnd: Round, users: Any) -> None:
+    inspector = users["inspector"]
+    for code in ("HN01", "HN02"):
+        s = _sample(rnd, code)
+        fill(s, inspector, {"XF01": [4], "HJ02": [2], "RQ02": [4]})
+        services.submit_sample(Actor(inspector), s)
+
+
+def test_case_lifecycle_with_signoffs(drawn: Round, users: Any, safety: User, client: Any) -> None:
+    _submit_with_findings(drawn, users)
+    case = HazardCase.objects.get(committee__code="HN01", subunit="RQ02")  # L4 × S4 = 16: B
+    assert case.grade == "B" and case.due_on is not None and case.state == "graded"
+    client.force_login(safety)
+    r = client.post(
+        f"/risk/cases/{case.pk}/", {"action": "assign", "responsible": "陕新居委"}, follow=True
+    )
+    assert "临时措施" in r.content.decode()  # a B case needs an interim measure
+    client.post(
+        f"/risk/cases/{case.pk}/",
+        {"action": "assign", "responsible": "陕新居委", "interim_measure": "关阀"},
+    )
+    client.post(f"/risk/cases/{case.pk}/", {"action": "start"})
+    r = client.post(f"/risk/cases/{case.pk}/", {"action": "request_reinspection"}, follow=True)
+    assert "照片" in r.content.decode()
+    client.post(f"/risk/cases/{case.pk}/", {"action": "request_reinspection", "photos": [png()]})
+    case.refresh_from_db()
+    assert case.state == "reinspection_requested" and case.reinspection_due is not None
+    client.post(f"/risk/cases/{case.pk}/", {"action": "approve"})
+    case.refresh_from_db()
+    assert case.state == "reinspection_requested"  # sign-offs missing
+    client.post(f"/risk/cases/{case.pk}/", {"action": "sign"})
+    client.force_login(users["committee_staff"])
+    client.post(f"/risk/cases/{case.pk}/", {"action": "sign"})
+    client.post(f"/risk/cases/{case.pk}/", {"action": "approve"})
+    case.refresh_from_db()
+    assert case.state == "closed" and set(case.signoffs) == {"committee", "street"}
+    actions = set(
+        AuditRecord.objects.filter(object_type="risk.hazardcase").values_list("action", flat=True)
+    )
+    assert {
+        "risk.case.assign",
+        "risk.case.start",
+        "risk.case.request_reinspection",
+        "risk.case.sign",
+        "risk.case.approve",
+    } <= actions
+
+
+def test_defer_reject_and_overdue_list(drawn: Round, users: Any, safety: User, client: Any) -> None:
+    from datetime import date, timedelta
+
+    _submit_with_findings(drawn, users)
+    actor = Actor(safety)
+    case = HazardCase.objects.get(committee__code="HN01", subunit="HJ02")
+    services.case_action(actor, case, "assign", responsible="物业")
+    with pytest.raises(services.RiskError):
+        services.case_action(actor, case, "defer", interim_control="", review_on=date.today())
+    services.case_action(
+        actor,
+        case,
+        "defer",
+        interim_control="每周巡查",
+        review_on=date.today() + timedelta(days=30),
+    )
+    assert case.state == "deferred"
+    late = HazardCase.objects.get(committee__code="HN02", subunit="HJ02")
+    HazardCase.objects.filter(pk=late.pk).update(due_on=date.today() - timedelta(days=2))
+    client.force_login(safety)
+    page = client.get("/risk/cases/?overdue=1").content.decode()
+    assert f"#{late.pk}<" in page and f"#{case.pk}<" not in page
+    assert client.post("/risk/cases/refresh/").status_code == 302
+    late.refresh_from_db()
+    assert late.overdue_count == 1 and late.escalation != "committee"
+    export = client.get("/risk/cases/?export=1")
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+# --------------------------------------------------------------------------- pages, papers, queries
+
+
+def test_overview_distribution_and_white_paper(
+    drawn: Round, users: Any, login: Any, street: Any, tmp_path: Any
+) -> None:
+    _submit_with_findings(drawn, users)
+    client = login("street_admin")
+    page = client.get(f"/risk/rounds/{drawn.pk}/").content.decode()
+    assert "等级分布" in page and "热力表" in page and "陕新居委" in page
+    paper = client.get(
+        f"/risk/rounds/{drawn.pk}/committees/{street['c1'].pk}/paper/"
+    ).content.decode()
+    for heading in (
+        "居委概况",
+        "评估依据与方法",
+        "评估结论",
+        "隐患清单",
+        "重点整改事项",
+        "告知单",
+        "抽样记录",
+    ):
+        assert heading in paper
+    pdf = client.get(f"/risk/rounds/{drawn.pk}/committees/{street['c1'].pk}/paper.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    tool = shutil.which("pdffonts")
+    if tool:  # the app's own font is embedded, and the text is Chinese
+        target = tmp_path / "paper.pdf"
+        target.write_bytes(pdf.content)
+        fonts = subprocess.run(
+            [tool, str(target)], capture_output=True, text=True, check=True
+        ).stdout
+        assert "Linli-Sans" in fonts
+        text = subprocess.run(
+            ["pdftotext", str(target), "-"], capture_output=True, text=True
+        ).stdout
+        assert "陕新居委" in text and "安全风险白皮书" in text
+
+
+def _grow(rnd: Round, users: Any, n: int) -> None:
+    """Submit n more samples with findings (cases) in both committees."""
+    pending = Sample.objects.filter(round=rnd, state="draft").order_by("pk")[:n]
+    for s in pending:
+        fill(s, users["inspector"], {"XF01": [3], "DQ02": [2]})
+        services.submit_sample(Actor(users["inspector"]), s)
+
+
+def test_constant_queries(drawn: Round, users: Any, login: Any, street: Any) -> None:
+    client = login("street_admin")
+    urls = [
+        "/risk/",
+        f"/risk/rounds/{drawn.pk}/",
+        f"/risk/rounds/{drawn.pk}/samples/",
+        "/risk/cases/",
+        f"/risk/rounds/{drawn.pk}/committees/{street['c1'].pk}/",
+        "/api/v1/risk/cases/",
+        "/api/v1/risk/samples/",
+        "/api/v1/risk/scores/",
+    ]
+    _grow(drawn, users, 2)
+    before = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200, url
+        before[url] = len(ctx.captured_queries)
+    _grow(drawn, users, 4)
+    for url in urls:
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        assert len(ctx.captured_queries) == before[url], url
+
+
+def test_photos_are_permission_checked(drawn: Round, users: Any, client: Any) -> None:
+    s = _sample(drawn)
+    f = services.add_finding(
+        Actor(users["inspector"]), s, "XF01", likelihood=3, description="x", photos=[png()]
+    )
+    photo = f.photos.get()
+    client.force_login(users["inspector"])
+    assert client.get(f"/risk/photos/{photo.pk}/").status_code == 200
+    client.force_login(users["committee_staff_2"])
+    assert client.get(f"/risk/photos/{photo.pk}/").status_code == 403
+
+
+def test_demo_round_grades(db: Any) -> None:
+    from collections import Counter
+
+    from linli.geo import demo as geo_demo
+    from linli.risk import demo
+
+    geo_demo.build(with_residents=False)
+    counts = demo.build()
+    grades = Counter(Score.objects.filter(sample=None, unit="").values_list("grade", flat=True))
+    assert grades == {"A": 2, "B": 8, "C": 6}
+    assert counts["samples"] == 48
+    per_committee = Counter(
+        Sample.objects.filter(checks__findings__isnull=False)
+        .distinct()
+        .values_list("committee__code", flat=True)
+    )
+    assert len(per_committee) == 16 and set(per_committee.values()) == {3}
+    assert HazardCase.objects.filter(state="closed").exists()
+    assert HazardCase.objects.exclude(state="closed").exists()
+    assert Organisation.objects.filter(name="徐房物业").exists()
+    assert HazardCase.objects.filter(organisation__name="徐房物业").exists()
+    assert demo.build()["samples"] == 48  # idempotent
+
+
+# --------------------------------------------------------------------------- offline checklist
+
+
+def _sheet(rows: list[list[Any]]) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from linli.core.excel import write_workbook
+    from linli.risk.sheets import COLUMNS
+
+    data = write_workbook("检查表", [c.label for c in COLUMNS], rows)
+    return SimpleUploadedFile("c.xlsx", data)
+
+
+def test_checklist_template_and_import(drawn: Round, users: Any, client: Any) -> None:
+    from openpyxl import load_workbook
+
+    sample = _sample(drawn)
+    client.force_login(users["inspector"])
+    r = client.get(f"/risk/samples/{sample.pk}/template.xlsx")
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    assert sheet is not None
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert len(rows) == 42 and rows[1][0] == "WY01"
+    body = [[*row[:4], "无问题", None, None, None, None, None, None] for row in rows[1:]]
+    at = {row[0]: i for i, row in enumerate(body)}
+    xf = body[at["XF01"]][:4]
+    body[at["XF01"]] = [*xf, "有问题", 4, "砖木结构", "楼道堆物", "2 楼", "", "否"]
+    body.append([*xf, "有问题", 2, "", "电瓶车停放", "", "", "是"])
+    body[at["DX01"]] = [*body[at["DX01"]][:4], "不适用", None, None, None, None, None, None]
+    r = client.post(f"/risk/samples/{sample.pk}/import/", {"file": _sheet(body)}, follow=True)
+    assert "已导入 41 个子单元、2 个问题" in r.content.decode()
+    xf01 = Check.objects.get(sample=sample, code="XF01")
+    assert xf01.status == "findings"
+    assert sorted(xf01.findings.values_list("severity", "grade")) == [
+        (4, "A"),
+        (5, "A"),
+    ]  # major flag; S0 4 + 1
+    assert not Check.objects.filter(sample=sample, status="open").exists()
+    assert AuditRecord.objects.filter(action="risk.checklist.import").exists()
+
+
+def test_checklist_import_is_atomic_and_names_rows(drawn: Round, users: Any, client: Any) -> None:
+    sample = _sample(drawn)
+    client.force_login(users["inspector"])
+    body = [
+        ["WY01", "", "", 3, "无问题", None, None, None, None, None, None],
+        ["XF09", "", "", 3, "无问题", None, None, None, None, None, None],
+        ["XF01", "", "", 4, "有问题", None, None, "", None, None, None],
+        ["ZA01", "", "", 3, "坏了", None, None, None, None, None, None],
+    ]
+    r = client.post(f"/risk/samples/{sample.pk}/import/", {"file": _sheet(body)}, follow=True)
+    page = r.content.decode()
+    assert "第 5 行 [结果]" in page
+    body[3][4] = "无问题"
+    r = client.post(f"/risk/samples/{sample.pk}/import/", {"file": _sheet(body)}, follow=True)
+    page = r.content.decode()
+    assert (
+        "第 3 行 [子单元代码]" in page
+        and "第 4 行 [可能性L]" in page
+        and "第 4 行 [问题描述]" in page
+    )
+    assert Check.objects.get(sample=sample, code="WY01").status == "open"  # nothing written
+
+
+def test_street_white_paper_and_figures(drawn: Round, users: Any, login: Any, safety: User) -> None:
+    _submit_with_findings(drawn, users)
+    case = HazardCase.objects.filter(committee__code="HN01", grade="D").first()
+    assert case is not None
+    actor = Actor(safety)
+    services.case_action(actor, case, "assign", responsible="物业")
+    services.case_action(actor, case, "start")
+    services.case_action(actor, case, "request_reinspection", photos=[png()])
+    services.case_action(actor, case, "approve")
+    client = login("street_admin")
+    page = client.get(f"/risk/rounds/{drawn.pk}/paper/").content.decode()
+    for heading in ("等级分布", "热力表", "共性问题", "趋势", "整改指标", "合计"):
+        assert heading in page
+    assert "XF01 楼道堆物" in page
+    cases = client.get("/risk/cases/").content.decode()
+    assert "整改率" in cases and "33.3%" in cases  # HN01: 1 of 3 closed
+    pdf = client.get(f"/risk/rounds/{drawn.pk}/paper.pdf")
+    assert pdf.content.startswith(b"%PDF")
+    staff = login("committee_staff")
+    page = staff.get(f"/risk/rounds/{drawn.pk}/paper/").content.decode()
+    assert "陕新居委" in page and "新乐居委" not in page
+
+
+def test_bulk_rescore_matches_per_committee(drawn: Round, users: Any, safety: User) -> None:
+    _submit_with_findings(drawn, users)
+    s = _sample(drawn, "HN01", "S2")
+    Check.objects.filter(sample=s, code__startswith="DX").update(status="na")
+    fill(s, users["inspector"], {"XF07": [5]})
+    services.submit_sample(Actor(users["inspector"]), s)
+    fields = ("committee_id", "sample_id", "unit", "value", "grade")
+    before = sorted(Score.objects.values_list(*fields), key=str)
+    assert services.rescore_round(Actor(safety), drawn) == 2
+    after = sorted(Score.objects.values_list(*fields), key=str)
+    assert before == after
+
+
+def test_resident_survey(drawn: Round, login: Any, street: Any, users: Any) -> None:
+    from decimal import Decimal
+
+    from linli.risk import survey
+    from linli.risk.models import SurveyResponse
+
+    admin = login("street_admin")
+    admin.post(f"/risk/rounds/{drawn.pk}/survey/", {"create": "1"})
+    staff = login("committee_staff")
+    answers = {f"q{i}": "4" for i in range(5)}
+    r = staff.post(f"/risk/rounds/{drawn.pk}/survey/", {"committee": street["c1"].pk, **answers})
+    assert r.status_code == 302
+    r = staff.post(f"/risk/rounds/{drawn.pk}/survey/", {"committee": street["c2"].pk, **answers})
+    assert r.status_code == 403  # not their committee
+    staff.post(f"/risk/rounds/{drawn.pk}/survey/", {"committee": street["c1"].pk, "q0": "9"})
+    assert SurveyResponse.objects.count() == 1
+    page = staff.get(f"/risk/rounds/{drawn.pk}/survey/").content.decode()
+    assert "75.0" in page and "新乐居委" not in page
+    assert survey.score([[1, 1], [5, 5]]) == Decimal("50.0")
+    assert survey.score([]) is None
+    assert AuditRecord.objects.filter(action="risk.survey.response").count() == 1
+
+
+def test_large_round_overview_pages(drawn: Round, users: Any, login: Any, monkeypatch: Any) -> None:
+    from linli.risk import queries
+
+    _submit_with_findings(drawn, users)
+    monkeypatch.setattr(queries, "DIAGRAM_MAX", 1)
+    monkeypatch.setattr(queries, "PAGE_SIZE", 1)
+    client = login("street_admin")
+    page = client.get(f"/risk/rounds/{drawn.pk}/").content.decode()
+    assert "risk-map" not in page and "第 1 / 2 页" in page
+    assert client.get(f"/risk/rounds/{drawn.pk}/?page=2").status_code == 200
+
+
+def test_background_papers_with_progress(
+    drawn: Round, users: Any, login: Any, settings: Any, street: Any
+) -> None:
+    from linli.risk.models import PaperBatch, PaperFile
+
+    settings.LINLI_RISK_PAPERS_INLINE = True
+    _submit_with_findings(drawn, users)
+    client = login("street_admin")
+    assert client.post(f"/risk/rounds/{drawn.pk}/papers/").status_code == 302
+    batch = PaperBatch.objects.get()
+    assert (batch.status, batch.done, batch.total) == ("done", 2, 2)
+    page = client.get(f"/risk/rounds/{drawn.pk}/papers/").content.decode()
+    assert "已完成 2 / 2" in page and 'http-equiv="refresh"' not in page
+    mine = PaperFile.objects.get(committee=street["c1"])
+    other = PaperFile.objects.get(committee=street["c2"])
+    staff = login("committee_staff")
+    assert staff.get(f"/risk/papers/{mine.pk}.pdf").status_code == 200
+    assert staff.get(f"/risk/papers/{other.pk}.pdf").status_code == 403
+    assert staff.get(f"/risk/rounds/{drawn.pk}/papers/").status_code == 403
+    assert AuditRecord.objects.filter(action="risk.papers.start").exists()
+
+
+def test_fast_rounding_matches_engine() -> None:
+    from fractions import Fraction
+
+    for value in (
+        Fraction(12345, 1000),
+        Fraction(243, 4),
+        Fraction(352, 35),
+        Fraction(0),
+        Fraction(1, 200),
+    ):
+        assert services._dec_fast(value) == rules.round_half_up(value)
+        assert str(services._dec_fast(value)) == str(rules.round_half_up(value))
+
+
+def test_api_role_matrix(drawn: Round, login: Any) -> None:
+    expected = {
+        "street_admin": (200, 200, 200),
+        "street_staff": (200, 200, 200),
+        "committee_staff": (200, 200, 200),
+        "inspector": (403, 403, 403),
+        "partner": (403, 403, 200),
+        "window_clerk": (403, 403, 403),
+        "auditor": (403, 403, 403),
+    }
+    for role, codes in expected.items():
+        client = login(role)
+        got = tuple(
+            client.get(f"/api/v1/risk/{name}/").status_code
+            for name in ("rounds", "samples", "cases")
+        )
+        assert got == codes, role
+        if role != "inspector":
+            assert client.get("/api/v1/risk/my-samples/").status_code == 403
+    assert login("street_admin").post("/api/v1/risk/cases/", {}).status_code in (403, 405)

@@ -1,0 +1,783 @@
+"""Risk pages: rounds and the draw, the inspector's checklist, overview, committee page,
+hazard cases and white papers. Views only read (queries) and call services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from linli.core import policy
+from linli.core.context import Actor
+from linli.core.errors import DomainError, ImportRejected
+from linli.core.excel import write_workbook
+from linli.core.models import User
+from linli.core.roles import Role
+from linli.geo.models import Committee
+
+from . import forms as risk_forms
+from . import queries, services
+from .models import ACTION_LABELS, Check, Finding, HazardCase, MethodVersion, Round, Sample
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _error(request: HttpRequest, exc: DomainError) -> None:
+    messages.error(request, exc.message)
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    role = policy.role_of(user)
+    if role == Role.INSPECTOR:
+        return redirect("risk:my_samples")
+    if role == Role.PARTNER:
+        return redirect("risk:cases")
+    policy.require(user, "risk.view")
+    round_list = list(queries.rounds(user)[:20])
+    latest = round_list[0] if round_list else None
+    context: dict[str, Any] = {
+        "rounds": round_list,
+        "can_manage": policy.can(user, "risk.manage"),
+        "methods": MethodVersion.objects.all() if policy.can(user, "risk.manage") else [],
+    }
+    if latest is not None:
+        ov = queries.overview(user, latest, units=False)
+        small = len(ov["rows"]) <= queries.DIAGRAM_MAX
+        context.update(latest=latest, ov=ov, diagram=queries.diagram(ov["rows"]) if small else None)
+    cases = queries.cases(user)
+    context["open_cases"] = cases.exclude(state=HazardCase.State.CLOSED).count()
+    context["overdue_cases"] = queries.overdue(cases).count()
+    return render(request, "risk/index.html", context)
+
+
+# --------------------------------------------------------------------------- methods
+
+
+def method_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    policy.require(request.user, "risk.manage")
+    mv = get_object_or_404(MethodVersion, pk=pk)
+    in_use = mv.rounds.exists()
+    import json
+
+    edit = risk_forms.MethodEditForm(
+        request.POST or None,
+        initial={"text": json.dumps(mv.data, ensure_ascii=False, indent=2)},
+    )
+    copy = risk_forms.MethodCopyForm(initial={"version": f"{mv.version}-1", "title": mv.title})
+    if request.method == "POST" and edit.is_valid():
+        try:
+            services.edit_method(Actor.from_request(request), mv, edit.cleaned_data["text"])
+        except DomainError as exc:
+            edit.add_error("text", exc.message)
+        else:
+            messages.success(request, _("方法版本已保存。"))
+            return redirect("risk:method", pk=mv.pk)
+    return render(
+        request,
+        "risk/method.html",
+        {
+            "mv": mv,
+            "method": services.method_of(mv),
+            "edit": edit,
+            "copy": copy,
+            "in_use": in_use,
+        },
+    )
+
+
+@require_POST
+def method_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    policy.require(request.user, "risk.manage")
+    base = get_object_or_404(MethodVersion, pk=pk)
+    form = risk_forms.MethodCopyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写有效的版本号（字母、数字、连字符）和名称。"))
+        return redirect("risk:method", pk=pk)
+    try:
+        mv = services.copy_method(
+            Actor.from_request(request),
+            base,
+            form.cleaned_data["version"],
+            form.cleaned_data["title"],
+        )
+    except DomainError as exc:
+        _error(request, exc)
+        return redirect("risk:method", pk=pk)
+    messages.success(request, _("已复制为新版本，可编辑。"))
+    return redirect("risk:method", pk=mv.pk)
+
+
+# --------------------------------------------------------------------------- rounds
+
+
+def round_create(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, "risk.manage")
+    form = risk_forms.RoundForm(
+        request.POST or None,
+        initial={"committees": Committee.objects.all(), "method": MethodVersion.objects.first()},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            rnd = services.create_round(
+                Actor.from_request(request),
+                name=d["name"],
+                method=d["method"],
+                committees=d["committees"],
+                samples_per_committee=d["samples_per_committee"],
+                seed=d["seed"],
+                assessor=d["assessor"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("轮次已创建，可以抽样。"))
+            return redirect("risk:round", pk=rnd.pk)
+    return render(request, "risk/round_form.html", {"form": form})
+
+
+def round_overview(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = get_object_or_404(queries.rounds(request.user), pk=pk)
+    large = queries.committees_in(request.user, rnd).count() > queries.DIAGRAM_MAX
+    ov = queries.overview(request.user, rnd, units=not large)
+    ordered = ov["ranked"] + [r for r in ov["rows"] if r.value is None]
+    page = Paginator(ordered, queries.PAGE_SIZE if large else max(len(ordered), 1)).get_page(
+        request.GET.get("page")
+    )
+    if large:
+        queries.add_units(rnd, list(page.object_list))
+    heat = [{"row": r, "cells": [r.units.get(u.code) for u in ov["units"]]} for r in page]
+    return render(
+        request,
+        "risk/round.html",
+        {
+            "round": rnd,
+            "ov": ov,
+            "page": page,
+            "large": large,
+            "diagram": None if large else queries.diagram(ov["rows"]),
+            "heat": heat,
+            "can_manage": policy.can(request.user, "risk.manage"),
+        },
+    )
+
+
+@require_POST
+def round_draw(request: HttpRequest, pk: int) -> HttpResponse:
+    policy.require(request.user, "risk.manage")
+    rnd = get_object_or_404(Round, pk=pk)
+    try:
+        made = services.draw_round(Actor.from_request(request), rnd)
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("已抽取 %(n)s 个样本。") % {"n": len(made)})
+    return redirect("risk:samples", pk=rnd.pk)
+
+
+SAMPLE_SORTS = {
+    "committee__code": _("居委"),
+    "state": _("状态"),
+    "inspector__username": _("检查员"),
+}
+
+
+def round_samples(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = get_object_or_404(queries.rounds(request.user), pk=pk)
+    qs = queries.samples(request.user, rnd)
+    state = request.GET.get("state", "")
+    if state in Sample.State.values:
+        qs = qs.filter(state=state)
+    committee = request.GET.get("committee", "")
+    if committee:
+        qs = qs.filter(committee__code=committee)
+    sort = request.GET.get("sort", "")
+    qs = (
+        qs.order_by(sort, "pk")
+        if sort.lstrip("-") in SAMPLE_SORTS
+        else qs.order_by("committee__code", "label")
+    )
+    if request.GET.get("export"):
+        rows = (
+            [
+                s.committee.code,
+                s.committee.name,
+                s.label,
+                str(s.building),
+                s.stratum,
+                s.inspector.username if s.inspector else "",
+                s.get_state_display(),
+            ]
+            for s in qs
+        )
+        data = write_workbook(
+            str(_("样本")),
+            [
+                str(_("居委代码")),
+                str(_("居委")),
+                str(_("样本号")),
+                str(_("楼栋")),
+                str(_("房屋类型")),
+                str(_("检查员")),
+                str(_("状态")),
+            ],
+            rows,
+        )
+        response = HttpResponse(
+            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="linli-risk-samples-{rnd.pk}.xlsx"'
+        return response
+    page = Paginator(qs, 60).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    can_manage = policy.can(request.user, "risk.manage")
+    return render(
+        request,
+        "risk/samples.html",
+        {
+            "round": rnd,
+            "page": page,
+            "inspectors": list(User.objects.filter(role=Role.INSPECTOR, is_active=True))
+            if can_manage
+            else [],
+            "can_manage": can_manage,
+            "states": Sample.State.choices,
+            "state": state,
+            "committee": committee,
+            "committees": queries.committees_in(request.user, rnd),
+            "sorts": SAMPLE_SORTS,
+            "sort": sort,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@require_POST
+def sample_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    policy.require(request.user, "risk.manage")
+    sample = get_object_or_404(Sample, pk=pk)
+    form = risk_forms.AssignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assign_inspector(
+                Actor.from_request(request), sample, form.cleaned_data["inspector"]
+            )
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("已指派 %(s)s。") % {"s": sample})
+    return redirect(request.POST.get("next") or "risk:index")
+
+
+def committee_page(request: HttpRequest, pk: int, committee: int) -> HttpResponse:
+    rnd = get_object_or_404(queries.rounds(request.user), pk=pk)
+    c = get_object_or_404(rnd.committees.all(), pk=committee)
+    data = queries.committee_detail(request.user, rnd, c)
+    return render(request, "risk/committee.html", {"round": rnd, "committee": c, **data})
+
+
+# --------------------------------------------------------------------------- inspection
+
+
+def my_samples(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, "risk.inspect")
+    qs = (
+        Sample.objects.filter(inspector_id=request.user.pk)
+        .select_related("committee", "building__estate", "round")
+        .order_by("state", "round_id", "committee__code", "label")
+    )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "risk/my_samples.html", {"page": page, "query": ""})
+
+
+def _unit_progress(sample: Sample, method: Any) -> list[dict[str, Any]]:
+    checks = {c.code: c for c in sample.checks.all()}
+    out = []
+    for u in method.units:
+        items = [checks[code] for code in u.subunits if code in checks]
+        done = sum(1 for c in items if c.status != Check.Status.OPEN)
+        findings = sum(len(c.findings.all()) for c in items)
+        out.append({"unit": u, "done": done, "total": len(items), "findings": findings})
+    return out
+
+
+def sample_checklist(request: HttpRequest, pk: int) -> HttpResponse:
+    sample = queries.sample_for_inspection(request.user, pk)
+    method = services.method_of(sample.round.method)
+    units = _unit_progress(sample, method)
+    open_n = sum(u["total"] - u["done"] for u in units)
+    return render(
+        request,
+        "risk/checklist.html",
+        {
+            "sample": sample,
+            "units": units,
+            "open_n": open_n,
+            "method": method,
+        },
+    )
+
+
+def sample_unit(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
+    sample = queries.sample_for_inspection(request.user, pk)
+    method = services.method_of(sample.round.method)
+    try:
+        u = method.unit(unit)
+    except KeyError:
+        raise Http404 from None
+    actor = Actor.from_request(request)
+    reasons = [(r.code, r.name_zh) for r in method.severity_reasons]
+    add_for = request.POST.get("add_finding", "") if request.method == "POST" else ""
+    finding_form = (
+        risk_forms.FindingForm(request.POST or None, request.FILES or None, reasons=reasons)
+        if add_for
+        else None
+    )
+    if request.method == "POST":
+        try:
+            if add_for:
+                assert finding_form is not None
+                if finding_form.is_valid():
+                    d = finding_form.cleaned_data
+                    services.add_finding(
+                        actor,
+                        sample,
+                        add_for,
+                        likelihood=d["likelihood"],
+                        severity_reason=d["severity_reason"],
+                        description=d["description"],
+                        location=d["location"],
+                        rule_breached=d["rule_breached"],
+                        major_fire_hazard=d["major_fire_hazard"],
+                        photos=d["photos"],
+                    )
+                    messages.success(request, _("已记录问题（%(code)s）。") % {"code": add_for})
+                    return redirect(f"{request.path}#{add_for}")
+            elif "delete_finding" in request.POST:
+                f = get_object_or_404(
+                    Finding, pk=request.POST["delete_finding"], check_item__sample=sample
+                )
+                services.delete_finding(actor, f)
+                messages.success(request, _("已删除问题。"))
+                return redirect(request.path)
+            else:
+                statuses = {
+                    code: request.POST.get(f"status-{code}", "")
+                    for code in u.subunits
+                    if request.POST.get(f"status-{code}")
+                }
+                n = services.save_statuses(actor, sample, statuses)
+                if request.headers.get("X-Linli-Autosave"):
+                    return HttpResponse(status=204)
+                messages.success(request, _("已保存草稿（%(n)s 项更新）。") % {"n": n})
+                codes = method.unit_codes
+                nxt = codes.index(u.code) + 1
+                if "next" in request.POST and nxt < len(codes):
+                    return redirect("risk:sample_unit", pk=sample.pk, unit=codes[nxt])
+                if "next" in request.POST:
+                    return redirect("risk:sample", pk=sample.pk)
+                return redirect(request.path)
+        except DomainError as exc:
+            if request.headers.get("X-Linli-Autosave"):
+                return HttpResponse(exc.message, status=409)
+            _error(request, exc)
+            if finding_form is not None and exc.field in finding_form.fields:
+                finding_form.add_error(exc.field, exc.message)
+        sample = queries.sample_for_inspection(request.user, pk)
+    checks = {c.code: c for c in sample.checks.all()}
+    items = [{"sub": method.subunit(code), "check": checks.get(code)} for code in u.subunits]
+    order = list(method.unit_codes)
+    i = order.index(u.code)
+    return render(
+        request,
+        "risk/unit.html",
+        {
+            "sample": sample,
+            "unit": u,
+            "items": items,
+            "method": method,
+            "blank_form": risk_forms.FindingForm(reasons=reasons),
+            "finding_form": finding_form,
+            "add_for": add_for,
+            "prev": order[i - 1] if i else None,
+            "next": order[i + 1] if i + 1 < len(order) else None,
+            "position": i + 1,
+            "count": len(order),
+            "units": _unit_progress(sample, method),
+        },
+    )
+
+
+def sample_template(request: HttpRequest, pk: int) -> HttpResponse:
+    from .sheets import COLUMNS
+
+    sample = queries.sample_for_inspection(request.user, pk)
+    data = write_workbook(
+        str(_("检查表")), [c.label for c in COLUMNS], services.checklist_rows(sample)
+    )
+    response = HttpResponse(data, content_type=XLSX)
+    name = f"linli-risk-{sample.committee.code}-{sample.label}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_POST
+def sample_import(request: HttpRequest, pk: int) -> HttpResponse:
+    sample = queries.sample_for_inspection(request.user, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择 Excel 文件。"))
+        return redirect("risk:sample", pk=pk)
+    try:
+        counts = services.import_checklist(Actor.from_request(request), sample, upload)
+    except ImportRejected as exc:
+        for e in exc.errors[:30]:
+            messages.error(request, str(e))
+        if len(exc.errors) > 30:
+            messages.error(request, _("另有 %(n)s 处问题。") % {"n": len(exc.errors) - 30})
+        messages.error(request, _("文件未导入（整份拒绝，未写入任何数据）。"))
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(
+            request,
+            _("已导入 %(s)s 个子单元、%(f)s 个问题。")
+            % {"s": counts["subunits"], "f": counts["findings"]},
+        )
+    return redirect("risk:sample", pk=pk)
+
+
+@require_POST
+def sample_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    sample = queries.sample_for_inspection(request.user, pk)
+    try:
+        services.submit_sample(Actor.from_request(request), sample)
+    except DomainError as exc:
+        _error(request, exc)
+        return redirect("risk:sample", pk=pk)
+    messages.success(request, _("样本已提交并锁定，居委风险等级已更新。"))
+    return redirect("risk:sample", pk=pk)
+
+
+def photo(request: HttpRequest, pk: int) -> FileResponse:
+    p = queries.photo(request.user, pk)
+    return FileResponse(p.image.open("rb"))
+
+
+# --------------------------------------------------------------------------- cases
+
+
+CASE_SORTS = {
+    "due_on": _("期限"),
+    "grade": _("等级"),
+    "committee__code": _("居委"),
+    "found_on": _("发现日期"),
+}
+
+
+def case_list(request: HttpRequest) -> HttpResponse:
+    qs = queries.cases(request.user)
+    f = request.GET
+    if f.get("state") in HazardCase.State.values:
+        qs = qs.filter(state=f["state"])
+    elif f.get("state") == "open":
+        qs = qs.exclude(state=HazardCase.State.CLOSED)
+    if f.get("grade") in ("A", "B", "C", "D"):
+        qs = qs.filter(grade=f["grade"])
+    if f.get("committee"):
+        qs = qs.filter(committee__code=f["committee"])
+    if f.get("overdue"):
+        qs = queries.overdue(qs)
+    if f.get("escalated"):
+        qs = queries.escalated(qs)
+    sort = f.get("sort", "")
+    qs = (
+        qs.order_by(sort, "pk")
+        if sort.lstrip("-") in CASE_SORTS
+        else qs.order_by("state", "grade", "due_on", "pk")
+    )
+    today = timezone.localdate()
+    if f.get("export"):
+        rows = (
+            [
+                c.pk,
+                c.committee.name,
+                c.subunit,
+                c.grade,
+                c.get_state_display(),
+                c.finding.description,
+                c.responsible,
+                c.found_on,
+                c.due_on,
+                c.closed_on,
+                c.escalation,
+            ]
+            for c in qs
+        )
+        labels = [
+            str(x)
+            for x in (
+                _("编号"),
+                _("居委"),
+                _("子单元"),
+                _("等级"),
+                _("状态"),
+                _("问题"),
+                _("责任方"),
+                _("发现日期"),
+                _("期限"),
+                _("销号日期"),
+                _("督办层级"),
+            )
+        ]
+        data = write_workbook(str(_("隐患")), labels, rows)
+        response = HttpResponse(
+            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = 'attachment; filename="linli-risk-cases.xlsx"'
+        return response
+    page = Paginator(qs, 50).get_page(f.get("page"))
+    query = f.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "risk/cases.html",
+        {
+            "page": page,
+            "today": today,
+            "can_manage": policy.can(request.user, "risk.manage"),
+            "figures": queries.case_figures(request.user, today) if not f.get("page") else [],
+            "states": HazardCase.State.choices,
+            "f": f,
+            "sorts": CASE_SORTS,
+            "sort": sort,
+            "query": query.urlencode(),
+            "committees": policy.scoped(Committee.objects.all(), request.user, "pk")
+            if policy.role_of(request.user) != Role.PARTNER
+            else [],
+        },
+    )
+
+
+def _actions(user: Any, case: HazardCase) -> list[str]:
+    from . import rectification as rect
+
+    allowed = [a.value for a in rect.allowed_transitions(case.state)]
+    out = []
+    for a in allowed:
+        if a in ("approve", "reject"):
+            if services.signoff_party(user) and policy.in_scope(user, case.committee_id):
+                out.append(a)
+        elif a == "assign":
+            if policy.can(user, "risk.manage") or (
+                policy.role_of(user) == Role.COMMITTEE_STAFF
+                and policy.in_scope(user, case.committee_id)
+            ):
+                out.append(a)
+        elif a != "grade" and services.can_act_on(user, case):
+            out.append(a)
+    if (
+        case.state == HazardCase.State.REINSPECTION
+        and services.signoff_party(user)
+        and policy.in_scope(user, case.committee_id)
+    ):
+        out.insert(0, "sign")
+    return out
+
+
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_or_404(
+        queries.cases(request.user).prefetch_related("events", "photos", "finding__photos"), pk=pk
+    )
+    if request.method == "POST":
+        form = risk_forms.CaseActionForm(request.POST, request.FILES)
+        if form.is_valid():
+            d = form.cleaned_data
+            plan = None
+            if d["action"] == "start" and case.grade == "A":
+                plan = {
+                    "measures": d["measures"],
+                    "funding": d["funding"],
+                    "deadline": d["deadline"].isoformat() if d["deadline"] else "",
+                    "responsible": d["plan_responsible"],
+                    "emergency_plan": d["emergency_plan"],
+                }
+            try:
+                services.case_action(
+                    Actor.from_request(request),
+                    case,
+                    d["action"],
+                    responsible=d["responsible"],
+                    organisation=d["organisation"],
+                    interim_measure=d["interim_measure"],
+                    due_on=d["due_on"],
+                    plan=plan,
+                    photos=d["photos"],
+                    reason=d["reason"],
+                    interim_control=d["interim_control"],
+                    review_on=d["review_on"],
+                )
+            except DomainError as exc:
+                _error(request, exc)
+            else:
+                messages.success(
+                    request, _("已%(a)s。") % {"a": ACTION_LABELS.get(d["action"], d["action"])}
+                )
+            return redirect("risk:case", pk=pk)
+    actions = [(a, ACTION_LABELS.get(a, a)) for a in _actions(request.user, case)]
+    return render(
+        request,
+        "risk/case.html",
+        {
+            "case": case,
+            "actions": actions,
+            "form": risk_forms.CaseActionForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+def cases_refresh(request: HttpRequest) -> HttpResponse:
+    n = services.refresh_escalation(Actor.from_request(request))
+    messages.success(request, _("已更新 %(n)s 件逾期隐患的督办层级。") % {"n": n})
+    return redirect("risk:cases")
+
+
+# --------------------------------------------------------------------------- white paper
+
+
+def white_paper(request: HttpRequest, pk: int, committee: int) -> HttpResponse:
+    from . import paper
+
+    rnd = get_object_or_404(queries.rounds(request.user), pk=pk)
+    c = get_object_or_404(rnd.committees.all(), pk=committee)
+    context = paper.context(request.user, rnd, c)
+    return render(request, "risk/paper.html", {**context, "web": True, "base": "core/base.html"})
+
+
+def white_paper_pdf(request: HttpRequest, pk: int, committee: int) -> HttpResponse:
+    from . import paper
+
+    rnd = get_object_or_404(queries.rounds(request.user), pk=pk)
+    c = get_object_or_404(rnd.committees.all(), pk=committee)
+    try:
+        data = paper.pdf(request.user, rnd, c)
+    except PermissionDenied:
+        raise
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="linli-risk-{rnd.pk}-{c.code}.pdf"'
+    return response
+
+
+def street_paper(request: HttpRequest, pk: int) -> HttpResponse:
+    from . import paper
+
+    rnd = get_object_or_404(queries.rounds(request.user), pk=pk)
+    context = paper.street_context(request.user, rnd)
+    return render(
+        request, "risk/street_paper.html", {**context, "web": True, "base": "core/base.html"}
+    )
+
+
+def street_paper_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from . import paper
+
+    rnd = get_object_or_404(queries.rounds(request.user), pk=pk)
+    response = HttpResponse(paper.street_pdf(request.user, rnd), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="linli-risk-{rnd.pk}-street.pdf"'
+    return response
+
+
+# --------------------------------------------------------------------------- resident survey
+
+
+def survey_page(request: HttpRequest, pk: int) -> HttpResponse:
+    from . import survey as sv
+    from .models import Survey
+
+    rnd = get_object_or_404(queries.rounds(request.user), pk=pk)
+    actor = Actor.from_request(request)
+    current = Survey.objects.filter(round=rnd).first()
+    if request.method == "POST":
+        try:
+            if request.POST.get("create"):
+                sv.create_survey(actor, rnd)
+                messages.success(request, _("问卷已建立。"))
+            elif current is not None:
+                committee = get_object_or_404(
+                    rnd.committees.all(), pk=request.POST.get("committee")
+                )
+                answers = []
+                for i in range(len(current.questions)):
+                    value = request.POST.get(f"q{i}", "")
+                    answers.append(int(value) if value.isdigit() else 0)
+                sv.enter_response(actor, current, committee, answers)
+                messages.success(request, _("已录入一份问卷（%(c)s）。") % {"c": committee.name})
+        except DomainError as exc:
+            _error(request, exc)
+        return redirect("risk:survey", pk=pk)
+    rows = sv.results(request.user, current) if current else []
+    committees = [r["committee"] for r in rows if sv.can_enter(request.user, r["committee"].pk)]
+    return render(
+        request,
+        "risk/survey.html",
+        {
+            "round": rnd,
+            "survey": current,
+            "rows": rows,
+            "entry_committees": committees,
+            "scale": sv.SCALE,
+            "can_manage": policy.can(request.user, "risk.manage"),
+        },
+    )
+
+
+# --------------------------------------------------------------------------- paper batches
+
+
+def papers(request: HttpRequest, pk: int) -> HttpResponse:
+    """A round's white papers generated in the background, with progress."""
+    from . import paper
+    from .models import PaperBatch
+
+    rnd = get_object_or_404(queries.rounds(request.user), pk=pk)
+    policy.require(request.user, "risk.manage")
+    if request.method == "POST":
+        try:
+            paper.start_batch(Actor.from_request(request), rnd)
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("已开始在后台生成本轮全部居委白皮书。"))
+        return redirect("risk:papers", pk=pk)
+    batch = PaperBatch.objects.filter(round=rnd).first()
+    files = list(batch.files.select_related("committee")) if batch else []
+    return render(
+        request,
+        "risk/papers.html",
+        {
+            "round": rnd,
+            "batch": batch,
+            "files": files,
+            "running": batch is not None and batch.status in ("queued", "running"),
+        },
+    )
+
+
+def paper_file(request: HttpRequest, pk: int) -> FileResponse:
+    from .models import PaperFile
+
+    f = get_object_or_404(PaperFile.objects.select_related("committee"), pk=pk)
+    policy.require(request.user, "risk.view")
+    policy.require_in_scope(request.user, f.committee_id)
+    return FileResponse(f.pdf.open("rb"), content_type="application/pdf")
