@@ -164,6 +164,7 @@ SPECTACULAR_SETTINGS = {
         "EstateKindEnum": "linli.geo.models.Estate.Kind",
         "ChargingKindEnum": "linli.fire.models.ChargingKind",
         "CheckKindEnum": "linli.fire.models.CheckKind",
+        "GradeEnum": "linli.risk.models.GRADES",
     },
 }
 
