@@ -6,5 +6,5 @@ class HallConfig(AppConfig):
     name = "linli.hall"
     label = "hall"
     # Set to True when the module's pages are usable; the shell then shows it as live.
-    live = False
+    live = True
     verbose_name = _("社区事务受理")

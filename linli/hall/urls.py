@@ -1,9 +1,47 @@
 from django.urls import path
 
-from linli.core.views import module
+from . import views
 
 app_name = "hall"
 
 urlpatterns = [
-    path("", module, {"key": "hall"}, name="index"),
+    path("", views.index, name="index"),
+    path("kiosk/<str:hall>/", views.kiosk, name="kiosk"),
+    path("kiosk/<str:hall>/ticket.json", views.kiosk_ticket, name="kiosk_ticket"),
+    path("t/<str:token>/", views.status, name="status"),
+    path("t/<str:token>/slip/", views.slip, name="slip"),
+    path("t/<str:token>/rate/", views.rate, name="rate"),
+    path("board/<str:hall>/", views.board, name="board"),
+    path("board/<str:hall>/data.json", views.board_data, name="board_data"),
+    path("window/", views.window_choose, name="window_choose"),
+    path("window/<int:number>/", views.window_page, name="window"),
+    path("window/<int:number>/take/", views.window_take, name="window_take"),
+    path("window/<int:number>/act/", views.window_act, name="window_act"),
+    path("backoffice/", views.backoffice, name="backoffice"),
+    path("supervise/", views.supervise, name="supervise"),
+    path("items/", views.item_list, name="items"),
+    path("items/export/", views.item_export, name="item_export"),
+    path("items/import/", views.item_import, name="item_import"),
+    path("items/<str:code>/", views.item_detail, name="item"),
+    path("cases/", views.case_list, name="cases"),
+    path("cases/export/", views.case_export, name="case_export"),
+    path("ratings/", views.rating_list, name="ratings"),
+    path("stats/", views.stats, name="stats"),
+    path("stats/export/", views.stats_export, name="stats_export"),
+    path("staffing/", views.staffing, name="staffing"),
+    path("book/", views.book, name="book"),
+    path("book/cancel/", views.book_cancel, name="book_cancel"),
+    path("slots/", views.slots, name="slots"),
+    path("setup/", views.setup, name="setup"),
+    path("tickets/", views.ticket_list, name="tickets"),
+    path("tickets/export/", views.ticket_export, name="ticket_export"),
+    path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
+    path("terminal/", views.terminal, name="terminal"),
+    path("terminal/consult/", views.terminal_consult, name="terminal_consult"),
+    path("terminal/consult/<str:code>/", views.terminal_item, name="terminal_item"),
+    path("terminal/query/", views.terminal_query, name="terminal_query"),
+    path("terminal/apply/", views.terminal_apply, name="terminal_apply"),
+    path("terminal/rate/", views.terminal_rate, name="terminal_rate"),
+    path("terminal/pickup/", views.terminal_pickup, name="terminal_pickup"),
+    path("lockers/", views.lockers, name="lockers"),
 ]

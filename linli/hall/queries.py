@@ -1,0 +1,270 @@
+"""Permission-checked reads of the service centre, with a fixed number of queries."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from linli.core import policy
+
+from . import rules
+from .models import Case, Hall, Item, Rating, Ticket, TicketEvent, Window
+from .rules import TicketState
+from .voice import announcement
+
+STAFF_PERMISSIONS = ("hall.view", "hall.manage", "hall.serve", "hall.backoffice", "hall.supervise")
+
+
+def require_any(user: Any, *permissions: str) -> None:
+    if not any(policy.can(user, p) for p in permissions or STAFF_PERMISSIONS):
+        raise PermissionDenied("hall")
+
+
+def items(user: Any) -> QuerySet[Item]:
+    """The catalogue: every hall role reads it (clerks need the materials at the counter)."""
+    require_any(user)
+    return Item.objects.select_related("hall", "queue")
+
+
+def cases(user: Any) -> QuerySet[Case]:
+    require_any(user, "hall.view", "hall.serve", "hall.backoffice")
+    return Case.objects.select_related("item", "window", "clerk", "ticket")
+
+
+def ratings(user: Any) -> QuerySet[Rating]:
+    require_any(user, "hall.view", "hall.manage")
+    return Rating.objects.select_related("ticket", "case", "window", "clerk", "item")
+
+
+def tickets(user: Any) -> QuerySet[Ticket]:
+    require_any(user, "hall.view", "hall.manage", "hall.supervise")
+    return Ticket.objects.select_related("queue", "window", "clerk", "item")
+
+
+# --- display board ---------------------------------------------------------------------------
+
+
+def board(hall: Hall, day: date, last_n: int = 8) -> dict[str, Any]:
+    """What a hall's display shows: current call per window, last calls, waiting counts.
+
+    Ticket numbers and window numbers only — never a name. Four queries whatever the size.
+    """
+    windows = list(Window.objects.filter(hall=hall, active=True).order_by("number"))
+    active = {
+        t.window_id: t
+        for t in Ticket.objects.filter(
+            day=day, window__hall=hall, state__in=(TicketState.CALLED, TicketState.SERVING)
+        ).order_by("called_at")
+    }
+    calls = list(
+        TicketEvent.objects.filter(
+            ticket__day=day, window__hall=hall, action__in=("call", "recall", "call_by_number")
+        )
+        .select_related("ticket", "window")
+        .order_by("-at", "-pk")[:last_n]
+    )
+    waiting = Counter(
+        Ticket.objects.filter(
+            day=day, queue__hall=hall, state__in=(TicketState.WAITING, TicketState.RETURNED)
+        ).values_list("queue__prefix", "queue__name")
+    )
+    return {
+        "hall": {"code": hall.code, "name": hall.name},
+        "now": timezone.now().isoformat(),
+        "windows": [
+            {
+                "number": w.number,
+                "open": w.clerk_id is not None,
+                "ticket": active[w.pk].number if w.pk in active else None,
+                "state": active[w.pk].state if w.pk in active else None,
+            }
+            for w in windows
+        ],
+        "calls": [
+            {
+                "id": e.pk,
+                "number": e.ticket.number,
+                "window": e.window.number if e.window else None,
+                "at": timezone.localtime(e.at).strftime("%H:%M:%S"),
+                "recall": e.action == "recall",
+                "voice": announcement(e.ticket.number, e.window.number if e.window else None),
+            }
+            for e in calls
+        ],
+        "waiting": [
+            {"prefix": prefix, "queue": name, "count": count}
+            for (prefix, name), count in sorted(waiting.items())
+        ],
+        "waiting_total": sum(waiting.values()),
+    }
+
+
+# --- statistics ------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """Nearest-rank percentile (the simulator's rule)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def _minutes(a: Any, b: Any) -> float | None:
+    if a is None or b is None:
+        return None
+    minutes: float = (b - a).total_seconds() / 60
+    return minutes
+
+
+def statistics(user: Any, start: date, end: date) -> dict[str, Any]:
+    """Volumes, waits, service times and rates over a day range (inclusive)."""
+    require_any(user, "hall.view")
+    rows = list(
+        Ticket.objects.filter(day__gte=start, day__lte=end, parent__isnull=True).values(
+            "state", "issued_at", "first_called_at", "started_at", "ended_at",
+            "item__name", "window__number", "queue__hall__code", "clerk__username",
+            "clerk__display_name", "pk",
+        )
+    )  # fmt: skip
+    transferred_ids = set(
+        Ticket.objects.filter(
+            day__gte=start, day__lte=end, state=TicketState.TRANSFERRED
+        ).values_list("pk", flat=True)
+    )
+    escalated_ids = set(
+        TicketEvent.objects.filter(
+            ticket__day__gte=start, ticket__day__lte=end, action="escalate"
+        ).values_list("ticket_id", flat=True)
+    )
+    stars = list(
+        Rating.objects.filter(at__date__gte=start, at__date__lte=end).values_list(
+            "stars", flat=True
+        )
+    )
+    by_hour: Counter[int] = Counter()
+    by_item: Counter[str] = Counter()
+    by_window: Counter[str] = Counter()
+    by_clerk: Counter[str] = Counter()
+    by_hall: Counter[str] = Counter()
+    hour_days: dict[int, set[date]] = defaultdict(set)
+    waits: list[float] = []
+    services: list[float] = []
+    service_by_window: dict[str, list[float]] = defaultdict(list)
+    no_shows = 0
+    for r in rows:
+        issued = timezone.localtime(r["issued_at"])
+        by_hour[issued.hour] += 1
+        hour_days[issued.hour].add(issued.date())
+        by_item[r["item__name"] or "（未选事项）"] += 1
+        by_hall[r["queue__hall__code"]] += 1
+        if r["window__number"] is not None:
+            by_window[f"{r['window__number']}号"] += 1
+        if r["clerk__username"]:
+            by_clerk[r["clerk__display_name"] or r["clerk__username"]] += 1
+        wait = _minutes(r["issued_at"], r["first_called_at"])
+        if wait is not None:
+            waits.append(wait)
+        service = _minutes(r["started_at"], r["ended_at"])
+        if service is not None and r["state"] in (
+            TicketState.DONE,
+            TicketState.ESCALATED,
+            TicketState.RETURNED,
+        ):
+            services.append(service)
+            if r["window__number"] is not None:
+                service_by_window[f"{r['window__number']}号"].append(service)
+        if r["state"] == TicketState.NO_SHOW:
+            no_shows += 1
+    total = len(rows)
+
+    def rate(n: int) -> float | None:
+        return n / total if total else None
+
+    hours = sorted(by_hour)
+    return {
+        "start": start,
+        "end": end,
+        "total": total,
+        "served": sum(1 for r in rows if r["state"] == TicketState.DONE),
+        "by_hour": [(h, by_hour[h]) for h in range(min(hours), max(hours) + 1)] if hours else [],
+        "by_item": by_item.most_common(),
+        "by_window": sorted(by_window.items(), key=lambda kv: int(kv[0][:-1])),
+        "by_clerk": by_clerk.most_common(),
+        "by_hall": sorted(by_hall.items()),
+        "wait_p50": percentile(waits, 0.5),
+        "wait_p90": percentile(waits, 0.9),
+        "service_p50": percentile(services, 0.5),
+        "service_p90": percentile(services, 0.9),
+        "mean_service": sum(services) / len(services) if services else None,
+        "no_show_rate": rate(no_shows),
+        "escalation_rate": rate(len(escalated_ids)),
+        "transfer_rate": rate(len(transferred_ids)),
+        "ratings": len(stars),
+        "mean_stars": sum(stars) / len(stars) if stars else None,
+        "bad_ratings": sum(1 for s in stars if s <= 2),
+        "open_days": len({timezone.localtime(r["issued_at"]).date() for r in rows}),
+        "hour_days": {h: len(days) for h, days in hour_days.items()},
+    }
+
+
+def staffing(
+    stats: dict[str, Any], windows: int, target: float = 0.8, within: float = 10.0
+) -> dict[str, Any]:
+    """Erlang figures for the measured hall: arrivals per hour and the mean service time."""
+    mean_service = stats["mean_service"] or 10.0
+    # An hour's rate is averaged over the days the hall was open in that hour (today so far
+    # does not dilute the afternoon).
+    per_hour = [(h, n / max(1, stats["hour_days"].get(h, 0))) for h, n in stats["by_hour"]]
+    needed = rules.windows_needed_per_hour(
+        [rate for _h, rate in per_hour], mean_service, target, within
+    )
+    busy = [rate for _h, rate in per_hour if rate > 0]
+    mean_rate = sum(busy) / len(busy) if busy else 0.0
+    summary = (
+        rules.erlang_summary(max(1, windows), mean_rate, mean_service, within) if busy else None
+    )
+    pooling = None
+    if busy and windows >= 2:
+        lam, mu = mean_rate / 60, 1 / mean_service
+        counts = [n for _code, n in stats["by_hall"]]
+        if len(counts) >= 2 and windows >= len(counts):
+            shares = [n / sum(counts) for n in counts]
+            split = rules.best_dedicated_split(lam, shares, [mu] * len(shares), windows)
+            pooling = rules.pooled_vs_dedicated(lam, mu, split, shares)
+    simulated = None
+    if busy and windows:
+        from dataclasses import replace
+
+        from .simulation import HallConfig, simulate
+
+        # The open hours as a cycle: the hall reopens with any queue left from closing.
+        profile = [rate for _h, rate in per_hour]
+        config = HallConfig.simple(
+            windows, profile, mean_service, hours=len(profile) * 20, seed=1,
+            no_show_share=min(0.5, stats["no_show_rate"] or 0.0),
+        )  # fmt: skip
+        simulated = simulate(replace(config, within_minutes=within))
+    return {
+        "simulated": simulated,
+        "windows": windows,
+        "mean_service": mean_service,
+        "mean_rate": mean_rate,
+        "target": target,
+        "within": within,
+        "hours": [(h, rate, n) for (h, rate), n in zip(per_hour, needed, strict=True)],
+        "summary": summary,
+        "pooling": pooling,
+        "inf": math.inf,
+    }
+
+
+def as_rows(pairs: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    return list(pairs)

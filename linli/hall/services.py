@@ -1,0 +1,961 @@
+"""Service-centre use cases: one function each, permission-checked, atomic and audited.
+
+Numbers come from one ``UPDATE … SET n = n + 1`` on the queue's counter row inside the
+issuing transaction, so no two tickets of a queue and day share a number and none is skipped,
+on SQLite (IMMEDIATE transactions) and PostgreSQL (the row lock) alike.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+
+from linli.core import audit, crypto, excel, policy
+from linli.core.context import Actor
+from linli.core.errors import DomainError, ImportRejected, RowError
+from linli.core.excel import Column, read_sheet
+from linli.core.identity import age_band, age_on, check_id_number
+from linli.core.workdays import WorkCalendar, add_working_days
+
+from . import rules
+from .models import (
+    Appointment,
+    CalendarDay,
+    Case,
+    Hall,
+    Item,
+    Locker,
+    Pickup,
+    Queue,
+    QueueCounter,
+    Rating,
+    Slot,
+    Ticket,
+    TicketEvent,
+    Window,
+)
+from .rules import HallRuleError, TicketAction, TicketState
+
+ID_PURPOSE = "hall.id_number"
+FOLLOW_UP_WORKING_DAYS = 3
+OPEN_STATES = (TicketState.WAITING, TicketState.RETURNED)
+ACTIVE_AT_WINDOW = (TicketState.CALLED, TicketState.SERVING)
+
+
+class HallError(DomainError):
+    code = "hall"
+
+
+RULE_MESSAGES = {
+    "forbidden_transition": "该号码当前状态不允许此操作。",
+    "recall_limit": "已达到重呼次数上限，请按过号处理。",
+}
+
+
+def _rule_error(exc: HallRuleError) -> HallError:
+    return HallError(_(RULE_MESSAGES.get(exc.code, "操作不符合叫号规则。")), code=exc.code)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def id_hash(number: str) -> str:
+    return crypto.keyed_hash(number, ID_PURPOSE)
+
+
+def work_calendar() -> WorkCalendar:
+    days = list(CalendarDay.objects.values_list("day", "kind"))
+    return WorkCalendar.of(
+        (d for d, k in days if k == CalendarDay.Kind.HOLIDAY),
+        (d for d, k in days if k == CalendarDay.Kind.WORKDAY),
+    )
+
+
+def pinyin_initials(*texts: str) -> str:
+    """Space-separated pinyin initials of a name and its aliases: 居住证 → jzz."""
+    out = []
+    for text in texts:
+        for part in text.replace("，", ",").split(","):
+            part = part.strip()
+            if part:
+                out.append("".join(s[0] for s in lazy_pinyin(part, style=Style.FIRST_LETTER) if s))
+    return " ".join(out).lower()
+
+
+def local_day(moment: datetime) -> date:
+    return timezone.localtime(moment).date()
+
+
+def _event(
+    ticket: Ticket,
+    action: str,
+    before: str,
+    now: datetime,
+    actor: Actor,
+    window: Window | None = None,
+    note: str = "",
+) -> None:
+    TicketEvent.objects.create(
+        ticket=ticket,
+        at=now,
+        action=action,
+        from_state=before,
+        to_state=ticket.state,
+        window=window,
+        actor=actor.user,
+        note=note[:200],
+    )
+
+
+def _audit(actor: Actor, action: str, ticket: Ticket, **details: Any) -> None:
+    audit.record(
+        actor,
+        f"hall.ticket.{action}",
+        ticket,
+        details={"number": ticket.number, "state": ticket.state, **details},
+    )
+
+
+# --- catalogue -------------------------------------------------------------------------------
+
+
+def save_item(actor: Actor, item: Item) -> Item:
+    policy.require(actor.user, "hall.manage")
+    with transaction.atomic():
+        created = item.pk is None
+        item.pinyin = pinyin_initials(item.name, item.aliases)
+        item.save()
+        audit.record(actor, "hall.item.create" if created else "hall.item.update", item)
+    return item
+
+
+def search_items(qs: Any, text: str) -> Any:
+    """Name, alias, code or pinyin initials (e.g. ``jzz`` for 居住证)."""
+    from django.db.models import Q
+
+    text = text.strip()
+    if not text:
+        return qs
+    return qs.filter(
+        Q(name__icontains=text)
+        | Q(aliases__icontains=text)
+        | Q(code__icontains=text)
+        | Q(pinyin__icontains=text.lower())
+    )
+
+
+ITEM_COLUMNS = [
+    Column("code", "事项编码", excel.text(40)),
+    Column("name", "事项名称", excel.text(120)),
+    Column("aliases", "别名", excel.text(200), required=False),
+    Column("category", "类别", excel.text(40)),
+    Column("hall", "大厅", excel.text(4)),
+    Column("queue", "队列", excel.text(3)),
+    Column("channel_window", "窗口办理", excel.boolean, required=False),
+    Column("channel_self_service", "自助办理", excel.boolean, required=False),
+    Column("channel_online", "一网通办", excel.boolean, required=False),
+    Column("channel_citywide", "全市通办", excel.boolean, required=False),
+    Column("fee", "收费", excel.text(60), required=False),
+    Column("promised_days", "承诺时限(工作日)", excel.integer(0, 365), required=False),
+    Column("materials", "申请材料", excel.text(4000), required=False),
+    Column("legal_basis", "设定依据", excel.text(2000), required=False),
+]
+
+
+def format_materials(materials: list[dict[str, Any]]) -> str:
+    """``本人办理：居民身份证、户口簿；代办：…`` — the Excel form of the materials."""
+    return "；".join(
+        f"{m.get('situation', '')}：{'、'.join(m.get('materials', []))}" for m in materials
+    )
+
+
+def parse_materials(text: str) -> list[dict[str, Any]]:
+    out = []
+    for part in (text or "").replace(";", "；").split("；"):
+        if not part.strip():
+            continue
+        situation, _sep, rest = part.replace(":", "：").partition("：")
+        if not rest:
+            situation, rest = "", situation
+        out.append(
+            {
+                "situation": situation.strip(),
+                "materials": [m.strip() for m in rest.replace(",", "、").split("、") if m.strip()],
+            }
+        )
+    return out
+
+
+def import_items(actor: Actor, file: Any, filename: str = "") -> tuple[int, int]:
+    """Catalogue import: every row valid or nothing written; existing codes are updated."""
+    policy.require(actor.user, "hall.manage")
+    rows = read_sheet(file, ITEM_COLUMNS)
+    halls = {h.code: h for h in Hall.objects.all()}
+    queues = {q.prefix: q for q in Queue.objects.all()}
+    existing = {i.code: i for i in Item.objects.filter(code__in=[r["code"] for _n, r in rows])}
+    errors: list[RowError] = []
+    seen: set[str] = set()
+    items = []
+    for number, row in rows:
+        if row["code"] in seen:
+            errors.append(RowError(number, "事项编码", _("文件中重复")))
+        seen.add(row["code"])
+        hall = halls.get(row["hall"])
+        queue = queues.get(row["queue"])
+        if hall is None:
+            errors.append(RowError(number, "大厅", _("没有这个大厅代码")))
+        if queue is None or queue.is_backoffice:
+            errors.append(RowError(number, "队列", _("没有这个取号队列")))
+        item = existing.get(row["code"]) or Item(code=row["code"])
+        item.name, item.category = row["name"], row["category"]
+        item.aliases = row["aliases"] or ""
+        item.hall, item.queue = hall, queue  # type: ignore[assignment]
+        for key in ("channel_window", "channel_self_service", "channel_online", "channel_citywide"):
+            setattr(item, key, bool(row[key]) if row[key] is not None else key == "channel_window")
+        item.fee = row["fee"] or "不收费"
+        item.promised_days = row["promised_days"] or 0
+        item.materials = parse_materials(row["materials"] or "")
+        item.legal_basis = row["legal_basis"] or ""
+        item.pinyin = pinyin_initials(item.name, item.aliases)
+        items.append(item)
+    if errors:
+        raise ImportRejected(errors)
+    created = sum(1 for i in items if i.pk is None)
+    with transaction.atomic():
+        for item in items:
+            item.save()
+        audit.record(
+            actor, "hall.item.import", object_type="hall.item", object_repr=filename[:200],
+            details={"created": created, "updated": len(items) - created},
+        )  # fmt: skip
+    return created, len(items) - created
+
+
+# --- ticketing -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Position:
+    ahead: int
+    wait_minutes: float | None
+
+
+def next_seq(queue: Queue, day: date) -> int:
+    """Hand out the next number of a queue for a day; call inside a transaction.
+
+    One ``UPDATE … SET n = n + 1 … RETURNING n`` (SQLite ≥ 3.35, PostgreSQL): the increment
+    and the read are one statement under the write lock (SQLite) or row lock (PostgreSQL).
+    """
+    table = QueueCounter._meta.db_table
+    sql = f"UPDATE {table} SET n = n + 1 WHERE queue_id = %s AND day = %s RETURNING n"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [queue.pk, day])
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0])
+    try:
+        with transaction.atomic():
+            QueueCounter.objects.create(queue=queue, day=day, n=1)
+        return 1
+    except IntegrityError:  # another transaction created the row first
+        return next_seq(queue, day)
+
+
+def issue_ticket(
+    queue: Queue,
+    id_number: str = "",
+    *,
+    item: Item | None = None,
+    now: datetime | None = None,
+    source: str | None = None,
+) -> Ticket:
+    """A kiosk ticket, with an ID swipe (checksum checked) or without ID.
+
+    From the swipe only a keyed hash and the age band are kept; age ≥ 60 gives the green lane.
+    """
+    now = now or timezone.now()
+    day = local_day(now)
+    hashed, band, priority = "", "", rules.NORMAL
+    if id_number.strip():
+        check = check_id_number(id_number, today=day)
+        if not check.valid or check.number is None or check.birth_date is None:
+            raise HallError(_("身份证号码无效，请重新刷卡或选择无证取号。"), code="bad_id")
+        hashed = id_hash(check.number)
+        band = age_band(check.birth_date, day)
+        priority = rules.priority_class(age_on(check.birth_date, day))
+    if queue.is_backoffice:
+        raise HallError(_("中台不直接取号。"), code="backoffice_queue")
+    with transaction.atomic():
+        seq = next_seq(queue, day)
+        ticket = Ticket.objects.create(
+            queue=queue,
+            day=day,
+            seq=seq,
+            number=rules.format_ticket_number(queue.prefix, seq),
+            token=secrets.token_urlsafe(12),
+            item=item,
+            source=source or (Ticket.Source.ID_CARD if hashed else Ticket.Source.ANONYMOUS),
+            state=TicketState.WAITING,
+            priority=priority,
+            id_hash=hashed,
+            age_band=band,
+            issued_at=now,
+        )
+    return ticket
+
+
+def _waiting(tickets: list[Ticket]) -> list[rules.WaitingTicket]:
+    return [
+        rules.WaitingTicket(
+            id=t.pk,
+            number=t.number,
+            skill=str(t.queue_id),
+            issued_at=rules.minutes(t.issued_at),
+            priority=t.priority,  # type: ignore[arg-type]
+            appointment_at=rules.minutes(t.appointment_at) if t.appointment_at else None,
+            requeue_rank=t.requeue_rank,
+            returned=t.state == TicketState.RETURNED,
+        )
+        for t in tickets
+    ]
+
+
+def waiting_today(day: date, queue_ids: Any = None) -> list[Ticket]:
+    qs = Ticket.objects.filter(day=day, state__in=OPEN_STATES)
+    if queue_ids is not None:
+        qs = qs.filter(queue_id__in=list(queue_ids))
+    return list(qs.order_by("issued_at", "pk"))
+
+
+def position(ticket: Ticket, now: datetime | None = None) -> Position | None:
+    """People ahead and the estimated wait, for the slip and the status page."""
+    if ticket.state not in OPEN_STATES:
+        return None
+    now = now or timezone.now()
+    waiting = _waiting(waiting_today(ticket.day, [ticket.queue_id]))
+    ahead = rules.people_ahead(ticket.pk, waiting, rules.minutes(now))
+    open_windows = Window.objects.filter(
+        active=True, clerk__isnull=False, skills=ticket.queue_id
+    ).count()
+    return Position(
+        ahead,
+        rules.estimate_wait_minutes(ahead, open_windows, ticket.queue.mean_service_minutes),
+    )
+
+
+# --- the window ------------------------------------------------------------------------------
+
+
+def take_window(actor: Actor, window: Window) -> Window:
+    """The clerk signs on at a window (one window per clerk)."""
+    policy.require(actor.user, "hall.serve")
+    with transaction.atomic():
+        Window.objects.filter(clerk=actor.user).exclude(pk=window.pk).update(clerk=None)
+        window.clerk = actor.user
+        window.save(update_fields=["clerk"])
+        audit.record(actor, "hall.window.on_duty", window)
+    return window
+
+
+def _require_at_window(actor: Actor, window: Window, permission: str = "hall.serve") -> None:
+    policy.require(actor.user, permission)
+    if permission == "hall.serve" and window.clerk_id != getattr(actor.user, "pk", None):
+        raise HallError(_("请先在该窗口签到上岗。"), code="not_on_duty")
+
+
+def current_ticket(window: Window) -> Ticket | None:
+    return (
+        Ticket.objects.filter(
+            window=window, state__in=ACTIVE_AT_WINDOW, day=local_day(timezone.now())
+        )
+        .select_related("queue", "item")
+        .order_by("-called_at")
+        .first()
+    )
+
+
+def _call(actor: Actor, window: Window, ticket: Ticket, now: datetime, action: str) -> Ticket:
+    before = ticket.state
+    try:
+        ticket.state = rules.check_transition(ticket.state, TicketAction.CALL)
+    except HallRuleError as exc:
+        raise _rule_error(exc) from exc
+    updated = Ticket.objects.filter(pk=ticket.pk, state=before).update(
+        state=ticket.state, called_at=now, window=window, clerk=actor.user,
+        first_called_at=ticket.first_called_at or now, recalls=0,
+    )  # fmt: skip
+    if not updated:  # another window took it first (PostgreSQL); the caller retries
+        raise HallError(_("该号码已被其他窗口叫走。"), code="taken")
+    ticket.refresh_from_db()
+    _event(ticket, action, before, now, actor, window)
+    _audit(actor, action, ticket, window=window.number)
+    return ticket
+
+
+def call_next(actor: Actor, window: Window, now: datetime | None = None) -> Ticket | None:
+    """前窗通办: the system chooses the next eligible ticket for the window's skills."""
+    _require_at_window(actor, window)
+    now = now or timezone.now()
+    for _attempt in range(5):
+        with transaction.atomic():
+            if current_ticket(window) is not None:
+                raise HallError(_("请先处理本窗口当前的号码。"), code="busy")
+            skills = [str(q) for q in window.skills.values_list("pk", flat=True)]
+            tickets = waiting_today(local_day(now), skills)
+            chosen = rules.choose_next(skills, _waiting(tickets), rules.minutes(now))
+            if chosen is None:
+                return None
+            ticket = next(t for t in tickets if t.pk == chosen)
+            try:
+                return _call(actor, window, ticket, now, "call")
+            except HallError as exc:
+                if exc.code != "taken":
+                    raise
+    return None
+
+
+def call_by_number(
+    actor: Actor, window: Window, number: str, now: datetime | None = None
+) -> Ticket:
+    """A supervisor calls one ticket to a window, bypassing the order (audited)."""
+    policy.require(actor.user, "hall.supervise")
+    now = now or timezone.now()
+    try:
+        rules.parse_ticket_number(number.strip().upper())
+    except HallRuleError as exc:
+        raise HallError(_("号码格式不正确，例如 A001。"), code="bad_number") from exc
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.filter(
+                day=local_day(now), number=number.strip().upper(), state__in=OPEN_STATES
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if ticket is None:
+            raise HallError(_("今天没有等候中的这个号码。"), code="unknown_ticket")
+        if current_ticket(window) is not None:
+            raise HallError(_("该窗口正在办理其他号码。"), code="busy")
+        return _call(actor, window, ticket, now, "call_by_number")
+
+
+def _step(
+    actor: Actor,
+    ticket: Ticket,
+    action: TicketAction,
+    now: datetime | None,
+    *,
+    permission: str = "hall.serve",
+    note: str = "",
+    **fields: Any,
+) -> Ticket:
+    policy.require(actor.user, permission)
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket.refresh_from_db()  # act on the stored state, not on a stale copy
+        if permission == "hall.serve" and ticket.clerk_id != getattr(actor.user, "pk", None):
+            raise HallError(_("这不是您叫的号码。"), code="not_yours")
+        before = ticket.state
+        try:
+            ticket.state = rules.check_transition(
+                ticket.state,
+                action,
+                recalls=ticket.recalls if action == TicketAction.RECALL else None,
+            )
+        except HallRuleError as exc:
+            raise _rule_error(exc) from exc
+        for key, value in fields.items():
+            if key == "recalls":
+                value = ticket.recalls + 1
+            setattr(ticket, key, now if value == "now" else value)
+        ticket.save()
+        _event(ticket, str(action), before, now, actor, ticket.window, note)
+        _audit(actor, str(action), ticket, note=note)
+    return ticket
+
+
+def recall(actor: Actor, ticket: Ticket, now: datetime | None = None) -> Ticket:
+    return _step(actor, ticket, TicketAction.RECALL, now, recalls="+1", called_at="now")
+
+
+def start(actor: Actor, ticket: Ticket, now: datetime | None = None) -> Ticket:
+    return _step(actor, ticket, TicketAction.START, now, started_at="now")
+
+
+def finish(actor: Actor, ticket: Ticket, now: datetime | None = None) -> Ticket:
+    return _step(actor, ticket, TicketAction.FINISH, now, ended_at="now")
+
+
+def no_show(actor: Actor, ticket: Ticket, now: datetime | None = None) -> Ticket:
+    return _step(actor, ticket, TicketAction.NO_SHOW, now, ended_at="now")
+
+
+def requeue(actor: Actor, ticket: Ticket, now: datetime | None = None) -> Ticket:
+    """过号重排: the resident came back; they go three places back in their queue."""
+    now = now or timezone.now()
+    others = [t for t in waiting_today(ticket.day, [ticket.queue_id]) if t.pk != ticket.pk]
+    rank = rules.requeue_rank(_waiting(others), rules.minutes(now))
+    return _step(
+        actor, ticket, TicketAction.REQUEUE, now, requeue_rank=rank, window=None, clerk=None,
+        ended_at=None,
+    )  # fmt: skip
+
+
+def transfer(
+    actor: Actor, ticket: Ticket, queue: Queue, reason: str, now: datetime | None = None
+) -> Ticket:
+    """转窗: close this ticket and open a linked one in the target queue with the same number."""
+    now = now or timezone.now()
+    if queue.is_backoffice:
+        raise HallError(_("转中台请使用“转中台”。"), code="backoffice_queue")
+    with transaction.atomic():
+        _step(actor, ticket, TicketAction.TRANSFER, now, note=reason, ended_at="now")
+        child = Ticket.objects.create(
+            queue=queue, day=ticket.day, seq=ticket.seq, number=ticket.number,
+            token=secrets.token_urlsafe(12), parent=ticket, item=ticket.item,
+            source=ticket.source, state=TicketState.WAITING, priority=ticket.priority,
+            id_hash=ticket.id_hash, age_band=ticket.age_band, issued_at=ticket.issued_at,
+        )  # fmt: skip
+        TicketEvent.objects.create(
+            ticket=child, at=now, action="transfer_in", from_state="",
+            to_state=child.state, actor=actor.user, note=reason[:200],
+        )  # fmt: skip
+    return child
+
+
+def escalate(actor: Actor, ticket: Ticket, reason: str, now: datetime | None = None) -> Ticket:
+    """转中台: the ticket keeps its number; the back office resolves it and sends it back."""
+    if not reason.strip():
+        raise HallError(_("请填写转中台的原因。"), code="reason_required", field="reason")
+    return _step(
+        actor, ticket, TicketAction.ESCALATE, now, note=reason, escalation_reason=reason[:200]
+    )
+
+
+def return_ticket(actor: Actor, ticket: Ticket, note: str, now: datetime | None = None) -> Ticket:
+    """The back office returns a resolved ticket; it is called back before everyone else."""
+    return _step(
+        actor, ticket, TicketAction.RETURN, now, permission="hall.backoffice", note=note,
+        backoffice_note=note[:200],
+    )  # fmt: skip
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+
+def _case_number(day: date) -> str:
+    prefix = day.strftime("%Y%m%d")
+    last = (
+        Case.objects.filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    n = int(last[len(prefix) :]) + 1 if last else 1
+    return f"{prefix}{n:04d}"
+
+
+def open_case(
+    actor: Actor,
+    item: Item,
+    *,
+    ticket: Ticket | None = None,
+    citywide: bool = False,
+    id_number: str = "",
+    today: date | None = None,
+    note: str = "",
+) -> Case:
+    """受理: a served ticket (or the terminal) opens a case with a working-day deadline."""
+    if ticket is not None or actor.user is not None:
+        policy.require(actor.user, "hall.serve")
+    elif not (item.channel_self_service and id_number):
+        # the 24-hour terminal (no account) may only open self-service items, with an ID
+        raise HallError(_("该事项不能自助办理。"), code="not_self_service")
+    today = today or timezone.localdate()
+    hashed = ticket.id_hash if ticket is not None else ""
+    if id_number:
+        check = check_id_number(id_number, today=today)
+        if not check.valid or check.number is None:
+            raise HallError(_("身份证号码无效。"), code="bad_id", field="id_number")
+        hashed = id_hash(check.number)
+    if ticket is not None and ticket.state not in (TicketState.SERVING, TicketState.DONE):
+        raise HallError(_("只有办理中或已办结的号码可以受理办件。"), code="ticket_state")
+    with transaction.atomic():
+        case = Case.objects.create(
+            number=_case_number(today), item=item, ticket=ticket, id_hash=hashed,
+            status=rules.CaseStatus.ACCEPTED, citywide=citywide and item.channel_citywide,
+            accepted_on=today,
+            due_on=rules.case_due_date(today, item.promised_days, work_calendar()),
+            window=ticket.window if ticket else None,
+            clerk=actor.user, note=note[:200],
+        )  # fmt: skip
+        audit.record(actor, "hall.case.open", case, details={"item": item.code})
+    return case
+
+
+def set_case_status(actor: Actor, case: Case, status: str, today: date | None = None) -> Case:
+    policy.require(
+        actor.user, "hall.serve" if policy.can(actor.user, "hall.serve") else "hall.backoffice"
+    )
+    try:
+        new = rules.check_case_transition(case.status, status)
+    except HallRuleError as exc:
+        raise _rule_error(exc) from exc
+    with transaction.atomic():
+        before = case.status
+        case.status = new
+        if new in (rules.CaseStatus.COMPLETED, rules.CaseStatus.RETURNED):
+            case.closed_on = today or timezone.localdate()
+        case.save()
+        audit.record(actor, "hall.case.status", case, details={"from": before, "to": str(new)})
+    return case
+
+
+# --- ratings ---------------------------------------------------------------------------------
+
+
+def rate(ticket: Ticket, stars: int, comment: str = "", now: datetime | None = None) -> Rating:
+    """好差评 from the resident (public page); 1–2 stars open a follow-up with a deadline."""
+    now = now or timezone.now()
+    if not 1 <= stars <= 5:
+        raise HallError(_("请选择 1 到 5 星。"), code="bad_stars")
+    if ticket.state != TicketState.DONE:
+        raise HallError(_("办结后才能评价。"), code="not_done")
+    with transaction.atomic():
+        if Rating.objects.filter(ticket=ticket).exists():
+            raise HallError(_("这张号已经评价过了。"), code="already_rated")
+        due = None
+        if stars <= 2:
+            due = add_working_days(local_day(now), FOLLOW_UP_WORKING_DAYS, work_calendar())
+        rating = Rating.objects.create(
+            ticket=ticket, stars=stars, window=ticket.window, clerk=ticket.clerk,
+            item=ticket.item, comment=comment[:200], at=now, follow_up_due=due,
+        )  # fmt: skip
+        audit.record(
+            Actor(None, "", "resident"), "hall.rating.create", rating,
+            details={"stars": stars, "ticket": ticket.number},
+        )  # fmt: skip
+    return rating
+
+
+def rate_case(case: Case, stars: int, comment: str = "", now: datetime | None = None) -> Rating:
+    """好差评 of a finished case (from the terminal's query page)."""
+    now = now or timezone.now()
+    if not 1 <= stars <= 5:
+        raise HallError(_("请选择 1 到 5 星。"), code="bad_stars")
+    if case.status not in (rules.CaseStatus.COMPLETED, rules.CaseStatus.RETURNED):
+        raise HallError(_("办结后才能评价。"), code="not_done")
+    with transaction.atomic():
+        if Rating.objects.filter(case=case).exists():
+            raise HallError(_("这件办件已经评价过了。"), code="already_rated")
+        due = None
+        if stars <= 2:
+            due = add_working_days(local_day(now), FOLLOW_UP_WORKING_DAYS, work_calendar())
+        rating = Rating.objects.create(
+            case=case, stars=stars, window=case.window, clerk=case.clerk, item=case.item,
+            comment=comment[:200], at=now, follow_up_due=due,
+        )  # fmt: skip
+        audit.record(
+            Actor(None, "", "resident"), "hall.rating.create", rating,
+            details={"stars": stars, "case": case.number},
+        )  # fmt: skip
+    return rating
+
+
+def close_follow_up(actor: Actor, rating: Rating, note: str, now: datetime | None = None) -> Rating:
+    policy.require(actor.user, "hall.manage")
+    if not note.strip():
+        raise HallError(_("请填写整改说明。"), code="note_required", field="note")
+    with transaction.atomic():
+        rating.follow_up_done_at = now or timezone.now()
+        rating.follow_up_note = note[:200]
+        rating.save()
+        audit.record(actor, "hall.rating.follow_up", rating)
+    return rating
+
+
+def find_case(number: str, id_number: str) -> Case | None:
+    """The terminal's look-up: the case number and the applicant's ID must both match."""
+    check = check_id_number(id_number)
+    if not check.valid or check.number is None or not number.strip():
+        return None
+    return (
+        Case.objects.select_related("item")
+        .filter(number=number.strip(), id_hash=id_hash(check.number))
+        .first()
+    )
+
+
+def overdue_cases(today: date | None = None) -> Any:
+    today = today or timezone.localdate()
+    return Case.objects.filter(
+        status__in=[rules.CaseStatus.ACCEPTED, rules.CaseStatus.IN_PROGRESS], due_on__lt=today
+    )
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    start_at = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    return start_at, start_at + timedelta(days=1)
+
+
+# --- appointments ----------------------------------------------------------------------------
+
+APPOINTMENT_PREFIX = rules.PREFIX_APPOINTMENT
+
+
+def _checked_id(id_number: str, today: date) -> tuple[str, Any]:
+    check = check_id_number(id_number, today=today)
+    if not check.valid or check.number is None:
+        raise HallError(_("身份证号码无效。"), code="bad_id", field="id_number")
+    return id_hash(check.number), check
+
+
+def create_slots(
+    actor: Actor,
+    item: Item,
+    first: date,
+    last: date,
+    times: list[Any],
+    capacity: int,
+    walk_in_reserve: int,
+) -> int:
+    """Open slots for an item on every working day of a range; existing slots are kept."""
+    policy.require(actor.user, "hall.manage")
+    if walk_in_reserve > capacity or capacity < 1:
+        raise HallError(_("留给现场的名额不能超过可办理人数。"), code="bad_capacity")
+    if last < first or (last - first).days > 92:
+        raise HallError(_("日期范围应在 3 个月以内。"), code="bad_range")
+    calendar = work_calendar()
+    made = 0
+    with transaction.atomic():
+        day = first
+        while day <= last:
+            if calendar.is_working_day(day):
+                for at in times:
+                    _slot, created = Slot.objects.get_or_create(
+                        item=item, day=day, starts_at=at,
+                        defaults={"capacity": capacity, "walk_in_reserve": walk_in_reserve},
+                    )  # fmt: skip
+                    made += int(created)
+            day += timedelta(days=1)
+        audit.record(
+            actor, "hall.slot.create", item,
+            details={"from": str(first), "to": str(last), "created": made},
+        )  # fmt: skip
+    return made
+
+
+def book(slot: Slot, id_number: str, now: datetime | None = None) -> Appointment:
+    """预约 (public): within the bookable places (capacity minus the walk-in reserve)."""
+    now = now or timezone.now()
+    hashed, _check = _checked_id(id_number, local_day(now))
+    starts = timezone.make_aware(datetime.combine(slot.day, slot.starts_at))
+    if starts <= now:
+        raise HallError(_("该时段已过，请选择其他时段。"), code="slot_past")
+    with transaction.atomic():
+        slot = Slot.objects.select_for_update().get(pk=slot.pk)
+        active = Appointment.objects.filter(slot=slot, status=Appointment.Status.BOOKED)
+        if active.count() >= slot.bookable:
+            raise HallError(_("该时段已约满，请选择其他时段。"), code="slot_full")
+        if Appointment.objects.filter(
+            id_hash=hashed, slot__day=slot.day, slot__item=slot.item_id,
+            status=Appointment.Status.BOOKED,
+        ).exists():  # fmt: skip
+            raise HallError(_("您当天已预约过该事项。"), code="already_booked")
+        appointment = Appointment.objects.create(
+            slot=slot, code=secrets.token_hex(4).upper(), id_hash=hashed,
+            status=Appointment.Status.BOOKED, booked_at=now,
+        )  # fmt: skip
+        audit.record(
+            Actor(None, "", "resident"), "hall.appointment.book", appointment,
+            details={"slot": slot.pk},
+        )  # fmt: skip
+    return appointment
+
+
+def cancel_appointment(code: str, id_number: str, now: datetime | None = None) -> Appointment:
+    now = now or timezone.now()
+    hashed, _check = _checked_id(id_number, local_day(now))
+    with transaction.atomic():
+        appointment = Appointment.objects.filter(
+            code=code.strip().upper(), id_hash=hashed, status=Appointment.Status.BOOKED
+        ).first()
+        if appointment is None:
+            raise HallError(_("未找到有效的预约：请核对预约码和身份证号码。"), code="unknown")
+        appointment.status = Appointment.Status.CANCELLED
+        appointment.save(update_fields=["status"])
+        audit.record(Actor(None, "", "resident"), "hall.appointment.cancel", appointment)
+    return appointment
+
+
+def check_in(id_number: str, now: datetime | None = None) -> Ticket:
+    """预约签到 at the kiosk: the ID swipe turns today's booking into a ``Y`` ticket."""
+    now = now or timezone.now()
+    day = local_day(now)
+    hashed, check = _checked_id(id_number, day)
+    queue = Queue.objects.filter(prefix=APPOINTMENT_PREFIX).first()
+    if queue is None:
+        raise HallError(_("本中心未开通预约取号。"), code="no_appointment_queue")
+    with transaction.atomic():
+        appointment = (
+            Appointment.objects.select_related("slot__item")
+            .filter(id_hash=hashed, slot__day=day, status=Appointment.Status.BOOKED)
+            .order_by("slot__starts_at")
+            .first()
+        )
+        if appointment is None:
+            raise HallError(_("今天没有您的预约，请选择业务直接取号。"), code="no_booking")
+        ticket = issue_ticket(queue, check.number, item=appointment.slot.item, now=now,
+                              source=Ticket.Source.APPOINTMENT)  # fmt: skip
+        ticket.priority = rules.priority_class(appointment=True)
+        ticket.appointment_at = timezone.make_aware(
+            datetime.combine(day, appointment.slot.starts_at)
+        )
+        ticket.save(update_fields=["priority", "appointment_at"])
+        appointment.status = Appointment.Status.CHECKED_IN
+        appointment.ticket = ticket
+        appointment.save(update_fields=["status", "ticket"])
+    return ticket
+
+
+# --- lockers (自助取件) ------------------------------------------------------------------------
+
+HOLD_DAYS = 7
+REMIND_AFTER_DAYS = 5
+
+
+def deposit(actor: Actor, case: Case, locker: Locker, now: datetime | None = None) -> Pickup:
+    """存柜: a finished case's result goes into a free compartment; a 6-digit code is issued.
+
+    There is no SMS gateway: the code is shown to the clerk, who gives it to the resident.
+    """
+    if not (policy.can(actor.user, "hall.serve") or policy.can(actor.user, "hall.backoffice")):
+        policy.require(actor.user, "hall.serve")
+    now = now or timezone.now()
+    if case.status != rules.CaseStatus.COMPLETED:
+        raise HallError(_("只有已办结的办件可以存柜。"), code="case_open")
+    if not case.id_hash:
+        raise HallError(_("该办件没有刷证记录，无法凭身份证取件，请窗口领取。"), code="no_id")
+    with transaction.atomic():
+        if Pickup.objects.filter(locker=locker, status=Pickup.Status.WAITING).exists():
+            raise HallError(_("该柜已有待取物品。"), code="locker_busy")
+        pickup = Pickup.objects.create(
+            case=case, locker=locker, code=f"{secrets.randbelow(1_000_000):06d}",
+            status=Pickup.Status.WAITING, deposited_at=now,
+            expires_at=now + timedelta(days=HOLD_DAYS),
+        )  # fmt: skip
+        audit.record(actor, "hall.pickup.deposit", pickup, details={"case": case.number})
+    return pickup
+
+
+def collect(code: str, id_number: str, now: datetime | None = None) -> Pickup:
+    """自助取件 at the terminal: the code and the applicant's ID must both match."""
+    now = now or timezone.now()
+    check = check_id_number(id_number, today=local_day(now))
+    failure = HallError(_("取件码或身份证不正确。"), code="no_match")
+    if not check.valid or check.number is None:
+        raise failure
+    with transaction.atomic():
+        pickup = (
+            Pickup.objects.select_related("locker", "case")
+            .filter(
+                code=code.strip(), status=Pickup.Status.WAITING, case__id_hash=id_hash(check.number)
+            )
+            .first()
+        )
+        if pickup is None:
+            raise failure
+        if now > pickup.expires_at:
+            raise HallError(_("已超过 7 天保管期，请到窗口领取。"), code="expired")
+        pickup.status = Pickup.Status.COLLECTED
+        pickup.collected_at = now
+        pickup.save(update_fields=["status", "collected_at"])
+        audit.record(Actor(None, "terminal", "resident"), "hall.pickup.collect", pickup)
+    return pickup
+
+
+def sweep_lockers(now: datetime | None = None) -> dict[str, int]:
+    """Mark reminders due (day 5) and expire pickups past 7 days (staff take them back)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        reminded = Pickup.objects.filter(
+            status=Pickup.Status.WAITING, reminded_at__isnull=True,
+            deposited_at__lte=now - timedelta(days=REMIND_AFTER_DAYS),
+        ).update(reminded_at=now)  # fmt: skip
+        expired = Pickup.objects.filter(status=Pickup.Status.WAITING, expires_at__lt=now).update(
+            status=Pickup.Status.EXPIRED
+        )
+        if reminded or expired:
+            audit.record(
+                Actor.system("hall lockers"), "hall.pickup.sweep", object_type="hall.pickup",
+                details={"reminded": reminded, "expired": expired},
+            )  # fmt: skip
+    return {"reminded": reminded, "expired": expired}
+
+
+# --- hall set-up -----------------------------------------------------------------------------
+
+
+def configure_window(
+    actor: Actor, window: Window, queue_ids: list[int], active: bool, off_duty: bool = False
+) -> Window:
+    """Skills and opening of a window (hall.manage); ``off_duty`` signs the clerk off."""
+    policy.require(actor.user, "hall.manage")
+    queues = list(Queue.objects.filter(pk__in=queue_ids, is_backoffice=False))
+    if active and not queues:
+        raise HallError(_("开放的窗口至少要受理一个队列。"), code="no_skills")
+    with transaction.atomic():
+        before = sorted(window.skills.values_list("prefix", flat=True))
+        window.active = active
+        if off_duty or not active:
+            window.clerk = None
+        window.save()
+        window.skills.set(queues)
+        audit.record(
+            actor, "hall.window.configure", window,
+            details={"before": before, "skills": sorted(q.prefix for q in queues),
+                     "active": active},
+        )  # fmt: skip
+    return window
+
+
+def set_hours(actor: Actor, hall: Hall, opens_at: Any, closes_at: Any) -> Hall:
+    policy.require(actor.user, "hall.manage")
+    if opens_at >= closes_at:
+        raise HallError(_("开门时间应早于关门时间。"), code="bad_hours")
+    with transaction.atomic():
+        hall.opens_at, hall.closes_at = opens_at, closes_at
+        hall.save(update_fields=["opens_at", "closes_at"])
+        audit.record(
+            actor,
+            "hall.hall.hours",
+            hall,
+            details={"opens": str(opens_at), "closes": str(closes_at)},
+        )
+    return hall
+
+
+def set_calendar_day(actor: Actor, day: date, kind: str, note: str = "") -> CalendarDay | None:
+    """Add a holiday or 调休 working day; kind "" removes the entry."""
+    policy.require(actor.user, "hall.manage")
+    with transaction.atomic():
+        if not kind:
+            CalendarDay.objects.filter(day=day).delete()
+            audit.record(
+                actor, "hall.calendar.delete", object_type="hall.calendarday", object_repr=str(day)
+            )
+            return None
+        if kind not in CalendarDay.Kind.values:
+            raise HallError(_("类型无效。"), code="bad_kind")
+        entry, _created = CalendarDay.objects.update_or_create(
+            day=day, defaults={"kind": kind, "note": note[:60]}
+        )
+        audit.record(actor, "hall.calendar.set", entry)
+    return entry

@@ -1,0 +1,18 @@
+// 24-hour terminal: speak the page's prompt (offline clip). Terminals run Chromium with
+// --autoplay-policy=no-user-gesture-required; elsewhere the prompt plays on the first touch.
+(function () {
+  "use strict";
+  var body = document.body;
+  var prompt = body.dataset.prompt;
+  if (!prompt) { return; }
+  var audio = new Audio(body.dataset.voiceBase + prompt + ".wav");
+  var played = false;
+  function play() {
+    if (played) { return; }
+    audio.play().then(function () { played = true; }).catch(function () { /* wait for a touch */ });
+  }
+  play();
+  document.addEventListener("pointerdown", play, { once: true });
+  var field = document.getElementById("id_number");
+  if (field && !document.activeElement.matches("input")) { field.focus(); }
+}());
