@@ -18,7 +18,7 @@ def id_number(n: int) -> str:
 
 @pytest.fixture
 def block(street: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
-    """Project "P1" on a block in HN01 and "P2" in HN02, rolls built, building votes open."""
+    """Project 加梯项目1号 on a block in HN01 and 加梯项目2号 in HN02, rolls built, votes open."""
     from linli.elevator import services
     from linli.elevator.models import Project
     from linli.geo.models import Building, Entrance, Estate, Household, Resident
@@ -48,7 +48,7 @@ def block(street: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
                     id_hash=identity_hash(number), id_masked=mask_id_number(number),
                 )  # fmt: skip
         project = services.save_project(
-            actor, Project(building=building, name=f"P{key}", works_cost_fen=50_000_000)
+            actor, Project(building=building, name=f"加梯项目{key}号", works_cost_fen=50_000_000)
         )
         services.build_roll(actor, project)
         vote = services.open_vote(actor, project, "building", "SH-801-building", project_date())

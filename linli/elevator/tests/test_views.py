@@ -37,11 +37,11 @@ def test_viewers_see_projects_in_scope(login: Any, block: dict[str, Any], role: 
     client = login(role)
     page = client.get(reverse("elevator:index"))
     assert page.status_code == 200
-    assert "P1" in page.content.decode()
+    assert "加梯项目1号" in page.content.decode()
     for name in ("project", "roll", "costs"):
         assert client.get(reverse(f"elevator:{name}", args=[block["p1"].pk])).status_code == 200
     assert client.get(reverse("elevator:vote", args=[block["v1"].pk])).status_code == 200
-    p2_visible = "P2" in page.content.decode()
+    p2_visible = "加梯项目2号" in page.content.decode()
     assert p2_visible == (role != "committee_staff")
 
 
@@ -55,7 +55,7 @@ def test_other_roles_see_nothing(login: Any, block: dict[str, Any], role: str) -
 
 def test_staff_of_another_committee_see_nothing(login: Any, block: dict[str, Any]) -> None:
     client = login("committee_staff_2")
-    assert "P1" not in client.get(reverse("elevator:index")).content.decode()
+    assert "加梯项目1号" not in client.get(reverse("elevator:index")).content.decode()
     for name, arg in (
         ("project", block["p1"]),
         ("roll", block["p1"]),
@@ -71,7 +71,7 @@ def test_staff_of_another_committee_see_nothing(login: Any, block: dict[str, Any
     assert response.status_code == 404
     assert not Ballot.objects.exists()
     api = client.get("/api/v1/elevator/projects/").json()
-    assert [p["name"] for p in api["results"]] == ["P2"]
+    assert [p["name"] for p in api["results"]] == ["加梯项目2号"]
 
 
 def test_street_staff_without_a_housing_department_cannot_enter_ballots(
