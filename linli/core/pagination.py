@@ -17,19 +17,34 @@ from django.db.models import QuerySet
 ESTIMATE_ABOVE = 100_000
 
 
-def estimated_count(qs: QuerySet[Any]) -> int | None:
-    """The planner's estimate for an unfiltered queryset on PostgreSQL, else None."""
+def fast_count(qs: QuerySet[Any]) -> tuple[int, bool] | None:
+    """(count, estimated) for an unfiltered queryset on PostgreSQL in one query, else None.
+
+    One statement either returns the planner's estimate (a huge table) or counts exactly, so
+    a list runs the same number of queries whatever the size of the table.
+    """
     connection = connections[qs.db]
     if connection.vendor != "postgresql" or qs.query.where or qs.query.distinct:
         return None
+    # The table name is the model's own, quoted; values go in as parameters.
+    table = connection.ops.quote_name(qs.model._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-            [qs.model._meta.db_table],
+            "SELECT CASE WHEN c.reltuples >= %s THEN c.reltuples::bigint "
+            f"ELSE (SELECT count(*) FROM {table}) END, c.reltuples >= %s "
+            "FROM pg_class c WHERE c.oid = %s::regclass",
+            [ESTIMATE_ABOVE, ESTIMATE_ABOVE, qs.model._meta.db_table],
         )
         row = cursor.fetchone()
-    estimate = int(row[0]) if row else -1
-    return estimate if estimate >= ESTIMATE_ABOVE else None
+    if row is None:
+        return None
+    return int(row[0]), bool(row[1])
+
+
+def estimated_count(qs: QuerySet[Any]) -> int | None:
+    """The planner's estimate when the table is huge and the queryset unfiltered, else None."""
+    found = fast_count(qs)
+    return found[0] if found is not None and found[1] else None
 
 
 class EstimatingPaginator(Paginator):  # type: ignore[type-arg]
@@ -40,8 +55,8 @@ class EstimatingPaginator(Paginator):  # type: ignore[type-arg]
     @cached_property
     def count(self) -> int:
         if isinstance(self.object_list, QuerySet):
-            estimate = estimated_count(self.object_list)
-            if estimate is not None:
-                self.estimated = True
-                return estimate
+            found = fast_count(self.object_list)
+            if found is not None:
+                self.estimated = found[1]
+                return found[0]
         return super().count

@@ -33,6 +33,9 @@ def test_huge_unfiltered_tables_use_the_planner_estimate_on_postgresql(
         cursor.execute("ANALYZE geo_household")
     paginator = EstimatingPaginator(Household.objects.all(), 50)
     assert paginator.count >= 0 and paginator.estimated
+    monkeypatch.setattr(pagination, "ESTIMATE_ABOVE", 10**9)
+    exact = EstimatingPaginator(Household.objects.all(), 50)
+    assert exact.count == Household.objects.count() == 2 and not exact.estimated
 
 
 def test_fast_select_escapes_and_marks_the_choice() -> None:
