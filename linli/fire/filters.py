@@ -8,7 +8,7 @@ import django_filters as df
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from linli.geo.filters import _search, committee_filter, yes_no
+from linli.geo.filters import committee_filter, search_in, yes_no
 
 from .models import (
     ChargingKind,
@@ -26,7 +26,7 @@ from .models import (
 
 
 class ExtinguisherFilter(df.FilterSet):  # type: ignore[misc]
-    q = df.CharFilter(label=_("搜索"), method=_search(("serial", "spot", "building__name")))
+    q = df.CharFilter(label=_("搜索"), method=search_in(("serial", "spot", "building__name")))
     committee = committee_filter("committee")
     type = df.ChoiceFilter(empty_label=_("全部"), choices=ExtinguisherType.choices, label=_("类型"))
     next_due_kind = df.ChoiceFilter(
@@ -42,7 +42,7 @@ class ExtinguisherFilter(df.FilterSet):  # type: ignore[misc]
 
 class SprinklerFilter(df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(
-        label=_("搜索"), method=_search(("entrance__address", "entrance__building__name"))
+        label=_("搜索"), method=search_in(("entrance__address", "entrance__building__name"))
     )
     committee = committee_filter("committee")
     status = df.ChoiceFilter(
@@ -64,7 +64,7 @@ class SprinklerFilter(df.FilterSet):  # type: ignore[misc]
 
 
 class ChargingFilter(df.FilterSet):  # type: ignore[misc]
-    q = df.CharFilter(label=_("搜索"), method=_search(("name", "address")))
+    q = df.CharFilter(label=_("搜索"), method=search_in(("name", "address")))
     committee = committee_filter("committee")
     kind = df.ChoiceFilter(empty_label=_("全部"), choices=ChargingKind.choices, label=_("类别"))
     status = df.ChoiceFilter(empty_label=_("全部"), choices=ChargingStatus.choices, label=_("状态"))
@@ -75,7 +75,7 @@ class ChargingFilter(df.FilterSet):  # type: ignore[misc]
 
 
 class StationFilter(df.FilterSet):  # type: ignore[misc]
-    q = df.CharFilter(label=_("搜索"), method=_search(("name", "address")))
+    q = df.CharFilter(label=_("搜索"), method=search_in(("name", "address")))
     committee = committee_filter("committee")
 
     class Meta:

@@ -26,6 +26,9 @@ from linli.geo.sheets import (
     ENTRANCE_NUMBER,
     ESTATE_NAME,
     Resolution,
+    check_committee,
+    committees_by_code,
+    duplicate_keys,
 )
 
 from .models import (
@@ -72,26 +75,6 @@ class Sheet:
         return self.fields.get(field, field or "-")
 
 
-def _committees(rows: Iterable[excel.ParsedRow]) -> dict[str, Committee]:
-    codes = {values["committee_code"] for _n, values in rows}
-    return {c.code: c for c in Committee.objects.filter(code__in=codes)}
-
-
-def _committee(
-    res: Resolution, number: int, code: str, committees: dict[str, Committee], scope: int | None
-) -> Committee | None:
-    committee = committees.get(code)
-    if committee is None:
-        res.errors.append(
-            RowError(number, COMMITTEE_CODE.label, _("没有这个居委代码：%(c)s") % {"c": code})
-        )
-        return None
-    if scope is not None and committee.pk != scope:
-        res.errors.append(RowError(number, COMMITTEE_CODE.label, _("无权导入其他居委的数据")))
-        return None
-    return committee
-
-
 def _organisations(rows: Iterable[excel.ParsedRow]) -> dict[str, Organisation]:
     names = {v[ORG] for _n, v in rows if v.get(ORG)}
     return {o.name: o for o in Organisation.objects.filter(name__in=names)}
@@ -126,15 +109,6 @@ def _places(
         ).select_related("building__estate")
     }
     return buildings, entrances
-
-
-def _duplicates(res: Resolution, keyed: Iterable[tuple[int, Any]], label: str) -> None:
-    seen: dict[Any, int] = {}
-    for number, key in keyed:
-        if key in seen:
-            res.errors.append(RowError(number, label, _("与第 %(r)d 行重复") % {"r": seen[key]}))
-        else:
-            seen[key] = number
 
 
 OPT_ESTATE = Column("estate", "小区/弄", excel.text(80), required=False)
@@ -178,16 +152,16 @@ class ExtinguisherSheet(Sheet):
         from .services import today
 
         res = Resolution()
-        committees = _committees(rows)
+        committees = committees_by_code(rows)
         buildings, entrances = _places(rows, committees)
         orgs = _organisations(rows)
-        _duplicates(res, ((n, v["serial"]) for n, v in rows), "编号")
+        duplicate_keys(res, ((n, v["serial"]) for n, v in rows), "编号")
         existing = {
             e.serial: e
             for e in Extinguisher.objects.filter(serial__in=[v["serial"] for _n, v in rows])
         }
         for number, v in rows:
-            committee = _committee(res, number, v["committee_code"], committees, scope)
+            committee = check_committee(res, number, v["committee_code"], committees, scope)
             if committee is None:
                 continue
             obj = existing.get(v["serial"])
@@ -279,10 +253,10 @@ class SprinklerSheet(Sheet):
 
     def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
         res = Resolution()
-        committees = _committees(rows)
+        committees = committees_by_code(rows)
         _buildings, entrances = _places(rows, committees)
         orgs = _organisations(rows)
-        _duplicates(
+        duplicate_keys(
             res,
             (
                 (n, (v["committee_code"], v["estate"], v["building"], v["entrance"]))
@@ -295,7 +269,7 @@ class SprinklerSheet(Sheet):
             for s in Sprinkler.objects.filter(entrance__in=list(entrances.values()))
         }
         for number, v in rows:
-            committee = _committee(res, number, v["committee_code"], committees, scope)
+            committee = check_committee(res, number, v["committee_code"], committees, scope)
             if committee is None:
                 continue
             entrance = entrances.get((committee.pk, v["estate"], v["building"], v["entrance"]))
@@ -366,15 +340,15 @@ class ChargingSheet(Sheet):
 
     def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
         res = Resolution()
-        committees = _committees(rows)
+        committees = committees_by_code(rows)
         orgs = _organisations(rows)
-        _duplicates(res, ((n, (v["committee_code"], v["name"])) for n, v in rows), "名称")
+        duplicate_keys(res, ((n, (v["committee_code"], v["name"])) for n, v in rows), "名称")
         existing = {
             (s.committee_id, s.name): s
             for s in ChargingSite.objects.filter(committee__in=committees.values())
         }
         for number, v in rows:
-            committee = _committee(res, number, v["committee_code"], committees, scope)
+            committee = check_committee(res, number, v["committee_code"], committees, scope)
             if committee is None:
                 continue
             obj = existing.get((committee.pk, v["name"])) or ChargingSite(
@@ -421,13 +395,13 @@ class StationSheet(Sheet):
 
     def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
         res = Resolution()
-        committees = _committees(rows)
-        _duplicates(res, ((n, v["name"]) for n, v in rows), "名称")
+        committees = committees_by_code(rows)
+        duplicate_keys(res, ((n, v["name"]) for n, v in rows), "名称")
         existing = {
             s.name: s for s in Station.objects.filter(name__in=[v["name"] for _n, v in rows])
         }
         for number, v in rows:
-            committee = _committee(res, number, v["committee_code"], committees, scope)
+            committee = check_committee(res, number, v["committee_code"], committees, scope)
             if committee is None:
                 continue
             obj = existing.get(v["name"])

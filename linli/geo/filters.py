@@ -25,7 +25,7 @@ from .models import (
 )
 
 
-def _search(fields: tuple[str, ...]) -> Callable[[Any, QuerySet[Any], str, str], QuerySet[Any]]:
+def search_in(fields: tuple[str, ...]) -> Callable[[Any, QuerySet[Any], str, str], QuerySet[Any]]:
     """A filter method matching ``value`` in any of ``fields`` (case-insensitive)."""
 
     def method(_self: Any, qs: QuerySet[Any], _name: str, value: str) -> QuerySet[Any]:
@@ -71,7 +71,7 @@ def parent(path: str, label: Any) -> df.NumberFilter:
 
 
 class CommitteeFilter(df.FilterSet):  # type: ignore[misc]
-    q = df.CharFilter(label=_("搜索"), method=_search(("name", "code", "address")))
+    q = df.CharFilter(label=_("搜索"), method=search_in(("name", "code", "address")))
     area = df.ModelChoiceFilter(
         field_name="area", label=_("片区"), queryset=Area.objects.all(), empty_label=_("全部")
     )
@@ -82,7 +82,7 @@ class CommitteeFilter(df.FilterSet):  # type: ignore[misc]
 
 
 class EstateFilter(df.FilterSet):  # type: ignore[misc]
-    q = df.CharFilter(label=_("搜索"), method=_search(("name", "address")))
+    q = df.CharFilter(label=_("搜索"), method=search_in(("name", "address")))
     committee = committee_filter("committee")
     kind = df.ChoiceFilter(empty_label=_("全部"), choices=Estate.Kind.choices, label=_("类别"))
 
@@ -92,7 +92,7 @@ class EstateFilter(df.FilterSet):  # type: ignore[misc]
 
 
 class BuildingFilter(df.FilterSet):  # type: ignore[misc]
-    q = df.CharFilter(label=_("搜索"), method=_search(("name", "address")))
+    q = df.CharFilter(label=_("搜索"), method=search_in(("name", "address")))
     committee = committee_filter("committee")
     estate = parent("estate_id", _("小区/弄"))
     housing_type = df.ChoiceFilter(
@@ -116,7 +116,7 @@ class BuildingFilter(df.FilterSet):  # type: ignore[misc]
 
 
 class EntranceFilter(df.FilterSet):  # type: ignore[misc]
-    q = df.CharFilter(label=_("搜索"), method=_search(("number", "address")))
+    q = df.CharFilter(label=_("搜索"), method=search_in(("number", "address")))
     committee = committee_filter("building__committee")
     building = parent("building_id", _("楼栋"))
 
@@ -126,7 +126,7 @@ class EntranceFilter(df.FilterSet):  # type: ignore[misc]
 
 
 class HouseholdFilter(df.FilterSet):  # type: ignore[misc]
-    q = df.CharFilter(label=_("搜索"), method=_search(("room", "entrance__address")))
+    q = df.CharFilter(label=_("搜索"), method=search_in(("room", "entrance__address")))
     committee = committee_filter("committee")
     entrance = parent("entrance_id", _("门牌"))
     building = parent("entrance__building_id", _("楼栋"))

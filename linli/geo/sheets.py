@@ -68,12 +68,12 @@ class Sheet:
         return [c.label for c in self.columns]
 
 
-def _committees(rows: Iterable[excel.ParsedRow]) -> dict[str, Committee]:
+def committees_by_code(rows: Iterable[excel.ParsedRow]) -> dict[str, Committee]:
     codes = {values["committee_code"] for _n, values in rows}
     return {c.code: c for c in Committee.objects.filter(code__in=codes)}
 
 
-def _check_committee(
+def check_committee(
     res: Resolution, number: int, code: str, committees: dict[str, Committee], scope: int | None
 ) -> Committee | None:
     committee = committees.get(code)
@@ -99,7 +99,7 @@ def _validate(
                 res.errors.append(RowError(number, labels.get(name, name), message))
 
 
-def _duplicate_keys(res: Resolution, keyed: Iterable[tuple[int, Any]], label: str) -> None:
+def duplicate_keys(res: Resolution, keyed: Iterable[tuple[int, Any]], label: str) -> None:
     seen: dict[Any, int] = {}
     for number, key in keyed:
         if key in seen:
@@ -134,7 +134,7 @@ class CommitteeSheet(Sheet):
         if street is None:
             res.errors.append(RowError(1, _("文件"), _("请先建立街道")))
             return res
-        _duplicate_keys(res, ((n, v["code"]) for n, v in rows), "居委代码")
+        duplicate_keys(res, ((n, v["code"]) for n, v in rows), "居委代码")
         existing = {
             c.code: c for c in Committee.objects.filter(code__in=[v["code"] for _n, v in rows])
         }
@@ -182,14 +182,14 @@ class EstateSheet(Sheet):
 
     def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
         res = Resolution()
-        committees = _committees(rows)
-        _duplicate_keys(res, ((n, (v["committee_code"], v["estate"])) for n, v in rows), "小区/弄")
+        committees = committees_by_code(rows)
+        duplicate_keys(res, ((n, (v["committee_code"], v["estate"])) for n, v in rows), "小区/弄")
         existing = {
             (e.committee_id, e.name): e
             for e in Estate.objects.filter(committee__in=committees.values())
         }
         for number, v in rows:
-            committee = _check_committee(res, number, v["committee_code"], committees, scope)
+            committee = check_committee(res, number, v["committee_code"], committees, scope)
             if committee is None:
                 continue
             obj = existing.get((committee.pk, v["estate"])) or Estate(
@@ -240,16 +240,16 @@ class BuildingSheet(Sheet):
 
     def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
         res = Resolution()
-        committees = _committees(rows)
+        committees = committees_by_code(rows)
         estates = _estates(committees)
-        _duplicate_keys(
+        duplicate_keys(
             res, ((n, (v["committee_code"], v["estate"], v["building"])) for n, v in rows), "楼栋"
         )
         existing = {
             (b.estate_id, b.name): b for b in Building.objects.filter(estate__in=estates.values())
         }
         for number, v in rows:
-            committee = _check_committee(res, number, v["committee_code"], committees, scope)
+            committee = check_committee(res, number, v["committee_code"], committees, scope)
             if committee is None:
                 continue
             estate = estates.get((committee.pk, v["estate"]))
@@ -334,9 +334,9 @@ class EntranceSheet(Sheet):
 
     def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
         res = Resolution()
-        committees = _committees(rows)
+        committees = committees_by_code(rows)
         buildings = _buildings(rows, committees)
-        _duplicate_keys(
+        duplicate_keys(
             res,
             (
                 (n, (v["committee_code"], v["estate"], v["building"], v["entrance"]))
@@ -349,7 +349,7 @@ class EntranceSheet(Sheet):
             for e in Entrance.objects.filter(building__in=buildings.values())
         }
         for number, v in rows:
-            committee = _check_committee(res, number, v["committee_code"], committees, scope)
+            committee = check_committee(res, number, v["committee_code"], committees, scope)
             if committee is None:
                 continue
             building = _find_building(res, number, v, committee, buildings)
@@ -410,9 +410,9 @@ class HouseholdSheet(Sheet):
 
     def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
         res = Resolution()
-        committees = _committees(rows)
+        committees = committees_by_code(rows)
         entrances = _entrances(rows, committees)
-        _duplicate_keys(
+        duplicate_keys(
             res,
             (
                 (n, (v["committee_code"], v["estate"], v["building"], v["entrance"], v["room"]))
@@ -425,7 +425,7 @@ class HouseholdSheet(Sheet):
             for h in Household.objects.filter(entrance__in=entrances.values())
         }
         for number, v in rows:
-            committee = _check_committee(res, number, v["committee_code"], committees, scope)
+            committee = check_committee(res, number, v["committee_code"], committees, scope)
             if committee is None:
                 continue
             entrance = _find_entrance(res, number, v, committee, entrances)
@@ -477,7 +477,7 @@ class ResidentSheet(Sheet):
         from .services import identity_hash
 
         res = Resolution()
-        committees = _committees(rows)
+        committees = committees_by_code(rows)
         entrances = _entrances(rows, committees)
         households = {
             (h.entrance_id, h.room): h
@@ -501,10 +501,10 @@ class ResidentSheet(Sheet):
             phone = v["phone"]
             if phone and "*" not in phone and not (phone.isdigit() and len(phone) == 11):
                 res.errors.append(RowError(number, "手机号", _("手机号应为 11 位数字")))
-        _duplicate_keys(res, hashes.items(), "身份证号")
+        duplicate_keys(res, hashes.items(), "身份证号")
         by_hash = {r.id_hash: r for r in Resident.objects.filter(id_hash__in=hashes.values())}
         for number, v in rows:
-            committee = _check_committee(res, number, v["committee_code"], committees, scope)
+            committee = check_committee(res, number, v["committee_code"], committees, scope)
             if committee is None:
                 continue
             entrance = _find_entrance(res, number, v, committee, entrances)
