@@ -226,9 +226,9 @@ class TicketEvent(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("时间"))
-    action = models.CharField(_("动作"), max_length=12)
-    from_state = models.CharField(max_length=12)
-    to_state = models.CharField(max_length=12)
+    action = models.CharField(_("动作"), max_length=30)
+    from_state = models.CharField(max_length=20)
+    to_state = models.CharField(max_length=20)
     window = models.ForeignKey(Window, on_delete=models.SET_NULL, null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
