@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hall', '0001_initial'),
+        ("hall", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='ticketevent',
-            name='action',
-            field=models.CharField(max_length=30, verbose_name='动作'),
+            model_name="ticketevent",
+            name="action",
+            field=models.CharField(max_length=30, verbose_name="动作"),
         ),
         migrations.AlterField(
-            model_name='ticketevent',
-            name='from_state',
+            model_name="ticketevent",
+            name="from_state",
             field=models.CharField(max_length=20),
         ),
         migrations.AlterField(
-            model_name='ticketevent',
-            name='to_state',
+            model_name="ticketevent",
+            name="to_state",
             field=models.CharField(max_length=20),
         ),
     ]
