@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import io
 import random
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from linli.core.context import Actor
 from linli.core.models import Organisation, User
@@ -25,7 +26,18 @@ from .models import Check, HazardCase, MethodVersion, Round, Sample
 
 SEED = 2026
 ROUND_NAME = "2026 年度"
-INSPECTED_ON = date(2026, 9, 14)
+# Committees are inspected 2–14 days before the day the demo is built (timezone.localdate()),
+# one date per committee in code order, so that relative to "today" most open cases are still
+# within their deadline (C 15 days, A plan 30 days) and some are overdue and escalated (B 7 days
+# for committees inspected more than a week ago; A interim). Deterministic for a given date.
+INSPECTED_DAYS_AGO = (2, 3, 3, 4, 5, 6, 6, 7, 8, 9, 10, 10, 11, 12, 13, 14)
+
+
+def inspected_on(index: int, today: date) -> date:
+    """The inspection date of the committee at ``index`` (code order) for a demo built today."""
+    return today - timedelta(days=INSPECTED_DAYS_AGO[index % len(INSPECTED_DAYS_AGO)])
+
+
 # Committee code -> target grade: 2 A, 8 B, 6 C.
 TARGETS = {
     "HN01": "B",
@@ -128,6 +140,7 @@ def _score(method: rules.Method, plans: list[dict[str, Any]]) -> str:
 
 def build() -> dict[str, int]:
     rng = random.Random(SEED)
+    today = timezone.localdate()
     with transaction.atomic():
         wipe()
         mv = services.default_version()
@@ -148,7 +161,10 @@ def build() -> dict[str, int]:
         samples = services.draw_round(office, rnd)
         for sample in samples:
             services.assign_inspector(office, sample, inspector)
-        Sample.objects.filter(round=rnd).update(inspected_on=INSPECTED_ON)
+        for index, committee in enumerate(committees):
+            Sample.objects.filter(round=rnd, committee=committee).update(
+                inspected_on=inspected_on(index, today)
+            )
         by_committee: dict[int, list[Sample]] = {}
         for s in (
             Sample.objects.filter(round=rnd)
@@ -157,7 +173,7 @@ def build() -> dict[str, int]:
         ):
             by_committee.setdefault(s.committee_id, []).append(s)
         findings = 0
-        for committee in committees:
+        for index, committee in enumerate(committees):
             target = TARGETS[committee.code]
             group = by_committee[committee.pk]
             for _attempt in range(500):
@@ -196,8 +212,9 @@ def build() -> dict[str, int]:
                             else [],
                         )
                         findings += 1
-                services.submit_sample(field, sample, today=INSPECTED_ON)
-        closed = _progress_cases(rng, rnd)
+                services.submit_sample(field, sample, today=inspected_on(index, today))
+        closed = _progress_cases(rng, rnd, today)
+        services.refresh_escalation(office, today=today)
         responses = _survey(rng, rnd, office)
     return {
         "rounds": 1,
@@ -225,15 +242,19 @@ def _survey(rng: random.Random, rnd: Round, office: Actor) -> int:
     return n
 
 
-def _progress_cases(rng: random.Random, rnd: Round) -> int:
-    """Move some cases along their lifecycle: some closed, some in progress, some overdue."""
+def _progress_cases(rng: random.Random, rnd: Round, today: date) -> int:
+    """Move some cases along their lifecycle: some closed, some in progress, some overdue.
+    Each step is dated a few days after the finding, never after ``today``."""
     safety = Actor(User.objects.get(username="safety"), "demo")
     partner_org = Organisation.objects.filter(name="徐房物业").first()
     committee_staff = {
         u.committee_id: Actor(u, "demo") for u in User.objects.filter(role="committee_staff")
     }
     closed = 0
-    day = date(2026, 9, 16)
+
+    def after(case: HazardCase, days: int) -> date:
+        return min(today, case.found_on + timedelta(days=days))
+
     cases = list(
         HazardCase.objects.filter(round=rnd)
         .select_related("committee", "round__method")
@@ -244,6 +265,7 @@ def _progress_cases(rng: random.Random, rnd: Round) -> int:
         if roll < 0.25:
             continue  # left graded: waiting to be assigned (many now overdue)
         org = partner_org if i % 3 == 0 else None
+        day = after(case, 1)
         services.case_action(
             safety,
             case,
@@ -260,7 +282,7 @@ def _progress_cases(rng: random.Random, rnd: Round) -> int:
             plan = {
                 "measures": "拆除并改造",
                 "funding": "街道专项资金",
-                "deadline": "2026-10-30",
+                "deadline": (case.found_on + timedelta(days=30)).isoformat(),
                 "responsible": "平安办",
                 "emergency_plan": "夜间巡查，配置灭火器",
             }
@@ -271,15 +293,15 @@ def _progress_cases(rng: random.Random, rnd: Round) -> int:
             safety,
             case,
             "request_reinspection",
-            today=date(2026, 9, 22),
+            today=after(case, 4),
             photos=[_photo(rng, f"fix-{case.pk}")],
         )
         if case.grade in "AB":
             staff = committee_staff.get(case.committee_id)
             if staff is None:
                 continue  # waits for the committee's sign-off
-            services.case_action(staff, case, "sign", today=date(2026, 9, 23))
-            services.case_action(safety, case, "sign", today=date(2026, 9, 23))
-        services.case_action(safety, case, "approve", today=date(2026, 9, 24))
+            services.case_action(staff, case, "sign", today=after(case, 5))
+            services.case_action(safety, case, "sign", today=after(case, 5))
+        services.case_action(safety, case, "approve", today=after(case, 6))
         closed += 1
     return closed

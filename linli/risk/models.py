@@ -219,10 +219,19 @@ class Photo(models.Model):
 class Score(models.Model):
     """A stored result: committee (sample null) or sample; whole (unit '') or one unit."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="scores")
+    # No separate indexes on round and sample: the index (round, unit, committee) and the unique
+    # (sample, unit) cover them, and every index is maintained for ~200,000 rows per city round.
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="scores", db_index=False
+    )
     committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="+")
     sample = models.ForeignKey(
-        Sample, null=True, blank=True, on_delete=models.CASCADE, related_name="scores"
+        Sample,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="scores",
+        db_index=False,
     )
     unit = models.CharField(_("单元"), max_length=10, blank=True)
     value = models.DecimalField(_("风险值"), max_digits=6, decimal_places=2)

@@ -7,6 +7,12 @@ notice sheet, annexes. The PDF uses Linli's own font files by path: nothing is f
 
 from __future__ import annotations
 
+import atexit
+import gc
+import os
+import re
+import tempfile
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,6 +27,7 @@ from linli.core import policy
 from linli.geo.models import Building, Estate, Household, Resident
 
 from . import queries
+from .extensions import white_paper_sections
 from .models import Check, Round, Sample
 
 FONTS = Path(__file__).resolve().parent.parent / "core" / "static" / "linli" / "fonts"
@@ -112,6 +119,7 @@ def context(user: Any, rnd: Round, committee: Any) -> dict[str, Any]:
         "chapters": chapters,
         "priority": priority,
         "projects": sorted(projects.items(), key=lambda kv: -kv[1]),
+        "extra_sections": white_paper_sections(user, rnd, committee),
         "notice": notice,
         "annex": annex,
         "draw": draw,
@@ -167,11 +175,28 @@ def _annex(rnd: Round, committee: Any, method: Any) -> list[dict[str, Any]]:
     ]
 
 
+FONT_FILES = {
+    "regular": "NotoSansSC-Regular.subset.woff2",
+    "bold": "NotoSansSC-Bold.subset.woff2",
+    "ext": "NotoSansSC-Regular.ext.woff2",
+}
+# Decompressed copies of the woff2 files (OpenType), made once per machine: decompressing
+# 12 MB of woff2 took about 1 s per render.
+FONT_CACHE = Path(tempfile.gettempdir()) / "linli-risk-fonts"
+PHOTO_MAX_PX = 800  # longest side of a photo in the PDF (45 mm at ~450 dpi)
+_PRINT_LOCK = threading.Lock()
+_PRINTER: dict[str, Any] = {}
+
+
+def _media() -> Path:
+    return Path(settings.MEDIA_ROOT).resolve()
+
+
 def _fetcher() -> Any:
-    """Only local files under the fonts and media folders; nothing is fetched from a network."""
+    """Only local files under the fonts, font cache and media folders; nothing from a network."""
     from weasyprint.urls import URLFetcher
 
-    allowed = (FONTS.as_uri(), Path(settings.MEDIA_ROOT).resolve().as_uri())
+    allowed = (FONTS.as_uri(), FONT_CACHE.as_uri(), _media().as_uri())
 
     class LocalOnly(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
@@ -182,27 +207,115 @@ def _fetcher() -> Any:
     return LocalOnly(allowed_protocols=("file",))
 
 
-def pdf(user: Any, rnd: Round, committee: Any) -> bytes:
+def _font_file(name: str) -> Path:
+    """The OpenType file of one of Linli's woff2 fonts, decompressed once into FONT_CACHE
+    (keyed by size and mtime; falls back to the woff2 file if the cache cannot be written)."""
+    from fontTools.ttLib import woff2
+
+    src = FONTS / name
+    st = src.stat()
+    out = FONT_CACHE / f"{src.stem}-{st.st_size}-{int(st.st_mtime)}.otf"
+    if out.exists():
+        return out
+    try:
+        FONT_CACHE.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(f".{os.getpid()}.tmp")
+        with src.open("rb") as fin, tmp.open("wb") as fout:
+            woff2.decompress(fin, fout)
+        tmp.replace(out)
+    except OSError:
+        return src
+    return out
+
+
+def _printer() -> tuple[Any, Any]:
+    """One FontConfiguration and one parsed print stylesheet per process. WeasyPrint registers
+    an @font-face once per FontConfiguration, so reusing it skips reading and registering the
+    CJK fonts on every render; the stylesheet is parsed once too."""
+    if "css" not in _PRINTER:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        fonts = {key: _font_file(name).as_uri() for key, name in FONT_FILES.items()}
+        config = FontConfiguration()
+        css = CSS(
+            string=render_to_string("risk/paper_print.css", {"fonts": fonts}),
+            font_config=config,
+            url_fetcher=_fetcher(),
+            base_url=FONTS.as_uri(),
+        )
+        _PRINTER.update(config=config, css=css, images={})
+        # Drop them before interpreter shutdown, while FontConfiguration.__del__ can still
+        # remove its temporary folder.
+        atexit.register(_PRINTER.clear)
+    return _PRINTER["config"], _PRINTER["css"]
+
+
+def _print_image(name: str) -> str:
+    """A photo as the PDF embeds it: scaled down once (longest side PHOTO_MAX_PX, JPEG) into
+    ``MEDIA_ROOT/risk/print/``; small photos are used as they are."""
+    from PIL import Image, UnidentifiedImageError
+
+    media = _media()
+    src = (media / name).resolve()
+    if not src.is_relative_to(media) or not src.exists():
+        return src.as_uri()
+    st = src.stat()
+    out = media / "risk" / "print" / f"{src.stem}-{st.st_size}-{int(st.st_mtime)}.jpg"
+    if out.exists():
+        return out.as_uri()
+    try:
+        with Image.open(src) as img:
+            if max(img.size) <= PHOTO_MAX_PX and st.st_size <= 300_000:
+                return src.as_uri()
+            img.thumbnail((PHOTO_MAX_PX, PHOTO_MAX_PX))
+            out.parent.mkdir(parents=True, exist_ok=True)
+            tmp = out.with_suffix(f".{os.getpid()}.tmp")
+            img.convert("RGB").save(tmp, format="JPEG", quality=82)
+            tmp.replace(out)
+    except (OSError, UnidentifiedImageError):
+        return src.as_uri()
+    return out.as_uri()
+
+
+# Whitespace before a block-level tag is not rendered but becomes anonymous boxes in layout.
+_BLOCK_GAP = re.compile(
+    r">\s+<(?=/?(?:p|div|h[1-6]|table|thead|tbody|tr|td|th|ul|li|section|svg|g|text)\b)"
+)
+
+
+def _render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
+    html = _BLOCK_GAP.sub("><", html)
+    with _PRINT_LOCK:  # Pango font maps are not thread-safe: one render at a time per process
+        config, css = _printer()
+        doc = HTML(string=html, url_fetcher=_fetcher(), base_url=FONTS.as_uri())
+        # The layout allocates some hundred thousand short-lived objects; the cyclic garbage
+        # collector running over them cost ~15 % of a render. Collect once afterwards instead.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            data: bytes = doc.write_pdf(
+                stylesheets=[css], font_config=config, cache=_PRINTER["images"]
+            )
+        finally:
+            if enabled:
+                gc.enable()
+    return data
+
+
+def pdf(user: Any, rnd: Round, committee: Any) -> bytes:
     policy.require(user, "risk.view")
     ctx = context(user, rnd, committee)
+    for ch in ctx["chapters"]:
+        for p in ch["problems"]:
+            for ph in p["f"].photos.all():
+                ph.print_src = _print_image(ph.image.name)
     html = render_to_string(
-        "risk/paper.html",
-        {
-            **ctx,
-            "web": False,
-            "base": "risk/paper_print.html",
-            "fonts": {
-                "regular": (FONTS / "NotoSansSC-Regular.subset.woff2").as_uri(),
-                "bold": (FONTS / "NotoSansSC-Bold.subset.woff2").as_uri(),
-                "ext": (FONTS / "NotoSansSC-Regular.ext.woff2").as_uri(),
-            },
-            "media_root": Path(settings.MEDIA_ROOT).resolve().as_uri(),
-        },
+        "risk/paper.html", {**ctx, "web": False, "base": "risk/paper_print.html"}
     )
-    data: bytes = HTML(string=html, url_fetcher=_fetcher(), base_url=FONTS.as_uri()).write_pdf()
-    return data
+    return _render_pdf(html)
 
 
 def street_context(user: Any, rnd: Round) -> dict[str, Any]:
@@ -249,25 +362,12 @@ def street_context(user: Any, rnd: Round) -> dict[str, Any]:
 
 
 def street_pdf(user: Any, rnd: Round) -> bytes:
-    from weasyprint import HTML
-
     policy.require(user, "risk.view")
     ctx = street_context(user, rnd)
     html = render_to_string(
-        "risk/street_paper.html",
-        {
-            **ctx,
-            "web": False,
-            "base": "risk/paper_print.html",
-            "fonts": {
-                "regular": (FONTS / "NotoSansSC-Regular.subset.woff2").as_uri(),
-                "bold": (FONTS / "NotoSansSC-Bold.subset.woff2").as_uri(),
-                "ext": (FONTS / "NotoSansSC-Regular.ext.woff2").as_uri(),
-            },
-        },
+        "risk/street_paper.html", {**ctx, "web": False, "base": "risk/paper_print.html"}
     )
-    data: bytes = HTML(string=html, url_fetcher=_fetcher(), base_url=FONTS.as_uri()).write_pdf()
-    return data
+    return _render_pdf(html)
 
 
 # --------------------------------------------------------------------------- background batches

@@ -731,6 +731,50 @@ def refresh_escalation(actor: Actor, today: date | None = None) -> int:
     return changed
 
 
+def _merge_scores_pg(table: str, columns: str, round_id: int, rows: list[tuple[Any, ...]]) -> None:
+    """Make the round's stored scores equal to ``rows`` on PostgreSQL, writing only what
+    changed: COPY into a temporary table (no indexes, no foreign keys), then one UPDATE of the
+    changed values (the keys do not change, so no foreign-key checks run), one DELETE of rows
+    no longer produced and one INSERT of new ones. Deleting and re-inserting 200,000 rows cost
+    ~3 s, mostly the deferred foreign-key checks at commit."""
+    null = "\\N"
+    key = (
+        "s.round_id = t.round_id AND s.committee_id = t.committee_id"
+        " AND COALESCE(s.sample_id, 0) = COALESCE(t.sample_id, 0) AND s.unit = t.unit"
+    )
+    with connection.cursor() as cursor:
+        # Scores are derived data, recomputable at any time: no need to wait for the WAL flush.
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute("SET LOCAL work_mem = '64MB'")  # the joins below sort/hash in memory
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE risk_score_new ON COMMIT DROP AS SELECT {columns}"
+            f" FROM {table} WITH NO DATA"
+        )
+        with cursor.copy(f"COPY risk_score_new ({columns}) FROM STDIN") as copy:
+            for start in range(0, len(rows), 20000):
+                copy.write(
+                    "".join(
+                        f"{r}\t{c}\t{null if s is None else s}\t{u}\t{v}\t{g}\t{b}\n"
+                        for r, c, s, u, v, g, b in rows[start : start + 20000]
+                    ).encode()
+                )
+        cursor.execute("ANALYZE risk_score_new")
+        cursor.execute(
+            f"UPDATE {table} s SET value = t.value, grade = t.grade, band_grade = t.band_grade"
+            f" FROM risk_score_new t WHERE {key} AND (s.value, s.grade, s.band_grade)"
+            " IS DISTINCT FROM (t.value, t.grade, t.band_grade)"
+        )
+        cursor.execute(
+            f"DELETE FROM {table} s WHERE s.round_id = %s AND NOT EXISTS"
+            f" (SELECT 1 FROM risk_score_new t WHERE {key})",
+            [round_id],
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM risk_score_new t"
+            f" WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE {key})"
+        )
+
+
 def default_version() -> MethodVersion:
     """The shipped ``linli-2026`` as a stored version (loaded by migration; restored if missing)."""
     method_file = rules.default_method().version
@@ -870,12 +914,30 @@ def rescore_round(actor: Actor, rnd: Round) -> int:
         sample__round=rnd, sample__state=Sample.State.SUBMITTED, status=Check.Status.NA
     ).values_list("sample_id", "code"):
         subunits[sample_id][code] = rules.NA
-    for sample_id, code, likelihood, severity, major in Finding.objects.filter(
-        check_item__sample__round=rnd, check_item__sample__state=Sample.State.SUBMITTED
-    ).values_list(
-        "check_item__sample_id", "check_item__code", "likelihood", "severity", "major_fire_hazard"
-    ):
-        subunits[sample_id].setdefault(code, []).append(rules.Finding(likelihood, severity, major))
+    # ~470,000 rows at city scale: fetched with the query's own SQL (no per-row ORM work), and
+    # one shared (immutable) rules.Finding per (L, S, major) instead of one per row.
+    sql, params = (
+        Finding.objects.filter(
+            check_item__sample__round=rnd, check_item__sample__state=Sample.State.SUBMITTED
+        )
+        .values_list(
+            "check_item__sample_id",
+            "check_item__code",
+            "likelihood",
+            "severity",
+            "major_fire_hazard",
+        )
+        .query.sql_with_params()
+    )
+    shared: dict[tuple[int, int, bool], rules.Finding] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for sample_id, code, likelihood, severity, major in cursor.fetchall():
+            key = (likelihood, severity, bool(major))
+            finding = shared.get(key)
+            if finding is None:
+                finding = shared[key] = rules.Finding(*key)
+            subunits[sample_id].setdefault(code, []).append(finding)
     by_committee: dict[int, list[tuple[int, str]]] = {}
     for pk, (committee_id, label) in samples.items():
         by_committee.setdefault(committee_id, []).append((pk, label))
@@ -898,15 +960,16 @@ def rescore_round(actor: Actor, rnd: Round) -> int:
                 if u is not None:
                     rows.append((rid, committee_id, pk, code, dec(u.value), u.grade, u.band_grade))
     with transaction.atomic():
-        Score.objects.filter(round=rnd).delete()
         table = connection.ops.quote_name(Score._meta.db_table)
-        sql = (
-            f"INSERT INTO {table} (round_id, committee_id, sample_id, unit, value, grade,"
-            " band_grade) VALUES (%s, %s, %s, %s, %s, %s, %s)"
-        )
-        with connection.cursor() as cursor:
-            for start in range(0, len(rows), 20000):
-                cursor.executemany(sql, rows[start : start + 20000])
+        columns = "round_id, committee_id, sample_id, unit, value, grade, band_grade"
+        if connection.vendor == "postgresql":
+            _merge_scores_pg(table, columns, rnd.pk, rows)
+        else:
+            Score.objects.filter(round=rnd).delete()
+            sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+            with connection.cursor() as cursor:
+                for start in range(0, len(rows), 20000):
+                    cursor.executemany(sql, rows[start : start + 20000])
         audit.record(
             actor,
             "risk.round.rescore",

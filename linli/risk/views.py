@@ -22,8 +22,8 @@ from linli.core.models import User
 from linli.core.roles import Role
 from linli.geo.models import Committee
 
+from . import extensions, queries, services
 from . import forms as risk_forms
-from . import queries, services
 from .models import ACTION_LABELS, Check, Finding, HazardCase, MethodVersion, Round, Sample
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -323,6 +323,8 @@ def sample_checklist(request: HttpRequest, pk: int) -> HttpResponse:
             "units": units,
             "open_n": open_n,
             "method": method,
+            # The dashboard's registry-facts page, when that layer is installed (by URL name).
+            "facts_url": extensions.optional_url("dashboard:sample_facts", sample.pk),
         },
     )
 

@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -467,6 +468,13 @@ def test_demo_round_grades(db: Any) -> None:
     assert HazardCase.objects.exclude(state="closed").exists()
     assert Organisation.objects.filter(name="徐房物业").exists()
     assert HazardCase.objects.filter(organisation__name="徐房物业").exists()
+    # Dated relative to today: most open cases within their deadline, some overdue/escalated.
+    from linli.risk import queries
+
+    open_cases = HazardCase.objects.exclude(state__in=["closed", "deferred"])
+    overdue = queries.overdue(open_cases).count()
+    assert 0 < overdue < open_cases.count() / 2
+    assert queries.escalated(HazardCase.objects.all()).exists()
     assert demo.build()["samples"] == 48  # idempotent
 
 
@@ -661,3 +669,22 @@ def test_api_role_matrix(drawn: Round, login: Any) -> None:
         if role != "inspector":
             assert client.get("/api/v1/risk/my-samples/").status_code == 403
     assert login("street_admin").post("/api/v1/risk/cases/", {}).status_code in (403, 405)
+
+
+def test_pdf_photos_scaled_down_once(settings: Any, tmp_path: Any) -> None:
+    from PIL import Image
+
+    from linli.risk import paper
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    (tmp_path / "risk").mkdir()
+    Image.new("RGB", (3000, 2000), (200, 80, 40)).save(tmp_path / "risk" / "big.jpg", quality=95)
+    uri = paper._print_image("risk/big.jpg")
+    assert "/risk/print/" in uri
+    out = Path(uri.removeprefix("file://"))
+    with Image.open(out) as img:
+        assert max(img.size) == paper.PHOTO_MAX_PX
+    assert paper._print_image("risk/big.jpg") == uri  # cached
+    Image.new("RGB", (200, 100)).save(tmp_path / "risk" / "small.png")
+    assert paper._print_image("risk/small.png").endswith("/risk/small.png")
+    assert paper._print_image("../../etc/passwd").endswith("/etc/passwd")  # not converted
