@@ -14,9 +14,8 @@ SHOTS = "/tmp/shots-link"
 
 
 def test_inspector_accepts_registry_fact_on_phone(
-    phone_page: Any, page: Any, login_as: Any, street: Any, users: Any, settings: Any
+    phone_page: Any, page: Any, login_as: Any, street: Any, users: Any
 ) -> None:
-    settings.ROOT_URLCONF = "linli.dashboard.tests.urls"  # as the lead will mount it
     safety = users["street_staff"]
     safety.department = "safety"
     safety.save()
