@@ -141,13 +141,7 @@ def kiosk_ticket(request: HttpRequest, hall: str) -> JsonResponse:
 
     POST ``queue`` (prefix) and optionally ``id_number``; CSRF-protected like the page.
     """
-    queue = (
-        Queue.objects.filter(
-            hall__code=hall, prefix=request.POST.get("queue", ""), is_backoffice=False
-        )
-        .exclude(prefix=services.APPOINTMENT_PREFIX)
-        .first()
-    )
+    queue = queries.kiosk_queue(hall, request.POST.get("queue", ""))
     if queue is None:
         return JsonResponse(
             {"code": "unknown_queue", "message": _("没有这个取号队列。")}, status=404

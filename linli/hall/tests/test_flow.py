@@ -401,3 +401,37 @@ def test_case_rating_from_the_terminal(client: Any, centre: dict[str, Any], user
     assert Rating.objects.filter(case=case).count() == 1
     client.post(reverse("hall:terminal_rate"), {"token": "forged", "stars": 5})
     assert Rating.objects.count() == 1
+
+
+def test_kiosk_lookup_and_lean_insert(centre: dict[str, Any]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from linli.hall import queries
+    from linli.hall.models import Queue, Ticket
+
+    assert queries.kiosk_queue("A", "A") == centre["qa"]
+    assert queries.kiosk_queue("B", "A") is None  # queue A is hall A's
+    assert queries.kiosk_queue("A", "Z") is None  # the back office takes no kiosk tickets
+    Queue.objects.create(hall=centre["A"], prefix=services.APPOINTMENT_PREFIX, name="预约")
+    assert queries.kiosk_queue("A", services.APPOINTMENT_PREFIX) is None
+    assert queries.kiosk_queue("A", "") is None
+    queue = queries.kiosk_queue("A", "A")
+    assert queue is not None
+    with CaptureQueriesContext(connection) as captured:
+        ticket = services.issue_ticket(queue, VALID_OLD)
+    # The counter UPDATE … RETURNING and the ticket INSERT (plus the savepoint/transaction).
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert sum(s.startswith(("UPDATE", "INSERT")) for s in statements) == 3  # first of the day
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert (stored.number, stored.seq, stored.priority, stored.state) == (
+        "A001",
+        1,
+        ticket.priority,
+        ticket.state,
+    )
+    assert stored.issued_at == ticket.issued_at and stored.id_hash == ticket.id_hash != ""
+    with CaptureQueriesContext(connection) as captured:
+        services.issue_ticket(queue)
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert sum(s.startswith(("UPDATE", "INSERT")) for s in statements) == 2
