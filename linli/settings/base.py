@@ -77,8 +77,9 @@ DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'linli.s
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock up front, so concurrent writers queue
-    # instead of failing on a lock upgrade; WAL lets readers go on during a write.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # instead of failing on a lock upgrade; WAL lets readers go on during a write. Connections
+    # persist like PostgreSQL's (CONN_MAX_AGE from DATABASE_URL): opening one per request
+    # doubled the server's CPU per issued ticket (docs/hall.md).
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
         "transaction_mode": "IMMEDIATE",
