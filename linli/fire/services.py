@@ -386,6 +386,7 @@ def import_sheet(
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: (e.row, e.column)))
     created = updated = 0
+    m2m = resolution.extra.get("m2m", {})
     with transaction.atomic():
         for number, obj in resolution.instances:
             if obj.pk is None:
@@ -395,6 +396,8 @@ def import_sheet(
             try:
                 with transaction.atomic():
                     obj.save()
+                    if number in m2m:
+                        obj.members.set(m2m[number])  # type: ignore[attr-defined]
             except IntegrityError:
                 errors.append(RowError(number, "-", _("与已有数据冲突（重复）")))
         if errors:

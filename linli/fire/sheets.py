@@ -8,16 +8,18 @@ before anything is written (``services.import_sheet`` runs it in one transaction
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from linli.core import excel
 from linli.core.errors import RowError
-from linli.core.excel import Column
+from linli.core.excel import CellError, Column
 from linli.core.models import Organisation
 from linli.geo.models import Building, Committee, Entrance
 from linli.geo.sheets import (
@@ -35,13 +37,16 @@ from .models import (
     ChargingKind,
     ChargingSite,
     ChargingStatus,
+    DutyShift,
     Extinguisher,
     ExtinguisherType,
     Gauge,
+    KitItem,
     ScrapCondition,
     Sprinkler,
     SprinklerStatus,
     Station,
+    StationMember,
 )
 
 ORG = "org"
@@ -428,6 +433,228 @@ class StationSheet(Sheet):
         ]
 
 
+STATION_NAME = Column("station", "微型消防站", excel.text(80))
+MEMBER_SEP = "、"
+
+
+def local_datetime(value: Any) -> datetime:
+    """A shift boundary: an Excel date-time or text ``YYYY-MM-DD HH:MM`` in local time."""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.strptime(str(value).strip(), "%Y-%m-%d %H:%M")
+        except ValueError:
+            raise CellError(_("时间格式应为 YYYY-MM-DD HH:MM")) from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _stations(
+    res: Resolution,
+    rows: Sequence[excel.ParsedRow],
+    scope: int | None,
+) -> dict[int, Station]:
+    """The station of every row (committee code + station name), errors for the others."""
+    committees = committees_by_code(rows)
+    found = {
+        (s.committee_id, s.name): s
+        for s in Station.objects.filter(
+            committee__in=committees.values(), name__in={v["station"] for _n, v in rows}
+        )
+    }
+    out = {}
+    for number, v in rows:
+        committee = check_committee(res, number, v["committee_code"], committees, scope)
+        if committee is None:
+            continue
+        station = found.get((committee.pk, v["station"]))
+        if station is None:
+            res.errors.append(RowError(number, "微型消防站", _("该居委下没有这个微型消防站")))
+            continue
+        out[number] = station
+    return out
+
+
+def _fmt(value: datetime) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+class MemberSheet(Sheet):
+    name = "members"
+    title = gettext_lazy("微型消防站队员")
+    model = StationMember
+    columns = (
+        COMMITTEE_CODE,
+        STATION_NAME,
+        Column("name", "姓名", excel.text(50)),
+        Column("role", "职务", excel.choice(StationMember.Role)),
+        Column("trained", "已培训", excel.boolean, required=False),
+    )
+
+    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+        res = Resolution()
+        duplicate_keys(
+            res, ((n, (v["committee_code"], v["station"], v["name"])) for n, v in rows), "姓名"
+        )
+        stations = _stations(res, rows, scope)
+        existing = {
+            (m.station_id, m.name): m
+            for m in StationMember.objects.filter(station__in=list(stations.values()))
+        }
+        for number, v in rows:
+            station = stations.get(number)
+            if station is None:
+                continue
+            obj = existing.get((station.pk, v["name"])) or StationMember(
+                station=station, name=v["name"]
+            )
+            obj.role = v["role"]
+            obj.trained = bool(v["trained"])
+            res.instances.append((number, obj))
+        return res
+
+    def export_row(self, obj: Any) -> list[Any]:
+        return [
+            obj.station.committee.code,
+            obj.station.name,
+            obj.name,
+            _label(StationMember.Role, obj.role),
+            _yes(obj.trained),
+        ]
+
+
+class ShiftSheet(Sheet):
+    """值班: one shift per row; members named as in the station's member list, 、-separated."""
+
+    name = "shifts"
+    title = gettext_lazy("微型消防站值班")
+    model = DutyShift
+    columns = (
+        COMMITTEE_CODE,
+        STATION_NAME,
+        Column("start", "开始", local_datetime),
+        Column("end", "结束", local_datetime),
+        Column("members", "值班队员", excel.text(500), required=False),
+    )
+
+    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+        res = Resolution()
+        duplicate_keys(
+            res, ((n, (v["committee_code"], v["station"], v["start"])) for n, v in rows), "开始"
+        )
+        stations = _stations(res, rows, scope)
+        chosen = list(stations.values())
+        existing = {
+            (s.station_id, s.start): s for s in DutyShift.objects.filter(station__in=chosen)
+        }
+        members: dict[tuple[int, str], StationMember] = {
+            (m.station_id, m.name): m for m in StationMember.objects.filter(station__in=chosen)
+        }
+        m2m: dict[int, list[StationMember]] = {}
+        for number, v in rows:
+            station = stations.get(number)
+            if station is None:
+                continue
+            if v["end"] <= v["start"]:
+                res.errors.append(RowError(number, "结束", _("结束时间必须晚于开始时间")))
+                continue
+            names = [
+                n.strip() for n in (v["members"] or "").replace(",", MEMBER_SEP).split(MEMBER_SEP)
+            ]
+            missing = [n for n in names if n and (station.pk, n) not in members]
+            if missing:
+                res.errors.append(
+                    RowError(
+                        number,
+                        "值班队员",
+                        _("该站没有这些队员：%(n)s") % {"n": MEMBER_SEP.join(missing)},
+                    )
+                )
+                continue
+            chosen_members = [members[(station.pk, n)] for n in names if n]
+            obj = existing.get((station.pk, v["start"])) or DutyShift(
+                station=station, start=v["start"]
+            )
+            obj.end = v["end"]
+            m2m[number] = chosen_members
+            res.instances.append((number, obj))
+        res.extra["m2m"] = m2m
+        return res
+
+    def export_row(self, obj: Any) -> list[Any]:
+        return [
+            obj.station.committee.code,
+            obj.station.name,
+            _fmt(obj.start),
+            _fmt(obj.end),
+            MEMBER_SEP.join(m.name for m in obj.members.all()),
+        ]
+
+
+class KitSheet(Sheet):
+    name = "kit"
+    title = gettext_lazy("微型消防站器材")
+    model = KitItem
+    columns = (
+        COMMITTEE_CODE,
+        STATION_NAME,
+        Column("name", "器材", excel.text(50)),
+        Column("quantity", "数量", excel.integer(0, 10000)),
+        Column("interval_days", "检查周期(天)", excel.integer(1, 3660)),
+        Column("last_checked", "上次检查", excel.iso_date, required=False),
+    )
+    fields = {"last_checked": "上次检查"}
+
+    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+        from .services import today
+
+        res = Resolution()
+        duplicate_keys(
+            res, ((n, (v["committee_code"], v["station"], v["name"])) for n, v in rows), "器材"
+        )
+        stations = _stations(res, rows, scope)
+        existing = {
+            (k.station_id, k.name): k
+            for k in KitItem.objects.filter(station__in=list(stations.values()))
+        }
+        on = today()
+        for number, v in rows:
+            station = stations.get(number)
+            if station is None:
+                continue
+            if v["last_checked"] and v["last_checked"] > on:
+                res.errors.append(RowError(number, "上次检查", _("检查日期不能晚于今天")))
+                continue
+            obj = existing.get((station.pk, v["name"])) or KitItem(station=station, name=v["name"])
+            obj.quantity = v["quantity"]
+            obj.interval_days = v["interval_days"]
+            obj.last_checked = v["last_checked"]
+            res.instances.append((number, obj))
+        return res
+
+    def export_row(self, obj: Any) -> list[Any]:
+        return [
+            obj.station.committee.code,
+            obj.station.name,
+            obj.name,
+            obj.quantity,
+            obj.interval_days,
+            obj.last_checked,
+        ]
+
+
 SHEETS: dict[str, Sheet] = {
-    s.name: s for s in (ExtinguisherSheet(), SprinklerSheet(), ChargingSheet(), StationSheet())
+    s.name: s
+    for s in (
+        ExtinguisherSheet(),
+        SprinklerSheet(),
+        ChargingSheet(),
+        StationSheet(),
+        MemberSheet(),
+        ShiftSheet(),
+        KitSheet(),
+    )
 }
+STATION_SHEETS = ("members", "shifts", "kit")

@@ -31,7 +31,7 @@ from . import filters, queries, rules, services
 from . import forms as fire_forms
 from .charts import bar_chart
 from .models import CheckRecord, Extinguisher, Sprinkler, Station
-from .sheets import SHEETS, Sheet
+from .sheets import SHEETS, STATION_SHEETS, Sheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 L = gettext_lazy
@@ -270,6 +270,11 @@ def registry_list(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def registry_export(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind in STATION_SHEETS:
+        _require_read(request)
+        part = SHEETS[kind]
+        rows = (part.export_row(o) for o in _station_parts(request, kind))
+        return _xlsx(write_workbook(str(part.title), part.labels(), rows), f"linli-fire-{kind}")
     spec = _kind(kind)
     _filterset, qs, _sort = _filtered(request, spec)
     if spec.sheet is None:
@@ -291,11 +296,32 @@ def registry_export(request: HttpRequest, kind: str) -> HttpResponse:
     return _xlsx(data, f"linli-fire-{kind}")
 
 
-def _sheet_kind(kind: str) -> ListKind:
+@dataclass(frozen=True)
+class SheetKind:
+    key: str
+    title: Any
+    sheet: Sheet
+    back: str
+
+
+def _sheet_kind(kind: str) -> SheetKind:
+    if kind in STATION_SHEETS:
+        sheet = SHEETS[kind]
+        return SheetKind(kind, sheet.title, sheet, reverse("fire:list", args=["stations"]))
     spec = _kind(kind)
     if spec.sheet is None:
         raise Http404
-    return spec
+    return SheetKind(kind, spec.title, spec.sheet, reverse("fire:list", args=[kind]))
+
+
+def _station_parts(request: HttpRequest, kind: str) -> QuerySet[Any]:
+    """Members, shifts or kit of the stations the user may see, in sheet order."""
+    model = SHEETS[kind].model
+    stations = queries.stations(request.user).values("pk")
+    qs = model._default_manager.filter(station__in=stations).select_related("station__committee")
+    if kind == "shifts":
+        qs = qs.prefetch_related("members")
+    return qs.order_by("station__committee__code", "station__name", "pk")
 
 
 def registry_import(request: HttpRequest, kind: str) -> HttpResponse:
@@ -320,8 +346,7 @@ def registry_import(request: HttpRequest, kind: str) -> HttpResponse:
                 _("导入完成：新增 %(c)d 条，更新 %(u)d 条。")
                 % {"c": result.created, "u": result.updated},
             )
-            return redirect("fire:list", kind=kind)
-    assert spec.sheet is not None
+            return redirect(spec.back)
     return render(
         request,
         "fire/import.html",
@@ -338,7 +363,6 @@ def import_errors(request: HttpRequest, kind: str) -> HttpResponse:
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     spec = _sheet_kind(kind)
     _require_read(request)
-    assert spec.sheet is not None
     return _xlsx(
         write_workbook(str(spec.title), spec.sheet.labels(), []), f"linli-fire-{kind}-template"
     )
