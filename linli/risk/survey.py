@@ -11,6 +11,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -55,8 +56,32 @@ def can_enter(user: Any, committee_id: int) -> bool:
 def enter_response(
     actor: Actor, survey: Survey, committee: Committee, answers: Sequence[int]
 ) -> SurveyResponse:
+    """A paper questionnaire entered by staff (own committee, or the safety office)."""
     if not can_enter(actor.user, committee.pk):
         raise PermissionDenied("survey")
+    return _store(actor, survey, committee, answers, SurveyResponse.Source.PAPER)
+
+
+def enter_online(
+    actor: Actor, survey: Survey, committee: Committee, answers: Sequence[int]
+) -> SurveyResponse:
+    """A resident's own answers from the public link/QR (no login, no personal data).
+
+    The caller has already resolved the unguessable token to (survey, committee); a round
+    that is finished no longer takes answers.
+    """
+    if survey.round.status == Round.Status.FINISHED:
+        raise RiskError(_("本轮调查已结束，感谢关注"))
+    return _store(actor, survey, committee, answers, SurveyResponse.Source.ONLINE)
+
+
+def _store(
+    actor: Actor,
+    survey: Survey,
+    committee: Committee,
+    answers: Sequence[int],
+    source: str,
+) -> SurveyResponse:
     if not survey.round.committees.filter(pk=committee.pk).exists():
         raise RiskError(_("该居委不在本轮范围内"))
     if len(answers) != len(survey.questions) or any(
@@ -65,10 +90,44 @@ def enter_response(
         raise RiskError(_("每题须选择 1–5"))
     with transaction.atomic():
         response = SurveyResponse.objects.create(
-            survey=survey, committee=committee, answers=list(answers), entered_by=actor.label
+            survey=survey,
+            committee=committee,
+            answers=list(answers),
+            source=source,
+            entered_by=actor.label if source == SurveyResponse.Source.PAPER else "",
         )
-        audit.record(actor, "risk.survey.response", response, details={"committee": committee.code})
+        audit.record(
+            actor,
+            "risk.survey.response",
+            response,
+            details={"committee": committee.code, "source": source},
+        )
     return response
+
+
+# Online link: a signed (HMAC with SECRET_KEY) pair (survey, committee) — cannot be guessed or
+# forged, needs no extra table; it stops working when the survey is deleted.
+_SALT = "linli.risk.survey.online"
+
+
+def online_token(survey: Survey, committee: Committee) -> str:
+    return signing.Signer(salt=_SALT).sign(f"{survey.pk}.{committee.pk}")
+
+
+def from_token(token: str) -> tuple[Survey, Committee] | None:
+    """The (survey, committee) a token stands for, or None when it is invalid."""
+    try:
+        value = signing.Signer(salt=_SALT).unsign(token)
+        survey_id, committee_id = (int(x) for x in value.split("."))
+    except (signing.BadSignature, ValueError):
+        return None
+    survey = Survey.objects.select_related("round").filter(pk=survey_id).first()
+    if survey is None:
+        return None
+    committee = survey.round.committees.filter(pk=committee_id).first()
+    if committee is None:
+        return None
+    return survey, committee
 
 
 def score(answers: Sequence[Sequence[int]]) -> Decimal | None:

@@ -65,3 +65,35 @@ def test_inspector_fills_sample_on_phone_and_grade_appears(
     stats = desk.locator("section.stats")
     assert str(score.value) in stats.inner_text()
     assert stats.locator(f".grade.g-{score.grade}").first.is_visible()
+
+
+def test_resident_answers_survey_online_on_phone(phone_page: Any, street: Any, users: Any) -> None:
+    from pathlib import Path
+
+    from linli.risk import survey
+    from linli.risk.models import SurveyResponse
+
+    safety = users["street_staff"]
+    safety.department = "safety"
+    safety.save()
+    actor = Actor(safety)
+    rnd = services.create_round(
+        actor,
+        name="2026 年度",
+        method=services.default_version(),
+        committees=[street["c1"]],
+        samples_per_committee=1,
+        seed="browser",
+    )
+    current = survey.create_survey(actor, rnd)
+    p = phone_page
+    p.goto(f"/risk/survey/{survey.online_token(current, street['c1'])}/")
+    shots = Path("/tmp/shots-risk")
+    shots.mkdir(exist_ok=True)
+    p.screenshot(path=str(shots / "survey-online-phone.png"), full_page=True)
+    for i in range(len(current.questions)):
+        p.locator(f"input[name=q{i}][value='4']").check()
+    p.get_by_role("button", name="提交问卷").click()
+    p.get_by_text("已收到您的问卷").wait_for()
+    p.screenshot(path=str(shots / "survey-online-thanks.png"))
+    assert SurveyResponse.objects.get().source == "online"

@@ -688,3 +688,80 @@ def test_pdf_photos_scaled_down_once(settings: Any, tmp_path: Any) -> None:
     Image.new("RGB", (200, 100)).save(tmp_path / "risk" / "small.png")
     assert paper._print_image("risk/small.png").endswith("/risk/small.png")
     assert paper._print_image("../../etc/passwd").endswith("/etc/passwd")  # not converted
+
+
+def test_online_survey_by_residents(
+    drawn: Round, login: Any, street: Any, users: Any, client: Any
+) -> None:
+    from django.core.cache import cache
+
+    from linli.risk import survey
+    from linli.risk.models import Survey, SurveyResponse
+
+    cache.clear()
+    admin = login("street_admin")
+    admin.post(f"/risk/rounds/{drawn.pk}/survey/", {"create": "1"})
+    current = Survey.objects.get(round=drawn)
+    staff = login("committee_staff")
+    staff.post(
+        f"/risk/rounds/{drawn.pk}/survey/",
+        {"committee": street["c1"].pk, **{f"q{i}": "1" for i in range(5)}},
+    )
+    page = staff.get(f"/risk/rounds/{drawn.pk}/survey/").content.decode()
+    token = survey.online_token(current, street["c1"])
+    assert f"/risk/survey/{token}/" in page and ">0.0<" in page
+    qr = staff.get(f"/risk/rounds/{drawn.pk}/survey/{street['c1'].pk}/qr.svg")
+    assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml"
+    assert staff.get(f"/risk/rounds/{drawn.pk}/survey/{street['c2'].pk}/qr.svg").status_code == 404
+
+    # A resident, not logged in, answers from the link.
+    url = f"/risk/survey/{token}/"
+    r = client.get(url)
+    assert r.status_code == 200 and "陕新居委" in r.content.decode()
+    r = client.post(url, {f"q{i}": "5" for i in range(5)})
+    assert r.status_code == 302
+    assert "谢谢" in client.get(url).content.decode()
+    response = SurveyResponse.objects.get(source="online")
+    assert response.committee == street["c1"] and response.entered_by == ""
+    rows = {r["committee"].pk: r for r in survey.results(users["street_admin"], current)}
+    assert rows[street["c1"].pk]["responses"] == 2
+    assert str(rows[street["c1"].pk]["score"]) == "50.0"  # (0 + 100) / 2
+    assert AuditRecord.objects.filter(
+        action="risk.survey.response", details__source="online"
+    ).exists()
+    # The same browser session cannot answer twice.
+    assert client.post(url, {f"q{i}": "5" for i in range(5)}).status_code == 409
+    assert SurveyResponse.objects.filter(source="online").count() == 1
+
+    # Invalid or tampered tokens 404.
+    assert client.get("/risk/survey/nonsense/").status_code == 404
+    assert client.get(url.replace(f"{street['c1'].pk}:", f"{street['c2'].pk}:")).status_code == 404
+    forged = f"{current.pk}.{street['c2'].pk}:" + token.split(":", 1)[1]
+    assert client.get(f"/risk/survey/{forged}/").status_code == 404
+
+    # A finished round refuses new answers.
+    drawn.status = Round.Status.FINISHED
+    drawn.save(update_fields=["status"])
+    other = survey.online_token(current, street["c2"])
+    fresh = type(client)()
+    assert "已结束" in fresh.get(f"/risk/survey/{other}/").content.decode()
+    fresh.post(f"/risk/survey/{other}/", {f"q{i}": "5" for i in range(5)})
+    assert SurveyResponse.objects.filter(source="online").count() == 1
+
+
+def test_online_survey_throttled_per_address(drawn: Round, login: Any, street: Any) -> None:
+    from django.core.cache import cache
+    from django.test import Client
+
+    from linli.risk import survey, views
+    from linli.risk.models import Survey, SurveyResponse
+
+    cache.clear()
+    login("street_admin").post(f"/risk/rounds/{drawn.pk}/survey/", {"create": "1"})
+    token = survey.online_token(Survey.objects.get(round=drawn), street["c1"])
+    answers = {f"q{i}": "3" for i in range(5)}
+    for _ in range(views.ONLINE_LIMIT):
+        assert Client().post(f"/risk/survey/{token}/", answers).status_code == 302
+    assert Client().post(f"/risk/survey/{token}/", answers).status_code == 429
+    assert SurveyResponse.objects.count() == views.ONLINE_LIMIT
+    assert Client().post(f"/risk/survey/{token}/", {"q0": "9"}).status_code in (400, 429)
