@@ -896,6 +896,58 @@ def check_in(id_number: str, now: datetime | None = None) -> Ticket:
     return ticket
 
 
+# --- business hours at the kiosk -------------------------------------------------------------
+
+WEEKDAYS = "一二三四五六日"
+
+
+def kiosk_clock() -> datetime:
+    """The kiosk's "now" for business hours (tests replace it to be independent of the clock)."""
+    return timezone.now()
+
+
+def next_opening(hall: Hall, now: datetime) -> datetime | None:
+    """When the hall next opens at or after ``now``: working days (holidays, 调休) and hours."""
+    local = timezone.localtime(now)
+    calendar = work_calendar()
+    day = local.date()
+    for offset in range(60):
+        candidate = day + timedelta(days=offset)
+        if not calendar.is_working_day(candidate):
+            continue
+        if offset == 0 and local.time() >= hall.opens_at:
+            continue
+        return timezone.make_aware(datetime.combine(candidate, hall.opens_at))
+    return None
+
+
+def is_open(hall: Hall, now: datetime) -> bool:
+    local = timezone.localtime(now)
+    return (
+        work_calendar().is_working_day(local.date())
+        and hall.opens_at <= local.time() < hall.closes_at
+    )
+
+
+def closed_message(hall: Hall, now: datetime) -> str:
+    opening = next_opening(hall, now)
+    if opening is None:
+        return _("本厅现在不营业，暂无开门安排。")
+    at = timezone.localtime(opening)
+    return _("本厅现在不营业，今天不再取号。下次开门：%(day)s（星期%(weekday)s）%(time)s。") % {
+        "day": f"{at.month}月{at.day}日",
+        "weekday": WEEKDAYS[at.weekday()],
+        "time": at.strftime("%H:%M"),
+    }
+
+
+def require_open(hall: Hall, now: datetime | None = None) -> None:
+    """Raise ``hall_closed`` outside business hours, on weekends and holidays (调休 counts)."""
+    now = now or kiosk_clock()
+    if not is_open(hall, now):
+        raise HallError(closed_message(hall, now), code="hall_closed")
+
+
 # --- lockers (自助取件) ------------------------------------------------------------------------
 
 HOLD_DAYS = 7
@@ -1030,3 +1082,58 @@ def set_calendar_day(actor: Actor, day: date, kind: str, note: str = "") -> Cale
         )
         audit.record(actor, "hall.calendar.set", entry)
     return entry
+
+
+def _fields(obj: Any, names: list[str]) -> dict[str, str]:
+    return {name: str(getattr(obj, name)) for name in names}
+
+
+def save_hall(actor: Actor, hall: Hall) -> Hall:
+    """Create or edit a hall (code, name, business hours); hall.manage, audited."""
+    policy.require(actor.user, "hall.manage")
+    if hall.opens_at >= hall.closes_at:
+        raise HallError(_("开门时间应早于关门时间。"), code="bad_hours")
+    created = hall.pk is None
+    with transaction.atomic():
+        hall.save()
+        audit.record(
+            actor, "hall.hall.create" if created else "hall.hall.update", hall,
+            details=_fields(hall, ["code", "name", "opens_at", "closes_at"]),
+        )  # fmt: skip
+    return hall
+
+
+def save_queue(actor: Actor, queue: Queue, items: Any = ()) -> Queue:
+    """Create or edit a queue (prefix numbered per day, 中台 flag); ``items`` move into it."""
+    policy.require(actor.user, "hall.manage")
+    created = queue.pk is None
+    with transaction.atomic():
+        queue.save()
+        moved = sorted(item.code for item in items)
+        if moved:
+            Item.objects.filter(code__in=moved).update(queue=queue, hall=queue.hall)
+        if queue.is_backoffice:
+            # the back office is its own queue: no front window takes it as a skill
+            for window in queue.windows.all():
+                window.skills.remove(queue)
+        details: dict[str, Any] = _fields(
+            queue, ["prefix", "name", "is_backoffice", "mean_service_minutes"]
+        )
+        details.update(hall=queue.hall.code, items=moved)
+        audit.record(
+            actor, "hall.queue.create" if created else "hall.queue.update", queue, details=details
+        )
+    return queue
+
+
+def save_locker(actor: Actor, locker: Locker) -> Locker:
+    """Create or edit a pickup locker compartment; hall.manage, audited."""
+    policy.require(actor.user, "hall.manage")
+    created = locker.pk is None
+    with transaction.atomic():
+        locker.save()
+        audit.record(
+            actor, "hall.locker.create" if created else "hall.locker.update", locker,
+            details={"hall": locker.hall.code, "number": locker.number, "active": locker.active},
+        )  # fmt: skip
+    return locker

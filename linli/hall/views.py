@@ -30,6 +30,7 @@ from linli.core.errors import ImportRejected, RowError
 from linli.core.excel import write_workbook
 
 from . import charts, queries, services
+from .forms import HallForm, LockerForm, QueueForm
 from .models import (
     CalendarDay,
     Case,
@@ -115,8 +116,11 @@ def kiosk(request: HttpRequest, hall: str) -> HttpResponse:
     )
     appointments = Queue.objects.filter(prefix=services.APPOINTMENT_PREFIX, hall=hall_obj).exists()
     error = ""
+    now = services.kiosk_clock()
+    closed = "" if services.is_open(hall_obj, now) else services.closed_message(hall_obj, now)
     if request.method == "POST":
         try:
+            services.require_open(hall_obj, now)
             if request.POST.get("checkin"):
                 ticket = services.check_in(request.POST.get("id_number", ""))
             else:
@@ -129,7 +133,13 @@ def kiosk(request: HttpRequest, hall: str) -> HttpResponse:
     return render(
         request,
         "hall/kiosk.html",
-        {"hall": hall_obj, "queues": queues, "error": error, "appointments": appointments},
+        {
+            "hall": hall_obj,
+            "queues": queues,
+            "error": error,
+            "appointments": appointments,
+            "closed": closed,
+        },
         status=400 if error else 200,
     )
 
@@ -147,9 +157,11 @@ def kiosk_ticket(request: HttpRequest, hall: str) -> JsonResponse:
             {"code": "unknown_queue", "message": _("没有这个取号队列。")}, status=404
         )
     try:
+        services.require_open(queue.hall)
         ticket = services.issue_ticket(queue, request.POST.get("id_number", ""))
     except services.HallError as exc:
-        return JsonResponse({"code": exc.code, "message": exc.message}, status=400)
+        status = 409 if exc.code == "hall_closed" else 400
+        return JsonResponse({"code": exc.code, "message": exc.message}, status=status)
     return JsonResponse(
         {
             "number": ticket.number,
@@ -435,6 +447,9 @@ def item_list(request: HttpRequest) -> HttpResponse:
             "page": _page(request, qs),
             "query": _query_without_page(request),
             "halls": Hall.objects.all(),
+            "all_queues": Queue.objects.select_related("hall").annotate(n_items=Count("items")),
+            "lockers": Locker.objects.select_related("hall"),
+            "items": Item.objects.filter(active=True).select_related("queue"),
             "categories": all_items.order_by("category")
             .values_list("category", flat=True)
             .distinct(),
@@ -894,6 +909,31 @@ def terminal_pickup(request: HttpRequest) -> HttpResponse:
 
 # --- hall set-up -----------------------------------------------------------------------------
 
+SETUP_FORMS: dict[str, Any] = {
+    "hall": (HallForm, Hall, services.save_hall),
+    "queue": (QueueForm, Queue, services.save_queue),
+    "locker": (LockerForm, Locker, services.save_locker),
+}
+
+
+def _save_setup_form(request: HttpRequest, actor: Actor, form: str) -> bool:
+    """Create (no ``pk``) or edit a hall, queue or locker; errors go back as messages."""
+    form_cls, model, save = SETUP_FORMS[form]
+    pk = request.POST.get("pk")
+    instance = get_object_or_404(model, pk=pk) if pk else None
+    bound = form_cls(request.POST, instance=instance)
+    if not bound.is_valid():
+        for field, errors in bound.errors.items():
+            label = bound.fields[field].label if field in bound.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}：{error}" if label else error)
+        return False
+    if form == "queue":
+        save(actor, bound.save(commit=False), bound.cleaned_data.get("items") or [])
+    else:
+        save(actor, bound.save(commit=False))
+    return True
+
 
 @policy.permission_required("hall.manage")
 def setup(request: HttpRequest) -> HttpResponse:
@@ -915,6 +955,9 @@ def setup(request: HttpRequest) -> HttpResponse:
                     actor, hall, time_cls.fromisoformat(request.POST.get("opens", "")),
                     time_cls.fromisoformat(request.POST.get("closes", "")),
                 )  # fmt: skip
+            elif form in SETUP_FORMS:
+                if not _save_setup_form(request, actor, form):
+                    return redirect("hall:setup")
             elif form == "calendar":
                 services.set_calendar_day(
                     actor, date.fromisoformat(request.POST.get("day", "")),
@@ -933,6 +976,9 @@ def setup(request: HttpRequest) -> HttpResponse:
             "windows": Window.objects.select_related("hall", "clerk").prefetch_related("skills"),
             "queues": Queue.objects.filter(is_backoffice=False),
             "halls": Hall.objects.all(),
+            "all_queues": Queue.objects.select_related("hall").annotate(n_items=Count("items")),
+            "lockers": Locker.objects.select_related("hall"),
+            "items": Item.objects.filter(active=True).select_related("queue"),
             "days": CalendarDay.objects.filter(day__gte=_today() - timedelta(days=31)),
             "kinds": CalendarDay.Kind.choices,
         },

@@ -21,7 +21,18 @@ def _centre(users: dict[str, Any]) -> None:
     window.skills.set([queue])
 
 
-def test_swipe_call_and_board(browser: Any, server: str, users: dict[str, Any]) -> None:
+def test_swipe_call_and_board(
+    browser: Any, server: str, users: dict[str, Any], monkeypatch: Any
+) -> None:
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from linli.hall import services
+
+    # Business hours are enforced at the kiosk: pin its clock to a Wednesday at 10:00.
+    open_moment = timezone.make_aware(datetime(2026, 11, 25, 10, 0))
+    monkeypatch.setattr(services, "kiosk_clock", lambda: open_moment)
     _centre(users)
     board_ctx = browser.new_context(base_url=server, locale="zh-CN")
     board = board_ctx.new_page()

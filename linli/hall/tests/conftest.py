@@ -41,3 +41,20 @@ def centre(db: Any, users: dict[str, Any]) -> dict[str, Any]:
         "w2": w2,
         "w3": w3,
     }
+
+
+OPEN_MOMENT = (2026, 11, 25, 10, 0)  # a Wednesday, 10:00 local: inside the default 09:00–17:00
+
+
+@pytest.fixture(autouse=True)
+def kiosk_open(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Pin the kiosk's business-hours clock so no test depends on the wall-clock time."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from linli.hall import services
+
+    moment = timezone.make_aware(datetime(*OPEN_MOMENT))
+    monkeypatch.setattr(services, "kiosk_clock", lambda: moment)
+    return moment

@@ -1,0 +1,67 @@
+"""Set-up forms: halls, queues, lockers (validation only; saving goes through services)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Hall, Item, Locker, Queue
+
+
+class HallForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Hall
+        fields = ["code", "name", "opens_at", "closes_at"]
+        widgets = {
+            "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "closes_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def clean_code(self) -> str:
+        return str(self.cleaned_data["code"]).strip().upper()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and opens >= closes:
+            raise forms.ValidationError(_("开门时间应早于关门时间。"))
+        return data
+
+
+class QueueForm(forms.ModelForm):  # type: ignore[type-arg]
+    items = forms.ModelMultipleChoiceField(
+        queryset=Item.objects.filter(active=True),
+        required=False,
+        label=_("归入本队列的事项"),
+    )
+
+    class Meta:
+        model = Queue
+        fields = ["hall", "name", "prefix", "is_backoffice", "mean_service_minutes", "sort"]
+
+    def clean_prefix(self) -> str:
+        prefix = str(self.cleaned_data["prefix"]).strip().upper()
+        if not re.fullmatch(r"[A-Z]{1,3}", prefix):
+            raise forms.ValidationError(_("字头为 1–3 个英文字母，每天从 001 起编号。"))
+        return prefix
+
+    def clean_mean_service_minutes(self) -> float:
+        value = float(self.cleaned_data["mean_service_minutes"])
+        if value <= 0:
+            raise forms.ValidationError(_("平均办理分钟应大于 0。"))
+        return value
+
+
+class LockerForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Locker
+        fields = ["hall", "number", "active"]
+
+    def clean_number(self) -> int:
+        number = int(self.cleaned_data["number"])
+        if number < 1:
+            raise forms.ValidationError(_("柜号从 1 开始。"))
+        return number

@@ -1,0 +1,104 @@
+"""Hall set-up forms: halls, queues (with the 中台 and items), lockers — hall.manage, audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from linli.core.models import AuditRecord
+from linli.hall.models import Hall, Item, Locker, Queue
+
+pytestmark = pytest.mark.django_db
+
+HALL = {
+    "form": "hall",
+    "code": "c",
+    "name": "C厅 24小时",
+    "opens_at": "08:30",
+    "closes_at": "20:00",
+}
+
+
+@pytest.mark.parametrize("role", ["window_clerk", "street_staff", "committee_staff", "partner"])
+def test_setup_forms_need_hall_manage(
+    client: Any, centre: dict[str, Any], users: Any, role: str
+) -> None:
+    client.force_login(users[role])
+    url = reverse("hall:setup")
+    assert client.post(url, HALL).status_code == 403
+    assert (
+        client.post(url, {"form": "locker", "hall": centre["A"].pk, "number": 9}).status_code == 403
+    )
+    assert not Hall.objects.filter(code="C").exists() and not Locker.objects.exists()
+
+
+def test_create_and_edit_hall(client: Any, centre: dict[str, Any], users: Any) -> None:
+    client.force_login(users["street_admin"])
+    url = reverse("hall:setup")
+    client.post(url, HALL)
+    hall = Hall.objects.get(code="C")
+    assert str(hall.opens_at) == "08:30:00" and hall.name == "C厅 24小时"
+    assert AuditRecord.objects.filter(action="hall.hall.create").exists()
+    client.post(url, {**HALL, "pk": hall.pk, "name": "C厅", "closes_at": "21:00"})
+    hall.refresh_from_db()
+    assert hall.name == "C厅" and str(hall.closes_at) == "21:00:00"
+    assert AuditRecord.objects.filter(action="hall.hall.update").exists()
+    bad = client.post(url, {**HALL, "code": "A"}, follow=True).content.decode()
+    assert "已存在" in bad or "already exists" in bad
+    bad = client.post(url, {**HALL, "code": "D", "opens_at": "21:00"}, follow=True)
+    assert (
+        "开门时间应早于关门时间" in bad.content.decode()
+        and not Hall.objects.filter(code="D").exists()
+    )
+    assert "C厅" in client.get(url).content.decode()
+
+
+def test_create_queue_backoffice_and_items(client: Any, centre: dict[str, Any], users: Any) -> None:
+    client.force_login(users["street_admin"])
+    url = reverse("hall:setup")
+    item = centre["item"]
+    client.post(url, {"form": "queue", "hall": centre["B"].pk, "prefix": "c", "name": "医保",
+                      "mean_service_minutes": "12", "sort": "3", "items": [item.pk]})  # fmt: skip
+    queue = Queue.objects.get(prefix="C")
+    item.refresh_from_db()
+    assert item.queue == queue and item.hall == centre["B"]
+    record = AuditRecord.objects.get(action="hall.queue.create")
+    assert record.details["items"] == ["SB002"]
+    # prefix is unique: it numbers the tickets (C001…) every day
+    response = client.post(url, {"form": "queue", "hall": centre["A"].pk, "prefix": "C",
+                                 "name": "重复", "mean_service_minutes": "5", "sort": "0"},
+                           follow=True)  # fmt: skip
+    assert Queue.objects.filter(prefix="C").count() == 1 and "字头" in response.content.decode()
+    response = client.post(url, {"form": "queue", "hall": centre["A"].pk, "prefix": "1",
+                                 "name": "坏", "mean_service_minutes": "5", "sort": "0"},
+                           follow=True)  # fmt: skip
+    assert "英文字母" in response.content.decode()
+    # turning a queue into the back office takes it off the front windows
+    centre["w2"].skills.add(queue)
+    client.post(url, {"form": "queue", "pk": queue.pk, "hall": centre["B"].pk, "prefix": "C",
+                      "name": "医保中台", "is_backoffice": "1", "mean_service_minutes": "12",
+                      "sort": "3"})  # fmt: skip
+    queue.refresh_from_db()
+    assert queue.is_backoffice and queue not in centre["w2"].skills.all()
+    assert AuditRecord.objects.filter(action="hall.queue.update").exists()
+    kiosk = client.get(reverse("hall:kiosk", args=["B"])).content.decode()
+    assert "医保中台" not in kiosk
+    assert Item.objects.get(pk=item.pk).queue == queue
+
+
+def test_create_and_edit_locker(client: Any, centre: dict[str, Any], users: Any) -> None:
+    client.force_login(users["street_admin"])
+    url = reverse("hall:setup")
+    client.post(url, {"form": "locker", "hall": centre["A"].pk, "number": "7", "active": "1"})
+    locker = Locker.objects.get(number=7)
+    assert locker.active and locker.hall == centre["A"]
+    client.post(url, {"form": "locker", "pk": locker.pk, "hall": centre["B"].pk, "number": "7"})
+    locker.refresh_from_db()
+    assert not locker.active and locker.hall == centre["B"]
+    actions = set(AuditRecord.objects.values_list("action", flat=True))
+    assert {"hall.locker.create", "hall.locker.update"} <= actions
+    client.post(url, {"form": "locker", "hall": centre["A"].pk, "number": "7", "active": "1"})
+    assert Locker.objects.filter(number=7).count() == 1
+    assert "7" in client.get(url).content.decode()
