@@ -305,3 +305,21 @@ def _progress_cases(rng: random.Random, rnd: Round, today: date) -> int:
         services.case_action(safety, case, "approve", today=after(case, 6))
         closed += 1
     return closed
+
+
+def generate_papers() -> dict[str, int]:
+    """Render every committee's PDF white paper of the demo round, as the safety office's
+    batch does (run by ``linli demo`` after all modules are built, so the papers include the
+    other modules' sections)."""
+    from .models import PaperBatch
+    from .paper import run_batch
+
+    rnd = Round.objects.order_by("-pk").first()
+    if rnd is None:
+        return {"papers": 0}
+    batch = PaperBatch.objects.create(
+        round=rnd, total=rnd.committees.count(), requested_by="linli demo"
+    )
+    run_batch(batch.pk)
+    batch.refresh_from_db()
+    return {"papers": batch.files.count()}

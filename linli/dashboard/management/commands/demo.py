@@ -36,5 +36,10 @@ class Command(BaseCommand):
             for app, module in modules:
                 made = module.build()
                 self.stdout.write(f"{app}: " + ", ".join(f"{k} {v}" for k, v in made.items()))
+            for app, module in modules:
+                # Documents that draw on several modules (the risk white papers) come last.
+                if hasattr(module, "generate_papers"):
+                    made = module.generate_papers()
+                    self.stdout.write(f"{app}: " + ", ".join(f"{k} {v}" for k, v in made.items()))
         accounts = ", ".join(a.username for a in geo_demo.ACCOUNTS)
         self.stdout.write(f"accounts: {accounts} (password {geo_demo.DEMO_PASSWORD})")
