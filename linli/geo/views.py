@@ -145,7 +145,9 @@ def _kind(key: str) -> ListKind:
 
 def _filtered(request: HttpRequest, kind: ListKind) -> tuple[df.FilterSet, QuerySet[Any], str]:
     policy.require(request.user, kind.view_perm)
-    filterset = kind.filterset(request.GET or None, queryset=kind.query(request.user))
+    filterset = kind.filterset(
+        request.GET or None, queryset=kind.query(request.user), request=request
+    )
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else kind.query(request.user)
     sort = request.GET.get("sort", "")
     if sort.lstrip("-") in kind.sorts:

@@ -109,3 +109,11 @@ def test_inspector_cannot_change_places(login: Any, street: dict[str, Any]) -> N
     )
     assert response.status_code == 403
     assert not AuditRecord.objects.filter(action="geo.estate.create").exists()
+
+
+def test_committee_filter_offers_only_the_committees_in_scope(
+    login: Any, street: dict[str, Any]
+) -> None:
+    page = login("committee_staff").get(reverse("geo:list", args=["buildings"])).content.decode()
+    assert f'<option value="{street["c1"].pk}">陕新居委</option>' in page
+    assert "新乐居委" not in page
