@@ -1,8 +1,8 @@
 """Benchmark of the places module (linli.geo) on a generated city-scale place tree.
 
 At ``scale`` 1 the tree has 6,000 committees, 24,000 estates, 120,000 buildings,
-about 260,000 entrances, 2,000,000 households and (by default) one resident per
-household; a smaller scale shrinks every level in proportion. The tree is
+371,160 entrances, 2,000,000 households and (``LINLI_BENCH_RESIDENTS``, default 1) one
+resident per household; a smaller scale shrinks every level in proportion. The tree is
 deterministic and loaded in bulk (PostgreSQL ``COPY``, SQLite ``executemany``) into a
 database of its own — ``linli_bench_<scale>`` on the local PostgreSQL server, or
 ``var/bench/places-<scale>.sqlite3`` — and reused by later runs while its marker
@@ -12,15 +12,15 @@ Measured, in-process with Django's test ``Client`` (settings ``linli.settings.te
 DEBUG off): the server time of every list page and API list case (median and p90 of
 ``LINLI_BENCH_REPS`` requests, default 30, after warm-up), the number of SQL queries
 of each case at this scale and at a small reference scale (they must be equal), and
-the Excel export of one committee's households. Then a gunicorn with one sync
-worker serves the same requests and the worker's peak RSS (``VmHWM``) is read from
-/proc; last, that worker is asked for the street-wide household export under
-gunicorn's default 30 s timeout.
+the Excel export of one committee's households (and, for information, the last page of
+the household list). Then a gunicorn with one sync worker serves the same requests and
+the worker's peak RSS (``VmHWM``) is read from /proc; last, that worker is asked for the
+street-wide household export under gunicorn's default 30 s timeout.
 
 Run through ``bench/run.py`` (``make bench SCALE=0.01``) or directly::
 
     .venv/bin/python bench/places.py --scale 0.01 [--database sqlite]
-    .venv/bin/python bench/places.py --drop      # drop every linli_bench_* database
+    .venv/bin/python bench/places.py --drop      # drop its databases (linli_bench_<scale>)
 """
 
 from __future__ import annotations
@@ -463,12 +463,15 @@ def _ensure_users(spec: Spec) -> None:
 
 
 def drop_all(log: Any = print) -> None:
+    """Drop this module's databases only (``linli_bench_<scale>``, not other modules' ones)."""
+    import re
+
     import psycopg
 
+    ours = re.compile(r"linli_bench_[0-9][0-9pem]*")  # the tags Spec.tag makes
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        names = [r[0] for r in conn.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'linli\\_bench\\_%'"
-        )]  # fmt: skip
+        names = [r[0] for r in conn.execute("SELECT datname FROM pg_database")
+                 if ours.fullmatch(r[0])]  # fmt: skip
         for name in names:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
             log(f"dropped {name}")
@@ -486,10 +489,11 @@ class Case:
     path: str
     user: str = "admin"  # "admin" (street admin) or "committee" (committee staff)
     kind: str = "page"  # "page", "api" or "export"
+    target: bool = True  # False: shown for information, outside the issue's targets
 
     @property
     def has_target(self) -> bool:
-        return self.kind in ("page", "api")
+        return self.target and self.kind in ("page", "api")
 
 
 def build_cases(spec: Spec, counts: dict[str, int]) -> list[Case]:
@@ -545,6 +549,14 @@ def build_cases(spec: Spec, counts: dict[str, int]) -> list[Case]:
         cases.append(
             Case("page residents first, committee staff", "/places/residents/", user="committee")
         )
+    # Beyond the issue's cases: the last page of the biggest list (OFFSET ~ the table size),
+    # what an integration paging through every household reaches.
+    last = max(1, math.ceil(n["households"] / PAGE_SIZE))
+    cases += [
+        Case("page households last page (info)", f"/places/households/?page={last}", target=False),
+        Case("api households last page (info)", f"/api/v1/households/?page={last}", kind="api",
+             target=False),
+    ]  # fmt: skip
     cases.append(
         Case("export households of one committee", f"/places/households/export.xlsx?committee={cid}",
              kind="export")
@@ -854,8 +866,8 @@ def markdown(report: dict[str, Any]) -> str:
         )
     if load["before"][0] > 0.5 * (os.cpu_count() or 1):
         lines += ["", f"WARNING: load average {load['before'][0]:.2f} on {os.cpu_count()} CPUs "
-                  "before the run: another process competed for the machine, the medians are "
-                  "inflated (the benchmark itself adds about 1.5)."]  # fmt: skip
+                  "before the run: another process competed for the machine, the medians may "
+                  "be inflated."]  # fmt: skip
     mem = report.get("memory", {})
     if mem:
         lines += [
@@ -874,13 +886,13 @@ def run(scale: float, report: dict[str, Any]) -> None:
     database = os.environ.get("LINLI_BENCH_DATABASE", "postgres")
     spec = Spec(scale, database)
     log = lambda *a: print(*a, flush=True)  # noqa: E731
+    load_before = os.getloadavg()  # before anything of ours runs
     configure(spec)
     info = prepare(spec, log)
     counts = info["counts"]
     log(f"tree: {', '.join(f'{k} {v:,}' for k, v in counts.items())} "
         f"({'reused' if info['reused'] else 'generated'}, generation {info['generation_s']} s)")  # fmt: skip
     ref_scale, ref_counts = reference_queries(spec)
-    load_before = os.getloadavg()
     clients = _clients()
     cases = build_cases(spec, counts)
     rows = []
@@ -896,7 +908,7 @@ def run(scale: float, report: dict[str, Any]) -> None:
         log(f"  {case.name:45s} median {timing['median_ms']:8.1f} ms  p90 {timing['p90_ms']:8.1f} ms"
             f"  queries {queries} (@{ref_scale:g}: {row['queries_ref']})  SQL {sql_ms:7.1f} ms")  # fmt: skip
     report.update(
-        scale=scale, database=database, date=datetime.date.today().isoformat(),
+        scale=scale, database=database, date=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         machine=machine(), counts=counts, generation_s=info["generation_s"],
         reused=info["reused"], reference_scale=ref_scale, cases=rows, code=code_version(),
         command=f".venv/bin/python bench/run.py --scale {scale:g} --database {database}",
@@ -935,7 +947,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", choices=("postgres", "sqlite"), default="postgres")
     parser.add_argument("--queries-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", help="write the report (or the query counts) to this file")
-    parser.add_argument("--drop", action="store_true", help="drop every benchmark database")
+    parser.add_argument(
+        "--drop",
+        action="store_true",
+        help="drop this module's databases (linli_bench_<scale>, its SQLite files)",
+    )
     args = parser.parse_args(argv)
     if args.drop:
         drop_all()
