@@ -14,7 +14,9 @@ class LogFilterForm(forms.Form):
         label=_("状态"), required=False, choices=[("", _("全部")), *State.choices]
     )
     kind = forms.ChoiceField(
-        label=_("类型"), required=False, choices=[("", _("全部")), *((k, k) for k in KINDS)]
+        label=_("类型"),
+        required=False,
+        choices=[("", _("全部")), *((k, _(v.title)) for k, v in KINDS.items())],
     )
     channel = forms.ChoiceField(
         label=_("渠道"), required=False, choices=[("", _("全部")), *Channel.choices]

@@ -346,10 +346,10 @@ def deliver(notice_id: int, *, now: datetime | None = None) -> Delivery:
         outcome = channel(notice.channel).send(message)
     except Exception as exc:  # an unexpected failure inside a backend counts as transport
         outcome = Outcome.transport(f"{type(exc).__name__} in the {notice.channel} channel")
-    return _record_outcome(notice_id, outcome)
+    return _record_outcome(notice_id, outcome, now)
 
 
-def _record_outcome(notice_id: int, outcome: Outcome) -> Delivery:
+def _record_outcome(notice_id: int, outcome: Outcome, attempted_at: datetime) -> Delivery:
     now = timezone.now()
     with transaction.atomic():
         notice = Notice.objects.select_for_update().get(pk=notice_id)
@@ -360,7 +360,7 @@ def _record_outcome(notice_id: int, outcome: Outcome) -> Delivery:
             notice.next_attempt_at = None
         elif outcome.status == "transport" and notice.attempts < max_attempts():
             delay = rules.backoff_delay(notice.attempts, retry_base_seconds(), retry_cap_seconds())
-            retry_at = now + delay
+            retry_at = max(now, attempted_at) + delay
             notice.state, notice.next_attempt_at = State.QUEUED, retry_at
             notice.last_error = outcome.error
         else:
