@@ -20,11 +20,11 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP) ## Create the environment from the lockfile
 
-run: $(STAMP) ## Migrate, build the demo street, serve it at http://127.0.0.1:$(PORT)
+run: $(STAMP) ## Migrate, build the demo street, serve it at http://127.0.0.1:$(PORT) with a worker and beat
 	$(BIN)/linli migrate --noinput
 	$(BIN)/linli demo
-	@echo "Linli: http://127.0.0.1:$(PORT)  (accounts in README.md)"
-	$(BIN)/linli serve
+	@echo "Linli: http://127.0.0.1:$(PORT)  (accounts in README.md; Ctrl-C stops the server, worker and scheduler)"
+	@trap 'kill 0' EXIT INT TERM; WORKER_CONCURRENCY=$${WORKER_CONCURRENCY:-1} $(BIN)/linli worker --beat & $(BIN)/linli serve
 
 test: $(STAMP) ## Run the whole suite (unit, integration, browser) on DATABASE_URL or SQLite
 	$(BIN)/pytest -n 2 --dist loadfile -m "not browser" -q

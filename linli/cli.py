@@ -26,6 +26,11 @@ machine interfaces (JSON out; exit 0 ok, 1 invalid id, 2 bad input):
 platform:
   demo                       build (or rebuild) the deterministic demo street
   serve                      serve the platform (gunicorn; PORT, default 8000)
+  worker [--beat]            run a task worker (Celery); --beat adds the scheduler
+  beat                       run the scheduler (celery beat, schedules kept in the database)
+  jobs list | show ID        background jobs as JSON, newest first
+  risk papers --round ID|latest
+                             queue a round's white-paper batch; prints {"job": ID}
   audit verify               check the audit log's hash chain
   migrate, createsuperuser, … any Django management command
 """
@@ -64,6 +69,24 @@ def serve() -> int:
     )  # fmt: skip
 
 
+def _celery(argv: list[str]) -> int:
+    """Run Celery with the project's app (``linli.celery``) and settings."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings.dev")
+    os.execvp(sys.executable, [sys.executable, "-m", "celery", "-A", "linli", *argv])
+
+
+def worker(argv: list[str]) -> int:
+    concurrency = os.environ.get("WORKER_CONCURRENCY", "2")
+    return _celery(
+        ["worker", "--loglevel", os.environ.get("LOG_LEVEL", "INFO"),
+         "--concurrency", concurrency, *argv]
+    )  # fmt: skip
+
+
+def beat(argv: list[str]) -> int:
+    return _celery(["beat", "--loglevel", os.environ.get("LOG_LEVEL", "INFO"), *argv])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in {"-h", "--help", "help"}:
@@ -78,6 +101,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     if command == "serve":
         return serve()
+    if command == "worker":
+        return worker(rest)
+    if command == "beat":
+        return beat(rest)
+    if command == "risk" and rest[:1] == ["papers"]:
+        return _django(["risk_papers", *rest[1:]])
     if command == "audit" and rest[:1] == ["verify"]:
         return _django(["audit_verify", *rest[1:]])
     return _django(args)

@@ -32,6 +32,7 @@ urlpatterns = [
     path("hall/", include("linli.hall.urls")),
     path("elevator/", include("linli.elevator.urls")),
     path("link/", include("linli.dashboard.urls")),
+    path("jobs/", include("linli.jobs.urls")),
     path("notices/", include("linli.notices.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/risk/", include("linli.risk.api.urls")),

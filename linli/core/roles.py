@@ -57,6 +57,9 @@ PERMISSIONS: frozenset[str] = frozenset(
         # Elevator retrofit (elevator/)
         "elevator.view",  # projects, owner rolls, tallies, mediation records
         "elevator.manage",  # projects, stages, ballots entered by staff, mediation, money
+        # Background jobs and schedules (jobs/); everyone sees the jobs they asked for
+        "jobs.view_all",  # every user's jobs (cancel, retry), not their result files
+        "jobs.schedule",  # the schedules of periodic work (reminders, sweeps, backups)
         # Notices (notices/); every account reads its own inbox without a permission
         "notices.log",  # the delivery log of every notice (recipients masked)
         "notices.optout",  # record and withdraw residents' SMS opt-outs

@@ -247,6 +247,19 @@ class FileSmsBackend:
         return Outcome.accepted(request_id)
 
 
+class MemorySmsBackend:
+    """The test suite's phone (like Django's locmem mail): ``MemorySmsBackend.outbox``.
+
+    Holds the messages of this process in a list; tests clear it themselves.
+    """
+
+    outbox: list[Message] = []
+
+    def send(self, message: Message) -> Outcome:
+        MemorySmsBackend.outbox.append(message)
+        return Outcome.accepted(f"memory-{message.notice_id}-{len(MemorySmsBackend.outbox)}")
+
+
 CHANNELS: dict[str, type[ChannelBackend]] = {
     INBOX: InboxChannel,
     EMAIL: EmailChannel,

@@ -308,18 +308,15 @@ def _progress_cases(rng: random.Random, rnd: Round, today: date) -> int:
 
 
 def generate_papers() -> dict[str, int]:
-    """Render every committee's PDF white paper of the demo round, as the safety office's
-    batch does (run by ``linli demo`` after all modules are built, so the papers include the
-    other modules' sections)."""
-    from .models import PaperBatch
-    from .paper import run_batch
+    """Queue the demo round's white-paper batch, as the safety office does (run by ``linli
+    demo`` after all modules are built, so the papers include the other modules' sections).
+    The worker renders them; with eager tasks (tests) they are rendered at once."""
+    from linli.core.context import Actor
+
+    from .paper import start_batch
 
     rnd = Round.objects.order_by("-pk").first()
     if rnd is None:
         return {"papers": 0}
-    batch = PaperBatch.objects.create(
-        round=rnd, total=rnd.committees.count(), requested_by="linli demo"
-    )
-    run_batch(batch.pk)
-    batch.refresh_from_db()
-    return {"papers": batch.files.count()}
+    batch = start_batch(Actor.system("linli demo"), rnd)
+    return {"papers queued": batch.job.total, "job": batch.job_id}

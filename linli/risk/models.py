@@ -401,32 +401,19 @@ class SurveyResponse(models.Model):
 
 
 class PaperBatch(models.Model):
-    """Generating all of a round's committee white papers in the background (with progress)."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        RUNNING = "running", _("生成中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("失败")
+    """All of a round's committee white papers, rendered by a background job (with progress)."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="paper_batches")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
-    error = models.CharField(max_length=300, blank=True)
-    requested_by = models.CharField(max_length=150, blank=True)
+    job = models.OneToOneField(
+        "jobs.Job", on_delete=models.PROTECT, related_name="paper_batch", null=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.round} {self.done}/{self.total}"
-
-    @property
-    def percent(self) -> int:
-        return 100 * self.done // self.total if self.total else 0
+        return f"{self.round} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class PaperFile(models.Model):
@@ -437,6 +424,9 @@ class PaperFile(models.Model):
 
     class Meta:
         ordering = ["committee__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "committee"], name="paper_once_per_batch")
+        ]
 
     def __str__(self) -> str:
         return str(self.pdf.name)

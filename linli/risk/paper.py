@@ -372,70 +372,86 @@ def street_pdf(user: Any, rnd: Round) -> bytes:
 
 # --------------------------------------------------------------------------- background batches
 
+PAPERS_TASK = "linli.risk.tasks.papers"
+
 
 def start_batch(actor: Any, rnd: Round) -> Any:
-    """Queue the generation of every committee's PDF of a round and launch it in the
-    background (a separate process running ``linli risk_papers <batch>``)."""
+    """Queue a job that renders every committee's PDF white paper of the round.
+
+    Staff need ``risk.manage``; an operator at the machine (``linli risk papers``) acts as the
+    system. One batch of a round runs at a time.
+    """
     from django.db import transaction
 
     from linli.core import audit
+    from linli.jobs import services as jobs
 
     from .models import PaperBatch
+    from .services import RiskError
 
-    policy.require(actor.user, "risk.manage")
-    if PaperBatch.objects.filter(round=rnd, status__in=["queued", "running"]).exists():
-        from .services import RiskError
-
-        raise RiskError(_("本轮白皮书正在生成中"))
+    if actor.user is not None or actor.terminal != "cli":
+        policy.require(actor.user, "risk.manage")
     with transaction.atomic():
-        batch = PaperBatch.objects.create(
-            round=rnd, total=rnd.committees.count(), requested_by=actor.label
+        Round.objects.select_for_update().filter(pk=rnd.pk).first()
+        if PaperBatch.objects.filter(round=rnd, job__state__in=jobs.ACTIVE).exists():
+            raise RiskError(_("本轮白皮书正在生成中"))
+        total = rnd.committees.count()
+        job = jobs.submit(
+            actor,
+            "risk.papers",
+            PAPERS_TASK,
+            title=_("%(round)s 白皮书（%(n)s 个居委）") % {"round": rnd.name, "n": total},
+            params={"round": rnd.pk},
+            total=total,
         )
-        audit.record(actor, "risk.papers.start", batch, details={"committees": batch.total})
-    if getattr(settings, "LINLI_RISK_PAPERS_INLINE", False):
-        run_batch(batch.pk)
-    else:
-        transaction.on_commit(lambda: _launch(batch.pk))
+        batch = PaperBatch.objects.create(round=rnd, job=job)
+        audit.record(actor, "risk.papers.start", batch, details={"committees": total})
     return batch
 
 
-def _launch(batch_id: int) -> None:
-    import subprocess
-    import sys
+def run_batch(job: Any) -> None:
+    """Render each committee's PDF into storage, then a zip of them all as the job's result.
 
-    manage = Path(settings.BASE_DIR) / "manage.py"
-    subprocess.Popen(
-        [sys.executable, str(manage), "risk_papers", str(batch_id)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    Resumable and idempotent: committees whose PDF the batch already holds are skipped, so a
+    job picked up again after its worker died goes on where it stopped, and a unique
+    constraint keeps each committee's file exactly once even when two deliveries race.
+    """
+    import zipfile
 
-
-def run_batch(batch_id: int) -> None:
-    """Render each committee's PDF into storage, updating the progress after each one."""
     from django.core.files.base import ContentFile
+    from django.db import IntegrityError, transaction
 
     from linli.core.models import User
+    from linli.jobs import services as jobs
 
     from .models import PaperBatch, PaperFile
 
-    batch = PaperBatch.objects.select_related("round").get(pk=batch_id)
-    batch.status = PaperBatch.Status.RUNNING
-    batch.save(update_fields=["status"])
-    # A street-wide reader for the batch process (not a stored account).
+    batch = PaperBatch.objects.select_related("round").get(job=job)
+    committees = list(batch.round.committees.order_by("code"))
+    done = set(batch.files.values_list("committee_id", flat=True))
+    jobs.progress(job, len(done), len(committees))
+    # A street-wide reader for the batch (not a stored account).
     reader = User(username="risk_papers", role="street_admin", is_active=True)
-    try:
-        for committee in batch.round.committees.order_by("code"):
-            data = pdf(reader, batch.round, committee)
-            f = PaperFile(batch=batch, committee=committee, size=len(data))
-            f.pdf.save(f"linli-risk-{batch.round_id}-{committee.code}.pdf", ContentFile(data))
-            PaperBatch.objects.filter(pk=batch.pk).update(done=batch.files.count())
-        batch.refresh_from_db()
-        batch.status = PaperBatch.Status.DONE
-    except Exception as exc:  # the batch records the failure; the page shows it
-        batch.refresh_from_db()
-        batch.status = PaperBatch.Status.FAILED
-        batch.error = str(exc)[:300]
-    batch.finished_at = timezone.now()
-    batch.save(update_fields=["status", "error", "finished_at"])
+    for committee in committees:
+        if committee.pk in done:
+            continue
+        data = pdf(reader, batch.round, committee)
+        jobs.progress(job, len(done))  # still ours? (cancelled or taken over: stop here)
+        f = PaperFile(batch=batch, committee=committee, size=len(data))
+        f.pdf.save(
+            f"linli-risk-{batch.round_id}-{committee.code}.pdf", ContentFile(data), save=False
+        )
+        try:
+            with transaction.atomic():
+                f.save()
+        except IntegrityError:  # another delivery of this job stored it first
+            f.pdf.delete(save=False)
+        done.add(committee.pk)
+        jobs.progress(job, len(done))
+    with tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as buf:
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+            for f in batch.files.select_related("committee").order_by("committee__code"):
+                with f.pdf.open("rb") as handle:
+                    zf.writestr(f"{f.committee.code}-{f.committee.name}.pdf", handle.read())
+        buf.seek(0)
+        jobs.attach_result(job, f"linli-risk-{batch.round_id}-papers.zip", buf)

@@ -847,17 +847,13 @@ def papers(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已开始在后台生成本轮全部居委白皮书。"))
         return redirect("risk:papers", pk=pk)
-    batch = PaperBatch.objects.filter(round=rnd).first()
+    batch = PaperBatch.objects.select_related("job").filter(round=rnd).first()
     files = list(batch.files.select_related("committee")) if batch else []
+    job = batch.job if batch else None
     return render(
         request,
         "risk/papers.html",
-        {
-            "round": rnd,
-            "batch": batch,
-            "files": files,
-            "running": batch is not None and batch.status in ("queued", "running"),
-        },
+        {"round": rnd, "batch": batch, "job": job, "files": files, "running": job and job.active},
     )
 
 

@@ -28,7 +28,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_celery_beat",
     "linli.core",
+    "linli.jobs",
     "linli.geo",
     "linli.notices",
     "linli.risk",
@@ -182,6 +184,36 @@ LINLI_DATA_KEY = os.environ.get("LINLI_DATA_KEY", "")
 LINLI_DATA_KEY_ID = os.environ.get("LINLI_DATA_KEY_ID", "k1")
 LINLI_CIPHER = os.environ.get("LINLI_CIPHER", "linli.core.crypto.AesGcmCipher")
 LINLI_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+# Background work (docs/deploy.md). Production: Redis as the broker (RabbitMQ works too:
+# amqp://…). The embedded default needs no server: kombu's filesystem transport keeps each
+# message as a file under var/broker/, which the web server, the worker and beat share.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+BROKER_DIR = VAR_DIR / "broker"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "store_processed": False,
+    }
+    for _folder in ("queue", "control"):
+        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+CELERY_TASK_ACKS_LATE = True  # a message is acknowledged when its task ends, not when it starts
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed pool process puts its message back
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long jobs: a worker holds one message at a time
+CELERY_TASK_IGNORE_RESULT = True  # the Job record is the result; no result backend
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_ENABLE_UTC = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_WORKER_SEND_TASK_EVENTS = False
+# A running job whose worker has been silent this long is put back in the queue.
+LINLI_JOB_STALE_SECONDS = int(os.environ.get("LINLI_JOB_STALE_SECONDS", "120"))
+LINLI_JOB_MAX_ATTEMPTS = 3
+LINLI_JOB_RESULT_DAYS = 7
+DJANGO_CELERY_BEAT_TZ_AWARE = True
 
 # Notices (docs/notices.md): SMS through a gateway adapter, e-mail through Django's mail.
 # The file backend writes the demo's SMS to VAR_DIR/sms/outbox.jsonl; production sets

@@ -18,3 +18,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
+# Tasks run in the caller's process unless a test starts a real worker (jobs/tests).
+CELERY_BROKER_URL = "memory://"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+# SMS go to linli.notices.channels.MemorySmsBackend.outbox (e-mail to django.core.mail.outbox).
+LINLI_SMS_BACKEND = "linli.notices.channels.MemorySmsBackend"

@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from linli.core.context import Actor
 from linli.core.models import AuditRecord, Organisation, User
@@ -614,18 +616,19 @@ def test_large_round_overview_pages(drawn: Round, users: Any, login: Any, monkey
 
 
 def test_background_papers_with_progress(
-    drawn: Round, users: Any, login: Any, settings: Any, street: Any
+    drawn: Round, users: Any, login: Any, street: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     from linli.risk.models import PaperBatch, PaperFile
 
-    settings.LINLI_RISK_PAPERS_INLINE = True
     _submit_with_findings(drawn, users)
     client = login("street_admin")
-    assert client.post(f"/risk/rounds/{drawn.pk}/papers/").status_code == 302
-    batch = PaperBatch.objects.get()
-    assert (batch.status, batch.done, batch.total) == ("done", 2, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/risk/rounds/{drawn.pk}/papers/").status_code == 302
+    batch = PaperBatch.objects.select_related("job").get()
+    assert (batch.job.state, batch.job.done, batch.job.total) == ("done", 2, 2)
+    assert batch.job.result_name == f"linli-risk-{drawn.pk}-papers.zip"
     page = client.get(f"/risk/rounds/{drawn.pk}/papers/").content.decode()
-    assert "已完成 2 / 2" in page and 'http-equiv="refresh"' not in page
+    assert "2 / 2" in page and "已完成" in page and 'http-equiv="refresh"' not in page
     mine = PaperFile.objects.get(committee=street["c1"])
     other = PaperFile.objects.get(committee=street["c2"])
     staff = login("committee_staff")
@@ -633,6 +636,58 @@ def test_background_papers_with_progress(
     assert staff.get(f"/risk/papers/{other.pk}.pdf").status_code == 403
     assert staff.get(f"/risk/rounds/{drawn.pk}/papers/").status_code == 403
     assert AuditRecord.objects.filter(action="risk.papers.start").exists()
+
+
+def test_linli_risk_papers_queues_the_latest_round_as_a_job(
+    drawn: Round, users: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from linli.jobs.models import Job
+    from linli.risk.models import PaperFile
+
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("risk_papers", "--round", "latest", stdout=out)
+    job = Job.objects.get(pk=json.loads(out.getvalue())["job"])
+    assert (job.kind, job.state, job.done, job.total) == ("risk.papers", "done", 2, 2)
+    assert PaperFile.objects.filter(batch__job=job).count() == 2
+    with pytest.raises(CommandError) as err:
+        call_command("risk_papers", "--round", "nope", stdout=StringIO())
+    assert err.value.returncode == 2
+
+
+def test_a_resumed_batch_keeps_the_papers_already_made(
+    drawn: Round, users: Any, street: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A worker died after the first committee: the job runs again and renders only the rest."""
+    from django.core.files.base import ContentFile
+
+    from linli.jobs import services as jobs
+    from linli.risk import paper
+    from linli.risk.models import PaperBatch, PaperFile
+
+    batch = paper.start_batch(Actor(users["street_admin"]), drawn)  # not committed: not sent
+    first = min((street["c1"], street["c2"]), key=lambda c: c.code)
+    kept = PaperFile(batch=batch, committee=first, size=3)
+    kept.pdf.save("kept.pdf", ContentFile(b"PDF"), save=False)
+    kept.save()
+    job = jobs.claim(batch.job_id, "dead-worker")
+    assert job is not None
+    from linli.jobs.models import Job
+
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    jobs.run(job.pk, paper.run_batch)
+    job.refresh_from_db()
+    assert (job.state, job.done, job.attempts) == ("done", 2, 2)
+    files = PaperFile.objects.filter(batch=batch)
+    assert files.count() == 2
+    assert files.get(committee=first).pk == kept.pk  # not rendered twice
+    assert PaperBatch.objects.get().pk == batch.pk
 
 
 def test_fast_rounding_matches_engine() -> None:

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "jobs"
+
+urlpatterns = [
+    path("", views.job_list, name="list"),
+    path("status.json", views.job_status, name="status"),
+    path("<int:pk>/cancel/", views.job_cancel, name="cancel"),
+    path("<int:pk>/retry/", views.job_retry, name="retry"),
+    path("<int:pk>/download/", views.job_download, name="download"),
+]

@@ -1,0 +1,103 @@
+"""The jobs page: each user's long work with progress, errors in words, retry, cancel and the
+result to download; a small JSON view lets the page update the bars without reloading."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from linli.core import policy
+from linli.core.context import Actor
+from linli.core.errors import DomainError
+
+from . import services
+from .models import Job
+
+PAGE_SIZE = 25
+
+
+def _state(job: Job) -> dict[str, Any]:
+    return {
+        **job.as_json(),
+        "state_label": str(job.get_state_display()),
+        "percent": job.percent,
+        "has_result": bool(job.result) and job.state == Job.State.DONE,
+    }
+
+
+def job_list(request: HttpRequest) -> HttpResponse:
+    qs = services.visible_jobs(request.user)
+    see_all = policy.can(request.user, "jobs.view_all")
+    mine_only = not see_all or request.GET.get("who") != "all"
+    if mine_only:
+        qs = qs.filter(requested_by_id=request.user.pk)
+    state = request.GET.get("state", "")
+    if state in Job.State.values:
+        qs = qs.filter(state=state)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "jobs/list.html",
+        {
+            "page": page,
+            "jobs": page.object_list,
+            "see_all": see_all,
+            "mine_only": mine_only,
+            "state": state,
+            "states": Job.State.choices,
+            "active_ids": [j.pk for j in page.object_list if j.active],
+            "query": urlencode(
+                {k: v for k, v in (("who", request.GET.get("who", "")), ("state", state)) if v}
+            ),
+        },
+    )
+
+
+def job_status(request: HttpRequest) -> JsonResponse:
+    """The current state of the listed jobs (``?id=1&id=2``), for the page's live bars."""
+    ids = [int(i) for i in request.GET.getlist("id")[:PAGE_SIZE] if i.isdigit() and len(i) < 12]
+    jobs = services.visible_jobs(request.user).filter(pk__in=ids)
+    return JsonResponse({"jobs": [_state(j) for j in jobs]})
+
+
+@require_POST
+def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(services.visible_jobs(request.user), pk=pk)
+    try:
+        services.cancel(Actor.from_request(request), job)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已取消任务“%(title)s”。") % {"title": job.title})
+    return redirect("jobs:list")
+
+
+@require_POST
+def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(services.visible_jobs(request.user), pk=pk)
+    try:
+        services.retry(Actor.from_request(request), job)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("已重新排队“%(title)s”，将从中断处继续。") % {"title": job.title}
+        )
+    return redirect("jobs:list")
+
+
+def job_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
+    job = get_object_or_404(services.visible_jobs(request.user), pk=pk)
+    try:
+        handle = services.open_result(Actor.from_request(request), job)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("jobs:list")
+    return FileResponse(handle, as_attachment=True, filename=job.result_name)

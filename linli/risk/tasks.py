@@ -1,0 +1,15 @@
+"""The risk module's Celery tasks: thin shells that run one service on a job."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from linli.jobs import services as jobs
+
+
+@shared_task(name="linli.risk.tasks.papers", acks_late=True)
+def papers(job_id: int) -> None:
+    """Render a round's white papers (``paper.run_batch``); resumes where a dead worker stopped."""
+    from . import paper
+
+    jobs.run(job_id, paper.run_batch)
