@@ -186,7 +186,7 @@ LINLI_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # Background work (docs/deploy.md). Production: Redis as the broker (RabbitMQ works too:
 # amqp://…). The embedded default needs no server: kombu's filesystem transport keeps each
 # message as a file under var/broker/, which the web server, the worker and beat share.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://localhost/"
 BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -218,4 +218,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The PDF font subsetter reports every table it prunes; only its problems matter here.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }
