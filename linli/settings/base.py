@@ -201,6 +201,7 @@ CELERY_TASK_ACKS_LATE = True  # a message is acknowledged when its task ends, no
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed pool process puts its message back
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long jobs: a worker holds one message at a time
 CELERY_TASK_IGNORE_RESULT = True  # the Job record is the result; no result backend
+CELERY_RESULT_EXPIRES = None  # so beat adds no result-cleanup task of its own
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
