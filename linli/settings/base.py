@@ -188,7 +188,7 @@ LINLI_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # Background work (docs/deploy.md). Production: Redis as the broker (RabbitMQ works too:
 # amqp://…). The embedded default needs no server: kombu's filesystem transport keeps each
 # message as a file under var/broker/, which the web server, the worker and beat share.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://localhost/"
 BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -203,6 +203,7 @@ CELERY_TASK_ACKS_LATE = True  # a message is acknowledged when its task ends, no
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed pool process puts its message back
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long jobs: a worker holds one message at a time
 CELERY_TASK_IGNORE_RESULT = True  # the Job record is the result; no result backend
+CELERY_RESULT_EXPIRES = None  # so beat adds no result-cleanup task of its own
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -242,4 +243,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The PDF font subsetter reports every table it prunes; only its problems matter here.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }
