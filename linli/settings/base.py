@@ -226,7 +226,10 @@ LINLI_SMS_ACCESS_KEY_ID = os.environ.get("LINLI_SMS_ACCESS_KEY_ID", "")
 LINLI_SMS_ACCESS_KEY_SECRET = os.environ.get("LINLI_SMS_ACCESS_KEY_SECRET", "")
 # Notice kind -> the template id the provider approved; unset kinds use SMS_LINLI_<KIND>.
 LINLI_SMS_TEMPLATES: dict[str, str] = {}
-LINLI_NOTICES_QUIET_HOURS = ("21:00", "08:00")
+# No SMS to residents in this window (street time); "00:00-00:00" switches it off.
+LINLI_NOTICES_QUIET_HOURS = tuple(
+    os.environ.get("LINLI_NOTICES_QUIET_HOURS", "21:00-08:00").split("-", 1)
+)
 LINLI_NOTICES_MAX_ATTEMPTS = 5
 LINLI_NOTICES_RETRY_BASE_SECONDS = 60
 LINLI_BASE_URL = os.environ.get("LINLI_BASE_URL", "")

@@ -201,3 +201,37 @@ def test_an_smtp_server_that_is_down_is_retried(smtp: Collect, settings: Any) ->
     done = services.deliver(notice.pk)
     notice.refresh_from_db()
     assert done.state == "queued" and notice.last_error == "ConnectionRefusedError"
+
+
+def test_the_fake_gateway_runs_as_a_process(settings: Any, tmp_path: Any) -> None:
+    """How the scale-out test uses it: a separate process logging one line per request."""
+    import subprocess
+    import sys
+
+    port, log = free_port(), tmp_path / "sms.jsonl"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "linli.notices.testing", "--port", str(port), "--log", str(log)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip().endswith(f":{port}/sms/send")
+        settings.LINLI_SMS_BACKEND = "linli.notices.channels.HttpSmsBackend"
+        settings.LINLI_SMS_URL = f"http://127.0.0.1:{port}/sms/send"
+        settings.LINLI_SMS_ACCESS_KEY_ID, settings.LINLI_SMS_ACCESS_KEY_SECRET = (
+            "fake-key-id",
+            "fake-key-secret",
+        )
+        notice = one_sms()
+        assert services.deliver(notice.pk).state == "sent"
+        assert services.deliver(notice.pk).acted is False
+    finally:
+        process.terminate()
+        process.wait(10)
+    [line] = [json.loads(x) for x in log.read_text().splitlines()]
+    assert (line["out_id"], line["outcome"], line["phone"]) == (
+        f"linli-{notice.pk}",
+        "ok",
+        "139****5678",
+    )

@@ -176,7 +176,17 @@ def test_deliver_writes_the_demo_outbox_once(outbox: Any) -> None:
     assert (notice.state, notice.attempts, notice.provider_id) == ("sent", 1, line["request_id"])
 
 
-def test_resident_sms_waits_for_the_morning(outbox: Any) -> None:
+def test_quiet_hours_can_be_switched_off(outbox: Any, settings: Any) -> None:
+    settings.LINLI_NOTICES_QUIET_HOURS = ("00:00", "00:00")
+    with frozen(at(23, 30)):
+        [notice] = services.send(
+            "hall.case_done", {"item": "居住证", "case": "C1"}, key="c1", phone=PHONE
+        )
+    assert notice.not_before is None
+    assert services.deliver(notice.pk, now=at(23, 31)).state == "sent"
+
+
+def test_resident_sms_waits_for_the_morning(outbox: Any, quiet: None) -> None:
     with frozen(at(22, 30)):
         [notice] = services.send(
             "hall.case_done", {"item": "居住证", "case": "C1"}, key="c1", phone=PHONE
@@ -188,7 +198,7 @@ def test_resident_sms_waits_for_the_morning(outbox: Any) -> None:
     assert done.state == "sent" and len(lines(outbox)) == 1
 
 
-def test_a_retry_that_falls_into_the_night_is_held_again(outbox: Any) -> None:
+def test_a_retry_that_falls_into_the_night_is_held_again(outbox: Any, quiet: None) -> None:
     with frozen(at(20, 59)):
         [notice] = services.send(
             "hall.case_done", {"item": "居住证", "case": "C1"}, key="c1", phone=PHONE
@@ -200,7 +210,7 @@ def test_a_retry_that_falls_into_the_night_is_held_again(outbox: Any) -> None:
     assert lines(outbox) == []
 
 
-def test_staff_email_is_not_held_by_quiet_hours(users: Any) -> None:
+def test_staff_email_is_not_held_by_quiet_hours(users: Any, quiet: None) -> None:
     staff = users["street_admin"]
     staff.email = "admin@example.com"
     staff.save()
@@ -314,7 +324,7 @@ def test_a_send_cut_off_mid_way_is_never_repeated(scripted: type[Scripted]) -> N
     assert scripted.calls == []
 
 
-def test_due_notice_ids_leave_a_grace_for_the_scheduled_run(outbox: Any) -> None:
+def test_due_notice_ids_leave_a_grace_for_the_scheduled_run(outbox: Any, quiet: None) -> None:
     with frozen(at(10)):
         [a] = services.send("hall.case_done", {"item": "x", "case": "C1"}, key="a", phone=PHONE)
     with frozen(at(22)):
