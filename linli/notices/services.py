@@ -29,7 +29,7 @@ from linli.core.roles import Role
 
 from . import catalogue, rules
 from .catalogue import EMAIL, INBOX, SMS
-from .channels import Message, Outcome, channel
+from .channels import Message, Outcome, channel, sign_name
 from .errors import NoticeError, RecipientInvalid
 from .models import Notice, OptOut, State
 
@@ -195,7 +195,7 @@ def _record(
         notice.state, notice.sent_at = State.SENT, now
     elif target.channel == SMS:
         notice.template = kind.sms_template
-        notice.segments = rules.sms_segments(text, channels_sign_name())
+        notice.segments = rules.sms_segments(text, sign_name())
         if OptOut.objects.filter(phone_hash=target.recipient_hash).exists():
             notice.state = State.SUPPRESSED
         else:
@@ -219,12 +219,6 @@ def _record(
         notice_id, eta = notice.pk, notice.not_before
         transaction.on_commit(lambda: queue(notice_id, eta))
     return notice
-
-
-def channels_sign_name() -> str:
-    from .channels import sign_name
-
-    return sign_name()
 
 
 def send_to_unit(
@@ -295,7 +289,9 @@ def _is_resident_sms(notice: Notice) -> bool:
 
 
 def _message(notice: Notice) -> Message:
-    found = catalogue.kind(notice.kind)
+    found = catalogue.KINDS.get(notice.kind)  # a kind dropped from the catalogue still goes out
+    params = notice.params if isinstance(notice.params, dict) else {}
+    names = found.placeholders if found else tuple(n for n in params if n != "url")
     address = ""
     if notice.address_cipher:
         purpose = PHONE_PURPOSE if notice.channel == SMS else EMAIL_PURPOSE
@@ -304,10 +300,10 @@ def _message(notice: Notice) -> Message:
         notice_id=notice.pk,
         kind=notice.kind,
         address=address,
-        title=found.render_title("zh-hans"),
+        title=found.render_title("zh-hans") if found else notice.kind,
         text=notice.text,
         template=notice.template,
-        template_params={name: str(notice.params[name]) for name in found.placeholders},
+        template_params={name: str(params.get(name, "")) for name in names},
         link=notice.url,
     )
 
@@ -337,11 +333,18 @@ def deliver(notice_id: int, *, now: datetime | None = None) -> Delivery:
                 notice.save(update_fields=["state"])
                 logger.info("notice %s suppressed: the resident opted out of SMS", notice.pk)
                 return Delivery(notice_id, notice.state, True)
+        try:
+            message = _message(notice)
+        except Exception as exc:  # e.g. the address was encrypted with a key no longer configured
+            notice.state, notice.next_attempt_at = State.FAILED, None
+            notice.last_error = f"{type(exc).__name__} preparing the message"
+            notice.save(update_fields=["state", "next_attempt_at", "last_error"])
+            logger.error("notice %s failed: %s", notice.pk, notice.last_error)
+            return Delivery(notice_id, notice.state, True)
         # Mark the attempt before sending: a second run now finds "sending" and does nothing.
         notice.state, notice.next_attempt_at = State.SENDING, now
         notice.attempts += 1
         notice.save(update_fields=["state", "next_attempt_at", "attempts"])
-        message = _message(notice)
     try:
         outcome = channel(notice.channel).send(message)
     except Exception as exc:  # an unexpected failure inside a backend counts as transport

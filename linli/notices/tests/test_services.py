@@ -386,3 +386,22 @@ def test_no_phone_number_in_logs_or_errors(
     assert "139****5678" in notice.last_error and PHONE not in notice.last_error
     assert caplog.records and "139****5678" in caplog.text
     assert PHONE not in caplog.text
+
+
+def test_an_unreadable_address_fails_once_instead_of_looping(outbox: Any) -> None:
+    [notice] = services.send("hall.case_done", {"item": "x", "case": "C1"}, key="c1", phone=PHONE)
+    Notice.objects.filter(pk=notice.pk).update(address_cipher="aesgcm:k0:AAAA")
+    assert services.deliver(notice.pk).state == "failed"
+    notice.refresh_from_db()
+    assert notice.last_error.endswith("preparing the message") and notice.attempts == 0
+    assert lines(outbox) == []
+
+
+def test_a_kind_dropped_from_the_catalogue_still_goes_out(outbox: Any) -> None:
+    [notice] = services.send(
+        "hall.case_done", {"item": "居住证", "case": "C1"}, key="c1", phone=PHONE
+    )
+    Notice.objects.filter(pk=notice.pk).update(kind="hall.retired_kind")
+    assert services.deliver(notice.pk).state == "sent"
+    [line] = lines(outbox)
+    assert line["params"] == {"item": "居住证", "case": "C1"}
