@@ -5,7 +5,8 @@ delivery after commit; the idempotency key (unique per key, channel and recipien
 retried job never creates or sends a notice twice. ``deliver`` is what the Celery task runs: it
 locks the row, honours quiet hours and opt-outs, marks the attempt before calling the channel
 (so a second run does nothing), and records the outcome: accepted is final, a transport error
-is retried with exponential back-off, a rejection fails at once.
+is retried with exponential back-off, a rejection fails at once, and a request that got no
+answer is never repeated (the provider may have sent it).
 """
 
 from __future__ import annotations
@@ -366,6 +367,9 @@ def _record_outcome(notice_id: int, outcome: Outcome, attempted_at: datetime) ->
             retry_at = max(now, attempted_at) + delay
             notice.state, notice.next_attempt_at = State.QUEUED, retry_at
             notice.last_error = outcome.error
+        elif outcome.status == "unknown":
+            notice.state, notice.next_attempt_at = State.FAILED, None
+            notice.last_error = f"outcome unknown, not sent again: {outcome.error}"[:300]
         else:
             notice.state, notice.next_attempt_at = State.FAILED, None
             notice.last_error = outcome.error

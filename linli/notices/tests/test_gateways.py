@@ -71,10 +71,8 @@ def test_exactly_one_request_even_when_the_task_runs_twice(
     assert Notice.objects.get(pk=notice.pk).state == "sent"
 
 
-def test_server_errors_and_dropped_connections_are_retried_with_back_off(
-    gateway: FakeSmsGateway,
-) -> None:
-    gateway.then("500", "drop")
+def test_server_errors_are_retried_with_back_off(gateway: FakeSmsGateway) -> None:
+    gateway.then("500", "500")
     notice = one_sms()
     first = services.deliver(notice.pk)
     notice.refresh_from_db()
@@ -87,8 +85,25 @@ def test_server_errors_and_dropped_connections_are_retried_with_back_off(
     assert second.retry_at - first.retry_at >= timedelta(seconds=120)  # doubled
     third = services.deliver(notice.pk, now=second.retry_at)
     assert third.state == "sent"
-    assert [r["outcome"] for r in gateway.requests] == ["500", "drop", "ok"]
+    assert [r["outcome"] for r in gateway.requests] == ["500", "500", "ok"]
     assert len(gateway.accepted) == 1
+
+
+@pytest.mark.parametrize("outcome", ["slow", "drop"])
+def test_a_request_without_an_answer_is_never_repeated(
+    gateway: FakeSmsGateway, settings: Any, outcome: str
+) -> None:
+    """The gateway may have sent it: repeating is how residents get the same SMS twice."""
+    settings.LINLI_SMS_TIMEOUT = 0.5
+    gateway.slow_seconds = 1.5
+    gateway.then(outcome)
+    notice = one_sms()
+    assert services.deliver(notice.pk).state == "failed"
+    notice.refresh_from_db()
+    assert notice.last_error.startswith("outcome unknown, not sent again: ")
+    assert services.deliver(notice.pk, now=later(notice, 120)).acted is False
+    assert len(gateway.requests) == 1
+    assert len(gateway.accepted) == (1 if outcome == "slow" else 0)
 
 
 def test_a_gateway_that_is_not_there_is_a_transport_error(settings: Any) -> None:
