@@ -405,3 +405,17 @@ def test_a_kind_dropped_from_the_catalogue_still_goes_out(outbox: Any) -> None:
     assert services.deliver(notice.pk).state == "sent"
     [line] = lines(outbox)
     assert line["params"] == {"item": "居住证", "case": "C1"}
+
+
+def test_a_concurrent_duplicate_is_caught_by_the_constraint(outbox: Any) -> None:
+    """Two callers that both found no notice: the second insert fails, the first one stands."""
+    from django.db import transaction
+    from django.db.models.query import QuerySet
+
+    [first] = services.send("hall.case_done", {"item": "x", "case": "C1"}, key="c1", phone=PHONE)
+    with transaction.atomic(), mock.patch.object(QuerySet, "first", return_value=None):
+        [again] = services.send(
+            "hall.case_done", {"item": "x", "case": "C1"}, key="c1", phone=PHONE
+        )
+        assert again.pk == first.pk
+        assert Notice.objects.count() == 1  # the caller's transaction is still usable
