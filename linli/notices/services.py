@@ -414,6 +414,20 @@ def fail_stale_sending(*, now: datetime | None = None) -> int:
     )
 
 
+def purge_old(*, now: datetime | None = None) -> int:
+    """Delete finished notices older than ``LINLI_NOTICES_KEEP_DAYS`` (180): personal data is
+    kept no longer than its purpose needs. Unread inbox notices and pending ones stay."""
+    now = now or timezone.now()
+    before = now - timedelta(days=int(getattr(settings, "LINLI_NOTICES_KEEP_DAYS", 180)))
+    finished = Q(state__in=[State.FAILED, State.SUPPRESSED]) | Q(state=State.SENT) & (
+        ~Q(channel=INBOX) | Q(read_at__isnull=False)
+    )
+    deleted, _ = Notice.objects.filter(finished, created_at__lt=before).delete()
+    if deleted:
+        logger.info("purged %s notices created before %s", deleted, before.date().isoformat())
+    return deleted
+
+
 # --- inbox ----------------------------------------------------------------------------------
 
 

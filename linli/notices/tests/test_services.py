@@ -419,3 +419,20 @@ def test_a_concurrent_duplicate_is_caught_by_the_constraint(outbox: Any) -> None
         )
         assert again.pk == first.pk
         assert Notice.objects.count() == 1  # the caller's transaction is still usable
+
+
+def test_purge_keeps_what_is_pending_or_unread(users: Any, outbox: Any, settings: Any) -> None:
+    settings.LINLI_NOTICES_KEEP_DAYS = 180
+    me = users["committee_staff"]
+    with frozen(at(10)):
+        [read] = services.send("jobs.done", {"job": "a"}, key="a", user=me)
+        [unread] = services.send("jobs.done", {"job": "b"}, key="b", user=me)
+        [sent] = services.send("hall.case_done", {"item": "x", "case": "C1"}, key="c1", phone=PHONE)
+        [pending] = services.send(
+            "hall.case_done", {"item": "x", "case": "C2"}, key="c2", phone=PHONE
+        )
+        services.mark_read(me, read.pk)
+        services.deliver(sent.pk)
+    assert services.purge_old(now=at(10) + timedelta(days=179)) == 0
+    assert services.purge_old(now=at(10) + timedelta(days=181)) == 2
+    assert set(Notice.objects.values_list("pk", flat=True)) == {unread.pk, pending.pk}
