@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "linli.core",
     "linli.jobs",
     "linli.geo",
+    "linli.notices",
     "linli.risk",
     "linli.fire",
     "linli.hall",
@@ -70,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "linli.core.context_processors.shell",
+                "linli.notices.context_processors.inbox",
             ],
         },
     },
@@ -212,6 +214,28 @@ LINLI_JOB_STALE_SECONDS = int(os.environ.get("LINLI_JOB_STALE_SECONDS", "120"))
 LINLI_JOB_MAX_ATTEMPTS = 3
 LINLI_JOB_RESULT_DAYS = 7
 DJANGO_CELERY_BEAT_TZ_AWARE = True
+
+# Notices (docs/notices.md): SMS through a gateway adapter, e-mail through Django's mail.
+# The file backend writes the demo's SMS to VAR_DIR/sms/outbox.jsonl; production sets
+# LINLI_SMS_BACKEND=linli.notices.channels.HttpSmsBackend and the gateway's URL and keys.
+LINLI_SMS_BACKEND = os.environ.get("LINLI_SMS_BACKEND", "linli.notices.channels.FileSmsBackend")
+LINLI_SMS_URL = os.environ.get("LINLI_SMS_URL", "")
+LINLI_SMS_SIGN_NAME = os.environ.get("LINLI_SMS_SIGN_NAME", "湖南路街道")
+LINLI_SMS_ACCESS_KEY_ID = os.environ.get("LINLI_SMS_ACCESS_KEY_ID", "")
+LINLI_SMS_ACCESS_KEY_SECRET = os.environ.get("LINLI_SMS_ACCESS_KEY_SECRET", "")
+# Notice kind -> the template id the provider approved; unset kinds use SMS_LINLI_<KIND>.
+LINLI_SMS_TEMPLATES: dict[str, str] = {}
+LINLI_NOTICES_QUIET_HOURS = ("21:00", "08:00")
+LINLI_NOTICES_MAX_ATTEMPTS = 5
+LINLI_NOTICES_RETRY_BASE_SECONDS = 60
+LINLI_BASE_URL = os.environ.get("LINLI_BASE_URL", "")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "linli@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+EMAIL_TIMEOUT = 30
 
 LOGGING = {
     "version": 1,

@@ -22,3 +22,5 @@ STORAGES = {
 CELERY_BROKER_URL = "memory://"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# SMS go to linli.notices.channels.MemorySmsBackend.outbox (e-mail to django.core.mail.outbox).
+LINLI_SMS_BACKEND = "linli.notices.channels.MemorySmsBackend"
