@@ -14,7 +14,7 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(name="linli.notices.tasks.deliver", acks_late=True, ignore_result=True)  # type: ignore[untyped-decorator]
+@shared_task(name="linli.notices.tasks.deliver", acks_late=True, ignore_result=True)
 def deliver(notice_id: int) -> dict[str, Any]:
     done = services.deliver(int(notice_id))
     if done.retry_at is not None:
@@ -23,7 +23,7 @@ def deliver(notice_id: int) -> dict[str, Any]:
     return {"notice": done.notice_id, "state": done.state, "acted": done.acted}
 
 
-@shared_task(name="linli.notices.tasks.flush_due", ignore_result=True)  # type: ignore[untyped-decorator]
+@shared_task(name="linli.notices.tasks.flush_due", ignore_result=True)
 def flush_due() -> dict[str, int]:
     failed = services.fail_stale_sending()
     ids = services.due_notice_ids()
