@@ -196,3 +196,18 @@ def test_stage_clocks_go_to_the_committee_once(block: dict[str, Any], users: Any
     latest = Notice.objects.filter(kind="elevator.stage_clock").order_by("-pk")
     assert latest.count() == 3  # the registration reminder is not repeated
     assert latest[0].params["due"] == str(today + timedelta(days=15))
+
+
+def test_the_schedule_row_runs_the_task(block: dict[str, Any], users: Any) -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    from linli.core.context import Actor
+    from linli.jobs import schedules
+
+    Project.objects.filter(pk=block["p1"].pk).update(
+        entered_service=timezone.localdate() - timedelta(days=25)
+    )
+    schedules.run_now(
+        Actor(users["street_admin"]), PeriodicTask.objects.get(name="linli.elevator.stage_clocks")
+    )
+    assert Notice.objects.filter(kind="elevator.stage_clock").count() == 2

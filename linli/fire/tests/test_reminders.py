@@ -189,3 +189,16 @@ def test_nothing_due_means_no_notice(street: dict[str, Any], users: dict[str, An
     extinguisher(street, "1", "NEW", manufactured=today() - timedelta(days=30))
     assert services.send_equipment_reminders()["notices"] == 0
     assert not Notice.objects.exists()
+
+
+def test_the_schedule_row_runs_the_task(registry: dict[str, Any], users: dict[str, Any]) -> None:
+    """What beat (or "run now" on the schedules page) sends is this task."""
+    from django_celery_beat.models import PeriodicTask
+
+    from linli.core.context import Actor
+    from linli.jobs import schedules
+
+    row = PeriodicTask.objects.get(name="linli.fire.equipment_reminders")
+    assert row.enabled and row.crontab is not None and row.crontab.day_of_week == "1"
+    schedules.run_now(Actor(users["street_admin"]), row)
+    assert Notice.objects.filter(kind="fire.equipment_overdue").count() == 2

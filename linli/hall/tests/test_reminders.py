@@ -333,3 +333,18 @@ def test_appointment_reminders_the_day_before(
     assert sms.key == f"hall.appointment_reminder:{booked.pk}"
     tasks.appointment_reminders.delay()
     assert len(_sms("hall.appointment_reminder")) == 1
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["linli.hall.case_deadlines", "linli.hall.appointment_reminders", "linli.hall.expire_lockers"],
+)
+def test_the_schedule_rows_run_the_tasks(name: str, users: Any, centre: dict[str, Any]) -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    from linli.core.models import AuditRecord
+    from linli.jobs import schedules
+
+    row = PeriodicTask.objects.get(name=name)
+    schedules.run_now(Actor(users["street_admin"]), row)  # raises if the task is not registered
+    assert AuditRecord.objects.filter(action="jobs.schedule.run", object_id=str(row.pk)).exists()

@@ -181,3 +181,16 @@ def test_the_cases_page_escalation_also_tells_the_unit(
         ).count()
         == 3
     )  # committee staff, partner, safety office
+
+
+def test_the_schedule_row_runs_the_task(
+    cases: dict[str, HazardCase], users: dict[str, Any]
+) -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    from linli.jobs import schedules
+
+    schedules.run_now(
+        Actor(users["street_admin"]), PeriodicTask.objects.get(name="linli.risk.hazard_deadlines")
+    )
+    assert Notice.objects.filter(kind="risk.hazard_today").count() == 2
