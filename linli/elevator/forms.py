@@ -23,7 +23,7 @@ from .models import (
     Scope,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads
 
 
 class ProjectForm(forms.ModelForm):  # type: ignore[type-arg]

@@ -211,3 +211,14 @@ def test_the_schedule_row_runs_the_task(block: dict[str, Any], users: Any) -> No
         Actor(users["street_admin"]), PeriodicTask.objects.get(name="linli.elevator.stage_clocks")
     )
     assert Notice.objects.filter(kind="elevator.stage_clock").count() == 2
+
+
+def test_the_vote_form_proposes_a_start_and_a_deadline(
+    client: Any, block: dict[str, Any], users: Any
+) -> None:
+    Vote.objects.filter(project=block["p1"]).delete()
+    client.force_login(users["committee_staff"])
+    page = client.get(reverse("elevator:project", args=[block["p1"].pk])).content.decode()
+    today = timezone.localdate()
+    assert f'name="opens" value="{today.isoformat()}"' in page
+    assert f'name="closes" value="{(today + timedelta(days=14)).isoformat()}"' in page
