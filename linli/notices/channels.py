@@ -1,14 +1,16 @@
 """Channels behind one interface: each takes a message and answers with an outcome.
 
 An outcome is ``accepted`` (final: never sent again), ``transport`` (nothing was delivered, try
-again later) or ``rejected`` (the provider or mail server refused it; trying again would not
-help). Error texts name the failure, never the recipient: they are scrubbed of phone numbers
-and addresses before they leave this module.
+again later), ``rejected`` (the provider or mail server refused it; trying again would not
+help) or ``unknown`` (the request went out but no answer came back: the provider may have sent
+the SMS, so it is not sent again). Error texts name the failure, never the recipient: they
+are scrubbed of phone numbers and addresses before they leave this module.
 """
 
 from __future__ import annotations
 
 import fcntl
+import http.client
 import json
 import logging
 import secrets
@@ -31,7 +33,7 @@ from .catalogue import EMAIL, INBOX, SMS
 
 logger = logging.getLogger("linli.notices")
 
-Status = Literal["accepted", "transport", "rejected"]
+Status = Literal["accepted", "transport", "rejected", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,10 @@ class Outcome:
     @classmethod
     def rejected(cls, error: str) -> Outcome:
         return cls("rejected", error=rules.scrub(error)[:300])
+
+    @classmethod
+    def unknown(cls, error: str) -> Outcome:
+        return cls("unknown", error=rules.scrub(error)[:300])
 
 
 class ChannelBackend(Protocol):
@@ -137,7 +143,8 @@ class HttpSmsBackend:
     notice id (OutId) for the delivery report. It is authenticated by an access key id and an
     HMAC-SHA256 signature over method, path, timestamp, nonce and body hash. The provider answers
     ``{"Code": "OK", "RequestId": …}`` when it accepts; any other code is a rejection. Connection
-    errors, timeouts and HTTP 5xx are transport errors; other HTTP errors are rejections.
+    errors and HTTP 5xx are transport errors; other HTTP errors are rejections. A request that went
+    out without an answer (a read timeout, a connection closed mid-answer) is ``unknown``.
     """
 
     def __init__(self) -> None:
@@ -185,10 +192,14 @@ class HttpSmsBackend:
             if exc.code >= 500:
                 return Outcome.transport(f"HTTP {exc.code} from the SMS gateway")
             return Outcome.rejected(f"HTTP {exc.code}: {_answer_code(exc.read(65536))}")
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
-            reason = getattr(exc, "reason", None)
+        except urllib.error.URLError as exc:
+            # Raised while connecting or sending the request: the gateway has not got it.
+            reason = exc.reason
             detail = type(reason).__name__ if isinstance(reason, BaseException) else ""
-            return Outcome.transport(f"{type(exc).__name__} {detail}".strip())
+            return Outcome.transport(f"URLError {detail}".strip())
+        except (OSError, http.client.HTTPException) as exc:
+            # The request went out, the answer did not come back (timeout, connection closed).
+            return Outcome.unknown(f"{type(exc).__name__} waiting for the gateway's answer")
         try:
             answer = json.loads(raw)
         except ValueError:

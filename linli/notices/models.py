@@ -31,7 +31,8 @@ class Notice(models.Model):
     masked form for screens and a keyed hash for the idempotency constraint and opt-outs.
     """
 
-    kind = models.CharField(_("类型"), max_length=60, choices=[(k, k) for k in KINDS])
+    # Not a choices field: a new kind in the catalogue needs no migration.
+    kind = models.CharField(_("类型"), max_length=60, db_index=True)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

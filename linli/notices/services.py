@@ -5,7 +5,8 @@ delivery after commit; the idempotency key (unique per key, channel and recipien
 retried job never creates or sends a notice twice. ``deliver`` is what the Celery task runs: it
 locks the row, honours quiet hours and opt-outs, marks the attempt before calling the channel
 (so a second run does nothing), and records the outcome: accepted is final, a transport error
-is retried with exponential back-off, a rejection fails at once.
+is retried with exponential back-off, a rejection fails at once, and a request that got no
+answer is never repeated (the provider may have sent it).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from linli.core.roles import Role
 
 from . import catalogue, rules
 from .catalogue import EMAIL, INBOX, SMS
-from .channels import Message, Outcome, channel
+from .channels import Message, Outcome, channel, sign_name
 from .errors import NoticeError, RecipientInvalid
 from .models import Notice, OptOut, State
 
@@ -195,7 +196,7 @@ def _record(
         notice.state, notice.sent_at = State.SENT, now
     elif target.channel == SMS:
         notice.template = kind.sms_template
-        notice.segments = rules.sms_segments(text, channels_sign_name())
+        notice.segments = rules.sms_segments(text, sign_name())
         if OptOut.objects.filter(phone_hash=target.recipient_hash).exists():
             notice.state = State.SUPPRESSED
         else:
@@ -219,12 +220,6 @@ def _record(
         notice_id, eta = notice.pk, notice.not_before
         transaction.on_commit(lambda: queue(notice_id, eta))
     return notice
-
-
-def channels_sign_name() -> str:
-    from .channels import sign_name
-
-    return sign_name()
 
 
 def send_to_unit(
@@ -295,7 +290,9 @@ def _is_resident_sms(notice: Notice) -> bool:
 
 
 def _message(notice: Notice) -> Message:
-    found = catalogue.kind(notice.kind)
+    found = catalogue.KINDS.get(notice.kind)  # a kind dropped from the catalogue still goes out
+    params = notice.params if isinstance(notice.params, dict) else {}
+    names = found.placeholders if found else tuple(n for n in params if n != "url")
     address = ""
     if notice.address_cipher:
         purpose = PHONE_PURPOSE if notice.channel == SMS else EMAIL_PURPOSE
@@ -304,10 +301,10 @@ def _message(notice: Notice) -> Message:
         notice_id=notice.pk,
         kind=notice.kind,
         address=address,
-        title=found.render_title("zh-hans"),
+        title=found.render_title("zh-hans") if found else notice.kind,
         text=notice.text,
         template=notice.template,
-        template_params={name: str(notice.params[name]) for name in found.placeholders},
+        template_params={name: str(params.get(name, "")) for name in names},
         link=notice.url,
     )
 
@@ -337,11 +334,18 @@ def deliver(notice_id: int, *, now: datetime | None = None) -> Delivery:
                 notice.save(update_fields=["state"])
                 logger.info("notice %s suppressed: the resident opted out of SMS", notice.pk)
                 return Delivery(notice_id, notice.state, True)
+        try:
+            message = _message(notice)
+        except Exception as exc:  # e.g. the address was encrypted with a key no longer configured
+            notice.state, notice.next_attempt_at = State.FAILED, None
+            notice.last_error = f"{type(exc).__name__} preparing the message"
+            notice.save(update_fields=["state", "next_attempt_at", "last_error"])
+            logger.error("notice %s failed: %s", notice.pk, notice.last_error)
+            return Delivery(notice_id, notice.state, True)
         # Mark the attempt before sending: a second run now finds "sending" and does nothing.
         notice.state, notice.next_attempt_at = State.SENDING, now
         notice.attempts += 1
         notice.save(update_fields=["state", "next_attempt_at", "attempts"])
-        message = _message(notice)
     try:
         outcome = channel(notice.channel).send(message)
     except Exception as exc:  # an unexpected failure inside a backend counts as transport
@@ -363,6 +367,9 @@ def _record_outcome(notice_id: int, outcome: Outcome, attempted_at: datetime) ->
             retry_at = max(now, attempted_at) + delay
             notice.state, notice.next_attempt_at = State.QUEUED, retry_at
             notice.last_error = outcome.error
+        elif outcome.status == "unknown":
+            notice.state, notice.next_attempt_at = State.FAILED, None
+            notice.last_error = f"outcome unknown, not sent again: {outcome.error}"[:300]
         else:
             notice.state, notice.next_attempt_at = State.FAILED, None
             notice.last_error = outcome.error
@@ -405,6 +412,20 @@ def fail_stale_sending(*, now: datetime | None = None) -> int:
         next_attempt_at=None,
         last_error="outcome unknown: the worker stopped during the send; not sent again",
     )
+
+
+def purge_old(*, now: datetime | None = None) -> int:
+    """Delete finished notices older than ``LINLI_NOTICES_KEEP_DAYS`` (180): personal data is
+    kept no longer than its purpose needs. Unread inbox notices and pending ones stay."""
+    now = now or timezone.now()
+    before = now - timedelta(days=int(getattr(settings, "LINLI_NOTICES_KEEP_DAYS", 180)))
+    finished = Q(state__in=[State.FAILED, State.SUPPRESSED]) | Q(state=State.SENT) & (
+        ~Q(channel=INBOX) | Q(read_at__isnull=False)
+    )
+    deleted, _ = Notice.objects.filter(finished, created_at__lt=before).delete()
+    if deleted:
+        logger.info("purged %s notices created before %s", deleted, before.date().isoformat())
+    return deleted
 
 
 # --- inbox ----------------------------------------------------------------------------------

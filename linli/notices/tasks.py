@@ -2,7 +2,8 @@
 
 ``deliver`` is acknowledged late (a worker killed mid-task leaves the message to be redelivered)
 and idempotent (the row lock and the state make a second run do nothing). ``flush_due`` runs on
-a schedule and re-queues notices whose own message was lost.
+a schedule and re-queues notices whose own message was lost; ``purge`` (daily) deletes
+finished notices past their keeping time.
 """
 
 from __future__ import annotations
@@ -30,3 +31,8 @@ def flush_due() -> dict[str, int]:
     for notice_id in ids:
         deliver.delay(notice_id)
     return {"queued": len(ids), "failed_stale": failed}
+
+
+@shared_task(name="linli.notices.tasks.purge", ignore_result=True)
+def purge() -> dict[str, int]:
+    return {"deleted": services.purge_old()}

@@ -7,9 +7,10 @@ scale-out test as a separate process::
 
 It checks the access key id and HMAC signature, records each request, and answers from a
 script of outcomes (default: accept everything): ``ok`` accepts with a fresh RequestId,
-``500`` answers HTTP 500, ``drop`` closes the connection without an answer, ``reject``
-answers a provider rejection (``isv.MOBILE_NUMBER_ILLEGAL``). The log file gets one JSON line
-per request with the phone masked.
+``500`` answers HTTP 500, ``reject`` answers a provider rejection
+(``isv.MOBILE_NUMBER_ILLEGAL``), ``drop`` closes the connection without an answer (nothing
+sent), ``slow`` accepts (the SMS counts as sent) but answers only after ``slow_seconds``.
+The log file gets one JSON line per request with the phone masked.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import argparse
 import json
 import sys
 import threading
+import time
 import uuid
 from collections import deque
 from collections.abc import Iterable
@@ -29,7 +31,7 @@ from . import rules
 
 DEFAULT_KEY_ID = "fake-key-id"
 DEFAULT_SECRET = "fake-key-secret"
-OUTCOMES = ("ok", "500", "drop", "reject")
+OUTCOMES = ("ok", "500", "drop", "reject", "slow")
 
 
 class FakeSmsGateway:
@@ -44,10 +46,12 @@ class FakeSmsGateway:
         secret: str = DEFAULT_SECRET,
         log: str | Path | None = None,
         script: Iterable[str] = (),
+        slow_seconds: float = 2.0,
     ) -> None:
         self.key_id = key_id
         self.secret = secret
         self.log = Path(log) if log else None
+        self.slow_seconds = slow_seconds
         self.requests: list[dict[str, Any]] = []
         self._script: deque[str] = deque()
         self._lock = threading.Lock()
@@ -71,7 +75,8 @@ class FakeSmsGateway:
 
     @property
     def accepted(self) -> list[dict[str, Any]]:
-        return [r for r in self.requests if r["outcome"] == "ok"]
+        """Requests the gateway accepted (and would have sent as SMS)."""
+        return [r for r in self.requests if r["outcome"] in ("ok", "slow")]
 
     def then(self, *outcomes: str) -> FakeSmsGateway:
         """Answer the next requests with these outcomes, in order; then accept again."""
@@ -121,7 +126,7 @@ class FakeSmsGateway:
             "template": fields.get("TemplateCode", ""),
             "params": json.loads(fields.get("TemplateParam") or "{}"),
             "outcome": outcome,
-            "request_id": request_id if outcome == "ok" else "",
+            "request_id": request_id if outcome in ("ok", "slow") else "",
         }
         with self._lock:
             self.requests.append(record)
@@ -143,6 +148,8 @@ class FakeSmsGateway:
                 handler, 200, {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "invalid number"}
             )
         else:
+            if outcome == "slow":
+                time.sleep(self.slow_seconds)
             self._answer(
                 handler,
                 200,
@@ -152,11 +159,14 @@ class FakeSmsGateway:
     @staticmethod
     def _answer(handler: BaseHTTPRequestHandler, status: int, payload: dict[str, str]) -> None:
         data = json.dumps(payload).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(data)))
-        handler.end_headers()
-        handler.wfile.write(data)
+        try:
+            handler.send_response(status)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(data)))
+            handler.end_headers()
+            handler.wfile.write(data)
+        except OSError:  # the client gave up waiting (a "slow" answer)
+            handler.close_connection = True
 
 
 def main(argv: list[str] | None = None) -> int:

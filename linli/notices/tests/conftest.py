@@ -53,3 +53,9 @@ def gateway(settings: Any, tmp_path: Any) -> Iterator[FakeSmsGateway]:
     yield fake
     fake.shutdown()
     thread.join(5)
+
+
+@pytest.fixture
+def quiet(settings: Any) -> None:
+    """The production quiet hours (the test settings switch them off)."""
+    settings.LINLI_NOTICES_QUIET_HOURS = ("21:00", "08:00")

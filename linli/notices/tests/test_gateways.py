@@ -71,10 +71,8 @@ def test_exactly_one_request_even_when_the_task_runs_twice(
     assert Notice.objects.get(pk=notice.pk).state == "sent"
 
 
-def test_server_errors_and_dropped_connections_are_retried_with_back_off(
-    gateway: FakeSmsGateway,
-) -> None:
-    gateway.then("500", "drop")
+def test_server_errors_are_retried_with_back_off(gateway: FakeSmsGateway) -> None:
+    gateway.then("500", "500")
     notice = one_sms()
     first = services.deliver(notice.pk)
     notice.refresh_from_db()
@@ -87,8 +85,25 @@ def test_server_errors_and_dropped_connections_are_retried_with_back_off(
     assert second.retry_at - first.retry_at >= timedelta(seconds=120)  # doubled
     third = services.deliver(notice.pk, now=second.retry_at)
     assert third.state == "sent"
-    assert [r["outcome"] for r in gateway.requests] == ["500", "drop", "ok"]
+    assert [r["outcome"] for r in gateway.requests] == ["500", "500", "ok"]
     assert len(gateway.accepted) == 1
+
+
+@pytest.mark.parametrize("outcome", ["slow", "drop"])
+def test_a_request_without_an_answer_is_never_repeated(
+    gateway: FakeSmsGateway, settings: Any, outcome: str
+) -> None:
+    """The gateway may have sent it: repeating is how residents get the same SMS twice."""
+    settings.LINLI_SMS_TIMEOUT = 0.5
+    gateway.slow_seconds = 1.5
+    gateway.then(outcome)
+    notice = one_sms()
+    assert services.deliver(notice.pk).state == "failed"
+    notice.refresh_from_db()
+    assert notice.last_error.startswith("outcome unknown, not sent again: ")
+    assert services.deliver(notice.pk, now=later(notice, 120)).acted is False
+    assert len(gateway.requests) == 1
+    assert len(gateway.accepted) == (1 if outcome == "slow" else 0)
 
 
 def test_a_gateway_that_is_not_there_is_a_transport_error(settings: Any) -> None:
@@ -201,3 +216,37 @@ def test_an_smtp_server_that_is_down_is_retried(smtp: Collect, settings: Any) ->
     done = services.deliver(notice.pk)
     notice.refresh_from_db()
     assert done.state == "queued" and notice.last_error == "ConnectionRefusedError"
+
+
+def test_the_fake_gateway_runs_as_a_process(settings: Any, tmp_path: Any) -> None:
+    """How the scale-out test uses it: a separate process logging one line per request."""
+    import subprocess
+    import sys
+
+    port, log = free_port(), tmp_path / "sms.jsonl"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "linli.notices.testing", "--port", str(port), "--log", str(log)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip().endswith(f":{port}/sms/send")
+        settings.LINLI_SMS_BACKEND = "linli.notices.channels.HttpSmsBackend"
+        settings.LINLI_SMS_URL = f"http://127.0.0.1:{port}/sms/send"
+        settings.LINLI_SMS_ACCESS_KEY_ID, settings.LINLI_SMS_ACCESS_KEY_SECRET = (
+            "fake-key-id",
+            "fake-key-secret",
+        )
+        notice = one_sms()
+        assert services.deliver(notice.pk).state == "sent"
+        assert services.deliver(notice.pk).acted is False
+    finally:
+        process.terminate()
+        process.wait(10)
+    [line] = [json.loads(x) for x in log.read_text().splitlines()]
+    assert (line["out_id"], line["outcome"], line["phone"]) == (
+        f"linli-{notice.pk}",
+        "ok",
+        "139****5678",
+    )

@@ -176,7 +176,17 @@ def test_deliver_writes_the_demo_outbox_once(outbox: Any) -> None:
     assert (notice.state, notice.attempts, notice.provider_id) == ("sent", 1, line["request_id"])
 
 
-def test_resident_sms_waits_for_the_morning(outbox: Any) -> None:
+def test_quiet_hours_can_be_switched_off(outbox: Any, settings: Any) -> None:
+    settings.LINLI_NOTICES_QUIET_HOURS = ("00:00", "00:00")
+    with frozen(at(23, 30)):
+        [notice] = services.send(
+            "hall.case_done", {"item": "居住证", "case": "C1"}, key="c1", phone=PHONE
+        )
+    assert notice.not_before is None
+    assert services.deliver(notice.pk, now=at(23, 31)).state == "sent"
+
+
+def test_resident_sms_waits_for_the_morning(outbox: Any, quiet: None) -> None:
     with frozen(at(22, 30)):
         [notice] = services.send(
             "hall.case_done", {"item": "居住证", "case": "C1"}, key="c1", phone=PHONE
@@ -188,7 +198,7 @@ def test_resident_sms_waits_for_the_morning(outbox: Any) -> None:
     assert done.state == "sent" and len(lines(outbox)) == 1
 
 
-def test_a_retry_that_falls_into_the_night_is_held_again(outbox: Any) -> None:
+def test_a_retry_that_falls_into_the_night_is_held_again(outbox: Any, quiet: None) -> None:
     with frozen(at(20, 59)):
         [notice] = services.send(
             "hall.case_done", {"item": "居住证", "case": "C1"}, key="c1", phone=PHONE
@@ -200,7 +210,7 @@ def test_a_retry_that_falls_into_the_night_is_held_again(outbox: Any) -> None:
     assert lines(outbox) == []
 
 
-def test_staff_email_is_not_held_by_quiet_hours(users: Any) -> None:
+def test_staff_email_is_not_held_by_quiet_hours(users: Any, quiet: None) -> None:
     staff = users["street_admin"]
     staff.email = "admin@example.com"
     staff.save()
@@ -314,7 +324,7 @@ def test_a_send_cut_off_mid_way_is_never_repeated(scripted: type[Scripted]) -> N
     assert scripted.calls == []
 
 
-def test_due_notice_ids_leave_a_grace_for_the_scheduled_run(outbox: Any) -> None:
+def test_due_notice_ids_leave_a_grace_for_the_scheduled_run(outbox: Any, quiet: None) -> None:
     with frozen(at(10)):
         [a] = services.send("hall.case_done", {"item": "x", "case": "C1"}, key="a", phone=PHONE)
     with frozen(at(22)):
@@ -376,3 +386,53 @@ def test_no_phone_number_in_logs_or_errors(
     assert "139****5678" in notice.last_error and PHONE not in notice.last_error
     assert caplog.records and "139****5678" in caplog.text
     assert PHONE not in caplog.text
+
+
+def test_an_unreadable_address_fails_once_instead_of_looping(outbox: Any) -> None:
+    [notice] = services.send("hall.case_done", {"item": "x", "case": "C1"}, key="c1", phone=PHONE)
+    Notice.objects.filter(pk=notice.pk).update(address_cipher="aesgcm:k0:AAAA")
+    assert services.deliver(notice.pk).state == "failed"
+    notice.refresh_from_db()
+    assert notice.last_error.endswith("preparing the message") and notice.attempts == 0
+    assert lines(outbox) == []
+
+
+def test_a_kind_dropped_from_the_catalogue_still_goes_out(outbox: Any) -> None:
+    [notice] = services.send(
+        "hall.case_done", {"item": "居住证", "case": "C1"}, key="c1", phone=PHONE
+    )
+    Notice.objects.filter(pk=notice.pk).update(kind="hall.retired_kind")
+    assert services.deliver(notice.pk).state == "sent"
+    [line] = lines(outbox)
+    assert line["params"] == {"item": "居住证", "case": "C1"}
+
+
+def test_a_concurrent_duplicate_is_caught_by_the_constraint(outbox: Any) -> None:
+    """Two callers that both found no notice: the second insert fails, the first one stands."""
+    from django.db import transaction
+    from django.db.models.query import QuerySet
+
+    [first] = services.send("hall.case_done", {"item": "x", "case": "C1"}, key="c1", phone=PHONE)
+    with transaction.atomic(), mock.patch.object(QuerySet, "first", return_value=None):
+        [again] = services.send(
+            "hall.case_done", {"item": "x", "case": "C1"}, key="c1", phone=PHONE
+        )
+        assert again.pk == first.pk
+        assert Notice.objects.count() == 1  # the caller's transaction is still usable
+
+
+def test_purge_keeps_what_is_pending_or_unread(users: Any, outbox: Any, settings: Any) -> None:
+    settings.LINLI_NOTICES_KEEP_DAYS = 180
+    me = users["committee_staff"]
+    with frozen(at(10)):
+        [read] = services.send("jobs.done", {"job": "a"}, key="a", user=me)
+        [unread] = services.send("jobs.done", {"job": "b"}, key="b", user=me)
+        [sent] = services.send("hall.case_done", {"item": "x", "case": "C1"}, key="c1", phone=PHONE)
+        [pending] = services.send(
+            "hall.case_done", {"item": "x", "case": "C2"}, key="c2", phone=PHONE
+        )
+        services.mark_read(me, read.pk)
+        services.deliver(sent.pk)
+    assert services.purge_old(now=at(10) + timedelta(days=179)) == 0
+    assert services.purge_old(now=at(10) + timedelta(days=181)) == 2
+    assert set(Notice.objects.values_list("pk", flat=True)) == {unread.pk, pending.pk}
