@@ -348,3 +348,22 @@ def test_the_schedule_rows_run_the_tasks(name: str, users: Any, centre: dict[str
     row = PeriodicTask.objects.get(name=name)
     schedules.run_now(Actor(users["street_admin"]), row)  # raises if the task is not registered
     assert AuditRecord.objects.filter(action="jobs.schedule.run", object_id=str(row.pk)).exists()
+
+
+def test_the_pickup_sms_is_delivered_once_after_commit(
+    centre: dict[str, Any], clerk: Actor, serving: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """From the service to the SMS channel: the template and its parameters, to the phone."""
+    from linli.notices.channels import MemorySmsBackend
+
+    MemorySmsBackend.outbox.clear()
+    case = services.open_case(clerk, centre["item"], ticket=serving, phone=PHONE)
+    services.set_case_status(clerk, case, "completed")
+    with django_capture_on_commit_callbacks(execute=True):
+        pickup = services.deposit(clerk, case, Locker.objects.create(hall=centre["A"], number=5))
+    [message] = [m for m in MemorySmsBackend.outbox if m.kind == "hall.pickup_ready"]
+    assert message.address == PHONE
+    assert message.template_params == {"locker": "5", "code": pickup.code}
+    [notice] = _sms("hall.pickup_ready")
+    assert notice.state == "sent"
+    MemorySmsBackend.outbox.clear()
