@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Final
 
 SIGNUP: Final = "signup"
@@ -397,3 +397,67 @@ def attendance_rate(seated: int, attended: int) -> float | None:
     if seated <= 0:
         return None
     return attended / seated
+
+
+# -- other pure rules of the module ----------------------------------------------------------
+STAR_HOURS: Final = (100, 300, 600, 1000, 1500)  # Shanghai star levels 1–5 by approved hours
+
+
+def star_level(minutes: int) -> int:
+    """Stars (0–5) for approved service time: 100/300/600/1,000/1,500 hours, boundary included."""
+    return sum(1 for hours in STAR_HOURS if minutes >= hours * 60)
+
+
+def next_star(minutes: int) -> tuple[int, int] | None:
+    """(next level, minutes still needed), or None at five stars."""
+    level = star_level(minutes)
+    if level >= len(STAR_HOURS):
+        return None
+    return level + 1, STAR_HOURS[level] * 60 - minutes
+
+
+def budget_adds_up(total_fen: int, parts: Iterable[int]) -> bool:
+    """A project's budget split (resident-raised, subsidy, other) adds up to the fen."""
+    values = list(parts)
+    return all(v >= 0 for v in values) and sum(values) == total_fen
+
+
+def split_fen(total_fen: int, weights: Iterable[int]) -> list[int]:
+    """Split an amount by whole weights, largest remainder first; the parts add to the fen."""
+    ws = list(weights)
+    if total_fen < 0 or not ws or any(w < 0 for w in ws) or sum(ws) == 0:
+        raise ValueError("need a non-negative total and non-negative weights, not all zero")
+    whole = sum(ws)
+    shares = [total_fen * w // whole for w in ws]
+    rest = total_fen - sum(shares)
+    order = sorted(range(len(ws)), key=lambda i: (-(total_fen * ws[i] % whole), i))
+    for i in order[:rest]:
+        shares[i] += 1
+    return shares
+
+
+SLOT_MINUTES: Final = 30
+
+
+def slots(start: datetime, end: datetime) -> list[datetime]:
+    """The half-hour slots a booking from ``start`` to ``end`` occupies (partial ones count)."""
+    if end <= start:
+        raise ValueError("end must be after start")
+    first = start.replace(
+        minute=start.minute - start.minute % SLOT_MINUTES, second=0, microsecond=0
+    )
+    out: list[datetime] = []
+    current = first
+    while current < end:
+        out.append(current)
+        current += timedelta(minutes=SLOT_MINUTES)
+    return out
+
+
+def decision_passed(members: int, agree: int, against: int, abstain: int) -> bool:
+    """A lane-committee motion passes with a quorum of more than half the members present and
+    more than half of those present agreeing (abstentions count as present)."""
+    present = agree + against + abstain
+    if members < 1 or present > members or min(agree, against, abstain) < 0:
+        raise ValueError("votes must be non-negative and no more than the members")
+    return 2 * present > members and 2 * agree > present
