@@ -97,9 +97,11 @@ def test_cancel_promotes_the_first_waiting_and_notifies_after_commit(
     a = services.sign_up(PUBLIC, event.pk, "甲", phone(1))
     services.sign_up(PUBLIC, event.pk, "乙", phone(2))
     services.sign_up(PUBLIC, event.pk, "丙", phone(3))
-    with mock.patch.object(services, "notify_promotion") as notify:
-        with django_capture_on_commit_callbacks(execute=True):
-            services.cancel_signup(PUBLIC, a.signup.token)
+    with (
+        mock.patch.object(services, "notify_promotion") as notify,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.cancel_signup(PUBLIC, a.signup.token)
     promoted = Signup.objects.get(name="丙")
     assert (promoted.state, promoted.seat) == ("confirmed", "general")
     assert promoted.promoted_at is not None
@@ -164,9 +166,11 @@ def test_staff_may_release_early(event: Event, net: dict[str, Any], users: Any) 
 
 
 def test_signup_closed_once_started_or_cancelled(event: Event, net: dict[str, Any]) -> None:
-    with mock.patch("django.utils.timezone.now", return_value=event.starts_at):
-        with pytest.raises(CommunityError) as caught:
-            services.sign_up(PUBLIC, event.pk, "甲", phone(1))
+    with (
+        mock.patch("django.utils.timezone.now", return_value=event.starts_at),
+        pytest.raises(CommunityError) as caught,
+    ):
+        services.sign_up(PUBLIC, event.pk, "甲", phone(1))
     assert caught.value.code == "closed"
     services.cancel_event(net["actor"], event, "天气")
     with pytest.raises(CommunityError):
