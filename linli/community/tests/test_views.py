@@ -1,0 +1,284 @@
+"""The pages as people use them: public pages without login, staff pages by role and scope."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from linli.community import services
+from linli.community.models import Event, PracticalProject, ServiceOrder, Signup, Wish
+from linli.core.context import Actor
+
+from .conftest import at
+
+PUBLIC = Actor(None, "t")
+
+
+def phone(n: int) -> str:
+    return f"139{n:08d}"
+
+
+@pytest.mark.parametrize(
+    "name", ["index", "network", "menu", "calendar", "wish", "projects", "screen", "screen_data"]
+)
+def test_public_pages_need_no_login(
+    client: Client, net: dict[str, Any], event: Event, name: str
+) -> None:
+    response = client.get(reverse(f"community:{name}"))
+    assert response.status_code == 200
+
+
+def test_position_page_lists_the_three_families_and_spaces(
+    client: Client, net: dict[str, Any]
+) -> None:
+    text = client.get(reverse("community:position", args=[net["centre"].pk])).content.decode()
+    assert "精品党课" in text and "多功能厅" in text and "高邮路7号" in text
+
+
+def test_resident_signs_up_on_the_phone_page_and_gets_a_ticket(
+    client: Client, event: Event
+) -> None:
+    url = reverse("community:event", args=[event.pk])
+    response = client.post(url, {"name": "王阿姨", "phone": phone(1)})
+    signup = Signup.objects.get(name="王阿姨")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("community:ticket", args=[signup.token])
+    page = client.get(response["Location"]).content.decode()
+    assert "报名成功" in page and "<svg" in page and "139****0001" in page
+    assert phone(1) not in page
+
+
+def test_signup_errors_are_shown_not_500(client: Client, event: Event) -> None:
+    url = reverse("community:event", args=[event.pk])
+    response = client.post(url, {"name": "王", "phone": "123"})
+    assert response.status_code == 200
+    assert "11 位手机号" in response.content.decode()
+    client.post(url, {"name": "王", "phone": phone(1)})
+    again = client.post(url, {"name": "王", "phone": phone(1)})
+    assert "已经报名" in again.content.decode()
+
+
+def test_cancel_from_the_ticket_page(client: Client, event: Event) -> None:
+    result = services.sign_up(PUBLIC, event.pk, "甲", phone(1))
+    client.post(reverse("community:ticket", args=[result.signup.token]))
+    assert Signup.objects.get(pk=result.signup.pk).state == "cancelled"
+
+
+def test_staff_counter_and_check_in(client: Client, net: dict[str, Any], event: Event) -> None:
+    client.force_login(net["dangqun"])
+    roster = reverse("community:roster", args=[event.pk])
+    client.post(roster, {"name": "赵奶奶", "phone": phone(5)})
+    s = Signup.objects.get(name="赵奶奶")
+    assert (s.channel, s.seat) == ("staff", "held")
+    with mock.patch("django.utils.timezone.now", return_value=event.starts_at):
+        client.force_login(net["dangqun"])  # sessions last 8 hours: log in at the door
+        client.post(reverse("community:checkin", args=[s.token]))
+    assert Signup.objects.get(pk=s.pk).checked_in_at is not None
+    page = client.get(roster).content.decode()
+    assert "100%" in page
+
+
+def test_door_code_finds_the_ticket(client: Client, net: dict[str, Any], event: Event) -> None:
+    s = services.sign_up(PUBLIC, event.pk, "甲", phone(1)).signup
+    client.force_login(net["dangqun"])
+    response = client.get(reverse("community:door", args=[event.pk]), {"code": s.token[:6]})
+    assert response["Location"] == reverse("community:checkin", args=[s.token])
+
+
+@pytest.mark.parametrize(
+    "role", ["street_staff", "inspector", "window_clerk", "partner", "auditor"]
+)
+def test_check_in_refused_without_serve(login: Any, event: Event, role: str) -> None:
+    s = services.sign_up(PUBLIC, event.pk, "甲", phone(1)).signup
+    assert login(role).get(reverse("community:checkin", args=[s.token])).status_code == 403
+
+
+def test_anonymous_staff_pages_redirect_to_login(client: Client, event: Event) -> None:
+    for url in (reverse("community:orders"), reverse("community:roster", args=[event.pk]),
+                reverse("community:volunteers"), reverse("community:alliance")):  # fmt: skip
+        assert client.get(url).status_code == 302
+
+
+def test_committee_staff_see_personal_data_of_own_events_only(
+    login: Any, net: dict[str, Any], street: Any, users: Any, event: Event
+) -> None:
+    own = services.create_event(
+        Actor(users["committee_staff"]), title="陕新读书会", space=net["room"], starts_at=at(2, 10),
+        ends_at=at(2, 11), capacity=5, committee_id=street["c1"].pk,
+    )  # fmt: skip
+    c = login("committee_staff")
+    assert c.get(reverse("community:roster", args=[own.pk])).status_code == 200
+    assert c.get(reverse("community:roster", args=[event.pk])).status_code == 403
+    c2 = login("committee_staff_2")
+    assert c2.get(reverse("community:roster", args=[own.pk])).status_code == 403
+    listing = c2.get(reverse("community:events_staff")).content.decode()
+    assert "陕新读书会" not in listing
+
+
+def test_orders_list_flags_overdue_and_keeps_constant_queries(
+    client: Client, net: dict[str, Any]
+) -> None:
+    def add(n: int) -> None:
+        for i in range(n):
+            services.place_order(
+                PUBLIC, position=net["centre"], menu_item=net["lecture"], requester_kind="resident",
+                requester_name=f"居民{i}", phone=phone(i),
+            )  # fmt: skip
+
+    add(2)
+    ServiceOrder.objects.filter(pk=ServiceOrder.objects.first().pk).update(due_by=at(-2, 0).date())  # type: ignore[union-attr]
+    client.force_login(net["dangqun"])
+    url = reverse("community:orders")
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(url).content.decode()
+    assert "cm-overdue" in page
+    add(8)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
+    overdue = client.get(url, {"status": "overdue"}).content.decode()
+    assert overdue.count("cm-overdue") == 1
+
+
+def test_order_page_walks_the_loop(client: Client, net: dict[str, Any]) -> None:
+    order = services.place_order(
+        PUBLIC, position=net["centre"], menu_item=net["lecture"], requester_kind="resident",
+        requester_name="甲", phone=phone(1),
+    )  # fmt: skip
+    client.force_login(net["dangqun"])
+    url = reverse("community:order", args=[order.pk])
+    client.post(url, {"step": "accept"})
+    client.post(url, {"step": "dispatch", "to_team": net["team"].pk})
+    client.post(url, {"step": "deliver"})
+    client.post(url, {"step": "rate", "rating": "4", "feedback": "好"})
+    order.refresh_from_db()
+    assert (order.status, order.rating) == ("rated", 4)
+
+
+def test_public_order_form_and_room_booking_conflict(
+    client: Client, net: dict[str, Any], event: Event
+) -> None:
+    url = reverse("community:order_new", args=[net["centre"].pk])
+    ok = client.post(url, {"requester_kind": "resident", "requester_name": "甲", "phone": phone(1),
+                           "menu_item": net["lecture"].pk, "people": 5})  # fmt: skip
+    assert "已收到您的订单" in ok.content.decode()
+    clash = client.post(url, {"requester_kind": "organisation", "requester_name": "某单位",
+                              "space": net["hall"].pk, "starts_at": at(1, 19).strftime("%Y-%m-%dT%H:%M"),
+                              "ends_at": at(1, 20).strftime("%Y-%m-%dT%H:%M"), "people": 5})  # fmt: skip
+    assert "已被占用" in clash.content.decode()
+    assert ServiceOrder.objects.count() == 1
+
+
+def test_public_cannot_enter_phone_orders(client: Client, net: dict[str, Any]) -> None:
+    url = reverse("community:order_new", args=[net["centre"].pk])
+    response = client.post(url, {"requester_kind": "resident", "requester_name": "甲", "phone": phone(1),
+                                 "menu_item": net["lecture"].pk, "people": 5, "channel": "phone"})  # fmt: skip
+    assert ServiceOrder.objects.get().channel == "online"
+    assert response.status_code == 200
+
+
+def test_wish_box_and_adoption(client: Client, net: dict[str, Any]) -> None:
+    client.post(reverse("community:wish"), {"text": "想学太极拳", "name": "", "phone": ""})
+    wish = Wish.objects.get()
+    client.force_login(net["dangqun"])
+    client.post(reverse("community:wishes"), {
+        "wish": wish.pk, "position": net["centre"].pk, "family": "culture", "title": "太极拳课堂",
+        "audience": "居民", "capacity": 20, "duration_minutes": 60, "mode": "appointment",
+    })  # fmt: skip
+    wish.refresh_from_db()
+    assert wish.menu_item is not None and wish.menu_item.title == "太极拳课堂"
+
+
+def test_school_sees_only_its_own_alliance_orders(client: Client, net: dict[str, Any]) -> None:
+    mine = services.order_project(Actor(net["school_user"]), net["project"], 30, "四年级")
+    other = services.order_project(Actor(net["school2_user"]), net["project"], 20, "五年级")
+    client.force_login(net["school_user"])
+    page = client.get(reverse("community:alliance")).content.decode()
+    assert "四年级" in page and "五年级" not in page
+    # Acting on another school's order by id is not found.
+    response = client.post(
+        reverse("community:alliance"), {"order": other.pk, "step": "feedback", "rating": 5}
+    )
+    assert response.status_code == 404
+    client.force_login(net["unit_user"])
+    unit_page = client.get(reverse("community:alliance")).content.decode()
+    assert "四年级" in unit_page and "五年级" in unit_page
+    client.post(reverse("community:alliance"), {"order": mine.pk, "step": "accept"})
+    mine.refresh_from_db()
+    assert mine.status == "accepted"
+
+
+def test_school_orders_through_the_page(client: Client, net: dict[str, Any]) -> None:
+    client.force_login(net["school_user"])
+    client.post(
+        reverse("community:alliance"),
+        {"project": net["project"].pk, "students": 30, "grade": "三年级"},
+    )
+    assert net["school"].orders.count() == 1
+
+
+def test_other_partners_see_no_alliance_orders(login: Any, net: dict[str, Any]) -> None:
+    services.order_project(Actor(net["school_user"]), net["project"], 30, "四年级")
+    page = login("partner").get(reverse("community:alliance")).content.decode()
+    assert "四年级" not in page
+
+
+def test_volunteer_page_masks_and_certificate_pdf(client: Client, net: dict[str, Any]) -> None:
+    from django.utils import timezone
+
+    v = services.register_volunteer(
+        net["actor"], net["team"], "陈志愿", phone(8), "11010519491231002X"
+    )
+    for days in range(1, 8):  # 7 × 14.5 h = 101.5 h: one star
+        services.report_hours(net["actor"], v, net["team"], timezone.localdate() - timedelta(days=days),
+                              870, "音乐导赏", source="leader")  # fmt: skip
+    client.force_login(net["dangqun"])
+    page = client.get(reverse("community:volunteers"), {"team": net["team"].pk}).content.decode()
+    assert "139****0008" in page and "110105********002X" in page and phone(8) not in page
+    assert "★☆☆☆☆" in page  # 100 hours: one star
+    pdf = client.post(reverse("community:certificate", args=[v.pk, net["team"].pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    export = client.get(reverse("community:volunteers_export"))
+    assert export.status_code == 200
+
+
+def test_project_page_shows_budget_to_the_fen(
+    client: Client, net: dict[str, Any], street: Any
+) -> None:
+    project = services.save_project(net["actor"], PracticalProject(
+        title="颐德坊密码门禁", kind="gates", committee=street["c1"], place="颐德坊", owner="党总支",
+        resident_fen=12_345_67, subsidy_fen=20_000_00, budget_fen=32_345_67,
+    ))  # fmt: skip
+    page = client.get(reverse("community:project", args=[project.pk])).content.decode()
+    assert "32,345.67" in page and "12,345.67" in page
+
+
+def test_screen_data_has_no_personal_data(client: Client, event: Event) -> None:
+    services.sign_up(PUBLIC, event.pk, "王阿姨", phone(1))
+    data = client.get(reverse("community:screen_data")).content.decode()
+    assert "王阿姨" not in data and "0001" not in data
+
+
+def test_calendar_keeps_constant_queries(client: Client, net: dict[str, Any], event: Event) -> None:
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("community:calendar"))
+    for day in range(2, 8):
+        services.create_event(net["actor"], title=f"活动{day}", space=net["room"], starts_at=at(day, 9),
+                              ends_at=at(day, 10), capacity=5)  # fmt: skip
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("community:calendar"))
+    assert len(many) == len(few)
+
+
+def test_module_card_points_to_the_live_module(client: Client, users: Any) -> None:
+    client.force_login(users["street_admin"])
+    home = client.get("/").content.decode()
+    assert 'href="/community/"' in home
