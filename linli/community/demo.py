@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 import secrets
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -151,7 +152,7 @@ def _network(committees: dict[str, Committee]) -> dict[str, Position]:
     p: dict[str, Position] = {}
 
     def add(key: str, **kw: object) -> Position:
-        p[key] = Position.objects.create(**kw)  # type: ignore[arg-type]
+        p[key] = Position.objects.create(**kw)
         return p[key]
 
     add("centre", kind="centre", name="湖南街道社区党群服务中心", address="高邮路7号", map_x=90,
@@ -218,7 +219,7 @@ def _spaces(p: dict[str, Position]) -> dict[str, Space]:
     return {
         key: Space.objects.create(
             position=p[pos], name=name, capacity=cap, equipment=eq, bookable=bookable
-        )  # fmt: skip
+        )
         for key, pos, name, cap, eq, bookable in rows
     }
 
@@ -300,7 +301,7 @@ def _menus(p: dict[str, Position]) -> list[MenuItem]:
             duration_minutes=dur,
             mode=mode,
             provider=prov,
-        )  # fmt: skip
+        )
         for pos, fam, title, aud, cap, dur, mode, prov in rows
     ]
 
@@ -332,12 +333,20 @@ def _evening(
         topic = EVENING_TOPICS[partner][(i // 3) % len(EVENING_TOPICS[partner])]
         starts = _at(day, 18, 30)
         event = services.create_event(
-            actor, title=f"晚间一小时 · {topic}", space=series.space, starts_at=starts,
-            ends_at=_at(day, 19, 30), capacity=series.capacity,
-            reserved_offline=series.reserved_offline, release_at=starts - timedelta(hours=4),
-            series=series, audience=series.audience, partner=partner, family="culture",
+            actor,
+            title=f"晚间一小时 · {topic}",
+            space=series.space,
+            starts_at=starts,
+            ends_at=_at(day, 19, 30),
+            capacity=series.capacity,
+            reserved_offline=series.reserved_offline,
+            release_at=starts - timedelta(hours=4),
+            series=series,
+            audience=series.audience,
+            partner=partner,
+            family="culture",
             description=f"与{partner}合作，在党群服务中心多功能厅举办。",
-        )  # fmt: skip
+        )
         counts["events"] += 1
         past = starts <= timezone.now()
         wanted = rng.randint(30, 48) if past else rng.randint(5, 44 if i % 4 == 0 else 30)
@@ -365,7 +374,7 @@ def _past_signups(
     assert event.release_at is not None
     opened = event.starts_at - timedelta(days=6)
     ops = []
-    for k, (_name_, phone, channel) in enumerate(people):
+    for k, (_, phone, channel) in enumerate(people):
         at = opened + timedelta(minutes=k * 97)
         ops.append(rules.Operation(services._local(min(at, event.starts_at - timedelta(minutes=30))),
                                    rules.SIGNUP, services.person_key(phone), channel))  # fmt: skip
@@ -593,7 +602,7 @@ def _alliance(accounts: dict[str, User], today: date) -> dict[str, int]:
     projects = [
         AllianceProject.objects.create(
             unit=units[u], category=c, title=t, term=term, grades=g, capacity=cap, batch=1
-        )  # fmt: skip
+        )
         for u, c, t, g, cap in PROJECTS
     ]
     school_actor = Actor(accounts["school"], "demo")
@@ -625,9 +634,12 @@ def _alliance(accounts: dict[str, User], today: date) -> dict[str, int]:
             continue
         project = projects[(k * 3) % len(projects)]
         order = AllianceOrder.objects.create(
-            project=project, school=member, students=min(project.capacity, 25 + rng.randint(0, 20)),
-            grade="五年级", created=_at(today - timedelta(days=30 - k), 9),
-        )  # fmt: skip
+            project=project,
+            school=member,
+            students=min(project.capacity, 25 + rng.randint(0, 20)),
+            grade="五年级",
+            created=_at(today - timedelta(days=30 - k), 9),
+        )
         if k % 2:
             services.advance_alliance_order(street, order.pk, "accept")
             services.advance_alliance_order(
@@ -653,35 +665,35 @@ def _alliance(accounts: dict[str, User], today: date) -> dict[str, int]:
 def _practical(actor: Actor, committees: dict[str, Committee], today: date) -> int:
     xinlu = Area.objects.filter(name="新路片区").first()
     year = today.year
-    specs = [
-        dict(title="新路片区物业管理一体化", kind="property", area=xinlu, committee=None,
+    specs: list[dict[str, Any]] = [
+        dict(title="新路片区物业管理一体化", kind="property", area=xinlu, committee=None,  # noqa: C408
              place="新路片区（陕新、新乐）", owner="湖南街道、徐房集团",
              pain_point="老旧里弄无物业，门卫、垃圾库房设施陈旧，保洁保安保绿保修无人负责。",
              resident_fen=0, subsidy_fen=1_860_000_00, other_fen=240_000_00, beneficiaries=2130,
              status="done",
              milestones=[("拆除沿街无证建筑、规范业态", 0), ("门卫室、垃圾库房改造", 0), ("引进专业物业队伍，“四保”一体化服务", 0)]),
-        dict(title="颐德坊五扇密码门禁", kind="gates", area=xinlu, committee=committees.get("新乐"),
+        dict(title="颐德坊五扇密码门禁", kind="gates", area=xinlu, committee=committees.get("新乐"),  # noqa: C408
              place="颐德坊", owner="新乐居民区党总支、弄管会",
              pain_point="闲杂人员随意进出，居住安全隐患。",
              resident_fen=42_500_00, subsidy_fen=85_000_00, other_fen=0, beneficiaries=156,
              status="done",
              milestones=[("弄管会提议、居民讨论", 0), ("居民筹资与政府补贴到位", 0), ("五扇密码门禁启用", 0)]),
-        dict(title="长乐路电力小区加装电梯（社区第一台）", kind="lift", area=None, committee=committees.get("长乐"),
+        dict(title="长乐路电力小区加装电梯（社区第一台）", kind="lift", area=None, committee=committees.get("长乐"),  # noqa: C408
              place="长乐路电力小区", owner="加装电梯工作组（居委、业委会、物业、党员代表）",
              pain_point="老旧小区无电梯，老人上下楼难。",
              resident_fen=360_000_00, subsidy_fen=240_000_00, other_fen=0, beneficiaries=18,
              status="building",
              milestones=[("优化方案、自筹资金", 0), ("意见征询通过", 0), ("开工", 0), ("竣工验收", None)]),
-        dict(title="新路老年用餐点", kind="dining", area=xinlu, committee=committees.get("陕新"),
+        dict(title="新路老年用餐点", kind="dining", area=xinlu, committee=committees.get("陕新"),  # noqa: C408
              place="新乐路", owner="湖南街道、社区单位", pain_point="老年人多，就餐不便。",
              resident_fen=0, subsidy_fen=320_000_00, other_fen=80_000_00, beneficiaries=420,
              status="done", milestones=[("选址与空间腾挪", 0), ("开餐", 0)]),
-        dict(title="新乐弄堂车棚微更新", kind="renewal", area=xinlu, committee=committees.get("新乐"),
+        dict(title="新乐弄堂车棚微更新", kind="renewal", area=xinlu, committee=committees.get("新乐"),  # noqa: C408
              place="新乐路弄堂", owner="社区规划师、新乐居委",
              pain_point="车棚破旧、飞线充电，弄堂景观杂乱。",
              resident_fen=15_000_00, subsidy_fen=185_000_00, other_fen=0, beneficiaries=230,
              status="building", milestones=[("社区规划师方案设计", 0), ("居民议事会讨论", 0), ("施工", None), ("验收", None)]),
-        dict(title="智能充电柜十处点位", kind="charging", area=None, committee=None,
+        dict(title="智能充电柜十处点位", kind="charging", area=None, committee=None,  # noqa: C408
              place="全街道", owner="湖南街道平安办", pain_point="电动自行车入户充电火灾隐患。",
              resident_fen=0, subsidy_fen=500_000_00, other_fen=0, beneficiaries=3000,
              status="building", milestones=[("点位选定", 0), ("10 处安装基本完成", 0), ("全部投用", None)]),
@@ -691,7 +703,7 @@ def _practical(actor: Actor, committees: dict[str, Committee], today: date) -> i
         resident, subsidy, other = spec["resident_fen"], spec["subsidy_fen"], spec["other_fen"]
         project = services.save_project(
             actor, PracticalProject(budget_fen=resident + subsidy + other, **spec)
-        )  # type: ignore[arg-type]
+        )
         for i, (title, done) in enumerate(ms):
             due = date(year, 1 + min(i * 3, 11), 15)
             services.add_milestone(
