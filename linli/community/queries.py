@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from linli.core import policy
@@ -13,6 +13,7 @@ from linli.core import policy
 from .models import (
     AllianceMember,
     AllianceOrder,
+    Contribution,
     Event,
     HourRecord,
     MenuItem,
@@ -141,9 +142,16 @@ def alliance_figures(term: str = "") -> dict[str, list[dict[str, Any]]]:
 
 
 def teams() -> QuerySet[VolunteerTeam]:
+    # Subqueries, not joins: joining members and hours together would multiply the sums.
+    minutes = (
+        HourRecord.objects.filter(team=OuterRef("pk"), status="approved")
+        .values("team")
+        .annotate(total=Sum("minutes"))
+        .values("total")
+    )
     return VolunteerTeam.objects.select_related("position", "leader").annotate(
         n_members=Count("members", distinct=True),
-        approved_minutes=Sum("hours__minutes", filter=Q(hours__status="approved")),
+        approved_minutes=Subquery(minutes),
     )
 
 
@@ -164,7 +172,12 @@ def pending_hours(user: Any) -> QuerySet[HourRecord]:
 
 def projects(public_only: bool = False) -> QuerySet[PracticalProject]:
     qs = PracticalProject.objects.select_related("area", "committee").annotate(
-        raised_fen=Sum("contributions__amount_fen"),
+        raised_fen=Subquery(
+            Contribution.objects.filter(project=OuterRef("pk"))
+            .values("project")
+            .annotate(total=Sum("amount_fen"))
+            .values("total")
+        ),
         n_milestones=Count("milestones", distinct=True),
         n_done=Count("milestones", filter=Q(milestones__done_on__isnull=False), distinct=True),
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -343,7 +344,7 @@ def _screen_data() -> dict[str, Any]:
             {"name": p.name, "kind": p.get_kind_display(), "address": p.address, "hours": p.hours}
             for p in queries.positions()
             if p.is_anchor or "station" in p.kind
-        ][:12],
+        ][:8],
         "today": [
             {
                 "title": e.title,
@@ -377,7 +378,9 @@ def _screen_data() -> dict[str, Any]:
 
 @login_not_required
 def screen(request: HttpRequest) -> HttpResponse:
-    return _render(request, "community/screen.html", {"data": _screen_data()})
+    return _render(
+        request, "community/screen.html", {"data": _screen_data(), "tz": settings.TIME_ZONE}
+    )
 
 
 @login_not_required
@@ -718,8 +721,8 @@ def alliance(request: HttpRequest) -> HttpResponse:
                 return redirect("community:alliance")
     orders_qs = queries.alliance_orders(request.user).order_by("-created", "-id")
     page = Paginator(orders_qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    projects_by_cat: dict[str, list[AllianceProject]] = defaultdict(list)
     labels = dict(Category.choices)
+    projects_by_cat: dict[str, list[AllianceProject]] = {str(v): [] for v in labels.values()}
     for p in AllianceProject.objects.select_related("unit__organisation").order_by(
         "category", "title"
     ):
@@ -732,7 +735,7 @@ def alliance(request: HttpRequest) -> HttpResponse:
             "is_school": is_school,
             "form": form,
             "page": page,
-            "menu": dict(projects_by_cat),
+            "menu": {k: v for k, v in projects_by_cat.items() if v},
             "schedule": f.ScheduleForm(),
             "rate": f.RateForm(),
             "figures": queries.alliance_figures()

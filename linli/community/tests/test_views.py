@@ -282,3 +282,29 @@ def test_module_card_points_to_the_live_module(client: Client, users: Any) -> No
     client.force_login(users["street_admin"])
     home = client.get("/").content.decode()
     assert 'href="/community/"' in home
+
+
+def test_team_and_project_sums_are_not_multiplied_by_joins(
+    client: Client, net: dict[str, Any], street: Any
+) -> None:
+    from django.utils import timezone
+
+    from linli.community import queries
+
+    for k in range(3):
+        v = services.register_volunteer(net["actor"], net["team"], f"志愿者{k}", phone(20 + k))
+        services.report_hours(
+            net["actor"], v, net["team"], timezone.localdate(), 60, "导览", source="leader"
+        )
+    team = queries.teams().get(pk=net["team"].pk)
+    assert (team.n_members, team.approved_minutes) == (3, 180)
+    project = services.save_project(net["actor"], PracticalProject(
+        title="颐德坊密码门禁", kind="gates", committee=street["c1"], place="颐德坊", owner="党总支",
+        resident_fen=300_00, subsidy_fen=700_00, budget_fen=1000_00,
+    ))  # fmt: skip
+    for k in range(3):
+        services.add_milestone(net["actor"], project, f"节点{k}", timezone.localdate())
+    services.record_contribution(net["actor"], project, "1号", 100_00, "R1")
+    services.record_contribution(net["actor"], project, "2号", 50_00, "R2")
+    row = queries.projects().get(pk=project.pk)
+    assert (row.raised_fen, row.n_milestones) == (150_00, 3)

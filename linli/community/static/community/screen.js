@@ -60,9 +60,10 @@
   }
 
   function tick() {
-    var now = new Date();
-    document.getElementById("clock").textContent =
-      ("0" + now.getHours()).slice(-2) + ":" + ("0" + now.getMinutes()).slice(-2);
+    // The street's time, whatever zone the TV was set up in.
+    document.getElementById("clock").textContent = new Date().toLocaleTimeString("zh-CN", {
+      timeZone: t.tz, hour: "2-digit", minute: "2-digit", hour12: false
+    });
     document.getElementById("stale").hidden = Date.now() - lastOk < 3 * Number(t.poll);
   }
 
