@@ -239,6 +239,7 @@ def ticket(request: HttpRequest, token: str) -> HttpResponse:
             "s": signup,
             "event": signup.event,
             "qr": _qr_svg(checkin_url) if signup.state == Signup.State.CONFIRMED else "",
+            "checkin_url": checkin_url,
             "position_in_list": position_in_list,
             "can_cancel": signup.state in queries.LIVE and timezone.now() < signup.event.starts_at,
         },
