@@ -117,7 +117,18 @@ def notify_promotion(signup_id: int) -> None:
     )
 
 
-def _roster(event: Event, live: Sequence[Signup]) -> rules.Roster:
+@dataclass(frozen=True)
+class Live:
+    """The few columns of a live sign-up the engine needs (loaded under the event's lock)."""
+
+    pk: int
+    person_key: str
+    channel: str
+    state: str
+    seat: str
+
+
+def _roster(event: Event, live: Sequence[Live | Signup]) -> rules.Roster:
     confirmed = [
         rules.Seat(s.person_key, s.channel, s.seat)
         for s in live
@@ -136,15 +147,17 @@ def _roster(event: Event, live: Sequence[Signup]) -> rules.Roster:
     )
 
 
-def _locked(event_id: int) -> tuple[Event, list[Signup]]:
+def _locked(event_id: int) -> tuple[Event, list[Live]]:
     """Lock the event's row (the seat lock) and read its live sign-ups in engine order."""
     event = Event.objects.select_for_update().get(pk=event_id)
-    live = list(
+    rows = (
         Signup.objects.filter(
             event=event, state__in=[Signup.State.CONFIRMED, Signup.State.WAITLISTED]
-        ).order_by("rank", "id")
+        )
+        .order_by("rank", "id")
+        .values_list("pk", "person_key", "channel", "state", "seat")
     )
-    return event, live
+    return event, [Live(*row) for row in rows]
 
 
 def _next_rank(event: Event) -> int:
@@ -153,18 +166,19 @@ def _next_rank(event: Event) -> int:
 
 
 def _apply_promotions(
-    event: Event, live: Sequence[Signup], promotions: Sequence[rules.Promotion]
+    event: Event, live: Sequence[Live], promotions: Sequence[rules.Promotion]
 ) -> list[int]:
-    by_key = {s.person_key: s for s in live}
+    by_key = {s.person_key: s.pk for s in live}
     promoted: list[int] = []
     for promo in promotions:
-        signup = by_key[promo.person]
-        signup.state = Signup.State.CONFIRMED
-        signup.seat = promo.seat
-        signup.rank = _next_rank(event)
-        signup.promoted_at = _aware(promo.at)
-        signup.save(update_fields=["state", "seat", "rank", "promoted_at"])
-        promoted.append(signup.pk)
+        pk = by_key[promo.person]
+        Signup.objects.filter(pk=pk).update(
+            state=Signup.State.CONFIRMED,
+            seat=promo.seat,
+            rank=_next_rank(event),
+            promoted_at=_aware(promo.at),
+        )
+        promoted.append(pk)
     return promoted
 
 

@@ -193,7 +193,9 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             return redirect("community:ticket", result.signup.token)
-    roster = services._roster(event, list(queries.roster(event).filter(state__in=queries.LIVE)))
+    roster = services._roster(
+        event, list(Signup.objects.filter(event=event, state__in=queries.LIVE).order_by("rank"))
+    )
     can_roster = policy.can(request.user, "community.view") and policy.in_scope(
         request.user, event.committee_id
     )
