@@ -35,9 +35,7 @@ PG_NAME = "linli_community_bench"
 CAPACITY = 100
 CLIENT_THREADS = 50
 
-SETUP = (
-    """
-import json
+SETUP = f"""
 from datetime import timedelta
 from django.utils import timezone
 from linli.community.models import Event, Position, Space
@@ -45,11 +43,9 @@ centre = Position.objects.create(kind="centre", name="中心", address="高邮�
 hall = Space.objects.create(position=centre, name="多功能厅", capacity=200)
 start = timezone.now() + timedelta(days=1)
 event = Event.objects.create(title="晚间一小时", space=hall, starts_at=start,
-    ends_at=start + timedelta(hours=1), capacity=%d)
+    ends_at=start + timedelta(hours=1), capacity={CAPACITY})
 print("EVENT", event.pk)
 """
-    % CAPACITY
-)
 
 COUNT = """
 from django.db.models import Count
