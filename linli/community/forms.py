@@ -114,3 +114,39 @@ class HoursForm(forms.Form):
     on = forms.DateField(label=_("服务日期"), widget=DATE)
     minutes = forms.IntegerField(label=_("时长（分钟）"), min_value=1, max_value=24 * 60)
     content = forms.CharField(label=_("服务内容"), max_length=100)
+
+
+class EventForm(forms.Form):
+    title = forms.CharField(label=_("活动名称"), max_length=100)
+    space = forms.ModelChoiceField(
+        label=_("地点"),
+        queryset=Space.objects.select_related("position").order_by("position__sort"),
+    )
+    starts_at = forms.DateTimeField(label=_("开始时间"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("结束时间"), widget=DATETIME)
+    capacity = forms.IntegerField(label=_("名额"), min_value=1)
+    reserved_offline = forms.IntegerField(
+        label=_("为电话/现场报名保留"), min_value=0, initial=0, required=False
+    )
+    release_at = forms.DateTimeField(
+        label=_("保留名额释放时间"), widget=DATETIME, required=False,
+        help_text=_("到点后保留名额并入网上名额，候补按顺序转正。"),
+    )  # fmt: skip
+    family = forms.ChoiceField(label=_("类别"), choices=Family.choices, initial="culture")
+    audience = forms.CharField(label=_("对象"), max_length=100, required=False)
+    partner = forms.CharField(label=_("合作单位"), max_length=100, required=False)
+    description = forms.CharField(
+        label=_("内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ScheduleSeriesForm(forms.Form):
+    first = forms.DateField(label=_("从"), widget=DATE)
+    last = forms.DateField(label=_("到"), widget=DATE)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("first"), data.get("last")
+        if first and last and (last < first or (last - first).days > 92):
+            raise forms.ValidationError(_("结束日期须在开始日期之后，且不超过三个月。"))
+        return data

@@ -21,7 +21,9 @@ urlpatterns = [
     path("screen/data.json", views.screen_data, name="screen_data"),
     # Staff
     path("events/", views.events_staff, name="events_staff"),
+    path("events/new/", views.event_new, name="event_new"),
     path("events/release/", views.release_due, name="release_due"),
+    path("series/", views.series, name="series"),
     path("events/<int:pk>/roster/", views.event_roster, name="roster"),
     path("events/<int:pk>/door/", views.checkin_door, name="door"),
     path("checkin/<str:token>/", views.checkin, name="checkin"),

@@ -19,6 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,6 +42,7 @@ from .models import (
     HourRecord,
     Position,
     PracticalProject,
+    Series,
     ServiceOrder,
     Signup,
     Volunteer,
@@ -482,6 +484,47 @@ def checkin_door(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("community:checkin", tokens[0])
         messages.error(request, _("没有找到这个签到码。"))
     return _render(request, "community/door.html", {"event": event})
+
+
+def event_new(request: HttpRequest) -> HttpResponse:
+    """A one-off event; committee staff create events of their own committee."""
+    policy.require(request.user, "community.manage")
+    form = f.EventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        data["reserved_offline"] = data["reserved_offline"] or 0
+        try:
+            event = services.create_event(
+                _actor(request), committee_id=policy.committee_scope(request.user), **data
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("活动已发布。"))
+            return redirect("community:roster", event.pk)
+    return _render(request, "community/event_new.html", {"form": form})
+
+
+def series(request: HttpRequest) -> HttpResponse:
+    """Recurring series (晚间一小时): schedule their events for a period."""
+    policy.require(request.user, "community.manage")
+    items = list(
+        Series.objects.select_related("space__position").annotate(n_events=Count("events"))
+    )
+    form = f.ScheduleSeriesForm(request.POST or None)
+    if request.method == "POST":
+        target = get_object_or_404(Series, pk=request.POST.get("series"))
+        if form.is_valid():
+            created, skipped = services.schedule_series(
+                _actor(request), target, form.cleaned_data["first"], form.cleaned_data["last"]
+            )
+            messages.success(
+                request,
+                _("已排出 %(c)d 场，跳过 %(s)d 天（已有活动或场地被占用）。")
+                % {"c": created, "s": skipped},
+            )
+            return redirect("community:series")
+    return _render(request, "community/series.html", {"items": items, "form": form})
 
 
 def events_staff(request: HttpRequest) -> HttpResponse:

@@ -308,3 +308,48 @@ def test_team_and_project_sums_are_not_multiplied_by_joins(
     services.record_contribution(net["actor"], project, "2号", 50_00, "R2")
     row = queries.projects().get(pk=project.pk)
     assert (row.raised_fen, row.n_milestones) == (150_00, 3)
+
+
+def test_staff_publish_an_event_and_schedule_a_series(
+    client: Client, net: dict[str, Any], login: Any
+) -> None:
+    from datetime import time
+
+    from linli.community.models import Series
+
+    client.force_login(net["dangqun"])
+    fmt = "%Y-%m-%dT%H:%M"
+    response = client.post(reverse("community:event_new"), {
+        "title": "亲子绘本会", "space": net["room"].pk, "starts_at": at(3, 10).strftime(fmt),
+        "ends_at": at(3, 11).strftime(fmt), "capacity": 10, "reserved_offline": 2,
+        "release_at": at(3, 8).strftime(fmt), "family": "culture",
+    })  # fmt: skip
+    event = Event.objects.get(title="亲子绘本会")
+    assert response["Location"] == reverse("community:roster", args=[event.pk])
+    clash = client.post(reverse("community:event_new"), {
+        "title": "撞车", "space": net["room"].pk, "starts_at": at(3, 10, 30).strftime(fmt),
+        "ends_at": at(3, 12).strftime(fmt), "capacity": 5, "family": "culture",
+    })  # fmt: skip
+    assert "已被占用" in clash.content.decode()
+    s = Series.objects.create(title="晚间一小时", space=net["hall"], start_time=time(18, 30),
+                              end_time=time(19, 30), capacity=40)  # fmt: skip
+    first = at(14, 0).date()
+    client.post(reverse("community:series"), {"series": s.pk, "first": first.isoformat(),
+                                              "last": (first + timedelta(days=6)).isoformat()})  # fmt: skip
+    assert Event.objects.filter(series=s).count() == 5
+    assert login("street_staff").get(reverse("community:event_new")).status_code == 403
+
+
+def test_release_command_promotes_due_wait_lists(event: Event) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    for n in range(3):
+        services.sign_up(PUBLIC, event.pk, f"居民{n}", phone(n))
+    out = StringIO()
+    with mock.patch(
+        "django.utils.timezone.now", return_value=event.release_at + timedelta(minutes=5)
+    ):
+        call_command("community_release", stdout=out)
+    assert "promoted from wait-lists: 1" in out.getvalue()
