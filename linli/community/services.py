@@ -557,8 +557,9 @@ def advance_order(
     if step not in _ORDER_FLOW:
         raise CommunityError("未知操作。", field="step")
     with transaction.atomic():
-        order = ServiceOrder.objects.select_for_update().get(pk=order_id)
-        _manage(actor, order.committee_id if order.requester_kind == "committee" else None)
+        order = ServiceOrder.objects.select_for_update().select_related("position").get(pk=order_id)
+        # A committee handles the orders of its own committee and of its own station.
+        _manage(actor, order.committee_id or order.position.committee_id)
         allowed, target = _ORDER_FLOW[step]
         if order.status not in allowed:
             raise CommunityError(

@@ -606,7 +606,10 @@ def wishes(request: HttpRequest) -> HttpResponse:
     can_manage = policy.can(request.user, "community.manage")
     if request.method == "POST":
         policy.require(request.user, "community.manage")
-        target = get_object_or_404(Wish, pk=request.POST.get("wish"))
+        target = get_object_or_404(
+            policy.scoped(Wish.objects.all(), request.user, "committee_id"),
+            pk=request.POST.get("wish"),
+        )
         try:
             if request.POST.get("action") == "decline":
                 services.decline_wish(_actor(request), target, request.POST.get("answer", ""))
@@ -621,9 +624,13 @@ def wishes(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             _fail(request, exc)
         return redirect("community:wishes")
-    page = Paginator(
-        Wish.objects.select_related("menu_item").order_by("-created", "-id"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    # Wishes to the street are the party-mass office's; committee staff see their committee's.
+    wishes_qs = policy.scoped(
+        Wish.objects.select_related("menu_item"), request.user, "committee_id"
+    )
+    page = Paginator(wishes_qs.order_by("-created", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return _render(
         request,
         "community/wishes.html",

@@ -353,3 +353,35 @@ def test_release_command_promotes_due_wait_lists(event: Event) -> None:
     ):
         call_command("community_release", stdout=out)
     assert "promoted from wait-lists: 1" in out.getvalue()
+
+
+def test_committee_staff_handle_their_station_orders_not_the_centres(
+    login: Any, net: dict[str, Any], users: Any
+) -> None:
+    from linli.community.models import MenuItem
+
+    item = MenuItem.objects.create(position=net["station"], family="civilisation", title="邻里议事会",
+                                   audience="居民", capacity=15, duration_minutes=60, mode="order")  # fmt: skip
+    own = services.place_order(PUBLIC, position=net["station"], menu_item=item, requester_kind="resident",
+                               requester_name="甲", phone=phone(1))  # fmt: skip
+    centre = services.place_order(PUBLIC, position=net["centre"], menu_item=net["lecture"],
+                                  requester_kind="resident", requester_name="乙", phone=phone(2))  # fmt: skip
+    c = login("committee_staff")
+    listing = c.get(reverse("community:orders")).content.decode()
+    assert own.number in listing and centre.number not in listing
+    c.post(reverse("community:order", args=[own.pk]), {"step": "accept"})
+    own.refresh_from_db()
+    assert own.status == "accepted"
+    assert c.get(reverse("community:order", args=[centre.pk])).status_code == 404
+    other = login("committee_staff_2")
+    assert other.get(reverse("community:order", args=[own.pk])).status_code == 404
+
+
+def test_wishes_to_the_street_are_not_shown_to_committee_staff(
+    login: Any, net: dict[str, Any]
+) -> None:
+    services.make_wish(PUBLIC, "希望开设书法班")
+    assert "书法班" in login("street_staff").get(reverse("community:wishes")).content.decode()
+    assert (
+        "书法班" not in login("committee_staff").get(reverse("community:wishes")).content.decode()
+    )
