@@ -20,6 +20,7 @@ from .models import (
     Position,
     PracticalProject,
     ServiceOrder,
+    Shift,
     Signup,
     Volunteer,
     VolunteerTeam,
@@ -163,6 +164,15 @@ def volunteers(user: Any, team: VolunteerTeam | None = None) -> QuerySet[Volunte
         approved_minutes=Sum("hours__minutes", filter=Q(hours__status="approved")),
         pending=Count("hours", filter=Q(hours__status="pending")),
     ).order_by("name", "id")
+
+
+def shifts(user: Any, days: int = 14) -> QuerySet[Shift]:
+    since = timezone.now() - timedelta(days=1)
+    return (
+        Shift.objects.filter(starts_at__gte=since, starts_at__lt=since + timedelta(days=days))
+        .select_related("team", "event")
+        .order_by("starts_at", "id")
+    )
 
 
 def pending_hours(user: Any) -> QuerySet[HourRecord]:

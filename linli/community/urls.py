@@ -32,6 +32,7 @@ urlpatterns = [
     path("wishes/", views.wishes, name="wishes"),
     path("volunteers/", views.volunteers, name="volunteers"),
     path("volunteers/export/", views.volunteers_export, name="volunteers_export"),
+    path("shifts/<str:token>/", views.shift, name="shift"),
     path("volunteers/<int:pk>/certificate/<int:team_pk>/", views.certificate, name="certificate"),
     # Alliance partners (schools, cultural units) and staff
     path("alliance/", views.alliance, name="alliance"),

@@ -44,6 +44,7 @@ from .models import (
     PracticalProject,
     Series,
     ServiceOrder,
+    Shift,
     Signup,
     Volunteer,
     VolunteerTeam,
@@ -669,9 +670,39 @@ def volunteers(request: HttpRequest) -> HttpResponse:
             "team": team,
             "people": people,
             "pending": list(queries.pending_hours(request.user)[:100]),
+            "shifts": list(queries.shifts(request.user)[:20]),
             "can_manage": policy.can(request.user, "community.manage"),
             "stars": rules.STAR_HOURS,
         },
+    )
+
+
+def shift(request: HttpRequest, token: str) -> HttpResponse:
+    """A shift's page (its QR code opens it): the leader checks volunteers in and out."""
+    policy.require(request.user, "community.serve")
+    item = get_object_or_404(Shift.objects.select_related("team", "event"), token=token)
+    members = list(queries.volunteers(request.user, item.team).order_by("name", "id"))
+    if request.method == "POST":
+        volunteer = get_object_or_404(
+            queries.volunteers(request.user, item.team), pk=request.POST.get("volunteer")
+        )
+        try:
+            record = services.shift_scan(_actor(request), item, volunteer)
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            text = (
+                _("%(name)s 已签退，认定 %(m)d 分钟。")
+                if record.check_out
+                else _("%(name)s 已签到。")
+            )
+            messages.success(request, text % {"name": volunteer.name, "m": record.minutes})
+        return redirect("community:shift", token)
+    records = {r.volunteer_id: r for r in item.hours.all()}
+    rows = [(v, records.get(v.pk)) for v in members]
+    url = request.build_absolute_uri(reverse("community:shift", args=[token]))
+    return _render(
+        request, "community/shift.html", {"shift": item, "rows": rows, "qr": _qr_svg(url)}
     )
 
 

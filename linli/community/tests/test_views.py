@@ -385,3 +385,26 @@ def test_wishes_to_the_street_are_not_shown_to_committee_staff(
     assert (
         "书法班" not in login("committee_staff").get(reverse("community:wishes")).content.decode()
     )
+
+
+def test_shift_page_checks_a_volunteer_in_and_out(
+    client: Client, net: dict[str, Any], event: Event, login: Any
+) -> None:
+    v = services.register_volunteer(net["actor"], net["team"], "陈志愿", phone(8))
+    s = services.create_shift(
+        net["actor"], net["team"], "现场引导", event.starts_at, event.ends_at, event=event
+    )
+    url = reverse("community:shift", args=[s.token])
+    with mock.patch("django.utils.timezone.now", return_value=event.starts_at):
+        client.force_login(net["dangqun"])
+        client.post(url, {"volunteer": v.pk})
+    with mock.patch(
+        "django.utils.timezone.now", return_value=event.starts_at + timedelta(minutes=50)
+    ):
+        client.force_login(net["dangqun"])
+        client.post(url, {"volunteer": v.pk})
+        page = client.get(url).content.decode()
+    assert "50 分钟" in page
+    record = v.hours.get()
+    assert (record.source, record.status, record.minutes) == ("qr", "approved", 50)
+    assert login("street_staff").get(url).status_code == 403
