@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from linli.geo.models import Area, Committee
 
 from .models import (
     AllianceProject,
     Family,
     MenuItem,
     Position,
+    PracticalProject,
     ServiceOrder,
     Space,
     VolunteerTeam,
@@ -150,3 +154,68 @@ class ScheduleSeriesForm(forms.Form):
         if first and last and (last < first or (last - first).days > 92):
             raise forms.ValidationError(_("结束日期须在开始日期之后，且不超过三个月。"))
         return data
+
+
+def _fen(value: Decimal | None) -> int:
+    """Yuan with at most two decimals as whole fen (exact, never a float)."""
+    return int((value or Decimal(0)) * 100)
+
+
+YUAN = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal(0)}
+
+
+class ProjectForm(forms.Form):
+    title = forms.CharField(label=_("项目名称"), max_length=100)
+    kind = forms.ChoiceField(label=_("类别"), choices=PracticalProject.Kind.choices)
+    area = forms.ModelChoiceField(label=_("片区"), queryset=Area.objects.all(), required=False)
+    committee = forms.ModelChoiceField(
+        label=_("居委"), queryset=Committee.objects.all(), required=False
+    )
+    place = forms.CharField(label=_("地点"), max_length=100)
+    owner = forms.CharField(label=_("责任主体"), max_length=100)
+    pain_point = forms.CharField(
+        label=_("群众痛点"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    resident = forms.DecimalField(label=_("居民筹资（元）"), initial=0, **YUAN)  # type: ignore[arg-type]
+    subsidy = forms.DecimalField(label=_("政府补贴（元）"), initial=0, **YUAN)  # type: ignore[arg-type]
+    other = forms.DecimalField(label=_("其他来源（元）"), initial=0, **YUAN)  # type: ignore[arg-type]
+    budget = forms.DecimalField(
+        label=_("预算总额（元）"),
+        help_text=_("须等于三项来源之和，精确到分。"),
+        **YUAN,  # type: ignore[arg-type]
+    )
+    beneficiaries = forms.IntegerField(label=_("受益户数"), min_value=0, initial=0)
+    status = forms.ChoiceField(label=_("状态"), choices=PracticalProject.Status.choices)
+    public = forms.BooleanField(label=_("公开进度"), required=False, initial=True)
+
+    def amounts(self) -> dict[str, int]:
+        d = self.cleaned_data
+        return {
+            "resident_fen": _fen(d["resident"]),
+            "subsidy_fen": _fen(d["subsidy"]),
+            "other_fen": _fen(d["other"]),
+            "budget_fen": _fen(d["budget"]),
+        }
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("节点"), max_length=100)
+    due = forms.DateField(label=_("计划日期"), widget=DATE)
+    done_on = forms.DateField(label=_("完成日期"), widget=DATE, required=False)
+    photo = forms.FileField(label=_("照片（JPG/PNG）"), required=False)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class ContributionForm(forms.Form):
+    household = forms.CharField(label=_("门牌/户"), max_length=50)
+    amount = forms.DecimalField(label=_("金额（元）"), **YUAN)  # type: ignore[arg-type]
+    receipt = forms.CharField(label=_("收据号"), max_length=30)
+
+
+class DecisionForm(forms.Form):
+    on = forms.DateField(label=_("日期"), widget=DATE)
+    motion = forms.CharField(label=_("议题"), max_length=200)
+    members = forms.IntegerField(label=_("应到人数"), min_value=1)
+    agree = forms.IntegerField(label=_("同意"), min_value=0)
+    against = forms.IntegerField(label=_("反对"), min_value=0)
+    abstain = forms.IntegerField(label=_("弃权"), min_value=0)

@@ -956,13 +956,62 @@ def save_project(actor: Actor, project: PracticalProject) -> PracticalProject:
     return project
 
 
+PHOTO_TYPES = {".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG"}
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+
+def _check_photo(photo: Any) -> None:
+    name = (photo.name or "").lower()
+    suffix = name[name.rfind(".") :] if "." in name else ""
+    if suffix not in PHOTO_TYPES:
+        raise CommunityError("照片只接受 JPG、PNG。", field="photo")
+    if (photo.size or 0) > MAX_PHOTO_BYTES:
+        raise CommunityError("照片不能超过 10 MB。", field="photo")
+    head = photo.read(8)
+    photo.seek(0)
+    if not head.startswith(PHOTO_TYPES[suffix]):
+        raise CommunityError("照片内容与扩展名不符。", field="photo")
+
+
 def add_milestone(
-    actor: Actor, project: PracticalProject, title: str, due: date, done_on: date | None = None
+    actor: Actor,
+    project: PracticalProject,
+    title: str,
+    due: date,
+    done_on: date | None = None,
+    *,
+    photo: Any = None,
+    note: str = "",
 ) -> Milestone:
     _manage(actor, project.committee_id)
+    if not title.strip():
+        raise CommunityError("请填写节点名称。", field="title")
+    if photo is not None:
+        _check_photo(photo)
     with transaction.atomic():
-        milestone = Milestone.objects.create(project=project, title=title, due=due, done_on=done_on)
+        milestone = Milestone(project=project, title=title.strip(), due=due, done_on=done_on,
+                              note=note[:200])  # fmt: skip
+        if photo is not None:
+            milestone.photo.save(photo.name or "photo.jpg", photo, save=False)
+        milestone.save()
         audit.record(actor, "community.milestone.add", milestone)
+    return milestone
+
+
+def complete_milestone(
+    actor: Actor, milestone: Milestone, done_on: date, *, photo: Any = None
+) -> Milestone:
+    _manage(actor, milestone.project.committee_id)
+    if done_on > _today():
+        raise CommunityError("完成日期不能在将来。", field="done_on")
+    if photo is not None:
+        _check_photo(photo)
+    with transaction.atomic():
+        milestone.done_on = done_on
+        if photo is not None:
+            milestone.photo.save(photo.name or "photo.jpg", photo, save=False)
+        milestone.save(update_fields=["done_on", "photo"])
+        audit.record(actor, "community.milestone.done", milestone)
     return milestone
 
 

@@ -334,6 +334,106 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _project_scope(request: HttpRequest) -> Any:
+    policy.require(request.user, "community.view")
+    return policy.scoped(queries.projects(), request.user, "committee_id")
+
+
+def project_new(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create or edit a practical project (committee staff: their committee's only)."""
+    policy.require(request.user, "community.manage")
+    item = get_object_or_404(_project_scope(request), pk=pk) if pk else None
+    initial: dict[str, Any] = {}
+    if item is not None:
+        initial = {
+            "title": item.title, "kind": item.kind, "area": item.area_id,
+            "committee": item.committee_id, "place": item.place, "owner": item.owner,
+            "pain_point": item.pain_point, "resident": item.resident_fen / 100,
+            "subsidy": item.subsidy_fen / 100, "other": item.other_fen / 100,
+            "budget": item.budget_fen / 100, "beneficiaries": item.beneficiaries,
+            "status": item.status, "public": item.public,
+        }  # fmt: skip
+    form = f.ProjectForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        target = item or PracticalProject()
+        for field in ("title", "kind", "area", "committee", "place", "owner", "pain_point",
+                      "beneficiaries", "status", "public"):  # fmt: skip
+            setattr(target, field, d[field])
+        for field, value in form.amounts().items():
+            setattr(target, field, value)
+        scope = policy.committee_scope(request.user)
+        if scope is not None:
+            target.committee_id = scope
+        try:
+            saved = services.save_project(_actor(request), target)
+        except DomainError as exc:
+            form.add_error("budget" if exc.field == "budget_fen" else None, exc.message)
+        else:
+            messages.success(request, _("项目已保存。"))
+            return redirect("community:project_manage", saved.pk)
+    return _render(request, "community/project_form.html", {"form": form, "item": item})
+
+
+def project_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    """Milestones with photos, household contributions, lane-committee decisions."""
+    item = get_object_or_404(_project_scope(request), pk=pk)
+    can_manage = policy.can(request.user, "community.manage")
+    forms_: dict[str, Any] = {
+        "milestone": f.MilestoneForm(prefix="m"),
+        "contribution": f.ContributionForm(prefix="c"),
+        "decision": f.DecisionForm(prefix="d"),
+    }
+    if request.method == "POST":
+        policy.require(request.user, "community.manage")
+        what = request.POST.get("what", "")
+        actor = _actor(request)
+        try:
+            if what == "milestone":
+                form: Any = f.MilestoneForm(request.POST, request.FILES, prefix="m")
+                forms_["milestone"] = form
+                if form.is_valid():
+                    d = form.cleaned_data
+                    services.add_milestone(actor, item, d["title"], d["due"], d["done_on"],
+                                           photo=d["photo"], note=d["note"])  # fmt: skip
+                    return redirect("community:project_manage", item.pk)
+            elif what == "done":
+                milestone = get_object_or_404(item.milestones, pk=request.POST.get("milestone"))
+                services.complete_milestone(
+                    actor, milestone, timezone.localdate(), photo=request.FILES.get("photo")
+                )
+                return redirect("community:project_manage", item.pk)
+            elif what == "contribution":
+                form = f.ContributionForm(request.POST, prefix="c")
+                forms_["contribution"] = form
+                if form.is_valid():
+                    d = form.cleaned_data
+                    services.record_contribution(actor, item, d["household"],
+                                                 int(d["amount"] * 100), d["receipt"])  # fmt: skip
+                    return redirect("community:project_manage", item.pk)
+            elif what == "decision":
+                form = f.DecisionForm(request.POST, prefix="d")
+                forms_["decision"] = form
+                if form.is_valid():
+                    services.record_decision(actor, item, **form.cleaned_data)
+                    return redirect("community:project_manage", item.pk)
+        except DomainError as exc:
+            _fail(request, exc)
+            return redirect("community:project_manage", item.pk)
+    return _render(
+        request,
+        "community/project_manage.html",
+        {
+            "p": item,
+            "milestones": item.milestones.all(),
+            "contributions": item.contributions.all(),
+            "decisions": item.decisions.all(),
+            "forms": forms_,
+            "can_manage": can_manage,
+        },
+    )
+
+
 def _span(e: Event) -> str:
     return f"{timezone.localtime(e.starts_at):%H:%M}–{timezone.localtime(e.ends_at):%H:%M}"
 

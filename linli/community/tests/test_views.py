@@ -408,3 +408,42 @@ def test_shift_page_checks_a_volunteer_in_and_out(
     record = v.hours.get()
     assert (record.source, record.status, record.minutes) == ("qr", "approved", 50)
     assert login("street_staff").get(url).status_code == 403
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_staff_create_a_project_to_the_fen_and_record_its_progress(
+    client: Client, net: dict[str, Any], street: Any, login: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(net["dangqun"])
+    base = {"title": "颐德坊密码门禁", "kind": "gates", "committee": street["c1"].pk, "place": "颐德坊",
+            "owner": "党总支", "resident": "425.50", "subsidy": "850.25", "other": "0",
+            "beneficiaries": 156, "status": "building", "public": "on"}  # fmt: skip
+    bad = client.post(reverse("community:project_new"), {**base, "budget": "1275.76"})
+    assert "精确到分" in bad.content.decode()
+    client.post(reverse("community:project_new"), {**base, "budget": "1275.75"})
+    project = PracticalProject.objects.get()
+    assert (project.resident_fen, project.subsidy_fen, project.budget_fen) == (42550, 85025, 127575)
+    url = reverse("community:project_manage", args=[project.pk])
+    client.post(url, {"what": "milestone", "m-title": "门禁安装", "m-due": "2026-03-01",
+                      "m-photo": SimpleUploadedFile("gate.png", PNG, "image/png")})  # fmt: skip
+    milestone = project.milestones.get()
+    assert milestone.photo.name.endswith(".png")
+    client.post(url, {"what": "milestone", "m-title": "假照片", "m-due": "2026-03-01",
+                      "m-photo": SimpleUploadedFile("x.png", b"not an image", "image/png")})  # fmt: skip
+    assert project.milestones.count() == 1
+    client.post(
+        url, {"what": "contribution", "c-household": "1号", "c-amount": "125.50", "c-receipt": "R1"}
+    )
+    assert project.contributions.get().amount_fen == 12550
+    client.post(url, {"what": "decision", "d-on": "2026-01-10", "d-motion": "安装门禁", "d-members": 9,
+                      "d-agree": 7, "d-against": 1, "d-abstain": 1})  # fmt: skip
+    assert project.decisions.get().passed
+    client.post(url, {"what": "done", "milestone": milestone.pk})
+    milestone.refresh_from_db()
+    assert milestone.done_on is not None
+    # Another committee's staff cannot reach it.
+    assert login("committee_staff_2").get(url).status_code == 404
