@@ -576,7 +576,9 @@ def checkin_door(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require(request.user, "community.serve")
     event = _event_in_scope(request, pk)
     code = request.GET.get("code", "").strip()
-    if code:
+    if code and len(code) < 6:
+        messages.error(request, _("签到码为 6 位。"))
+    elif code:
         match = Signup.objects.filter(event=event, token__startswith=code).values_list(
             "token", flat=True
         )[:2]
