@@ -664,39 +664,39 @@ def _alliance(accounts: dict[str, User], today: date) -> dict[str, int]:
 
 def _practical(actor: Actor, committees: dict[str, Committee], today: date) -> int:
     xinlu = Area.objects.filter(name="新路片区").first()
-    year = today.year
+    year = today.year if today.month >= 10 else today.year - 1  # the months below have passed
     specs: list[dict[str, Any]] = [
         dict(title="新路片区物业管理一体化", kind="property", area=xinlu, committee=None,  # noqa: C408
              place="新路片区（陕新、新乐）", owner="湖南街道、徐房集团",
              pain_point="老旧里弄无物业，门卫、垃圾库房设施陈旧，保洁保安保绿保修无人负责。",
              resident_fen=0, subsidy_fen=1_860_000_00, other_fen=240_000_00, beneficiaries=2130,
              status="done",
-             milestones=[("拆除沿街无证建筑、规范业态", 0), ("门卫室、垃圾库房改造", 0), ("引进专业物业队伍，“四保”一体化服务", 0)]),
+             milestones=[("拆除沿街无证建筑、规范业态", 1), ("门卫室、垃圾库房改造", 3), ("引进专业物业队伍，“四保”一体化服务", 5)]),
         dict(title="颐德坊五扇密码门禁", kind="gates", area=xinlu, committee=committees.get("新乐"),  # noqa: C408
              place="颐德坊", owner="新乐居民区党总支、弄管会",
              pain_point="闲杂人员随意进出，居住安全隐患。",
              resident_fen=42_500_00, subsidy_fen=85_000_00, other_fen=0, beneficiaries=156,
              status="done",
-             milestones=[("弄管会提议、居民讨论", 0), ("居民筹资与政府补贴到位", 0), ("五扇密码门禁启用", 0)]),
+             milestones=[("弄管会提议、居民讨论", 1), ("居民筹资与政府补贴到位", 2), ("五扇密码门禁启用", 3)]),
         dict(title="长乐路电力小区加装电梯（社区第一台）", kind="lift", area=None, committee=committees.get("长乐"),  # noqa: C408
              place="长乐路电力小区", owner="加装电梯工作组（居委、业委会、物业、党员代表）",
              pain_point="老旧小区无电梯，老人上下楼难。",
              resident_fen=360_000_00, subsidy_fen=240_000_00, other_fen=0, beneficiaries=18,
              status="building",
-             milestones=[("优化方案、自筹资金", 0), ("意见征询通过", 0), ("开工", 0), ("竣工验收", None)]),
+             milestones=[("优化方案、自筹资金", 2), ("意见征询通过", 4), ("开工", 5), ("竣工验收", None)]),
         dict(title="新路老年用餐点", kind="dining", area=xinlu, committee=committees.get("陕新"),  # noqa: C408
              place="新乐路", owner="湖南街道、社区单位", pain_point="老年人多，就餐不便。",
              resident_fen=0, subsidy_fen=320_000_00, other_fen=80_000_00, beneficiaries=420,
-             status="done", milestones=[("选址与空间腾挪", 0), ("开餐", 0)]),
+             status="done", milestones=[("选址与空间腾挪", 4), ("开餐", 6)]),
         dict(title="新乐弄堂车棚微更新", kind="renewal", area=xinlu, committee=committees.get("新乐"),  # noqa: C408
              place="新乐路弄堂", owner="社区规划师、新乐居委",
              pain_point="车棚破旧、飞线充电，弄堂景观杂乱。",
              resident_fen=15_000_00, subsidy_fen=185_000_00, other_fen=0, beneficiaries=230,
-             status="building", milestones=[("社区规划师方案设计", 0), ("居民议事会讨论", 0), ("施工", None), ("验收", None)]),
+             status="building", milestones=[("社区规划师方案设计", 6), ("居民议事会讨论", 9), ("施工", None), ("验收", None)]),
         dict(title="智能充电柜十处点位", kind="charging", area=None, committee=None,  # noqa: C408
              place="全街道", owner="湖南街道平安办", pain_point="电动自行车入户充电火灾隐患。",
              resident_fen=0, subsidy_fen=500_000_00, other_fen=0, beneficiaries=3000,
-             status="building", milestones=[("点位选定", 0), ("10 处安装基本完成", 0), ("全部投用", None)]),
+             status="building", milestones=[("点位选定", 3), ("10 处安装基本完成", 8), ("全部投用", None)]),
     ]  # fmt: skip
     for spec in specs:
         ms = spec.pop("milestones")
@@ -704,11 +704,13 @@ def _practical(actor: Actor, committees: dict[str, Committee], today: date) -> i
         project = services.save_project(
             actor, PracticalProject(budget_fen=resident + subsidy + other, **spec)
         )
-        for i, (title, done) in enumerate(ms):
-            due = date(year, 1 + min(i * 3, 11), 15)
-            services.add_milestone(
-                actor, project, title, due, done_on=due if done is not None else None
-            )
+        for i, (title, month) in enumerate(ms):
+            # Done in a month of the past year of work; planned ones come after today.
+            if month is not None:
+                services.add_milestone(actor, project, title, date(year, month, 15),
+                                       done_on=date(year, month, 15))  # fmt: skip
+            else:
+                services.add_milestone(actor, project, title, today + timedelta(days=45 * i))
     gates = PracticalProject.objects.get(title="颐德坊五扇密码门禁")
     services.record_decision(
         actor, gates, date(year, 1, 10), "安装五扇密码门禁，居民筹资、政府补贴", 9, 7, 1, 1
@@ -719,7 +721,7 @@ def _practical(actor: Actor, committees: dict[str, Committee], today: date) -> i
         )
     lift = PracticalProject.objects.get(title__startswith="长乐路电力小区")
     services.record_decision(
-        actor, lift, date(year, 3, 2), "成立加装电梯工作组并启动征询", 7, 6, 0, 1
+        actor, lift, date(year, 1, 20), "成立加装电梯工作组并启动征询", 7, 6, 0, 1
     )
     for k in range(12):
         services.record_contribution(

@@ -1016,11 +1016,20 @@ def complete_milestone(
 
 
 def record_contribution(
-    actor: Actor, project: PracticalProject, household: str, amount_fen: int, receipt: str
+    actor: Actor,
+    project: PracticalProject,
+    household: str,
+    amount_fen: int,
+    receipt: str,
+    *,
+    paid_on: date | None = None,
 ) -> Contribution:
     _manage(actor, project.committee_id)
     if amount_fen <= 0:
         raise CommunityError("金额须大于 0。", field="amount_fen")
+    paid_on = paid_on or _today()
+    if paid_on > _today():
+        raise CommunityError("缴纳日期不能在将来。", field="paid_on")
     raised = sum(project.contributions.values_list("amount_fen", flat=True))
     if raised + amount_fen > project.resident_fen:
         raise CommunityError("居民筹资累计将超过预算中的居民筹资部分。", field="amount_fen")
@@ -1028,7 +1037,7 @@ def record_contribution(
         with transaction.atomic():
             contribution = Contribution.objects.create(
                 project=project, household=household.strip(), amount_fen=amount_fen,
-                receipt=receipt.strip(), paid_on=_today(),
+                receipt=receipt.strip(), paid_on=paid_on,
             )  # fmt: skip
             audit.record(actor, "community.contribution.add", contribution)
     except IntegrityError:
