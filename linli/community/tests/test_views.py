@@ -447,3 +447,26 @@ def test_staff_create_a_project_to_the_fen_and_record_its_progress(
     assert milestone.done_on is not None
     # Another committee's staff cannot reach it.
     assert login("committee_staff_2").get(url).status_code == 404
+
+
+def test_roster_and_volunteer_lists_keep_constant_queries(
+    client: Client, net: dict[str, Any], event: Event
+) -> None:
+    client.force_login(net["dangqun"])
+    roster = reverse("community:roster", args=[event.pk])
+    team = reverse("community:volunteers")
+    services.sign_up(PUBLIC, event.pk, "甲", phone(1))
+    services.register_volunteer(net["actor"], net["team"], "志愿者甲", phone(50))
+    with CaptureQueriesContext(connection) as few_roster:
+        client.get(roster)
+    with CaptureQueriesContext(connection) as few_team:
+        client.get(team, {"team": net["team"].pk})
+    for n in range(2, 8):
+        services.sign_up(PUBLIC, event.pk, f"居民{n}", phone(n))
+        services.register_volunteer(net["actor"], net["team"], f"志愿者{n}", phone(50 + n))
+    with CaptureQueriesContext(connection) as many_roster:
+        client.get(roster)
+    with CaptureQueriesContext(connection) as many_team:
+        client.get(team, {"team": net["team"].pk})
+    assert len(many_roster) == len(few_roster)
+    assert len(many_team) == len(few_team)
