@@ -14,6 +14,7 @@ from .models import (
     AllianceMember,
     AllianceOrder,
     Contribution,
+    Correction,
     Event,
     HourRecord,
     MenuItem,
@@ -173,6 +174,13 @@ def shifts(user: Any, days: int = 14) -> QuerySet[Shift]:
         .select_related("team", "event")
         .order_by("starts_at", "id")
     )
+
+
+def open_corrections(user: Any) -> QuerySet[Correction]:
+    qs = Correction.objects.filter(status="open").select_related(
+        "record__volunteer", "record__team"
+    )
+    return policy.scoped(qs, user, "record__volunteer__committee_id").order_by("created", "id")
 
 
 def pending_hours(user: Any) -> QuerySet[HourRecord]:

@@ -750,11 +750,16 @@ def volunteers(request: HttpRequest) -> HttpResponse:
     team = VolunteerTeam.objects.filter(pk=team_id).first() if team_id.isdigit() else None
     if request.method == "POST":
         policy.require(request.user, "community.manage")
-        record = get_object_or_404(
-            queries.pending_hours(request.user), pk=request.POST.get("record")
-        )
         try:
-            services.decide_hours(_actor(request), record, request.POST.get("approve") == "1")
+            if "correction" in request.POST:
+                corr = get_object_or_404(
+                    queries.open_corrections(request.user), pk=request.POST.get("correction")
+                )
+                services.decide_correction(_actor(request), corr, request.POST.get("fix") == "1")
+            else:
+                pending = queries.pending_hours(request.user)
+                record = get_object_or_404(pending, pk=request.POST.get("record"))
+                services.decide_hours(_actor(request), record, request.POST.get("approve") == "1")
         except DomainError as exc:
             _fail(request, exc)
         return redirect(request.get_full_path())
@@ -773,6 +778,7 @@ def volunteers(request: HttpRequest) -> HttpResponse:
             "people": people,
             "pending": list(queries.pending_hours(request.user)[:100]),
             "shifts": list(queries.shifts(request.user)[:20]),
+            "corrections": list(queries.open_corrections(request.user)[:50]),
             "can_manage": policy.can(request.user, "community.manage"),
             "stars": rules.STAR_HOURS,
         },

@@ -470,3 +470,19 @@ def test_roster_and_volunteer_lists_keep_constant_queries(
         client.get(team, {"team": net["team"].pk})
     assert len(many_roster) == len(few_roster)
     assert len(many_team) == len(few_team)
+
+
+def test_leader_fixes_a_correction_request_on_the_page(client: Client, net: dict[str, Any]) -> None:
+    from django.utils import timezone
+
+    v = services.register_volunteer(net["actor"], net["team"], "陈志愿", phone(8))
+    record = services.report_hours(
+        net["actor"], v, net["team"], timezone.localdate(), 60, "导览", source="leader"
+    )
+    corr = services.request_correction(net["actor"], record, 90, "少记半小时")
+    client.force_login(net["dangqun"])
+    page = client.get(reverse("community:volunteers")).content.decode()
+    assert "少记半小时" in page
+    client.post(reverse("community:volunteers"), {"correction": corr.pk, "fix": "1"})
+    record.refresh_from_db()
+    assert record.minutes == 90
