@@ -8,6 +8,7 @@ on SQLite (IMMEDIATE transactions) and PostgreSQL (the row lock) alike.
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import secrets
 import threading
@@ -380,9 +381,18 @@ def issue_ticket(
         age_band=band,
         issued_at=now,
     )
+    fields = _ticket_fields()
+    # Every value but the number through get_db_prep_save (as ``objects.create`` would), before
+    # any lock is taken; the number is filled in under the lock.
+    values = [
+        None
+        if f.attname in ("seq", "number")
+        else f.get_db_prep_save(f.pre_save(ticket, True), connection)
+        for f in fields
+    ]
     if connection.vendor == "postgresql":
         # One statement, so one round trip and atomic by itself (no BEGIN/COMMIT needed).
-        if not _insert_numbered_pg(ticket, config_version):
+        if not _insert_numbered_pg(ticket, values, config_version):
             raise StaleConfig
         return ticket
     with _sqlite_writer(), transaction.atomic():
@@ -391,64 +401,74 @@ def issue_ticket(
             raise StaleConfig
         ticket.seq = seq
         ticket.number = rules.format_ticket_number(queue.prefix, seq)
-        _insert(ticket)
+        for i, f in enumerate(fields):
+            if f.attname == "seq":
+                values[i] = seq
+            elif f.attname == "number":
+                values[i] = ticket.number
+        with connection.cursor() as cursor:
+            cursor.execute(_insert_sql(connection.vendor), values)
+            ticket.pk = cursor.fetchone()[0]
+    ticket._state.adding = False
+    ticket._state.db = connection.alias
     return ticket
 
 
-def _ticket_columns() -> tuple[list[Any], str]:
-    fields = [f for f in Ticket._meta.concrete_fields if not f.primary_key]
-    return fields, ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+@functools.cache
+def _ticket_fields() -> list[Any]:
+    return [f for f in Ticket._meta.concrete_fields if not f.primary_key]
 
 
-def _insert(ticket: Ticket) -> None:
-    """One plain ``INSERT … RETURNING id`` for a new ticket (the hot path of the kiosk).
+def _columns() -> str:
+    return ", ".join(connection.ops.quote_name(str(f.column)) for f in _ticket_fields())
 
-    The same columns and database values as ``Ticket.objects.create`` (every concrete field
-    through ``get_db_prep_save``), without the ORM's per-call query compilation.
-    """
-    fields, columns = _ticket_columns()
-    marks = ", ".join(["%s"] * len(fields))
+
+@functools.cache
+def _insert_sql(vendor: str) -> str:
+    """One plain ``INSERT … RETURNING id`` of a ticket: the same columns and values as
+    ``Ticket.objects.create``, without the ORM's per-call query compilation."""
+    marks = ", ".join(["%s"] * len(_ticket_fields()))
     table = connection.ops.quote_name(Ticket._meta.db_table)
-    values = [f.get_db_prep_save(f.pre_save(ticket, True), connection) for f in fields]
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        ticket.pk = cursor.fetchone()[0]
-    ticket._state.adding = False
-    ticket._state.db = connection.alias
+    return f"INSERT INTO {table} ({_columns()}) VALUES ({marks}) RETURNING id"
 
 
-def _insert_numbered_pg(ticket: Ticket, config_version: int | None) -> bool:
-    """PostgreSQL: number and insert a ticket in one statement (False: configuration changed).
-
-    ``WITH c AS (INSERT INTO hall_queuecounter … ON CONFLICT DO UPDATE SET n = n + 1
-    RETURNING n) INSERT INTO hall_ticket … SELECT …, c.n, prefix || digits FROM c RETURNING id``:
-    the counter's row lock is held until the statement commits, so numbers have no duplicate
-    and no gap, and a failed insert takes its number back with it.
-    """
-    fields, columns = _ticket_columns()
-    counter_params: list[Any] = [ticket.queue_id, ticket.day]
-    if config_version is not None:
-        counter_params.append(config_version)
-    select, values = [], []
-    for f in fields:
+@functools.cache
+def _numbered_insert_sql_pg(checked: bool) -> str:
+    """``WITH c AS (INSERT INTO hall_queuecounter … ON CONFLICT DO UPDATE SET n = n + 1
+    RETURNING n) INSERT INTO hall_ticket … SELECT …, c.n, prefix || digits FROM c``."""
+    select = []
+    for f in _ticket_fields():
         if f.attname == "seq":
             select.append("c.n")
         elif f.attname == "number":
             select.append(
                 "%s || CASE WHEN c.n < 1000 THEN LPAD(c.n::text, 3, '0') ELSE c.n::text END"
             )
-            values.append(ticket.queue.prefix)
         else:
             select.append("%s")
-            values.append(f.get_db_prep_save(f.pre_save(ticket, True), connection))
     table = connection.ops.quote_name(Ticket._meta.db_table)
-    sql = (
-        f"WITH c AS ({_counter_sql(config_version is not None)}) "
-        f"INSERT INTO {table} ({columns}) SELECT {', '.join(select)} FROM c RETURNING id, seq"
+    return (
+        f"WITH c AS ({_counter_sql(checked)}) "
+        f"INSERT INTO {table} ({_columns()}) SELECT {', '.join(select)} FROM c RETURNING id, seq"
     )
+
+
+def _insert_numbered_pg(ticket: Ticket, values: list[Any], config_version: int | None) -> bool:
+    """PostgreSQL: number and insert a ticket in one statement (False: configuration changed).
+
+    The counter's row lock is held until the statement commits, so numbers have no duplicate
+    and no gap, and a failed insert takes its number back with it.
+    """
+    params: list[Any] = [ticket.queue_id, ticket.day]
+    if config_version is not None:
+        params.append(config_version)
+    for f, value in zip(_ticket_fields(), values, strict=True):
+        if f.attname == "number":
+            params.append(ticket.queue.prefix)
+        elif f.attname != "seq":
+            params.append(value)
     with connection.cursor() as cursor:
-        cursor.execute(sql, counter_params + values)
+        cursor.execute(_numbered_insert_sql_pg(config_version is not None), params)
         row = cursor.fetchone()
     if row is None:
         return False
