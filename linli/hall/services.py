@@ -22,7 +22,6 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pypinyin import Style, lazy_pinyin
 
 from linli.core import audit, crypto, excel, policy
 from linli.core.context import Actor
@@ -87,7 +86,14 @@ def work_calendar() -> WorkCalendar:
 
 
 def pinyin_initials(*texts: str) -> str:
-    """Space-separated pinyin initials of a name and its aliases: 居住证 → jzz."""
+    """Space-separated pinyin initials of a name and its aliases: 居住证 → jzz.
+
+    ``pypinyin`` is imported here, not at module level: with its phrase dictionary (needed for
+    the right reading of polyphonic characters, 调解 → tj, 银行 → yh) it costs a process about
+    45 MB, which web workers that never save a catalogue item should not carry.
+    """
+    from pypinyin import Style, lazy_pinyin
+
     out = []
     for text in texts:
         for part in text.replace("，", ",").split(","):
