@@ -192,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n== {name}")
         if report.get("summary"):
             print(report["summary"])
+        for name, ratio in (report.get("ratios") or {}).items():
+            print(f"ratio {name} = {ratio['value']} ({ratio['better']} is better: {ratio['of']})")
         for failure in report.get("failures", []):
             print(f"MISSED: {failure}")
     print(f"\nreports: {target}")
