@@ -172,7 +172,9 @@ class Ticket(models.Model):
         APPOINTMENT = "appointment", _("预约签到")
 
     queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="tickets")
-    day = models.DateField(_("日期"), db_index=True)
+    # No index of its own: (day, state) and the unique (queue, day, seq) lead with it, and every
+    # index is one more page written per ticket issued.
+    day = models.DateField(_("日期"))
     seq = models.PositiveIntegerField(_("序号"))
     number = models.CharField(_("号码"), max_length=8)
     token = models.CharField(max_length=32, unique=True)  # the public status page's address
