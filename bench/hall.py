@@ -396,7 +396,10 @@ def run(scale: float, report: dict[str, Any]) -> None:
             failures.append(f"hall/{db}: p99 {r['median']['ticket']['p99_ms']:.0f} ms > 100 ms")
         if r["duplicates"] or r["gaps"]:
             failures.append(f"hall/{db}: {r['duplicates']} duplicates, {r['gaps']} gaps")
-        if r["tickets_in_database"] != r["tickets_answered_201"]:
+        # wrk stops counting at the end of a run while up to CLIENTS requests are still being
+        # served: those tickets are stored but not counted as answered.
+        unanswered = r["tickets_in_database"] - r["tickets_answered_201"]
+        if not 0 <= unanswered <= CLIENTS * r["rounds"]:
             failures.append(
                 f"hall/{db}: {r['tickets_answered_201']} tickets answered but "
                 f"{r['tickets_in_database']} stored"
