@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -61,8 +61,15 @@ class Sheet:
     def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
         raise NotImplementedError
 
+    export_only: tuple[str, ...] = ()  # the columns ``export_row`` reads (and no others)
+
     def export_row(self, obj: Any) -> list[Any]:
         raise NotImplementedError
+
+    def export_query(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        """Read only what the export writes: the joins and columns of ``export_only``."""
+        related = {path.rpartition("__")[0] for path in self.export_only if "__" in path}
+        return qs.select_related(None).select_related(*sorted(related)).only(*self.export_only)
 
     def labels(self) -> list[str]:
         return [c.label for c in self.columns]
@@ -116,6 +123,14 @@ class CommitteeSheet(Sheet):
     name = "committees"
     title = gettext_lazy("居委")
     model = Committee
+    export_only = (
+        "code",
+        "name",
+        "area__name",
+        "address",
+        "map_x",
+        "map_y",
+    )
     columns = (
         Column("code", "居委代码", excel.text(20)),
         Column("name", "居委", excel.text(50)),
@@ -172,6 +187,13 @@ class EstateSheet(Sheet):
     name = "estates"
     title = gettext_lazy("小区/弄")
     model = Estate
+    export_only = (
+        "committee__code",
+        "name",
+        "kind",
+        "address",
+        "management",
+    )
     columns = (
         COMMITTEE_CODE,
         ESTATE_NAME,
@@ -222,6 +244,20 @@ class BuildingSheet(Sheet):
     name = "buildings"
     title = gettext_lazy("楼栋")
     model = Building
+    export_only = (
+        "committee__code",
+        "estate__name",
+        "name",
+        "address",
+        "housing_type",
+        "structure",
+        "year_built",
+        "floors",
+        "heritage_protected",
+        "has_lift",
+        "lon",
+        "lat",
+    )
     columns = (
         COMMITTEE_CODE,
         ESTATE_NAME,
@@ -324,6 +360,13 @@ class EntranceSheet(Sheet):
     name = "entrances"
     title = gettext_lazy("门牌")
     model = Entrance
+    export_only = (
+        "building__committee__code",
+        "building__estate__name",
+        "building__name",
+        "number",
+        "address",
+    )
     columns = (
         COMMITTEE_CODE,
         ESTATE_NAME,
@@ -398,6 +441,15 @@ class HouseholdSheet(Sheet):
     name = "households"
     title = gettext_lazy("户")
     model = Household
+    export_only = (
+        "entrance__building__committee__code",
+        "entrance__building__estate__name",
+        "entrance__building__name",
+        "entrance__number",
+        "room",
+        "floor",
+        "exclusive_area",
+    )
     columns = (
         COMMITTEE_CODE,
         ESTATE_NAME,
@@ -460,6 +512,18 @@ class ResidentSheet(Sheet):
     name = "residents"
     title = gettext_lazy("居民")
     model = Resident
+    export_only = (
+        "household__entrance__building__committee__code",
+        "household__entrance__building__estate__name",
+        "household__entrance__building__name",
+        "household__entrance__number",
+        "household__room",
+        "name",
+        "id_masked",
+        "phone_masked",
+        "relation",
+        "lives_alone",
+    )
     columns = (
         COMMITTEE_CODE,
         ESTATE_NAME,
