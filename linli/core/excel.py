@@ -149,6 +149,11 @@ def _limit(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
+def max_import_rows() -> int:
+    """Data rows an import may hold (``LINLI_IMPORT_MAX_ROWS``)."""
+    return _limit("LINLI_IMPORT_MAX_ROWS", MAX_IMPORT_ROWS)
+
+
 def _rejected(message: str, row: int = 0) -> ImportRejected:
     return ImportRejected([RowError(row, _("文件"), message)])
 
@@ -225,7 +230,7 @@ def read_sheet(
     Streams the sheet (openpyxl read-only) after ``check_workbook`` bounded it; reports
     ``progress(rows_read, rows_declared)`` every ``PROGRESS_EVERY`` rows.
     """
-    max_rows = max_rows or _limit("LINLI_IMPORT_MAX_ROWS", MAX_IMPORT_ROWS)
+    max_rows = max_rows or max_import_rows()
     max_columns = max_columns or _limit("LINLI_IMPORT_MAX_COLUMNS", MAX_IMPORT_COLUMNS)
     check_workbook(file)
     try:
@@ -268,6 +273,7 @@ def _read_rows(
         raise ImportRejected(errors)
     parsed: list[ParsedRow] = []
     total = declared
+    seen = 0
     every = PROGRESS_EVERY
     for row_number, cells in enumerate(rows, start=2):
         if progress is not None and row_number % every == 0:
@@ -293,6 +299,9 @@ def _read_rows(
                 message = _("%(problem)s（现为“%(value)s”）") % {"problem": exc, "value": shown}
                 errors.append(RowError(row_number, col.label, message))
         parsed.append((row_number, values))
+        seen = row_number - 1
+    if progress is not None:
+        progress(seen, max(total, seen))  # read to the end, valid or not
     if errors:
         raise ImportRejected(errors)
     if not parsed:

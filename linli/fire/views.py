@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from linli.core import policy
 from linli.core.context import Actor
-from linli.core.excel import MAX_IMPORT_ROWS, error_workbook, write_workbook, write_xlsx
+from linli.core.excel import error_workbook, max_import_rows, write_workbook, write_xlsx
 from linli.geo import queries as geo_queries
 from linli.geo import sheetjobs
 from linli.jobs import services as jobs
@@ -206,7 +206,7 @@ def registry_import(request: HttpRequest, kind: str) -> HttpResponse:
             "job": job,
             "outcome": sheetjobs.outcome(job) if job is not None else None,
             "shown": sheetjobs.SHOWN_ERRORS,
-            "max_rows": MAX_IMPORT_ROWS,
+            "max_rows": f"{max_import_rows():,}",
             "columns": spec.sheet.columns,
         },
     )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from linli.core import policy
 from linli.core.context import Actor
 from linli.core.errors import DomainError
-from linli.core.excel import MAX_IMPORT_ROWS, error_workbook, write_workbook, write_xlsx
+from linli.core.excel import error_workbook, max_import_rows, write_workbook, write_xlsx
 from linli.core.pagination import EstimatingPaginator
 from linli.jobs import services as jobs
 from linli.jobs.models import Job
@@ -111,7 +111,7 @@ def place_import(request: HttpRequest, kind: str) -> HttpResponse:
             "job": job,
             "outcome": sheetjobs.outcome(job) if job is not None else None,
             "shown": sheetjobs.SHOWN_ERRORS,
-            "max_rows": MAX_IMPORT_ROWS,
+            "max_rows": f"{max_import_rows():,}",
             "columns": spec.sheet.columns,
         },
     )
