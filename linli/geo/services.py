@@ -261,7 +261,7 @@ IMPORT_TASK = "linli.geo.tasks.import_sheet"
 
 def export_list(user: Any, kind: str, query: Mapping[str, Any]) -> tuple[Any, QuerySet[Any]]:
     """A list's export as ``user`` may see it: its kind (title, sheet) and the rows to write,
-    filtered like the list page and reading only the columns the sheet needs."""
+    filtered like the list page, reading only the sheet's columns as tuples."""
     from .lists import KINDS, filtered
 
     spec = KINDS[kind]
@@ -270,7 +270,7 @@ def export_list(user: Any, kind: str, query: Mapping[str, Any]) -> tuple[Any, Qu
 
 
 def export_rows(spec: Any, qs: QuerySet[Any]) -> Iterator[list[Any]]:
-    return (spec.sheet.export_row(o) for o in qs.iterator(chunk_size=2000))
+    return (spec.sheet.export_row(values) for values in qs.iterator(chunk_size=2000))
 
 
 def start_export(actor: Actor, kind: str, query: str, total: int) -> Job:
