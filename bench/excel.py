@@ -304,15 +304,18 @@ def run(scale: float, report: dict[str, Any]) -> None:
         if result["created"] != rows or result["deleted"] != rows:
             failures.append(f"import created {result['created']}, deleted {result['deleted']}")
     for result in runs["export_job"]:
-        if result["rows"] != info["counts"].get("geo_household"):
+        if result["rows"] != info["counts"].get("Household"):
             failures.append(f"export wrote {result['rows']} rows")
 
     def ratio(a: str, b: str) -> float:
-        return round(medians[a]["seconds"] / medians[b]["seconds"], 2)
+        """The median of each repetition's ratio: a and b ran back to back, under the same
+        load (the machine is shared; a ratio of medians mixes different loads)."""
+        pairs = [x["seconds"] / y["seconds"] for x, y in zip(runs[a], runs[b], strict=True)]
+        return round(statistics.median(pairs), 2)
 
     report.update(
         scale=scale, database=database, reps=REPS, runs=runs, medians=medians,
-        households=info["counts"].get("geo_household"), import_rows=rows,
+        households=info["counts"].get("Household"), import_rows=rows,
         date=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         machine=places.machine(), code=places.code_version(),
         load_average=os.getloadavg(),
