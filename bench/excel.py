@@ -152,9 +152,7 @@ def measure(what: str, spec: places.Spec, arg: str) -> dict[str, Any]:
             total = qs.count()
             job = services.start_export(actor, "households", "", total)  # runs eagerly
             job = Job.objects.get(pk=job.pk)
-            out.update(
-                state=job.state, rows=job.done, error=job.error, bytes=job.result.size
-            )
+            out.update(state=job.state, rows=job.done, error=job.error, bytes=job.result.size)
             job.result.delete(save=False)
         elif what == "export_select":
             rows = 0
