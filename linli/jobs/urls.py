@@ -10,4 +10,6 @@ urlpatterns = [
     path("<int:pk>/cancel/", views.job_cancel, name="cancel"),
     path("<int:pk>/retry/", views.job_retry, name="retry"),
     path("<int:pk>/download/", views.job_download, name="download"),
+    path("schedules/", views.schedule_list, name="schedules"),
+    path("schedules/<int:pk>/", views.schedule_edit, name="schedule"),
 ]

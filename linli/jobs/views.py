@@ -16,8 +16,10 @@ from django.views.decorators.http import require_POST
 from linli.core import policy
 from linli.core.context import Actor
 from linli.core.errors import DomainError
+from linli.core.policy import permission_required
 
-from . import services
+from . import schedules, services
+from .forms import ScheduleForm
 from .models import Job
 
 PAGE_SIZE = 25
@@ -49,6 +51,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "jobs": page.object_list,
             "see_all": see_all,
+            "perms_schedule": policy.can(request.user, "jobs.schedule"),
             "mine_only": mine_only,
             "state": state,
             "states": Job.State.choices,
@@ -101,3 +104,49 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
         messages.error(request, exc.message)
         return redirect("jobs:list")
     return FileResponse(handle, as_attachment=True, filename=job.result_name)
+
+
+# --------------------------------------------------------------------------- schedules
+
+
+@permission_required("jobs.schedule")
+def schedule_list(request: HttpRequest) -> HttpResponse:
+    tasks = list(schedules.listing())
+    rows = [{"task": t, "when": schedules.describe(t)} for t in tasks]
+    return render(request, "jobs/schedules.html", {"rows": rows})
+
+
+@permission_required("jobs.schedule")
+def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_object_or_404(schedules.listing(), pk=pk)
+    actor = Actor.from_request(request)
+    if request.method == "POST" and "run" in request.POST:
+        schedules.run_now(actor, task)
+        messages.success(
+            request, _("已发送“%(name)s”，由后台工作进程执行。") % {"name": task.description}
+        )
+        return redirect("jobs:schedules")
+    form = ScheduleForm(request.POST or None, initial=schedules.as_form_initial(task))
+    for name in ("minute", "hour", "day_of_week") if task.interval_id else ("every_seconds",):
+        del form.fields[name]
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        change = schedules.Change(
+            enabled=d["enabled"],
+            minute=(d.get("minute") or "").strip(),
+            hour=(d.get("hour") or "").strip(),
+            day_of_week=(d.get("day_of_week") or "").strip(),
+            every_seconds=d.get("every_seconds"),
+        )
+        try:
+            schedules.update(actor, task, change)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("已保存“%(name)s”的计划。") % {"name": task.description})
+            return redirect("jobs:schedules")
+    return render(
+        request,
+        "jobs/schedule_edit.html",
+        {"task": task, "form": form, "when": schedules.describe(task)},
+    )

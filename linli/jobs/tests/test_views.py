@@ -102,3 +102,58 @@ def test_the_jobs_page_costs_the_same_queries_for_5_or_25_jobs(users: Any, login
     for i in range(20):
         _job(users["committee_staff"], f"任务{i + 5}")
     assert count() == few
+
+
+def test_the_street_admin_changes_a_schedule_and_it_is_audited(users: Any, login: Any) -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    from linli.core.models import AuditRecord
+
+    task = PeriodicTask.objects.get(name="linli.risk.hazard_deadlines")
+    client = login("street_admin")
+    page = client.get("/jobs/schedules/").content.decode()
+    assert "隐患整改期限提醒与逾期升级" in page and "每天 08:00" in page
+    assert "每周一 08:30" in page and "每 30 秒" in page and "每小时第 5 分" in page
+    form = {"enabled": "", "minute": "30", "hour": "7", "day_of_week": "1-5"}
+    page = client.post(f"/jobs/schedules/{task.pk}/", form, follow=True).content.decode()
+    assert "已保存“隐患整改期限提醒与逾期升级”的计划" in page and "每周一至周五 07:30" in page
+    task.refresh_from_db()
+    assert not task.enabled
+    assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_week) == ("30", "7", "1-5")
+    assert AuditRecord.objects.filter(action="jobs.schedule.change").count() == 1
+
+
+def test_a_bad_schedule_names_the_field_and_changes_nothing(users: Any, login: Any) -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(name="linli.risk.hazard_deadlines")
+    client = login("street_admin")
+    form = {"enabled": "on", "minute": "0", "hour": "25", "day_of_week": "*"}
+    response = client.post(f"/jobs/schedules/{task.pk}/", form)
+    assert response.status_code == 200
+    assert "“25”不是有效的取值" in response.content.decode()
+    task.refresh_from_db()
+    assert task.crontab.hour == "8" and task.enabled
+
+
+def test_only_the_street_admin_sees_the_schedules(users: Any, login: Any) -> None:
+    for role in ("street_staff", "committee_staff", "auditor", "window_clerk"):
+        assert login(role).get("/jobs/schedules/").status_code == 403
+
+
+def test_run_now_runs_the_scheduled_task(users: Any, login: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_celery_beat.models import PeriodicTask
+
+    lost = _job(users["street_staff"], enqueued_at=timezone.now() - timedelta(hours=1))
+    task = PeriodicTask.objects.get(name="linli.jobs.sweep")
+    page = (
+        login("street_admin")
+        .post(f"/jobs/schedules/{task.pk}/", {"run": "1"}, follow=True)
+        .content.decode()
+    )
+    assert "已发送“重新排队中断的后台任务”" in page
+    lost.refresh_from_db()
+    assert lost.enqueued_at > timezone.now() - timedelta(minutes=1)  # the sweep re-queued it
