@@ -179,7 +179,17 @@ LINLI_WHITE_PAPER_SECTIONS = ["linli.dashboard.white_paper.equipment_work"]
 # production; dev and test set fixed, clearly non-secret keys.
 LINLI_HMAC_KEY = os.environ.get("LINLI_HMAC_KEY", "")
 LINLI_DATA_KEY = os.environ.get("LINLI_DATA_KEY", "")
-LINLI_DATA_KEY_ID = os.environ.get("LINLI_DATA_KEY_ID", "k1")
+LINLI_DATA_KEY_ID = os.environ.get("LINLI_DATA_KEY_ID", "")
+# Key rotation: several data keys by id, "id:base64,id:base64", the newest (current) first
+# unless LINLI_DATA_KEY_ID names another; LINLI_DATA_KEY alone is the key LINLI_DATA_KEY_ID.
+LINLI_DATA_KEYS = os.environ.get("LINLI_DATA_KEYS", "")
+# The audit chain's HMAC key (docs/privacy.md): outside the database, like the keys above.
+LINLI_AUDIT_KEY = os.environ.get("LINLI_AUDIT_KEY", "")
+# Every encrypted column, for ``linli rekey``: (model, field, purpose bound as associated data).
+LINLI_ENCRYPTED_FIELDS = [
+    ("geo.Resident", "id_cipher", "resident.id_number"),
+    ("geo.Resident", "phone_cipher", "resident.phone"),
+]
 LINLI_CIPHER = os.environ.get("LINLI_CIPHER", "linli.core.crypto.AesGcmCipher")
 LINLI_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
