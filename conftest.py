@@ -17,6 +17,9 @@ def _own_anchor_file_and_backups(tmp_path_factory: Any, settings: Any) -> None:
     folder = tmp_path_factory.mktemp("var")
     settings.LINLI_AUDIT_ANCHOR_FILE = folder / "audit-anchors.log"
     settings.LINLI_BACKUP_DIR = folder / "backups"
+    from django.core.cache import cache
+
+    cache.clear()  # rate-limit counters are per test too
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings.dev")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings.local")
 
 app = Celery("linli")
 app.config_from_object("django.conf:settings", namespace="CELERY")

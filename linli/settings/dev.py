@@ -1,5 +1,7 @@
 """Development (``make dev``): DEBUG on, auto-reload, the published demo keys."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import VAR_DIR
 from .keys import DEV
@@ -10,4 +12,8 @@ SECRET_KEY = SECRET_KEY or DEV["SECRET_KEY"]  # noqa: F405
 LINLI_HMAC_KEY = LINLI_HMAC_KEY or DEV["LINLI_HMAC_KEY"]  # noqa: F405
 LINLI_DATA_KEY = LINLI_DATA_KEY or DEV["LINLI_DATA_KEY"]  # noqa: F405
 LINLI_AUDIT_KEY = LINLI_AUDIT_KEY or DEV["LINLI_AUDIT_KEY"]  # noqa: F405
+# Its own database and anchors: the dev keys must not mix with `make run`'s generated ones.
+if not os.environ.get("DATABASE_URL"):
+    DATABASES["default"]["NAME"] = str(VAR_DIR / "dev.sqlite3")  # noqa: F405
+LINLI_AUDIT_ANCHOR_FILE = VAR_DIR / "dev-audit-anchors.log"
 (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
