@@ -5,12 +5,12 @@ from __future__ import annotations
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 
-class SwaggerView(SpectacularSwaggerSplitView):  # type: ignore[misc]
+class SwaggerView(SpectacularSwaggerSplitView):
     """Swagger UI from the local sidecar files; its start-up script is a separate request,
     so the page needs no inline script."""
 
 
-class RedocView(SpectacularRedocView):  # type: ignore[misc]
+class RedocView(SpectacularRedocView):
     """ReDoc from the local sidecar file, without the web fonts drf-spectacular's own
     template loads from the internet, and without an inline script."""
 
