@@ -186,37 +186,50 @@ def verify_chain(
     matches = [digest_at.get(a.seq) == a.digest for a in anchors]
     if all(matches):
         return ChainReport(True, checked, anchors=len(anchors))
-    first_bad = matches.index(False)
-    if any(matches[first_bad:]):
-        again = first_bad + matches[first_bad:].index(True)
-        return _tampered(
-            checked, anchors[first_bad].seq,
-            f"the chain differs from the anchor of {anchors[first_bad].at:%Y-%m-%d %H:%M:%S} "
-            f"but matches the later one of {anchors[again].at:%Y-%m-%d %H:%M:%S}",
-            len(anchors),
-        )  # fmt: skip
-    restored_to = anchors[first_bad - 1] if first_bad else None
-    point = restored_to.seq if restored_to else 0
-    lost = anchors[first_bad]
-    newest_lost = max(a.seq for a in anchors[first_bad:])
-    first_segment = bisect.bisect_right(cuts, point)  # the records numbered after ``point``
-    after = [t for segment, t in earliest.items() if segment >= first_segment]
-    first_after = min(after, default=None)
-    if first_after is not None and first_after <= lost.at:
-        # Records past the last matching anchor were written before the anchor that no longer
-        # matches: they belong to the anchored history, whose newer part is gone.
-        where = checked + 1 if lost.seq > checked else lost.seq
-        return _tampered(
-            checked, where,
-            f"records were removed or replaced: the anchor of {lost.at:%Y-%m-%d %H:%M:%S} "
-            f"names record {lost.seq}, which this chain does not have",
-            len(anchors),
-        )  # fmt: skip
+    # Runs of anchors the chain no longer matches: history that was anchored and is gone. The
+    # chain cannot have been rewritten without the key, so each run is a restore to the last
+    # matching anchor before it -- provided every record after that point is newer than every
+    # anchor of the run (the database went back and work went on). A record older than one of
+    # them belongs to that anchored history: its later part was removed (tampering).
+    runs: list[tuple[int, int]] = []  # (index of the first non-matching anchor, last + 1)
+    i = 0
+    while i < len(anchors):
+        if matches[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(anchors) and not matches[j]:
+            j += 1
+        runs.append((i, j))
+        i = j
+    missing: list[tuple[int, int]] = []
+    restored_to: Anchor | None = None
+    for first, stop in runs:
+        before = anchors[first - 1] if first else None
+        point = before.seq if before else 0
+        first_segment = bisect.bisect_right(cuts, point)  # the records numbered after ``point``
+        first_after = min(
+            (t for segment, t in earliest.items() if segment >= first_segment), default=None
+        )
+        older = [a for a in anchors[first:stop] if first_after is not None and first_after <= a.at]
+        if older:
+            lost = older[-1]
+            where = checked + 1 if lost.seq > checked else lost.seq
+            return _tampered(
+                checked, where,
+                f"records were removed or replaced: the anchor of {lost.at:%Y-%m-%d %H:%M:%S} "
+                f"names record {lost.seq}, which this chain does not have",
+                len(anchors),
+            )  # fmt: skip
+        missing.append((point + 1, max(a.seq for a in anchors[first:stop])))
+        restored_to = before
+    lost_text = ", ".join(f"{a}–{b}" for a, b in missing)
+    point = missing[-1][0] - 1
     return ChainReport(
         False, checked, point + 1,
         f"restored from a backup: the chain continues from record {point}; records "
-        f"{point + 1}–{newest_lost}, anchored later, are missing",
-        RESTORED, len(anchors), (point + 1, newest_lost), restored_to,
+        f"{lost_text}, anchored later, are missing",
+        RESTORED, len(anchors), missing[-1], restored_to,
     )  # fmt: skip
 
 

@@ -128,14 +128,21 @@ def test_a_restore_is_reported_as_a_restore(capsys: Any) -> None:
     assert report.verdict == "restored" and report.missing == (4, 7)
 
 
-def test_a_later_matching_anchor_after_a_mismatch_is_tampering() -> None:
-    _write(2)
-    path = Path(settings.LINLI_AUDIT_ANCHOR_FILE)
+def test_anchors_written_after_a_restore_keep_it_a_restore() -> None:
+    _write(3)
+    anchor_audit("backup")
+    _write(4, 3)
     anchor_audit("daily")
-    line = json.loads(path.read_text())
-    path.write_text(json.dumps({**line, "seq": 1, "digest": "f" * 64}) + "\n" + json.dumps(line)
-                    + "\n")  # fmt: skip
-    assert audit.verify().verdict == "tampered"
+    _cut_tail(3)  # restored
+    _write(2, 100)
+    anchor_audit("daily")  # the next day's anchor names the chain as it now is
+    report = audit.verify()
+    assert report.verdict == "restored" and report.missing == (4, 7)
+    # Removing the newest record after that is still caught: the new record 4 predates the
+    # anchor naming the new record 5.
+    _cut_tail(4)
+    report = audit.verify()
+    assert report.verdict == "tampered" and "names record 5" in report.problem
 
 
 def test_intact_chain_with_anchors_exits_zero(capsys: Any) -> None:

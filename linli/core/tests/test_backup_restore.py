@@ -22,7 +22,9 @@ SQLITE = "sqlite" in django_settings.DATABASES["default"]["ENGINE"]
 
 
 @pytest.mark.skipif(not SQLITE, reason="tested on the embedded default; PostgreSQL uses pg_dump")
-@pytest.mark.django_db(transaction=True)
+# Transactional (a restore replaces the whole database); the serialized rollback puts back
+# the rows migrations create (the default schedules) for the tests that come after.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_backup_change_restore_brings_the_counts_back(
     tmp_path: Path, settings: Any, users: Any
 ) -> None:

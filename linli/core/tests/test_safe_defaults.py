@@ -122,7 +122,7 @@ def test_the_default_cache_is_the_database_so_workers_share_counters() -> None:
         assert base.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_database_cache_counters_are_seen_by_another_worker(settings: Any) -> None:
     from django.core.cache.backends.db import DatabaseCache
     from django.core.management import call_command
