@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.management import execute_from_command_line
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from linli.core import audit
@@ -51,13 +52,14 @@ def _cut_tail(after: int) -> None:
 
 
 def _exit_code(capsys: Any) -> tuple[int, str]:
+    """``linli audit verify``'s exit status and text (``call_command`` keeps the test's
+    database connection open; the command line turns ``CommandError`` into the status)."""
+    out, err = io.StringIO(), io.StringIO()
     try:
-        execute_from_command_line(["linli", "audit_verify"])
-    except SystemExit as exc:
-        out = capsys.readouterr()
-        return int(exc.code or 0), out.out + out.err
-    out = capsys.readouterr()
-    return 0, out.out + out.err
+        call_command("audit_verify", stdout=out, stderr=err)
+    except CommandError as exc:
+        return exc.returncode, out.getvalue() + err.getvalue() + str(exc)
+    return 0, out.getvalue() + err.getvalue()
 
 
 def test_a_chain_recomputed_without_the_key_is_tampering() -> None:
