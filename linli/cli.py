@@ -1,8 +1,8 @@
 """The ``linli`` command: one entry point for users and operators.
 
 Pure machine interfaces (``id check``, ``risk score``, ``hall simulate``, ``elevator
-tally``, ``fire lifecycle``) run without Django, so they start fast and need no
-database. Everything else is a Django management command run with the settings in
+tally``, ``fire lifecycle``, ``community signups``) run without Django, so they start fast and
+need no database. Everything else is a Django management command run with the settings in
 ``DJANGO_SETTINGS_MODULE`` (default ``linli.settings.local``: the single-street deployment,
 DEBUG off, keys generated on first run into ``var/keys.env``; ``make dev`` sets
 ``linli.settings.dev``).
@@ -24,6 +24,7 @@ machine interfaces (JSON out; exit 0 ok, 1 invalid id, 2 bad input):
   hall simulate FILE.json    simulate a service hall and compare with Erlang C
   elevator tally FILE.json   tally a lift consent vote under a rule set
   fire lifecycle FILE.json   extinguisher maintenance and scrap dates
+  community signups FILE.json  replay event sign-ups: seats, wait-list, promotions
 
 platform:
   demo                       build (or rebuild) the deterministic demo street
@@ -41,7 +42,7 @@ platform:
   migrate, createsuperuser, … any Django management command
 """
 
-PURE_APPS = ("risk", "hall", "elevator", "fire")
+PURE_APPS = ("risk", "hall", "elevator", "fire", "community")
 DEFAULT_SETTINGS = "linli.settings.local"
 
 
@@ -102,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command, rest = args[0], args[1:]
     if command == "id" and rest[:1] == ["check"]:
         return id_check(rest[1:])
+    if command == "risk" and rest[:1] == ["papers"]:
+        return _django(["risk_papers", *rest[1:]])
     if command in PURE_APPS:
         module = importlib.import_module(f"linli.{command}.cli")
         code: int = module.main(rest)
@@ -112,8 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return worker(rest)
     if command == "beat":
         return beat(rest)
-    if command == "risk" and rest[:1] == ["papers"]:
-        return _django(["risk_papers", *rest[1:]])
+
     if command == "audit" and rest[:1] == ["verify"]:
         return _django(["audit_verify", *rest[1:]])
     return _django(args)

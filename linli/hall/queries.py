@@ -9,14 +9,13 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from linli.core import policy
 
 from . import rules
-from .models import Case, Hall, Item, Queue, Rating, Ticket, TicketEvent, Window
+from .models import Case, Hall, Item, Rating, Ticket, TicketEvent, Window
 from .rules import TicketState
 from .voice import announcement
 
@@ -105,6 +104,53 @@ def board(hall: Hall, day: date, last_n: int = 8) -> dict[str, Any]:
         ],
         "waiting_total": sum(waiting.values()),
     }
+
+
+# --- reminders (the schedule acts for no user; each notice goes to who handles the matter) --
+
+
+def centre_managers() -> list[Any]:
+    """The service centre's managers (hall.manage in the service-centre department); the street
+    admins when the centre has none, so a reminder always reaches someone."""
+    from linli.core.models import User
+    from linli.core.roles import Department, Role
+
+    staff = User.objects.filter(is_active=True).order_by("pk")
+    managers = list(staff.filter(role=Role.STREET_STAFF, department=Department.SERVICE_CENTRE))
+    return managers or list(staff.filter(role=Role.STREET_ADMIN))
+
+
+def open_cases_due_by(horizon: date) -> QuerySet[Case]:
+    """Cases not yet finished whose promised date is on or before ``horizon`` (overdue ones too)."""
+    return (
+        Case.objects.filter(
+            status__in=[rules.CaseStatus.ACCEPTED, rules.CaseStatus.IN_PROGRESS],
+            due_on__lte=horizon,
+        )
+        .select_related("item", "clerk")
+        .order_by("due_on", "pk")
+    )
+
+
+def open_follow_ups() -> QuerySet[Rating]:
+    """Bad ratings (1–2 stars) whose follow-up is not done yet."""
+    return (
+        Rating.objects.filter(follow_up_due__isnull=False, follow_up_done_at__isnull=True)
+        .select_related("window", "item")
+        .order_by("follow_up_due", "pk")
+    )
+
+
+def booked_on(day: date) -> QuerySet[Any]:
+    """Bookings still standing for a day that left a phone number for the reminder."""
+    from .models import Appointment
+
+    return (
+        Appointment.objects.filter(slot__day=day, status=Appointment.Status.BOOKED)
+        .exclude(phone_cipher="")
+        .select_related("slot__item__hall")
+        .order_by("slot__starts_at", "pk")
+    )
 
 
 # --- statistics ------------------------------------------------------------------------------
@@ -269,31 +315,3 @@ def staffing(
 
 def as_rows(pairs: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     return list(pairs)
-
-
-def kiosk_queue(hall: str, prefix: str) -> Queue | None:
-    """The public queue a kiosk of ``hall`` issues ``prefix`` tickets from, or None.
-
-    One hand-written SELECT: this runs on every ticket the kiosk issues, where the ORM's query
-    compilation cost more than the query. Not the back office, not the appointment queue.
-    """
-    if not prefix or prefix == rules.PREFIX_APPOINTMENT:
-        return None
-    q, h = Queue._meta.db_table, Hall._meta.db_table
-    sql = (
-        f"SELECT q.id, q.hall_id, q.name, q.prefix, q.mean_service_minutes, q.sort "
-        f"FROM {q} q JOIN {h} h ON h.id = q.hall_id "
-        f"WHERE h.code = %s AND q.prefix = %s AND q.is_backoffice = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [hall, prefix, False])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    queue = Queue(
-        id=row[0], hall_id=row[1], name=row[2], prefix=row[3], is_backoffice=False,
-        mean_service_minutes=row[4], sort=row[5],
-    )  # fmt: skip
-    queue._state.adding = False
-    queue._state.db = connection.alias
-    return queue

@@ -34,10 +34,12 @@ INSTALLED_APPS = [
     "linli.core",
     "linli.jobs",
     "linli.geo",
+    "linli.notices",
     "linli.risk",
     "linli.fire",
     "linli.hall",
     "linli.elevator",
+    "linli.community",
     "linli.dashboard",
 ]
 
@@ -96,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "linli.core.context_processors.shell",
+                "linli.notices.context_processors.inbox",
             ],
         },
     },
@@ -218,10 +221,13 @@ LINLI_DATA_KEY_ID = os.environ.get("LINLI_DATA_KEY_ID", "")
 LINLI_DATA_KEYS = os.environ.get("LINLI_DATA_KEYS", "")
 # The audit chain's HMAC key (docs/privacy.md): outside the database, like the keys above.
 LINLI_AUDIT_KEY = os.environ.get("LINLI_AUDIT_KEY", "")
-# Every encrypted column, for ``linli rekey``: (model, field, purpose bound as associated data).
-LINLI_ENCRYPTED_FIELDS = [
-    ("geo.Resident", "id_cipher", "resident.id_number"),
-    ("geo.Resident", "phone_cipher", "resident.phone"),
+# Every encrypted column, for ``linli rekey``: (model, field, purpose bound as associated data,
+# the rows it applies to).
+LINLI_ENCRYPTED_FIELDS: list[tuple[str, str, str, dict[str, str]]] = [
+    ("geo.Resident", "id_cipher", "resident.id_number", {}),
+    ("geo.Resident", "phone_cipher", "resident.phone", {}),
+    ("notices.Notice", "address_cipher", "notice.phone", {"channel": "sms"}),
+    ("notices.Notice", "address_cipher", "notice.email", {"channel": "email"}),
 ]
 LINLI_CIPHER = os.environ.get("LINLI_CIPHER", "linli.core.crypto.AesGcmCipher")
 LINLI_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -229,7 +235,7 @@ LINLI_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # Background work (docs/deploy.md). Production: Redis as the broker (RabbitMQ works too:
 # amqp://…). The embedded default needs no server: kombu's filesystem transport keeps each
 # message as a file under var/broker/, which the web server, the worker and beat share.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://localhost/"
 BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -244,21 +250,52 @@ CELERY_TASK_ACKS_LATE = True  # a message is acknowledged when its task ends, no
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed pool process puts its message back
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long jobs: a worker holds one message at a time
 CELERY_TASK_IGNORE_RESULT = True  # the Job record is the result; no result backend
+CELERY_RESULT_EXPIRES = None  # so beat adds no result-cleanup task of its own
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_SEND_TASK_EVENTS = False
+# Called in each worker process as it starts (linli/celery.py): the first white paper a
+# worker renders is then no slower than the rest.
+LINLI_WORKER_WARMUPS = ["linli.risk.paper.warm_pdf"]
 # A running job whose worker has been silent this long is put back in the queue.
 LINLI_JOB_STALE_SECONDS = int(os.environ.get("LINLI_JOB_STALE_SECONDS", "120"))
 LINLI_JOB_MAX_ATTEMPTS = 3
 LINLI_JOB_RESULT_DAYS = 7
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 
+# Notices (docs/notices.md): SMS through a gateway adapter, e-mail through Django's mail.
+# The file backend writes the demo's SMS to VAR_DIR/sms/outbox.jsonl; production sets
+# LINLI_SMS_BACKEND=linli.notices.channels.HttpSmsBackend and the gateway's URL and keys.
+LINLI_SMS_BACKEND = os.environ.get("LINLI_SMS_BACKEND", "linli.notices.channels.FileSmsBackend")
+LINLI_SMS_URL = os.environ.get("LINLI_SMS_URL", "")
+LINLI_SMS_SIGN_NAME = os.environ.get("LINLI_SMS_SIGN_NAME", "湖南路街道")
+LINLI_SMS_ACCESS_KEY_ID = os.environ.get("LINLI_SMS_ACCESS_KEY_ID", "")
+LINLI_SMS_ACCESS_KEY_SECRET = os.environ.get("LINLI_SMS_ACCESS_KEY_SECRET", "")
+# Notice kind -> the template id the provider approved; unset kinds use SMS_LINLI_<KIND>.
+LINLI_SMS_TEMPLATES: dict[str, str] = {}
+# No SMS to residents in this window (street time); "00:00-00:00" switches it off.
+LINLI_NOTICES_QUIET_HOURS = tuple(
+    os.environ.get("LINLI_NOTICES_QUIET_HOURS", "21:00-08:00").split("-", 1)
+)
+LINLI_NOTICES_MAX_ATTEMPTS = 5
+LINLI_NOTICES_RETRY_BASE_SECONDS = 60
+LINLI_BASE_URL = os.environ.get("LINLI_BASE_URL", "")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "linli@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+EMAIL_TIMEOUT = 30
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The PDF font subsetter reports every table it prunes; only its problems matter here.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }

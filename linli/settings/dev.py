@@ -16,4 +16,8 @@ LINLI_AUDIT_KEY = LINLI_AUDIT_KEY or DEV["LINLI_AUDIT_KEY"]  # noqa: F405
 if not os.environ.get("DATABASE_URL"):
     DATABASES["default"]["NAME"] = str(VAR_DIR / "dev.sqlite3")  # noqa: F405
 LINLI_AUDIT_ANCHOR_FILE = VAR_DIR / "dev-audit-anchors.log"
+# The demo keeps its e-mail as files under var/mail (one per message) unless EMAIL_HOST is set.
+if not os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
 (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)

@@ -26,13 +26,15 @@ class Command(BaseCommand):
         current, _keys = crypto.data_keys()
         prefix = f"{crypto.encrypt('', 'probe').split(':', 2)[0]}:{current}:"
         totals: dict[str, int] = {}
-        for label, field, purpose in settings.LINLI_ENCRYPTED_FIELDS:
+        for label, field, purpose, rows in settings.LINLI_ENCRYPTED_FIELDS:
             model = apps.get_model(label)
-            stale = model.objects.exclude(Q(**{field: ""}) | Q(**{f"{field}__startswith": prefix}))
+            stale = model.objects.filter(**rows).exclude(
+                Q(**{field: ""}) | Q(**{f"{field}__startswith": prefix})
+            )
             total = stale.count()
             done = 0
             last_pk = None
-            name = f"{label}.{field}"
+            name = f"{label}.{field}" + "".join(f"[{v}]" for v in rows.values())
             self.stdout.write(f"{name}: {total} to re-encrypt under key {current}")
             while True:
                 page = stale.order_by("pk")
