@@ -26,15 +26,15 @@ class Command(BaseCommand):
         current, _keys = crypto.data_keys()
         prefix = f"{crypto.encrypt('', 'probe').split(':', 2)[0]}:{current}:"
         totals: dict[str, int] = {}
-        for label, field, purpose, rows in settings.LINLI_ENCRYPTED_FIELDS:
+        for label, field, purpose, where in settings.LINLI_ENCRYPTED_FIELDS:
             model = apps.get_model(label)
-            stale = model.objects.filter(**rows).exclude(
+            stale = model.objects.filter(**where).exclude(
                 Q(**{field: ""}) | Q(**{f"{field}__startswith": prefix})
             )
             total = stale.count()
             done = 0
             last_pk = None
-            name = f"{label}.{field}" + "".join(f"[{v}]" for v in rows.values())
+            name = f"{label}.{field}" + "".join(f"[{v}]" for v in where.values())
             self.stdout.write(f"{name}: {total} to re-encrypt under key {current}")
             while True:
                 page = stale.order_by("pk")
