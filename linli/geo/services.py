@@ -133,8 +133,10 @@ def save_resident(
                 details={"fields": fields},
             )
     except IntegrityError:
+        # Neutral on purpose: committee staff must not learn where else a person lives;
+        # moves between committees are resolved by the street's staff.
         raise IdentityNumberInvalid(
-            "this identity number is already registered",
+            _("该身份证号已登记。居民在居委之间迁移的，请联系街道工作人员办理。"),
             code="identity_number_taken",
             field="id_number",
         ) from None

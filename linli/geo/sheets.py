@@ -550,7 +550,13 @@ class ResidentSheet(Sheet):
             if number in hashes:
                 obj = by_hash.get(hashes[number])
                 if obj is not None and scope is not None and obj.committee_id != scope:
-                    res.errors.append(RowError(number, "身份证号", _("该居民登记在其他居委")))
+                    res.errors.append(
+                        RowError(
+                            number,
+                            "身份证号",
+                            _("该身份证号已登记。居民在居委之间迁移的，请联系街道工作人员办理。"),
+                        )
+                    )
                     continue
             if obj is None and v["id_number"] and "*" in v["id_number"]:
                 obj = Resident.objects.filter(

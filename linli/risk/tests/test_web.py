@@ -821,3 +821,15 @@ def test_online_survey_throttled_per_address(drawn: Round, login: Any, street: A
     assert Client().post(f"/risk/survey/{token}/", answers).status_code == 429
     assert SurveyResponse.objects.count() == views.ONLINE_LIMIT
     assert Client().post(f"/risk/survey/{token}/", {"q0": "9"}).status_code in (400, 429)
+
+
+def test_assign_form_next_goes_only_to_this_site(drawn: Round, client: Any, users: Any,
+                                                 safety: User) -> None:  # fmt: skip
+    client.force_login(safety)
+    url = f"/risk/samples/{_sample(drawn).pk}/assign/"
+    data = {"inspector": users["inspector"].pk}
+    for evil in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)",
+                 "/\\evil.example"):  # fmt: skip
+        response = client.post(url, {**data, "next": evil})
+        assert response.status_code == 302 and response["Location"] == "/risk/", evil
+    assert client.post(url, {**data, "next": "/risk/rounds/"})["Location"] == "/risk/rounds/"
