@@ -60,7 +60,8 @@ def describe(task: PeriodicTask) -> str:
     if when.shape == "daily":
         return _("每天 %(t)s") % {"t": clock}
     if when.shape == "weekly":
-        days = "、".join(weekday_name(d) for d in when.days)
+        # Translators: joins weekday names in a list ("周一、周三").
+        days = _("、").join(weekday_name(d) for d in when.days)
         return _("每%(days)s %(t)s") % {"days": days, "t": clock}
     if when.shape == "weekdays_range":
         first, last = when.days
