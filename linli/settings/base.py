@@ -7,13 +7,22 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(os.environ.get("LINLI_VAR_DIR", BASE_DIR / "var"))
+# The installed package (code, templates, static files, translations, migrations, rule sets):
+# everything Linli reads ships inside it, so a wheel installed anywhere serves the whole platform.
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+# The variable data (SQLite file, uploads, job results, the embedded broker, collected static
+# files, backups): LINLI_VAR_DIR, or ./var of the working directory (never the installed package).
+VAR_DIR = Path(os.environ.get("LINLI_VAR_DIR") or Path.cwd() / "var").resolve()
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = False
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+LINLI_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("LINLI_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -40,6 +49,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "linli.core.middleware.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -106,7 +116,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -114,8 +124,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploads and job results; on several machines, a folder every app server and worker shares.
+MEDIA_ROOT = Path(os.environ.get("LINLI_MEDIA_DIR") or VAR_DIR / "media")
 WHITENOISE_USE_FINDERS = True
+# Source maps are for developers: not worth compressing (halves `collectstatic`).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -186,7 +199,7 @@ LINLI_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # Background work (docs/deploy.md). Production: Redis as the broker (RabbitMQ works too:
 # amqp://…). The embedded default needs no server: kombu's filesystem transport keeps each
 # message as a file under var/broker/, which the web server, the worker and beat share.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://localhost/"
 BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -218,4 +231,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # A worker logs at INFO: keep the PDF renderer's page-by-page progress out of it.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }
