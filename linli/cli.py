@@ -95,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command, rest = args[0], args[1:]
     if command == "id" and rest[:1] == ["check"]:
         return id_check(rest[1:])
+    if command == "risk" and rest[:1] == ["papers"]:
+        return _django(["risk_papers", *rest[1:]])
     if command in PURE_APPS:
         module = importlib.import_module(f"linli.{command}.cli")
         code: int = module.main(rest)
@@ -105,8 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return worker(rest)
     if command == "beat":
         return beat(rest)
-    if command == "risk" and rest[:1] == ["papers"]:
-        return _django(["risk_papers", *rest[1:]])
+
     if command == "audit" and rest[:1] == ["verify"]:
         return _django(["audit_verify", *rest[1:]])
     return _django(args)

@@ -33,6 +33,7 @@ urlpatterns = [
     path("elevator/", include("linli.elevator.urls")),
     path("link/", include("linli.dashboard.urls")),
     path("jobs/", include("linli.jobs.urls")),
+    path("notices/", include("linli.notices.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/risk/", include("linli.risk.api.urls")),
     path("api/v1/fire/", include("linli.fire.api.urls")),

@@ -60,6 +60,9 @@ PERMISSIONS: frozenset[str] = frozenset(
         # Background jobs and schedules (jobs/); everyone sees the jobs they asked for
         "jobs.view_all",  # every user's jobs (cancel, retry), not their result files
         "jobs.schedule",  # the schedules of periodic work (reminders, sweeps, backups)
+        # Notices (notices/); every account reads its own inbox without a permission
+        "notices.log",  # the delivery log of every notice (recipients masked)
+        "notices.optout",  # record and withdraw residents' SMS opt-outs
     }
 )
 
@@ -73,15 +76,18 @@ MATRIX: dict[Role, frozenset[str]] = {
         PERMISSIONS - {"audit.view", "risk.inspect", "hall.serve", "hall.backoffice"}
     ),
     # Street staff read every module; what they may change comes from their department.
-    Role.STREET_STAFF: frozenset(_STAFF_READ | _STREET_READ | {"geo.change", "people.change"}),
+    Role.STREET_STAFF: frozenset(
+        _STAFF_READ | _STREET_READ | {"geo.change", "people.change", "notices.optout"}
+    ),
     Role.COMMITTEE_STAFF: frozenset(
         _STAFF_READ
         | {"geo.change", "people.change", "people.view_identity"}
         | {"risk.view", "risk.rectify", "risk.signoff", "fire.view", "fire.change", "fire.record"}
         | {"elevator.view", "elevator.manage"}
+        | {"notices.optout"}
     ),
     Role.INSPECTOR: frozenset({"geo.view", "risk.inspect"}),
-    Role.WINDOW_CLERK: frozenset({"geo.view", "hall.serve"}),
+    Role.WINDOW_CLERK: frozenset({"geo.view", "hall.serve", "notices.optout"}),
     Role.BACKOFFICE_CLERK: frozenset({"geo.view", "hall.backoffice"}),
     # Partners see and act on the work assigned to their organisation only (object scope).
     Role.PARTNER: frozenset({"risk.rectify", "fire.record"}),

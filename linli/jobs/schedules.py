@@ -21,6 +21,7 @@ from django_celery_beat.validators import day_of_week_validator, hour_validator,
 from linli.core import audit, policy
 from linli.core.context import Actor
 
+from . import rules
 from .errors import JobError
 
 
@@ -38,18 +39,37 @@ def listing() -> QuerySet[PeriodicTask]:
     return qs.order_by("name")
 
 
+def weekday_name(day: int) -> str:
+    return [_("周日"), _("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六")][day % 7]
+
+
 def describe(task: PeriodicTask) -> str:
-    """When it runs, in words."""
+    """When it runs, in words (Shanghai time)."""
     if task.interval_id:
-        return _("每 %(n)s 秒") % {"n": task.interval.every}
-    if task.crontab_id:
-        c = task.crontab
-        return _("分 %(m)s · 时 %(h)s · 星期 %(d)s（cron，上海时间）") % {
-            "m": c.minute,
-            "h": c.hour,
-            "d": c.day_of_week,
+        every = task.interval.every
+        if every % 60 == 0:
+            return _("每 %(n)s 分钟") % {"n": every // 60}
+        return _("每 %(n)s 秒") % {"n": every}
+    if not task.crontab_id:
+        return "—"
+    c = task.crontab
+    when = rules.describe_cron(c.minute, c.hour, c.day_of_week)
+    clock = f"{when.hour:02d}:{when.minute:02d}"
+    if when.shape == "hourly":
+        return _("每小时第 %(m)s 分") % {"m": when.minute}
+    if when.shape == "daily":
+        return _("每天 %(t)s") % {"t": clock}
+    if when.shape == "weekly":
+        days = "、".join(weekday_name(d) for d in when.days)
+        return _("每%(days)s %(t)s") % {"days": days, "t": clock}
+    if when.shape == "weekdays_range":
+        first, last = when.days
+        return _("每%(first)s至%(last)s %(t)s") % {
+            "first": weekday_name(first),
+            "last": weekday_name(last),
+            "t": clock,
         }
-    return "—"
+    return _("cron 表达式 %(e)s") % {"e": when.expression}
 
 
 def update(actor: Actor, task: PeriodicTask, change: Change) -> PeriodicTask:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from linli.core import audit, policy
 from linli.core.context import Actor
 from linli.core.errors import DomainError
+from linli.notices import services as notices
 
 from .errors import JobError, JobStopped
 from .models import Job
@@ -223,11 +224,28 @@ def attach_result(job: Job, name: str, content: IO[bytes] | File[Any]) -> None:
 
 def finish(job: Job) -> None:
     now = timezone.now()
-    _mine(job).update(state=Job.State.DONE, done=job.done, finished_at=now, heartbeat_at=now)
+    with transaction.atomic():
+        if _mine(job).update(
+            state=Job.State.DONE, done=job.done, finished_at=now, heartbeat_at=now
+        ):
+            _tell_owner(job, "jobs.done", {}, f"jobs.done:{job.pk}")
 
 
 def fail(job: Job, message: str) -> None:
-    _mine(job).update(state=Job.State.FAILED, error=message[:500], finished_at=timezone.now())
+    with transaction.atomic():
+        if _mine(job).update(
+            state=Job.State.FAILED, error=message[:500], finished_at=timezone.now()
+        ):
+            params = {"error": message[:200]}
+            _tell_owner(job, "jobs.failed", params, f"jobs.failed:{job.pk}:{job.attempts}")
+
+
+def _tell_owner(job: Job, kind: str, params: dict[str, str], key: str) -> None:
+    """The person who asked hears of the outcome in their inbox (a link to the jobs page)."""
+    if job.requested_by_id is None:
+        return
+    owner = job.requested_by
+    notices.send(kind, {"job": job.title, "url": "/jobs/", **params}, key=key, user=owner)
 
 
 def run(job_id: int, body: Callable[[Job], None]) -> Job | None:

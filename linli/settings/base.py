@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "linli.core",
     "linli.jobs",
     "linli.geo",
+    "linli.notices",
     "linli.risk",
     "linli.fire",
     "linli.hall",
@@ -80,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "linli.core.context_processors.shell",
+                "linli.notices.context_processors.inbox",
             ],
         },
     },
@@ -214,6 +216,7 @@ CELERY_TASK_ACKS_LATE = True  # a message is acknowledged when its task ends, no
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed pool process puts its message back
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long jobs: a worker holds one message at a time
 CELERY_TASK_IGNORE_RESULT = True  # the Job record is the result; no result backend
+CELERY_RESULT_EXPIRES = None  # so beat adds no result-cleanup task of its own
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -226,11 +229,37 @@ LINLI_JOB_MAX_ATTEMPTS = 3
 LINLI_JOB_RESULT_DAYS = 7
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 
+# Notices (docs/notices.md): SMS through a gateway adapter, e-mail through Django's mail.
+# The file backend writes the demo's SMS to VAR_DIR/sms/outbox.jsonl; production sets
+# LINLI_SMS_BACKEND=linli.notices.channels.HttpSmsBackend and the gateway's URL and keys.
+LINLI_SMS_BACKEND = os.environ.get("LINLI_SMS_BACKEND", "linli.notices.channels.FileSmsBackend")
+LINLI_SMS_URL = os.environ.get("LINLI_SMS_URL", "")
+LINLI_SMS_SIGN_NAME = os.environ.get("LINLI_SMS_SIGN_NAME", "湖南路街道")
+LINLI_SMS_ACCESS_KEY_ID = os.environ.get("LINLI_SMS_ACCESS_KEY_ID", "")
+LINLI_SMS_ACCESS_KEY_SECRET = os.environ.get("LINLI_SMS_ACCESS_KEY_SECRET", "")
+# Notice kind -> the template id the provider approved; unset kinds use SMS_LINLI_<KIND>.
+LINLI_SMS_TEMPLATES: dict[str, str] = {}
+# No SMS to residents in this window (street time); "00:00-00:00" switches it off.
+LINLI_NOTICES_QUIET_HOURS = tuple(
+    os.environ.get("LINLI_NOTICES_QUIET_HOURS", "21:00-08:00").split("-", 1)
+)
+LINLI_NOTICES_MAX_ATTEMPTS = 5
+LINLI_NOTICES_RETRY_BASE_SECONDS = 60
+LINLI_BASE_URL = os.environ.get("LINLI_BASE_URL", "")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "linli@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+EMAIL_TIMEOUT = 30
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    # A worker logs at INFO: keep the PDF renderer's page-by-page progress out of it.
+    # A worker logs at INFO: keep the PDF renderer's page-by-page progress and the font
+    # subsetter's report of every table it prunes out of it; only their problems matter.
     "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }

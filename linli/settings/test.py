@@ -22,3 +22,8 @@ STORAGES = {
 CELERY_BROKER_URL = "memory://"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# SMS go to linli.notices.channels.MemorySmsBackend.outbox (e-mail to django.core.mail.outbox).
+LINLI_SMS_BACKEND = "linli.notices.channels.MemorySmsBackend"
+# Quiet hours off, so a test that sends an SMS behaves the same at any hour; the notice tests
+# switch them on where they test them.
+LINLI_NOTICES_QUIET_HOURS = ("00:00", "00:00")

@@ -41,3 +41,19 @@ def test_help_lists_the_commands() -> None:
     assert done.returncode == 0
     for word in ("id check", "risk score", "hall simulate", "elevator tally", "fire lifecycle"):
         assert word in done.stdout
+
+
+def test_risk_papers_reaches_the_job_command_not_the_scoring_engine(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "LINLI_VAR_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [*LINLI, "risk", "papers", "--round", "nope"],
+        capture_output=True, text=True, cwd=ROOT, check=False, env=env,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "--round: a round id or `latest`" in done.stderr
+
+
+def test_help_lists_the_platform_commands() -> None:
+    done = run("--help")
+    for word in ("worker [--beat]", "beat", "jobs list | show ID", "risk papers --round"):
+        assert word in done.stdout

@@ -12,17 +12,18 @@ ORDER = (
     "hall.view", "hall.manage", "hall.serve", "hall.backoffice", "hall.supervise",
     "elevator.view", "elevator.manage",
     "jobs.view_all", "jobs.schedule",
+    "notices.log", "notices.optout",
 )  # fmt: skip
 EXPECTED = {
-    #                    geo   people+id   aud usr  risk v m i r s  fire v c r  hall v m s b su  elev v m  jobs a s
-    Role.STREET_ADMIN: "1 1  1 1 1   0 1   1 1 0 1 1   1 1 1   1 1 0 0 1   1 1   1 1",
-    Role.STREET_STAFF: "1 1  1 1 0   0 0   1 0 0 0 0   1 0 0   1 0 0 0 0   1 0   0 0",
-    Role.COMMITTEE_STAFF: "1 1  1 1 1   0 0   1 0 0 1 1   1 1 1   0 0 0 0 0   1 1   0 0",
-    Role.INSPECTOR: "1 0  0 0 0   0 0   0 0 1 0 0   0 0 0   0 0 0 0 0   0 0   0 0",
-    Role.WINDOW_CLERK: "1 0  0 0 0   0 0   0 0 0 0 0   0 0 0   0 0 1 0 0   0 0   0 0",
-    Role.BACKOFFICE_CLERK: "1 0  0 0 0   0 0   0 0 0 0 0   0 0 0   0 0 0 1 0   0 0   0 0",
-    Role.PARTNER: "0 0  0 0 0   0 0   0 0 0 1 0   0 0 1   0 0 0 0 0   0 0   0 0",
-    Role.AUDITOR: "0 0  0 0 0   1 0   0 0 0 0 0   0 0 0   0 0 0 0 0   0 0   0 0",
+    #                    geo   people+id   aud usr  risk v m i r s  fire v c r  hall v m s b su  elev v m  jobs a s  notices log optout
+    Role.STREET_ADMIN: "1 1  1 1 1   0 1   1 1 0 1 1   1 1 1   1 1 0 0 1   1 1   1 1   1 1",
+    Role.STREET_STAFF: "1 1  1 1 0   0 0   1 0 0 0 0   1 0 0   1 0 0 0 0   1 0   0 0   0 1",
+    Role.COMMITTEE_STAFF: "1 1  1 1 1   0 0   1 0 0 1 1   1 1 1   0 0 0 0 0   1 1   0 0   0 1",
+    Role.INSPECTOR: "1 0  0 0 0   0 0   0 0 1 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0",
+    Role.WINDOW_CLERK: "1 0  0 0 0   0 0   0 0 0 0 0   0 0 0   0 0 1 0 0   0 0   0 0   0 1",
+    Role.BACKOFFICE_CLERK: "1 0  0 0 0   0 0   0 0 0 0 0   0 0 0   0 0 0 1 0   0 0   0 0   0 0",
+    Role.PARTNER: "0 0  0 0 0   0 0   0 0 0 1 0   0 0 1   0 0 0 0 0   0 0   0 0   0 0",
+    Role.AUDITOR: "0 0  0 0 0   1 0   0 0 0 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0",
 }
 # What each street department adds to the street-staff row.
 DEPARTMENTS = {

@@ -174,3 +174,24 @@ def test_an_unexpected_error_is_recorded_without_a_traceback() -> None:
     job.refresh_from_db()
     assert job.state == "failed"
     assert "内部错误" in job.error and "division" not in job.error
+
+
+def test_the_person_who_asked_hears_of_the_outcome(users: Any) -> None:
+    from linli.notices.models import Notice
+
+    owner = users["street_staff"]
+    done = Job.objects.create(kind="k", task=TASK, title="导出居民", requested_by=owner)
+    jobs.run(done.pk, lambda j: None)
+    failed = Job.objects.create(kind="k", task=TASK, title="导入门牌", requested_by=owner)
+
+    def body(j: Job) -> None:
+        from linli.core.errors import DomainError
+
+        raise DomainError("第 3 行 [门牌]：不存在")
+
+    jobs.run(failed.pk, body)
+    texts = sorted(Notice.objects.filter(user=owner).values_list("text", flat=True))
+    assert texts == ["后台任务“导入门牌”失败：第 3 行 [门牌]：不存在", "后台任务“导出居民”已完成。"]
+    system = Job.objects.create(kind="k", task=TASK, title="白皮书")
+    jobs.run(system.pk, lambda j: None)  # nobody asked: nobody to tell
+    assert Notice.objects.count() == 2

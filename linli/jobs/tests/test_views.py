@@ -112,10 +112,11 @@ def test_the_street_admin_changes_a_schedule_and_it_is_audited(users: Any, login
     task = PeriodicTask.objects.get(name="linli.risk.hazard_deadlines")
     client = login("street_admin")
     page = client.get("/jobs/schedules/").content.decode()
-    assert "隐患整改期限提醒与逾期升级" in page and "时 8" in page
+    assert "隐患整改期限提醒与逾期升级" in page and "每天 08:00" in page
+    assert "每周一 08:30" in page and "每 30 秒" in page and "每小时第 5 分" in page
     form = {"enabled": "", "minute": "30", "hour": "7", "day_of_week": "1-5"}
     page = client.post(f"/jobs/schedules/{task.pk}/", form, follow=True).content.decode()
-    assert "已保存“隐患整改期限提醒与逾期升级”的计划" in page
+    assert "已保存“隐患整改期限提醒与逾期升级”的计划" in page and "每周一至周五 07:30" in page
     task.refresh_from_db()
     assert not task.enabled
     assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_week) == ("30", "7", "1-5")
