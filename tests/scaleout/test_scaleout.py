@@ -9,7 +9,9 @@ deploy/nginx/linli.conf, two Celery workers (`linli worker`) and beat (`linli be
 2. 32 clients issue 2,000 kiosk tickets through the proxy: no duplicate, no gap;
 3. the demo round's white-paper batch starts, the worker running it is killed with SIGKILL
    (its whole process group) after a few committees, and the batch finishes on the other
-   worker with every committee's PDF exactly once.
+   worker with every committee's PDF exactly once;
+4. a pick-up notice to a resident goes through the fake SMS gateway (linli.notices.testing, a
+   process on loopback) exactly once, though it is sent twice and delivered twice.
 
 Run with `make scaleout` (`pytest -m scaleout`); `.ci/run` runs it after the PostgreSQL pass.
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres, trust; the database linli_scaleout is
@@ -47,7 +49,7 @@ from .checks import (
     wait_for_job,
 )
 from .nginx import main_config
-from .procs import Processes, Started, free_port, wait_for_port
+from .procs import Processes, Started, free_port, wait_for_port, wait_until
 from .wheel import ROOT, build_wheel
 
 pytestmark = pytest.mark.scaleout
@@ -75,6 +77,21 @@ queue = (Queue.objects.filter(hall=hall, is_backoffice=False).exclude(prefix="Y"
          .order_by("sort", "pk").first())
 print(json.dumps({"queue": queue.prefix, "queue_id": queue.pk}))
 """
+
+
+# A resident's pick-up notice, asked for twice with the same key and delivered twice (as a
+# re-delivered message would be): the gateway must see one request.
+SEND_NOTICE = """
+import json
+from linli.notices import services
+from linli.notices.tasks import deliver
+params = {"locker": "7", "code": "482913"}
+first = services.send("hall.pickup_ready", params, key="scaleout:pickup:1", phone="13912345678")
+again = services.send("hall.pickup_ready", params, key="scaleout:pickup:1", phone="13912345678")
+deliver.delay(first[0].pk)
+print(json.dumps({"first": [n.pk for n in first], "again": [n.pk for n in again]}))
+"""
+SMS_KEY_ID, SMS_SECRET = "fake-key-id", "fake-key-secret"  # linli.notices.testing's defaults
 
 
 def _key() -> str:
@@ -138,7 +155,7 @@ def _install(tmp: Path, log: Path) -> Path:
     return venv
 
 
-def _environment(venv: Path, var: Path, database: str) -> dict[str, str]:
+def _environment(venv: Path, var: Path, database: str, sms_port: int) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -161,6 +178,11 @@ def _environment(venv: Path, var: Path, database: str) -> dict[str, str]:
         WEB_CONCURRENCY="2",
         WORKER_CONCURRENCY="2",
         LOG_LEVEL="INFO",
+        LINLI_SMS_BACKEND="linli.notices.channels.HttpSmsBackend",
+        LINLI_SMS_URL=f"http://127.0.0.1:{sms_port}/sms/send",
+        LINLI_SMS_ACCESS_KEY_ID=SMS_KEY_ID,
+        LINLI_SMS_ACCESS_KEY_SECRET=SMS_SECRET,
+        LINLI_NOTICES_QUIET_HOURS="00:00-00:00",  # the test runs at any hour
     )
     return env
 
@@ -297,6 +319,46 @@ def _check_numbering(
         assert after[day] == first + len(seqs) - 1
 
 
+# --------------------------------------------------------------------------- 4. the notice
+
+
+def _check_notice_once(
+    db: Db, ids: dict[str, list[int]], gateway_log: Path, workers: list[Started]
+) -> dict[str, Any]:
+    assert len(ids["first"]) == 1 and ids["again"] == ids["first"]  # one SMS notice, recorded once
+    (notice_id,) = ids["first"]
+
+    def sent() -> tuple[Any, ...] | None:
+        (row,) = db.rows(
+            "SELECT state, attempts, provider_id, channel FROM notices_notice WHERE id = %s",
+            notice_id,
+        )
+        if row[0] in ("failed", "suppressed"):
+            raise AssertionError(f"notice {notice_id}: {row}")
+        return row if row[0] == "sent" else None
+
+    _, attempts, provider_id, channel = wait_until("the SMS sent", sent, 120)
+
+    def both_deliveries() -> list[str] | None:
+        logs = "".join(w.log.read_text(errors="replace") for w in workers)
+        acted = re.findall(
+            rf"deliver\[[^\]]+\] succeeded in [^:]+: \{{'notice': {notice_id}, "
+            rf"'state': '\w+', 'acted': (True|False)\}}",
+            logs,
+        )
+        return sorted(acted) if len(acted) >= 2 else None
+
+    # Both deliveries ran: one sent the SMS; the other found it sending or sent and did nothing.
+    assert wait_until("the second delivery", both_deliveries, 60) == ["False", "True"]
+    requests = [json.loads(line) for line in gateway_log.read_text().splitlines()]
+    mine = [r for r in requests if r["out_id"] == f"linli-{notice_id}"]
+    assert [r["outcome"] for r in mine] == ["ok"], mine
+    assert (channel, attempts, provider_id) == ("sms", 1, mine[0]["request_id"])
+    assert mine[0]["phone"] == "139****5678"  # the gateway's log keeps the number masked
+    assert mine[0]["params"] == {"locker": "7", "code": "482913"}
+    return {"SMS requests at the gateway": len(mine)}
+
+
 # --------------------------------------------------------------------------- 3. the batch
 
 
@@ -332,7 +394,8 @@ def test_scale_out(tmp_path: Path) -> None:
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
-    procs = Processes(logs, _environment(venv, var, database), cwd=run)
+    sms_port = free_port()
+    procs = Processes(logs, _environment(venv, var, database, sms_port), cwd=run)
     db: Db | None = None
     try:
         where = procs.run([str(venv / "bin" / "python"), "-c", "import linli; print(linli.__file__)"],
@@ -358,7 +421,13 @@ def test_scale_out(tmp_path: Path) -> None:
         )  # fmt: skip
         workers = [procs.start(f"worker{i}", [linli, "worker", "-n", f"w{i}@%h"]) for i in (1, 2)]
         procs.start("beat", [linli, "beat"])
-        for port, item in [*zip(app_ports, apps, strict=True), (proxy_port, proxy)]:
+        gateway_log = logs / "fake-sms.jsonl"
+        gateway = procs.start(
+            "fake-sms", [str(venv / "bin" / "python"), "-m", "linli.notices.testing",
+                         "--port", str(sms_port), "--log", str(gateway_log)],
+        )  # fmt: skip
+        for port, item in [*zip(app_ports, apps, strict=True), (proxy_port, proxy),
+                           (sms_port, gateway)]:  # fmt: skip
             wait_for_port(port, item, 90)
         lap("start")
 
@@ -366,13 +435,8 @@ def test_scale_out(tmp_path: Path) -> None:
         figures.update(_one_session_on_both_servers(base, {f"127.0.0.1:{p}" for p in app_ports}))
         lap("session")
 
+        # The tickets while a worker renders the demo's white papers (queued by `linli demo`).
         db = Db(database)
-        demo_job = latest_papers_job(db)
-        wait_for_job(db, demo_job, 300)
-        (took,) = db.rows("SELECT finished_at - started_at FROM jobs_job WHERE id = %s", demo_job)
-        figures["demo batch s"] = round(took[0].total_seconds(), 1)
-        lap("wait for the demo's papers")
-
         queue_id, prefix = int(opened["queue_id"]), str(opened["queue"])
         before = dict(db.rows("SELECT day, n FROM hall_queuecounter WHERE queue_id = %s", queue_id))
         tickets = _issue_tickets(proxy_port, prefix, seconds=150)
@@ -383,6 +447,12 @@ def test_scale_out(tmp_path: Path) -> None:
         figures["tickets by app server"] = dict(Counter(u for _, _, u in tickets["issued"]))
         lap("tickets")
 
+        demo_job = latest_papers_job(db)
+        wait_for_job(db, demo_job, 300)
+        (took,) = db.rows("SELECT finished_at - started_at FROM jobs_job WHERE id = %s", demo_job)
+        figures["demo batch s"] = round(took[0].total_seconds(), 1)
+        lap("the demo's papers")
+
         job_id = json.loads(procs.run([linli, "risk", "papers", "--round", "latest"], 60))["job"]
         started = time.monotonic()
         running = wait_for_job(db, job_id, 180, done_at_least=PAPERS_BEFORE_KILL)
@@ -390,6 +460,8 @@ def test_scale_out(tmp_path: Path) -> None:
         kept = paper_files(db, job_id)
         procs.kill_group(victim)  # SIGKILL: the worker and its pool processes, mid-batch
         killed = time.monotonic()
+        # While the sweeper waits for the killed worker's job to go stale: a notice.
+        ids = json.loads(procs.run([linli, "shell", "-c", SEND_NOTICE], 60).splitlines()[-1])
         final = wait_for_job(db, job_id, 240)
         finished = time.monotonic()
         survivor = _worker_of(final["worker"], workers)
@@ -407,7 +479,8 @@ def test_scale_out(tmp_path: Path) -> None:
                 "attempts": job(db, job_id)["attempts"],
             }
         )
-        lap("batch with a killed worker")
+        figures.update(_check_notice_once(db, ids, gateway_log, workers))
+        lap("batch with a killed worker, the notice")
     finally:
         procs.stop_all()
         if db is not None:
