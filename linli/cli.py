@@ -1,8 +1,8 @@
 """The ``linli`` command: one entry point for users and operators.
 
 Pure machine interfaces (``id check``, ``risk score``, ``hall simulate``, ``elevator
-tally``, ``fire lifecycle``) run without Django, so they start fast and need no
-database. Everything else is a Django management command run with the settings in
+tally``, ``fire lifecycle``, ``community signups``) run without Django, so they start fast and
+need no database. Everything else is a Django management command run with the settings in
 ``DJANGO_SETTINGS_MODULE`` (default ``linli.settings.dev``).
 """
 
@@ -22,6 +22,7 @@ machine interfaces (JSON out; exit 0 ok, 1 invalid id, 2 bad input):
   hall simulate FILE.json    simulate a service hall and compare with Erlang C
   elevator tally FILE.json   tally a lift consent vote under a rule set
   fire lifecycle FILE.json   extinguisher maintenance and scrap dates
+  community signups FILE.json  replay event sign-ups: seats, wait-list, promotions
 
 platform:
   demo                       build (or rebuild) the deterministic demo street
@@ -35,7 +36,7 @@ platform:
   migrate, createsuperuser, … any Django management command
 """
 
-PURE_APPS = ("risk", "hall", "elevator", "fire")
+PURE_APPS = ("risk", "hall", "elevator", "fire", "community")
 
 
 def id_check(argv: Sequence[str]) -> int:

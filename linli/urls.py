@@ -31,6 +31,7 @@ urlpatterns = [
     path("fire/", include("linli.fire.urls")),
     path("hall/", include("linli.hall.urls")),
     path("elevator/", include("linli.elevator.urls")),
+    path("community/", include("linli.community.urls")),
     path("link/", include("linli.dashboard.urls")),
     path("jobs/", include("linli.jobs.urls")),
     path("notices/", include("linli.notices.urls")),

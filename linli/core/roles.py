@@ -63,17 +63,23 @@ PERMISSIONS: frozenset[str] = frozenset(
         # Notices (notices/); every account reads its own inbox without a permission
         "notices.log",  # the delivery log of every notice (recipients masked)
         "notices.optout",  # record and withdraw residents' SMS opt-outs
+        # Party-mass service network and community life (community/)
+        "community.view",  # orders, sign-up lists (phones masked), volunteers, projects
+        "community.manage",  # network, menus, events, orders, wishes, volunteers' hours, projects
+        "community.serve",  # the counter: sign-ups and orders taken by phone, QR check-in
+        "community.alliance",  # a school or cultural unit: its own alliance orders
     }
 )
 
 _STAFF_READ = {"geo.view", "people.view"}
-_STREET_READ = {"risk.view", "fire.view", "hall.view", "elevator.view"}
+_STREET_READ = {"risk.view", "fire.view", "hall.view", "elevator.view", "community.view"}
 
 MATRIX: dict[Role, frozenset[str]] = {
     # The street admin runs the platform but does not read the audit log: MLPS 2.0 separates
     # system administration from audit.
     Role.STREET_ADMIN: frozenset(
-        PERMISSIONS - {"audit.view", "risk.inspect", "hall.serve", "hall.backoffice"}
+        PERMISSIONS
+        - {"audit.view", "risk.inspect", "hall.serve", "hall.backoffice", "community.alliance"}
     ),
     # Street staff read every module; what they may change comes from their department.
     Role.STREET_STAFF: frozenset(
@@ -85,12 +91,13 @@ MATRIX: dict[Role, frozenset[str]] = {
         | {"risk.view", "risk.rectify", "risk.signoff", "fire.view", "fire.change", "fire.record"}
         | {"elevator.view", "elevator.manage"}
         | {"notices.optout"}
+        | {"community.view", "community.manage", "community.serve"}
     ),
     Role.INSPECTOR: frozenset({"geo.view", "risk.inspect"}),
     Role.WINDOW_CLERK: frozenset({"geo.view", "hall.serve", "notices.optout"}),
     Role.BACKOFFICE_CLERK: frozenset({"geo.view", "hall.backoffice"}),
     # Partners see and act on the work assigned to their organisation only (object scope).
-    Role.PARTNER: frozenset({"risk.rectify", "fire.record"}),
+    Role.PARTNER: frozenset({"risk.rectify", "fire.record", "community.alliance"}),
     Role.AUDITOR: frozenset({"audit.view"}),
 }
 
@@ -100,7 +107,7 @@ DEPARTMENT_GRANTS: dict[Department, frozenset[str]] = {
         {"risk.manage", "risk.rectify", "risk.signoff", "fire.change", "fire.record"}
     ),
     Department.SERVICE_CENTRE: frozenset({"hall.manage", "hall.supervise"}),
-    Department.PARTY_MASS: frozenset(),
+    Department.PARTY_MASS: frozenset({"community.manage", "community.serve"}),
     Department.HOUSING: frozenset({"elevator.manage", "fire.change"}),
     Department.SELF_GOVERNANCE: frozenset({"elevator.manage"}),
 }

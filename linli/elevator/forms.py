@@ -23,7 +23,7 @@ from .models import (
     Scope,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads
 
 
 class ProjectForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -119,6 +119,20 @@ class VoteForm(forms.Form):
     scope = forms.ChoiceField(label=_("表决范围"), choices=Scope.choices)
     rule = forms.ChoiceField(label=_("表决规则"), choices=())
     opens = forms.DateField(label=_("开始日期"), widget=DATE)
+    closes = forms.DateField(
+        label=_("截止日期"),
+        widget=DATE,
+        help_text=_(
+            "开始当天，系统向名册中留有手机号的业主发送表决通知短信；截止前 3 天提醒居委。"
+        ),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        opens, closes = data.get("opens"), data.get("closes")
+        if opens and closes and closes < opens:
+            self.add_error("closes", _("截止日期不能早于开始日期。"))
+        return data
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

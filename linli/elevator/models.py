@@ -133,6 +133,8 @@ class Owner(models.Model):
     id_hash = models.CharField(max_length=64, blank=True, editable=False)
     id_masked = models.CharField(_("身份证号"), max_length=18, blank=True, editable=False)
     phone_masked = models.CharField(_("手机号"), max_length=11, blank=True, editable=False)
+    # The resident register's encrypted phone, copied with the roll: for the vote notice SMS.
+    phone_cipher = models.TextField(blank=True, editable=False)
     developer = models.BooleanField(_("开发商未售房屋"), default=False)
     code_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
     id_tail_hash = models.CharField(max_length=64, blank=True, editable=False)

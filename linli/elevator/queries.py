@@ -84,3 +84,19 @@ def consultations(user: Any) -> QuerySet[Consultation]:
     if scope is None:
         return qs
     return qs.filter(committee_id=scope)
+
+
+# --- reminders (the schedule acts for no user; each notice goes to the project's committee) --
+
+
+def projects_for_reminders() -> QuerySet[Project]:
+    """Every project, with the last maintenance date its clocks need."""
+    return (
+        Project.objects.select_related("committee")
+        .annotate(last_maintenance=Max("maintenance__on"))
+        .order_by("pk")
+    )
+
+
+def open_votes() -> QuerySet[Vote]:
+    return Vote.objects.filter(open=True).select_related("project").order_by("pk")

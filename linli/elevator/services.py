@@ -22,6 +22,9 @@ from linli.core import audit, crypto, policy
 from linli.core.context import Actor
 from linli.core.errors import DomainError
 from linli.geo.models import Household, Resident
+from linli.geo.services import PHONE_PURPOSE as RESIDENT_PHONE_PURPOSE
+from linli.notices import rules as notice_rules
+from linli.notices import services as notices
 
 from . import present, rules, stages
 from .models import (
@@ -229,6 +232,7 @@ def build_roll(actor: Actor, project: Project) -> int:
                     id_hash=(head.id_hash or "") if head else "",
                     id_masked=head.id_masked if head else "",
                     phone_masked=head.phone_masked if head else "",
+                    phone_cipher=head.phone_cipher if head else "",
                 )
                 if head is not None and head.id_masked:
                     _set_tail(owner, head.id_masked[-4:])
@@ -378,8 +382,20 @@ def owner_login(code: str, tail: str, *, terminal: str = "") -> Owner:
 # --- votes and ballots -------------------------------------------------------------------------
 
 
-def open_vote(actor: Actor, project: Project, scope: str, rule: str, opens: date) -> Vote:
+def open_vote(
+    actor: Actor,
+    project: Project,
+    scope: str,
+    rule: str,
+    opens: date,
+    closes: date | None = None,
+) -> Vote:
+    """Open a consent vote; ``closes`` is its deadline (截止). With a deadline, owners on the roll
+    who have a phone are told by SMS once the vote has started (today, or by the schedule on
+    the start day), and the committee is reminded before the deadline."""
     _manage(actor, project.committee_id)
+    if closes is not None and closes < opens:
+        raise ElevatorError("截止日期不能早于开始日期。", field="closes")
     try:
         ruleset = rules.ruleset(rule)
     except rules.TallyError as exc:
@@ -395,9 +411,34 @@ def open_vote(actor: Actor, project: Project, scope: str, rule: str, opens: date
             rule=rule,
             title=f"加装电梯 · {Scope(scope).label}表决",
             opens=opens,
+            closes=closes,
         )
         audit.record(actor, "elevator.vote.open", vote, details={"rule": rule, "scope": scope})
+        if stages.vote_notice_due(vote.opens, vote.closes, _today()):
+            notify_owners(vote)
     return vote
+
+
+def notify_owners(vote: Vote) -> int:
+    """The vote notice (SMS) to each owner in the vote's scope whose roll entry has a valid
+    mobile number; once per vote and owner. Returns how many owners were addressed."""
+    if vote.closes is None:
+        return 0
+    owners = {u.owner_id: u.owner for u in vote_state_units(vote) if u.owner.phone_cipher}
+    params = {"project": vote.project.name, "deadline": f"{vote.closes.month}月{vote.closes.day}日"}
+    sent = 0
+    for owner_id, owner in sorted(owners.items()):
+        phone = notice_rules.normalize_phone(
+            crypto.decrypt(owner.phone_cipher, RESIDENT_PHONE_PURPOSE)
+        )
+        if phone is None:
+            continue  # the register holds something that is not a mobile number
+        notices.send(
+            "elevator.vote_notice", params,
+            key=f"elevator.vote_notice:{vote.pk}:{owner_id}", phone=phone,
+        )  # fmt: skip
+        sent += 1
+    return sent
 
 
 def close_vote(actor: Actor, vote: Vote) -> Vote:
@@ -661,6 +702,53 @@ def save_consultation(actor: Actor, entry: Consultation, changed: Sequence[str] 
             object_repr=f"consultation {entry.pk}",
             details={"fields": sorted(changed)},
         )
+
+
+# --- reminders (celery beat) -------------------------------------------------------------------
+
+
+def send_stage_reminders(today: date | None = None) -> dict[str, int]:
+    """Daily: each project's committee is reminded of clocks due soon or overdue (planning
+    notice, registration, maintenance, inspection), of an open vote's deadline 3 days ahead
+    with the number of owners yet to vote; owners get the notice of a vote that opens today.
+    Each is keyed by project or vote and date, so a re-run sends nothing twice."""
+    from . import queries
+
+    today = today or _today()
+    counts = {"clocks": 0, "vote_deadlines": 0, "vote_notices": 0}
+    with transaction.atomic():
+        for project in queries.projects_for_reminders():
+            last: date | None = getattr(project, "last_maintenance", None)
+            for clock in stages.clock_reminders(stages.clocks(project_dates(project, last), today)):
+                params = {
+                    "project": project.name, "stage": clock.label, "due": clock.due.isoformat(),
+                    "url": f"/elevator/projects/{project.pk}/",
+                }  # fmt: skip
+                notices.send_to_unit(
+                    "elevator.stage_clock", params,
+                    key=f"elevator.stage_clock:{project.pk}:{clock.name}:{clock.due.isoformat()}",
+                    committee=project.committee_id,
+                )  # fmt: skip
+                counts["clocks"] += 1
+        for vote in queries.open_votes():
+            if stages.vote_notice_due(vote.opens, vote.closes, today):
+                counts["vote_notices"] += notify_owners(vote)
+            if vote.closes is None or not stages.vote_deadline_due(vote.closes, today):
+                continue
+            state = vote_state(vote)
+            owners = {u.owner_id for u in state.units}
+            params = {
+                "project": vote.project.name, "deadline": vote.closes.isoformat(),
+                "missing": str(len(owners - set(state.ballots))),
+                "url": f"/elevator/votes/{vote.pk}/",
+            }  # fmt: skip
+            notices.send_to_unit(
+                "elevator.vote_deadline", params,
+                key=f"elevator.vote_deadline:{vote.pk}:{vote.closes.isoformat()}",
+                committee=vote.project.committee_id,
+            )  # fmt: skip
+            counts["vote_deadlines"] += 1
+    return counts
 
 
 def project_dates(project: Project, last_maintenance: date | None) -> stages.ProjectDates:

@@ -313,3 +313,38 @@ CLOCK_LABELS: Mapping[str, str] = {
     "inspection_request": "定期检验申请（有效期届满前1个月）",
     "inspection": "定期检验有效期届满",
 }
+
+
+# --- reminders (the daily schedule) --------------------------------------------------------
+
+VOTE_DEADLINE_WARN_DAYS = 3
+"""The committee is told this many days before a vote's deadline how many owners have not voted."""
+VOTE_NOTICE_CATCH_UP_DAYS = 3
+"""A vote opened with a later start is announced to owners on its first day (or within this many
+days, if the schedule did not run that day)."""
+
+
+def clock_reminders(found: Iterable[Clock]) -> list[Clock]:
+    """The clocks a committee is reminded of: due soon, or overdue (a deadline not yet met)."""
+    return [clock for clock in found if clock.status in ("due_soon", "overdue")]
+
+
+def vote_deadline_due(
+    closes: date | None, today: date, *, warn_days: int = VOTE_DEADLINE_WARN_DAYS
+) -> bool:
+    """An open vote whose deadline is today or within ``warn_days`` calls for the reminder."""
+    return closes is not None and 0 <= (closes - today).days <= warn_days
+
+
+def vote_notice_due(
+    opens: date,
+    closes: date | None,
+    today: date,
+    *,
+    catch_up_days: int = VOTE_NOTICE_CATCH_UP_DAYS,
+) -> bool:
+    """Owners are told a vote has opened once it has started, it has a deadline still ahead (or
+    today), and it opened at most ``catch_up_days`` ago (a late notice is no use)."""
+    if closes is None or not opens <= today <= closes:
+        return False
+    return (today - opens).days < catch_up_days

@@ -7,7 +7,7 @@ last four ID characters (``services.owner_login``), throttled per address and pe
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -195,6 +195,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "vote_form": f.VoteForm(
                 initial={
                     "opens": timezone.localdate(),
+                    "closes": timezone.localdate() + timedelta(days=14),
                     "rule": "SH-801-building",
                     "scope": "building",
                 }
@@ -268,7 +269,7 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
 def vote_open(request: HttpRequest, pk: int) -> HttpResponse:
     def run(actor: Actor, project: Project) -> str:
         d = _form_or_error(f.VoteForm(request.POST))
-        services.open_vote(actor, project, d["scope"], d["rule"], d["opens"])
+        services.open_vote(actor, project, d["scope"], d["rule"], d["opens"], d["closes"])
         return _("表决已开始。")
 
     return _project_post(request, pk, run)

@@ -10,6 +10,7 @@ facts an inspector may accept into an assessment (XF03, XF04, XF07, WY05).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -19,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet, Sum
 
 from linli.core import policy
+from linli.core.models import Organisation
 from linli.core.roles import Role
 from linli.geo.models import Building, Committee
 
@@ -29,6 +31,7 @@ from .models import (
     CheckRecord,
     EbikeEstimate,
     Extinguisher,
+    KitItem,
     Sprinkler,
     SprinklerStatus,
     Station,
@@ -472,3 +475,64 @@ def equipment_work(user: Any, committee_id: int, on: date) -> dict[str, int]:
         )
     )
     return {k: int(v or 0) for k, v in counts.items()}
+
+
+# --------------------------------------------------------------------------- reminders
+
+
+@dataclass(frozen=True)
+class ReminderItem:
+    """One registry item as the weekly reminder sees it: its units and its due dates."""
+
+    committee_id: int
+    partner_id: int | None
+    dues: list[rules.DueDate]
+
+
+def reminder_items(on: date) -> Iterator[ReminderItem]:
+    """Every extinguisher, installed sprinkler and station kit item that may be due by
+    ``on`` + 90 days, street-wide (the scheduled reminder acts for no user: each unit is
+    then told only about its own items). Streamed, in three queries."""
+    horizon = on + timedelta(days=rules.UPCOMING_DAYS)
+    extinguishers = (
+        Extinguisher.objects.filter(Q(next_due__lte=horizon) | Q(next_inspection__lt=on))
+        .order_by("pk")
+        .values_list(
+            "committee_id", "assigned_to_id", "next_due", "next_inspection", "half_monthly"
+        )
+    )
+    for committee_id, partner_id, next_due, next_inspection, half in extinguishers.iterator(2000):
+        dues = rules.extinguisher_due_dates(next_due, next_inspection, half_monthly=half)
+        yield ReminderItem(committee_id, partner_id, dues)
+    sprinklers = (
+        Sprinkler.objects.filter(
+            status=SprinklerStatus.INSTALLED, installed_on__isnull=False, next_check__lte=horizon
+        )
+        .order_by("pk")
+        .values_list(
+            "committee_id",
+            "contractor_id",
+            "installed_on",
+            "last_visual",
+            "last_end_of_line",
+            "last_service",
+        )
+    )
+    for row in sprinklers.iterator(2000):
+        committee_id, partner_id, installed, visual, end_of_line, service = row
+        if installed is not None:  # filtered above; the type does not know
+            dues = rules.sprinkler_due_dates(installed, visual, end_of_line, service)
+            yield ReminderItem(committee_id, partner_id, dues)
+    kit = KitItem.objects.order_by("pk").values_list(
+        "station__committee_id", "last_checked", "interval_days"
+    )
+    for committee_id, last_checked, interval in kit.iterator(2000):
+        yield ReminderItem(committee_id, None, [rules.kit_due_date(last_checked, interval, on)])
+
+
+def unit_names(
+    committee_ids: Iterable[int], partner_ids: Iterable[int]
+) -> tuple[dict[int, str], dict[int, str]]:
+    committees = dict(Committee.objects.filter(pk__in=set(committee_ids)).values_list("pk", "name"))
+    partners = dict(Organisation.objects.filter(pk__in=set(partner_ids)).values_list("pk", "name"))
+    return committees, partners

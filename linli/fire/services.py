@@ -23,8 +23,9 @@ from linli.core.context import Actor
 from linli.core.errors import DomainError, ImportRejected, RowError
 from linli.core.excel import read_sheet
 from linli.core.roles import Role
+from linli.notices import services as notices
 
-from . import rules
+from . import queries, rules
 from .models import (
     ChargingSite,
     CheckKind,
@@ -441,6 +442,58 @@ def set_ebike_estimate(actor: Actor, committee_id: int, ebikes: int) -> EbikeEst
     return obj
 
 
+# --------------------------------------------------------------------------- reminders
+
+
+def send_equipment_reminders(on: date | None = None) -> dict[str, int]:
+    """The weekly reminder (celery beat): each committee and each partner body is told how many
+    of its extinguishers, sprinkler checks and station kit items are overdue, due within 30
+    days and due in 31–90 days. Keyed by unit and ISO week, so a re-run that week sends nothing
+    new; the notices are recorded in this transaction and delivered after it commits."""
+    on = on or today()
+    by_committee: dict[int, rules.ReminderCounts] = {}
+    by_partner: dict[int, rules.ReminderCounts] = {}
+    for item in queries.reminder_items(on):
+        counts = rules.count_windows([rules.item_window(item.dues, on)])
+        if counts == rules.ReminderCounts():
+            continue
+        by_committee[item.committee_id] = (
+            by_committee.get(item.committee_id, rules.ReminderCounts()) + counts
+        )
+        if item.partner_id is not None:
+            by_partner[item.partner_id] = (
+                by_partner.get(item.partner_id, rules.ReminderCounts()) + counts
+            )
+    committee_names, partner_names = queries.unit_names(by_committee, by_partner)
+    week = rules.reminder_week(on)
+    sent = 0
+    with transaction.atomic():
+        for unit, counts_by_unit, names in (
+            ("committee", by_committee, committee_names),
+            ("partner", by_partner, partner_names),
+        ):
+            for unit_id, counts in sorted(counts_by_unit.items()):
+                for notice in rules.equipment_notices(counts):
+                    params = {"unit": names.get(unit_id, ""), "count": str(notice.count)}
+                    if notice.days is not None:
+                        params["days"] = str(notice.days)
+                    params["url"] = (
+                        "/fire/due/?list=overdue" if notice.days is None
+                        else f"/fire/due/?list={notice.days}"
+                    )  # fmt: skip
+                    key = f"{notice.kind}:{unit}:{unit_id}:{notice.days or 'overdue'}:{week}"
+                    target = {unit: unit_id}
+                    sent += len(notices.send_to_unit(notice.kind, params, key=key, **target))
+        audit.record(
+            Actor.system("fire reminders"),
+            "fire.reminders.send",
+            object_type="fire.reminder",
+            object_repr=week,
+            details={"committees": len(by_committee), "partners": len(by_partner), "notices": sent},
+        )
+    return {"committees": len(by_committee), "partners": len(by_partner), "notices": sent}
+
+
 __all__ = [
     "CheckInput",
     "FireError",
@@ -454,6 +507,7 @@ __all__ = [
     "refresh_extinguisher",
     "refresh_sprinkler",
     "save_item",
+    "send_equipment_reminders",
     "set_ebike_estimate",
     "today",
 ]

@@ -267,6 +267,9 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    # The applicant's mobile number, given for notices about this case (encrypted, masked).
+    phone_cipher = models.TextField(blank=True, editable=False)
+    phone_masked = models.CharField(_("手机号"), max_length=11, blank=True, editable=False)
 
     class Meta:
         ordering = ["-accepted_on", "-pk"]
@@ -360,6 +363,9 @@ class Appointment(models.Model):
     ticket = models.OneToOneField(
         Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="appointment"
     )
+    # Given for the reminder the day before (encrypted, masked); optional.
+    phone_cipher = models.TextField(blank=True, editable=False)
+    phone_masked = models.CharField(_("手机号"), max_length=11, blank=True, editable=False)
 
     class Meta:
         ordering = ["slot__day", "slot__starts_at", "pk"]

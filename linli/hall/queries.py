@@ -107,6 +107,53 @@ def board(hall: Hall, day: date, last_n: int = 8) -> dict[str, Any]:
     }
 
 
+# --- reminders (the schedule acts for no user; each notice goes to who handles the matter) --
+
+
+def centre_managers() -> list[Any]:
+    """The service centre's managers (hall.manage in the service-centre department); the street
+    admins when the centre has none, so a reminder always reaches someone."""
+    from linli.core.models import User
+    from linli.core.roles import Department, Role
+
+    staff = User.objects.filter(is_active=True).order_by("pk")
+    managers = list(staff.filter(role=Role.STREET_STAFF, department=Department.SERVICE_CENTRE))
+    return managers or list(staff.filter(role=Role.STREET_ADMIN))
+
+
+def open_cases_due_by(horizon: date) -> QuerySet[Case]:
+    """Cases not yet finished whose promised date is on or before ``horizon`` (overdue ones too)."""
+    return (
+        Case.objects.filter(
+            status__in=[rules.CaseStatus.ACCEPTED, rules.CaseStatus.IN_PROGRESS],
+            due_on__lte=horizon,
+        )
+        .select_related("item", "clerk")
+        .order_by("due_on", "pk")
+    )
+
+
+def open_follow_ups() -> QuerySet[Rating]:
+    """Bad ratings (1–2 stars) whose follow-up is not done yet."""
+    return (
+        Rating.objects.filter(follow_up_due__isnull=False, follow_up_done_at__isnull=True)
+        .select_related("window", "item")
+        .order_by("follow_up_due", "pk")
+    )
+
+
+def booked_on(day: date) -> QuerySet[Any]:
+    """Bookings still standing for a day that left a phone number for the reminder."""
+    from .models import Appointment
+
+    return (
+        Appointment.objects.filter(slot__day=day, status=Appointment.Status.BOOKED)
+        .exclude(phone_cipher="")
+        .select_related("slot__item__hall")
+        .order_by("slot__starts_at", "pk")
+    )
+
+
 # --- statistics ------------------------------------------------------------------------------
 
 

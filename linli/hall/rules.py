@@ -803,3 +803,47 @@ def case_due_date(
 def case_is_overdue(status: str, due: date, today: date) -> bool:
     """An open case past its promised date; finished cases are never overdue."""
     return CaseStatus(status) not in (CaseStatus.COMPLETED, CaseStatus.RETURNED) and today > due
+
+
+# ---------------------------------------------------------------------------
+# Reminders (the daily schedule)
+# ---------------------------------------------------------------------------
+
+#: Working days before a case's promised date when its clerk is reminded.
+CASE_REMIND_WORKING_DAYS: Final = 1
+
+
+class CaseReminder(StrEnum):
+    DUE = "due"  # the promised date is today or the next working day
+    OVERDUE = "overdue"  # the promised date has passed and the case is still open
+
+
+def case_reminder(
+    status: str,
+    due: date,
+    today: date,
+    calendar: WorkCalendar = PLAIN_WEEK,
+    *,
+    working_days: int = CASE_REMIND_WORKING_DAYS,
+) -> CaseReminder | None:
+    """The reminder an open case calls for today: one working day before its promised date (or
+    on the day, if that run was missed), and once overdue. Finished cases call for none."""
+    if CaseStatus(status) in (CaseStatus.COMPLETED, CaseStatus.RETURNED):
+        return None
+    if today > due:
+        return CaseReminder.OVERDUE
+    if add_working_days(today, working_days, calendar) >= due:
+        return CaseReminder.DUE
+    return None
+
+
+class FollowUpReminder(StrEnum):
+    OPEN = "open"  # a bad rating waits for its follow-up
+    DUE = "due"  # the follow-up deadline is today or has passed
+
+
+def follow_up_reminder(due: date | None, done: bool, today: date) -> FollowUpReminder | None:
+    """A bad rating (1–2 stars) is announced once when open and again on its deadline day."""
+    if due is None or done:
+        return None
+    return FollowUpReminder.DUE if today >= due else FollowUpReminder.OPEN

@@ -26,8 +26,10 @@ from linli.core import audit, crypto, excel, policy
 from linli.core.context import Actor
 from linli.core.errors import DomainError, ImportRejected, RowError
 from linli.core.excel import Column, read_sheet
-from linli.core.identity import age_band, age_on, check_id_number
+from linli.core.identity import age_band, age_on, check_id_number, mask_phone
 from linli.core.workdays import WorkCalendar, add_working_days
+from linli.notices import rules as notice_rules
+from linli.notices import services as notices
 
 from . import rules
 from .models import (
@@ -49,6 +51,7 @@ from .models import (
 from .rules import HallRuleError, TicketAction, TicketState
 
 ID_PURPOSE = "hall.id_number"
+PHONE_PURPOSE = "hall.phone"
 FOLLOW_UP_WORKING_DAYS = 3
 OPEN_STATES = (TicketState.WAITING, TicketState.RETURNED)
 ACTIVE_AT_WINDOW = (TicketState.CALLED, TicketState.SERVING)
@@ -81,6 +84,21 @@ def work_calendar() -> WorkCalendar:
         (d for d, k in days if k == CalendarDay.Kind.HOLIDAY),
         (d for d, k in days if k == CalendarDay.Kind.WORKDAY),
     )
+
+
+def protect_phone(phone: str) -> tuple[str, str]:
+    """An optional mobile number a resident gives for notices: (cipher, masked), or ("", "")."""
+    if not (phone or "").strip():
+        return "", ""
+    normalized = notice_rules.normalize_phone(phone)
+    if normalized is None:
+        raise HallError(_("手机号应为 11 位手机号码。"), code="bad_phone", field="phone")
+    return crypto.encrypt(normalized, PHONE_PURPOSE), mask_phone(normalized)
+
+
+def resident_phone(obj: Case | Appointment) -> str | None:
+    """The number a resident gave on a case or a booking (decrypted only to send a notice)."""
+    return crypto.decrypt(obj.phone_cipher, PHONE_PURPOSE) if obj.phone_cipher else None
 
 
 def pinyin_initials(*texts: str) -> str:
@@ -642,6 +660,7 @@ def open_case(
     id_number: str = "",
     today: date | None = None,
     note: str = "",
+    phone: str = "",
 ) -> Case:
     """受理: a served ticket (or the terminal) opens a case with a working-day deadline."""
     if ticket is not None or actor.user is not None:
@@ -658,6 +677,7 @@ def open_case(
         hashed = id_hash(check.number)
     if ticket is not None and ticket.state not in (TicketState.SERVING, TicketState.DONE):
         raise HallError(_("只有办理中或已办结的号码可以受理办件。"), code="ticket_state")
+    phone_cipher, phone_masked = protect_phone(phone)
     with transaction.atomic():
         case = Case.objects.create(
             number=_case_number(today), item=item, ticket=ticket, id_hash=hashed,
@@ -666,6 +686,7 @@ def open_case(
             due_on=rules.case_due_date(today, item.promised_days, work_calendar()),
             window=ticket.window if ticket else None,
             clerk=actor.user, note=note[:200],
+            phone_cipher=phone_cipher, phone_masked=phone_masked,
         )  # fmt: skip
         audit.record(actor, "hall.case.open", case, details={"item": item.code})
     return case
@@ -686,7 +707,19 @@ def set_case_status(actor: Actor, case: Case, status: str, today: date | None = 
             case.closed_on = today or timezone.localdate()
         case.save()
         audit.record(actor, "hall.case.status", case, details={"from": before, "to": str(new)})
+        if new == rules.CaseStatus.COMPLETED:
+            _notify_case_done(case)
     return case
+
+
+def _notify_case_done(case: Case) -> None:
+    """办结: an SMS to the applicant, when they gave a number for it (once per case)."""
+    phone = resident_phone(case)
+    if phone is not None:
+        notices.send(
+            "hall.case_done", {"item": case.item.name, "case": case.number},
+            key=f"hall.case_done:{case.pk}", phone=phone,
+        )  # fmt: skip
 
 
 # --- ratings ---------------------------------------------------------------------------------
@@ -823,10 +856,13 @@ def create_slots(
     return made
 
 
-def book(slot: Slot, id_number: str, now: datetime | None = None) -> Appointment:
-    """预约 (public): within the bookable places (capacity minus the walk-in reserve)."""
+def book(slot: Slot, id_number: str, now: datetime | None = None, phone: str = "") -> Appointment:
+    """预约 (public): within the bookable places (capacity minus the walk-in reserve).
+
+    ``phone`` (optional) is for the reminder SMS the day before."""
     now = now or timezone.now()
     hashed, _check = _checked_id(id_number, local_day(now))
+    phone_cipher, phone_masked = protect_phone(phone)
     starts = timezone.make_aware(datetime.combine(slot.day, slot.starts_at))
     if starts <= now:
         raise HallError(_("该时段已过，请选择其他时段。"), code="slot_past")
@@ -843,6 +879,7 @@ def book(slot: Slot, id_number: str, now: datetime | None = None) -> Appointment
         appointment = Appointment.objects.create(
             slot=slot, code=secrets.token_hex(4).upper(), id_hash=hashed,
             status=Appointment.Status.BOOKED, booked_at=now,
+            phone_cipher=phone_cipher, phone_masked=phone_masked,
         )  # fmt: skip
         audit.record(
             Actor(None, "", "resident"), "hall.appointment.book", appointment,
@@ -957,7 +994,8 @@ REMIND_AFTER_DAYS = 5
 def deposit(actor: Actor, case: Case, locker: Locker, now: datetime | None = None) -> Pickup:
     """存柜: a finished case's result goes into a free compartment; a 6-digit code is issued.
 
-    There is no SMS gateway: the code is shown to the clerk, who gives it to the resident.
+    The code and the locker go to the applicant by SMS when the case has their number;
+    otherwise the clerk gives the code (shown on the page) to the resident.
     """
     if not (policy.can(actor.user, "hall.serve") or policy.can(actor.user, "hall.backoffice")):
         policy.require(actor.user, "hall.serve")
@@ -975,7 +1013,17 @@ def deposit(actor: Actor, case: Case, locker: Locker, now: datetime | None = Non
             expires_at=now + timedelta(days=HOLD_DAYS),
         )  # fmt: skip
         audit.record(actor, "hall.pickup.deposit", pickup, details={"case": case.number})
+        _notify_pickup(pickup, key=f"hall.pickup_ready:{pickup.pk}")
     return pickup
+
+
+def _notify_pickup(pickup: Pickup, *, key: str) -> None:
+    phone = resident_phone(pickup.case)
+    if phone is not None:
+        notices.send(
+            "hall.pickup_ready", {"locker": str(pickup.locker.number), "code": pickup.code},
+            key=key, phone=phone,
+        )  # fmt: skip
 
 
 def collect(code: str, id_number: str, now: datetime | None = None) -> Pickup:
@@ -1005,13 +1053,17 @@ def collect(code: str, id_number: str, now: datetime | None = None) -> Pickup:
 
 
 def sweep_lockers(now: datetime | None = None) -> dict[str, int]:
-    """Mark reminders due (day 5) and expire pickups past 7 days (staff take them back)."""
+    """Remind on day 5 (the code again by SMS, when the case has a number) and expire pickups
+    past 7 days (staff take them back). Run hourly by the schedule (``tasks.expire_lockers``)."""
     now = now or timezone.now()
     with transaction.atomic():
-        reminded = Pickup.objects.filter(
+        to_remind = Pickup.objects.filter(
             status=Pickup.Status.WAITING, reminded_at__isnull=True,
             deposited_at__lte=now - timedelta(days=REMIND_AFTER_DAYS),
-        ).update(reminded_at=now)  # fmt: skip
+        )  # fmt: skip
+        for pickup in to_remind.filter(expires_at__gte=now).select_related("case", "locker"):
+            _notify_pickup(pickup, key=f"hall.pickup_ready:{pickup.pk}:reminder")
+        reminded = to_remind.update(reminded_at=now)
         expired = Pickup.objects.filter(status=Pickup.Status.WAITING, expires_at__lt=now).update(
             status=Pickup.Status.EXPIRED
         )
@@ -1021,6 +1073,83 @@ def sweep_lockers(now: datetime | None = None) -> dict[str, int]:
                 details={"reminded": reminded, "expired": expired},
             )  # fmt: skip
     return {"reminded": reminded, "expired": expired}
+
+
+# --- reminders (celery beat) -------------------------------------------------------------------
+
+
+def send_case_reminders(today: date | None = None) -> dict[str, int]:
+    """Daily: a case due the next working day (or today) reminds the clerk who accepted it (the
+    centre's managers when there is none); an overdue case reminds the clerk and the managers;
+    a bad rating announces its follow-up to the managers, and again on its deadline. Each is
+    keyed by object, date and stage, so a re-run the same day sends nothing twice."""
+    from . import queries
+
+    today = today or timezone.localdate()
+    calendar = work_calendar()
+    counts = {"due": 0, "overdue": 0, "follow_ups": 0}
+    with transaction.atomic():
+        managers = queries.centre_managers()
+        horizon = add_working_days(today, rules.CASE_REMIND_WORKING_DAYS, calendar)
+        for case in queries.open_cases_due_by(horizon):
+            stage = rules.case_reminder(case.status, case.due_on, today, calendar)
+            if stage is None:
+                continue
+            clerk = [case.clerk] if case.clerk is not None and case.clerk.is_active else []
+            if stage is rules.CaseReminder.DUE:
+                recipients = clerk or managers
+            else:
+                recipients = clerk + [m for m in managers if m not in clerk]
+            params = {
+                "case": case.number, "item": case.item.name, "due": case.due_on.isoformat(),
+                "url": f"/hall/cases/?q={case.number}",
+            }  # fmt: skip
+            key = f"hall.case_deadline:{case.pk}:{case.due_on.isoformat()}:{stage.value}"
+            for user in recipients:
+                notices.send("hall.case_deadline", params, key=key, user=user)
+            counts[stage.value] += 1
+        for rating in queries.open_follow_ups():
+            follow = rules.follow_up_reminder(rating.follow_up_due, False, today)
+            if follow is None or rating.follow_up_due is None:
+                continue
+            params = {
+                "window": str(rating.window) if rating.window else _("服务中心"),
+                "stars": str(rating.stars),
+                "item": rating.item.name if rating.item else _("未指定事项"),
+                "due": rating.follow_up_due.isoformat(),
+                "url": "/hall/ratings/",
+            }
+            key = f"hall.rating_followup:{rating.pk}:{follow.value}"
+            for user in managers:
+                notices.send("hall.rating_followup", params, key=key, user=user)
+            counts["follow_ups"] += 1
+    return counts
+
+
+def send_appointment_reminders(today: date | None = None) -> int:
+    """Daily at 17:00: an SMS to everyone booked for tomorrow who left a number (once each)."""
+    from . import queries
+
+    today = today or timezone.localdate()
+    sent = 0
+    with transaction.atomic():
+        for appointment in queries.booked_on(today + timedelta(days=1)):
+            slot = appointment.slot
+            phone = resident_phone(appointment)
+            if phone is None:
+                continue
+            params = {
+                "date": f"{slot.day.month}月{slot.day.day}日",
+                "time": slot.starts_at.strftime("%H:%M"),
+                "hall": slot.item.hall.name,
+                "item": slot.item.name,
+            }
+            notices.send(
+                "hall.appointment_reminder", params,
+                key=f"hall.appointment_reminder:{appointment.pk}", phone=phone,
+            )  # fmt: skip
+            sent += 1
+    return sent
 
 
 # --- hall set-up -----------------------------------------------------------------------------

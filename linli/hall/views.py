@@ -345,8 +345,9 @@ def window_act(request: HttpRequest, number: int) -> HttpResponse:
             elif action == "case":
                 item = get_object_or_404(Item, pk=request.POST.get("item") or 0)
                 case = services.open_case(
-                    actor, item, ticket=ticket, citywide=bool(request.POST.get("citywide"))
-                )
+                    actor, item, ticket=ticket, citywide=bool(request.POST.get("citywide")),
+                    phone=request.POST.get("phone", ""),
+                )  # fmt: skip
                 messages.success(
                     request,
                     _("已受理办件 %(n)s，承诺 %(d)s 前办结") % {"n": case.number, "d": case.due_on},
@@ -710,6 +711,7 @@ def terminal_apply(request: HttpRequest) -> HttpResponse:
                     Actor(None, "terminal", "24h-terminal"), item,
                     id_number=request.POST.get("id_number", ""),
                     note=_("自助终端申请：") + request.POST.get("note", "")[:150],
+                    phone=request.POST.get("phone", ""),
                 )  # fmt: skip
             except services.HallError as exc:
                 error = exc.message
@@ -776,7 +778,9 @@ def book(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and item is not None:
         slot = get_object_or_404(Slot, pk=request.POST.get("slot") or 0, item=item)
         try:
-            booked = services.book(slot, request.POST.get("id_number", ""))
+            booked = services.book(
+                slot, request.POST.get("id_number", ""), phone=request.POST.get("phone", "")
+            )
         except services.HallError as exc:
             error = exc.message
     slots = []
@@ -856,7 +860,9 @@ def slots(request: HttpRequest) -> HttpResponse:
 
 
 def lockers(request: HttpRequest) -> HttpResponse:
-    """Compartments, what waits in them (days left, reminders due), deposit a finished case."""
+    """Compartments, what waits in them (days left, reminders due), deposit a finished case.
+
+    Reminders and expiry are the hourly schedule's (``tasks.expire_lockers``), not this page's."""
     queries.require_any(request.user, "hall.serve", "hall.backoffice", "hall.view")
     if request.method == "POST":
         case = Case.objects.filter(number=request.POST.get("case", "").strip()).first()
@@ -866,15 +872,16 @@ def lockers(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 pickup = services.deposit(Actor.from_request(request), case, locker)
+                if case.phone_masked:
+                    text = _("已存入 %(l)s，取件码 %(c)s，已短信通知居民（%(p)s）")
+                else:
+                    text = _("已存入 %(l)s，取件码 %(c)s（该办件未留手机号，请告知居民）")
                 messages.success(
-                    request,
-                    _("已存入 %(l)s，取件码 %(c)s（请告知居民；短信通知未接入）")
-                    % {"l": locker, "c": pickup.code},
+                    request, text % {"l": locker, "c": pickup.code, "p": case.phone_masked}
                 )
             except (services.HallError, PermissionDenied) as exc:
                 messages.error(request, getattr(exc, "message", _("无权操作。")))
         return redirect("hall:lockers")
-    services.sweep_lockers()
     waiting = {
         p.locker_id: p
         for p in Pickup.objects.filter(status=Pickup.Status.WAITING).select_related("case__item")

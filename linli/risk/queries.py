@@ -408,3 +408,35 @@ def case_figures(user: Any, as_of: Any = None) -> list[FigureRow]:
     if len(rows) > 1:
         rows.append(FigureRow(str(_("合计")), None, rect.figures(everything, as_of)))
     return rows
+
+
+# --------------------------------------------------------------------------- reminders
+
+#: States in which the responsible unit still has rectification work to do.
+WORKING_STATES = (
+    HazardCase.State.FOUND,
+    HazardCase.State.GRADED,
+    HazardCase.State.ASSIGNED,
+    HazardCase.State.IN_PROGRESS,
+)
+
+
+def cases_due_by(today: Any, horizon: Any) -> QuerySet[HazardCase]:
+    """Street-wide (the schedule acts for no user): cases still being rectified whose deadline
+    falls between today and ``horizon``, with what a reminder names."""
+    return (
+        HazardCase.objects.filter(state__in=WORKING_STATES, due_on__gte=today, due_on__lte=horizon)
+        .select_related("committee", "finding")
+        .order_by("due_on", "pk")
+    )
+
+
+def safety_department() -> list[Any]:
+    """The street's safety office (平安办): who supervises escalated cases (督办)."""
+    from linli.core.models import User
+
+    return list(
+        User.objects.filter(role=Role.STREET_STAFF, department="safety", is_active=True).order_by(
+            "pk"
+        )
+    )

@@ -17,27 +17,31 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Final
 
-from linli.core.workdays import PLAIN_WEEK, WorkCalendar, add_working_days
+from linli.core.workdays import PLAIN_WEEK, WorkCalendar, add_working_days, working_days_between
 from linli.risk.rules import GRADES, Method, RectificationRules, default_method
 
 __all__ = [
     "FIVE_IMPLEMENTATIONS",
+    "REMIND_WORKING_DAYS",
     "TRANSITIONS",
     "Action",
     "CaseRecord",
     "CaseState",
+    "DeadlineReminder",
     "Deadlines",
     "EscalationLevel",
     "Figures",
     "TransitionError",
     "add_months",
     "allowed_transitions",
+    "deadline_reminder",
     "default_deadlines",
     "escalation_level",
     "figures",
     "is_overdue",
     "missing_plan_items",
     "reinspection_due",
+    "reminder_horizon",
     "required_signoffs",
     "transition",
 ]
@@ -324,6 +328,47 @@ def reinspection_due(
 ) -> date:
     """Re-inspection is due within 3 working days of the request (request day not counted)."""
     return add_working_days(requested_on, _rules(method).reinspection_working_days, calendar)
+
+
+#: Working days before a rectification deadline when the responsible unit is reminded.
+REMIND_WORKING_DAYS: Final = 3
+
+
+class DeadlineReminder(StrEnum):
+    """Which reminder a case's rectification deadline calls for on a given day."""
+
+    DUE = "due"  # within the last 3 working days before the deadline
+    TODAY = "today"  # the deadline is today
+    OVERDUE = "overdue"  # the deadline has passed (the case is escalated)
+
+
+def deadline_reminder(
+    due_on: date | None,
+    today: date,
+    calendar: WorkCalendar = PLAIN_WEEK,
+    *,
+    working_days: int = REMIND_WORKING_DAYS,
+) -> DeadlineReminder | None:
+    """The reminder due today, if any: 3 working days before the deadline (and on the days
+    after it, so a day the schedule did not run is caught up; each reminder is sent once),
+    on the day itself, and once it is overdue. Days off in between are not counted."""
+    if due_on is None:
+        return None
+    if today > due_on:
+        return DeadlineReminder.OVERDUE
+    if today == due_on:
+        return DeadlineReminder.TODAY
+    if working_days_between(today, due_on, calendar) <= working_days:
+        return DeadlineReminder.DUE
+    return None
+
+
+def reminder_horizon(
+    today: date, calendar: WorkCalendar = PLAIN_WEEK, *, working_days: int = REMIND_WORKING_DAYS
+) -> date:
+    """The latest deadline that calls for a reminder today (for the query): the day before
+    the next working day after the reminder window, so days off at its end are included."""
+    return add_working_days(today, working_days + 1, calendar) - timedelta(days=1)
 
 
 def is_overdue(due_on: date | None, today: date, closed_on: date | None = None) -> bool:

@@ -13,3 +13,12 @@ def papers(job_id: int) -> None:
     from . import paper
 
     jobs.run(job_id, paper.run_batch)
+
+
+@shared_task(name="linli.risk.tasks.hazard_deadlines")
+def hazard_deadlines() -> dict[str, int]:
+    """Daily: reminders 3 working days before and on a rectification deadline; escalation when
+    overdue (``services.send_hazard_reminders``)."""
+    from . import services
+
+    return services.send_hazard_reminders()

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "linli.fire",
     "linli.hall",
     "linli.elevator",
+    "linli.community",
     "linli.dashboard",
 ]
 

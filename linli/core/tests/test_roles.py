@@ -13,17 +13,18 @@ ORDER = (
     "elevator.view", "elevator.manage",
     "jobs.view_all", "jobs.schedule",
     "notices.log", "notices.optout",
+    "community.view", "community.manage", "community.serve", "community.alliance",
 )  # fmt: skip
 EXPECTED = {
-    #                    geo   people+id   aud usr  risk v m i r s  fire v c r  hall v m s b su  elev v m  jobs a s  notices log optout
-    Role.STREET_ADMIN: "1 1  1 1 1   0 1   1 1 0 1 1   1 1 1   1 1 0 0 1   1 1   1 1   1 1",
-    Role.STREET_STAFF: "1 1  1 1 0   0 0   1 0 0 0 0   1 0 0   1 0 0 0 0   1 0   0 0   0 1",
-    Role.COMMITTEE_STAFF: "1 1  1 1 1   0 0   1 0 0 1 1   1 1 1   0 0 0 0 0   1 1   0 0   0 1",
-    Role.INSPECTOR: "1 0  0 0 0   0 0   0 0 1 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0",
-    Role.WINDOW_CLERK: "1 0  0 0 0   0 0   0 0 0 0 0   0 0 0   0 0 1 0 0   0 0   0 0   0 1",
-    Role.BACKOFFICE_CLERK: "1 0  0 0 0   0 0   0 0 0 0 0   0 0 0   0 0 0 1 0   0 0   0 0   0 0",
-    Role.PARTNER: "0 0  0 0 0   0 0   0 0 0 1 0   0 0 1   0 0 0 0 0   0 0   0 0   0 0",
-    Role.AUDITOR: "0 0  0 0 0   1 0   0 0 0 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0",
+    #                    geo   people+id   aud usr  risk v m i r s  fire v c r  hall v m s b su  elev v m  jobs a s  notices log optout  comm v m s a
+    Role.STREET_ADMIN: "1 1  1 1 1   0 1   1 1 0 1 1   1 1 1   1 1 0 0 1   1 1   1 1   1 1   1 1 1 0",
+    Role.STREET_STAFF: "1 1  1 1 0   0 0   1 0 0 0 0   1 0 0   1 0 0 0 0   1 0   0 0   0 1   1 0 0 0",
+    Role.COMMITTEE_STAFF: "1 1  1 1 1   0 0   1 0 0 1 1   1 1 1   0 0 0 0 0   1 1   0 0   0 1   1 1 1 0",
+    Role.INSPECTOR: "1 0  0 0 0   0 0   0 0 1 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0",
+    Role.WINDOW_CLERK: "1 0  0 0 0   0 0   0 0 0 0 0   0 0 0   0 0 1 0 0   0 0   0 0   0 1   0 0 0 0",
+    Role.BACKOFFICE_CLERK: "1 0  0 0 0   0 0   0 0 0 0 0   0 0 0   0 0 0 1 0   0 0   0 0   0 0   0 0 0 0",
+    Role.PARTNER: "0 0  0 0 0   0 0   0 0 0 1 0   0 0 1   0 0 0 0 0   0 0   0 0   0 0   0 0 0 1",
+    Role.AUDITOR: "0 0  0 0 0   1 0   0 0 0 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0",
 }
 # What each street department adds to the street-staff row.
 DEPARTMENTS = {
@@ -35,7 +36,7 @@ DEPARTMENTS = {
         "fire.record",
     },
     Department.SERVICE_CENTRE: {"hall.manage", "hall.supervise"},
-    Department.PARTY_MASS: set(),
+    Department.PARTY_MASS: {"community.manage", "community.serve"},
     Department.HOUSING: {"elevator.manage", "fire.change"},
     Department.SELF_GOVERNANCE: {"elevator.manage"},
 }

@@ -157,3 +157,17 @@ def test_run_now_runs_the_scheduled_task(users: Any, login: Any) -> None:
     assert "已发送“重新排队中断的后台任务”" in page
     lost.refresh_from_db()
     assert lost.enqueued_at > timezone.now() - timedelta(minutes=1)  # the sweep re-queued it
+
+
+def test_every_schedule_names_a_task_that_exists() -> None:
+    import importlib
+
+    from django_celery_beat.models import PeriodicTask
+
+    from linli.celery import app
+
+    names = list(PeriodicTask.objects.values_list("task", flat=True))
+    assert len(names) >= 12
+    for name in names:
+        importlib.import_module(name.rpartition(".")[0])
+        assert name in app.tasks, name

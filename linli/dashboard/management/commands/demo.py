@@ -10,7 +10,7 @@ from linli.geo import demo as geo_demo
 # ``build() -> dict[str, int]``. Modules are wiped in reverse order first, because their records
 # refer to places; then the street is rebuilt and the modules build in this order, all inside one
 # transaction.
-DOMAIN_DEMOS = ("risk", "fire", "hall", "elevator")
+DOMAIN_DEMOS = ("risk", "fire", "hall", "elevator", "community")
 
 
 class Command(BaseCommand):
@@ -41,5 +41,7 @@ class Command(BaseCommand):
                 if hasattr(module, "generate_papers"):
                     made = module.generate_papers()
                     self.stdout.write(f"{app}: " + ", ".join(f"{k} {v}" for k, v in made.items()))
-        accounts = ", ".join(a.username for a in geo_demo.ACCOUNTS)
+        # Modules may add accounts of their own (``ACCOUNTS``, username first).
+        extra = [a[0] for _app, module in modules for a in getattr(module, "ACCOUNTS", [])]
+        accounts = ", ".join([*(a.username for a in geo_demo.ACCOUNTS), *extra])
         self.stdout.write(f"accounts: {accounts} (password {geo_demo.DEMO_PASSWORD})")

@@ -1,6 +1,7 @@
 """``linli hall_lockers``: mark locker reminders due and expire pickups past the 7-day hold.
 
-Run it from cron (e.g. hourly); the lockers page also runs it when opened.
+The hourly schedule (``linli.hall.tasks.expire_lockers``) runs the same sweep; this command runs
+it by hand.
 """
 
 from typing import Any

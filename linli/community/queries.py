@@ -1,0 +1,219 @@
+"""Reads for the community pages: permission-scoped, with related rows fetched up front."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
+
+from linli.core import policy
+
+from .models import (
+    AllianceMember,
+    AllianceOrder,
+    Contribution,
+    Correction,
+    Event,
+    HourRecord,
+    MenuItem,
+    Position,
+    PracticalProject,
+    ServiceOrder,
+    Shift,
+    Signup,
+    Volunteer,
+    VolunteerTeam,
+)
+
+LIVE = ("confirmed", "waitlisted")
+
+
+def positions() -> QuerySet[Position]:
+    return (
+        Position.objects.select_related("parent", "committee")
+        .annotate(n_menu=Count("menu", filter=Q(menu__active=True), distinct=True))
+        .order_by("sort", "name")
+    )
+
+
+def position_detail(pk: int) -> Position:
+    return (
+        Position.objects.select_related("parent", "committee")
+        .prefetch_related(
+            "staff",
+            "spaces",
+            "children",
+            Prefetch(
+                "menu", queryset=MenuItem.objects.filter(active=True).order_by("family", "title")
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def menu(family: str = "", position_id: int | None = None) -> QuerySet[MenuItem]:
+    qs = MenuItem.objects.filter(active=True).select_related("position")
+    if family:
+        qs = qs.filter(family=family)
+    if position_id:
+        qs = qs.filter(position_id=position_id)
+    return qs.order_by("position__sort", "position__name", "family", "title")
+
+
+def with_counts(qs: QuerySet[Event]) -> QuerySet[Event]:
+    return qs.select_related("space__position", "series", "committee").annotate(
+        n_confirmed=Count("signups", filter=Q(signups__state="confirmed")),
+        n_waiting=Count("signups", filter=Q(signups__state="waitlisted")),
+        n_attended=Count("signups", filter=Q(signups__checked_in_at__isnull=False)),
+    )
+
+
+def calendar(first: date, days: int) -> QuerySet[Event]:
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(first, datetime.min.time(), tzinfo=tz)
+    return with_counts(
+        Event.objects.filter(
+            starts_at__gte=start, starts_at__lt=start + timedelta(days=days), status="open"
+        )
+    ).order_by("starts_at", "id")
+
+
+def events_in_scope(user: Any) -> QuerySet[Event]:
+    return policy.scoped(Event.objects.all(), user, "committee_id")
+
+
+def roster(event: Event) -> QuerySet[Signup]:
+    return (
+        Signup.objects.filter(event=event).select_related("entered_by").order_by("-state", "rank")
+    )
+
+
+def orders(user: Any) -> QuerySet[ServiceOrder]:
+    qs = ServiceOrder.objects.select_related(
+        "menu_item", "position", "space", "committee", "dispatched_position", "dispatched_team"
+    )
+    scope = policy.committee_scope(user)
+    if scope is not None:
+        qs = qs.filter(Q(committee_id=scope) | Q(position__committee_id=scope))
+    return qs
+
+
+def alliance_orders(user: Any) -> QuerySet[AllianceOrder]:
+    qs = AllianceOrder.objects.select_related("project__unit__organisation", "school__organisation")
+    org = policy.organisation_scope(user)
+    if org is not None:
+        return qs.filter(Q(school__organisation_id=org) | Q(project__unit__organisation_id=org))
+    if policy.can(user, "community.view"):
+        return qs
+    return qs.none()
+
+
+def alliance_member(user: Any) -> AllianceMember | None:
+    org = policy.organisation_scope(user)
+    if org is None:
+        return None
+    return AllianceMember.objects.select_related("organisation").filter(organisation_id=org).first()
+
+
+def alliance_figures(term: str = "") -> dict[str, list[dict[str, Any]]]:
+    """Orders, delivered sessions and students per unit, school and category (and term)."""
+    qs = AllianceOrder.objects.exclude(status="declined")
+    if term:
+        qs = qs.filter(project__term=term)
+    done = Q(status__in=["delivered", "closed"])
+
+    def by(field: str) -> list[dict[str, Any]]:
+        return list(
+            qs.values(field)
+            .annotate(
+                orders=Count("id"),
+                delivered=Count("id", filter=done),
+                students=Sum("students", filter=done),
+            )
+            .order_by(field)
+        )
+
+    return {
+        "unit": by("project__unit__organisation__name"),
+        "school": by("school__organisation__name"),
+        "category": by("project__category"),
+        "term": by("project__term"),
+    }
+
+
+def teams() -> QuerySet[VolunteerTeam]:
+    # Subqueries, not joins: joining members and hours together would multiply the sums.
+    minutes = (
+        HourRecord.objects.filter(team=OuterRef("pk"), status="approved")
+        .values("team")
+        .annotate(total=Sum("minutes"))
+        .values("total")
+    )
+    return VolunteerTeam.objects.select_related("position", "leader").annotate(
+        n_members=Count("members", distinct=True),
+        approved_minutes=Subquery(minutes),
+    )
+
+
+def volunteers(user: Any, team: VolunteerTeam | None = None) -> QuerySet[Volunteer]:
+    qs = policy.scoped(Volunteer.objects.all(), user, "committee_id")
+    if team is not None:
+        qs = qs.filter(teams__team=team)
+    return qs.annotate(
+        approved_minutes=Sum("hours__minutes", filter=Q(hours__status="approved")),
+        pending=Count("hours", filter=Q(hours__status="pending")),
+    ).order_by("name", "id")
+
+
+def shifts(user: Any, days: int = 14) -> QuerySet[Shift]:
+    since = timezone.now() - timedelta(days=1)
+    return (
+        Shift.objects.filter(starts_at__gte=since, starts_at__lt=since + timedelta(days=days))
+        .select_related("team", "event")
+        .order_by("starts_at", "id")
+    )
+
+
+def open_corrections(user: Any) -> QuerySet[Correction]:
+    qs = Correction.objects.filter(status="open").select_related(
+        "record__volunteer", "record__team"
+    )
+    return policy.scoped(qs, user, "record__volunteer__committee_id").order_by("created", "id")
+
+
+def pending_hours(user: Any) -> QuerySet[HourRecord]:
+    qs = HourRecord.objects.filter(status="pending").select_related("volunteer", "team", "shift")
+    return policy.scoped(qs, user, "volunteer__committee_id").order_by("on", "id")
+
+
+def projects(public_only: bool = False) -> QuerySet[PracticalProject]:
+    qs = PracticalProject.objects.select_related("area", "committee").annotate(
+        raised_fen=Subquery(
+            Contribution.objects.filter(project=OuterRef("pk"))
+            .values("project")
+            .annotate(total=Sum("amount_fen"))
+            .values("total")
+        ),
+        n_milestones=Count("milestones", distinct=True),
+        n_done=Count("milestones", filter=Q(milestones__done_on__isnull=False), distinct=True),
+    )
+    if public_only:
+        qs = qs.filter(public=True)
+    return qs.order_by("place", "title")
+
+
+def screen_figures(today: date) -> dict[str, Any]:
+    """The figures of the publicity screen (no personal data)."""
+    approved = HourRecord.objects.filter(status="approved")
+    return {
+        "positions": Position.objects.count(),
+        "menu_items": MenuItem.objects.filter(active=True).count(),
+        "volunteers": Volunteer.objects.count(),
+        "teams": VolunteerTeam.objects.count(),
+        "volunteer_hours": (approved.aggregate(m=Sum("minutes"))["m"] or 0) // 60,
+        "attended_this_month": Signup.objects.filter(
+            checked_in_at__year=today.year, checked_in_at__month=today.month
+        ).count(),
+    }

@@ -1,0 +1,25 @@
+"""The service centre's Celery tasks (celery beat): thin shells that call one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="linli.hall.tasks.case_deadlines")
+def case_deadlines() -> dict[str, int]:
+    """Daily: case deadlines and follow-ups of bad ratings (``services.send_case_reminders``)."""
+    return services.send_case_reminders()
+
+
+@shared_task(name="linli.hall.tasks.appointment_reminders")
+def appointment_reminders() -> int:
+    """Daily at 17:00: SMS reminders of tomorrow's appointments."""
+    return services.send_appointment_reminders()
+
+
+@shared_task(name="linli.hall.tasks.expire_lockers")
+def expire_lockers() -> dict[str, int]:
+    """Hourly: the day-5 pick-up reminder and the expiry after 7 days (``sweep_lockers``)."""
+    return services.sweep_lockers()
