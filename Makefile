@@ -60,9 +60,12 @@ messages: $(STAMP) ## Refresh the English catalogue in linli/locale/ and compile
 bench: $(STAMP) ## Benchmarks (bench/); SCALE=0.01 for a quick run
 	$(BIN)/python bench/run.py --scale $${SCALE:-1}
 
+bench-check: $(STAMP) ## Quick benchmarks (a few minutes); names any ratio > 20 % worse than bench/baseline.json
+	$(BIN)/python bench/run.py --scale $${SCALE:-0.01} --check bench/baseline.json
+
 check: lint types contracts schema-check test ## Everything CI runs, in CI's order
 
 clean: ## Remove the environment and local data
 	rm -rf $(VENV) var
 
-.PHONY: help venv run test browser-test scaleout lint types contracts schema schema-check messages bench check clean
+.PHONY: help venv run test browser-test scaleout lint types contracts schema schema-check messages bench bench-check check clean

@@ -19,6 +19,9 @@ Measured, in-process (settings ``linli.settings.test``, DEBUG off):
 
 Targets (issue): one committee's due list ≤ 150 ms median; the city-wide counts ≤ 2 s.
 
+Ceiling and ratios (``make bench-check``): a plain ``SELECT committee_id, COUNT(*) … GROUP BY``
+over the registry in the same run; the report gives the counts and the list divided by it.
+
     .venv/bin/python bench/fire.py --scale 0.01
 """
 
@@ -273,6 +276,31 @@ def run(scale: float, report: dict[str, Any]) -> None:
     ]
     same_list = sorted(engine) == sorted(db)
 
+    # The same-run ceiling: a plain query — count the registry's rows by committee (one scan of
+    # the table, no joins, no date logic).
+    table = Extinguisher._meta.db_table
+
+    def plain() -> Any:
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT committee_id, COUNT(*) FROM {table} GROUP BY committee_id")
+            return cur.fetchall()
+
+    plain()
+    plain_times, _rows = _timed(plain, count_reps)
+    plain_stats = _stats(plain_times)
+    ratios = {
+        "fire.sqlite.city_counts_per_plain_query": {
+            "value": round(counts_stats["median_ms"] / plain_stats["median_ms"], 2),
+            "better": "lower",
+            "of": "city-wide due counts ÷ a plain count of the registry by committee",
+        },
+        "fire.sqlite.committee_list_per_plain_query": {
+            "value": round(list_stats["median_ms"] / plain_stats["median_ms"], 4),
+            "better": "lower",
+            "of": "one committee's due list ÷ the same plain count",
+        },
+    }
+
     failures = []
     if list_stats["median_ms"] > 150:
         failures.append(f"committee due list median {list_stats['median_ms']} ms > 150 ms")
@@ -294,6 +322,8 @@ def run(scale: float, report: dict[str, Any]) -> None:
             f"{page_stats['p90_ms']} | — |",
             f"| city-wide counts by committee | {counts_stats['median_ms']} | "
             f"{counts_stats['p90_ms']} | ≤ 2000 |",
+            f"| *ceiling:* plain count of the registry by committee | "
+            f"{plain_stats['median_ms']} | {plain_stats['p90_ms']} | — |",
             f"| counts equal to the engine | {'yes' if not mismatches else 'NO'} | | all |",
             f"| one committee's list equal to rules.due_within | "
             f"{'yes' if same_list else 'NO'} | | yes |",
@@ -312,6 +342,8 @@ def run(scale: float, report: dict[str, Any]) -> None:
         committee_list=list_stats,
         page=page_stats,
         city_counts=counts_stats,
+        plain_query=plain_stats,
+        ratios=ratios,
         mismatches=mismatches,
         same_list=same_list,
         summary=summary,

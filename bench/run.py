@@ -9,9 +9,18 @@ are read by this runner. Other files in bench/ (plain scripts such as
 ``hall_simulation.py``) are left alone.
 
     .venv/bin/python bench/run.py [--scale 1] [--database postgres|sqlite] [--only NAME ...]
+    .venv/bin/python bench/run.py --scale 0.01 --check bench/baseline.json   # make bench-check
+    .venv/bin/python bench/run.py --scale 0.01 --accept bench/baseline.json  # accept the ratios
 
 Writes every report to ``var/bench/report-<database>-<scale>.json`` (or ``--json``) and
 exits 1 when a module failed or missed a target.
+
+Ratios: a module may report ``report["ratios"]`` — ``{name: {"value": x, "better": "higher" |
+"lower", "of": "what ÷ what"}}`` — each figure divided by a ceiling measured in the same run
+(a ping view, a one-INSERT view, a plain query), so that they move much less than absolute
+times on a shared machine. ``--check`` compares them with the accepted ones in a baseline file
+and names every ratio more than 20 % worse (exit 1 when there is one, or a module crashed);
+``--accept`` writes the run's ratios into it.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ import sys
 import tempfile
 import time
 import traceback
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +87,48 @@ def child(name: str, scale: float, out: str) -> int:
     return code
 
 
+TOLERANCE = 0.20  # a ratio more than 20 % worse than the accepted one is a regression
+
+
+def ratios_of(reports: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for report in reports.values():
+        out.update(report.get("ratios") or {})
+    return out
+
+
+def compare(current: dict[str, Any], accepted: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(table lines, regressions): every accepted ratio against this run's."""
+    lines = ["| ratio | accepted | now | change | |", "|---|---:|---:|---:|---|"]
+    worse = []
+    for name, base in sorted(accepted.items()):
+        now = current.get(name)
+        if now is None:
+            lines.append(f"| {name} | {base['value']:.3f} | — | | not measured |")
+            continue
+        b, v = float(base["value"]), float(now["value"])
+        higher = base.get("better", "lower") == "higher"
+        change = (v / b - 1) if b else 0.0
+        bad = (v < b * (1 - TOLERANCE)) if higher else (v > b * (1 + TOLERANCE))
+        mark = "**worse > 20 %**" if bad else "ok"
+        lines.append(f"| {name} | {b:.3f} | {v:.3f} | {change:+.0%} | {mark} |")
+        if bad:
+            direction = "higher" if higher else "lower"
+            worse.append(f"{name}: {v:.3f}, accepted {b:.3f} ({direction} is better)")
+    for name in sorted(set(current) - set(accepted)):
+        lines.append(f"| {name} | — | {float(current[name]['value']):.3f} | | new |")
+    return lines, worse
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+    except OSError:
+        return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the benchmarks of bench/.")
     parser.add_argument("--scale", type=float, default=1.0, help="data size, 1 = city scale")
@@ -85,6 +137,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", metavar="NAME", help="run only these modules")
     parser.add_argument("--list", action="store_true", help="list the modules and exit")
     parser.add_argument("--json", help="where to write the reports")
+    parser.add_argument(
+        "--check",
+        metavar="BASELINE",
+        help="compare the ratios with BASELINE; exit 1 if one is > 20 %% worse",
+    )
+    parser.add_argument("--accept", metavar="BASELINE", help="write the ratios into BASELINE")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -134,9 +192,39 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n== {name}")
         if report.get("summary"):
             print(report["summary"])
+        for name, ratio in (report.get("ratios") or {}).items():
+            print(f"ratio {name} = {ratio['value']} ({ratio['better']} is better: {ratio['of']})")
         for failure in report.get("failures", []):
             print(f"MISSED: {failure}")
     print(f"\nreports: {target}")
+    current = ratios_of(reports)
+    if args.accept:
+        path = Path(args.accept)
+        old = json.loads(path.read_text()) if path.exists() else {}
+        merged = {**old.get("ratios", {}), **current}
+        path.write_text(json.dumps({
+            "accepted": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "commit": _commit(),
+            "scale": args.scale,
+            "database": args.database,
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+            "ratios": merged,
+        }, ensure_ascii=False, indent=1) + "\n")  # fmt: skip
+        print(f"accepted {len(current)} ratios into {path}")
+    if args.check:
+        accepted = json.loads(Path(args.check).read_text()).get("ratios", {})
+        lines, worse = compare(current, accepted)
+        print("\n== ratios against " + args.check)
+        print("\n".join(lines))
+        crashed = [n for n, r in reports.items() if any(
+            str(f).startswith(("crashed", "exited")) for f in r.get("failures", []))]  # fmt: skip
+        for name in worse:
+            print(f"WORSE: {name}")
+        for name in crashed:
+            print(f"CRASHED: {name}")
+        if not (worse or crashed):
+            print("every ratio within 20 % of the accepted one")
+        return 1 if (worse or crashed) else 0
     return status
 
 

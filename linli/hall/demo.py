@@ -258,6 +258,7 @@ def _lockers(rng: random.Random, hall: Hall) -> tuple[int, int]:
 def wipe() -> None:
     """Remove the centre's demo data (``linli demo`` calls it before rebuilding the street)."""
     _delete()
+    services.config_changed()
 
 
 def _delete() -> None:
@@ -284,6 +285,7 @@ def build() -> dict[str, int]:
     rng = random.Random(SEED)
     with transaction.atomic():
         _delete()
+        services.config_changed()  # halls, queues and holidays are replaced
         CalendarDay.objects.bulk_create(
             CalendarDay(day=d, kind=CalendarDay.Kind.HOLIDAY, note=n) for d, n in HOLIDAYS
         )

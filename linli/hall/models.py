@@ -124,6 +124,20 @@ class Window(models.Model):
         return f"{self.number}号窗口"
 
 
+class ConfigVersion(models.Model):
+    """One row (id 1) whose ``n`` grows whenever halls, queues or the calendar change.
+
+    Each process caches what the kiosk checks (halls and hours, queues, holidays) with the
+    ``n`` it read; the kiosk's numbering statement only runs while ``n`` is still that value,
+    so a change made by staff in any process is seen on the next ticket, at no extra query.
+    """
+
+    n = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"hall configuration v{self.n}"
+
+
 class QueueCounter(models.Model):
     """The last number handed out in a queue on a day: one atomic UPDATE per ticket."""
 
@@ -158,7 +172,9 @@ class Ticket(models.Model):
         APPOINTMENT = "appointment", _("预约签到")
 
     queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="tickets")
-    day = models.DateField(_("日期"), db_index=True)
+    # No index of its own: (day, state) and the unique (queue, day, seq) lead with it, and every
+    # index is one more page written per ticket issued.
+    day = models.DateField(_("日期"))
     seq = models.PositiveIntegerField(_("序号"))
     number = models.CharField(_("号码"), max_length=8)
     token = models.CharField(max_length=32, unique=True)  # the public status page's address

@@ -9,14 +9,13 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from linli.core import policy
 
 from . import rules
-from .models import Case, Hall, Item, Queue, Rating, Ticket, TicketEvent, Window
+from .models import Case, Hall, Item, Rating, Ticket, TicketEvent, Window
 from .rules import TicketState
 from .voice import announcement
 
@@ -316,31 +315,3 @@ def staffing(
 
 def as_rows(pairs: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     return list(pairs)
-
-
-def kiosk_queue(hall: str, prefix: str) -> Queue | None:
-    """The public queue a kiosk of ``hall`` issues ``prefix`` tickets from, or None.
-
-    One hand-written SELECT: this runs on every ticket the kiosk issues, where the ORM's query
-    compilation cost more than the query. Not the back office, not the appointment queue.
-    """
-    if not prefix or prefix == rules.PREFIX_APPOINTMENT:
-        return None
-    q, h = Queue._meta.db_table, Hall._meta.db_table
-    sql = (
-        f"SELECT q.id, q.hall_id, q.name, q.prefix, q.mean_service_minutes, q.sort "
-        f"FROM {q} q JOIN {h} h ON h.id = q.hall_id "
-        f"WHERE h.code = %s AND q.prefix = %s AND q.is_backoffice = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [hall, prefix, False])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    queue = Queue(
-        id=row[0], hall_id=row[1], name=row[2], prefix=row[3], is_backoffice=False,
-        mean_service_minutes=row[4], sort=row[5],
-    )  # fmt: skip
-    queue._state.adding = False
-    queue._state.db = connection.alias
-    return queue

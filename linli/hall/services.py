@@ -8,19 +8,20 @@ on SQLite (IMMEDIATE transactions) and PostgreSQL (the row lock) alike.
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pypinyin import Style, lazy_pinyin
 
 from linli.core import audit, crypto, excel, policy
 from linli.core.context import Actor
@@ -36,6 +37,7 @@ from .models import (
     Appointment,
     CalendarDay,
     Case,
+    ConfigVersion,
     Hall,
     Item,
     Locker,
@@ -102,7 +104,14 @@ def resident_phone(obj: Case | Appointment) -> str | None:
 
 
 def pinyin_initials(*texts: str) -> str:
-    """Space-separated pinyin initials of a name and its aliases: 居住证 → jzz."""
+    """Space-separated pinyin initials of a name and its aliases: 居住证 → jzz.
+
+    ``pypinyin`` is imported here, not at module level: with its phrase dictionary (needed for
+    the right reading of polyphonic characters, 调解 → tj, 银行 → yh) it costs a process about
+    45 MB, which web workers that never save a catalogue item should not carry.
+    """
+    from pypinyin import Style, lazy_pinyin
+
     out = []
     for text in texts:
         for part in text.replace("，", ",").split(","):
@@ -270,25 +279,39 @@ class Position:
     wait_minutes: float | None
 
 
-def next_seq(queue: Queue, day: date) -> int:
+_COUNTER_UPSERT = (
+    "INSERT INTO {counter} (queue_id, day, n) {source}"
+    " ON CONFLICT (queue_id, day) DO UPDATE SET n = {counter}.n + 1 RETURNING n"
+)
+# With a configuration version: the counter moves only while the kiosk's cached view of halls,
+# queues and holidays is still current (see ``kiosk_config``).
+_CHECKED_SOURCE = "SELECT %s, %s, 1 FROM {version} WHERE id = 1 AND n = %s"
+_PLAIN_SOURCE = "SELECT %s, %s, 1 WHERE 1 = 1"  # (WHERE: SQLite's upsert-after-SELECT rule)
+
+
+def _counter_sql(checked: bool) -> str:
+    source = _CHECKED_SOURCE if checked else _PLAIN_SOURCE
+    return _COUNTER_UPSERT.format(
+        counter=QueueCounter._meta.db_table,
+        source=source.format(version=ConfigVersion._meta.db_table),
+    )
+
+
+def next_seq(queue: Queue, day: date, config_version: int | None = None) -> int | None:
     """Hand out the next number of a queue for a day; call inside a transaction.
 
-    One ``UPDATE … SET n = n + 1 … RETURNING n`` (SQLite ≥ 3.35, PostgreSQL): the increment
-    and the read are one statement under the write lock (SQLite) or row lock (PostgreSQL).
+    One ``INSERT … ON CONFLICT DO UPDATE SET n = n + 1 RETURNING n`` (SQLite ≥ 3.35,
+    PostgreSQL): creating the day's counter, the increment and the read are one statement under
+    the write lock (SQLite) or the row lock (PostgreSQL). With ``config_version`` nothing moves
+    and None is returned when the hall configuration changed since it was read.
     """
-    table = QueueCounter._meta.db_table
-    sql = f"UPDATE {table} SET n = n + 1 WHERE queue_id = %s AND day = %s RETURNING n"
+    params: list[Any] = [queue.pk, day]
+    if config_version is not None:
+        params.append(config_version)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [queue.pk, day])
+        cursor.execute(_counter_sql(config_version is not None), params)
         row = cursor.fetchone()
-    if row is not None:
-        return int(row[0])
-    try:
-        with transaction.atomic():
-            QueueCounter.objects.create(queue=queue, day=day, n=1)
-        return 1
-    except IntegrityError:  # another transaction created the row first
-        return next_seq(queue, day)
+    return None if row is None else int(row[0])
 
 
 # SQLite has one writer at a time. Issuers that collide on its lock wait in SQLite's busy
@@ -337,6 +360,10 @@ def _sqlite_writer() -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_UN)
 
 
+class StaleConfig(Exception):
+    """The hall configuration changed since the kiosk's cached copy was read."""
+
+
 def issue_ticket(
     queue: Queue,
     id_number: str = "",
@@ -344,10 +371,13 @@ def issue_ticket(
     item: Item | None = None,
     now: datetime | None = None,
     source: str | None = None,
+    config_version: int | None = None,
 ) -> Ticket:
     """A kiosk ticket, with an ID swipe (checksum checked) or without ID.
 
     From the swipe only a keyed hash and the age band are kept; age ≥ 60 gives the green lane.
+    With ``config_version`` (the kiosk's cached configuration) nothing is issued and
+    ``StaleConfig`` is raised when halls, queues or holidays changed since.
     """
     now = now or timezone.now()
     day = local_day(now)
@@ -361,43 +391,116 @@ def issue_ticket(
         priority = rules.priority_class(age_on(check.birth_date, day))
     if queue.is_backoffice:
         raise HallError(_("中台不直接取号。"), code="backoffice_queue")
+    ticket = Ticket(
+        queue=queue,
+        day=day,
+        seq=0,
+        number="",
+        token=secrets.token_urlsafe(12),
+        item=item,
+        source=source or (Ticket.Source.ID_CARD if hashed else Ticket.Source.ANONYMOUS),
+        state=TicketState.WAITING,
+        priority=priority,
+        id_hash=hashed,
+        age_band=band,
+        issued_at=now,
+    )
+    fields = _ticket_fields()
+    # Every value but the number through get_db_prep_save (as ``objects.create`` would), before
+    # any lock is taken; the number is filled in under the lock.
+    values = [
+        None
+        if f.attname in ("seq", "number")
+        else f.get_db_prep_save(f.pre_save(ticket, True), connection)
+        for f in fields
+    ]
+    if connection.vendor == "postgresql":
+        # One statement, so one round trip and atomic by itself (no BEGIN/COMMIT needed).
+        if not _insert_numbered_pg(ticket, values, config_version):
+            raise StaleConfig
+        return ticket
     with _sqlite_writer(), transaction.atomic():
-        seq = next_seq(queue, day)
-        ticket = Ticket(
-            queue=queue,
-            day=day,
-            seq=seq,
-            number=rules.format_ticket_number(queue.prefix, seq),
-            token=secrets.token_urlsafe(12),
-            item=item,
-            source=source or (Ticket.Source.ID_CARD if hashed else Ticket.Source.ANONYMOUS),
-            state=TicketState.WAITING,
-            priority=priority,
-            id_hash=hashed,
-            age_band=band,
-            issued_at=now,
-        )
-        _insert(ticket)
+        seq = next_seq(queue, day, config_version)
+        if seq is None:
+            raise StaleConfig
+        ticket.seq = seq
+        ticket.number = rules.format_ticket_number(queue.prefix, seq)
+        for i, f in enumerate(fields):
+            if f.attname == "seq":
+                values[i] = seq
+            elif f.attname == "number":
+                values[i] = ticket.number
+        with connection.cursor() as cursor:
+            cursor.execute(_insert_sql(connection.vendor), values)
+            ticket.pk = cursor.fetchone()[0]
+    ticket._state.adding = False
+    ticket._state.db = connection.alias
     return ticket
 
 
-def _insert(ticket: Ticket) -> None:
-    """One plain ``INSERT … RETURNING id`` for a new ticket (the hot path of the kiosk).
+@functools.cache
+def _ticket_fields() -> list[Any]:
+    return [f for f in Ticket._meta.concrete_fields if not f.primary_key]
 
-    The same columns and database values as ``Ticket.objects.create`` (every concrete field
-    through ``get_db_prep_save``), without the ORM's per-call query compilation.
-    """
-    fields = [f for f in Ticket._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
+
+def _columns() -> str:
+    return ", ".join(connection.ops.quote_name(str(f.column)) for f in _ticket_fields())
+
+
+@functools.cache
+def _insert_sql(vendor: str) -> str:
+    """One plain ``INSERT … RETURNING id`` of a ticket: the same columns and values as
+    ``Ticket.objects.create``, without the ORM's per-call query compilation."""
+    marks = ", ".join(["%s"] * len(_ticket_fields()))
     table = connection.ops.quote_name(Ticket._meta.db_table)
-    values = [f.get_db_prep_save(f.pre_save(ticket, True), connection) for f in fields]
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id"
+    return f"INSERT INTO {table} ({_columns()}) VALUES ({marks}) RETURNING id"
+
+
+@functools.cache
+def _numbered_insert_sql_pg(checked: bool) -> str:
+    """``WITH c AS (INSERT INTO hall_queuecounter … ON CONFLICT DO UPDATE SET n = n + 1
+    RETURNING n) INSERT INTO hall_ticket … SELECT …, c.n, prefix || digits FROM c``."""
+    select = []
+    for f in _ticket_fields():
+        if f.attname == "seq":
+            select.append("c.n")
+        elif f.attname == "number":
+            select.append(
+                "%s || CASE WHEN c.n < 1000 THEN LPAD(c.n::text, 3, '0') ELSE c.n::text END"
+            )
+        else:
+            select.append("%s")
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    return (
+        f"WITH c AS ({_counter_sql(checked)}) "
+        f"INSERT INTO {table} ({_columns()}) SELECT {', '.join(select)} FROM c RETURNING id, seq"
+    )
+
+
+def _insert_numbered_pg(ticket: Ticket, values: list[Any], config_version: int | None) -> bool:
+    """PostgreSQL: number and insert a ticket in one statement (False: configuration changed).
+
+    The counter's row lock is held until the statement commits, so numbers have no duplicate
+    and no gap, and a failed insert takes its number back with it.
+    """
+    params: list[Any] = [ticket.queue_id, ticket.day]
+    if config_version is not None:
+        params.append(config_version)
+    for f, value in zip(_ticket_fields(), values, strict=True):
+        if f.attname == "number":
+            params.append(ticket.queue.prefix)
+        elif f.attname != "seq":
+            params.append(value)
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        ticket.pk = cursor.fetchone()[0]
+        cursor.execute(_numbered_insert_sql_pg(config_version is not None), params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    ticket.pk, ticket.seq = row[0], int(row[1])
+    ticket.number = rules.format_ticket_number(ticket.queue.prefix, ticket.seq)
     ticket._state.adding = False
     ticket._state.db = connection.alias
+    return True
 
 
 def _waiting(tickets: list[Ticket]) -> list[rules.WaitingTicket]:
@@ -943,10 +1046,131 @@ def kiosk_clock() -> datetime:
     return timezone.now()
 
 
-def next_opening(hall: Hall, now: datetime) -> datetime | None:
+@dataclass(frozen=True)
+class KioskConfig:
+    """What the kiosk checks before issuing, as read at configuration version ``version``."""
+
+    version: int
+    halls: dict[str, Hall]  # by code
+    queues: dict[tuple[str, str], Queue]  # (hall code, prefix) → a queue the kiosk offers
+    appointment_halls: frozenset[str]  # halls with a 预约 queue (the kiosk's 预约签到 button)
+    calendar: WorkCalendar
+
+    def hall_queues(self, hall: str) -> list[Queue]:
+        found = [q for (h, _p), q in self.queues.items() if h == hall]
+        return sorted(found, key=lambda q: (q.sort, q.prefix))
+
+
+# Per process (and per database), replaced whole, never mutated: threads may read it freely.
+_KIOSK_CONFIG: dict[tuple[str, str], KioskConfig] = {}
+
+
+def _config_key() -> tuple[str, str]:
+    return connection.alias, str(connection.settings_dict["NAME"])
+
+
+def _config_version() -> int:
+    """The stored configuration version (creating its row if a flush removed it)."""
+    table = ConfigVersion._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT n FROM {table} WHERE id = 1")
+        row = cursor.fetchone()
+        if row is None:
+            # A fresh number no cached copy can hold (a test flush removes the row).
+            fresh = time.time_ns() // 1000
+            cursor.execute(
+                f"INSERT INTO {table} (id, n) VALUES (1, %s) ON CONFLICT DO NOTHING", [fresh]
+            )
+            cursor.execute(f"SELECT n FROM {table} WHERE id = 1")
+            row = cursor.fetchone()
+    return int(row[0])
+
+
+def kiosk_config(*, check: bool = False) -> KioskConfig:
+    """This process's copy of halls, kiosk queues and the holiday calendar.
+
+    Loaded on first use; ``check=True`` compares the stored version first (one query) and
+    reloads when staff changed something. The ticket path does not check: its numbering
+    statement carries the version and refuses to run on a stale copy (``StaleConfig``).
+    """
+    key = _config_key()
+    cached = _KIOSK_CONFIG.get(key)
+    if cached is not None and not check:
+        return cached
+    version = _config_version()
+    if cached is not None and cached.version == version:
+        return cached
+    halls = {h.code: h for h in Hall.objects.order_by()}
+    by_id = {h.pk: h for h in halls.values()}
+    queues: dict[tuple[str, str], Queue] = {}
+    appointment_halls: set[str] = set()
+    for q in Queue.objects.filter(is_backoffice=False).order_by():
+        hall = by_id[q.hall_id]
+        q.hall = hall
+        if q.prefix == APPOINTMENT_PREFIX:
+            appointment_halls.add(hall.code)
+        else:
+            queues[(hall.code, q.prefix)] = q
+    config = KioskConfig(version, halls, queues, frozenset(appointment_halls), work_calendar())
+    _KIOSK_CONFIG[key] = config
+    return config
+
+
+def forget_kiosk_config() -> None:
+    """Drop this process's cached configuration (the next use reloads it)."""
+    _KIOSK_CONFIG.clear()
+
+
+def config_changed() -> None:
+    """Record that halls, queues or the calendar changed: every process's kiosk reloads.
+
+    Called inside the changing transaction by the services that change them (and the demo).
+    """
+    table = ConfigVersion._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET n = n + 1 WHERE id = 1")
+        if cursor.rowcount == 0:
+            cursor.execute(
+                f"INSERT INTO {table} (id, n) VALUES (1, %s) ON CONFLICT DO NOTHING",
+                [time.time_ns() // 1000],
+            )
+    forget_kiosk_config()
+    transaction.on_commit(forget_kiosk_config)
+
+
+def kiosk_issue(hall: str, prefix: str, id_number: str = "") -> Ticket:
+    """A ticket from a hall's kiosk: the queue must be one it offers and the hall open.
+
+    In the steady state this costs one statement on PostgreSQL (numbering and insert) and the
+    issuing transaction on SQLite: halls, queues and holidays come from ``kiosk_config``.
+    Raises ``HallError`` (``unknown_queue``, ``hall_closed``, ``bad_id``).
+    """
+    config = kiosk_config()
+    for attempt in range(4):
+        queue = config.queues.get((hall, prefix))
+        if queue is None and attempt == 0:
+            config = kiosk_config(check=True)  # perhaps a queue staff just created
+            queue = config.queues.get((hall, prefix))
+        if queue is None:
+            raise HallError(_("没有这个取号队列。"), code="unknown_queue")
+        require_open(queue.hall, calendar=config.calendar)
+        try:
+            # The last try, after three changes in a row, checks against a copy read just
+            # now and issues without the guard (as a plain read-then-issue would).
+            return issue_ticket(
+                queue, id_number, config_version=config.version if attempt < 3 else None
+            )
+        except StaleConfig:
+            config = kiosk_config(check=True)
+    raise AssertionError("unreachable: the last try is unguarded")
+
+
+def next_opening(
+    hall: Hall, now: datetime, calendar: WorkCalendar | None = None
+) -> datetime | None:
     """When the hall next opens at or after ``now``: working days (holidays, 调休) and hours."""
     local = timezone.localtime(now)
-    calendar = work_calendar()
+    calendar = calendar or work_calendar()
     day = local.date()
     for offset in range(60):
         candidate = day + timedelta(days=offset)
@@ -958,16 +1182,15 @@ def next_opening(hall: Hall, now: datetime) -> datetime | None:
     return None
 
 
-def is_open(hall: Hall, now: datetime) -> bool:
+def is_open(hall: Hall, now: datetime, calendar: WorkCalendar | None = None) -> bool:
     local = timezone.localtime(now)
-    return (
-        work_calendar().is_working_day(local.date())
-        and hall.opens_at <= local.time() < hall.closes_at
-    )
+    return (calendar or work_calendar()).is_working_day(
+        local.date()
+    ) and hall.opens_at <= local.time() < hall.closes_at
 
 
-def closed_message(hall: Hall, now: datetime) -> str:
-    opening = next_opening(hall, now)
+def closed_message(hall: Hall, now: datetime, calendar: WorkCalendar | None = None) -> str:
+    opening = next_opening(hall, now, calendar)
     if opening is None:
         return _("本厅现在不营业，暂无开门安排。")
     at = timezone.localtime(opening)
@@ -978,11 +1201,13 @@ def closed_message(hall: Hall, now: datetime) -> str:
     }
 
 
-def require_open(hall: Hall, now: datetime | None = None) -> None:
+def require_open(
+    hall: Hall, now: datetime | None = None, calendar: WorkCalendar | None = None
+) -> None:
     """Raise ``hall_closed`` outside business hours, on weekends and holidays (调休 counts)."""
     now = now or kiosk_clock()
-    if not is_open(hall, now):
-        raise HallError(closed_message(hall, now), code="hall_closed")
+    if not is_open(hall, now, calendar):
+        raise HallError(closed_message(hall, now, calendar), code="hall_closed")
 
 
 # --- lockers (自助取件) ------------------------------------------------------------------------
@@ -1185,6 +1410,7 @@ def set_hours(actor: Actor, hall: Hall, opens_at: Any, closes_at: Any) -> Hall:
     with transaction.atomic():
         hall.opens_at, hall.closes_at = opens_at, closes_at
         hall.save(update_fields=["opens_at", "closes_at"])
+        config_changed()
         audit.record(
             actor,
             "hall.hall.hours",
@@ -1200,6 +1426,7 @@ def set_calendar_day(actor: Actor, day: date, kind: str, note: str = "") -> Cale
     with transaction.atomic():
         if not kind:
             CalendarDay.objects.filter(day=day).delete()
+            config_changed()
             audit.record(
                 actor, "hall.calendar.delete", object_type="hall.calendarday", object_repr=str(day)
             )
@@ -1209,6 +1436,7 @@ def set_calendar_day(actor: Actor, day: date, kind: str, note: str = "") -> Cale
         entry, _created = CalendarDay.objects.update_or_create(
             day=day, defaults={"kind": kind, "note": note[:60]}
         )
+        config_changed()
         audit.record(actor, "hall.calendar.set", entry)
     return entry
 
@@ -1225,6 +1453,7 @@ def save_hall(actor: Actor, hall: Hall) -> Hall:
     created = hall.pk is None
     with transaction.atomic():
         hall.save()
+        config_changed()
         audit.record(
             actor, "hall.hall.create" if created else "hall.hall.update", hall,
             details=_fields(hall, ["code", "name", "opens_at", "closes_at"]),
@@ -1238,6 +1467,7 @@ def save_queue(actor: Actor, queue: Queue, items: Any = ()) -> Queue:
     created = queue.pk is None
     with transaction.atomic():
         queue.save()
+        config_changed()
         moved = sorted(item.code for item in items)
         if moved:
             Item.objects.filter(code__in=moved).update(queue=queue, hall=queue.hall)

@@ -110,26 +110,42 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 def kiosk(request: HttpRequest, hall: str) -> HttpResponse:
-    hall_obj = get_object_or_404(Hall, code=hall)
-    queues = Queue.objects.filter(hall=hall_obj, is_backoffice=False).exclude(
-        prefix=services.APPOINTMENT_PREFIX
-    )
-    appointments = Queue.objects.filter(prefix=services.APPOINTMENT_PREFIX, hall=hall_obj).exists()
+    # Halls, queues and holidays from this process's cache (checked against the stored version
+    # when the page is shown; issuing checks it in its numbering statement).
+    config = services.kiosk_config(check=request.method != "POST")
+    hall_obj = config.halls.get(hall)
+    if hall_obj is None:
+        config = services.kiosk_config(check=True)
+        hall_obj = config.halls.get(hall)
+        if hall_obj is None:
+            raise Http404
+    queues = config.hall_queues(hall)
     error = ""
     now = services.kiosk_clock()
-    closed = "" if services.is_open(hall_obj, now) else services.closed_message(hall_obj, now)
     if request.method == "POST":
         try:
-            services.require_open(hall_obj, now)
             if request.POST.get("checkin"):
+                services.require_open(hall_obj, now)
                 ticket = services.check_in(request.POST.get("id_number", ""))
             else:
-                queue = get_object_or_404(queues, pk=request.POST.get("queue") or 0)
-                ticket = services.issue_ticket(queue, request.POST.get("id_number", ""))
+                chosen = request.POST.get("queue") or ""
+                prefix = next((q.prefix for q in queues if str(q.pk) == chosen), "")
+                if not prefix:
+                    raise Http404
+                ticket = services.kiosk_issue(hall, prefix, request.POST.get("id_number", ""))
         except services.HallError as exc:
             error = exc.message
+            config = services.kiosk_config(check=True)
+            hall_obj = config.halls.get(hall, hall_obj)
+            queues = config.hall_queues(hall)
         else:
             return redirect("hall:slip", token=ticket.token)
+    calendar = config.calendar
+    closed = (
+        ""
+        if services.is_open(hall_obj, now, calendar)
+        else services.closed_message(hall_obj, now, calendar)
+    )
     return render(
         request,
         "hall/kiosk.html",
@@ -137,7 +153,7 @@ def kiosk(request: HttpRequest, hall: str) -> HttpResponse:
             "hall": hall_obj,
             "queues": queues,
             "error": error,
-            "appointments": appointments,
+            "appointments": hall in config.appointment_halls,
             "closed": closed,
         },
         status=400 if error else 200,
@@ -150,22 +166,19 @@ def kiosk_ticket(request: HttpRequest, hall: str) -> JsonResponse:
     """The kiosk's JSON form (ticket machines with their own front end, the benchmark).
 
     POST ``queue`` (prefix) and optionally ``id_number``; CSRF-protected like the page.
+    Halls, queues and holidays come from the process's cache (``services.kiosk_config``).
     """
-    queue = queries.kiosk_queue(hall, request.POST.get("queue", ""))
-    if queue is None:
-        return JsonResponse(
-            {"code": "unknown_queue", "message": _("没有这个取号队列。")}, status=404
-        )
     try:
-        services.require_open(queue.hall)
-        ticket = services.issue_ticket(queue, request.POST.get("id_number", ""))
+        ticket = services.kiosk_issue(
+            hall, request.POST.get("queue", ""), request.POST.get("id_number", "")
+        )
     except services.HallError as exc:
-        status = 409 if exc.code == "hall_closed" else 400
+        status = {"hall_closed": 409, "unknown_queue": 404}.get(exc.code, 400)
         return JsonResponse({"code": exc.code, "message": exc.message}, status=status)
     return JsonResponse(
         {
             "number": ticket.number,
-            "queue": queue.prefix,
+            "queue": ticket.queue.prefix,
             "priority": ticket.priority,
             "slip": reverse("hall:slip", args=[ticket.token]),
             "status": reverse("hall:status", args=[ticket.token]),

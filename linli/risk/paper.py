@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import hashlib
 import os
 import re
 import tempfile
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from linli.core import policy
@@ -184,6 +186,8 @@ FONT_FILES = {
 # 12 MB of woff2 took about 1 s per render.
 FONT_CACHE = Path(tempfile.gettempdir()) / "linli-risk-fonts"
 PHOTO_MAX_PX = 800  # longest side of a photo in the PDF (45 mm at ~450 dpi)
+PAPERS_PREFIX = "papers"  # rendered white papers in default_storage
+PAPER_FORMAT = 1  # raise when the PDF changes in a way its print HTML does not show
 _PRINT_LOCK = threading.Lock()
 _PRINTER: dict[str, Any] = {}
 
@@ -228,6 +232,15 @@ def _font_file(name: str) -> Path:
     return out
 
 
+def _print_css_text() -> str:
+    """The print style sheet's text (with the font paths), rendered once per process."""
+    if "css_text" not in _PRINTER:
+        fonts = {key: _font_file(name).as_uri() for key, name in FONT_FILES.items()}
+        _PRINTER["css_text"] = render_to_string("risk/paper_print.css", {"fonts": fonts})
+    text: str = _PRINTER["css_text"]
+    return text
+
+
 def _printer() -> tuple[Any, Any]:
     """One FontConfiguration and one parsed print stylesheet per process. WeasyPrint registers
     an @font-face once per FontConfiguration, so reusing it skips reading and registering the
@@ -236,10 +249,9 @@ def _printer() -> tuple[Any, Any]:
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
-        fonts = {key: _font_file(name).as_uri() for key, name in FONT_FILES.items()}
         config = FontConfiguration()
         css = CSS(
-            string=render_to_string("risk/paper_print.css", {"fonts": fonts}),
+            string=_print_css_text(),
             font_config=config,
             url_fetcher=_fetcher(),
             base_url=FONTS.as_uri(),
@@ -305,17 +317,87 @@ def _render_pdf(html: str) -> bytes:
     return data
 
 
-def pdf(user: Any, rnd: Round, committee: Any) -> bytes:
-    policy.require(user, "risk.view")
+def paper_html(user: Any, rnd: Round, committee: Any) -> str:
+    """The print HTML of a committee's white paper (what the PDF shows, nothing else)."""
     ctx = context(user, rnd, committee)
     for ch in ctx["chapters"]:
         for p in ch["problems"]:
             for ph in p["f"].photos.all():
                 ph.print_src = _print_image(ph.image.name)
-    html = render_to_string(
+    return render_to_string(
         "risk/paper.html", {**ctx, "web": False, "base": "risk/paper_print.html"}
     )
-    return _render_pdf(html)
+
+
+def pdf(user: Any, rnd: Round, committee: Any) -> bytes:
+    """A committee's white paper as PDF bytes, from storage when it has not changed.
+
+    The rendered PDF is kept in ``default_storage`` under ``papers/<round>/<method version>/``,
+    named by the committee and a fingerprint of everything the PDF is made of (its print HTML
+    — every figure, finding, case, photo and the issue date — plus the print style sheet and
+    fonts): any change to what it shows gives a new name, so a stale file is never served.
+    """
+    policy.require(user, "risk.view")
+    html = paper_html(user, rnd, committee)
+    return _cached_pdf(rnd, str(committee.code), html)
+
+
+def _fingerprint(html: str) -> str:
+    digest = hashlib.sha256(f"linli-paper-{PAPER_FORMAT}\0".encode())
+    for name in FONT_FILES.values():
+        st = (FONTS / name).stat()
+        digest.update(f"{name}:{st.st_size}:{int(st.st_mtime)}\0".encode())
+    digest.update(_print_css_text().encode())
+    digest.update(html.encode())
+    return digest.hexdigest()[:24]
+
+
+def paper_folder(rnd: Round) -> str:
+    """``papers/<round id>/<method version>/`` in ``default_storage``."""
+    return f"{PAPERS_PREFIX}/{rnd.pk}/{get_valid_filename(rnd.method.version)}"
+
+
+def _cached_pdf(rnd: Round, name: str, html: str) -> bytes:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    folder = paper_folder(rnd)
+    stem = get_valid_filename(name)
+    key = f"{folder}/{stem}-{_fingerprint(html)}.pdf"
+    if default_storage.exists(key):
+        with default_storage.open(key, "rb") as f:
+            data: bytes = f.read()
+        return data
+    data = _render_pdf(html)
+    if not default_storage.exists(key):  # another worker may have stored it meanwhile
+        default_storage.save(key, ContentFile(data))
+    # Earlier versions of the same paper show something that has since changed.
+    try:
+        files = default_storage.listdir(folder)[1]
+    except (FileNotFoundError, NotImplementedError):
+        files = []
+    mine = re.compile(rf"{re.escape(stem)}-[0-9a-f]{{24}}\.pdf")
+    for other in files:
+        if mine.fullmatch(other) and f"{folder}/{other}" != key:
+            default_storage.delete(f"{folder}/{other}")
+    return data
+
+
+def warm_pdf() -> None:
+    """Pre-load the PDF machinery in this process (the worker calls it on start-up).
+
+    Imports WeasyPrint, unpacks the fonts, builds the font configuration and the print style
+    sheet, compiles the white-paper templates and lays out a one-page document in the same
+    fonts, so the first white paper this process renders is no slower than the next ones.
+    """
+    from django.template.loader import get_template
+
+    for name in ("risk/paper.html", "risk/street_paper.html", "risk/paper_print.html"):
+        get_template(name)
+    _render_pdf(
+        "<html><body><h1>安全风险白皮书 · 预热</h1><p><b>湖南路街道</b> 0123456789 ABC "
+        "居民委员会</p><table><tr><td>A</td><td>整改</td></tr></table></body></html>"
+    )
 
 
 def street_context(user: Any, rnd: Round) -> dict[str, Any]:
@@ -362,12 +444,13 @@ def street_context(user: Any, rnd: Round) -> dict[str, Any]:
 
 
 def street_pdf(user: Any, rnd: Round) -> bytes:
+    """The street white paper as PDF bytes, stored and reused like the committees' papers."""
     policy.require(user, "risk.view")
     ctx = street_context(user, rnd)
     html = render_to_string(
         "risk/street_paper.html", {**ctx, "web": False, "base": "risk/paper_print.html"}
     )
-    return _render_pdf(html)
+    return _cached_pdf(rnd, "street", html)
 
 
 # --------------------------------------------------------------------------- background batches

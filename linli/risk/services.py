@@ -805,48 +805,78 @@ def send_hazard_reminders(today: date | None = None) -> dict[str, int]:
     return counts
 
 
-def _merge_scores_pg(table: str, columns: str, round_id: int, rows: list[tuple[Any, ...]]) -> None:
-    """Make the round's stored scores equal to ``rows`` on PostgreSQL, writing only what
-    changed: COPY into a temporary table (no indexes, no foreign keys), then one UPDATE of the
-    changed values (the keys do not change, so no foreign-key checks run), one DELETE of rows
-    no longer produced and one INSERT of new ones. Deleting and re-inserting 200,000 rows cost
-    ~3 s, mostly the deferred foreign-key checks at commit."""
-    null = "\\N"
-    key = (
-        "s.round_id = t.round_id AND s.committee_id = t.committee_id"
-        " AND COALESCE(s.sample_id, 0) = COALESCE(t.sample_id, 0) AND s.unit = t.unit"
-    )
+def _merge_scores(round_id: int, rows: list[tuple[Any, ...]]) -> int:
+    """Make the round's stored scores equal to ``rows``, writing only what changed.
+
+    The stored scores are read once (their key and values, in no particular order) and compared
+    in Python; then, in bulk, only the changed values are updated by primary key, rows no longer
+    produced are deleted and new ones inserted. A re-run with nothing changed writes nothing.
+    Returns the number of rows written (updated + inserted + deleted).
+    """
+    table = connection.ops.quote_name(Score._meta.db_table)
     with connection.cursor() as cursor:
-        # Scores are derived data, recomputable at any time: no need to wait for the WAL flush.
-        cursor.execute("SET LOCAL synchronous_commit = off")
-        cursor.execute("SET LOCAL work_mem = '64MB'")  # the joins below sort/hash in memory
         cursor.execute(
-            f"CREATE TEMPORARY TABLE risk_score_new ON COMMIT DROP AS SELECT {columns}"
-            f" FROM {table} WITH NO DATA"
-        )
-        with cursor.copy(f"COPY risk_score_new ({columns}) FROM STDIN") as copy:
-            for start in range(0, len(rows), 20000):
-                copy.write(
-                    "".join(
-                        f"{r}\t{c}\t{null if s is None else s}\t{u}\t{v}\t{g}\t{b}\n"
-                        for r, c, s, u, v, g, b in rows[start : start + 20000]
-                    ).encode()
-                )
-        cursor.execute("ANALYZE risk_score_new")
-        cursor.execute(
-            f"UPDATE {table} s SET value = t.value, grade = t.grade, band_grade = t.band_grade"
-            f" FROM risk_score_new t WHERE {key} AND (s.value, s.grade, s.band_grade)"
-            " IS DISTINCT FROM (t.value, t.grade, t.band_grade)"
-        )
-        cursor.execute(
-            f"DELETE FROM {table} s WHERE s.round_id = %s AND NOT EXISTS"
-            f" (SELECT 1 FROM risk_score_new t WHERE {key})",
+            f"SELECT id, committee_id, sample_id, unit, value, grade, band_grade FROM {table}"
+            " WHERE round_id = %s",
             [round_id],
         )
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM risk_score_new t"
-            f" WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE {key})"
-        )
+        stored = {(c, s, u): (pk, v, g, b) for pk, c, s, u, v, g, b in cursor.fetchall()}
+    changed: list[tuple[Any, ...]] = []
+    new: list[tuple[Any, ...]] = []
+    for row in rows:
+        old = stored.pop((row[1], row[2], row[3]), None)
+        if old is None:
+            new.append(row)
+        elif (old[1], old[2], old[3]) != (row[4], row[5], row[6]):
+            changed.append((old[0], row[4], row[5], row[6]))
+    gone = [old[0] for old in stored.values()]
+    if not (changed or new or gone):
+        return 0
+    columns = "round_id, committee_id, sample_id, unit, value, grade, band_grade"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Scores are derived data, recomputable at any time: no need to wait for the WAL.
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            if changed:
+                cursor.execute(
+                    "CREATE TEMPORARY TABLE risk_score_changed (id bigint, value numeric,"
+                    " grade varchar(1), band_grade varchar(1)) ON COMMIT DROP"
+                )
+                _copy(cursor, "risk_score_changed (id, value, grade, band_grade)", changed)
+                cursor.execute(
+                    f"UPDATE {table} s SET value = t.value, grade = t.grade,"
+                    " band_grade = t.band_grade FROM risk_score_changed t WHERE s.id = t.id"
+                )
+                cursor.execute("DROP TABLE risk_score_changed")
+            if gone:
+                cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [gone])
+            if new:
+                _copy(cursor, f"{table} ({columns})", new)
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET value = %s, grade = %s, band_grade = %s WHERE id = %s",
+                [(v, g, b, pk) for pk, v, g, b in changed],
+            )
+            for start in range(0, len(gone), 500):
+                chunk = gone[start : start + 500]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"DELETE FROM {table} WHERE id IN ({marks})", chunk)
+            sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+            for start in range(0, len(new), 20000):
+                cursor.executemany(sql, new[start : start + 20000])
+    return len(changed) + len(new) + len(gone)
+
+
+def _copy(cursor: Any, target: str, rows: list[tuple[Any, ...]]) -> None:
+    """``COPY target FROM STDIN`` of plain values (numbers, short codes, None → NULL)."""
+    with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+        for start in range(0, len(rows), 20000):
+            copy.write(
+                "".join(
+                    "\t".join("\\N" if v is None else str(v) for v in row) + "\n"
+                    for row in rows[start : start + 20000]
+                ).encode()
+            )
 
 
 def default_version() -> MethodVersion:
@@ -970,7 +1000,8 @@ def import_checklist(actor: Actor, sample: Sample, file: Any) -> dict[str, int]:
 
 
 def rescore_round(actor: Actor, rnd: Round) -> int:
-    """Rescore every committee of a round from the database in bulk (three reads, one write).
+    """Rescore every committee of a round from the database in bulk (four reads; only the
+    scores that changed are written).
 
     The same engine and the same rows as ``rescore``; used after a method correction and by
     the city-scale benchmark. Returns the number of committees scored.
@@ -981,19 +1012,27 @@ def rescore_round(actor: Actor, rnd: Round) -> int:
         pk: (committee_id, label)
         for pk, committee_id, label in Sample.objects.filter(
             round=rnd, state=Sample.State.SUBMITTED
-        ).values_list("pk", "committee_id", "label")
+        )
+        .order_by()
+        .values_list("pk", "committee_id", "label")
     }
     subunits: dict[int, dict[str, Any]] = {pk: {} for pk in samples}
-    for sample_id, code in Check.objects.filter(
-        sample__round=rnd, sample__state=Sample.State.SUBMITTED, status=Check.Status.NA
-    ).values_list("sample_id", "code"):
+    for sample_id, code in (
+        Check.objects.filter(
+            sample__round=rnd, sample__state=Sample.State.SUBMITTED, status=Check.Status.NA
+        )
+        .order_by()
+        .values_list("sample_id", "code")
+    ):
         subunits[sample_id][code] = rules.NA
-    # ~470,000 rows at city scale: fetched with the query's own SQL (no per-row ORM work), and
-    # one shared (immutable) rules.Finding per (L, S, major) instead of one per row.
+    # ~470,000 rows at city scale: fetched with the query's own SQL (no per-row ORM work), in
+    # no particular order (the scores do not depend on it; sorting them cost PostgreSQL more
+    # than reading them), and one shared (immutable) rules.Finding per (L, S, major).
     sql, params = (
         Finding.objects.filter(
             check_item__sample__round=rnd, check_item__sample__state=Sample.State.SUBMITTED
         )
+        .order_by()
         .values_list(
             "check_item__sample_id",
             "check_item__code",
@@ -1034,16 +1073,7 @@ def rescore_round(actor: Actor, rnd: Round) -> int:
                 if u is not None:
                     rows.append((rid, committee_id, pk, code, dec(u.value), u.grade, u.band_grade))
     with transaction.atomic():
-        table = connection.ops.quote_name(Score._meta.db_table)
-        columns = "round_id, committee_id, sample_id, unit, value, grade, band_grade"
-        if connection.vendor == "postgresql":
-            _merge_scores_pg(table, columns, rnd.pk, rows)
-        else:
-            Score.objects.filter(round=rnd).delete()
-            sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)"
-            with connection.cursor() as cursor:
-                for start in range(0, len(rows), 20000):
-                    cursor.executemany(sql, rows[start : start + 20000])
+        written = _merge_scores(rnd.pk, rows)
         audit.record(
             actor,
             "risk.round.rescore",
@@ -1052,6 +1082,7 @@ def rescore_round(actor: Actor, rnd: Round) -> int:
                 "method": method.version,
                 "committees": len(by_committee),
                 "rows": len(rows),
+                "written": written,
             },
         )
     return len(by_committee)

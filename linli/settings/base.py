@@ -224,6 +224,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_SEND_TASK_EVENTS = False
+# Called in each worker process as it starts (linli/celery.py): the first white paper a
+# worker renders is then no slower than the rest.
+LINLI_WORKER_WARMUPS = ["linli.risk.paper.warm_pdf"]
 # A running job whose worker has been silent this long is put back in the queue.
 LINLI_JOB_STALE_SECONDS = int(os.environ.get("LINLI_JOB_STALE_SECONDS", "120"))
 LINLI_JOB_MAX_ATTEMPTS = 3

@@ -33,6 +33,7 @@ def test_swipe_call_and_board(
     # Business hours are enforced at the kiosk: pin its clock to a Wednesday at 10:00.
     open_moment = timezone.make_aware(datetime(2026, 11, 25, 10, 0))
     monkeypatch.setattr(services, "kiosk_clock", lambda: open_moment)
+    services.forget_kiosk_config()  # halls of an earlier test may be cached in this process
     _centre(users)
     board_ctx = browser.new_context(base_url=server, locale="zh-CN")
     board = board_ctx.new_page()

@@ -20,30 +20,58 @@ def main(threads_n: int, per_thread: int) -> dict[str, object]:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    from linli.hall import services
-    from linli.hall.models import Hall, Queue, Ticket
+    import datetime as dt
 
-    hall = Hall.objects.create(code="A", name="A")
+    from django.utils import timezone
+
+    from linli.hall import services
+    from linli.hall.models import CalendarDay, Hall, Queue, Ticket
+
+    # Open all day today (a 调休 working day too), so the kiosk path can issue at any time.
+    hall = Hall.objects.create(
+        code="A", name="A", opens_at=dt.time(0, 0), closes_at=dt.time(23, 59, 59, 999999)
+    )
+    CalendarDay.objects.create(day=timezone.localdate(), kind="workday")
     queue = Queue.objects.create(hall=hall, prefix="A", name="A")
     connection.close()
     errors: list[str] = []
     barrier = threading.Barrier(threads_n)
 
-    def worker() -> None:
+    def worker(k: int) -> None:
         try:
             barrier.wait()
-            for _ in range(per_thread):
-                services.issue_ticket(queue)
+            for i in range(per_thread):
+                if (i + k) % 2:  # the kiosk's path: cached checks, version-guarded numbering
+                    services.kiosk_issue("A", "A")
+                else:
+                    services.issue_ticket(queue)
         except Exception as exc:
             errors.append(repr(exc))
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker) for _ in range(threads_n)]
+    done = threading.Event()
+
+    def staff() -> None:
+        """Meanwhile staff keep changing the configuration: kiosks reload, numbers stay whole."""
+        from django.db import transaction
+
+        try:
+            while not done.wait(0.01):
+                with transaction.atomic():
+                    services.config_changed()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(threads_n)]
+    changer = threading.Thread(target=staff)
+    changer.start()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    done.set()
+    changer.join()
     seqs = list(Ticket.objects.filter(queue=queue).values_list("seq", flat=True))
     numbers = set(Ticket.objects.filter(queue=queue).values_list("number", flat=True))
     return {

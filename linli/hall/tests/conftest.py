@@ -57,4 +57,7 @@ def kiosk_open(monkeypatch: pytest.MonkeyPatch) -> Any:
 
     moment = timezone.make_aware(datetime(*OPEN_MOMENT))
     monkeypatch.setattr(services, "kiosk_clock", lambda: moment)
+    # Each test builds its own halls through the ORM (rolled back afterwards, the stored
+    # configuration version with it): start every test without the previous one's cached copy.
+    services.forget_kiosk_config()
     return moment

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
@@ -403,35 +403,70 @@ def test_case_rating_from_the_terminal(client: Any, centre: dict[str, Any], user
     assert Rating.objects.count() == 1
 
 
-def test_kiosk_lookup_and_lean_insert(centre: dict[str, Any]) -> None:
+def test_kiosk_config_offers_public_queues_only(centre: dict[str, Any]) -> None:
+    from linli.hall.models import Queue
+
+    Queue.objects.create(hall=centre["A"], prefix=services.APPOINTMENT_PREFIX, name="预约")
+    config = services.kiosk_config()
+    assert set(config.queues) == {("A", "A"), ("B", "B")}  # not the back office, not 预约
+    assert config.queues[("A", "A")] == centre["qa"]
+    assert config.appointment_halls == {"A"}
+    with pytest.raises(services.HallError) as caught:
+        services.kiosk_issue("B", "A")  # queue A is hall A's
+    assert caught.value.code == "unknown_queue"
+    with pytest.raises(services.HallError):
+        services.kiosk_issue("A", services.APPOINTMENT_PREFIX)
+
+
+def _issue_json(client: Any, **data: str) -> Any:
+    return client.post(reverse("hall:kiosk_ticket", args=["A"]), {"queue": "A", **data})
+
+
+def test_kiosk_ticket_reads_nothing_in_the_steady_state(
+    client: Any, centre: dict[str, Any]
+) -> None:
+    """Hall, hours, holidays and queue come from the process's cache: issuing a ticket runs
+    the numbering and the insert only (one statement on PostgreSQL)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from linli.hall import queries
-    from linli.hall.models import Queue, Ticket
+    from linli.hall.models import Ticket
 
-    assert queries.kiosk_queue("A", "A") == centre["qa"]
-    assert queries.kiosk_queue("B", "A") is None  # queue A is hall A's
-    assert queries.kiosk_queue("A", "Z") is None  # the back office takes no kiosk tickets
-    Queue.objects.create(hall=centre["A"], prefix=services.APPOINTMENT_PREFIX, name="预约")
-    assert queries.kiosk_queue("A", services.APPOINTMENT_PREFIX) is None
-    assert queries.kiosk_queue("A", "") is None
-    queue = queries.kiosk_queue("A", "A")
-    assert queue is not None
+    assert _issue_json(client).json()["number"] == "A001"  # loads the configuration
     with CaptureQueriesContext(connection) as captured:
-        ticket = services.issue_ticket(queue, VALID_OLD)
-    # The counter UPDATE … RETURNING and the ticket INSERT (plus the savepoint/transaction).
-    statements = [q["sql"] for q in captured.captured_queries]
-    assert sum(s.startswith(("UPDATE", "INSERT")) for s in statements) == 3  # first of the day
-    stored = Ticket.objects.get(pk=ticket.pk)
-    assert (stored.number, stored.seq, stored.priority, stored.state) == (
-        "A001",
-        1,
-        ticket.priority,
-        ticket.state,
-    )
-    assert stored.issued_at == ticket.issued_at and stored.id_hash == ticket.id_hash != ""
-    with CaptureQueriesContext(connection) as captured:
-        services.issue_ticket(queue)
-    statements = [q["sql"] for q in captured.captured_queries]
-    assert sum(s.startswith(("UPDATE", "INSERT")) for s in statements) == 2
+        response = _issue_json(client, id_number=VALID_OLD)
+    assert response.status_code == 201 and response.json()["number"] == "A002"
+    statements = [
+        q["sql"] for q in captured.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]  # fmt: skip
+    assert not [s for s in statements if s.startswith("SELECT")]
+    if connection.vendor == "postgresql":
+        assert len(statements) == 1 and statements[0].startswith("WITH c AS (INSERT INTO")
+    else:
+        assert len(statements) == 2  # counter upsert … RETURNING n, ticket INSERT … RETURNING id
+    stored = Ticket.objects.get(number="A002")
+    assert (stored.seq, stored.priority, stored.source) == (2, "green", "id_card")
+    assert stored.id_hash == services.id_hash(VALID_OLD) and stored.age_band
+
+
+def test_a_change_made_in_another_process_reaches_the_kiosk(
+    client: Any, centre: dict[str, Any], users: dict[str, Any]
+) -> None:
+    """Another process changes the hours (and bumps the stored version): this process's cached
+    copy is refused by the numbering statement, reloaded, and the hall is closed — no number
+    is used up."""
+    from django.db import connection
+
+    from linli.hall.models import ConfigVersion, Hall, QueueCounter, Ticket
+
+    assert _issue_json(client).status_code == 201
+    Hall.objects.filter(pk=centre["A"].pk).update(closes_at=time(9, 30))  # clock: 10:00
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {ConfigVersion._meta.db_table} SET n = n + 1")
+    response = _issue_json(client)
+    assert response.status_code == 409 and response.json()["code"] == "hall_closed"
+    assert Ticket.objects.count() == 1 and QueueCounter.objects.get().n == 1
+    hall = Hall.objects.get(pk=centre["A"].pk)
+    services.set_hours(Actor(users["street_admin"]), hall, time(9, 0), time(17, 0))
+    assert _issue_json(client).json()["number"] == "A002"

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from linli.core.context import Actor
 from linli.hall import services
 from linli.hall.models import CalendarDay, Slot, Ticket
 
@@ -47,7 +48,7 @@ def test_closed_after_hours_says_when_it_opens(
 
 
 def test_closed_on_weekend_and_holiday(
-    client: Any, centre: dict[str, Any], monkeypatch: Any
+    client: Any, centre: dict[str, Any], monkeypatch: Any, users: dict[str, Any]
 ) -> None:
     CalendarDay.objects.create(day=date(2026, 11, 30), kind="holiday", note="测试假日")
     _at(monkeypatch, 2026, 11, 28, 10, 0)  # Saturday; Monday the 30th is a holiday
@@ -56,8 +57,8 @@ def test_closed_on_weekend_and_holiday(
     _at(monkeypatch, 2026, 11, 30, 10, 0)
     response = client.post(reverse("hall:kiosk", args=["A"]), {"queue": centre["qa"].pk})
     assert response.status_code == 400 and not Ticket.objects.exists()
-    # a 调休 Saturday is a working day: open
-    CalendarDay.objects.create(day=date(2026, 12, 5), kind="workday")
+    # a 调休 Saturday, entered by staff, is a working day: open (the kiosk's cache is renewed)
+    services.set_calendar_day(Actor(users["street_admin"]), date(2026, 12, 5), "workday")
     _at(monkeypatch, 2026, 12, 5, 10, 0)
     assert (
         client.post(reverse("hall:kiosk", args=["A"]), {"queue": centre["qa"].pk}).status_code

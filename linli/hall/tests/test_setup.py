@@ -102,3 +102,24 @@ def test_create_and_edit_locker(client: Any, centre: dict[str, Any], users: Any)
     client.post(url, {"form": "locker", "hall": centre["A"].pk, "number": "7", "active": "1"})
     assert Locker.objects.filter(number=7).count() == 1
     assert "7" in client.get(url).content.decode()
+
+
+def test_web_workers_do_not_load_the_pinyin_dictionary() -> None:
+    """Only saving a catalogue item needs pypinyin (≈ 45 MB with its phrases): loading the
+    URLs and views — what every web worker does — must not import it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import django; django.setup(); import linli.urls, linli.hall.views, sys;"
+        "print('pypinyin' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        cwd=Path(__file__).resolve().parents[3],
+    )  # fmt: skip
+    assert out.stdout.strip() == "False"
+    from linli.hall.services import pinyin_initials
+
+    assert pinyin_initials("人民调解", "银行账户") == "rmtj yhzh"  # phrases: the right readings

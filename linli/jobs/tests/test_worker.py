@@ -53,3 +53,19 @@ def test_a_message_delivered_twice_runs_the_job_once(worker: Any) -> None:
     time.sleep(1.0)
     again = Job.objects.get(pk=job.pk)
     assert (again.state, again.attempts, again.done) == ("done", 1, 5)
+
+
+def test_a_worker_process_runs_the_configured_warm_ups(settings: Any) -> None:
+    from linli import celery as linli_celery
+
+    settings.LINLI_WORKER_WARMUPS = ["linli.jobs.tests.test_worker._record_warm_up"]
+    _WARMED.clear()
+    linli_celery.warm_up()
+    assert _WARMED == ["warm"]
+
+
+_WARMED: list[str] = []
+
+
+def _record_warm_up() -> None:
+    _WARMED.append("warm")
