@@ -20,11 +20,16 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP) ## Create the environment from the lockfile
 
-run: $(STAMP) ## Migrate, build the demo street, serve it at http://127.0.0.1:$(PORT) with a worker and beat
+run: $(STAMP) ## Migrate, build the demo street, serve it (DEBUG off, keys in var/keys.env) with a worker and beat
 	$(BIN)/linli migrate --noinput
 	$(BIN)/linli demo
 	@echo "Linli: http://127.0.0.1:$(PORT)  (accounts in README.md; Ctrl-C stops the server, worker and scheduler)"
 	@trap 'kill 0' EXIT INT TERM; WORKER_CONCURRENCY=$${WORKER_CONCURRENCY:-1} $(BIN)/linli worker --beat & $(BIN)/linli serve
+
+dev: $(STAMP) ## Development: DEBUG on, the published dev keys, auto-reload (runserver), a worker and beat
+	DJANGO_SETTINGS_MODULE=linli.settings.dev $(BIN)/linli migrate --noinput
+	DJANGO_SETTINGS_MODULE=linli.settings.dev $(BIN)/linli demo
+	@trap 'kill 0' EXIT INT TERM; export DJANGO_SETTINGS_MODULE=linli.settings.dev; WORKER_CONCURRENCY=1 $(BIN)/linli worker --beat & $(BIN)/linli runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP) ## Run the whole suite (unit, integration, browser) on DATABASE_URL or SQLite
 	$(BIN)/pytest -n 2 --dist loadfile -m "not browser and not scaleout" -q
@@ -68,4 +73,4 @@ check: lint types contracts schema-check test ## Everything CI runs, in CI's ord
 clean: ## Remove the environment and local data
 	rm -rf $(VENV) var
 
-.PHONY: help venv run test browser-test scaleout lint types contracts schema schema-check messages bench bench-check check clean
+.PHONY: help venv run dev test browser-test scaleout lint types contracts schema schema-check messages bench bench-check check clean

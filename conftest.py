@@ -10,6 +10,18 @@ import pytest
 from linli.core.roles import Role
 
 
+@pytest.fixture(autouse=True)
+def _own_anchor_file_and_backups(tmp_path_factory: Any, settings: Any) -> None:
+    """Each test its own audit anchor file and backup folder: anchors outside the database
+    must not leak between tests (nor into var/ of the working copy)."""
+    folder = tmp_path_factory.mktemp("var")
+    settings.LINLI_AUDIT_ANCHOR_FILE = folder / "audit-anchors.log"
+    settings.LINLI_BACKUP_DIR = folder / "backups"
+    from django.core.cache import cache
+
+    cache.clear()  # rate-limit counters are per test too
+
+
 @pytest.fixture
 def street(db: Any) -> dict[str, Any]:
     from linli.geo.models import Area, Building, Committee, Entrance, Estate, Household, Subdistrict

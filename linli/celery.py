@@ -13,7 +13,7 @@ from typing import Any
 from celery import Celery
 from celery.signals import worker_process_init
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings.dev")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings.local")
 
 app = Celery("linli")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -3,7 +3,9 @@
 Pure machine interfaces (``id check``, ``risk score``, ``hall simulate``, ``elevator
 tally``, ``fire lifecycle``, ``community signups``) run without Django, so they start fast and
 need no database. Everything else is a Django management command run with the settings in
-``DJANGO_SETTINGS_MODULE`` (default ``linli.settings.dev``).
+``DJANGO_SETTINGS_MODULE`` (default ``linli.settings.local``: the single-street deployment,
+DEBUG off, keys generated on first run into ``var/keys.env``; ``make dev`` sets
+``linli.settings.dev``).
 """
 
 from __future__ import annotations
@@ -32,11 +34,16 @@ platform:
   jobs list | show ID        background jobs as JSON, newest first
   risk papers --round ID|latest
                              queue a round's white-paper batch; prints {"job": ID}
-  audit verify               check the audit log's hash chain
+  audit verify               check the audit log's keyed chain against its anchors
+                             (exit 0 intact, 1 tampered, 3 restored from a backup)
+  backup [--output PATH]     archive the database, media files and audit anchors
+  restore ARCHIVE --yes      put a backup archive back (database and media files)
+  rekey [--batch N]          re-encrypt personal data under the current data key
   migrate, createsuperuser, … any Django management command
 """
 
 PURE_APPS = ("risk", "hall", "elevator", "fire", "community")
+DEFAULT_SETTINGS = "linli.settings.local"
 
 
 def id_check(argv: Sequence[str]) -> int:
@@ -51,7 +58,7 @@ def id_check(argv: Sequence[str]) -> int:
 
 
 def _django(argv: list[str]) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings.dev")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["linli", *argv])
@@ -59,7 +66,7 @@ def _django(argv: list[str]) -> int:
 
 
 def serve() -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings.dev")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
     port = os.environ.get("PORT", "8000")
     host = os.environ.get("HOST", "127.0.0.1")
     workers = os.environ.get("WEB_CONCURRENCY", "2")
@@ -72,7 +79,7 @@ def serve() -> int:
 
 def _celery(argv: list[str]) -> int:
     """Run Celery with the project's app (``linli.celery``) and settings."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings.dev")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
     os.execvp(sys.executable, [sys.executable, "-m", "celery", "-A", "linli", *argv])
 
 

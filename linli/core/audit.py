@@ -1,25 +1,36 @@
-"""The append-only, hash-chained audit log.
+"""The append-only, keyed hash chain of audit records.
 
-Each record's digest is SHA-256 over the previous digest and a canonical JSON of its
-fields, so altering or removing any record breaks every later link; ``verify`` names
-the first broken one. Appends update the single ``AuditHead`` row first, which takes a
-write lock on SQLite and a row lock on PostgreSQL, so concurrent appends serialise.
+Each record's digest is HMAC-SHA256, keyed with ``LINLI_AUDIT_KEY`` (kept outside the
+database like the other keys), over the previous digest and a canonical JSON of its fields.
+Altering, removing or inserting a record breaks a link, and someone with only database access
+cannot recompute the chain: without the key they cannot produce a valid digest. The chain's
+head is also written outside the database (``backup.anchor_audit``: daily and on every
+backup); ``verify`` compares the chain with those anchors, so a removed tail is noticed even
+when the head row was rewritten too, and a restore from a backup (the chain continues from an
+anchored point, the later anchored records are gone) is told apart from tampering.
+
+Appends update the single ``AuditHead`` row first, which takes a write lock on SQLite and a
+row lock on PostgreSQL, so concurrent appends serialise.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import hmac
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from .context import Actor
+from .crypto import key_bytes
 from .models import AuditHead, AuditRecord
 
 GENESIS = "0" * 64
@@ -29,8 +40,13 @@ def canonical(fields: Mapping[str, Any]) -> str:
     return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def digest_of(prev_digest: str, fields: Mapping[str, Any]) -> str:
-    return hashlib.sha256((prev_digest + canonical(fields)).encode()).hexdigest()
+def audit_key() -> bytes:
+    return key_bytes(settings.LINLI_AUDIT_KEY, "LINLI_AUDIT_KEY")
+
+
+def digest_of(prev_digest: str, fields: Mapping[str, Any], key: bytes) -> str:
+    message = (prev_digest + canonical(fields)).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def record_fields(rec: AuditRecord) -> dict[str, Any]:
@@ -87,42 +103,169 @@ def record(
         )
         # Round-trip the details through JSON so the digest covers what the database keeps.
         rec.details = json.loads(canonical(rec.details))
-        rec.digest = digest_of(head.digest, record_fields(rec))
+        rec.digest = digest_of(head.digest, record_fields(rec), audit_key())
         rec.save(force_insert=True)
         AuditHead.objects.filter(pk=1).update(digest=rec.digest)
     return rec
 
 
 @dataclass(frozen=True)
+class Anchor:
+    """One line of the anchor file: the chain's head (``seq``, ``digest``) at a time."""
+
+    at: datetime
+    seq: int
+    digest: str
+    reason: str = ""
+
+
+INTACT, TAMPERED, RESTORED = "intact", "tampered", "restored"
+
+
+@dataclass(frozen=True)
 class ChainReport:
+    """``verdict``: ``intact`` (exit 0), ``tampered`` (exit 1) or ``restored`` (exit 3: the
+    chain is valid and continues from an anchored point, records anchored later are missing)."""
+
     ok: bool
     checked: int
     broken_seq: int | None = None
     problem: str = ""
+    verdict: str = INTACT
+    anchors: int = 0
+    missing: tuple[int, int] | None = None  # first and last missing seq after a restore
+    restored_to: Anchor | None = None
+    notes: list[str] = field(default_factory=list)
 
 
-def verify_chain(records: Iterable[AuditRecord], head: AuditHead | None) -> ChainReport:
-    """Walk records in seq order; report the first record whose link does not hold."""
+def _tampered(checked: int, seq: int | None, problem: str, anchors: int = 0) -> ChainReport:
+    return ChainReport(False, checked, seq, problem, TAMPERED, anchors)
+
+
+def verify_chain(
+    records: Iterable[AuditRecord],
+    head: AuditHead | None,
+    key: bytes,
+    anchors: Sequence[Anchor] = (),
+) -> ChainReport:
+    """Walk records in seq order; report the first record whose link does not hold, then
+    compare the valid chain with the anchors written outside the database."""
+    cuts = sorted({a.seq for a in anchors})
+    digest_at: dict[int, str] = {0: GENESIS}
+    # Earliest time of the records between consecutive anchored seqs: after a restore, every
+    # record past the restored point must be newer than the anchors it no longer matches.
+    earliest: dict[int, datetime] = {}
+    wanted = set(cuts)
     prev = GENESIS
     expected = 1
     checked = 0
     for rec in records:
         if rec.seq != expected:
-            return ChainReport(False, checked, expected, f"record {expected} is missing")
+            return _tampered(checked, expected, f"record {expected} is missing")
         if rec.prev_digest != prev:
-            return ChainReport(False, checked, rec.seq, "link to the previous record is broken")
-        if digest_of(prev, record_fields(rec)) != rec.digest:
-            return ChainReport(False, checked, rec.seq, "record content does not match its digest")
+            return _tampered(checked, rec.seq, "link to the previous record is broken")
+        if not hmac.compare_digest(digest_of(prev, record_fields(rec), key), rec.digest):
+            return _tampered(checked, rec.seq, "record content does not match its keyed digest")
+        if rec.seq in wanted:
+            digest_at[rec.seq] = rec.digest
+        segment = bisect.bisect_left(cuts, rec.seq)
+        if segment not in earliest or rec.at < earliest[segment]:
+            earliest[segment] = rec.at
         prev = rec.digest
         expected += 1
         checked += 1
     if head is not None and (head.seq != checked or head.digest != prev):
-        return ChainReport(
-            False, checked, checked + 1, "records after this point were removed (head mismatch)"
+        return _tampered(
+            checked, checked + 1, "records after this point were removed (head mismatch)"
         )
-    return ChainReport(True, checked)
+    if not anchors:
+        return ChainReport(
+            True, checked, notes=["no anchors outside the database: a removed tail of "
+                                  "records cannot be detected"]
+        )  # fmt: skip
+    matches = [digest_at.get(a.seq) == a.digest for a in anchors]
+    if all(matches):
+        return ChainReport(True, checked, anchors=len(anchors))
+    # Runs of anchors the chain no longer matches: history that was anchored and is gone. The
+    # chain cannot have been rewritten without the key, so each run is a restore to the last
+    # matching anchor before it -- provided every record after that point is newer than every
+    # anchor of the run (the database went back and work went on). A record older than one of
+    # them belongs to that anchored history: its later part was removed (tampering).
+    runs: list[tuple[int, int]] = []  # (index of the first non-matching anchor, last + 1)
+    i = 0
+    while i < len(anchors):
+        if matches[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(anchors) and not matches[j]:
+            j += 1
+        runs.append((i, j))
+        i = j
+    missing: list[tuple[int, int]] = []
+    restored_to: Anchor | None = None
+    for first, stop in runs:
+        before = anchors[first - 1] if first else None
+        point = before.seq if before else 0
+        first_segment = bisect.bisect_right(cuts, point)  # the records numbered after ``point``
+        first_after = min(
+            (t for segment, t in earliest.items() if segment >= first_segment), default=None
+        )
+        older = [a for a in anchors[first:stop] if first_after is not None and first_after <= a.at]
+        if older:
+            lost = older[-1]
+            where = checked + 1 if lost.seq > checked else lost.seq
+            return _tampered(
+                checked, where,
+                f"records were removed or replaced: the anchor of {lost.at:%Y-%m-%d %H:%M:%S} "
+                f"names record {lost.seq}, which this chain does not have",
+                len(anchors),
+            )  # fmt: skip
+        missing.append((point + 1, max(a.seq for a in anchors[first:stop])))
+        restored_to = before
+    lost_text = ", ".join(f"{a}–{b}" for a, b in missing)
+    point = missing[-1][0] - 1
+    return ChainReport(
+        False, checked, point + 1,
+        f"restored from a backup: the chain continues from record {point}; records "
+        f"{lost_text}, anchored later, are missing",
+        RESTORED, len(anchors), missing[-1], restored_to,
+    )  # fmt: skip
+
+
+def read_anchors(lines: Iterable[str]) -> tuple[list[Anchor], list[str]]:
+    """Parse anchor lines; anchors before the last ``rechain`` (the migration to keyed
+    digests) are of the old chain and ignored. Unreadable lines are reported, not fatal."""
+    anchors: list[Anchor] = []
+    problems: list[str] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            anchor = Anchor(
+                datetime.fromisoformat(entry["at"]), int(entry["seq"]), str(entry["digest"]),
+                str(entry.get("reason", "")),
+            )  # fmt: skip
+        except (ValueError, KeyError, TypeError):
+            problems.append(f"anchor line {number} is unreadable")
+            continue
+        if anchor.reason == "rechain":
+            anchors = []
+        anchors.append(anchor)
+    return anchors, problems
 
 
 def verify() -> ChainReport:
+    from .backup import anchor_file
+
+    path = anchor_file()
+    anchors: list[Anchor] = []
+    problems: list[str] = []
+    if path.exists():
+        with path.open(encoding="utf-8") as handle:
+            anchors, problems = read_anchors(handle)
     records = AuditRecord.objects.order_by("seq").iterator(chunk_size=2000)
-    return verify_chain(records, AuditHead.objects.filter(pk=1).first())
+    report = verify_chain(records, AuditHead.objects.filter(pk=1).first(), audit_key(), anchors)
+    report.notes.extend(problems)
+    return report

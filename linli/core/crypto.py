@@ -11,7 +11,7 @@ import base64
 import hashlib
 import hmac
 import os
-from functools import cache
+from functools import lru_cache
 from typing import Protocol
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -27,7 +27,7 @@ class Cipher(Protocol):
     def decrypt(self, blob: bytes, associated: bytes) -> bytes: ...
 
 
-def _key_bytes(value: str, setting: str) -> bytes:
+def key_bytes(value: str, setting: str) -> bytes:
     if not value:
         raise RuntimeError(f"settings.{setting} is not set")
     raw = base64.b64decode(value)
@@ -52,29 +52,77 @@ class AesGcmCipher:
         return self._aead.decrypt(blob[:12], blob[12:], associated)
 
 
-@cache
-def _cipher() -> Cipher:
-    cls = import_string(settings.LINLI_CIPHER)
-    cipher: Cipher = cls(_key_bytes(settings.LINLI_DATA_KEY, "LINLI_DATA_KEY"))
+@lru_cache(maxsize=16)
+def _cipher_for(cipher_path: str, key: str, setting: str) -> Cipher:
+    cls = import_string(cipher_path)
+    cipher: Cipher = cls(key_bytes(key, setting))
     return cipher
+
+
+def data_keys() -> tuple[str, dict[str, str]]:
+    """The current data key's id and every configured key by id (settings, docs/privacy.md).
+
+    ``LINLI_DATA_KEYS`` = ``id:base64,id:base64``, the newest first; ``LINLI_DATA_KEY_ID``,
+    when set, names the current one instead. ``LINLI_DATA_KEY`` alone is the key with id
+    ``LINLI_DATA_KEY_ID`` (default ``k1``); with ``LINLI_DATA_KEYS`` it is kept as an older key
+    so records written under it stay readable until ``linli rekey`` has run."""
+    keys: dict[str, str] = {}
+    for item in (getattr(settings, "LINLI_DATA_KEYS", "") or "").split(","):
+        key_id, sep, value = item.strip().partition(":")
+        if sep and key_id and value:
+            keys.setdefault(key_id.strip(), value.strip())
+    named = getattr(settings, "LINLI_DATA_KEY_ID", "") or ""
+    single = settings.LINLI_DATA_KEY
+    if single:
+        keys.setdefault(named or "k1", single)
+    if not keys:
+        raise RuntimeError("settings.LINLI_DATA_KEY (or LINLI_DATA_KEYS) is not set")
+    current = named or next(iter(keys))
+    if current not in keys:
+        raise RuntimeError(f"settings.LINLI_DATA_KEY_ID names {current!r}, which is not configured")
+    return current, keys
+
+
+def _cipher(key_id: str | None = None) -> tuple[str, Cipher]:
+    current, keys = data_keys()
+    key_id = key_id or current
+    if key_id not in keys:
+        raise ValueError(f"data key {key_id!r} is not configured (LINLI_DATA_KEYS)")
+    return key_id, _cipher_for(settings.LINLI_CIPHER, keys[key_id], f"data key {key_id}")
 
 
 def keyed_hash(value: str, purpose: str) -> str:
     """HMAC-SHA256 of a normalised value; ``purpose`` separates e.g. ID numbers from phones."""
-    key = _key_bytes(settings.LINLI_HMAC_KEY, "LINLI_HMAC_KEY")
+    key = key_bytes(settings.LINLI_HMAC_KEY, "LINLI_HMAC_KEY")
     return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
 def encrypt(value: str, purpose: str) -> str:
-    """Encrypt to a text token ``alg:key_id:base64``; the purpose is bound as associated data."""
-    cipher = _cipher()
+    """Encrypt under the current data key to a text token ``alg:key_id:base64``; the purpose
+    is bound as associated data."""
+    key_id, cipher = _cipher()
     blob = cipher.encrypt(value.encode(), purpose.encode())
-    return f"{cipher.name}:{settings.LINLI_DATA_KEY_ID}:{base64.b64encode(blob).decode()}"
+    return f"{cipher.name}:{key_id}:{base64.b64encode(blob).decode()}"
+
+
+def token_key_id(token: str) -> str:
+    return token.split(":", 2)[1]
 
 
 def decrypt(token: str, purpose: str) -> str:
-    cipher = _cipher()
-    name, _key_id, payload = token.split(":", 2)
+    """Decrypt with the key named in the token, so older keys keep working during rotation."""
+    name, key_id, payload = token.split(":", 2)
+    _key_id, cipher = _cipher(key_id)
     if name != cipher.name:
         raise ValueError(f"token made with {name}, configured cipher is {cipher.name}")
     return cipher.decrypt(base64.b64decode(payload), purpose.encode()).decode()
+
+
+def needs_rekey(token: str) -> bool:
+    """True when the token was written under a key other than the current one."""
+    return bool(token) and token_key_id(token) != data_keys()[0]
+
+
+def rekey(token: str, purpose: str) -> str:
+    """The same value encrypted under the current key (``linli rekey``)."""
+    return encrypt(decrypt(token, purpose), purpose)

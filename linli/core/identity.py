@@ -78,21 +78,45 @@ def upgrade_15(number: str) -> str:
     return first17 + check_character(first17)
 
 
+# Full-width digits and x/X (what a Chinese input method types) map to ASCII; nothing else
+# does. Python's str.isdigit() also accepts Arabic-Indic, Devanagari and other digits, which
+# once let one person be registered twice (two spellings, two hashes).
+_NORMALISE = str.maketrans(
+    {**{chr(0xFF10 + d): str(d) for d in range(10)}, "ｘ": "X", "Ｘ": "X", "x": "X"}
+)
+
+
+def normalise_id_number(raw: str) -> str:
+    """The canonical spelling of a typed number: surrounding spaces (full-width ones too)
+    dropped, full-width digits and x/X made ASCII, x upper-cased (no other case change).
+    Every other character is left as it is, for ``check_id_number`` to refuse as
+    ``characters``. Idempotent."""
+    return (raw or "").strip().translate(_NORMALISE)
+
+
+def _ascii_digits(text: str) -> bool:
+    return all("0" <= ch <= "9" for ch in text)
+
+
 def check_id_number(raw: str, today: date | None = None) -> IdCheck:
-    """Validate an identity number; accepts a lower-case x and surrounding spaces."""
+    """Validate an identity number; accepts a lower-case x, surrounding spaces and full-width
+    digits (normalised to ASCII by ``normalise_id_number``); any other non-ASCII character is
+    refused with reason ``characters``."""
     today = today or date.today()
-    number = (raw or "").strip().upper()
+    number = normalise_id_number(raw)
     if not number:
         return IdCheck(False, "empty")
+    if not number.isascii():
+        return IdCheck(False, "characters")
     if len(number) == 15:
-        if not number.isdigit():
+        if not _ascii_digits(number):
             return IdCheck(False, "characters")
         if _birth_date("19" + number[6:12]) is None:
             return IdCheck(False, "birth_date")
         number = upgrade_15(number)
     if len(number) != 18:
         return IdCheck(False, "length")
-    if not (number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")):
+    if not (_ascii_digits(number[:17]) and (_ascii_digits(number[17]) or number[17] == "X")):
         return IdCheck(False, "characters")
     prefix = number[:2]
     if prefix in PERMIT_PREFIXES:

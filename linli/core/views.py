@@ -6,11 +6,10 @@ from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,38 +18,33 @@ from .context_processors import MODULES
 from .forms import AuditFilterForm
 from .models import AuditRecord
 from .policy import permission_required
-
-LOGIN_LIMIT = 10  # failed attempts per username and address per 15 minutes
+from .redirects import safe_next
 
 
 class LoginView(auth_views.LoginView):
-    """Django's login with a throttle on failed attempts (brute-force protection)."""
+    """Django's login; failed attempts are counted by django-axes (settings: AXES_*), in the
+    database, so every worker and app server shares the count. ``next=`` only to this site
+    (Django's check)."""
 
     template_name = "core/login.html"
     redirect_authenticated_user = True
 
-    def _key(self) -> str:
-        username = self.request.POST.get("username", "")[:150]
-        return f"login-fail:{username}:{self.request.META.get('REMOTE_ADDR', '')}"
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if cache.get(self._key(), 0) >= LOGIN_LIMIT:
-            form = self.get_form()
-            form.add_error(None, _("登录失败次数过多，请 15 分钟后再试。"))
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form: Any) -> HttpResponse:
-        key = self._key()
-        cache.set(key, cache.get(key, 0) + 1, 15 * 60)
-        return super().form_invalid(form)
+def locked_out(
+    request: HttpRequest, credentials: Any = None, *args: Any, **kw: Any
+) -> HttpResponse:
+    """What django-axes answers a locked-out log-in with, on our login page and the admin's."""
+    context = {
+        "form": AuthenticationForm(request),
+        "lockout": _("登录失败次数过多，请 15 分钟后再试。"),
+        "next": safe_next(request, request.POST.get("next"), ""),
+    }
+    return render(request, "core/login.html", context, status=429)
 
 
 def _back(request: HttpRequest) -> HttpResponseRedirect:
-    target = request.POST.get("next") or request.headers.get("Referer") or "/"
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        target = "/"
-    return HttpResponseRedirect(target)
+    target = request.POST.get("next") or request.headers.get("Referer")
+    return HttpResponseRedirect(safe_next(request, target, "/"))
 
 
 @login_not_required

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from linli.core import audit, crypto, policy
+from linli.core import audit, crypto, policy, ratelimit
 from linli.core.context import Actor
 from linli.core.errors import DomainError
 from linli.geo.models import Household, Resident
@@ -49,7 +49,7 @@ CODE_PURPOSE = "elevator.owner_code"
 TAIL_PURPOSE = "elevator.owner_id_tail"
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed by elders
 CODE_LENGTH = 12  # 31**12 ≈ 7.9e17 codes (59 bits): not guessable, not enumerable
-OWNER_LOCK_AFTER = 5  # wrong ID tails before the code is locked
+OWNER_LOCK_AFTER = 5  # wrong ID tails from one address before the code locks there
 OWNER_LOCK_MINUTES = 30
 HIGH_RISE_FLOORS = 10  # 高层住宅: ten storeys or more
 UPLOAD_TYPES = {
@@ -334,37 +334,30 @@ class OwnerAccessDenied(ElevatorError):
     code = "owner_access"
 
 
-def owner_login(code: str, tail: str, *, terminal: str = "") -> Owner:
+def owner_login(code: str, tail: str, *, terminal: str = "", address: str = "") -> Owner:
     """The owner's own access: personal code plus the last four ID characters.
 
     Wrong codes reveal nothing (callers throttle by address); a right code with a wrong
-    tail counts against that code, which locks after a few tries. Each outcome is audited.
+    tail counts against that code *from that address*, which locks after a few tries. The
+    lock is per address, not for the owner: someone who knows an owner's code cannot lock
+    the owner out of their own vote. Each outcome is audited.
     """
     code_hash = crypto.keyed_hash(normalise_code(code), CODE_PURPOSE)
     actor = Actor(None, terminal[:100], "owner")
     problem = ""
     with transaction.atomic():
-        owner = (
-            Owner.objects.select_for_update()
-            .select_related("project")
-            .filter(code_hash=code_hash)
-            .first()
-        )
+        owner = Owner.objects.select_related("project").filter(code_hash=code_hash).first()
         if owner is None:
             raise OwnerAccessDenied("个人码或身份证号后四位不正确。")
-        now = timezone.now()
         expected = crypto.keyed_hash(f"{owner.pk}:{tail.strip().upper()}", TAIL_PURPOSE)
-        if owner.locked_until and owner.locked_until > now:
+        tries = f"elevator-owner-tail:{owner.pk}:{address}"
+        if ratelimit.exceeded(tries, OWNER_LOCK_AFTER):
             problem = "locked"
         elif not owner.id_tail_hash or not secrets.compare_digest(expected, owner.id_tail_hash):
             problem = "wrong"
-            owner.failed_attempts += 1
-            if owner.failed_attempts >= OWNER_LOCK_AFTER:
-                owner.locked_until = now + timedelta(minutes=OWNER_LOCK_MINUTES)
-                owner.failed_attempts = 0
+            ratelimit.hit(tries, OWNER_LOCK_MINUTES * 60)
         else:
-            owner.failed_attempts = 0
-        owner.save(update_fields=["failed_attempts", "locked_until"])
+            ratelimit.reset(tries)
         audit.record(
             actor,
             "elevator.owner.login",

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -24,8 +23,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.core import policy
-from linli.core.context import Actor
+from linli.core import policy, ratelimit
+from linli.core.context import Actor, client_address
 from linli.core.errors import DomainError
 from linli.core.excel import write_workbook
 
@@ -513,7 +512,7 @@ def vote_json(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _client(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+    return client_address(request)[:64]
 
 
 @login_not_required
@@ -522,16 +521,17 @@ def owner_login(request: HttpRequest) -> HttpResponse:
     status = 200
     key = f"elevator-owner-fail:{_client(request)}"
     if request.method == "POST":
-        if cache.get(key, 0) >= IP_LIMIT:
+        if ratelimit.exceeded(key, IP_LIMIT):
             form.add_error(None, _("尝试次数过多，请 15 分钟后再试，或联系居委。"))
             status = 429
         elif form.is_valid():
             try:
                 owner = services.owner_login(
-                    form.cleaned_data["code"], form.cleaned_data["tail"], terminal=_client(request)
-                )
+                    form.cleaned_data["code"], form.cleaned_data["tail"],
+                    terminal=_client(request), address=_client(request),
+                )  # fmt: skip
             except services.OwnerAccessDenied as exc:
-                cache.set(key, cache.get(key, 0) + 1, 15 * 60)
+                ratelimit.hit(key, 15 * 60)
                 form.add_error(None, exc.message)
                 status = 429 if exc.code == "locked" else 200
             else:

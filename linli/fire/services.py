@@ -6,6 +6,7 @@ and only here, through ``rules`` — whenever the facts they depend on change.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,15 +15,20 @@ from typing import IO, Any
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core import audit, policy
+from linli.core.bulk import write_rows
 from linli.core.context import Actor
 from linli.core.errors import DomainError, ImportRejected, RowError
 from linli.core.excel import read_sheet
 from linli.core.roles import Role
+from linli.geo import sheetjobs
+from linli.jobs import services as jobs
+from linli.jobs.models import Job
 from linli.notices import services as notices
 
 from . import queries, rules
@@ -366,14 +372,34 @@ class ImportResult:
 
 
 def import_sheet(
-    actor: Actor, sheet_name: str, file: IO[bytes], filename: str = ""
+    actor: Actor,
+    sheet_name: str,
+    file: IO[bytes],
+    filename: str = "",
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    record: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    """Import one registry list from Excel: every row valid, or nothing written."""
+    """Import one registry list from Excel: every row valid, or nothing written.
+
+    Like ``geo.services.import_sheet``: stream and check every row, then write them in bulk in
+    one transaction, reporting ``progress(done, total)`` (total = twice the rows); a report
+    that raises (the job was cancelled) rolls the writing back; ``record(created, updated)``
+    runs inside that transaction.
+    """
     from .sheets import SHEETS
 
     sheet = SHEETS[sheet_name]
     policy.require(actor.user, "fire.change")
-    rows = read_sheet(file, sheet.columns)
+
+    def reading(done: int, declared: int) -> None:
+        if progress is not None:
+            progress(done, 2 * declared)
+
+    rows = read_sheet(file, sheet.columns, progress=reading)
+    total = 2 * len(rows)
+    if progress is not None:
+        progress(len(rows), total)
     scope = policy.committee_scope(actor.user)
     resolution = sheet.resolve(rows, scope)
     errors = list(resolution.errors)
@@ -386,24 +412,24 @@ def import_sheet(
             errors.append(RowError(number, label, exc.message))
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: (e.row, e.column)))
-    created = updated = 0
-    m2m = resolution.extra.get("m2m", {})
+
+    def writing(written: int) -> None:
+        if progress is not None:
+            progress(len(rows) + written, total)
+
+    m2m = resolution.extra.get("m2m")
     with transaction.atomic():
-        for number, obj in resolution.instances:
-            if obj.pk is None:
-                created += 1
-            else:
-                updated += 1
-            try:
-                with transaction.atomic():
-                    obj.save()
-                    if number in m2m:
-                        obj.members.set(m2m[number])  # type: ignore[attr-defined]
-            except IntegrityError:
-                errors.append(RowError(number, "-", _("与已有数据冲突（重复）")))
+        if m2m is None:
+            created, updated, errors = write_rows(
+                sheet.model, resolution.instances, progress=writing
+            )
+        else:
+            created, updated, errors = _write_with_members(resolution.instances, m2m, writing)
         if errors:
             transaction.set_rollback(True)
         else:
+            if record is not None:
+                record(created, updated)
             audit.record(
                 actor,
                 f"fire.{sheet.model._meta.model_name}.import",
@@ -414,6 +440,147 @@ def import_sheet(
     if errors:
         raise ImportRejected(errors)
     return ImportResult(created, updated)
+
+
+def _write_with_members(
+    instances: list[tuple[int, Model]],
+    m2m: dict[int, Any],
+    progress: Callable[[int], None],
+) -> tuple[int, int, list[RowError]]:
+    """Duty shifts carry their members (a many-to-many): saved one by one (a station's
+    rota is small), inside the caller's transaction."""
+    created = updated = 0
+    errors: list[RowError] = []
+    for index, (number, obj) in enumerate(instances, start=1):
+        if obj.pk is None:
+            created += 1
+        else:
+            updated += 1
+        try:
+            with transaction.atomic():
+                obj.save()
+                if number in m2m:
+                    obj.members.set(m2m[number])  # type: ignore[attr-defined]
+        except IntegrityError:
+            errors.append(RowError(number, "-", _("与已有数据冲突（重复）")))
+        if index % 200 == 0:
+            progress(index)
+    progress(len(instances))
+    return created, updated, errors
+
+
+# --------------------------------------------------------------------------- Excel jobs
+
+EXPORT_TASK = "linli.fire.tasks.export"
+IMPORT_TASK = "linli.fire.tasks.import_sheet"
+
+
+@dataclass(frozen=True)
+class Export:
+    """One register's export as a user may see it: what to write and where it comes from."""
+
+    title: str
+    labels: list[str]
+    qs: QuerySet[Any]
+    row: Callable[[Any], list[Any]]
+    name: str
+
+    def rows(self) -> Iterator[list[Any]]:
+        return (self.row(o) for o in self.qs.iterator(chunk_size=2000))
+
+
+def export_list(user: Any, key: str, query: Mapping[str, Any]) -> Export:
+    """The export of a register (``key``: a list, a station part, or ``due``) for ``user``,
+    filtered by ``query`` like its page. Raises PermissionDenied, or KeyError for no list."""
+    from . import lists
+    from .sheets import SHEETS, STATION_SHEETS
+
+    if not queries.can_read(user):
+        raise PermissionDenied("fire.view")
+    if key == "due":
+        return _due_export(user, query)
+    if key in STATION_SHEETS:
+        part = SHEETS[key]
+        qs = lists.station_parts(user, key)
+        return Export(str(part.title), part.labels(), qs, part.export_row, f"linli-fire-{key}")
+    spec = lists.KINDS[key]
+    _filterset, qs, _sort = lists.filtered(user, query, spec)
+    if spec.sheet is None:
+
+        def plain(o: Any) -> list[Any]:
+            return [
+                str(v[0] if isinstance(v, tuple) else v) for v in (fn(o) for _l, fn in spec.columns)
+            ]
+
+        labels = [str(label) for label, _fn in spec.columns]
+        return Export(str(spec.title), labels, qs, plain, f"linli-fire-{key}")
+    sheet = spec.sheet
+    return Export(str(spec.title), sheet.labels(), qs, sheet.export_row, f"linli-fire-{key}")
+
+
+def _due_export(user: Any, query: Mapping[str, Any]) -> Export:
+    from . import lists
+
+    on = today()
+    which = str(query.get("list", "30"))
+    if which not in lists.DUE_LISTS:
+        which = "30"
+    labels = [_("编号"), _("居委"), _("位置"), _("类型"), _("事项"), _("到期日期"), _("剩余天数")]
+
+    def row(o: Any) -> list[Any]:
+        r = lists._due_row(o, which, on)
+        return [
+            o.serial, o.committee.name, r["place"], o.get_type_display(), r["what"], r["due"],
+            r["days"],
+        ]  # fmt: skip
+
+    qs = lists.due_queryset(user, query, which, on)
+    return Export(str(lists.DUE_LISTS[which]), labels, qs, row, f"linli-fire-due-{which}")
+
+
+def start_export(actor: Actor, key: str, query: str, total: int) -> Job:
+    """Queue the export of a register too large to write within the request."""
+    export = export_list(actor.user, key, QueryDict(query))
+    return jobs.submit(
+        actor,
+        "fire.export",
+        EXPORT_TASK,
+        title=_("导出%(list)s（约 %(n)d 条）") % {"list": export.title, "n": total},
+        params={"list": key, "query": query},
+        total=total,
+    )
+
+
+def run_export(job: Job) -> None:
+    """The export job's body: the register under the requester's current scope, streamed."""
+    actor = sheetjobs.requester(job)
+    try:
+        export = export_list(actor.user, str(job.params["list"]), QueryDict(job.params["query"]))
+    except PermissionDenied:
+        raise FireError(_("发起人已无权导出这份名单"), code="export_forbidden") from None
+    sheetjobs.write_export(job, export.title, export.labels, export.rows(), f"{export.name}.xlsx")
+
+
+def start_import(actor: Actor, key: str, title: str, upload: Any) -> Job:
+    """Save the upload and queue its import (permission checked now and again in the job)."""
+    policy.require(actor.user, "fire.change")
+    return sheetjobs.start_import(
+        actor,
+        kind="fire.import",
+        task=IMPORT_TASK,
+        title=_("导入%(list)s：%(file)s") % {"list": title, "file": upload.name},
+        upload=upload,
+        params={"list": key},
+    )
+
+
+def run_import(job: Job) -> None:
+    key = str(job.params["list"])
+
+    def importer(actor: Actor, file: IO[bytes], filename: str, **kw: Any) -> ImportResult:
+        return import_sheet(actor, key, file, filename, **kw)
+
+    sheetjobs.run_import(job, importer)
 
 
 def check_kit(actor: Actor, item: KitItem, done_on: date) -> KitItem:

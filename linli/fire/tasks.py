@@ -1,8 +1,11 @@
-"""The fire module's Celery tasks: thin shells that call one service."""
+"""The fire module's Celery tasks: thin shells that call one service — weekly reminders, and
+register exports and imports too large for a request."""
 
 from __future__ import annotations
 
 from celery import shared_task
+
+from linli.jobs import services as jobs
 
 from . import services
 
@@ -11,3 +14,15 @@ from . import services
 def equipment_reminders() -> dict[str, int]:
     """Weekly: equipment overdue or due within 30/90 days, to each committee and partner."""
     return services.send_equipment_reminders()
+
+
+@shared_task(name="linli.fire.tasks.export", acks_late=True)
+def export(job_id: int) -> None:
+    """Write a register's export (``services.run_export``); a re-run writes it afresh."""
+    jobs.run(job_id, services.run_export)
+
+
+@shared_task(name="linli.fire.tasks.import_sheet", acks_late=True)
+def import_sheet(job_id: int) -> None:
+    """Import an uploaded register sheet (``services.run_import``); all rows or none."""
+    jobs.run(job_id, services.run_import)

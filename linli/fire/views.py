@@ -23,14 +23,27 @@ from django.utils.translation import gettext_lazy
 
 from linli.core import policy
 from linli.core.context import Actor
-from linli.core.errors import ImportRejected, RowError
-from linli.core.excel import error_workbook, write_workbook
+from linli.core.excel import error_workbook, max_import_rows, write_workbook, write_xlsx
 from linli.geo import queries as geo_queries
+from linli.geo import sheetjobs
+from linli.jobs import services as jobs
+from linli.jobs.models import Job
 
-from . import filters, queries, rules, services
 from . import forms as fire_forms
+from . import queries, rules, services
 from .charts import bar_chart
-from .models import CheckRecord, Extinguisher, Sprinkler, Station
+from .lists import (
+    DUE_LISTS,
+    KINDS,
+    ListKind,
+    _due_row,
+    _kind,
+    _place,
+    committee_param,
+    due_queryset,
+    filtered,
+)
+from .models import Extinguisher, Sprinkler, Station
 from .sheets import SHEETS, STATION_SHEETS, Sheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,140 +62,6 @@ def _require_read(request: HttpRequest) -> None:
         raise PermissionDenied("fire.view")
 
 
-def _link(name: str, obj: Model, text: str) -> tuple[str, str]:
-    return (text, reverse(name, args=[obj.pk]))
-
-
-def _place(o: Extinguisher) -> str:
-    parts = []
-    if o.building is not None:
-        parts.append(f"{o.building.estate.name} {o.building.name}")
-    if o.entrance is not None:
-        parts.append(o.entrance.number)
-    if o.spot:
-        parts.append(o.spot)
-    return " ".join(parts) or "—"
-
-
-def _d(value: date | None) -> str:
-    return value.isoformat() if value else "—"
-
-
-def _yes(value: bool) -> str:
-    return _("有") if value else _("无")
-
-
-@dataclass(frozen=True)
-class ListKind:
-    key: str
-    title: Any
-    query: Callable[[Any], QuerySet[Any]]
-    filterset: type[df.FilterSet]
-    columns: tuple[tuple[Any, Callable[[Any], Cell]], ...]
-    sorts: dict[str, Any]
-    sheet: Sheet | None = None
-    form: type[forms.ModelForm] | None = None  # type: ignore[type-arg]
-
-
-KINDS: dict[str, ListKind] = {
-    k.key: k
-    for k in (
-        ListKind(
-            "extinguishers", L("灭火器"), queries.extinguishers, filters.ExtinguisherFilter,
-            (
-                (L("编号"), lambda o: _link("fire:extinguisher", o, o.serial)),
-                (L("居委"), lambda o: o.committee.name),
-                (L("位置"), _place),
-                (L("类型"), lambda o: f"{o.get_type_display()} {o.rating}".strip()),
-                (L("生产日期"), lambda o: _d(o.manufactured)),
-                (L("上次维修"), lambda o: _d(o.last_maintained)),
-                (L("下次到期"), lambda o: f"{_d(o.next_due)} {o.get_next_due_kind_display()}"),
-                (L("报废日期"), lambda o: _d(o.scrap_date)),
-                (L("下次巡查"), lambda o: _d(o.next_inspection)),
-            ),
-            {"serial": L("编号"), "next_due": L("下次到期"), "manufactured": L("生产日期"),
-             "next_inspection": L("下次巡查")},
-            SHEETS["extinguishers"], fire_forms.ExtinguisherForm,
-        ),
-        ListKind(
-            "sprinklers", L("简易喷淋"), queries.sprinklers, filters.SprinklerFilter,
-            (
-                (L("门牌"), lambda o: _link("fire:sprinkler", o, str(o.entrance))),
-                (L("居委"), lambda o: o.committee.name),
-                (L("状态"), lambda o: o.get_status_display()),
-                (L("批次"), lambda o: o.programme or "—"),
-                (L("喷头数"), lambda o: str(o.heads)),
-                (L("覆盖户数"), lambda o: str(o.households)),
-                (L("安装日期"), lambda o: _d(o.installed_on)),
-                (L("施工/维保单位"), lambda o: o.contractor.name if o.contractor else "—"),
-                (L("下次检查"), lambda o: _d(o.next_check)),
-                (L("故障"), lambda o: o.fault or "—"),
-            ),
-            {"next_check": L("下次检查"), "heads": L("喷头数"), "installed_on": L("安装日期")},
-            SHEETS["sprinklers"], fire_forms.SprinklerForm,
-        ),
-        ListKind(
-            "charging", L("充电场所"), queries.charging_sites, filters.ChargingFilter,
-            (
-                (L("名称"), lambda o: o.name),
-                (L("居委"), lambda o: o.committee.name),
-                (L("类别"), lambda o: o.get_kind_display()),
-                (L("状态"), lambda o: o.get_status_display()),
-                (L("批次"), lambda o: o.programme or "—"),
-                (L("充电位"), lambda o: str(o.bays)),
-                (L("喷淋"), lambda o: _yes(o.has_sprinkler)),
-                (L("烟感"), lambda o: _yes(o.has_detector)),
-                (L("监控"), lambda o: _yes(o.has_camera)),
-            ),
-            {"name": L("名称"), "bays": L("充电位")},
-            SHEETS["charging"], fire_forms.ChargingSiteForm,
-        ),
-        ListKind(
-            "stations", L("微型消防站"), queries.stations, filters.StationFilter,
-            (
-                (L("名称"), lambda o: _link("fire:station", o, o.name)),
-                (L("居委"), lambda o: o.committee.name),
-                (L("地址"), lambda o: o.address or "—"),
-                (L("队员"), lambda o: str(o.n_members)),
-                (L("器材"), lambda o: str(o.n_kit)),
-            ),
-            {"name": L("名称")},
-            SHEETS["stations"], fire_forms.StationForm,
-        ),
-        ListKind(
-            "records", L("巡查维保记录"), queries.records, filters.RecordFilter,
-            (
-                (L("日期"), lambda o: _d(o.done_on)),
-                (L("类别"), lambda o: o.get_kind_display()),
-                (L("设施"), lambda o: _record_target(o)),
-                (L("居委"), lambda o: o.committee.name),
-                (L("结果"), lambda o: _("合格") if o.passed else _("不合格")),
-                (L("说明"), lambda o: o.note or "—"),
-                (L("照片"), lambda o: (_("查看"), reverse("fire:photo", args=[o.pk]))
-                 if o.photo else "—"),
-                (L("记录人"), lambda o: str(o.by) if o.by else "—"),
-            ),
-            {"done_on": L("日期")},
-        ),
-    )
-}  # fmt: skip
-
-
-def _record_target(o: CheckRecord) -> Cell:
-    if o.extinguisher is not None:
-        return _link("fire:extinguisher", o.extinguisher, o.extinguisher.serial)
-    if o.sprinkler is not None:
-        return _link("fire:sprinkler", o.sprinkler, str(o.sprinkler.entrance))
-    return "—"
-
-
-def _kind(key: str) -> ListKind:
-    try:
-        return KINDS[key]
-    except KeyError:
-        raise Http404 from None
-
-
 def _cell(label: Any, value: Cell) -> dict[str, Any]:
     if isinstance(value, tuple):
         return {"label": label, "text": value[0], "url": value[1]}
@@ -191,17 +70,7 @@ def _cell(label: Any, value: Cell) -> dict[str, Any]:
 
 def _filtered(request: HttpRequest, kind: ListKind) -> tuple[df.FilterSet, QuerySet[Any], str]:
     _require_read(request)
-    filterset = kind.filterset(
-        request.GET or None, queryset=kind.query(request.user), request=request
-    )
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else kind.query(request.user)
-    sort = request.GET.get("sort", "")
-    if sort.lstrip("-") in kind.sorts:
-        qs = qs.order_by(sort, "pk")
-    else:
-        sort = ""
-        qs = qs.order_by(*(qs.model._meta.ordering or ["pk"]), "pk")
-    return filterset, qs, sort
+    return filtered(request.user, request.GET, kind)
 
 
 def _query(request: HttpRequest) -> str:
@@ -269,31 +138,26 @@ def registry_list(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
+def _export(request: HttpRequest, key: str) -> HttpResponse:
+    """A small register downloads at once; a large one is written by a job (geo.sheetjobs)."""
+    try:
+        export = services.export_list(request.user, key, request.GET)
+    except KeyError:
+        raise Http404 from None
+    total = export.qs.count()
+    if total > sheetjobs.export_sync_rows():
+        services.start_export(Actor.from_request(request), key, request.GET.urlencode(), total)
+        messages.info(request, _("已在后台生成导出文件，完成后在“后台任务”中下载"))
+        return redirect("jobs:list")
+    buffer = io.BytesIO()
+    write_xlsx(buffer, export.title, export.labels, export.rows())
+    return _xlsx(buffer.getvalue(), export.name)
+
+
 def registry_export(request: HttpRequest, kind: str) -> HttpResponse:
-    if kind in STATION_SHEETS:
-        _require_read(request)
-        part = SHEETS[kind]
-        rows = (part.export_row(o) for o in _station_parts(request, kind))
-        return _xlsx(write_workbook(str(part.title), part.labels(), rows), f"linli-fire-{kind}")
-    spec = _kind(kind)
-    _filterset, qs, _sort = _filtered(request, spec)
-    if spec.sheet is None:
-        labels = [str(label) for label, _fn in spec.columns]
-
-        def plain(o: Any) -> list[str]:
-            return [
-                str(v[0] if isinstance(v, tuple) else v) for v in (fn(o) for _l, fn in spec.columns)
-            ]
-
-        return _xlsx(
-            write_workbook(str(spec.title), labels, (plain(o) for o in qs.iterator(2000))),
-            f"linli-fire-{kind}",
-        )
-    sheet = spec.sheet
-    data = write_workbook(
-        str(spec.title), sheet.labels(), (sheet.export_row(o) for o in qs.iterator(2000))
-    )
-    return _xlsx(data, f"linli-fire-{kind}")
+    if kind == "due":
+        raise Http404
+    return _export(request, kind)
 
 
 @dataclass(frozen=True)
@@ -314,50 +178,46 @@ def _sheet_kind(kind: str) -> SheetKind:
     return SheetKind(kind, spec.title, spec.sheet, reverse("fire:list", args=[kind]))
 
 
-def _station_parts(request: HttpRequest, kind: str) -> QuerySet[Any]:
-    """Members, shifts or kit of the stations the user may see, in sheet order."""
-    model = SHEETS[kind].model
-    stations = queries.stations(request.user).values("pk")
-    qs = model._default_manager.filter(station__in=stations).select_related("station__committee")
-    if kind == "shifts":
-        qs = qs.prefetch_related("members")
-    return qs.order_by("station__committee__code", "station__name", "pk")
+def _import_job(request: HttpRequest, kind: str) -> Job | None:
+    job_id = request.GET.get("job", "")
+    if not (job_id.isdigit() and len(job_id) < 12):
+        return None
+    jobs_qs = jobs.visible_jobs(request.user).filter(kind="fire.import", params__list=kind)
+    return get_object_or_404(jobs_qs, pk=int(job_id))
 
 
 def registry_import(request: HttpRequest, kind: str) -> HttpResponse:
+    """Upload a sheet: it is saved and imported by a job; this page follows that job."""
     spec = _sheet_kind(kind)
     policy.require(request.user, "fire.change")
     form = fire_forms.ImportForm(request.POST or None, request.FILES or None)
-    errors = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = services.import_sheet(
-                Actor.from_request(request), kind, io.BytesIO(upload.read()), upload.name
-            )
-        except ImportRejected as exc:
-            errors = exc.errors
-            request.session[f"fire-import-errors-{kind}"] = [
-                (e.row, e.column, e.message) for e in exc.errors[:5000]
-            ]
-        else:
-            messages.success(
-                request,
-                _("导入完成：新增 %(c)d 条，更新 %(u)d 条。")
-                % {"c": result.created, "u": result.updated},
-            )
-            return redirect(spec.back)
+        started = services.start_import(
+            Actor.from_request(request), kind, str(spec.title), form.cleaned_data["file"]
+        )
+        return redirect(f"{reverse('fire:import', args=[kind])}?job={started.pk}")
+    job = _import_job(request, kind)
     return render(
         request,
         "fire/import.html",
-        {"kind": spec, "form": form, "errors": errors, "columns": spec.sheet.columns},
+        {
+            "kind": spec,
+            "form": form,
+            "job": job,
+            "outcome": sheetjobs.outcome(job) if job is not None else None,
+            "shown": sheetjobs.SHOWN_ERRORS,
+            "max_rows": f"{max_import_rows():,}",
+            "columns": spec.sheet.columns,
+        },
     )
 
 
 def import_errors(request: HttpRequest, kind: str) -> HttpResponse:
     _sheet_kind(kind)
-    stored = request.session.get(f"fire-import-errors-{kind}") or []
-    return _xlsx(error_workbook([RowError(*e) for e in stored]), f"linli-fire-{kind}-errors")
+    job = _import_job(request, kind)
+    if job is None:
+        raise Http404
+    return _xlsx(error_workbook(sheetjobs.outcome(job).errors), f"linli-fire-{kind}-errors")
 
 
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
@@ -507,47 +367,11 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def _committee_param(request: HttpRequest) -> int | None:
-    scope = policy.committee_scope(request.user)
-    if scope is not None:
-        return scope
-    try:
-        chosen = int(request.GET.get("committee", ""))
-    except ValueError:
-        return None
-    return chosen if queries.committees(request.user).filter(pk=chosen).exists() else None
-
-
-DUE_LISTS = {
-    "overdue": L("已逾期"),
-    "30": L("30 天内到期（含逾期）"),
-    "90": L("90 天内到期（含逾期）"),
-    "inspection": L("巡查到期（今天及以前）"),
-}
+    return committee_param(request.user, request.GET)
 
 
 def _due_qs(request: HttpRequest, which: str, on: date) -> QuerySet[Extinguisher]:
-    if which == "inspection":
-        qs = queries.inspection_due(request.user, on).order_by("next_inspection", "serial")
-    else:
-        qs = queries.due_extinguishers(request.user, on, which).order_by("next_due", "serial")
-    committee = _committee_param(request)
-    if committee is not None:
-        qs = qs.filter(committee_id=committee)
-    return qs
-
-
-def _due_row(o: Extinguisher, which: str, on: date) -> dict[str, Any]:
-    due = o.next_inspection if which == "inspection" else o.next_due
-    days = (due - on).days
-    return {
-        "obj": o,
-        "place": _place(o),
-        "due": due,
-        "days": days,
-        "what": _("巡查") if which == "inspection" else o.get_next_due_kind_display(),
-        "late": -days,
-        "state": "overdue" if days < 0 else ("today" if days == 0 else "soon"),
-    }
+    return due_queryset(request.user, request.GET, which, on)
 
 
 def due(request: HttpRequest) -> HttpResponse:
@@ -582,26 +406,7 @@ def due(request: HttpRequest) -> HttpResponse:
 
 def due_export(request: HttpRequest) -> HttpResponse:
     _require_read(request)
-    on = services.today()
-    which = request.GET.get("list", "30")
-    if which not in DUE_LISTS:
-        which = "30"
-    labels = [_("编号"), _("居委"), _("位置"), _("类型"), _("事项"), _("到期日期"), _("剩余天数")]
-
-    def rows() -> Any:
-        for o in _due_qs(request, which, on).iterator(2000):
-            r = _due_row(o, which, on)
-            yield [
-                o.serial,
-                o.committee.name,
-                r["place"],
-                o.get_type_display(),
-                r["what"],
-                r["due"],
-                r["days"],
-            ]
-
-    return _xlsx(write_workbook(str(DUE_LISTS[which]), labels, rows()), f"linli-fire-due-{which}")
+    return _export(request, "due")
 
 
 def _batch_context(request: HttpRequest) -> dict[str, Any]:

@@ -84,5 +84,7 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("请上传 .xlsx 文件"))
         if upload.size > settings.LINLI_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("文件过大"))
+            raise forms.ValidationError(
+                _("文件过大：上限为 %(mb)d MB") % {"mb": settings.LINLI_MAX_UPLOAD_BYTES // 2**20}
+            )
         return upload

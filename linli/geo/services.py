@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext as _
 
 from linli.core import audit, crypto, policy
+from linli.core.bulk import write_rows
 from linli.core.context import Actor
 from linli.core.errors import ImportRejected, RowError
 from linli.core.excel import read_sheet
 from linli.core.identity import check_id_number, mask_id_number, mask_phone
+from linli.jobs import services as jobs
+from linli.jobs.models import Job
 
-from .errors import IdentityNumberInvalid
+from . import sheetjobs
+from .errors import GeoError, IdentityNumberInvalid
 from .models import Building, Committee, Entrance, Estate, Household, Resident
 from .sheets import SHEETS
 
@@ -125,8 +133,10 @@ def save_resident(
                 details={"fields": fields},
             )
     except IntegrityError:
+        # Neutral on purpose: committee staff must not learn where else a person lives;
+        # moves between committees are resolved by the street's staff.
         raise IdentityNumberInvalid(
-            "this identity number is already registered",
+            _("该身份证号已登记。居民在居委之间迁移的，请联系街道工作人员办理。"),
             code="identity_number_taken",
             field="id_number",
         ) from None
@@ -171,43 +181,64 @@ class ImportResult:
     updated: int
 
 
+ImportProgress = Callable[[int, int], None]
+
+
 def import_sheet(
-    actor: Actor, sheet_name: str, file: IO[bytes], filename: str = ""
+    actor: Actor,
+    sheet_name: str,
+    file: IO[bytes],
+    filename: str = "",
+    *,
+    progress: ImportProgress | None = None,
+    record: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    """Import one list from Excel: every row valid, or nothing written (ImportRejected)."""
+    """Import one list from Excel: every row valid, or nothing written (ImportRejected).
+
+    Three steps, reported through ``progress(done, total)`` (total = twice the rows: one
+    pass to read and check, one to write): stream and parse the sheet, resolve every row
+    against the database and collect every problem, then write all rows in bulk in one
+    transaction. A progress report that raises (the job was cancelled) rolls it all back;
+    ``record(created, updated)`` runs in that transaction (the job keeps its outcome with it).
+    """
     sheet = SHEETS[sheet_name]
     permission = "people.change" if sheet_name == "residents" else "geo.change"
     policy.require(actor.user, permission)
-    rows = read_sheet(file, sheet.columns)
+
+    def reading(done: int, declared: int) -> None:
+        if progress is not None:
+            progress(done, 2 * declared)
+
+    rows = read_sheet(file, sheet.columns, progress=reading)
+    total = 2 * len(rows)
+    if progress is not None:
+        progress(len(rows), total)
     scope = policy.committee_scope(actor.user)
     resolution = sheet.resolve(rows, scope)
-    if resolution.errors:
-        raise ImportRejected(sorted(resolution.errors, key=lambda e: (e.row, e.column)))
-    created = updated = 0
-    errors: list[RowError] = []
+    errors = list(resolution.errors)
+    protect = resolution.extra.get("protect", {})
+    for number, obj in resolution.instances:
+        if isinstance(obj, Resident):
+            try:
+                _protect(obj, *protect.get(number, (None, None)))
+            except IdentityNumberInvalid as exc:
+                errors.append(RowError(number, "身份证号", exc.message))
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: (e.row, e.column)))
+
+    def writing(written: int) -> None:
+        if progress is not None:
+            progress(len(rows) + written, total)
+
     with transaction.atomic():
         for area in resolution.extra.get("new_areas", []):
             area.save()
-        protect = resolution.extra.get("protect", {})
-        for number, obj in resolution.instances:
-            if isinstance(obj, Resident):
-                try:
-                    _protect(obj, *protect.get(number, (None, None)))
-                except IdentityNumberInvalid as exc:
-                    errors.append(RowError(number, "身份证号", exc.message))
-                    continue
-            if obj.pk is None:
-                created += 1
-            else:
-                updated += 1
-            try:
-                with transaction.atomic():
-                    obj.save()
-            except IntegrityError:
-                errors.append(RowError(number, "-", "与已有数据冲突（重复）"))
+        created, updated, errors = write_rows(sheet.model, resolution.instances, progress=writing)
         if errors:
             transaction.set_rollback(True)
         else:
+            if record is not None:
+                record(created, updated)
             audit.record(
                 actor,
                 f"{sheet.model._meta.app_label}.{sheet.model._meta.model_name}.import",
@@ -222,3 +253,72 @@ def import_sheet(
 
 def reveal_allowed(user: Any, resident: Resident) -> bool:
     return policy.can(user, "people.view_identity") and policy.in_scope(user, resident.committee_id)
+
+
+# --------------------------------------------------------------------------- Excel jobs
+
+EXPORT_TASK = "linli.geo.tasks.export"
+IMPORT_TASK = "linli.geo.tasks.import_sheet"
+
+
+def export_list(user: Any, kind: str, query: Mapping[str, Any]) -> tuple[Any, QuerySet[Any]]:
+    """A list's export as ``user`` may see it: its kind (title, sheet) and the rows to write,
+    filtered like the list page, reading only the sheet's columns as tuples."""
+    from .lists import KINDS, filtered
+
+    spec = KINDS[kind]
+    _filterset, qs, _sort = filtered(user, query, spec)
+    return spec, spec.sheet.export_query(qs)
+
+
+def export_rows(spec: Any, qs: QuerySet[Any]) -> Iterator[list[Any]]:
+    return (spec.sheet.export_row(values) for values in qs.iterator(chunk_size=2000))
+
+
+def start_export(actor: Actor, kind: str, query: str, total: int) -> Job:
+    """Queue the export of a list too large to write within the request."""
+    spec, _qs = export_list(actor.user, kind, QueryDict(query))
+    return jobs.submit(
+        actor,
+        "geo.export",
+        EXPORT_TASK,
+        title=_("导出%(list)s（约 %(n)d 条）") % {"list": spec.title, "n": total},
+        params={"list": kind, "query": query},
+        total=total,
+    )
+
+
+def run_export(job: Job) -> None:
+    """The export job's body: the list under the requester's current scope, streamed."""
+    actor = sheetjobs.requester(job)
+    kind = str(job.params["list"])
+    try:
+        spec, qs = export_list(actor.user, kind, QueryDict(str(job.params.get("query", ""))))
+    except PermissionDenied:
+        raise GeoError(_("发起人已无权导出这份名单"), code="export_forbidden") from None
+    sheetjobs.write_export(
+        job, str(spec.title), spec.sheet.labels(), export_rows(spec, qs), f"linli-{kind}.xlsx"
+    )
+
+
+def start_import(actor: Actor, kind: str, upload: Any) -> Job:
+    """Save the upload and queue its import (permission checked now and again in the job)."""
+    sheet = SHEETS[kind]
+    policy.require(actor.user, "people.change" if kind == "residents" else "geo.change")
+    return sheetjobs.start_import(
+        actor,
+        kind="geo.import",
+        task=IMPORT_TASK,
+        title=_("导入%(list)s：%(file)s") % {"list": sheet.title, "file": upload.name},
+        upload=upload,
+        params={"list": kind},
+    )
+
+
+def run_import(job: Job) -> None:
+    kind = str(job.params["list"])
+
+    def importer(actor: Actor, file: IO[bytes], filename: str, **kw: Any) -> ImportResult:
+        return import_sheet(actor, kind, file, filename, **kw)
+
+    sheetjobs.run_import(job, importer)

@@ -8,13 +8,13 @@ others create one. ``services.import_sheet`` runs it in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -61,8 +61,18 @@ class Sheet:
     def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
         raise NotImplementedError
 
-    def export_row(self, obj: Any) -> list[Any]:
-        raise NotImplementedError
+    # The export, column by column in sheet order: the field path read and how its value is
+    # written (None: as read). Exports read these columns only, as tuples, not model objects.
+    export_columns: tuple[tuple[str, Callable[[Any], Any] | None], ...] = ()
+
+    def export_query(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        return qs.values_list(*(path for path, _convert in self.export_columns))
+
+    def export_row(self, values: Sequence[Any]) -> list[Any]:
+        return [
+            convert(v) if convert is not None else v
+            for (_path, convert), v in zip(self.export_columns, values, strict=True)
+        ]
 
     def labels(self) -> list[str]:
         return [c.label for c in self.columns]
@@ -108,14 +118,39 @@ def duplicate_keys(res: Resolution, keyed: Iterable[tuple[int, Any]], label: str
             seen[key] = number
 
 
-def _label(choices: Any, value: str) -> str:
-    return str(choices(value).label) if value else ""
+def _choice(choices: Any) -> Callable[[Any], str]:
+    """Write a stored choice as its label (what the import accepts back)."""
+
+    def label(value: Any) -> str:
+        return str(choices(value).label) if value else ""
+
+    return label
+
+
+def _yes(value: Any) -> str:
+    return "是" if value else "否"
+
+
+def _float(value: Any) -> float | None:
+    return float(value) if value is not None else None
+
+
+def _text(value: Any) -> str:
+    return value or ""
 
 
 class CommitteeSheet(Sheet):
     name = "committees"
     title = gettext_lazy("居委")
     model = Committee
+    export_columns = (
+        ("code", None),
+        ("name", None),
+        ("area__name", _text),
+        ("address", None),
+        ("map_x", None),
+        ("map_y", None),
+    )
     columns = (
         Column("code", "居委代码", excel.text(20)),
         Column("name", "居委", excel.text(50)),
@@ -157,21 +192,18 @@ class CommitteeSheet(Sheet):
         res.extra["new_areas"] = [a for a in areas.values() if a.pk is None]
         return res
 
-    def export_row(self, obj: Any) -> list[Any]:
-        return [
-            obj.code,
-            obj.name,
-            obj.area.name if obj.area else "",
-            obj.address,
-            obj.map_x,
-            obj.map_y,
-        ]
-
 
 class EstateSheet(Sheet):
     name = "estates"
     title = gettext_lazy("小区/弄")
     model = Estate
+    export_columns = (
+        ("committee__code", None),
+        ("name", None),
+        ("kind", _choice(Estate.Kind)),
+        ("address", None),
+        ("management", _choice(Estate.Management)),
+    )
     columns = (
         COMMITTEE_CODE,
         ESTATE_NAME,
@@ -201,15 +233,6 @@ class EstateSheet(Sheet):
             res.instances.append((number, obj))
         return res
 
-    def export_row(self, obj: Any) -> list[Any]:
-        return [
-            obj.committee.code,
-            obj.name,
-            _label(Estate.Kind, obj.kind),
-            obj.address,
-            _label(Estate.Management, obj.management),
-        ]
-
 
 def _estates(committees: dict[str, Committee]) -> dict[tuple[int, str], Estate]:
     return {
@@ -222,6 +245,20 @@ class BuildingSheet(Sheet):
     name = "buildings"
     title = gettext_lazy("楼栋")
     model = Building
+    export_columns = (
+        ("committee__code", None),
+        ("estate__name", None),
+        ("name", None),
+        ("address", None),
+        ("housing_type", _choice(HousingType)),
+        ("structure", _choice(Structure)),
+        ("year_built", None),
+        ("floors", None),
+        ("heritage_protected", _yes),
+        ("has_lift", _yes),
+        ("lon", _float),
+        ("lat", _float),
+    )
     columns = (
         COMMITTEE_CODE,
         ESTATE_NAME,
@@ -278,22 +315,6 @@ class BuildingSheet(Sheet):
             res.instances.append((number, obj))
         return res
 
-    def export_row(self, obj: Any) -> list[Any]:
-        return [
-            obj.committee.code,
-            obj.estate.name,
-            obj.name,
-            obj.address,
-            _label(HousingType, obj.housing_type),
-            _label(Structure, obj.structure),
-            obj.year_built,
-            obj.floors,
-            "是" if obj.heritage_protected else "否",
-            "是" if obj.has_lift else "否",
-            float(obj.lon) if obj.lon is not None else None,
-            float(obj.lat) if obj.lat is not None else None,
-        ]
-
 
 def _buildings(
     rows: Sequence[excel.ParsedRow], committees: dict[str, Committee]
@@ -324,6 +345,13 @@ class EntranceSheet(Sheet):
     name = "entrances"
     title = gettext_lazy("门牌")
     model = Entrance
+    export_columns = (
+        ("building__committee__code", None),
+        ("building__estate__name", None),
+        ("building__name", None),
+        ("number", None),
+        ("address", None),
+    )
     columns = (
         COMMITTEE_CODE,
         ESTATE_NAME,
@@ -362,10 +390,6 @@ class EntranceSheet(Sheet):
             res.instances.append((number, obj))
         return res
 
-    def export_row(self, obj: Any) -> list[Any]:
-        b = obj.building
-        return [b.committee.code, b.estate.name, b.name, obj.number, obj.address]
-
 
 def _entrances(
     rows: Sequence[excel.ParsedRow], committees: dict[str, Committee]
@@ -398,6 +422,15 @@ class HouseholdSheet(Sheet):
     name = "households"
     title = gettext_lazy("户")
     model = Household
+    export_columns = (
+        ("entrance__building__committee__code", None),
+        ("entrance__building__estate__name", None),
+        ("entrance__building__name", None),
+        ("entrance__number", None),
+        ("room", None),
+        ("floor", None),
+        ("exclusive_area", _float),
+    )
     columns = (
         COMMITTEE_CODE,
         ESTATE_NAME,
@@ -440,19 +473,6 @@ class HouseholdSheet(Sheet):
             res.instances.append((number, obj))
         return res
 
-    def export_row(self, obj: Any) -> list[Any]:
-        e = obj.entrance
-        b = e.building
-        return [
-            b.committee.code,
-            b.estate.name,
-            b.name,
-            e.number,
-            obj.room,
-            obj.floor,
-            float(obj.exclusive_area),
-        ]
-
 
 class ResidentSheet(Sheet):
     """Residents. Exports carry masked numbers; a masked number on import means "unchanged"."""
@@ -460,6 +480,18 @@ class ResidentSheet(Sheet):
     name = "residents"
     title = gettext_lazy("居民")
     model = Resident
+    export_columns = (
+        ("household__entrance__building__committee__code", None),
+        ("household__entrance__building__estate__name", None),
+        ("household__entrance__building__name", None),
+        ("household__entrance__number", None),
+        ("household__room", None),
+        ("name", None),
+        ("id_masked", None),
+        ("phone_masked", None),
+        ("relation", _choice(Resident.Relation)),
+        ("lives_alone", _yes),
+    )
     columns = (
         COMMITTEE_CODE,
         ESTATE_NAME,
@@ -518,7 +550,13 @@ class ResidentSheet(Sheet):
             if number in hashes:
                 obj = by_hash.get(hashes[number])
                 if obj is not None and scope is not None and obj.committee_id != scope:
-                    res.errors.append(RowError(number, "身份证号", _("该居民登记在其他居委")))
+                    res.errors.append(
+                        RowError(
+                            number,
+                            "身份证号",
+                            _("该身份证号已登记。居民在居委之间迁移的，请联系街道工作人员办理。"),
+                        )
+                    )
                     continue
             if obj is None and v["id_number"] and "*" in v["id_number"]:
                 obj = Resident.objects.filter(
@@ -543,23 +581,6 @@ class ResidentSheet(Sheet):
             res.extra.setdefault("protect", {})[number] = (id_number, phone)
             res.instances.append((number, obj))
         return res
-
-    def export_row(self, obj: Any) -> list[Any]:
-        h = obj.household
-        e = h.entrance
-        b = e.building
-        return [
-            b.committee.code,
-            b.estate.name,
-            b.name,
-            e.number,
-            h.room,
-            obj.name,
-            obj.id_masked,
-            obj.phone_masked,
-            _label(Resident.Relation, obj.relation),
-            "是" if obj.lives_alone else "否",
-        ]
 
 
 SHEETS: dict[str, Sheet] = {

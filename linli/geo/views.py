@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import django_filters as df
@@ -16,145 +14,24 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from linli.core import policy
 from linli.core.context import Actor
-from linli.core.errors import DomainError, ImportRejected
-from linli.core.excel import error_workbook, write_workbook
+from linli.core.errors import DomainError
+from linli.core.excel import error_workbook, max_import_rows, write_workbook, write_xlsx
 from linli.core.pagination import EstimatingPaginator
+from linli.jobs import services as jobs
+from linli.jobs.models import Job
 
-from . import filters, queries, services
 from . import forms as geo_forms
-from .sheets import SHEETS, Sheet
+from . import queries, services, sheetjobs
+from .lists import KINDS, Cell, ListKind, _kind, filtered
 
-Cell = str | tuple[str, str]  # text, or (text, link)
-
-
-@dataclass(frozen=True)
-class ListKind:
-    key: str
-    title: Any
-    query: Callable[[Any], QuerySet[Any]]
-    filterset: type[df.FilterSet]
-    sheet: Sheet
-    form: type[forms.ModelForm]  # type: ignore[type-arg]
-    columns: tuple[tuple[Any, Callable[[Any], Cell]], ...]
-    sorts: dict[str, Any]
-    view_perm: str = "geo.view"
-    change_perm: str = "geo.change"
-
-
-def _link(kind: str, obj: Model, text: str) -> tuple[str, str]:
-    return (text, reverse("geo:detail", args=[kind, obj.pk]))
-
-
-L = gettext_lazy
-KINDS: dict[str, ListKind] = {
-    k.key: k
-    for k in (
-        ListKind(
-            "committees", L("居委"), queries.committees, filters.CommitteeFilter,
-            SHEETS["committees"], geo_forms.CommitteeForm,
-            (
-                (L("代码"), lambda o: o.code),
-                (L("居委"), lambda o: _link("committees", o, o.name)),
-                (L("片区"), lambda o: o.area.name if o.area else "—"),
-                (L("地址"), lambda o: o.address),
-            ),
-            {"code": L("代码"), "name": L("名称")},
-        ),
-        ListKind(
-            "estates", L("小区/弄"), queries.estates, filters.EstateFilter,
-            SHEETS["estates"], geo_forms.EstateForm,
-            (
-                (L("小区/弄"), lambda o: _link("estates", o, o.name)),
-                (L("类别"), lambda o: o.get_kind_display()),
-                (L("居委"), lambda o: o.committee.name),
-                (L("物业管理形式"), lambda o: o.get_management_display()),
-                (L("地址"), lambda o: o.address),
-            ),
-            {"name": L("名称"), "committee": L("居委")},
-        ),
-        ListKind(
-            "buildings", L("楼栋"), queries.buildings, filters.BuildingFilter,
-            SHEETS["buildings"], geo_forms.BuildingForm,
-            (
-                (L("楼栋"), lambda o: _link("buildings", o, f"{o.estate.name} {o.name}")),
-                (L("居委"), lambda o: o.committee.name),
-                (L("房屋类型"), lambda o: o.get_housing_type_display()),
-                (L("结构"), lambda o: o.get_structure_display()),
-                (L("建成年份"), lambda o: str(o.year_built or "—")),
-                (L("层数"), lambda o: str(o.floors)),
-                (L("风貌保护"), lambda o: _("是") if o.heritage_protected else _("否")),
-                (L("电梯"), lambda o: _("有") if o.has_lift else _("无")),
-            ),
-            {
-                "name": L("名称"),
-                "year_built": L("建成年份"),
-                "floors": L("层数"),
-                "committee": L("居委"),
-            },
-        ),
-        ListKind(
-            "entrances", L("门牌"), queries.entrances, filters.EntranceFilter,
-            SHEETS["entrances"], geo_forms.EntranceForm,
-            (
-                (L("门牌"), lambda o: _link("entrances", o, o.address or o.number)),
-                (L("楼栋"), lambda o: f"{o.building.estate.name} {o.building.name}"),
-                (L("居委"), lambda o: o.building.committee.name),
-            ),
-            {"number": L("门牌号"), "address": L("地址")},
-        ),
-        ListKind(
-            "households", L("户"), queries.households, filters.HouseholdFilter,
-            SHEETS["households"], geo_forms.HouseholdForm,
-            (
-                (L("户"), lambda o: _link("households", o, f"{o.entrance} {o.room}")),
-                (L("楼层"), lambda o: str(o.floor)),
-                (L("专有面积(㎡)"), lambda o: f"{o.exclusive_area:.2f}"),
-                (L("居委"), lambda o: o.committee.name),
-            ),
-            {"room": L("室号"), "floor": L("楼层"), "exclusive_area": L("面积")},
-        ),
-        ListKind(
-            "residents", L("居民"), queries.residents, filters.ResidentFilter,
-            SHEETS["residents"], geo_forms.ResidentForm,
-            (
-                (L("姓名"), lambda o: _link("residents", o, o.name)),
-                (L("身份证号"), lambda o: o.id_masked or "—"),
-                (L("手机号"), lambda o: o.phone_masked or "—"),
-                (L("性别"), lambda o: o.get_sex_display()),
-                (L("户"), lambda o: f"{o.household.entrance} {o.household.room}"),
-                (L("居委"), lambda o: o.committee.name),
-            ),
-            {"name": L("姓名"), "birth_year": L("出生年份")},
-            view_perm="people.view",
-            change_perm="people.change",
-        ),
-    )
-}  # fmt: skip
-
-
-def _kind(key: str) -> ListKind:
-    try:
-        return KINDS[key]
-    except KeyError:
-        raise Http404 from None
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filtered(request: HttpRequest, kind: ListKind) -> tuple[df.FilterSet, QuerySet[Any], str]:
-    policy.require(request.user, kind.view_perm)
-    filterset = kind.filterset(
-        request.GET or None, queryset=kind.query(request.user), request=request
-    )
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else kind.query(request.user)
-    sort = request.GET.get("sort", "")
-    if sort.lstrip("-") in kind.sorts:
-        qs = qs.order_by(sort, "pk")
-    else:
-        sort = ""
-    return filterset, qs, sort
+    return filtered(request.user, request.GET, kind)
 
 
 def place_list(request: HttpRequest, kind: str) -> HttpResponse:
@@ -186,70 +63,71 @@ def _cell(label: Any, value: Cell) -> dict[str, Any]:
     return {"label": label, "text": value, "url": ""}
 
 
-def place_export(request: HttpRequest, kind: str) -> HttpResponse:
-    spec = _kind(kind)
-    _filterset, qs, _sort = _filtered(request, spec)
-    data = write_workbook(
-        str(spec.title), spec.sheet.labels(), (spec.sheet.export_row(o) for o in qs.iterator(2000))
-    )
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="linli-{kind}.xlsx"'
+def _xlsx(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
 
 
+def place_export(request: HttpRequest, kind: str) -> HttpResponse:
+    """A small list downloads at once; a large one is written by a job (see sheetjobs)."""
+    _kind(kind)
+    spec, qs = services.export_list(request.user, kind, request.GET)
+    total = qs.count()
+    if total > sheetjobs.export_sync_rows():
+        services.start_export(Actor.from_request(request), kind, request.GET.urlencode(), total)
+        messages.info(request, _("已在后台生成导出文件，完成后在“后台任务”中下载"))
+        return redirect("jobs:list")
+    buffer = io.BytesIO()
+    write_xlsx(buffer, str(spec.title), spec.sheet.labels(), services.export_rows(spec, qs))
+    return _xlsx(buffer.getvalue(), f"linli-{kind}")
+
+
+def _import_job(request: HttpRequest, kind: str) -> Job | None:
+    job_id = request.GET.get("job", "")
+    if not (job_id.isdigit() and len(job_id) < 12):
+        return None
+    jobs_qs = jobs.visible_jobs(request.user).filter(kind="geo.import", params__list=kind)
+    return get_object_or_404(jobs_qs, pk=int(job_id))
+
+
 def place_import(request: HttpRequest, kind: str) -> HttpResponse:
+    """Upload a sheet: it is saved and imported by a job; this page follows that job."""
     spec = _kind(kind)
     policy.require(request.user, spec.change_perm)
     form = geo_forms.ImportForm(request.POST or None, request.FILES or None)
-    errors = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = services.import_sheet(
-                Actor.from_request(request), kind, io.BytesIO(upload.read()), upload.name
-            )
-        except ImportRejected as exc:
-            errors = exc.errors
-            request.session[f"import-errors-{kind}"] = [
-                (e.row, e.column, e.message) for e in exc.errors[:5000]
-            ]
-        else:
-            messages.success(
-                request,
-                _("导入完成：新增 %(c)d 条，更新 %(u)d 条。")
-                % {"c": result.created, "u": result.updated},
-            )
-            return redirect("geo:list", kind=kind)
+        started = services.start_import(
+            Actor.from_request(request), kind, form.cleaned_data["file"]
+        )
+        return redirect(f"{reverse('geo:import', args=[kind])}?job={started.pk}")
+    job = _import_job(request, kind)
     return render(
         request,
         "geo/import.html",
-        {"kind": spec, "form": form, "errors": errors, "columns": spec.sheet.columns},
+        {
+            "kind": spec,
+            "form": form,
+            "job": job,
+            "outcome": sheetjobs.outcome(job) if job is not None else None,
+            "shown": sheetjobs.SHOWN_ERRORS,
+            "max_rows": f"{max_import_rows():,}",
+            "columns": spec.sheet.columns,
+        },
     )
 
 
 def import_errors(request: HttpRequest, kind: str) -> HttpResponse:
-    from linli.core.errors import RowError
-
     _kind(kind)
-    stored = request.session.get(f"import-errors-{kind}") or []
-    data = error_workbook([RowError(*e) for e in stored])
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="linli-{kind}-errors.xlsx"'
-    return response
+    job = _import_job(request, kind)
+    if job is None:
+        raise Http404
+    return _xlsx(error_workbook(sheetjobs.outcome(job).errors), f"linli-{kind}-errors")
 
 
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     spec = _kind(kind)
-    data = write_workbook(str(spec.title), spec.sheet.labels(), [])
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="linli-{kind}-template.xlsx"'
-    return response
+    return _xlsx(write_workbook(str(spec.title), spec.sheet.labels(), []), f"linli-{kind}-template")
 
 
 def _get(request: HttpRequest, spec: ListKind, pk: int) -> Any:

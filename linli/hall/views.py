@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from linli.core import policy
-from linli.core.context import Actor
+from linli.core import policy, ratelimit
+from linli.core.context import Actor, client_address
 from linli.core.errors import ImportRejected, RowError
 from linli.core.excel import write_workbook
 
@@ -758,15 +758,27 @@ def terminal_rate(request: HttpRequest) -> HttpResponse:
     return redirect("hall:terminal_query")
 
 
+# Wrong ID numbers for one case number from one address (the terminal) per 15 minutes: guessing
+# an applicant's number stops here, other residents at the same terminal are not held up.
+TERMINAL_QUERY_LIMIT = 5
+
+
 @login_not_required
 def terminal_query(request: HttpRequest) -> HttpResponse:
     """自助查询: case number plus the applicant's ID number; nothing else is shown."""
     case = None
     error = ""
+    status = 200
     if request.method == "POST":
-        case = services.find_case(request.POST.get("number", ""), request.POST.get("id_number", ""))
-        if case is None:
-            error = _("未找到办件：请核对办件编号和身份证号码。")
+        number = request.POST.get("number", "").strip()[:40]
+        tries = f"hall-terminal-query:{client_address(request)}:{number}"
+        if ratelimit.exceeded(tries, TERMINAL_QUERY_LIMIT):
+            error, status = _("查询次数过多，请 15 分钟后再试，或到窗口咨询。"), 429
+        else:
+            case = services.find_case(number, request.POST.get("id_number", ""))
+            if case is None:
+                ratelimit.hit(tries, 15 * 60)
+                error, status = _("未找到办件：请核对办件编号和身份证号码。"), 404
     token = ""
     if case is not None and case.closed_on and not Rating.objects.filter(case=case).exists():
         token = signing.dumps(case.pk, salt=RATE_CASE_SALT)
@@ -774,7 +786,7 @@ def terminal_query(request: HttpRequest) -> HttpResponse:
         request,
         "hall/terminal_query.html",
         {"case": case, "error": error, "today": _today(), "token": token, "stars": range(5, 0, -1)},
-        status=404 if error else 200,
+        status=status,
     )
 
 

@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import policy
-from linli.core.context import Actor
+from linli.core.context import Actor, client_address
 from linli.core.errors import DomainError, ImportRejected
 from linli.core.excel import write_workbook
 from linli.core.models import User
+from linli.core.redirects import safe_next
 from linli.core.roles import Role
 from linli.geo.models import Committee
 
@@ -281,7 +282,7 @@ def sample_assign(request: HttpRequest, pk: int) -> HttpResponse:
             _error(request, exc)
         else:
             messages.success(request, _("已指派 %(s)s。") % {"s": sample})
-    return redirect(request.POST.get("next") or "risk:index")
+    return redirect(safe_next(request, request.POST.get("next"), reverse("risk:index")))
 
 
 def committee_page(request: HttpRequest, pk: int, committee: int) -> HttpResponse:
@@ -804,7 +805,7 @@ def survey_online(request: HttpRequest, token: str) -> HttpResponse:
         "thanks": token in done,
     }
     if request.method == "POST" and not context["closed"] and not context["thanks"]:
-        address = request.META.get("REMOTE_ADDR", "")
+        address = client_address(request)
         key = f"risk:survey:{current.pk}:{address}"
         cache.add(key, 0, 3600)
         if cache.get(key, 0) >= ONLINE_LIMIT:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -19,10 +20,6 @@ VAR_DIR = Path(os.environ.get("LINLI_VAR_DIR") or Path.cwd() / "var").resolve()
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = False
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
-LINLI_TRUSTED_PROXIES = [
-    p.strip() for p in os.environ.get("LINLI_TRUSTED_PROXIES", "").split(",") if p.strip()
-]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -38,6 +35,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "axes",
     "linli.core",
     "linli.jobs",
     "linli.geo",
@@ -51,7 +49,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "linli.core.middleware.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -65,6 +62,30 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "linli.core.middleware.SecurityHeadersMiddleware",
     "linli.core.middleware.DisplayPreferencesMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # Login throttling (django-axes) first: counters in the database, shared by every worker.
+    "linli.core.auth.ThrottledBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# 10 failed log-ins per user name from one address, or 10 from one address whatever the name,
+# lock for 15 minutes: an attacker's address does not lock the user out for everyone else.
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "linli.core.context.client_address"
+AXES_LOCKOUT_CALLABLE = "linli.core.views.locked_out"
+AXES_VERBOSE = False
+
+# The reverse proxies in front of the app servers (addresses or networks, comma-separated):
+# behind them the client address is the right-most X-Forwarded-For entry not in this list.
+# It decides the address for login throttling, rate limits and the audit log.
+LINLI_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("LINLI_TRUSTED_PROXIES", "").split(",") if p.strip()
 ]
 
 ROOT_URLCONF = "linli.urls"
@@ -148,7 +169,14 @@ if REDIS_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The embedded default: a cache table in the database (created by `linli migrate`), so
+    # rate-limit counters are shared by every gunicorn worker, unlike a per-process cache.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "linli_cache",
+        }
+    }
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -195,7 +223,20 @@ LINLI_WHITE_PAPER_SECTIONS = ["linli.dashboard.white_paper.equipment_work"]
 # production; dev and test set fixed, clearly non-secret keys.
 LINLI_HMAC_KEY = os.environ.get("LINLI_HMAC_KEY", "")
 LINLI_DATA_KEY = os.environ.get("LINLI_DATA_KEY", "")
-LINLI_DATA_KEY_ID = os.environ.get("LINLI_DATA_KEY_ID", "k1")
+LINLI_DATA_KEY_ID = os.environ.get("LINLI_DATA_KEY_ID", "")
+# Key rotation: several data keys by id, "id:base64,id:base64", the newest (current) first
+# unless LINLI_DATA_KEY_ID names another; LINLI_DATA_KEY alone is the key LINLI_DATA_KEY_ID.
+LINLI_DATA_KEYS = os.environ.get("LINLI_DATA_KEYS", "")
+# The audit chain's HMAC key (docs/privacy.md): outside the database, like the keys above.
+LINLI_AUDIT_KEY = os.environ.get("LINLI_AUDIT_KEY", "")
+# Every encrypted column, for ``linli rekey``: (model, field, purpose bound as associated data,
+# the rows it applies to).
+LINLI_ENCRYPTED_FIELDS: list[tuple[str, str, str, dict[str, str]]] = [
+    ("geo.Resident", "id_cipher", "resident.id_number", {}),
+    ("geo.Resident", "phone_cipher", "resident.phone", {}),
+    ("notices.Notice", "address_cipher", "notice.phone", {"channel": "sms"}),
+    ("notices.Notice", "address_cipher", "notice.email", {"channel": "email"}),
+]
 LINLI_CIPHER = os.environ.get("LINLI_CIPHER", "linli.core.crypto.AesGcmCipher")
 LINLI_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 

@@ -2,14 +2,12 @@
 
 import os
 
-from django.core.exceptions import ImproperlyConfigured
-
 from .base import *  # noqa: F403
+from .keys import refuse_published
 
 DEBUG = False
-for _name in ("SECRET_KEY", "LINLI_HMAC_KEY", "LINLI_DATA_KEY"):
-    if not globals().get(_name):
-        raise ImproperlyConfigured(f"{_name} must be set in the environment")
+# Every key set, none of them one of the published development/test constants.
+refuse_published(globals())
 
 SESSION_COOKIE_SECURE = os.environ.get("LINLI_HTTPS", "1") == "1"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

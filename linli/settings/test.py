@@ -2,12 +2,14 @@
 
 from .base import *  # noqa: F403
 from .base import VAR_DIR
+from .keys import TEST
 
 DEBUG = False
-SECRET_KEY = "test-only-not-secret"
+SECRET_KEY = TEST["SECRET_KEY"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-LINLI_HMAC_KEY = "dGVzdC1obWFjLWtleS1saW5saS1ub3Qtc2VjcmV0LTAwMDA="
-LINLI_DATA_KEY = "dGVzdC1kYXRhLWtleS1saW5saS1ub3Qtc2VjcmV0LTAwMDA="
+LINLI_HMAC_KEY = TEST["LINLI_HMAC_KEY"]
+LINLI_DATA_KEY = TEST["LINLI_DATA_KEY"]
+LINLI_AUDIT_KEY = TEST["LINLI_AUDIT_KEY"]
 # Test databases are flushed between transactional tests; test_audit installs the
 # append-only triggers itself (inside a rolled-back transaction) to prove they hold.
 LINLI_AUDIT_TRIGGERS = False

@@ -33,7 +33,7 @@ def _environment(var: Path) -> dict[str, str]:
         if not k.startswith(("LINLI_", "DATABASE_", "REDIS_", "CELERY_", "DJANGO_"))
     }
     env.update(
-        DJANGO_SETTINGS_MODULE="linli.settings.dev",
+        DJANGO_SETTINGS_MODULE="linli.settings.local",
         LINLI_VAR_DIR=str(var),
         LINLI_JOB_STALE_SECONDS=str(STALE_SECONDS),
         WORKER_CONCURRENCY="1",

@@ -167,6 +167,7 @@ def _environment(venv: Path, var: Path, database: str, sms_port: int) -> dict[st
         SECRET_KEY=_key(),
         LINLI_HMAC_KEY=_key(),
         LINLI_DATA_KEY=_key(),
+        LINLI_AUDIT_KEY=_key(),
         LINLI_HTTPS="0",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         LINLI_TRUSTED_PROXIES="127.0.0.1",

@@ -113,3 +113,91 @@ def test_age_and_band_turn_on_the_birthday() -> None:
     assert age_on(born, date(2026, 11, 24)) == 59
     assert age_on(born, date(2026, 11, 25)) == 60
     assert age_band(born, date(2026, 11, 25)) == "60-69"
+
+
+# --- Normalisation: one person, one spelling (issue 10) -------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from linli.core.identity import normalise_id_number  # noqa: E402
+
+FULL = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
+def test_full_width_digits_and_x_are_the_same_number() -> None:
+    typed = "11010519491231002X".translate(FULL)
+    result = check_id_number(typed, TODAY)
+    assert result.valid and result.number == "11010519491231002X"
+    assert check_id_number("11010519491231002ｘ", TODAY).number == "11010519491231002X"
+    assert check_id_number("\u300011010519491231002X\u3000", TODAY).valid
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        # Arabic-Indic, Devanagari and mathematical bold digits: str.isdigit() says yes to all.
+        "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X",
+        "११०१०५१९४९१२३१००२X",
+        "𝟏𝟏𝟎𝟏𝟎𝟓𝟏𝟗𝟒𝟗𝟏𝟐𝟑𝟏𝟎𝟎𝟐X",
+        "11010519491231002Χ",  # Greek capital chi
+        "11010519491231002ｘ\u200b",  # zero-width space
+        "ﬀ0105194912310021",  # a ligature whose upper case is two letters
+        "110105１９４９１２３１0２X".replace("1", "¹", 1),
+        "11010519491231\u00a0002X",
+    ],
+)
+def test_every_other_non_ascii_character_is_refused(typed: str) -> None:
+    result = check_id_number(typed, TODAY)
+    assert not result.valid and result.reason == "characters"
+
+
+def test_fifteen_non_ascii_digits_are_refused_too() -> None:
+    assert check_id_number("١" * 15, TODAY).reason == "characters"
+
+
+def _valid_number(area: str, born: date, seq: int) -> str:
+    first17 = f"{area}{born:%Y%m%d}{seq:03d}"
+    return first17 + check_character(first17)
+
+
+numbers = st.builds(
+    _valid_number,
+    st.sampled_from(["110105", "310104", "440524", "650102"]),
+    st.dates(min_value=date(1900, 1, 1), max_value=TODAY),
+    st.integers(min_value=0, max_value=999),
+)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], database=None, deadline=None)
+@given(numbers)
+def test_property_a_valid_number_round_trips(number: str) -> None:
+    result = check_id_number(number, TODAY)
+    assert result.valid and result.number == number
+    assert result.birth_date is not None
+    assert number[6:14] == f"{result.birth_date:%Y%m%d}"
+    again = check_id_number(result.number, TODAY)
+    assert again == result
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], database=None, deadline=None)
+@given(numbers, st.lists(st.booleans(), min_size=18, max_size=18))
+def test_property_full_width_is_equivalent_to_ascii(number: str, widen: list[bool]) -> None:
+    typed = "".join(ch.translate(FULL) if w else ch for ch, w in zip(number, widen, strict=True))
+    assert check_id_number(typed, TODAY) == check_id_number(number, TODAY)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], database=None, deadline=None)
+@given(st.text(max_size=25))
+def test_property_normalisation_is_idempotent(text: str) -> None:
+    once = normalise_id_number(text)
+    assert normalise_id_number(once) == once
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], database=None, deadline=None)
+@given(st.text(max_size=25))
+def test_property_only_ascii_numbers_are_ever_accepted(text: str) -> None:
+    result = check_id_number(text, TODAY)
+    if result.valid:
+        assert result.number is not None and result.number.isascii()
+        assert len(result.number) == 18

@@ -30,6 +30,7 @@ def _settings(cwd: Path, **env: str) -> dict[str, object]:
         SECRET_KEY="settings-test",
         LINLI_HMAC_KEY=KEY,
         LINLI_DATA_KEY=KEY,
+        LINLI_AUDIT_KEY=KEY,
         **env,
     )
     out = subprocess.run(

@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 from typing import Any
 
+from django.test import TestCase
 from openpyxl import Workbook, load_workbook
 
 from linli.core.models import AuditRecord
@@ -29,7 +30,11 @@ def _sheet(kind: str, rows: list[list[Any]]) -> io.BytesIO:
 
 
 def _post(client: Any, kind: str, rows: list[list[Any]]) -> Any:
-    return client.post(f"/fire/registry/{kind}/import/", {"file": _sheet(kind, rows)})
+    """Upload, let the import job run (eagerly, after commit), and open the page it leads to."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(f"/fire/registry/{kind}/import/", {"file": _sheet(kind, rows)})
+    assert response.status_code == 302
+    return client.get(response["Location"])
 
 
 def _stations(street: Any) -> tuple[Station, Station]:
@@ -47,16 +52,16 @@ def test_good_files_import_members_shifts_and_kit_audited(login: Any, street: An
         ["HN01", "陕新站", "王站长", "站长", "是"],
         ["HN01", "陕新站", "李队员", "队员", "否"],
     ]
-    assert _post(client, "members", members).status_code == 302
+    assert "import-done" in _post(client, "members", members).content.decode()
     assert StationMember.objects.filter(station=own).count() == 2
     assert not StationMember.objects.get(name="李队员").trained
     shifts = [["HN01", "陕新站", "2026-03-01 08:00", "2026-03-01 20:00", "王站长、李队员"]]
-    assert _post(client, "shifts", shifts).status_code == 302
+    assert "import-done" in _post(client, "shifts", shifts).content.decode()
     shift = DutyShift.objects.get(station=own)
     assert {m.name for m in shift.members.all()} == {"王站长", "李队员"}
     checked = (today() - timedelta(days=3)).isoformat()
     kit = [["HN01", "陕新站", "灭火毯", 4, 30, checked], ["HN01", "陕新站", "水带", 2, 90, None]]
-    assert _post(client, "kit", kit).status_code == 302
+    assert "import-done" in _post(client, "kit", kit).content.decode()
     assert KitItem.objects.get(name="灭火毯").quantity == 4
     actions = set(AuditRecord.objects.values_list("action", flat=True))
     assert {
@@ -66,7 +71,7 @@ def test_good_files_import_members_shifts_and_kit_audited(login: Any, street: An
     } <= actions
     # importing again updates instead of duplicating
     members[1][4] = "是"
-    assert _post(client, "members", members).status_code == 302
+    assert "import-done" in _post(client, "members", members).content.decode()
     assert StationMember.objects.filter(station=own).count() == 2
     assert StationMember.objects.get(name="李队员").trained
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
@@ -126,6 +127,14 @@ def _sheet(rows: list[list[Any]], labels: list[str]) -> io.BytesIO:
     return out
 
 
+def _import(client: Any, kind: str, upload: Any) -> Any:
+    """Upload, let the import job run (eagerly, after commit), and open the page it leads to."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(f"/fire/registry/{kind}/import/", {"file": upload})
+    assert response.status_code == 302
+    return client.get(response["Location"])
+
+
 def test_import_is_atomic_and_names_rows(login: Any, street: Any) -> None:
     labels = SHEETS["extinguishers"].labels()
     on = today()
@@ -186,20 +195,16 @@ def test_import_is_atomic_and_names_rows(login: Any, street: Any) -> None:
     other = ["G-4", "HN02", None, None, None, "", "干粉", "", "2024-01-01",
              None, None, None, None, None, None, None]  # fmt: skip
     client = login("committee_staff")
-    response = client.post(
-        "/fire/registry/extinguishers/import/", {"file": _sheet([good, bad, future, other], labels)}
-    )
+    response = _import(client, "extinguishers", _sheet([good, bad, future, other], labels))
     text = response.content.decode()
     assert response.status_code == 200 and "应为以下之一" in text  # the type 泡沫, row 3
-    response = client.post(
-        "/fire/registry/extinguishers/import/", {"file": _sheet([good, future, other], labels)}
-    )
+    response = _import(client, "extinguishers", _sheet([good, future, other], labels))
     text = response.content.decode()
     assert "日期不能晚于今天" in text and "无权导入其他居委的数据" in text
     assert "<td>3</td><td>生产日期</td>" in text
     assert not Extinguisher.objects.exists()
-    response = client.post("/fire/registry/extinguishers/import/", {"file": _sheet([good], labels)})
-    assert response.status_code == 302
+    response = _import(client, "extinguishers", _sheet([good], labels))
+    assert "导入完成：新增 1 条，更新 0 条。" in response.content.decode()
     created = Extinguisher.objects.get(serial="G-1")
     assert created.entrance == street["entrance1"] and created.next_due is not None
     assert AuditRecord.objects.filter(action="fire.extinguisher.import").exists()
@@ -215,8 +220,8 @@ def test_export_imports_back(login: Any, street: Any) -> None:
         data = client.get(f"/fire/registry/{kind}/export/").content
         upload = io.BytesIO(data)
         upload.name = "x.xlsx"
-        response = client.post(f"/fire/registry/{kind}/import/", {"file": upload})
-        assert response.status_code == 302, response.content.decode()[:2000]
+        page = _import(client, kind, upload).content.decode()
+        assert "import-done" in page, page[:2000]
 
 
 def _grow(street: Any, n: int, start: int) -> None:

@@ -165,17 +165,3 @@ def test_residents_round_trip_with_masked_numbers(login: Any, street: Any) -> No
     assert (result.created, result.updated) == (0, 1)
     resident = Resident.objects.get()
     assert resident.lives_alone is False and resident.id_masked == "110105********002X"
-
-
-def test_import_page_shows_row_errors(login: Any, street: Any) -> None:
-    client = login("street_admin")
-    bad = [*GOOD[:2], "4支弄", "", "别墅", "砖木", 1935, 3, "否", "否", None, None]
-    response = client.post(
-        reverse("geo:import", args=["buildings"]), {"file": xlsx(BUILDING_HEADER, [bad])}
-    )
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "房屋类型" in page and "<td>2</td>" in page
-    errors = client.get(reverse("geo:import_errors", args=["buildings"]))
-    sheet = load_workbook(io.BytesIO(errors.content)).active
-    assert list(sheet.iter_rows(values_only=True))[1][:2] == (2, "房屋类型")

@@ -89,3 +89,26 @@ def test_api_reveal_returns_the_number(login: Any, street: Any) -> None:
     response = client.post(f"/api/v1/residents/{resident.pk}/reveal/", {"purpose": "核对"},
                            content_type="application/json")  # fmt: skip
     assert response.json() == {"id_number": NUMBER, "phone": "13912345678"}
+
+
+def test_full_width_digits_are_the_same_person(login: Any, street: Any) -> None:
+    client = login("street_admin")
+    assert _create(client, street["household1"]).status_code == 201
+    full_width = NUMBER.translate(str.maketrans("0123456789X", "０１２３４５６７８９ｘ"))
+    second = _create(client, street["household2"], full_width)
+    assert second.status_code == 400
+    assert second.json()["code"] == "identity_number_taken"
+    arabic = _create(client, street["household2"], "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X")
+    assert arabic.status_code == 400
+    assert "id_number" in arabic.json()["fields"]
+    assert Resident.objects.count() == 1
+
+
+def test_a_duplicate_in_another_committee_does_not_say_where(login: Any, street: Any) -> None:
+    assert _create(login("committee_staff"), street["household1"]).status_code == 201
+    second = _create(login("committee_staff_2"), street["household2"])
+    assert second.status_code == 400
+    body = second.content.decode()
+    assert second.json()["code"] == "identity_number_taken"
+    assert street["c1"].name not in body and "其他居委" not in body
+    assert "街道" in second.json()["message"]

@@ -327,6 +327,15 @@ def test_terminal_consult_and_case_query(client: Any, centre: dict[str, Any], us
     assert str(case.due_on.year) in found.content.decode()
     wrong = client.post(url, {"number": case.number, "id_number": VALID_YOUNG})
     assert wrong.status_code == 404 and "未找到办件" in wrong.content.decode()
+    # Guessing the applicant's number for that case stops after 5 tries from one address,
+    # the right number included, while other cases can still be looked up.
+    for _ in range(4):
+        assert (
+            client.post(url, {"number": case.number, "id_number": VALID_YOUNG}).status_code == 404
+        )
+    locked = client.post(url, {"number": case.number, "id_number": VALID_OLD})
+    assert locked.status_code == 429 and "查询次数过多" in locked.content.decode()
+    assert client.post(url, {"number": "X-1", "id_number": VALID_OLD}).status_code == 404
 
 
 def test_kiosk_json_endpoint_needs_csrf_and_issues(centre: dict[str, Any]) -> None:

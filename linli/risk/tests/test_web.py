@@ -117,7 +117,8 @@ def test_inspector_sees_only_assigned_samples(drawn: Round, client: Any, users: 
     client.force_login(other)
     assert client.get(f"/risk/samples/{mine.pk}/").status_code == 403
     assert client.get(f"/risk/samples/{mine.pk}/units/XF/").status_code == 403
-    assert "S1" not in client.get("/risk/samples/mine/").content.decode()
+    # The sample's link, not its short code: a random CSRF token may contain "S1".
+    assert f"/risk/samples/{mine.pk}/" not in client.get("/risk/samples/mine/").content.decode()
     assert client.get("/api/v1/risk/my-samples/").json()["count"] == 0
     assert client.get(f"/risk/rounds/{drawn.pk}/").status_code == 403
     client.force_login(users["inspector"])
@@ -820,3 +821,15 @@ def test_online_survey_throttled_per_address(drawn: Round, login: Any, street: A
     assert Client().post(f"/risk/survey/{token}/", answers).status_code == 429
     assert SurveyResponse.objects.count() == views.ONLINE_LIMIT
     assert Client().post(f"/risk/survey/{token}/", {"q0": "9"}).status_code in (400, 429)
+
+
+def test_assign_form_next_goes_only_to_this_site(drawn: Round, client: Any, users: Any,
+                                                 safety: User) -> None:  # fmt: skip
+    client.force_login(safety)
+    url = f"/risk/samples/{_sample(drawn).pk}/assign/"
+    data = {"inspector": users["inspector"].pk}
+    for evil in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)",
+                 "/\\evil.example"):  # fmt: skip
+        response = client.post(url, {**data, "next": evil})
+        assert response.status_code == 302 and response["Location"] == "/risk/", evil
+    assert client.post(url, {**data, "next": "/risk/rounds/"})["Location"] == "/risk/rounds/"
