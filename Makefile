@@ -32,12 +32,15 @@ dev: $(STAMP) ## Development: DEBUG on, the published dev keys, auto-reload (run
 	@trap 'kill 0' EXIT INT TERM; export DJANGO_SETTINGS_MODULE=linli.settings.dev; WORKER_CONCURRENCY=1 $(BIN)/linli worker --beat & $(BIN)/linli runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP) ## Run the whole suite (unit, integration, browser) on DATABASE_URL or SQLite
-	$(BIN)/pytest -n 2 --dist loadfile -m "not browser" -q
+	$(BIN)/pytest -n 2 --dist loadfile -m "not browser and not scaleout" -q
 	$(MAKE) --no-print-directory browser-test
 
 browser-test: $(STAMP) ## Browser tests: Playwright driving Debian's chromium (installed if missing)
 	@bash scripts/ensure-chromium.sh
 	$(BIN)/pytest -m browser -q -p no:xdist
+
+scaleout: $(STAMP) ## Production-shaped test: the wheel behind nginx, PostgreSQL, Redis, 2 app servers, 2 workers
+	$(BIN)/pytest -m scaleout -q -s -p no:xdist tests/scaleout
 
 lint: $(STAMP) ## Ruff lint and format check
 	$(BIN)/ruff check .
@@ -55,7 +58,7 @@ schema: $(STAMP) ## Regenerate the committed OpenAPI schema (docs/api/openapi.ya
 schema-check: $(STAMP) ## Fail when the code's OpenAPI schema differs from docs/api/openapi.yaml
 	@bash scripts/schema-check.sh
 
-messages: $(STAMP) ## Refresh the English catalogue in locale/ and compile it (the .mo is committed)
+messages: $(STAMP) ## Refresh the English catalogue in linli/locale/ and compile it (the .mo is committed)
 	$(BIN)/linli makemessages -l en --ignore .venv --ignore var --ignore bench -v 0
 	$(BIN)/linli compilemessages -l en --ignore .venv -v 0
 
@@ -70,4 +73,4 @@ check: lint types contracts schema-check test ## Everything CI runs, in CI's ord
 clean: ## Remove the environment and local data
 	rm -rf $(VENV) var
 
-.PHONY: help venv run dev test browser-test lint types contracts schema schema-check messages bench bench-check check clean
+.PHONY: help venv run dev test browser-test scaleout lint types contracts schema schema-check messages bench bench-check check clean

@@ -88,7 +88,7 @@ def _drop(kind: str) -> None:
 
 def _manage(env: dict[str, str], code: str) -> str:
     done = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
+        [sys.executable, "-m", "linli.cli", "shell", "-c", code],
         env=env, cwd=ROOT, capture_output=True, text=True, check=True,
     )  # fmt: skip
     return done.stdout
@@ -108,7 +108,9 @@ def _wait(port: int, seconds: float = 30) -> None:
 def measure(kind: str, residents: int) -> dict[str, Any]:
     url = _database(kind)
     env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="linli.settings.test")
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "linli.cli", "migrate", "-v0"], env=env, cwd=ROOT, check=True
+    )
     event_id = int(re.search(r"EVENT (\d+)", _manage(env, SETUP)).group(1))  # type: ignore[union-attr]
     port = _free_port()
     workers = os.environ.get("LINLI_BENCH_WORKERS", "2")

@@ -7,5 +7,5 @@ tmp=$(mktemp -d)
 trap 'git -C "$root" worktree remove --force "$tmp" >/dev/null 2>&1 || true' EXIT
 git -C "$root" worktree add --detach "$tmp" HEAD >/dev/null
 cd "$tmp"
-DJANGO_SETTINGS_MODULE=linli.settings.test "$root/.venv/bin/python" manage.py spectacular \
+DJANGO_SETTINGS_MODULE=linli.settings.test "$root/.venv/bin/python" -m linli.cli spectacular \
   --file "$root/docs/api/openapi.yaml" --validate

@@ -8,9 +8,14 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(os.environ.get("LINLI_VAR_DIR", BASE_DIR / "var"))
+# The installed package (code, templates, static files, translations, migrations, rule sets):
+# everything Linli reads ships inside it, so a wheel installed anywhere serves the whole platform.
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+# The variable data (SQLite file, uploads, job results, the embedded broker, collected static
+# files, backups): LINLI_VAR_DIR, or ./var of the working directory (never the installed package).
+VAR_DIR = Path(os.environ.get("LINLI_VAR_DIR") or Path.cwd() / "var").resolve()
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = False
@@ -135,7 +140,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -143,8 +148,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploads and job results; on several machines, a folder every app server and worker shares.
+MEDIA_ROOT = Path(os.environ.get("LINLI_MEDIA_DIR") or VAR_DIR / "media")
 WHITENOISE_USE_FINDERS = True
+# Source maps are for developers: not worth compressing (halves `collectstatic`).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -296,6 +304,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    # The PDF font subsetter reports every table it prunes; only its problems matter here.
-    "loggers": {"fontTools": {"level": "WARNING"}},
+    # A worker logs at INFO: keep the PDF renderer's page-by-page progress and the font
+    # subsetter's report of every table it prunes out of it; only their problems matter.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }

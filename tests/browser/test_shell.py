@@ -67,7 +67,7 @@ def test_login_lands_on_home_with_street_counts(page: Any, users: dict[str, Any]
 
 def _english_word(chinese: str) -> str | None:
     """The catalogue's English for a message, when a compiled catalogue exists."""
-    mo = Path(__file__).resolve().parents[2] / "locale/en/LC_MESSAGES/django.mo"
+    mo = Path(__file__).resolve().parents[2] / "linli/locale/en/LC_MESSAGES/django.mo"
     if not mo.exists():
         return None
     with mo.open("rb") as fh:
