@@ -20,6 +20,13 @@ def _own_anchor_file_and_backups(tmp_path_factory: Any, settings: Any) -> None:
     from django.core.cache import cache
 
     cache.clear()  # rate-limit counters are per test too
+    # Stored files too: the test settings keep them in memory, and a later test that reuses a
+    # round's id must not find an earlier test's stored white paper.
+    from django.core.files.storage import default_storage, storages
+    from django.utils.functional import empty
+
+    storages._storages = {}
+    default_storage._wrapped = empty
 
 
 @pytest.fixture
