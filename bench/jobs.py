@@ -205,6 +205,9 @@ def _papers(
     env: dict[str, str], var: Path, workers: int, job: int | None = None
 ) -> tuple[float, float, int]:
     """Run a round's batch (``job``: one already queued, else a new one) to its end."""
+    # Rendered papers are kept by content fingerprint (papers/…): drop them so every timed
+    # batch renders each paper instead of reading it back.
+    shutil.rmtree(var / "media" / "papers", ignore_errors=True)
     pool = Workers(env, workers, var)
     try:
         time.sleep(6)

@@ -251,6 +251,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(BROKER_DIR / "queue"),
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
+        # An idle worker looks for new message files this often (kombu's default is 1 s, which
+        # caps a worker at one short job a second; listing a small folder costs next to nothing).
+        "polling_interval": 0.1,
     }
     for _folder in ("queue", "control"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
