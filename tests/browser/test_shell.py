@@ -135,8 +135,11 @@ def test_excel_import_all_or_nothing(page: Any, login_as: Any, street: dict[str,
 
     page.set_input_files("input[name=file]", xlsx(building_rows()))
     page.get_by_role("button", name="上传并导入").click()
+    done = page.locator("#import-done")
+    done.wait_for()
+    assert "导入完成：新增 3 条，更新 0 条。" in done.inner_text()
+    done.get_by_role("link", name="查看名单").click()
     page.wait_for_url("**/places/buildings/")
-    assert "导入完成：新增 3 条，更新 0 条。" in page.locator(".messages").inner_text()
     names = list_texts(page, "楼栋")
     for name in NEW_BUILDINGS:
         assert f"长乐路100弄 {name}" in names
