@@ -13,7 +13,6 @@ import hashlib
 import os
 import re
 import tempfile
-import threading
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from linli.core import pdf as pdfkit
 from linli.core import policy
 from linli.geo.models import Building, Estate, Household, Resident
 
@@ -32,7 +32,7 @@ from . import queries
 from .extensions import white_paper_sections
 from .models import Check, Round, Sample
 
-FONTS = Path(__file__).resolve().parent.parent / "core" / "static" / "linli" / "fonts"
+FONTS = pdfkit.FONTS
 
 # Improvement suggestions per unit (the white paper's "suggestions"), street practice.
 SUGGESTIONS = {
@@ -177,18 +177,9 @@ def _annex(rnd: Round, committee: Any, method: Any) -> list[dict[str, Any]]:
     ]
 
 
-FONT_FILES = {
-    "regular": "NotoSansSC-Regular.subset.woff2",
-    "bold": "NotoSansSC-Bold.subset.woff2",
-    "ext": "NotoSansSC-Regular.ext.woff2",
-}
-# Decompressed copies of the woff2 files (OpenType), made once per machine: decompressing
-# 12 MB of woff2 took about 1 s per render.
-FONT_CACHE = Path(tempfile.gettempdir()) / "linli-risk-fonts"
 PHOTO_MAX_PX = 800  # longest side of a photo in the PDF (45 mm at ~450 dpi)
 PAPERS_PREFIX = "papers"  # rendered white papers in default_storage
 PAPER_FORMAT = 1  # raise when the PDF changes in a way its print HTML does not show
-_PRINT_LOCK = threading.Lock()
 _PRINTER: dict[str, Any] = {}
 
 
@@ -198,45 +189,15 @@ def _media() -> Path:
 
 def _fetcher() -> Any:
     """Only local files under the fonts, font cache and media folders; nothing from a network."""
-    from weasyprint.urls import URLFetcher
-
-    allowed = (FONTS.as_uri(), FONT_CACHE.as_uri(), _media().as_uri())
-
-    class LocalOnly(URLFetcher):  # type: ignore[misc]
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if not url.startswith(allowed):
-                raise ValueError(f"refused to fetch {url}")
-            return super().fetch(url, headers)
-
-    return LocalOnly(allowed_protocols=("file",))
-
-
-def _font_file(name: str) -> Path:
-    """The OpenType file of one of Linli's woff2 fonts, decompressed once into FONT_CACHE
-    (keyed by size and mtime; falls back to the woff2 file if the cache cannot be written)."""
-    from fontTools.ttLib import woff2
-
-    src = FONTS / name
-    st = src.stat()
-    out = FONT_CACHE / f"{src.stem}-{st.st_size}-{int(st.st_mtime)}.otf"
-    if out.exists():
-        return out
-    try:
-        FONT_CACHE.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_suffix(f".{os.getpid()}.tmp")
-        with src.open("rb") as fin, tmp.open("wb") as fout:
-            woff2.decompress(fin, fout)
-        tmp.replace(out)
-    except OSError:
-        return src
-    return out
+    return pdfkit.local_fetcher(_media())
 
 
 def _print_css_text() -> str:
     """The print style sheet's text (with the font paths), rendered once per process."""
     if "css_text" not in _PRINTER:
-        fonts = {key: _font_file(name).as_uri() for key, name in FONT_FILES.items()}
-        _PRINTER["css_text"] = render_to_string("risk/paper_print.css", {"fonts": fonts})
+        _PRINTER["css_text"] = render_to_string(
+            "risk/paper_print.css", {"fonts": pdfkit.font_uris()}
+        )
     text: str = _PRINTER["css_text"]
     return text
 
@@ -300,7 +261,7 @@ def _render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     html = _BLOCK_GAP.sub("><", html)
-    with _PRINT_LOCK:  # Pango font maps are not thread-safe: one render at a time per process
+    with pdfkit.RENDER_LOCK:  # Pango font maps are not thread-safe: one render at a time
         config, css = _printer()
         doc = HTML(string=html, url_fetcher=_fetcher(), base_url=FONTS.as_uri())
         # The layout allocates some hundred thousand short-lived objects; the cyclic garbage
@@ -344,7 +305,7 @@ def pdf(user: Any, rnd: Round, committee: Any) -> bytes:
 
 def _fingerprint(html: str) -> str:
     digest = hashlib.sha256(f"linli-paper-{PAPER_FORMAT}\0".encode())
-    for name in FONT_FILES.values():
+    for name in pdfkit.FONT_FILES.values():
         st = (FONTS / name).stat()
         digest.update(f"{name}:{st.st_size}:{int(st.st_mtime)}\0".encode())
     digest.update(_print_css_text().encode())

@@ -91,5 +91,8 @@ def test_warm_pdf_prepares_fonts_and_style_sheet(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(paper, "_PRINTER", {})
     paper.warm_pdf()
     assert {"config", "css", "css_text"} <= set(paper._PRINTER)
-    for name in paper.FONT_FILES.values():
-        assert paper._font_file(name).suffix == ".otf"  # unpacked once, reused by renders
+    from linli.core import pdf as pdfkit
+
+    for name in pdfkit.FONT_FILES.values():
+        unpacked = pdfkit.font_file(name)  # once per machine, reused by every render
+        assert unpacked.suffix == ".otf" and unpacked.parent == pdfkit.FONT_CACHE
