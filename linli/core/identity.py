@@ -11,7 +11,10 @@ them through.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -102,7 +105,7 @@ def check_id_number(raw: str, today: date | None = None) -> IdCheck:
     """Validate an identity number; accepts a lower-case x, surrounding spaces and full-width
     digits (normalised to ASCII by ``normalise_id_number``); any other non-ASCII character is
     refused with reason ``characters``."""
-    today = today or date.today()
+    today = today or datetime.now(SHANGHAI).date()  # the street's date, not the server's
     number = normalise_id_number(raw)
     if not number:
         return IdCheck(False, "empty")

@@ -13,7 +13,6 @@ import hashlib
 import os
 import re
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +134,7 @@ def _profile(committee: Any) -> dict[str, Any]:
     households = Household.objects.filter(committee=committee).count()
     residents = Resident.objects.filter(committee=committee).count()
     elderly = Resident.objects.filter(
-        committee=committee, birth_year__lte=date.today().year - 60
+        committee=committee, birth_year__lte=timezone.localdate().year - 60
     ).count()
     buildings = Building.objects.filter(committee=committee)
     types = list(buildings.values("housing_type").annotate(n=Count("id")).order_by("-n"))
