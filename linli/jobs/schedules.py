@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 from django_celery_beat.validators import day_of_week_validator, hour_validator, minute_validator
 
@@ -32,6 +33,29 @@ class Change:
     hour: str = ""
     day_of_week: str = ""
     every_seconds: int | None = None
+
+
+# The platform's schedules by name, in the reader's language (the rows' descriptions are the
+# Chinese the migrations wrote; a schedule an admin added shows its own description).
+LABELS = {
+    "linli.jobs.sweep": gettext_lazy("重新排队中断的后台任务"),
+    "linli.jobs.purge_results": gettext_lazy("删除过期的任务结果文件"),
+    "linli.notices.flush_due": gettext_lazy("发送到时的通知（含夜间暂缓的短信）"),
+    "linli.notices.purge": gettext_lazy("删除 180 天前已结束的通知记录"),
+    "linli.fire.equipment_reminders": gettext_lazy("消防器材 90/30 天到期与逾期提醒（每周一）"),
+    "linli.risk.hazard_deadlines": gettext_lazy("隐患整改期限提醒与逾期升级"),
+    "linli.hall.case_deadlines": gettext_lazy("办件期限提醒与差评回访"),
+    "linli.hall.appointment_reminders": gettext_lazy("预约前一天提醒"),
+    "linli.hall.expire_lockers": gettext_lazy("智能柜超期处理（每小时）"),
+    "linli.elevator.stage_clocks": gettext_lazy("加装电梯阶段时限与表决截止提醒"),
+    "linli.community.release_due": gettext_lazy("到点释放活动保留名额并由候补递补"),
+    "linli.core.backup": gettext_lazy("夜间备份（内置 SQLite 部署）"),
+    "linli.core.anchor_audit": gettext_lazy("审计日志链头每日锚定到数据库之外"),
+}
+
+
+def label(task: PeriodicTask) -> str:
+    return str(LABELS.get(task.name) or task.description or task.name)
 
 
 def listing() -> QuerySet[PeriodicTask]:

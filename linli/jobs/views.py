@@ -112,7 +112,7 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
 @permission_required("jobs.schedule")
 def schedule_list(request: HttpRequest) -> HttpResponse:
     tasks = list(schedules.listing())
-    rows = [{"task": t, "when": schedules.describe(t)} for t in tasks]
+    rows = [{"task": t, "label": schedules.label(t), "when": schedules.describe(t)} for t in tasks]
     return render(request, "jobs/schedules.html", {"rows": rows})
 
 
@@ -123,7 +123,7 @@ def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and "run" in request.POST:
         schedules.run_now(actor, task)
         messages.success(
-            request, _("已发送“%(name)s”，由后台工作进程执行。") % {"name": task.description}
+            request, _("已发送“%(name)s”，由后台工作进程执行。") % {"name": schedules.label(task)}
         )
         return redirect("jobs:schedules")
     form = ScheduleForm(request.POST or None, initial=schedules.as_form_initial(task))
@@ -143,10 +143,17 @@ def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, _("已保存“%(name)s”的计划。") % {"name": task.description})
+            messages.success(
+                request, _("已保存“%(name)s”的计划。") % {"name": schedules.label(task)}
+            )
             return redirect("jobs:schedules")
     return render(
         request,
         "jobs/schedule_edit.html",
-        {"task": task, "form": form, "when": schedules.describe(task)},
+        {
+            "task": task,
+            "label": schedules.label(task),
+            "form": form,
+            "when": schedules.describe(task),
+        },
     )

@@ -171,3 +171,11 @@ def test_every_schedule_names_a_task_that_exists() -> None:
     for name in names:
         importlib.import_module(name.rpartition(".")[0])
         assert name in app.tasks, name
+
+
+def test_the_schedules_read_in_english(users: Any, login: Any) -> None:
+    client = login("street_admin")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/jobs/schedules/"})
+    page = client.get("/jobs/schedules/").content.decode()
+    assert "Hazard deadline reminders and escalation when overdue" in page
+    assert "Every Mon at 08:30" in page and "隐患整改期限提醒" not in page
