@@ -219,3 +219,108 @@ class DecisionForm(forms.Form):
     agree = forms.IntegerField(label=_("同意"), min_value=0)
     against = forms.IntegerField(label=_("反对"), min_value=0)
     abstain = forms.IntegerField(label=_("弃权"), min_value=0)
+
+
+# --- staff forms: the network, spaces, menus and series -------------------------------------
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+WEEKDAYS = [
+    ("1", _("周一")), ("2", _("周二")), ("3", _("周三")), ("4", _("周四")),
+    ("5", _("周五")), ("6", _("周六")), ("7", _("周日")),
+]  # fmt: skip
+
+
+class PositionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=Position.Kind.choices)
+    name = forms.CharField(label=_("名称"), max_length=100)
+    parent = forms.ModelChoiceField(
+        label=_("上级阵地"), queryset=Position.objects.order_by("sort", "name"), required=False,
+        help_text=_("三大阵地不填；服务站挂在阵地下，服务点挂在阵地或服务站下。"),
+    )  # fmt: skip
+    address = forms.CharField(label=_("地址"), max_length=100)
+    committee = forms.ModelChoiceField(
+        label=_("所在居委"), queryset=Committee.objects.order_by("code"), required=False
+    )
+    map_x = forms.IntegerField(label=_("示意图横坐标（0–100，西→东）"), min_value=0, max_value=100)
+    map_y = forms.IntegerField(label=_("示意图纵坐标（0–100，北→南）"), min_value=0, max_value=100)
+    hours = forms.CharField(label=_("开放时间"), max_length=100, required=False)
+    contact = forms.CharField(label=_("联系人"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("联系电话（办公）"), max_length=30, required=False)
+    description = forms.CharField(
+        label=_("简介"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    sort = forms.IntegerField(label=_("排序"), min_value=0, initial=0, required=False)
+
+    def __init__(self, *args: Any, committee_locked: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if committee_locked:
+            del self.fields["committee"]
+
+    def data_for_service(self) -> dict[str, Any]:
+        d = dict(self.cleaned_data)
+        parent, committee = d.pop("parent", None), d.pop("committee", None)
+        d["parent_id"] = parent.pk if parent else None
+        d["committee_id"] = committee.pk if committee else None
+        return d
+
+
+class PositionStaffForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    duties = forms.CharField(
+        label=_("岗位职责"), max_length=200,
+        help_text=_("全岗通：一人多岗，用顿号或逗号分隔，如 接待、政策咨询、活动组织。"),
+    )  # fmt: skip
+
+
+class SpaceForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=50)
+    capacity = forms.IntegerField(label=_("容纳人数"), min_value=1)
+    equipment = forms.CharField(label=_("设备"), max_length=200, required=False)
+    bookable = forms.BooleanField(label=_("可预约"), required=False, initial=True)
+
+
+class MenuItemForm(forms.Form):
+    family = forms.ChoiceField(label=_("类别"), choices=Family.choices)
+    title = forms.CharField(label=_("服务项目"), max_length=100)
+    audience = forms.CharField(label=_("服务对象"), max_length=100)
+    capacity = forms.IntegerField(label=_("人数上限"), min_value=1)
+    duration_minutes = forms.IntegerField(
+        label=_("时长（分钟）"), min_value=15, max_value=24 * 60, initial=60
+    )
+    mode = forms.ChoiceField(label=_("预约方式"), choices=MenuItem.Mode.choices)
+    provider = forms.CharField(label=_("提供方"), max_length=100, required=False)
+    lead_days = forms.IntegerField(label=_("受理时限（天）"), min_value=0, max_value=90, initial=3)
+    description = forms.CharField(
+        label=_("内容"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    active = forms.BooleanField(label=_("上架"), required=False, initial=True)
+
+
+class SeriesForm(forms.Form):
+    title = forms.CharField(label=_("系列名称"), max_length=100)
+    space = forms.ModelChoiceField(
+        label=_("空间"),
+        queryset=Space.objects.select_related("position").order_by("position__sort", "name"),
+    )
+    weekdays = forms.MultipleChoiceField(
+        label=_("星期"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple,
+        initial=["1", "2", "3", "4", "5"],
+    )  # fmt: skip
+    start_time = forms.TimeField(label=_("开始"), widget=TIME)
+    end_time = forms.TimeField(label=_("结束"), widget=TIME)
+    capacity = forms.IntegerField(label=_("每场人数"), min_value=1)
+    reserved_offline = forms.IntegerField(
+        label=_("为现场/电话报名保留"), min_value=0, initial=0, required=False
+    )
+    release_hours = forms.IntegerField(
+        label=_("保留座位提前释放（小时）"), min_value=0, max_value=336, initial=4
+    )
+    partners = forms.CharField(
+        label=_("合作单位（顿号分隔，按日轮换）"), max_length=200, required=False
+    )
+    audience = forms.CharField(label=_("对象"), max_length=100, required=False)
+
+    def data_for_service(self) -> dict[str, Any]:
+        d = dict(self.cleaned_data)
+        d["weekdays"] = ",".join(d["weekdays"])
+        return d

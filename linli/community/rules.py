@@ -461,3 +461,73 @@ def decision_passed(members: int, agree: int, against: int, abstain: int) -> boo
     if members < 1 or present > members or min(agree, against, abstain) < 0:
         raise ValueError("votes must be non-negative and no more than the members")
     return 2 * present > members and 2 * agree > present
+
+
+# --- the network's hierarchy and series definitions ------------------------------------------
+
+ANCHOR_KINDS: Final = ("centre", "culture", "party_school")
+STATION_KINDS: Final = ("building_station", "residential_station")
+POINT_KINDS: Final = ("point",)
+
+
+def position_level(kind: str) -> int:
+    """0 for the three anchor sites, 1 for stations, 2 for service points."""
+    if kind in ANCHOR_KINDS:
+        return 0
+    if kind in STATION_KINDS:
+        return 1
+    if kind in POINT_KINDS:
+        return 2
+    raise ValueError(f"unknown position kind {kind!r}")
+
+
+def hierarchy_problem(kind: str, parent_kind: str | None, child_kinds: Iterable[str]) -> str | None:
+    """Why a position of ``kind`` cannot sit under ``parent_kind`` with those children, or None.
+
+    Anchors stand at the top (no parent); a station hangs under an anchor; a service point under
+    an anchor or a station. Each child must stay at a lower level than its parent, so a
+    position with points under it cannot become a point itself. Levels strictly increase
+    downwards, so no chain of parents can loop.
+    """
+    level = position_level(kind)
+    if level == 0:
+        if parent_kind is not None:
+            return "anchor_has_parent"
+    elif parent_kind is None:
+        return "needs_parent"
+    elif position_level(parent_kind) >= level:
+        return "parent_not_above"
+    if any(position_level(child) <= level for child in child_kinds):
+        return "child_not_below"
+    return None
+
+
+def parse_weekdays(text: str) -> list[int]:
+    """``"1,2,3,4,5"`` → [1, 2, 3, 4, 5] (ISO weekdays, Monday = 1); ValueError when malformed."""
+    days: list[int] = []
+    for part in text.replace("，", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or not 1 <= int(part) <= 7:
+            raise ValueError(f"not a weekday: {part!r}")
+        if int(part) not in days:
+            days.append(int(part))
+    if not days:
+        raise ValueError("no weekday")
+    return sorted(days)
+
+
+def split_duties(text: str) -> list[str]:
+    """全岗通 duties separated by 、 or commas, stripped, without repeats."""
+    out: list[str] = []
+    for part in re.split(r"[、,，;；/\n]", text):
+        part = part.strip()
+        if part and part not in out:
+            out.append(part)
+    return out
+
+
+def rotating_partner(partners: list[str], ordinal: int) -> str:
+    """The partner of the day in a series' rotation (the same day always gets the same one)."""
+    return partners[ordinal % len(partners)] if partners else ""
