@@ -41,6 +41,7 @@ urlpatterns = [
     path("api/v1/fire/", include("linli.fire.api.urls")),
     path("api/v1/hall/", include("linli.hall.api.urls")),
     path("api/v1/elevator/", include("linli.elevator.api.urls")),
+    path("api/v1/community/", include("linli.community.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="api-redoc"),

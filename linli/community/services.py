@@ -1462,3 +1462,26 @@ def update_series_events(actor: Actor, series: Series) -> SeriesUpdate:
             continue
         report.updated += 1
     return report
+
+
+@dataclass(frozen=True)
+class RevealedVolunteer:
+    phone: str
+    id_number: str
+
+
+def reveal_volunteer(actor: Actor, volunteer: Volunteer, purpose: str) -> RevealedVolunteer:
+    """A volunteer's full phone and identity number, as for residents: a role holding
+    ``people.view_identity`` in scope, a stated purpose, and an audit record either way."""
+    if not policy.can(actor.user, "people.view_identity") or not policy.in_scope(
+        actor.user, volunteer.committee_id
+    ):
+        audit.record(actor, "community.volunteer.reveal", volunteer, outcome="denied")
+        raise CommunityError(_("无权查看完整手机号和身份证号。"), code="denied")
+    if not purpose.strip():
+        raise CommunityError(_("请说明查看目的。"), field="purpose")
+    audit.record(actor, "community.volunteer.reveal", volunteer, details={"purpose": purpose[:100]})
+    return RevealedVolunteer(
+        phone=crypto.decrypt(volunteer.phone_cipher, PHONE_PURPOSE),
+        id_number=crypto.decrypt(volunteer.id_cipher, ID_PURPOSE) if volunteer.id_cipher else "",
+    )

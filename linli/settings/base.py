@@ -212,6 +212,8 @@ SPECTACULAR_SETTINGS = {
         "ChargingKindEnum": "linli.fire.models.ChargingKind",
         "CheckKindEnum": "linli.fire.models.CheckKind",
         "GradeEnum": "linli.risk.models.GRADES",
+        "SignupChannelEnum": "linli.community.models.Signup.Channel",
+        "OrderChannelEnum": "linli.community.models.ServiceOrder.Channel",
     },
 }
 
