@@ -324,3 +324,37 @@ class SeriesForm(forms.Form):
         d = dict(self.cleaned_data)
         d["weekdays"] = ",".join(d["weekdays"])
         return d
+
+
+# --- the volunteer's own phone page -----------------------------------------------------------
+
+
+class VolunteerLoginForm(forms.Form):
+    code = forms.CharField(
+        label=_("个人码"),
+        max_length=20,
+        help_text=_("队长发给您的 8 位码，如 ABCD-EFGH"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    tail = forms.CharField(
+        label=_("手机号后四位"),
+        min_length=4,
+        max_length=4,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+
+class VolunteerHoursForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("队伍"), queryset=VolunteerTeam.objects.none())
+    on = forms.DateField(label=_("服务日期"), widget=DATE)
+    minutes = forms.IntegerField(label=_("时长（分钟）"), min_value=1, max_value=24 * 60)
+    content = forms.CharField(label=_("服务内容"), max_length=100)
+
+    def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+
+
+class CorrectionForm(forms.Form):
+    minutes = forms.IntegerField(label=_("应为（分钟）"), min_value=1, max_value=24 * 60)
+    reason = forms.CharField(label=_("理由"), max_length=200)

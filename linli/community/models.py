@@ -599,6 +599,9 @@ class Volunteer(models.Model):
         related_name="+",
     )
     joined = models.DateField(_("加入日期"))
+    # The volunteer's own phone page: keyed hash of the personal code the leader hands out
+    # (shown once); with the phone's last four digits it opens ``/community/me/``.
+    code_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
 
     class Meta:
         verbose_name = _("志愿者")

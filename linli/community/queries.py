@@ -217,3 +217,46 @@ def screen_figures(today: date) -> dict[str, Any]:
             checked_in_at__year=today.year, checked_in_at__month=today.month
         ).count(),
     }
+
+
+def volunteer_home(volunteer: Volunteer) -> dict[str, Any]:
+    """What a volunteer sees on their own page: coming shifts, own records, certificates."""
+    now = timezone.now()
+    team_ids = list(volunteer.teams.values_list("team_id", flat=True))
+    shifts_ = list(
+        Shift.objects.filter(
+            team_id__in=team_ids,
+            ends_at__gte=now - timedelta(hours=1),
+            starts_at__lt=now + timedelta(days=14),
+        )
+        .select_related("team", "event")
+        .order_by("starts_at", "id")[:20]
+    )
+    mine = {
+        r.shift_id: r
+        for r in HourRecord.objects.filter(volunteer=volunteer, shift__in=[s.pk for s in shifts_])
+    }
+    for s in shifts_:
+        s.my_record = mine.get(s.pk)  # type: ignore[attr-defined]
+    records = list(
+        HourRecord.objects.filter(volunteer=volunteer)
+        .select_related("team")
+        .prefetch_related(
+            Prefetch("corrections", queryset=Correction.objects.order_by("-created", "-id"))
+        )
+        .order_by("-on", "-id")[:50]
+    )
+    approved = (
+        HourRecord.objects.filter(volunteer=volunteer, status="approved").aggregate(
+            m=Sum("minutes")
+        )["m"]
+        or 0
+    )
+    return {
+        "shifts": shifts_,
+        "records": records,
+        "approved_minutes": approved,
+        "certificates": list(
+            volunteer.certificates.select_related("team").order_by("-issued_on", "-id")
+        ),
+    }

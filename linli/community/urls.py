@@ -19,6 +19,10 @@ urlpatterns = [
     path("projects/<int:pk>/", views.project, name="project"),
     path("screen/", views.screen, name="screen"),
     path("screen/data.json", views.screen_data, name="screen_data"),
+    # The volunteer's own phone page (personal code + phone tail)
+    path("me/", views.volunteer_home, name="me"),
+    path("me/login/", views.volunteer_login, name="me_login"),
+    path("me/certificates/<int:pk>/", views.volunteer_certificate, name="me_certificate"),
     # Staff
     path("events/", views.events_staff, name="events_staff"),
     path("events/new/", views.event_new, name="event_new"),
@@ -41,6 +45,7 @@ urlpatterns = [
     path("wishes/", views.wishes, name="wishes"),
     path("volunteers/", views.volunteers, name="volunteers"),
     path("volunteers/export/", views.volunteers_export, name="volunteers_export"),
+    path("volunteers/<int:pk>/code/", views.volunteer_code, name="volunteer_code"),
     path("shifts/<str:token>/", views.shift, name="shift"),
     path("volunteers/<int:pk>/certificate/<int:team_pk>/", views.certificate, name="certificate"),
     # Alliance partners (schools, cultural units) and staff
