@@ -303,7 +303,8 @@ class SeriesForm(forms.Form):
         queryset=Space.objects.select_related("position").order_by("position__sort", "name"),
     )
     weekdays = forms.MultipleChoiceField(
-        label=_("星期"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple,
+        label=_("星期"), choices=WEEKDAYS,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "cm-weekdays"}),
         initial=["1", "2", "3", "4", "5"],
     )  # fmt: skip
     start_time = forms.TimeField(label=_("开始"), widget=TIME)
@@ -352,7 +353,10 @@ class VolunteerHoursForm(forms.Form):
 
     def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        field = self.fields["team"]
+        field.queryset = teams  # type: ignore[attr-defined]
+        if len(teams) == 1:  # one team: nothing to choose
+            field.empty_label = None  # type: ignore[attr-defined]
 
 
 class CorrectionForm(forms.Form):
