@@ -53,3 +53,14 @@ def test_demo_is_the_article_and_rebuilds_identically(db: Any) -> None:
     assert ServiceOrder.objects.filter(status="rated").exists()
     for username in ("dangqun", "school", "arts"):
         assert authenticate(username=username, password=geo_demo.DEMO_PASSWORD) is not None
+
+
+def test_demo_volunteer_logs_in_with_the_documented_code(db: Any) -> None:
+    from linli.community import demo, services
+    from linli.geo import demo as geo_demo
+
+    geo_demo.build(with_residents=False)
+    demo.build()
+    volunteer = services.volunteer_login(demo.DEMO_VOLUNTEER_CODE, "9100", address="t")
+    assert volunteer.teams.get().team.name == "建筑可阅读"
+    assert volunteer.certificates.exists()
