@@ -105,8 +105,13 @@ def test_unknown_codes_are_throttled_per_address(client: Client, vol: dict[str, 
     assert login(client, vol["code"]).status_code == 429
 
 
-def test_next_only_goes_to_community_pages(client: Client, vol: dict[str, Any]) -> None:
-    response = login(client, vol["code"], next="https://evil.example/")
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"]
+)
+def test_next_only_goes_to_community_pages(
+    client: Client, vol: dict[str, Any], target: str
+) -> None:
+    response = login(client, vol["code"], next=target)
     assert response["Location"] == reverse("community:me")
 
 
