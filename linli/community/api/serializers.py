@@ -19,6 +19,7 @@ from ..models import (
     Signup,
     Space,
     Volunteer,
+    VolunteerTeam,
 )
 
 
@@ -144,6 +145,23 @@ class OrderInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     channel = serializers.ChoiceField(
         choices=ServiceOrder.Channel.choices, default=ServiceOrder.Channel.PHONE
     )
+
+
+class OrderStepSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One step of the loop: accept, dispatch (to a position or a team), deliver, rate,
+    decline, cancel."""
+
+    step = serializers.ChoiceField(
+        choices=["accept", "dispatch", "deliver", "rate", "decline", "cancel"]
+    )
+    to_position = serializers.PrimaryKeyRelatedField(
+        queryset=Position.objects.all(), required=False, allow_null=True
+    )
+    to_team = serializers.PrimaryKeyRelatedField(
+        queryset=VolunteerTeam.objects.all(), required=False, allow_null=True
+    )
+    rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+    feedback = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class AllianceOrderSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

@@ -165,6 +165,18 @@ class ServiceOrderViewSet(mixins.CreateModelMixin, ReadOnly):
         order = services.place_order(Actor.from_request(request), committee_id=committee_id, **d)
         return Response(s.ServiceOrderSerializer(order).data, status=201)
 
+    @extend_schema(request=s.OrderStepSerializer, responses=s.ServiceOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def advance(self, request: Request, pk: str | None = None) -> Response:
+        """受理 / 派单 / 服务 / 评价 / 不予受理 / 取消 — one step, checked by the service
+        (``community.manage``; committee staff their committee's and their station's orders)."""
+        order = self.get_object()
+        body = s.OrderStepSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = dict(body.validated_data)
+        done = services.advance_order(Actor.from_request(request), order.pk, d.pop("step"), **d)
+        return Response(s.ServiceOrderSerializer(done).data)
+
 
 class AllianceOrderViewSet(mixins.CreateModelMixin, ReadOnly):
     """Alliance orders: a school or cultural unit sees its own only."""

@@ -305,3 +305,27 @@ def test_volunteers_masked_scoped_and_reveal_audited(
                                         phone(300 + start + k))  # fmt: skip
 
     constant(client, f"{API}/volunteers/", grow)
+
+
+def test_order_loop_steps_through_the_api(
+    client: Client, net: dict[str, Any], users: dict[str, Any]
+) -> None:
+    order = services.place_order(
+        net["actor"], position=net["centre"], requester_kind="organisation",
+        requester_name="上海图书馆", menu_item=net["lecture"], channel="phone",
+    )  # fmt: skip
+    url = f"{API}/orders/{order.pk}/advance/"
+    client.force_login(users["street_staff"])  # reads orders, may not work them
+    assert client.post(url, {"step": "accept"}).status_code == 403
+    client.force_login(net["dangqun"])
+    assert client.post(url, {"step": "accept"}).json()["status"] == "accepted"
+    both = client.post(url, {"step": "dispatch", "to_position": net["station"].pk,
+                             "to_team": net["team"].pk})  # fmt: skip
+    assert both.status_code == 400 and both.json()["field"] == "to"
+    sent = client.post(url, {"step": "dispatch", "to_team": net["team"].pk}).json()
+    assert (sent["status"], sent["dispatched_team"]) == ("dispatched", net["team"].pk)
+    assert client.post(url, {"step": "deliver"}).json()["status"] == "delivered"
+    wrong = client.post(url, {"step": "accept"})
+    assert wrong.status_code == 400 and wrong.json()["code"] == "state"
+    rated = client.post(url, {"step": "rate", "rating": 5, "feedback": "讲得好"}).json()
+    assert (rated["status"], rated["rating"]) == ("rated", 5)
