@@ -17,6 +17,8 @@ ROLE_LABELS = {
     Role.BACKOFFICE_CLERK: _("中台人员"),
     Role.PARTNER: _("合作单位"),
     Role.AUDITOR: _("审计员"),
+    Role.SYSTEM_ADMIN: _("系统管理员"),
+    Role.SECURITY_ADMIN: _("安全管理员"),
 }
 DEPARTMENT_LABELS = {
     Department.SAFETY: _("平安办"),
