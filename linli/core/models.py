@@ -104,6 +104,9 @@ class AuditHead(models.Model):
 
     seq = models.BigIntegerField(default=0)
     digest = models.CharField(max_length=64, default="0" * 64)
+    # The digest the chain's tip was made with ("sha256" or "sm3"): a suite change is recorded
+    # in the chain itself (``audit.SUITE_ACTION``) before the first record under the new one.
+    alg = models.CharField(max_length=10, default="sha256")
 
     def __str__(self) -> str:
         return f"audit head #{self.seq}"
