@@ -314,6 +314,9 @@ LINLI_SMS_TEMPLATES: dict[str, str] = {}
 LINLI_NOTICES_QUIET_HOURS = tuple(
     os.environ.get("LINLI_NOTICES_QUIET_HOURS", "21:00-08:00").split("-", 1)
 )
+# Retention (docs/hall.md): ticket, case, appointment and locker personal data is anonymised
+# after this many days (at least 8), statistics kept.
+LINLI_HALL_RETENTION_DAYS = int(os.environ.get("LINLI_HALL_RETENTION_DAYS", "180"))
 LINLI_NOTICES_MAX_ATTEMPTS = 5
 LINLI_NOTICES_RETRY_BASE_SECONDS = 60
 LINLI_BASE_URL = os.environ.get("LINLI_BASE_URL", "")
