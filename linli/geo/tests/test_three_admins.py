@@ -67,6 +67,18 @@ def test_the_auditor_reads_the_audit_log_but_not_accounts_or_residents(
     assert client.get(_change_form(users["window_clerk"])).status_code == 302  # not admin staff
 
 
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [("system_admin", True), ("security_admin", True), ("street_admin", False), ("auditor", False)],
+)
+def test_the_menu_leads_the_two_administrators_to_accounts_and_roles(
+    login: Any, role: str, shown: bool
+) -> None:
+    page = login(role).get("/").content.decode()
+    assert (reverse("admin:core_user_changelist") in page) is shown
+    assert ("账号与角色" in page) is shown
+
+
 def test_the_street_admin_no_longer_manages_accounts(login: Any, users: Any) -> None:
     admin = users["street_admin"]
     admin.is_staff = admin.is_superuser = True  # what older installations gave it
@@ -109,6 +121,7 @@ def test_the_security_admin_grants_roles_but_not_its_own_nor_accounts(
     clerk = users["window_clerk"]
     page = client.get(_change_form(clerk)).content.decode()
     assert 'name="role"' in page and 'name="email"' not in page
+    assert "password/" not in page  # no reset link: passwords are the system admin's
     assert _post_user(client, clerk, role="auditor").status_code == 302
     clerk.refresh_from_db()
     assert clerk.role == "auditor" and not clerk.is_staff
