@@ -35,6 +35,15 @@ test: $(STAMP) ## Run the whole suite (unit, integration, browser) on DATABASE_U
 	$(BIN)/pytest -n 2 --dist loadfile -m "not browser and not scaleout" -q
 	$(MAKE) --no-print-directory browser-test
 
+# The tests of personal-data protection and the audit chain again under the national algorithms.
+SM_TESTS = linli/core/tests/test_crypto.py linli/core/tests/test_crypto_sm.py \
+	linli/core/tests/test_identity.py linli/core/tests/test_audit.py \
+	linli/core/tests/test_audit_anchors.py linli/geo/tests/test_people.py \
+	linli/geo/tests/test_rekey.py linli/geo/tests/test_import.py
+
+test-sm: $(STAMP) ## Crypto, identity and audit tests with the SM suite (SM4, SM3) selected
+	LINLI_CRYPTO_SUITE=sm $(BIN)/pytest -n 2 --dist loadfile -m "not browser" -q $(SM_TESTS)
+
 browser-test: $(STAMP) ## Browser tests: Playwright driving Debian's chromium (installed if missing)
 	@bash scripts/ensure-chromium.sh
 	$(BIN)/pytest -m browser -q -p no:xdist
@@ -73,4 +82,4 @@ check: lint types contracts schema-check test ## Everything CI runs, in CI's ord
 clean: ## Remove the environment and local data
 	rm -rf $(VENV) var
 
-.PHONY: help venv run dev test browser-test scaleout lint types contracts schema schema-check messages bench bench-check check clean
+.PHONY: help venv run dev test test-sm browser-test scaleout lint types contracts schema schema-check messages bench bench-check check clean

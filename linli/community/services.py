@@ -692,7 +692,9 @@ def register_volunteer(
         id_masked = mask_id_number(check.number)
     with transaction.atomic():
         key = crypto.keyed_hash(phone, PHONE_PURPOSE)
-        volunteer = Volunteer.objects.filter(phone_hash=key).first()
+        volunteer = Volunteer.objects.filter(
+            phone_hash__in=crypto.keyed_hashes(phone, PHONE_PURPOSE)
+        ).first()
         if volunteer is None:
             volunteer = Volunteer.objects.create(
                 name=name.strip(), phone_hash=key,

@@ -1,15 +1,33 @@
-"""Django admin for accounts (the street admin's user management). Domain data is edited
-in Linli's own pages, which write through the services and the audit log."""
+"""Django admin for accounts, split by 三员分立 (docs/permissions.md): the system administrator
+(``accounts.manage``) creates, renames and deactivates accounts and resets passwords; the security
+administrator (``roles.manage``) assigns roles, departments, committees and organisations. Each
+sees the other's fields read-only; nobody else -- a superuser flag included -- manages accounts
+here. Domain data is edited in Linli's own pages, which write through the services and the audit
+log."""
 
 from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
-from . import audit
+from . import audit, policy
 from .context import Actor
 from .models import Organisation, User
+from .roles import assignment_problem
+
+ACCOUNT_FIELDS = ("username", "display_name", "first_name", "last_name", "email", "is_active")
+GRANT_FIELDS = ("role", "department", "committee", "organisation")
+
+
+def _assignment_message(code: str) -> str:
+    messages = {
+        "not_security_admin": _("只有安全管理员可以分配角色。"),
+        "own_role": _("不能更改自己的角色：三员分立要求由另一名安全管理员操作。"),
+    }
+    return messages[code]
 
 
 @admin.register(User)
@@ -18,20 +36,110 @@ class LinliUserAdmin(UserAdmin):  # type: ignore[type-arg]
     list_filter = ("role", "department", "is_active")
     search_fields = ("username", "display_name")
     fieldsets = (
-        *(UserAdmin.fieldsets or ()),
-        ("Linli", {"fields": ("display_name", "role", "department", "committee", "organisation")}),
+        (None, {"fields": ("username", "password")}),
+        (_("账号"), {"fields": ("display_name", "first_name", "last_name", "email", "is_active")}),
+        (_("角色与授权"), {"fields": GRANT_FIELDS}),
+        (_("时间"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"fields": ("username", "usable_password", "password1", "password2")}),
+        (_("账号"), {"fields": ("display_name", "email")}),
     )
 
+    # Who may do what here comes from the role matrix, never from Django's own flags.
+    def _manages(self, request: HttpRequest) -> bool:
+        return policy.administers_accounts(request.user)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._manages(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._manages(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._manages(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return policy.can(request.user, "accounts.manage")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # accounts are deactivated, never deleted: the audit log refers to them
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or policy.can(request.user, "accounts.manage"):
+            return fieldsets
+        # Passwords are the system administrator's: no reset link for anyone else.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        readonly: tuple[str, ...] = ("last_login", "date_joined")
+        if obj is None:
+            return readonly
+        if not policy.can(request.user, "accounts.manage"):
+            readonly += ACCOUNT_FIELDS
+        if not policy.can(request.user, "roles.manage"):
+            readonly += GRANT_FIELDS
+        return readonly
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        policy.require(request.user, "accounts.manage")
+        return super().user_change_password(request, id, form_url)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        old_role = obj.role if obj is not None else ""
+        target_pk = obj.pk if obj is not None else None
+
+        class AssignmentForm(form_class):  # type: ignore[misc, valid-type]
+            def clean(self) -> dict[str, Any]:
+                cleaned: dict[str, Any] = super().clean()
+                new_role = cleaned.get("role", old_role)
+                problem = assignment_problem(
+                    policy.role_of(request.user), target_pk == request.user.pk, old_role, new_role
+                )
+                if problem:
+                    raise ValidationError(_assignment_message(problem), code=problem)
+                return cleaned
+
+        return AssignmentForm
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # A superuser would hold every duty at once: Linli keeps none, and the admin site is
+        # open to the two administrators whose role manages accounts or grants.
+        obj.is_superuser = False
+        obj.is_staff = policy.administers_accounts(obj)
         super().save_model(request, obj, form, change)
         audit.record(
             Actor.from_request(request),
             "core.user.update" if change else "core.user.create",
             obj,
-            details={"fields": sorted(form.changed_data)},
+            details={"fields": sorted(form.changed_data), "role": obj.role},
         )
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("name", "kind", "contact")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return policy.can(request.user, "accounts.manage")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can(request.user, "accounts.manage")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can(request.user, "accounts.manage")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return policy.can(request.user, "accounts.manage")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

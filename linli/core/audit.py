@@ -1,7 +1,12 @@
 """The append-only, keyed hash chain of audit records.
 
-Each record's digest is HMAC-SHA256, keyed with ``LINLI_AUDIT_KEY`` (kept outside the
+Each record's digest is an HMAC, keyed with ``LINLI_AUDIT_KEY`` (kept outside the
 database like the other keys), over the previous digest and a canonical JSON of its fields.
+The HMAC's hash is SHA-256, or SM3 under the ``sm`` cipher suite (``LINLI_CRYPTO_SUITE``). A
+chain switches at a record: when the suite changes, the next append first writes a
+``core.audit.suite`` record naming the new digest, itself made with it; ``verify_chain`` starts
+with the digest the first record was made with (a new chain starts with the current suite's)
+and follows those records, so records made before a switch stay verifiable.
 Altering, removing or inserting a record breaks a link, and someone with only database access
 cannot recompute the chain: without the key they cannot produce a valid digest. The chain's
 head is also written outside the database (``backup.anchor_audit``: daily and on every
@@ -30,10 +35,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from .context import Actor
-from .crypto import key_bytes
+from .crypto import SUITE_DIGEST, hmac_hex, key_bytes, suite
 from .models import AuditHead, AuditRecord
 
 GENESIS = "0" * 64
+FIRST_DIGEST = "sha256"  # the chains written before the SM suite existed
+SUITE_ACTION = "core.audit.suite"  # the record at which a chain changes its digest
+DIGESTS = frozenset(SUITE_DIGEST.values())
 
 
 def canonical(fields: Mapping[str, Any]) -> str:
@@ -44,9 +52,18 @@ def audit_key() -> bytes:
     return key_bytes(settings.LINLI_AUDIT_KEY, "LINLI_AUDIT_KEY")
 
 
-def digest_of(prev_digest: str, fields: Mapping[str, Any], key: bytes) -> str:
+def chain_digest() -> str:
+    """The digest new records are made with: ``sha256``, or ``sm3`` under the ``sm`` suite."""
+    return SUITE_DIGEST[suite()]
+
+
+def digest_of(
+    prev_digest: str, fields: Mapping[str, Any], key: bytes, alg: str = FIRST_DIGEST
+) -> str:
     message = (prev_digest + canonical(fields)).encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    if alg == FIRST_DIGEST:
+        return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return hmac_hex(key, message, alg)
 
 
 def record_fields(rec: AuditRecord) -> dict[str, Any]:
@@ -84,28 +101,59 @@ def record(
         object_repr = object_repr or str(obj)
     with transaction.atomic():
         updated = AuditHead.objects.filter(pk=1).update(seq=F("seq") + 1)
+        key, alg = audit_key(), chain_digest()
         if not updated:
-            AuditHead.objects.create(pk=1, seq=1)
+            AuditHead.objects.create(pk=1, seq=1, alg=alg)
         head = AuditHead.objects.get(pk=1)
-        rec = AuditRecord(
-            seq=head.seq,
-            at=timezone.now(),
-            actor=actor.user,
-            actor_name=actor.label[:150],
-            action=action,
-            object_type=object_type[:60],
-            object_id=object_id[:64],
-            object_repr=object_repr[:200],
-            outcome=str(outcome),
-            terminal=actor.terminal[:100],
-            details=dict(details or {}),
-            prev_digest=head.digest,
-        )
-        # Round-trip the details through JSON so the digest covers what the database keeps.
-        rec.details = json.loads(canonical(rec.details))
-        rec.digest = digest_of(head.digest, record_fields(rec), audit_key())
-        rec.save(force_insert=True)
-        AuditHead.objects.filter(pk=1).update(digest=rec.digest)
+        seq, prev = head.seq, head.digest
+        if head.alg != alg and seq > 1:
+            # The suite changed: the chain says so, at a record made with the new digest.
+            switch = _append(
+                Actor.system("audit"), SUITE_ACTION, seq, prev, key, alg,
+                object_type="core.audithead", object_id="1", object_repr="audit chain",
+                details={"from": head.alg, "to": alg},
+            )  # fmt: skip
+            seq, prev = seq + 1, switch.digest
+        rec = _append(
+            actor, action, seq, prev, key, alg, outcome=str(outcome), details=details,
+            object_type=object_type, object_id=object_id, object_repr=object_repr,
+        )  # fmt: skip
+        AuditHead.objects.filter(pk=1).update(seq=seq, digest=rec.digest, alg=alg)
+    return rec
+
+
+def _append(
+    actor: Actor,
+    action: str,
+    seq: int,
+    prev_digest: str,
+    key: bytes,
+    alg: str,
+    *,
+    outcome: str = AuditRecord.Outcome.OK,
+    details: Mapping[str, Any] | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditRecord:
+    rec = AuditRecord(
+        seq=seq,
+        at=timezone.now(),
+        actor=actor.user,
+        actor_name=actor.label[:150],
+        action=action,
+        object_type=object_type[:60],
+        object_id=object_id[:64],
+        object_repr=object_repr[:200],
+        outcome=outcome,
+        terminal=actor.terminal[:100],
+        details=dict(details or {}),
+        prev_digest=prev_digest,
+    )
+    # Round-trip the details through JSON so the digest covers what the database keeps.
+    rec.details = json.loads(canonical(rec.details))
+    rec.digest = digest_of(prev_digest, record_fields(rec), key, alg)
+    rec.save(force_insert=True)
     return rec
 
 
@@ -157,6 +205,7 @@ def verify_chain(
     earliest: dict[int, datetime] = {}
     wanted = set(cuts)
     prev = GENESIS
+    alg = FIRST_DIGEST
     expected = 1
     checked = 0
     for rec in records:
@@ -164,7 +213,21 @@ def verify_chain(
             return _tampered(checked, expected, f"record {expected} is missing")
         if rec.prev_digest != prev:
             return _tampered(checked, rec.seq, "link to the previous record is broken")
-        if not hmac.compare_digest(digest_of(prev, record_fields(rec), key), rec.digest):
+        if rec.seq == 1:
+            # A chain starts with the suite in effect when its first record was written.
+            fields = record_fields(rec)
+            alg = next(
+                (a for a in (FIRST_DIGEST, "sm3")
+                 if hmac.compare_digest(digest_of(prev, fields, key, a), rec.digest)),
+                FIRST_DIGEST,
+            )  # fmt: skip
+        if rec.action == SUITE_ACTION:
+            # The record that switches the digest is made with the new one (and keyed, so it
+            # cannot be forged without the key).
+            alg = str((rec.details or {}).get("to", ""))
+            if alg not in DIGESTS:
+                return _tampered(checked, rec.seq, f"unknown chain digest {alg!r}")
+        if not hmac.compare_digest(digest_of(prev, record_fields(rec), key, alg), rec.digest):
             return _tampered(checked, rec.seq, "record content does not match its keyed digest")
         if rec.seq in wanted:
             digest_at[rec.seq] = rec.digest

@@ -67,7 +67,11 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "large_type": getattr(request, "large_type", False),
         "role_label": ROLE_LABELS.get(role, "") if role else "",
         "can": {
-            perm.replace(".", "_"): policy.can(user, perm)
-            for perm in ("geo.view", "geo.change", "people.view", "people.change", "audit.view")
+            **{
+                perm.replace(".", "_"): policy.can(user, perm)
+                for perm in ("geo.view", "geo.change", "people.view", "people.change", "audit.view")
+            },
+            # The system and security administrators' accounts and roles (三员分立).
+            "administer_accounts": policy.administers_accounts(user),
         },
     }

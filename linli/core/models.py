@@ -17,6 +17,8 @@ ROLE_LABELS = {
     Role.BACKOFFICE_CLERK: _("中台人员"),
     Role.PARTNER: _("合作单位"),
     Role.AUDITOR: _("审计员"),
+    Role.SYSTEM_ADMIN: _("系统管理员"),
+    Role.SECURITY_ADMIN: _("安全管理员"),
 }
 DEPARTMENT_LABELS = {
     Department.SAFETY: _("平安办"),
@@ -102,6 +104,9 @@ class AuditHead(models.Model):
 
     seq = models.BigIntegerField(default=0)
     digest = models.CharField(max_length=64, default="0" * 64)
+    # The digest the chain's tip was made with ("sha256" or "sm3"): a suite change is recorded
+    # in the chain itself (``audit.SUITE_ACTION``) before the first record under the new one.
+    alg = models.CharField(max_length=10, default="sha256")
 
     def __str__(self) -> str:
         return f"audit head #{self.seq}"

@@ -31,6 +31,11 @@ def can(user: Any, permission: str) -> bool:
     return allows(role_of(user), permission, getattr(user, "department", None) or None)
 
 
+def administers_accounts(user: Any) -> bool:
+    """The system or security administrator: the two roles the Django admin site is open to."""
+    return can(user, "accounts.manage") or can(user, "roles.manage")
+
+
 def require(user: Any, permission: str) -> None:
     if not can(user, permission):
         raise PermissionDenied(permission)

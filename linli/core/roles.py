@@ -17,7 +17,9 @@ class Role(StrEnum):
     WINDOW_CLERK = "window_clerk"  # 窗口受理员
     BACKOFFICE_CLERK = "backoffice_clerk"  # 中台人员
     PARTNER = "partner"  # 合作单位 (school, cultural unit, property company, contractor)
-    AUDITOR = "auditor"  # 审计员
+    AUDITOR = "auditor"  # 审计员 = 审计管理员, the audit administrator of 三员分立
+    SYSTEM_ADMIN = "system_admin"  # 系统管理员: accounts and platform settings
+    SECURITY_ADMIN = "security_admin"  # 安全管理员: roles, grants and security settings
 
 
 class Department(StrEnum):
@@ -37,7 +39,10 @@ PERMISSIONS: frozenset[str] = frozenset(
         "people.change",  # create, edit, import residents
         "people.view_identity",  # unmasked identity numbers and phones (each read audited)
         "audit.view",  # the audit log
-        "users.manage",  # accounts and roles
+        "users.manage",  # accounts and roles (superseded by the two below; held by no role)
+        # 三员分立 (MLPS 2.0): account administration and role administration are separate.
+        "accounts.manage",  # create, deactivate, rename accounts; reset passwords
+        "roles.manage",  # assign roles, departments, committees, organisations (grants)
         # Safety risk assessment (risk/)
         "risk.view",  # rounds, grades, heat tables, white papers
         "risk.manage",  # method versions, rounds, the draw, assigning inspectors, publishing
@@ -72,6 +77,8 @@ PERMISSIONS: frozenset[str] = frozenset(
 )
 
 _STAFF_READ = {"geo.view", "people.view"}
+# The administration of accounts and grants: the system and security administrators only.
+ADMINISTRATION = frozenset({"users.manage", "accounts.manage", "roles.manage"})
 _STREET_READ = {"risk.view", "fire.view", "hall.view", "elevator.view", "community.view"}
 
 MATRIX: dict[Role, frozenset[str]] = {
@@ -80,6 +87,7 @@ MATRIX: dict[Role, frozenset[str]] = {
     Role.STREET_ADMIN: frozenset(
         PERMISSIONS
         - {"audit.view", "risk.inspect", "hall.serve", "hall.backoffice", "community.alliance"}
+        - ADMINISTRATION
     ),
     # Street staff read every module; what they may change comes from their department.
     Role.STREET_STAFF: frozenset(
@@ -99,6 +107,10 @@ MATRIX: dict[Role, frozenset[str]] = {
     # Partners see and act on the work assigned to their organisation only (object scope).
     Role.PARTNER: frozenset({"risk.rectify", "fire.record", "community.alliance"}),
     Role.AUDITOR: frozenset({"audit.view"}),
+    # 三员分立: the system and security administrators read no personal data, not even
+    # masked lists, and not the audit log.
+    Role.SYSTEM_ADMIN: frozenset({"accounts.manage", "jobs.view_all", "jobs.schedule"}),
+    Role.SECURITY_ADMIN: frozenset({"roles.manage"}),
 }
 
 # What a street department adds to the street-staff row.
@@ -139,3 +151,52 @@ def allows(
         except ValueError:
             return False
     return False
+
+
+# 三员分立 (MLPS 2.0, GB/T 22239-2019): the three administrator duties and the permission
+# that makes a role hold each one. No role -- and so no account, which has one role -- may hold
+# two, and none of the three may read personal data.
+ADMIN_DUTIES: dict[Role, str] = {
+    Role.SYSTEM_ADMIN: "accounts.manage",
+    Role.SECURITY_ADMIN: "roles.manage",
+    Role.AUDITOR: "audit.view",
+}
+PERSONAL_DATA: frozenset[str] = frozenset({"people.view", "people.change", "people.view_identity"})
+
+
+def duties_of(permissions: frozenset[str] | set[str]) -> frozenset[Role]:
+    """Which of the three administrator duties a set of permissions amounts to."""
+    return frozenset(duty for duty, perm in ADMIN_DUTIES.items() if perm in permissions)
+
+
+def separation_problems(matrix: dict[Role, frozenset[str]] | None = None) -> list[str]:
+    """Every breach of 三员分立 in a matrix (the real one by default): a role holding two
+    administrator duties, or an administrator role holding personal-data permissions."""
+    problems = []
+    for role, permissions in (matrix if matrix is not None else MATRIX).items():
+        duties = duties_of(permissions)
+        if len(duties) > 1:
+            names = ", ".join(sorted(d.value for d in duties))
+            problems.append(f"{role.value} holds several administrator duties: {names}")
+        if role in ADMIN_DUTIES and permissions & PERSONAL_DATA:
+            problems.append(f"{role.value} is an administrator and reads personal data")
+    return problems
+
+
+def assignment_problem(
+    actor_role: Role | str | None,
+    actor_is_target: bool,
+    old_role: Role | str | None,
+    new_role: Role | str | None,
+) -> str | None:
+    """Why the actor may not give an account ``new_role`` (None when they may).
+
+    The security administrator assigns roles; nobody changes their own role (an administrator
+    cannot take a second duty or leave theirs for another)."""
+    if (old_role or "") == (new_role or ""):
+        return None
+    if not allows(actor_role, "roles.manage"):
+        return "not_security_admin"
+    if actor_is_target:
+        return "own_role"
+    return None

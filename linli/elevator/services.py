@@ -342,18 +342,21 @@ def owner_login(code: str, tail: str, *, terminal: str = "", address: str = "") 
     lock is per address, not for the owner: someone who knows an owner's code cannot lock
     the owner out of their own vote. Each outcome is audited.
     """
-    code_hash = crypto.keyed_hash(normalise_code(code), CODE_PURPOSE)
+    # Codes are kept by hash only: accepted under every cipher suite an installation accepts.
+    code_hashes = crypto.keyed_hashes(normalise_code(code), CODE_PURPOSE)
     actor = Actor(None, terminal[:100], "owner")
     problem = ""
     with transaction.atomic():
-        owner = Owner.objects.select_related("project").filter(code_hash=code_hash).first()
+        owner = Owner.objects.select_related("project").filter(code_hash__in=code_hashes).first()
         if owner is None:
             raise OwnerAccessDenied("个人码或身份证号后四位不正确。")
-        expected = crypto.keyed_hash(f"{owner.pk}:{tail.strip().upper()}", TAIL_PURPOSE)
+        tails = crypto.keyed_hashes(f"{owner.pk}:{tail.strip().upper()}", TAIL_PURPOSE)
         tries = f"elevator-owner-tail:{owner.pk}:{address}"
         if ratelimit.exceeded(tries, OWNER_LOCK_AFTER):
             problem = "locked"
-        elif not owner.id_tail_hash or not secrets.compare_digest(expected, owner.id_tail_hash):
+        elif not owner.id_tail_hash or not any(
+            secrets.compare_digest(expected, owner.id_tail_hash) for expected in tails
+        ):
             problem = "wrong"
             ratelimit.hit(tries, OWNER_LOCK_MINUTES * 60)
         else:

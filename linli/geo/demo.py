@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
-from linli.core import audit, crypto
+from linli.core import audit, crypto, policy
 from linli.core.context import Actor
 from linli.core.identity import check_character, mask_id_number, mask_phone
 from linli.core.models import Organisation, User
@@ -77,6 +77,10 @@ ACCOUNTS = [
     ),
     DemoAccount("partner", Role.PARTNER, "徐房物业 朱强", organisation="徐房物业"),
     DemoAccount("auditor", Role.AUDITOR, "审计员 沈红"),
+    # 三员分立: the system administrator (accounts), the security administrator (roles and
+    # grants) and the auditor above; none of them reads personal data.
+    DemoAccount("sysadmin", Role.SYSTEM_ADMIN, "系统管理员 何伟"),
+    DemoAccount("secadmin", Role.SECURITY_ADMIN, "安全管理员 孙莉"),
 ]
 ORGANISATIONS = {"申安安全评估": Organisation.Kind.ASSESSOR, "徐房物业": Organisation.Kind.PROPERTY}
 
@@ -327,7 +331,9 @@ def _accounts(committees: dict[str, Committee]) -> None:
         user.committee = committees[account.committee] if account.committee else None
         user.organisation = orgs.get(account.organisation or "")
         user.is_active = True
-        user.is_staff = account.role == Role.STREET_ADMIN
-        user.is_superuser = account.role == Role.STREET_ADMIN  # user management in /admin/
+        # The Django admin (accounts and grants) is open to the system and security
+        # administrators only; nobody is a superuser (三员分立, docs/permissions.md).
+        user.is_staff = policy.administers_accounts(user)
+        user.is_superuser = False
         user.set_password(DEMO_PASSWORD)
         user.save()

@@ -34,6 +34,12 @@ def identity_hash(number: str) -> str:
     return crypto.keyed_hash(number, ID_PURPOSE)
 
 
+def identity_hashes(number: str) -> list[str]:
+    """The number's hash under every accepted cipher suite, the current first: duplicates are
+    found under both while an installation moves from one suite to the other."""
+    return crypto.keyed_hashes(number, ID_PURPOSE)
+
+
 def committee_of(obj: Model) -> int | None:
     """The committee a place or person belongs to (for scope checks)."""
     if isinstance(obj, Committee):
@@ -97,6 +103,12 @@ def _protect(resident: Resident, id_number: str | None, phone: str | None) -> li
                 f"identity number invalid: {checked.reason}", field="id_number"
             )
         resident.id_hash = identity_hash(checked.number)
+        # The unique constraint catches the current suite's hash; during a suite move a person
+        # registered under the previous one is found by that hash.
+        previous = identity_hashes(checked.number)[1:]
+        others = Resident.objects.filter(id_hash__in=previous).exclude(pk=resident.pk)
+        if previous and others.exists():
+            raise _taken()
         resident.id_cipher = crypto.encrypt(checked.number, ID_PURPOSE)
         resident.id_masked = mask_id_number(checked.number)
         resident.sex = checked.sex or ""
@@ -133,14 +145,18 @@ def save_resident(
                 details={"fields": fields},
             )
     except IntegrityError:
-        # Neutral on purpose: committee staff must not learn where else a person lives;
-        # moves between committees are resolved by the street's staff.
-        raise IdentityNumberInvalid(
-            _("该身份证号已登记。居民在居委之间迁移的，请联系街道工作人员办理。"),
-            code="identity_number_taken",
-            field="id_number",
-        ) from None
+        raise _taken() from None
     return resident
+
+
+def _taken() -> IdentityNumberInvalid:
+    # Neutral on purpose: committee staff must not learn where else a person lives;
+    # moves between committees are resolved by the street's staff.
+    return IdentityNumberInvalid(
+        _("该身份证号已登记。居民在居委之间迁移的，请联系街道工作人员办理。"),
+        code="identity_number_taken",
+        field="id_number",
+    )
 
 
 @dataclass(frozen=True)

@@ -506,7 +506,7 @@ class ResidentSheet(Sheet):
     )
 
     def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
-        from .services import identity_hash
+        from .services import identity_hash, identity_hashes
 
         res = Resolution()
         committees = committees_by_code(rows)
@@ -516,6 +516,7 @@ class ResidentSheet(Sheet):
             for h in Household.objects.filter(entrance__in=entrances.values())
         }
         hashes: dict[int, str] = {}
+        previous: dict[int, list[str]] = {}  # under the suite an installation is moving from
         for number, v in rows:
             raw = v["id_number"]
             if raw and "*" not in raw:
@@ -529,12 +530,14 @@ class ResidentSheet(Sheet):
                 else:
                     assert checked.number is not None
                     hashes[number] = identity_hash(checked.number)
+                    previous[number] = identity_hashes(checked.number)[1:]
                     v["id_number"] = checked.number
             phone = v["phone"]
             if phone and "*" not in phone and not (phone.isdigit() and len(phone) == 11):
                 res.errors.append(RowError(number, "手机号", _("手机号应为 11 位数字")))
         duplicate_keys(res, hashes.items(), "身份证号")
-        by_hash = {r.id_hash: r for r in Resident.objects.filter(id_hash__in=hashes.values())}
+        wanted = [*hashes.values(), *(h for old in previous.values() for h in old)]
+        by_hash = {r.id_hash: r for r in Resident.objects.filter(id_hash__in=wanted)}
         for number, v in rows:
             committee = check_committee(res, number, v["committee_code"], committees, scope)
             if committee is None:
@@ -548,7 +551,10 @@ class ResidentSheet(Sheet):
                 continue
             obj: Resident | None = None
             if number in hashes:
-                obj = by_hash.get(hashes[number])
+                obj = next(
+                    (by_hash[h] for h in (hashes[number], *previous[number]) if h in by_hash),
+                    None,
+                )
                 if obj is not None and scope is not None and obj.committee_id != scope:
                     res.errors.append(
                         RowError(

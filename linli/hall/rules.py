@@ -25,7 +25,7 @@ import math
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Final, Literal, TypeVar
 
@@ -847,3 +847,31 @@ def follow_up_reminder(due: date | None, done: bool, today: date) -> FollowUpRem
     if due is None or done:
         return None
     return FollowUpReminder.DUE if today >= due else FollowUpReminder.OPEN
+
+
+# --- Retention of personal data (docs/hall.md, docs/privacy.md) ------------------------------
+
+# Ticket, case, appointment and locker personal data is anonymised after this many days
+# (settings.LINLI_HALL_RETENTION_DAYS): the 6 months network logs are kept (Cybersecurity Law
+# art. 21), no longer than the purpose needs (PIPL art. 19).
+RETENTION_DEFAULT_DAYS: Final = 180
+# Never shorter than a locker holds a result (7 days) plus its day of expiry.
+RETENTION_MIN_DAYS: Final = 8
+
+
+class RetentionSettingError(ValueError):
+    """LINLI_HALL_RETENTION_DAYS is not a whole number of days at least the minimum."""
+
+
+def retention_cutoff(today: date, days: object) -> date:
+    """The first day whose personal data is kept; records of earlier days are anonymised."""
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise RetentionSettingError(
+            f"LINLI_HALL_RETENTION_DAYS must be a whole number of days, not {days!r}"
+        )
+    if days < RETENTION_MIN_DAYS:
+        raise RetentionSettingError(
+            f"LINLI_HALL_RETENTION_DAYS must be at least {RETENTION_MIN_DAYS} days "
+            f"(a locker holds a result 7 days), not {days}"
+        )
+    return today - timedelta(days=days)

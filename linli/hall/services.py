@@ -80,6 +80,12 @@ def id_hash(number: str) -> str:
     return crypto.keyed_hash(number, ID_PURPOSE)
 
 
+def id_hashes(number: str) -> list[str]:
+    """The number's hash under every accepted cipher suite: what a look-up matches while an
+    installation moves from one suite to the other (docs/privacy.md)."""
+    return crypto.keyed_hashes(number, ID_PURPOSE)
+
+
 def work_calendar() -> WorkCalendar:
     days = list(CalendarDay.objects.values_list("day", "kind"))
     return WorkCalendar.of(
@@ -895,7 +901,7 @@ def find_case(number: str, id_number: str) -> Case | None:
         return None
     return (
         Case.objects.select_related("item")
-        .filter(number=number.strip(), id_hash=id_hash(check.number))
+        .filter(number=number.strip(), id_hash__in=id_hashes(check.number))
         .first()
     )
 
@@ -964,7 +970,7 @@ def book(slot: Slot, id_number: str, now: datetime | None = None, phone: str = "
 
     ``phone`` (optional) is for the reminder SMS the day before."""
     now = now or timezone.now()
-    hashed, _check = _checked_id(id_number, local_day(now))
+    hashed, check = _checked_id(id_number, local_day(now))
     phone_cipher, phone_masked = protect_phone(phone)
     starts = timezone.make_aware(datetime.combine(slot.day, slot.starts_at))
     if starts <= now:
@@ -975,7 +981,7 @@ def book(slot: Slot, id_number: str, now: datetime | None = None, phone: str = "
         if active.count() >= slot.bookable:
             raise HallError(_("该时段已约满，请选择其他时段。"), code="slot_full")
         if Appointment.objects.filter(
-            id_hash=hashed, slot__day=slot.day, slot__item=slot.item_id,
+            id_hash__in=id_hashes(check.number), slot__day=slot.day, slot__item=slot.item_id,
             status=Appointment.Status.BOOKED,
         ).exists():  # fmt: skip
             raise HallError(_("您当天已预约过该事项。"), code="already_booked")
@@ -993,10 +999,12 @@ def book(slot: Slot, id_number: str, now: datetime | None = None, phone: str = "
 
 def cancel_appointment(code: str, id_number: str, now: datetime | None = None) -> Appointment:
     now = now or timezone.now()
-    hashed, _check = _checked_id(id_number, local_day(now))
+    _hashed, check = _checked_id(id_number, local_day(now))
     with transaction.atomic():
         appointment = Appointment.objects.filter(
-            code=code.strip().upper(), id_hash=hashed, status=Appointment.Status.BOOKED
+            code=code.strip().upper(),
+            id_hash__in=id_hashes(check.number),
+            status=Appointment.Status.BOOKED,
         ).first()
         if appointment is None:
             raise HallError(_("未找到有效的预约：请核对预约码和身份证号码。"), code="unknown")
@@ -1010,14 +1018,16 @@ def check_in(id_number: str, now: datetime | None = None) -> Ticket:
     """预约签到 at the kiosk: the ID swipe turns today's booking into a ``Y`` ticket."""
     now = now or timezone.now()
     day = local_day(now)
-    hashed, check = _checked_id(id_number, day)
+    _hashed, check = _checked_id(id_number, day)
     queue = Queue.objects.filter(prefix=APPOINTMENT_PREFIX).first()
     if queue is None:
         raise HallError(_("本中心未开通预约取号。"), code="no_appointment_queue")
     with transaction.atomic():
         appointment = (
             Appointment.objects.select_related("slot__item")
-            .filter(id_hash=hashed, slot__day=day, status=Appointment.Status.BOOKED)
+            .filter(
+                id_hash__in=id_hashes(check.number), slot__day=day, status=Appointment.Status.BOOKED
+            )
             .order_by("slot__starts_at")
             .first()
         )
@@ -1262,7 +1272,9 @@ def collect(code: str, id_number: str, now: datetime | None = None) -> Pickup:
         pickup = (
             Pickup.objects.select_related("locker", "case")
             .filter(
-                code=code.strip(), status=Pickup.Status.WAITING, case__id_hash=id_hash(check.number)
+                code=code.strip(),
+                status=Pickup.Status.WAITING,
+                case__id_hash__in=id_hashes(check.number),
             )
             .first()
         )
@@ -1298,6 +1310,48 @@ def sweep_lockers(now: datetime | None = None) -> dict[str, int]:
                 details={"reminded": reminded, "expired": expired},
             )  # fmt: skip
     return {"reminded": reminded, "expired": expired}
+
+
+# --- retention (celery beat) ------------------------------------------------------------------
+
+
+def purge_personal_data(now: datetime | None = None) -> dict[str, int]:
+    """Anonymise the personal data of tickets, closed cases, appointments and locker pickups
+    older than ``LINLI_HALL_RETENTION_DAYS`` (default 180): ID hashes, phones (encrypted and
+    masked), pickup codes and staff notes are blanked in place, so every statistic -- counted
+    from the rows' times, states, items and windows -- is unchanged. Open cases and waiting
+    pickups keep theirs. One transaction, audited with the counts; a rerun changes nothing.
+    Run daily by the schedule (``tasks.purge_personal_data``)."""
+    from django.conf import settings
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    days = getattr(settings, "LINLI_HALL_RETENTION_DAYS", rules.RETENTION_DEFAULT_DAYS)
+    cutoff = rules.retention_cutoff(local_day(now), days)
+    since = timezone.make_aware(datetime.combine(cutoff, datetime.min.time()))
+    with transaction.atomic():
+        tickets = Ticket.objects.filter(day__lt=cutoff).filter(
+            ~Q(id_hash="") | ~Q(escalation_reason="") | ~Q(backoffice_note="")
+        )
+        counts = {"tickets": tickets.update(id_hash="", escalation_reason="", backoffice_note="")}
+        cases = Case.objects.filter(
+            status__in=[rules.CaseStatus.COMPLETED, rules.CaseStatus.RETURNED],
+            closed_on__lt=cutoff,
+        ).filter(~Q(id_hash="") | ~Q(phone_cipher="") | ~Q(phone_masked="") | ~Q(note=""))
+        counts["cases"] = cases.update(id_hash="", phone_cipher="", phone_masked="", note="")
+        appointments = Appointment.objects.filter(slot__day__lt=cutoff).filter(
+            ~Q(id_hash="") | ~Q(phone_cipher="") | ~Q(phone_masked="")
+        )
+        counts["appointments"] = appointments.update(id_hash="", phone_cipher="", phone_masked="")
+        pickups = Pickup.objects.filter(deposited_at__lt=since).exclude(
+            status=Pickup.Status.WAITING
+        )
+        counts["pickups"] = pickups.exclude(code="").update(code="")
+        audit.record(
+            Actor.system("hall retention"), "hall.retention.purge", object_type="hall.ticket",
+            details={"before": cutoff.isoformat(), "days": days, **counts},
+        )  # fmt: skip
+    return counts
 
 
 # --- reminders (celery beat) -------------------------------------------------------------------

@@ -23,3 +23,10 @@ def appointment_reminders() -> int:
 def expire_lockers() -> dict[str, int]:
     """Hourly: the day-5 pick-up reminder and the expiry after 7 days (``sweep_lockers``)."""
     return services.sweep_lockers()
+
+
+@shared_task(name="linli.hall.tasks.purge_personal_data")
+def purge_personal_data() -> dict[str, int]:
+    """Daily: personal data of tickets, cases, appointments and pickups past the retention
+    period anonymised, statistics kept (``services.purge_personal_data``)."""
+    return services.purge_personal_data()

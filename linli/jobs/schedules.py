@@ -47,6 +47,7 @@ LABELS = {
     "linli.hall.case_deadlines": gettext_lazy("办件期限提醒与差评回访"),
     "linli.hall.appointment_reminders": gettext_lazy("预约前一天提醒"),
     "linli.hall.expire_lockers": gettext_lazy("智能柜超期处理（每小时）"),
+    "linli.hall.purge_personal_data": gettext_lazy("受理中心过期个人信息去标识化（保留统计）"),
     "linli.elevator.stage_clocks": gettext_lazy("加装电梯阶段时限与表决截止提醒"),
     "linli.community.release_due": gettext_lazy("到点释放活动保留名额并由候补递补"),
     "linli.core.backup": gettext_lazy("夜间备份（内置 SQLite 部署）"),

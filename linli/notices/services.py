@@ -88,6 +88,22 @@ def phone_hash(phone: str) -> str:
     return crypto.keyed_hash(phone, PHONE_PURPOSE)
 
 
+def _opted_out(phone: str) -> bool:
+    """Opt-outs are kept by hash only: look them up under every accepted cipher suite."""
+    return OptOut.objects.filter(phone_hash__in=crypto.keyed_hashes(phone, PHONE_PURPOSE)).exists()
+
+
+def _notice_opted_out(notice: Notice) -> bool:
+    """The notice's recipient opted out since it was queued, under the suite of then or now."""
+    if OptOut.objects.filter(phone_hash=notice.recipient_hash).exists():
+        return True
+    try:
+        phone = crypto.decrypt(notice.address_cipher, PHONE_PURPOSE)
+    except Exception:  # an unreadable address fails when the message is prepared, below
+        return False
+    return _opted_out(phone)
+
+
 def _targets(
     kind: catalogue.Kind, user: Any, phone: str | None, email: str | None
 ) -> list[_Target]:
@@ -197,7 +213,7 @@ def _record(
     elif target.channel == SMS:
         notice.template = kind.sms_template
         notice.segments = rules.sms_segments(text, sign_name())
-        if OptOut.objects.filter(phone_hash=target.recipient_hash).exists():
+        if _opted_out(target.address):
             notice.state = State.SUPPRESSED
         else:
             notice.state = State.QUEUED
@@ -329,7 +345,7 @@ def deliver(notice_id: int, *, now: datetime | None = None) -> Delivery:
                     "notice %s held for quiet hours until %s", notice.pk, allowed.isoformat()
                 )
                 return Delivery(notice_id, notice.state, True, allowed)
-            if OptOut.objects.filter(phone_hash=notice.recipient_hash).exists():
+            if _notice_opted_out(notice):
                 notice.state = State.SUPPRESSED
                 notice.save(update_fields=["state"])
                 logger.info("notice %s suppressed: the resident opted out of SMS", notice.pk)
@@ -451,9 +467,7 @@ def mark_all_read(user: Any) -> int:
 
 def is_opted_out(phone: str) -> bool:
     normalized = rules.normalize_phone(phone)
-    return (
-        normalized is not None and OptOut.objects.filter(phone_hash=phone_hash(normalized)).exists()
-    )
+    return normalized is not None and _opted_out(normalized)
 
 
 def record_opt_out(actor: Actor, phone: str, note: str = "") -> OptOut:

@@ -238,8 +238,31 @@ LINLI_ENCRYPTED_FIELDS: list[tuple[str, str, str, dict[str, str]]] = [
     ("geo.Resident", "phone_cipher", "resident.phone", {}),
     ("notices.Notice", "address_cipher", "notice.phone", {"channel": "sms"}),
     ("notices.Notice", "address_cipher", "notice.email", {"channel": "email"}),
+    ("community.Wish", "phone_cipher", "community.phone", {}),
+    ("community.ServiceOrder", "phone_cipher", "community.phone", {}),
+    ("community.Signup", "phone_cipher", "community.phone", {}),
+    ("community.Volunteer", "phone_cipher", "community.phone", {}),
+    ("community.Volunteer", "id_cipher", "community.volunteer_id", {}),
+    ("hall.Case", "phone_cipher", "hall.phone", {}),
+    ("hall.Appointment", "phone_cipher", "hall.phone", {}),
+    ("elevator.Owner", "phone_cipher", "resident.phone", {}),
 ]
-LINLI_CIPHER = os.environ.get("LINLI_CIPHER", "linli.core.crypto.AesGcmCipher")
+# Every keyed hash kept beside an encrypted copy of its value, for ``linli rekey`` to compute
+# again under the current cipher suite: (model, hash field, encrypted field, purpose of both).
+# Hashes without a copy (hall tickets, appointments and cases by ID, lift owners' codes, SMS
+# opt-outs) are looked up under every accepted suite (LINLI_CRYPTO_SUITE_PREVIOUS) instead.
+LINLI_HASHED_FIELDS: list[tuple[str, str, str, str]] = [
+    ("geo.Resident", "id_hash", "id_cipher", "resident.id_number"),
+    ("community.Volunteer", "phone_hash", "phone_cipher", "community.phone"),
+    ("community.Signup", "person_key", "phone_cipher", "community.phone"),
+]
+# The cipher suite (docs/privacy.md): "aes" (AES-256-GCM, HMAC-SHA256) or "sm" (SM4-GCM, or
+# SM4-CBC with HMAC-SM3, and HMAC-SM3). While moving from one to the other, the previous suite
+# stays accepted for look-ups until `linli rekey` has run and older records are purged.
+LINLI_CRYPTO_SUITE = os.environ.get("LINLI_CRYPTO_SUITE", "aes")
+LINLI_CRYPTO_SUITE_PREVIOUS = os.environ.get("LINLI_CRYPTO_SUITE_PREVIOUS", "")
+# A cipher class of its own; empty: the suite's (AES-256-GCM, or SM4).
+LINLI_CIPHER = os.environ.get("LINLI_CIPHER", "")
 LINLI_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 # Background work (docs/deploy.md). Production: Redis as the broker (RabbitMQ works too:
@@ -293,6 +316,9 @@ LINLI_SMS_TEMPLATES: dict[str, str] = {}
 LINLI_NOTICES_QUIET_HOURS = tuple(
     os.environ.get("LINLI_NOTICES_QUIET_HOURS", "21:00-08:00").split("-", 1)
 )
+# Retention (docs/hall.md): ticket, case, appointment and locker personal data is anonymised
+# after this many days (at least 8), statistics kept.
+LINLI_HALL_RETENTION_DAYS = int(os.environ.get("LINLI_HALL_RETENTION_DAYS", "180"))
 LINLI_NOTICES_MAX_ATTEMPTS = 5
 LINLI_NOTICES_RETRY_BASE_SECONDS = 60
 LINLI_BASE_URL = os.environ.get("LINLI_BASE_URL", "")

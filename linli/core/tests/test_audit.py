@@ -91,3 +91,60 @@ def test_command_reports_the_break(capsys: Any) -> None:
         execute_from_command_line(["linli", "audit_verify"])
     assert exc.value.code == 1
     assert "broken at record 1" in capsys.readouterr().err
+
+
+# --- The chain's digest follows the cipher suite (SHA-256 or SM3) and may switch at a record ---
+
+
+def _suite(settings: Any, name: str) -> str:
+    settings.LINLI_CRYPTO_SUITE = name
+    return {"aes": "sha256", "sm": "sm3"}[name]
+
+
+@pytest.mark.parametrize(("first", "then"), [("aes", "sm"), ("sm", "aes")])
+def test_a_chain_switches_suite_at_a_record_and_stays_verifiable(
+    settings: Any, first: str, then: str
+) -> None:
+    from linli.core.crypto import hmac_hex
+
+    old_digest = _suite(settings, first)
+    before = _three(Actor.system("tester"))
+    new_digest = _suite(settings, then)
+    after = _three(Actor.system("tester"))
+    assert [r.seq for r in after] == [5, 6, 7]  # record 4 says the chain switched
+    switch = AuditRecord.objects.get(seq=4)
+    assert switch.action == audit.SUITE_ACTION
+    assert switch.details == {"from": old_digest, "to": new_digest}
+    key = audit.audit_key()
+    fields = audit.record_fields
+    assert before[2].digest == hmac_hex(
+        key, (before[1].digest + audit.canonical(fields(before[2]))).encode(), old_digest
+    )
+    assert after[0].digest == hmac_hex(
+        key, (switch.digest + audit.canonical(fields(after[0]))).encode(), new_digest
+    )
+    report = audit.verify()
+    assert report.ok and report.checked == 7
+    # Later appends under the same suite need no second switch.
+    assert audit.record(Actor.system("tester"), "test.more").seq == 8
+
+
+def test_a_record_after_the_switch_is_still_checked(settings: Any) -> None:
+    _suite(settings, "aes")
+    _three(Actor.system("tester"))
+    _suite(settings, "sm")
+    _three(Actor.system("tester"))
+    _tamper("UPDATE core_auditrecord SET object_repr = %s WHERE seq = %s", ["forged", 6])
+    report = audit.verify()
+    assert not report.ok and report.broken_seq == 6
+
+
+def test_a_forged_switch_record_breaks_the_chain(settings: Any) -> None:
+    _suite(settings, "aes")
+    _three(Actor.system("tester"))
+    _suite(settings, "sm")
+    _three(Actor.system("tester"))
+    forged = '{"from": "sha256", "to": "sha256"}'
+    _tamper("UPDATE core_auditrecord SET details = %s WHERE seq = %s", [forged, 4])
+    report = audit.verify()
+    assert not report.ok and report.broken_seq == 4

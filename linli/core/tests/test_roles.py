@@ -2,11 +2,21 @@
 
 import pytest
 
-from linli.core.roles import DEPARTMENT_GRANTS, MATRIX, PERMISSIONS, Department, Role, allows
+from linli.core.roles import (
+    DEPARTMENT_GRANTS,
+    MATRIX,
+    PERMISSIONS,
+    Department,
+    Role,
+    allows,
+    assignment_problem,
+    duties_of,
+    separation_problems,
+)
 
 ORDER = (
     "geo.view", "geo.change", "people.view", "people.change", "people.view_identity",
-    "audit.view", "users.manage",
+    "audit.view", "users.manage", "accounts.manage", "roles.manage",
     "risk.view", "risk.manage", "risk.inspect", "risk.rectify", "risk.signoff",
     "fire.view", "fire.change", "fire.record",
     "hall.view", "hall.manage", "hall.serve", "hall.backoffice", "hall.supervise",
@@ -16,15 +26,17 @@ ORDER = (
     "community.view", "community.manage", "community.serve", "community.alliance",
 )  # fmt: skip
 EXPECTED = {
-    #                    geo   people+id   aud usr  risk v m i r s  fire v c r  hall v m s b su  elev v m  jobs a s  notices log optout  comm v m s a
-    Role.STREET_ADMIN: "1 1  1 1 1   0 1   1 1 0 1 1   1 1 1   1 1 0 0 1   1 1   1 1   1 1   1 1 1 0",
-    Role.STREET_STAFF: "1 1  1 1 0   0 0   1 0 0 0 0   1 0 0   1 0 0 0 0   1 0   0 0   0 1   1 0 0 0",
-    Role.COMMITTEE_STAFF: "1 1  1 1 1   0 0   1 0 0 1 1   1 1 1   0 0 0 0 0   1 1   0 0   0 1   1 1 1 0",
-    Role.INSPECTOR: "1 0  0 0 0   0 0   0 0 1 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0",
-    Role.WINDOW_CLERK: "1 0  0 0 0   0 0   0 0 0 0 0   0 0 0   0 0 1 0 0   0 0   0 0   0 1   0 0 0 0",
-    Role.BACKOFFICE_CLERK: "1 0  0 0 0   0 0   0 0 0 0 0   0 0 0   0 0 0 1 0   0 0   0 0   0 0   0 0 0 0",
-    Role.PARTNER: "0 0  0 0 0   0 0   0 0 0 1 0   0 0 1   0 0 0 0 0   0 0   0 0   0 0   0 0 0 1",
-    Role.AUDITOR: "0 0  0 0 0   1 0   0 0 0 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0",
+    #                    geo   people+id   aud usr acc rol  risk v m i r s  fire v c r  hall v m s b su  elev v m  jobs a s  notices log optout  comm v m s a
+    Role.STREET_ADMIN: "1 1  1 1 1   0 0 0 0   1 1 0 1 1   1 1 1   1 1 0 0 1   1 1   1 1   1 1   1 1 1 0",
+    Role.STREET_STAFF: "1 1  1 1 0   0 0 0 0   1 0 0 0 0   1 0 0   1 0 0 0 0   1 0   0 0   0 1   1 0 0 0",
+    Role.COMMITTEE_STAFF: "1 1  1 1 1   0 0 0 0   1 0 0 1 1   1 1 1   0 0 0 0 0   1 1   0 0   0 1   1 1 1 0",
+    Role.INSPECTOR: "1 0  0 0 0   0 0 0 0   0 0 1 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0",
+    Role.WINDOW_CLERK: "1 0  0 0 0   0 0 0 0   0 0 0 0 0   0 0 0   0 0 1 0 0   0 0   0 0   0 1   0 0 0 0",
+    Role.BACKOFFICE_CLERK: "1 0  0 0 0   0 0 0 0   0 0 0 0 0   0 0 0   0 0 0 1 0   0 0   0 0   0 0   0 0 0 0",
+    Role.PARTNER: "0 0  0 0 0   0 0 0 0   0 0 0 1 0   0 0 1   0 0 0 0 0   0 0   0 0   0 0   0 0 0 1",
+    Role.AUDITOR: "0 0  0 0 0   1 0 0 0   0 0 0 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0",
+    Role.SYSTEM_ADMIN: "0 0  0 0 0   0 0 1 0   0 0 0 0 0   0 0 0   0 0 0 0 0   0 0   1 1   0 0   0 0 0 0",
+    Role.SECURITY_ADMIN: "0 0  0 0 0   0 0 0 1   0 0 0 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0",
 }
 # What each street department adds to the street-staff row.
 DEPARTMENTS = {
@@ -80,3 +92,50 @@ def test_unknown_role_department_or_none_gets_nothing() -> None:
 def test_unknown_permission_is_a_programming_error() -> None:
     with pytest.raises(KeyError):
         allows(Role.STREET_ADMIN, "geo.fly")
+
+
+# 三员分立 (MLPS 2.0): the pure rule.
+def test_no_role_holds_two_administrator_duties_or_reads_personal_data() -> None:
+    assert separation_problems() == []
+    assert duties_of(MATRIX[Role.SYSTEM_ADMIN]) == {Role.SYSTEM_ADMIN}
+    assert duties_of(MATRIX[Role.SECURITY_ADMIN]) == {Role.SECURITY_ADMIN}
+    assert duties_of(MATRIX[Role.AUDITOR]) == {Role.AUDITOR}
+    assert [r for r in Role if duties_of(MATRIX[r])] == [
+        Role.AUDITOR, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN
+    ]  # fmt: skip
+
+
+def test_the_rule_names_a_role_that_would_hold_two_duties_or_read_personal_data() -> None:
+    bad = dict(MATRIX)
+    bad[Role.SYSTEM_ADMIN] = MATRIX[Role.SYSTEM_ADMIN] | {"roles.manage"}
+    bad[Role.AUDITOR] = MATRIX[Role.AUDITOR] | {"people.view"}
+    assert separation_problems(bad) == [
+        "auditor is an administrator and reads personal data",
+        "system_admin holds several administrator duties: security_admin, system_admin",
+    ]
+
+
+def test_the_street_admin_no_longer_manages_accounts_or_roles() -> None:
+    for permission in ("users.manage", "accounts.manage", "roles.manage", "audit.view"):
+        assert not allows(Role.STREET_ADMIN, permission)
+    assert [r for r in Role if allows(r, "accounts.manage")] == [Role.SYSTEM_ADMIN]
+    assert [r for r in Role if allows(r, "roles.manage")] == [Role.SECURITY_ADMIN]
+    assert [r for r in Role if allows(r, "users.manage")] == []
+
+
+@pytest.mark.parametrize(
+    ("actor", "is_target", "old", "new", "problem"),
+    [
+        (Role.SECURITY_ADMIN, False, Role.WINDOW_CLERK, Role.AUDITOR, None),
+        (Role.SECURITY_ADMIN, True, Role.SECURITY_ADMIN, Role.AUDITOR, "own_role"),
+        (Role.SYSTEM_ADMIN, False, Role.WINDOW_CLERK, Role.SYSTEM_ADMIN, "not_security_admin"),
+        (Role.SYSTEM_ADMIN, True, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, "not_security_admin"),
+        (Role.STREET_ADMIN, False, Role.WINDOW_CLERK, Role.STREET_STAFF, "not_security_admin"),
+        (Role.SYSTEM_ADMIN, False, Role.WINDOW_CLERK, Role.WINDOW_CLERK, None),  # role unchanged
+        (Role.SYSTEM_ADMIN, False, "", "", None),  # a new account starts without a role
+    ],
+)
+def test_who_may_assign_a_role(
+    actor: Role, is_target: bool, old: str, new: str, problem: str | None
+) -> None:
+    assert assignment_problem(actor, is_target, old, new) == problem

@@ -53,6 +53,15 @@ def test_one_account_per_role_with_the_documented_password() -> None:
         user = authenticate(username=account.username, password=demo.DEMO_PASSWORD)
         assert user is not None and user.role == account.role
     assert User.objects.get(username="shanxin").committee.name == "陕新居委"
+    # 三员分立: one account for each administrator; only two of them reach the Django admin.
+    roles = dict(User.objects.values_list("username", "role"))
+    assert (roles["sysadmin"], roles["secadmin"], roles["auditor"]) == (
+        "system_admin", "security_admin", "auditor"
+    )  # fmt: skip
+    assert set(User.objects.filter(is_staff=True).values_list("username", flat=True)) == {
+        "sysadmin", "secadmin"
+    }  # fmt: skip
+    assert not User.objects.filter(is_superuser=True).exists()
 
 
 def test_home_shows_counts_and_the_committee_diagram(login: Any, street: Any) -> None:
@@ -139,17 +148,17 @@ def test_lists_filter_by_a_committee_chosen_by_name(login: Any, street: Any) -> 
     assert street["estate1"].name in lanes
 
 
-def test_street_admin_manages_accounts_in_admin_and_it_is_audited(login: Any, street: Any) -> None:
+def test_system_admin_manages_accounts_in_admin_and_it_is_audited(login: Any, street: Any) -> None:
     from linli.core.models import AuditRecord, User
 
-    admin = User.objects.get(username="street_admin")
-    admin.is_staff = admin.is_superuser = True
+    admin = User.objects.get(username="system_admin")
+    admin.is_staff = True
     admin.save()
-    client = login("street_admin")
+    client = login("system_admin")
     assert client.get("/admin/core/user/").status_code == 200
     assert login("auditor").get("/admin/core/user/").status_code == 302
     user = User.objects.get(username="inspector")
-    client = login("street_admin")
+    client = login("system_admin")
     response = client.post(
         f"/admin/core/user/{user.pk}/change/",
         {"username": "inspector", "display_name": "检查员 张", "role": "inspector",

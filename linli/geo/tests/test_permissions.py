@@ -21,6 +21,8 @@ PAGES = {
     "backoffice_clerk": (200, 403, 403),
     "partner": (403, 403, 403),
     "auditor": (403, 403, 200),
+    "system_admin": (403, 403, 403),
+    "security_admin": (403, 403, 403),
 }
 
 

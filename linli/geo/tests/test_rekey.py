@@ -43,3 +43,51 @@ def test_rekey_moves_every_value_to_the_new_key(settings: Any, users: Any, stree
     again = io.StringIO()
     call_command("rekey", stdout=again)
     assert "done: 0 values" in again.getvalue()
+
+
+@pytest.mark.django_db
+def test_moving_to_the_sm_suite_keeps_duplicates_found_and_values_readable(
+    settings: Any, users: Any, street: Any
+) -> None:
+    from linli.core import crypto
+    from linli.geo.services import IdentityNumberInvalid
+
+    settings.LINLI_DATA_KEY, settings.LINLI_DATA_KEYS, settings.LINLI_DATA_KEY_ID = K1, "", ""
+    settings.LINLI_CIPHER, settings.LINLI_CRYPTO_SUITE = "", "aes"
+    settings.LINLI_CRYPTO_SUITE_PREVIOUS = ""
+    actor = Actor(users["street_admin"])
+    number = "11010519491231002X"
+    services.save_resident(
+        actor, Resident(household=street["household1"], name="王芳", relation="head"),
+        id_number=number, phone="13912345670",
+    )  # fmt: skip
+    aes_hash = Resident.objects.get().id_hash
+    # The switch: new writes under SM4/SM3, look-ups accept the AES-suite hashes meanwhile.
+    settings.LINLI_CRYPTO_SUITE, settings.LINLI_CRYPTO_SUITE_PREVIOUS = "sm", "aes"
+    with pytest.raises(IdentityNumberInvalid) as taken:
+        services.save_resident(
+            actor, Resident(household=street["household2"], name="王芳", relation="head"),
+            id_number=number,
+        )  # fmt: skip
+    assert taken.value.code == "identity_number_taken"
+    out = io.StringIO()
+    call_command("rekey", stdout=out)
+    assert "geo.Resident.id_hash: 1/1" in out.getvalue()
+    resident = Resident.objects.get()
+    sm4 = "sm4gcm" if crypto.sm4_gcm_available() else "sm4cbc-sm3"
+    assert resident.id_cipher.startswith(f"{sm4}:k1:")
+    assert resident.phone_cipher.startswith(f"{sm4}:k1:")
+    assert resident.id_hash == crypto.keyed_hash(number, "resident.id_number") != aes_hash
+    # The move is over: only the SM suite is accepted, and nothing was lost.
+    settings.LINLI_CRYPTO_SUITE_PREVIOUS = ""
+    with pytest.raises(IdentityNumberInvalid):
+        services.save_resident(
+            actor, Resident(household=street["household2"], name="王芳", relation="head"),
+            id_number=number,
+        )  # fmt: skip
+    assert services.reveal_identity(actor, resident, "核对").id_number == number
+    rekeyed = AuditRecord.objects.get(action="core.data_key.rekey")
+    assert rekeyed.details["suite"] == "sm" and rekeyed.details["geo.Resident.id_hash"] == 1
+    again = io.StringIO()
+    call_command("rekey", stdout=again)
+    assert "done: 0 values" in again.getvalue()

@@ -108,3 +108,22 @@ def test_slots_are_opened_by_managers_on_working_days(
             Actor(users["street_admin"], "t"), centre["item"], date(2026, 9, 30),
             date(2026, 9, 30), [time(9, 0)], 2, 3,
         )  # fmt: skip
+
+
+def test_a_booking_made_under_the_aes_suite_is_found_during_the_move_to_sm(
+    settings: Any, slot: Slot
+) -> None:
+    settings.LINLI_CRYPTO_SUITE, settings.LINLI_CRYPTO_SUITE_PREVIOUS = "aes", ""
+    appointment = services.book(slot, VALID_YOUNG)
+    # SM suite alone: the booking's ID hash (no copy of the number is kept) no longer matches.
+    settings.LINLI_CRYPTO_SUITE = "sm"
+    with pytest.raises(services.HallError) as unknown:
+        services.cancel_appointment(appointment.code, VALID_YOUNG)
+    assert unknown.value.code == "unknown"
+    # During the move both suites are accepted: the same person is still the same person.
+    settings.LINLI_CRYPTO_SUITE_PREVIOUS = "aes"
+    with pytest.raises(services.HallError) as twice:
+        services.book(slot, VALID_YOUNG)
+    assert twice.value.code == "already_booked"
+    on_the_day = timezone.make_aware(datetime.combine(slot.day, time(8, 50)))
+    assert services.check_in(VALID_YOUNG, now=on_the_day).number == "Y001"

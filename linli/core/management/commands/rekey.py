@@ -1,4 +1,5 @@
-"""Re-encrypt every stored personal-data token under the current data key, in batches."""
+"""Move every stored personal-data value to the current data key and cipher suite, in batches:
+re-encrypt tokens, then compute again the keyed hashes kept beside an encrypted copy."""
 
 from typing import Any
 
@@ -14,8 +15,9 @@ from linli.core.context import Actor
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt personal data written under older data keys with the current one "
-        "(LINLI_DATA_KEYS / LINLI_DATA_KEY_ID); prints progress; safe to rerun."
+        "Re-encrypt personal data written under older data keys or the other cipher suite with "
+        "the current ones (LINLI_DATA_KEYS / LINLI_DATA_KEY_ID / LINLI_CRYPTO_SUITE) and compute "
+        "again the keyed hashes that have an encrypted copy; prints progress; safe to rerun."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -24,35 +26,77 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         batch = max(1, int(options["batch"]))
         current, _keys = crypto.data_keys()
-        prefix = f"{crypto.encrypt('', 'probe').split(':', 2)[0]}:{current}:"
+        prefix = crypto.current_prefix()
+        suite = crypto.suite()
         totals: dict[str, int] = {}
         for label, field, purpose, where in settings.LINLI_ENCRYPTED_FIELDS:
             model = apps.get_model(label)
             stale = model.objects.filter(**where).exclude(
                 Q(**{field: ""}) | Q(**{f"{field}__startswith": prefix})
             )
-            total = stale.count()
-            done = 0
-            last_pk = None
             name = f"{label}.{field}" + "".join(f"[{v}]" for v in where.values())
-            self.stdout.write(f"{name}: {total} to re-encrypt under key {current}")
-            while True:
-                page = stale.order_by("pk")
-                if last_pk is not None:
-                    page = page.filter(pk__gt=last_pk)
-                with transaction.atomic():
-                    rows = list(page.select_for_update()[:batch])
-                    if not rows:
-                        break
-                    for row in rows:
-                        setattr(row, field, crypto.rekey(getattr(row, field), purpose))
-                    model.objects.bulk_update(rows, [field])
-                last_pk = rows[-1].pk
-                done += len(rows)
-                self.stdout.write(f"{name}: {done}/{total}")
-            totals[name] = done
+            total = stale.count()
+            self.stdout.write(f"{name}: {total} to re-encrypt as {prefix[:-1]}")
+
+            def reencrypt(row: Any, field: str = field, purpose: str = purpose) -> bool:
+                setattr(row, field, crypto.rekey(getattr(row, field), purpose))
+                return True
+
+            totals[name] = self._in_batches(model, stale, [field], reencrypt, batch, name, total)
+        for label, hash_field, cipher_field, purpose in settings.LINLI_HASHED_FIELDS:
+            model = apps.get_model(label)
+            rows = model.objects.exclude(**{cipher_field: ""})
+            name = f"{label}.{hash_field}"
+            total = rows.count()
+            self.stdout.write(f"{name}: checking {total} hashes under suite {suite}")
+
+            def rehash(
+                row: Any, hash_field: str = hash_field, cipher_field: str = cipher_field,
+                purpose: str = purpose,
+            ) -> bool:  # fmt: skip
+                value = crypto.decrypt(getattr(row, cipher_field), purpose)
+                fresh = crypto.keyed_hash(value, purpose)
+                if getattr(row, hash_field) == fresh:
+                    return False
+                setattr(row, hash_field, fresh)
+                return True
+
+            totals[name] = self._in_batches(model, rows, [hash_field], rehash, batch, name, total)
         with transaction.atomic():
             audit.record(
-                Actor.system("rekey"), "core.data_key.rekey", details={"key": current, **totals}
-            )
-        self.stdout.write(f"done: {sum(totals.values())} values now under key {current}")
+                Actor.system("rekey"), "core.data_key.rekey",
+                details={"key": current, "suite": suite, **totals},
+            )  # fmt: skip
+        self.stdout.write(
+            f"done: {sum(totals.values())} values now under key {current}, suite {suite}"
+        )
+
+    def _in_batches(
+        self,
+        model: Any,
+        rows: Any,
+        fields: list[str],
+        change: Any,
+        batch: int,
+        name: str,
+        total: int,
+    ) -> int:
+        """Apply ``change`` to every row, one locked batch per transaction; the count changed."""
+        done = changed = 0
+        last_pk = None
+        while True:
+            page = rows.order_by("pk")
+            if last_pk is not None:
+                page = page.filter(pk__gt=last_pk)
+            with transaction.atomic():
+                found = list(page.select_for_update()[:batch])
+                if not found:
+                    break
+                dirty = [row for row in found if change(row)]
+                if dirty:
+                    model.objects.bulk_update(dirty, fields)
+            last_pk = found[-1].pk
+            done += len(found)
+            changed += len(dirty)
+            self.stdout.write(f"{name}: {done}/{total}")
+        return changed
