@@ -16,6 +16,8 @@ from typing import Any
 from django.db import transaction
 
 from linli.core import audit, crypto
+from linli.core.accountrules import requires_two_factor
+from linli.core.accounts import enrol_demo
 from linli.core.context import Actor
 from linli.core.identity import check_character, mask_id_number, mask_phone
 from linli.core.models import Organisation, User
@@ -330,4 +332,8 @@ def _accounts(committees: dict[str, Committee]) -> None:
         user.is_staff = account.role == Role.STREET_ADMIN
         user.is_superuser = account.role == Role.STREET_ADMIN  # user management in /admin/
         user.set_password(DEMO_PASSWORD)
+        user.password_change_reason = ""  # demo accounts keep the published password
         user.save()
+        if requires_two_factor(user.role, is_superuser=user.is_superuser):
+            # The published demo authenticator secret (README.md), marked as demo only.
+            enrol_demo(user)
