@@ -36,6 +36,9 @@ def _force_login_passes_the_second_factor(monkeypatch: Any) -> None:
     itself is tested through its pages (linli/core/tests/test_two_factor.py)."""
     from django.test import Client
 
+    from linli.core.accounts import forget_policy
+
+    forget_policy()  # the street's switch as this process remembers it: per test too
     original = Client.force_login
 
     def force_login(self: Any, user: Any, backend: str | None = None) -> None:

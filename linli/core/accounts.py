@@ -46,23 +46,49 @@ TRACKED_KEY = "linli_tracked"  # session: when the session's row was last touche
 # --- who needs two factors ------------------------------------------------------------------
 
 
+# The stored policy as this process last read it: (read at, roles). Read at most every 10 s
+# (the shared cache, then the database), so a change reaches every worker within a minute.
+_memo: tuple[float, list[str]] = (0.0, [])
+
+
 def street_two_factor_roles() -> frozenset[str]:
     """The roles the street switched on: the setting plus the stored policy (cached 60 s,
     cleared when the policy is saved)."""
-    stored = cache.get(POLICY_CACHE_KEY)
-    if stored is None:
-        row = SecurityPolicy.objects.first()
-        stored = list(row.two_factor_roles) if row is not None else []
-        cache.set(POLICY_CACHE_KEY, stored, 60)
+    global _memo
+    read_at, stored = _memo
+    if time.monotonic() - read_at > 10:
+        cached = cache.get(POLICY_CACHE_KEY)
+        if cached is None:
+            row = SecurityPolicy.objects.first()
+            cached = list(row.two_factor_roles) if row is not None else []
+            cache.set(POLICY_CACHE_KEY, cached, 60)
+        stored = list(cached)
+        _memo = (time.monotonic(), stored)
     return frozenset([*getattr(settings, "LINLI_TWO_FACTOR_ROLES", []), *stored])
 
 
+def forget_policy() -> None:
+    global _memo
+    _memo = (0.0, [])
+    cache.delete(POLICY_CACHE_KEY)
+
+
 def needs_two_factor(user: Any) -> bool:
+    """The account's role needs a second factor (``accountrules.requires_two_factor``)."""
     if user is None or not user.is_authenticated:
         return False
     return accountrules.requires_two_factor(
         user.role, street_two_factor_roles(), is_superuser=user.is_superuser
     )
+
+
+ENROLLED_KEY = "linli_enrolled"  # session: the account had a second factor when it logged in
+
+
+def session_needs_two_factor(request: HttpRequest) -> bool:
+    """This session must be verified: the role needs it, or the account enrolled a second
+    factor of its own accord (then it is asked for too)."""
+    return needs_two_factor(request.user) or bool(request.session.get(ENROLLED_KEY))
 
 
 def save_policy(actor: Actor, roles: list[str]) -> SecurityPolicy:
@@ -75,7 +101,7 @@ def save_policy(actor: Actor, roles: list[str]) -> SecurityPolicy:
             actor, "core.security_policy.update", row,
             details={"two_factor_roles": row.two_factor_roles, "before": before},
         )  # fmt: skip
-    cache.delete(POLICY_CACHE_KEY)
+    forget_policy()
     return row
 
 
@@ -414,6 +440,7 @@ def _on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any
     if request.session.session_key is None:
         request.session.save()
     request.session[SEEN_KEY] = time.time()
+    request.session[ENROLLED_KEY] = has_second_factor(user)
     request.user = user
     track(request, force=True)
 

@@ -124,8 +124,9 @@ class AccountSecurityMiddleware:
 
         if path.startswith(self.ALWAYS):
             return None
-        if accounts.needs_two_factor(request.user) and not accounts.is_verified(request):
+        if accounts.session_needs_two_factor(request) and not accounts.is_verified(request):
             if path.startswith(self.TWO_FACTOR):
+                request.account_pending = True  # type: ignore[attr-defined]
                 return None
             if path.startswith("/api/"):
                 from django.http import JsonResponse
@@ -138,6 +139,7 @@ class AccountSecurityMiddleware:
         reason = accounts.password_change_reason(request.user)
         if reason is not None:
             if path.startswith((*self.PASSWORD, *self.TWO_FACTOR)):
+                request.account_pending = True  # type: ignore[attr-defined]
                 return None
             if path.startswith("/api/"):
                 from django.http import JsonResponse

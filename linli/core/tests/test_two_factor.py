@@ -240,3 +240,11 @@ def test_an_administrator_resets_a_lost_second_factor(admin: User, clerk: User) 
 def test_accounts_without_the_rule_log_in_with_the_password_alone(clerk: User) -> None:
     client = password_login("clerk")
     assert client.get("/").status_code == 200
+
+
+def test_an_account_that_enrolled_of_its_own_accord_is_asked_too(clerk: User) -> None:
+    device = enrol_totp(clerk)
+    client = password_login("clerk")
+    assert client.get("/")["Location"].startswith("/account/two-factor/")
+    client.post("/account/two-factor/", {"method": "totp", "code": totp_code(device)})
+    assert client.get("/").status_code == 200
