@@ -21,7 +21,8 @@ from django.utils.translation import gettext_noop as N
 from . import rules
 from .errors import ParamsInvalid, UnknownKind
 
-Audience = Literal["staff", "resident"]
+# "staff_code": a one-time code for a staff member's own phone (the second factor at log-in).
+Audience = Literal["staff", "resident", "staff_code"]
 INBOX, EMAIL, SMS = "inbox", "email", "sms"
 STAFF_CHANNELS = (INBOX, EMAIL)
 RESIDENT_CHANNELS = (SMS, EMAIL)
@@ -81,7 +82,7 @@ def _staff(key: str, title: str, text: str) -> Kind:
 
 def _staff_sms(key: str, title: str, text: str) -> Kind:
     """A code for a staff member's own phone: SMS only, at any hour (no quiet hours)."""
-    return Kind(key, "staff", title, text, (SMS,))
+    return Kind(key, "staff_code", title, text, (SMS,))
 
 
 def _resident(key: str, title: str, text: str) -> Kind:
