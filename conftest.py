@@ -29,6 +29,27 @@ def _own_anchor_file_and_backups(tmp_path_factory: Any, settings: Any) -> None:
     default_storage._wrapped = empty
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch: Any) -> None:
+    """``client.force_login`` skips the login form, and with it the second factor: the session
+    is marked verified for accounts that need one (linli.core.testing). The second factor
+    itself is tested through its pages (linli/core/tests/test_two_factor.py)."""
+    from django.test import Client
+
+    from linli.core.accounts import forget_policy
+
+    forget_policy()  # the street's switch as this process remembers it: per test too
+    original = Client.force_login
+
+    def force_login(self: Any, user: Any, backend: str | None = None) -> None:
+        from linli.core.testing import verify_session
+
+        original(self, user, backend)
+        verify_session(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def street(db: Any) -> dict[str, Any]:
     from linli.geo.models import Area, Building, Committee, Entrance, Estate, Household, Subdistrict

@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from linli.core import account_views
 from linli.core import views as core_views
 from linli.core.api.docs import RedocView, SwaggerView
 from linli.dashboard import views as dashboard_views
@@ -23,6 +24,18 @@ urlpatterns = [
     path("", dashboard_views.home, name="home"),
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", account_views.overview, name="account"),
+    path("account/two-factor/", account_views.two_factor, name="two_factor"),
+    path("account/two-factor/setup/", account_views.two_factor_setup, name="two_factor_setup"),
+    path("account/two-factor/recovery/", account_views.recovery_codes, name="recovery_codes"),
+    path("account/password/", account_views.password_change, name="account_password"),
+    path("account/sessions/", account_views.sessions, name="account_sessions"),
+    path(
+        "account/sessions/<int:row_id>/revoke/",
+        account_views.revoke_session,
+        name="account_session_revoke",
+    ),
+    path("account/idle/", account_views.idle, name="account_idle"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("display/large-type/", core_views.toggle_large_type, name="large_type"),
     path("modules/<str:key>/", core_views.module, name="module"),

@@ -7,15 +7,18 @@ log."""
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from . import audit, policy
+from . import accountrules, accounts, audit, policy
 from .context import Actor
-from .models import Organisation, User
+from .models import ROLE_LABELS, Organisation, SecurityPolicy, User
 from .roles import assignment_problem
 
 ACCOUNT_FIELDS = ("username", "display_name", "first_name", "last_name", "email", "is_active")
@@ -34,16 +37,21 @@ def _assignment_message(code: str) -> str:
 class LinliUserAdmin(UserAdmin):  # type: ignore[type-arg]
     list_display = ("username", "display_name", "role", "department", "committee", "is_active")
     list_filter = ("role", "department", "is_active")
+    actions = ["reset_two_factor"]
     search_fields = ("username", "display_name")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("账号"), {"fields": ("display_name", "first_name", "last_name", "email", "is_active")}),
-        (_("角色与授权"), {"fields": GRANT_FIELDS}),
-        (_("时间"), {"fields": ("last_login", "date_joined")}),
+        (gettext_lazy("账号"), {"fields": ("display_name", "first_name", "last_name", "email", "is_active")}),
+        (gettext_lazy("角色与授权"), {"fields": GRANT_FIELDS}),
+        (gettext_lazy("时间"), {"fields": ("last_login", "date_joined")}),
+        (
+            gettext_lazy("账号安全"),
+            {"fields": ("password_changed_at", "password_change_reason")},
+        ),
     )
     add_fieldsets = (
         (None, {"fields": ("username", "usable_password", "password1", "password2")}),
-        (_("账号"), {"fields": ("display_name", "email")}),
+        (gettext_lazy("账号"), {"fields": ("display_name", "email")}),
     )
 
     # Who may do what here comes from the role matrix, never from Django's own flags.
@@ -76,7 +84,7 @@ class LinliUserAdmin(UserAdmin):  # type: ignore[type-arg]
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        readonly: tuple[str, ...] = ("last_login", "date_joined")
+        readonly: tuple[str, ...] = ("last_login", "date_joined", "password_changed_at")
         if obj is None:
             return readonly
         if not policy.can(request.user, "accounts.manage"):
@@ -89,7 +97,12 @@ class LinliUserAdmin(UserAdmin):  # type: ignore[type-arg]
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
         policy.require(request.user, "accounts.manage")
-        return super().user_change_password(request, id, form_url)
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, unquote(id))
+            if user is not None:
+                accounts.password_set_by_admin(Actor.from_request(request), user, created=False)
+        return response
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
@@ -117,11 +130,32 @@ class LinliUserAdmin(UserAdmin):  # type: ignore[type-arg]
         obj.is_superuser = False
         obj.is_staff = policy.administers_accounts(obj)
         super().save_model(request, obj, form, change)
+        actor = Actor.from_request(request)
         audit.record(
-            Actor.from_request(request),
+            actor,
             "core.user.update" if change else "core.user.create",
             obj,
             details={"fields": sorted(form.changed_data), "role": obj.role},
+        )
+        if not change and obj.has_usable_password():
+            # The administrator chose this password: the account sets its own at first log-in.
+            accounts.password_set_by_admin(actor, obj, created=True)
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        actions = super().get_actions(request)
+        if not policy.can(request.user, "accounts.manage"):
+            actions.pop("reset_two_factor", None)
+        return actions
+
+    @admin.action(description=gettext_lazy("重置双因素验证（手机丢失时）"))
+    def reset_two_factor(self, request: HttpRequest, queryset: Any) -> None:
+        policy.require(request.user, "accounts.manage")
+        actor = Actor.from_request(request)
+        for user in queryset:
+            accounts.reset_two_factor(actor, user)
+        messages.success(
+            request,
+            _("已重置 %(n)d 个账号的双因素验证，下次登录时重新启用。") % {"n": len(queryset)},
         )
 
 
@@ -143,3 +177,54 @@ class OrganisationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class SecurityPolicyForm(forms.ModelForm):  # type: ignore[type-arg]
+    two_factor_roles = forms.MultipleChoiceField(
+        label=gettext_lazy("须双因素登录的其他角色"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[
+            (role.value, label)
+            for role, label in ROLE_LABELS.items()
+            if role.value not in accountrules.ADMINISTRATOR_ROLES
+        ],
+        help_text=gettext_lazy("管理员角色始终需要双因素登录。"),
+    )
+
+    class Meta:
+        model = SecurityPolicy
+        fields = ["two_factor_roles"]
+
+
+@admin.register(SecurityPolicy)
+class SecurityPolicyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The street's switch for the second factor of other roles (one row): a security setting,
+    so the security administrator's (``roles.manage``)."""
+
+    form = SecurityPolicyForm
+    list_display = ("__str__", "two_factor_roles", "updated_at")
+
+    def _secures(self, request: HttpRequest) -> bool:
+        return policy.can(request.user, "roles.manage")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._secures(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._secures(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._secures(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._secures(request) and not SecurityPolicy.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        saved = accounts.save_policy(
+            Actor.from_request(request), form.cleaned_data["two_factor_roles"]
+        )
+        obj.pk = saved.pk

@@ -59,10 +59,24 @@ def modules() -> list[dict[str, Any]]:
     return out
 
 
+def _idle(user: Any) -> dict[str, int]:
+    """The idle timeout the page's script counts down (docs/security.md)."""
+    from django.conf import settings
+
+    from .accountrules import warning_at
+
+    if user is None or not user.is_authenticated:
+        return {"seconds": 0, "warn_at": 0}
+    seconds = int(getattr(settings, "LINLI_IDLE_TIMEOUT_MINUTES", 30)) * 60
+    warn = int(getattr(settings, "LINLI_IDLE_WARNING_SECONDS", 120))
+    return {"seconds": seconds, "warn_at": warning_at(seconds, warn)}
+
+
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     role = policy.role_of(user)
     return {
+        "idle": _idle(user),
         "modules": modules(),
         "large_type": getattr(request, "large_type", False),
         "role_label": ROLE_LABELS.get(role, "") if role else "",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -51,3 +52,110 @@ class DisplayPreferencesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.large_type = request.COOKIES.get("linli_large") == "1"  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+class AccountSecurityMiddleware:
+    """For a signed-in account, in this order (docs/security.md):
+
+    1. the idle timeout: no request for ``LINLI_IDLE_TIMEOUT_MINUTES`` ends the session;
+    2. the second factor: an account that needs one (``accountrules.requires_two_factor``)
+       reaches nothing but enrolment and verification until this session is verified;
+    3. a password that must change (first log-in, an administrator's reset, expiry) allows
+       nothing but the change.
+
+    The session's row ("my sessions") is kept up to date on the way."""
+
+    # Reachable whatever is pending: leaving, the language and type size, static files.
+    ALWAYS = ("/logout/", "/i18n/", "/display/", "/static/", "/account/idle/")
+    TWO_FACTOR = ("/account/two-factor/",)
+    PASSWORD = ("/account/password/",)
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not hasattr(request, "session"):
+            return self.get_response(request)
+        answer = self._check(request)
+        if answer is not None:
+            return answer
+        return self.get_response(request)
+
+    def _check(self, request: HttpRequest) -> HttpResponse | None:
+        import time
+
+        from django.conf import settings
+        from django.contrib import messages
+        from django.contrib.auth import logout
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.utils.http import urlencode
+        from django.utils.translation import gettext as _
+
+        from . import accountrules, accounts, audit
+        from .context import Actor
+
+        path = request.path_info
+        now = time.time()
+        timeout = int(getattr(settings, "LINLI_IDLE_TIMEOUT_MINUTES", 30)) * 60
+        seen = request.session.get(accounts.SEEN_KEY)
+        seen = seen if isinstance(seen, int | float) else None
+        if accountrules.idle_expired(seen, now, timeout):
+            user: Any = request.user
+            audit.record(
+                Actor.from_request(request), "core.session.idle_timeout", user,
+                details={"idle_minutes": round((now - (seen or now)) / 60)},
+            )  # fmt: skip
+            logout(request)
+            messages.info(request, _("您已 %(n)d 分钟未操作，已自动退出，请重新登录。")
+                          % {"n": timeout // 60})  # fmt: skip
+            if path.startswith(("/api/", "/account/idle/")):
+                from django.http import JsonResponse
+
+                return JsonResponse({"code": "session_idle", "detail": "signed out"}, status=401)
+            return redirect(f"{reverse('login')}?{urlencode({'next': path})}")
+        # Touch the session on activity (at most every 15 s: one write, not one per request);
+        # the idle page's status check is not activity.
+        is_status = path.startswith("/account/idle/") and request.method == "GET"
+        if not is_status and (seen is None or now - seen >= 15):
+            request.session[accounts.SEEN_KEY] = now
+        accounts.track(request)
+
+        if path.startswith(self.ALWAYS):
+            return None
+        if accounts.session_needs_two_factor(request) and not accounts.is_verified(request):
+            if path.startswith(self.TWO_FACTOR):
+                request.account_pending = True  # type: ignore[attr-defined]
+                return None
+            if path.startswith("/api/"):
+                from django.http import JsonResponse
+
+                return JsonResponse(
+                    {"code": "two_factor_required", "detail": "verify the second factor"},
+                    status=403,
+                )
+            return redirect(f"/account/two-factor/?{urlencode({'next': path})}")
+        reason = accounts.password_change_reason(request.user)
+        if reason is not None:
+            if path.startswith((*self.PASSWORD, *self.TWO_FACTOR)):
+                request.account_pending = True  # type: ignore[attr-defined]
+                return None
+            if path.startswith("/api/"):
+                from django.http import JsonResponse
+
+                return JsonResponse(
+                    {"code": "password_change_required", "detail": reason}, status=403
+                )
+            return redirect(f"/account/password/?{urlencode({'next': path})}")
+        if not request.session.get("linli_pw_warned"):
+            days = accounts.password_expires_in(request.user)
+            if days is not None:
+                request.session["linli_pw_warned"] = True
+                messages.warning(
+                    request,
+                    _("您的密码将在 %(n)d 天后过期，请及时修改。") % {"n": days}
+                    if days
+                    else _("您的密码今天过期，请及时修改。"),
+                )
+        return None

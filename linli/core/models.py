@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import SideChannelDevice, ThrottlingMixin
 
 from .roles import Department, Role
 
@@ -53,7 +54,7 @@ class Organisation(models.Model):
         return self.name
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A staff or partner account. Residents are not users: they are served without accounts."""
 
     role = models.CharField(
@@ -84,6 +85,15 @@ class User(AbstractUser):
         related_name="users",
     )
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    # Password rules (accountrules): when the password was last set, and why it must be changed
+    # at the next log-in ("first_login": created by an administrator; "reset": reset by one).
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    password_change_reason = models.CharField(
+        _("须修改密码"),
+        max_length=20,
+        blank=True,
+        choices=[("first_login", _("首次登录")), ("reset", _("管理员重置"))],
+    )
 
     class Meta:
         verbose_name = _("用户")
@@ -144,3 +154,69 @@ class AuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_repr}"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of an account's recent passwords, so none of the last few is used again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)  # a hash, as User.password
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"password of {self.user_id} at {self.created_at:%Y-%m-%d}"
+
+
+class UserSession(models.Model):
+    """One signed-in session of an account: listed on "my sessions" and revocable there."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(_("登录时间"))
+    last_seen_at = models.DateTimeField(_("最近活动"))
+    address = models.CharField(_("地址"), max_length=64, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("登录会话")
+        verbose_name_plural = _("登录会话")
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"session of {self.user_id} since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SmsDevice(ThrottlingMixin, SideChannelDevice):  # type: ignore[misc]
+    """A second factor by SMS: a six-digit code sent through the notice channel. The phone
+    number is kept encrypted (and masked for display), like residents' numbers."""
+
+    phone_cipher = models.TextField()
+    phone_masked = models.CharField(_("手机号"), max_length=20)
+
+    class Meta:
+        verbose_name = _("短信验证设备")
+        verbose_name_plural = _("短信验证设备")
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+
+class SecurityPolicy(models.Model):
+    """The street's stored security choices (one row), edited by the street admin in the
+    Django admin: which roles besides the administrators log in with a second factor."""
+
+    two_factor_roles = models.JSONField(
+        _("须双因素登录的角色"), default=list, blank=True,
+        help_text=_("管理员角色始终需要双因素登录；此处可为其他角色开启。"),
+    )  # fmt: skip
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("安全策略")
+        verbose_name_plural = _("安全策略")
+
+    def __str__(self) -> str:
+        return str(_("安全策略"))

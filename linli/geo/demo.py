@@ -16,6 +16,8 @@ from typing import Any
 from django.db import transaction
 
 from linli.core import audit, crypto, policy
+from linli.core.accountrules import requires_two_factor
+from linli.core.accounts import enrol_demo
 from linli.core.context import Actor
 from linli.core.identity import check_character, mask_id_number, mask_phone
 from linli.core.models import Organisation, User
@@ -336,4 +338,8 @@ def _accounts(committees: dict[str, Committee]) -> None:
         user.is_staff = policy.administers_accounts(user)
         user.is_superuser = False
         user.set_password(DEMO_PASSWORD)
+        user.password_change_reason = ""  # demo accounts keep the published password
         user.save()
+        if requires_two_factor(user.role, is_superuser=user.is_superuser):
+            # The published demo authenticator secret (README.md), marked as demo only.
+            enrol_demo(user)

@@ -21,7 +21,8 @@ from django.utils.translation import gettext_noop as N
 from . import rules
 from .errors import ParamsInvalid, UnknownKind
 
-Audience = Literal["staff", "resident"]
+# "staff_code": a one-time code for a staff member's own phone (the second factor at log-in).
+Audience = Literal["staff", "resident", "staff_code"]
 INBOX, EMAIL, SMS = "inbox", "email", "sms"
 STAFF_CHANNELS = (INBOX, EMAIL)
 RESIDENT_CHANNELS = (SMS, EMAIL)
@@ -79,6 +80,11 @@ def _staff(key: str, title: str, text: str) -> Kind:
     return Kind(key, "staff", title, text, STAFF_CHANNELS)
 
 
+def _staff_sms(key: str, title: str, text: str) -> Kind:
+    """A code for a staff member's own phone: SMS only, at any hour (no quiet hours)."""
+    return Kind(key, "staff_code", title, text, (SMS,))
+
+
 def _resident(key: str, title: str, text: str) -> Kind:
     return Kind(key, "resident", title, text, RESIDENT_CHANNELS)
 
@@ -111,6 +117,12 @@ KINDS: dict[str, Kind] = {
             "elevator.vote_notice",
             N("加装电梯表决通知"),
             N("%(project)s加装电梯意见征询已开始，请于%(deadline)s前完成表决，详情请咨询居委。"),
+        ),
+        # Staff: a log-in code by SMS (the second factor, docs/security.md).
+        _staff_sms(
+            "core.login_code",
+            N("登录验证码"),
+            N("邻里登录验证码%(code)s，%(minutes)s分钟内有效，请勿告诉他人。"),
         ),
         # Staff: the inbox, and e-mail where the account has an address.
         _staff(

@@ -238,6 +238,16 @@ def _record(
     return notice
 
 
+def send_login_code(*, phone: str, code: str, minutes: int, key: str) -> Notice:
+    """A staff member's log-in code by SMS (``LINLI_TWO_FACTOR_SMS_SENDER``): sent at once,
+    at any hour. The code is recorded like any notice's parameters; it is valid only for a few
+    minutes and only after the account's password."""
+    (notice,) = send(
+        "core.login_code", {"code": code, "minutes": str(minutes)}, key=key, phone=phone
+    )
+    return notice
+
+
 def send_to_unit(
     kind: str,
     params: Mapping[str, str],

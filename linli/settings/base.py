@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "linli.core",
     "linli.jobs",
     "linli.geo",
@@ -58,7 +61,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle timeout, the second factor and forced password changes (docs/security.md).
+    "linli.core.middleware.AccountSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "linli.core.middleware.SecurityHeadersMiddleware",
     "linli.core.middleware.DisplayPreferencesMiddleware",
@@ -136,7 +142,34 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Three of four character classes, not the user name (linli.core.accountrules).
+    {"NAME": "linli.core.passwords.ComplexityValidator"},
+    # None of the last LINLI_PASSWORD_HISTORY passwords; records each new one.
+    {"NAME": "linli.core.passwords.HistoryValidator"},
 ]
+
+# Identity authentication (MLPS 2.0 level 3; docs/security.md, docs/deploy.md).
+# Roles that log in with a second factor besides the administrator roles (always), comma-
+# separated role names; the street admin may switch on more in the stored security policy.
+LINLI_TWO_FACTOR_ROLES = [
+    r.strip() for r in os.environ.get("LINLI_TWO_FACTOR_ROLES", "").split(",") if r.strip()
+]
+# What an authenticator app shows next to the account.
+LINLI_TWO_FACTOR_ISSUER = os.environ.get("LINLI_TWO_FACTOR_ISSUER", "Linli")
+OTP_TOTP_ISSUER = LINLI_TWO_FACTOR_ISSUER
+# Codes by SMS: who sends them (the notice channel) and how long one is valid.
+LINLI_TWO_FACTOR_SMS_SENDER = "linli.notices.services.send_login_code"
+LINLI_TWO_FACTOR_SMS_VALID_SECONDS = 300
+LINLI_TWO_FACTOR_RECOVERY_CODES = 10
+# Passwords expire after this many days (0: never), with a warning this many days before.
+LINLI_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("LINLI_PASSWORD_MAX_AGE_DAYS", "90"))
+LINLI_PASSWORD_WARN_DAYS = int(os.environ.get("LINLI_PASSWORD_WARN_DAYS", "14"))
+# A new password may not be any of the account's last this many.
+LINLI_PASSWORD_HISTORY = int(os.environ.get("LINLI_PASSWORD_HISTORY", "5"))
+# A signed-in session ends after this many minutes without a request (0: never); the page
+# warns LINLI_IDLE_WARNING_SECONDS before.
+LINLI_IDLE_TIMEOUT_MINUTES = int(os.environ.get("LINLI_IDLE_TIMEOUT_MINUTES", "30"))
+LINLI_IDLE_WARNING_SECONDS = int(os.environ.get("LINLI_IDLE_WARNING_SECONDS", "120"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

@@ -124,12 +124,23 @@ def phone_page(browser: Any, server: str, request: pytest.FixtureRequest) -> Ite
 
 
 def log_in(page: Any, username: str, password: str = PASSWORD) -> None:
-    """Log in through the real login form and wait to leave it."""
+    """Log in through the real login form and wait to leave it; an account that needs a
+    second factor then types its authenticator's code (enrolled by ``login_as``)."""
     page.goto("/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.locator("form.form-grid button[type=submit]").click()
     page.wait_for_url(lambda url: "/login/" not in url)
+    if "/account/two-factor/" in page.url:
+        from linli.core.accounts import totp_device
+        from linli.core.models import User
+        from linli.core.testing import totp_code
+
+        device = totp_device(User.objects.get(username=username))
+        assert device is not None, f"{username} needs a second factor: enrol it first"
+        page.fill("#id_code", totp_code(device))
+        page.locator("#otp-form button[type=submit]").click()
+        page.wait_for_url(lambda url: "/account/two-factor/" not in url)
 
 
 @pytest.fixture
@@ -137,7 +148,12 @@ def login_as(users: dict[str, Any]) -> Callable[[Any, str], Any]:
     """``login_as(page, "street_admin")``: the user exists (``users`` fixture) and logs in."""
 
     def as_role(page: Any, username: str) -> Any:
+        from linli.core.accounts import needs_two_factor
+        from linli.core.testing import enrol_totp
+
         assert username in users, f"no test user {username!r}"
+        if needs_two_factor(users[username]):
+            enrol_totp(users[username])  # an authenticator whose codes the test computes
         log_in(page, username)
         return page
 

@@ -50,11 +50,17 @@ def list_texts(page: Any, label: str) -> list[str]:
 
 
 def test_login_lands_on_home_with_street_counts(page: Any, users: dict[str, Any]) -> None:
+    from linli.core.testing import enrol_totp, totp_code
+
+    device = enrol_totp(users["street_admin"])  # the street admin logs in with two factors
     page.goto("/")
     page.wait_for_url("**/login/**")  # anonymous visitors are sent to the login form
     page.fill("input[name=username]", "street_admin")
     page.fill("input[name=password]", "pw-for-tests-123")
     page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/account/two-factor/**")
+    page.fill("#id_code", totp_code(device))
+    page.get_by_role("button", name="验证", exact=True).click()
     page.wait_for_url(re.compile(r"^https?://[^/]+/$"))  # the home page
     assert page.locator("h1").inner_text() == "徐汇区 湖南路街道"
     stats = {

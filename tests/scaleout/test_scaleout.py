@@ -205,6 +205,18 @@ def _one_session_on_both_servers(base: str, upstreams: set[str]) -> dict[str, An
         token = _csrf(page.read().decode())
     form = {"username": "admin", "password": PASSWORD, "csrfmiddlewaretoken": token, "next": "/"}
     with browser.open(f"{base}/login/", urllib.parse.urlencode(form).encode(), timeout=30) as r:
+        # The demo admin logs in with two factors: the published demo authenticator secret.
+        assert urllib.parse.urlsplit(r.url).path == "/account/two-factor/", "password refused"
+        token = _csrf(r.read().decode())
+    from django_otp.oath import totp
+
+    from linli.core.accounts import DEMO_TOTP_SECRET
+
+    code = str(totp(base64.b32decode(DEMO_TOTP_SECRET))).zfill(6)
+    form = {"method": "totp", "code": code, "csrfmiddlewaretoken": token, "next": "/"}
+    with browser.open(
+        f"{base}/account/two-factor/", urllib.parse.urlencode(form).encode(), timeout=30
+    ) as r:
         assert urllib.parse.urlsplit(r.url).path == "/", "not logged in"
     session = {c.name: c.value for c in jar}["sessionid"]
 

@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from django.contrib.auth import authenticate
 
+from linli.core import accounts
 from linli.core.models import User
+from linli.core.testing import totp_code
 from linli.geo import demo
 from linli.geo.models import Building, Committee, Household, Resident
 
@@ -171,3 +173,27 @@ def test_system_admin_manages_accounts_in_admin_and_it_is_audited(login: Any, st
 def test_chinese_by_default_whatever_the_browser_language(client: Any, street: Any) -> None:
     page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="zh-Hans"' in page and "登录邻里" in page
+
+
+def test_the_demo_admin_has_the_published_authenticator(settings: Any) -> None:
+    demo.build(with_residents=False)
+    admin = User.objects.get(username="admin")
+    device = accounts.totp_device(admin)
+    assert device is not None
+    assert accounts.base32_secret(device) == accounts.DEMO_TOTP_SECRET
+    assert admin.password_change_reason == ""
+    client = _password_login("admin", demo.DEMO_PASSWORD)
+    assert client.get("/").status_code == 302
+    ok = client.post("/account/two-factor/", {"method": "totp", "code": totp_code(device)})
+    assert ok.status_code == 302
+    assert client.get("/").status_code == 200
+    # Other demo accounts log in with the password alone, and are not forced to change it.
+    assert _password_login("safety", demo.DEMO_PASSWORD).get("/").status_code == 200
+
+
+def _password_login(username: str, password: str) -> Any:
+    from django.test import Client
+
+    client = Client()
+    assert client.post("/login/", {"username": username, "password": password}).status_code == 302
+    return client

@@ -34,6 +34,8 @@ def test_the_catalogue_has_every_kind_the_modules_send() -> None:
         assert kind.key == key
         if kind.audience == "resident":
             assert kind.channels == ("sms", "email")
+        elif kind.audience == "staff_code":  # a log-in code: to the staff member's phone only
+            assert key == "core.login_code" and kind.channels == ("sms",)
         else:
             assert kind.channels == ("inbox", "email")
             assert kind.sms_template == ""

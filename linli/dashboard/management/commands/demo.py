@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from linli.core.accounts import DEMO_TOTP_SECRET
 from linli.geo import demo as geo_demo
 
 # Each domain module may provide ``linli.<app>.demo`` with ``wipe()`` (remove its demo data) and
@@ -45,3 +46,7 @@ class Command(BaseCommand):
         extra = [a[0] for _app, module in modules for a in getattr(module, "ACCOUNTS", [])]
         accounts = ", ".join([*(a.username for a in geo_demo.ACCOUNTS), *extra])
         self.stdout.write(f"accounts: {accounts} (password {geo_demo.DEMO_PASSWORD})")
+        self.stdout.write(
+            "admin logs in with a second factor: authenticator secret "
+            f"{DEMO_TOTP_SECRET} (demo only, published), or an SMS code in the demo's SMS outbox"
+        )
