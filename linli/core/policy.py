@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 
-from .roles import COMMITTEE_SCOPED, Role, allows
+from .roles import COMMITTEE_SCOPED, PUBLIC, ROUTES, Role, allows, route_allows
 
 M = TypeVar("M", bound=Model)
 V = TypeVar("V", bound=Callable[..., Any])
@@ -29,6 +29,16 @@ def role_of(user: Any) -> Role | None:
 
 def can(user: Any, permission: str) -> bool:
     return allows(role_of(user), permission, getattr(user, "department", None) or None)
+
+
+def can_open(user: Any, route: str) -> bool:
+    """True when the user may open the route named ``route`` (``roles.ROUTES``): navigation,
+    home cards and the 403 page offer only these."""
+    rule = ROUTES[route]
+    if rule == PUBLIC:
+        return True
+    role = role_of(user)
+    return role is not None and route_allows(role, getattr(user, "department", None) or None, rule)
 
 
 def require(user: Any, permission: str) -> None:
