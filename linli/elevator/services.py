@@ -311,9 +311,7 @@ def issue_codes(actor: Actor, project: Project) -> list[tuple[Owner, str]]:
         for owner in project.owners.order_by("pk"):
             code = new_code()
             owner.code_hash = crypto.keyed_hash(code, CODE_PURPOSE)
-            owner.failed_attempts = 0
-            owner.locked_until = None
-            owner.save(update_fields=["code_hash", "failed_attempts", "locked_until"])
+            owner.save(update_fields=["code_hash"])
             issued.append((owner, code))
         audit.record(actor, "elevator.codes.issue", project, details={"owners": len(issued)})
     return issued
