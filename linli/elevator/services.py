@@ -472,6 +472,10 @@ def _cast(
     if not _in_roll(vote, owner):
         raise ElevatorError("该业主不在本次表决的名册中。", field="owner")
     with transaction.atomic():
+        # One owner's ballots are cast one at a time: the owner's row is the lock. Without it
+        # two concurrent ballots both found no current ballot (or the same one) and the second
+        # failed on the one-current-ballot constraint, its vote lost (issue 10).
+        Owner.objects.select_for_update().filter(pk=owner.pk).first()
         old = (
             Ballot.objects.select_for_update().filter(vote=vote, owner=owner, current=True).first()
         )
