@@ -37,6 +37,26 @@ def _token(user: Any) -> str:
 
 @pytest.mark.parametrize("account", ["street_admin", "committee_staff"])
 def test_no_server_error_and_no_schema_violation(users: dict[str, Any], account: str) -> None:
+    # Like Django's test client: the WSGI handler must not close the test's database connection
+    # at the end of each request (PostgreSQL would lose the test's transaction).
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        _fuzz(users, account)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+        # Requests with a generated Accept-Language leave their language active in this
+        # thread; later tests in the same worker expect the default.
+        from django.utils import translation
+
+        translation.deactivate()
+
+
+def _fuzz(users: dict[str, Any], account: str) -> None:
     schema = schemathesis.openapi.from_path(str(SCHEMA))
     schema.app = WSGIHandler()
     headers = {"Authorization": f"Token {_token(users[account])}"}
