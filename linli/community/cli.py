@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from linli.community.rules import SignupError, run
+from linli.core.jsonin import limit_problem
 
 USAGE = """usage: linli community signups FILE.json   replay sign-ups and cancels (- = stdin)
 
@@ -50,6 +51,9 @@ def _read_json(path: str, stdin: TextIO) -> object:
         raise UsageError(f"cannot read {label}: {error.strerror or error}") from None
     except UnicodeDecodeError:
         raise UsageError(f"{label} is not UTF-8 text") from None
+    problem = limit_problem(text)
+    if problem:
+        raise UsageError(f"{label}: {problem}")
     try:
         return json.loads(
             text, parse_constant=_reject_constant, object_pairs_hook=_reject_duplicates

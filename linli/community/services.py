@@ -1000,6 +1000,11 @@ def _check_photo(photo: Any) -> None:
     photo.seek(0)
     if not head.startswith(PHOTO_TYPES[suffix]):
         raise CommunityError("照片内容与扩展名不符。", field="photo")
+    from linli.core.images import pixels_error
+
+    too_big = pixels_error(photo)
+    if too_big:
+        raise CommunityError(too_big, field="photo")
 
 
 def add_milestone(

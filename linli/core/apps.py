@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "linli.core"
     label = "core"
     verbose_name = _("平台")
+
+    def ready(self) -> None:
+        from .images import install_guard
+
+        install_guard()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import policy
 from .models import ROLE_LABELS
+from .roles import ROUTES
 
 # The five domain modules, in the order of the article. A module is shown as live when its
 # AppConfig says ``live = True`` (set by the module itself when its pages are usable).
@@ -75,9 +76,16 @@ def _idle(user: Any) -> dict[str, int]:
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     role = policy.role_of(user)
+    # Only the modules the user may open (their index route in roles.ROUTES); a module that is
+    # not installed keeps its placeholder card.
+    offered = [
+        m
+        for m in modules()
+        if f"{m['key']}:index" not in ROUTES or policy.can_open(user, f"{m['key']}:index")
+    ]
     return {
         "idle": _idle(user),
-        "modules": modules(),
+        "modules": offered,
         "large_type": getattr(request, "large_type", False),
         "role_label": ROLE_LABELS.get(role, "") if role else "",
         "can": {

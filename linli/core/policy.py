@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 
-from .roles import COMMITTEE_SCOPED, Role, allows
+from .roles import COMMITTEE_SCOPED, PUBLIC, ROUTES, Role, allows, route_allows
 
 M = TypeVar("M", bound=Model)
 V = TypeVar("V", bound=Callable[..., Any])
@@ -34,6 +34,16 @@ def can(user: Any, permission: str) -> bool:
 def administers_accounts(user: Any) -> bool:
     """The system or security administrator: the two roles the Django admin site is open to."""
     return can(user, "accounts.manage") or can(user, "roles.manage")
+
+
+def can_open(user: Any, route: str) -> bool:
+    """True when the user may open the route named ``route`` (``roles.ROUTES``): navigation,
+    home cards and the 403 page offer only these."""
+    rule = ROUTES[route]
+    if rule == PUBLIC:
+        return True
+    role = role_of(user)
+    return role is not None and route_allows(role, getattr(user, "department", None) or None, rule)
 
 
 def require(user: Any, permission: str) -> None:

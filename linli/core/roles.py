@@ -101,9 +101,11 @@ MATRIX: dict[Role, frozenset[str]] = {
         | {"notices.optout"}
         | {"community.view", "community.manage", "community.serve"}
     ),
-    Role.INSPECTOR: frozenset({"geo.view", "risk.inspect"}),
-    Role.WINDOW_CLERK: frozenset({"geo.view", "hall.serve", "notices.optout"}),
-    Role.BACKOFFICE_CLERK: frozenset({"geo.view", "hall.backoffice"}),
+    # The inspector sees the samples assigned to them and, on those pages, their places; the
+    # window and the back office work in the hall. None of them lists the street's households.
+    Role.INSPECTOR: frozenset({"risk.inspect"}),
+    Role.WINDOW_CLERK: frozenset({"hall.serve", "notices.optout"}),
+    Role.BACKOFFICE_CLERK: frozenset({"hall.backoffice"}),
     # Partners see and act on the work assigned to their organisation only (object scope).
     Role.PARTNER: frozenset({"risk.rectify", "fire.record", "community.alliance"}),
     Role.AUDITOR: frozenset({"audit.view"}),
@@ -200,3 +202,156 @@ def assignment_problem(
     if actor_is_target:
         return "own_role"
     return None
+
+
+# --- Routes: what opening each page or API route needs ------------------------------------------
+PUBLIC = "public"  # no account: kiosks, boards, the terminal, residents' pages, the login page
+LOGIN = "login"  # any signed-in account (its own jobs, its own inbox, the home page)
+ADMIN_SITE = "admin_site"  # Django's admin: the system and security administrators
+
+NOBODY = "nobody"  # answered with 403 to everyone (the API's index pages)
+
+Rule = str | tuple[str, ...]
+
+_RISK_READ = ("risk.view", "risk.inspect", "risk.rectify")
+_FIRE_READ = ("fire.view", "fire.record")
+_HALL_ANY = ("hall.view", "hall.manage", "hall.serve", "hall.backoffice", "hall.supervise")
+_HALL_CASES = ("hall.view", "hall.serve", "hall.backoffice")
+_HALL_TICKETS = ("hall.view", "hall.manage", "hall.supervise", "hall.serve")
+
+# Every named route (Django URL name; ``name[kind]`` for one kind of a list route) and what a
+# GET of it needs. ``dashboard/tests/test_route_access.py`` walks Django's URL resolver and
+# fails for a route missing here, and checks every role's and anonymous' answer against this
+# table. A permission here is the entry condition; which objects the page then shows is
+# narrowed by committee scope and assignment (``policy``).
+ROUTES: dict[str, Rule] = {
+    "home": LOGIN, "login": PUBLIC, "logout": LOGIN, "set_language": PUBLIC,
+    "large_type": PUBLIC, "module": LOGIN, "audit_log": "audit.view",
+    # Places and people
+    "geo:list": "geo.view", "geo:list[residents]": "people.view",
+    "geo:export": "geo.view", "geo:export[residents]": "people.view",
+    "geo:detail": "geo.view", "geo:detail[residents]": "people.view",
+    "geo:import": "geo.change", "geo:import[residents]": "people.change",
+    "geo:import_template": "geo.change", "geo:import_template[residents]": "people.change",
+    "geo:import_errors": "geo.change", "geo:import_errors[residents]": "people.change",
+    "geo:create": "geo.change", "geo:create[residents]": "people.change",
+    "geo:edit": "geo.change", "geo:edit[residents]": "people.change",
+    "geo:delete": "geo.change", "geo:delete[residents]": "people.change",
+    "geo:reveal": "people.view_identity",
+    # Safety risk
+    "risk:index": _RISK_READ, "risk:method": "risk.manage", "risk:method_copy": "risk.manage",
+    "risk:round_create": "risk.manage", "risk:round": "risk.view",
+    "risk:street_paper": "risk.view", "risk:street_paper_pdf": "risk.view",
+    "risk:survey": "risk.view", "risk:survey_qr": "risk.view", "risk:survey_online": PUBLIC,
+    "risk:papers": "risk.manage", "risk:paper_file": "risk.view", "risk:round_draw": "risk.manage",
+    "risk:samples": "risk.view", "risk:committee": "risk.view", "risk:paper": "risk.view",
+    "risk:paper_pdf": "risk.view", "risk:my_samples": "risk.inspect",
+    "risk:sample": "risk.inspect", "risk:sample_unit": "risk.inspect",
+    "risk:sample_template": "risk.inspect", "risk:sample_import": "risk.inspect",
+    "risk:sample_submit": "risk.inspect", "risk:sample_assign": "risk.manage",
+    "risk:photo": ("risk.view", "risk.inspect"), "risk:cases": ("risk.view", "risk.rectify"),
+    "risk:cases_refresh": "risk.manage", "risk:case": ("risk.view", "risk.rectify"),
+    "dashboard:sample_facts": ("risk.view", "risk.inspect"),
+    # Fire-safety facilities
+    "fire:index": _FIRE_READ, "fire:due": _FIRE_READ, "fire:due_export": _FIRE_READ,
+    "fire:batches": _FIRE_READ, "fire:batches_export": _FIRE_READ, "fire:programme": _FIRE_READ,
+    "fire:coverage": _FIRE_READ, "fire:ebikes": "fire.change", "fire:extinguisher": _FIRE_READ,
+    "fire:sprinkler": _FIRE_READ, "fire:station": _FIRE_READ, "fire:station_add": "fire.change",
+    "fire:station_remove": "fire.change", "fire:kit_check": _FIRE_READ, "fire:photo": _FIRE_READ,
+    "fire:list": _FIRE_READ, "fire:export": _FIRE_READ, "fire:import": "fire.change",
+    "fire:import_errors": "fire.change", "fire:import_template": "fire.change",
+    "fire:create": "fire.change", "fire:edit": "fire.change",
+    # Service centre: residents' pages are public; the window, the back office and the staff
+    "hall:kiosk": PUBLIC, "hall:kiosk_ticket": PUBLIC, "hall:status": PUBLIC, "hall:slip": PUBLIC,
+    "hall:rate": PUBLIC, "hall:board": PUBLIC, "hall:board_data": PUBLIC, "hall:book": PUBLIC,
+    "hall:book_cancel": PUBLIC, "hall:terminal": PUBLIC, "hall:terminal_consult": PUBLIC,
+    "hall:terminal_item": PUBLIC, "hall:terminal_query": PUBLIC, "hall:terminal_apply": PUBLIC,
+    "hall:terminal_rate": PUBLIC, "hall:terminal_pickup": PUBLIC,
+    "hall:index": _HALL_ANY, "hall:items": _HALL_ANY, "hall:item_export": _HALL_ANY,
+    "hall:item": _HALL_ANY, "hall:item_import": "hall.manage", "hall:slots": "hall.manage",
+    "hall:setup": "hall.manage", "hall:window_choose": "hall.serve", "hall:window": "hall.serve",
+    "hall:window_take": "hall.serve", "hall:window_act": "hall.serve",
+    "hall:backoffice": "hall.backoffice", "hall:supervise": "hall.supervise",
+    "hall:cases": _HALL_CASES, "hall:case_export": _HALL_CASES,
+    "hall:ratings": ("hall.view", "hall.manage"), "hall:stats": "hall.view",
+    "hall:stats_export": "hall.view", "hall:staffing": "hall.view",
+    "hall:tickets": _HALL_TICKETS, "hall:ticket_export": _HALL_TICKETS,
+    "hall:ticket": _HALL_TICKETS, "hall:lockers": ("hall.serve", "hall.backoffice", "hall.view"),
+    # Elevator retrofit
+    "elevator:owner_login": PUBLIC, "elevator:owner_ballot": PUBLIC, "elevator:guide": PUBLIC,
+    "elevator:index": "elevator.view", "elevator:export": "elevator.view",
+    "elevator:reminders": "elevator.view", "elevator:project": "elevator.view",
+    "elevator:document_file": "elevator.view", "elevator:roll": "elevator.view",
+    "elevator:costs": "elevator.view", "elevator:annex": "elevator.view",
+    "elevator:vote": "elevator.view", "elevator:vote_json": "elevator.view",
+    "elevator:objection": "elevator.view", "elevator:consultations": "elevator.view",
+    "elevator:project_new": "elevator.manage", "elevator:project_edit": "elevator.manage",
+    "elevator:member_add": "elevator.manage", "elevator:stage_move": "elevator.manage",
+    "elevator:document_add": "elevator.manage", "elevator:vote_open": "elevator.manage",
+    "elevator:roll_build": "elevator.manage", "elevator:codes": "elevator.manage",
+    "elevator:objection_add": "elevator.manage", "elevator:round_table_add": "elevator.manage",
+    "elevator:maintenance_add": "elevator.manage", "elevator:consultation_new": "elevator.manage",
+    "elevator:consultation_edit": "elevator.manage",
+    # Party-mass service network: residents' pages are public
+    "community:index": PUBLIC, "community:network": PUBLIC, "community:position": PUBLIC,
+    "community:order_new": PUBLIC, "community:menu": PUBLIC, "community:calendar": PUBLIC,
+    "community:event": PUBLIC, "community:ticket": PUBLIC, "community:wish": PUBLIC,
+    "community:projects": PUBLIC, "community:project": PUBLIC, "community:screen": PUBLIC,
+    "community:screen_data": PUBLIC,
+    "community:events_staff": "community.view", "community:event_new": "community.manage",
+    "community:release_due": "community.manage", "community:series": "community.manage",
+    "community:project_new": "community.manage", "community:project_edit": "community.manage",
+    "community:project_manage": "community.view", "community:roster": "community.view",
+    "community:door": "community.serve", "community:checkin": "community.serve",
+    "community:orders": "community.view", "community:order": "community.view",
+    "community:wishes": "community.view", "community:volunteers": "community.view",
+    "community:volunteers_export": "community.view", "community:shift": "community.serve",
+    "community:certificate": "community.view",
+    "community:alliance": ("community.view", "community.alliance"),
+    # Everyone's own jobs and inbox
+    "jobs:list": LOGIN, "jobs:status": LOGIN, "jobs:cancel": LOGIN, "jobs:retry": LOGIN,
+    "jobs:download": LOGIN, "jobs:schedules": "jobs.schedule", "jobs:schedule": "jobs.schedule",
+    "notices:inbox": LOGIN, "notices:open": LOGIN, "notices:read_all": LOGIN,
+    "notices:log": "notices.log", "notices:opt_outs": "notices.optout",
+    "notices:withdraw": "notices.optout",
+    # REST API (/api/v1/): the same permissions as the pages
+    "api-root": NOBODY,
+    "committee-list": "geo.view", "committee-detail": "geo.view",
+    "estate-list": "geo.view", "estate-detail": "geo.view",
+    "building-list": "geo.view", "building-detail": "geo.view",
+    "entrance-list": "geo.view", "entrance-detail": "geo.view",
+    "household-list": "geo.view", "household-detail": "geo.view",
+    "resident-list": "people.view", "resident-detail": "people.view",
+    "resident-reveal": "people.view_identity",
+    "risk-round-list": "risk.view", "risk-round-detail": "risk.view",
+    "risk-score-list": "risk.view", "risk-score-detail": "risk.view",
+    "risk-sample-list": "risk.view", "risk-sample-detail": "risk.view",
+    "risk-my-sample-list": "risk.inspect", "risk-my-sample-detail": "risk.inspect",
+    "risk-case-list": ("risk.view", "risk.rectify"),
+    "risk-case-detail": ("risk.view", "risk.rectify"),
+    "fire-extinguisher-list": _FIRE_READ, "fire-extinguisher-detail": _FIRE_READ,
+    "fire-extinguisher-records": _FIRE_READ, "fire-sprinkler-list": _FIRE_READ,
+    "fire-sprinkler-detail": _FIRE_READ, "fire-sprinkler-records": _FIRE_READ,
+    "fire-charging-site-list": _FIRE_READ, "fire-charging-site-detail": _FIRE_READ,
+    "hall-item-list": "hall.view", "hall-item-detail": "hall.view",
+    "hall-ticket-list": "hall.view", "hall-ticket-detail": "hall.view",
+    "hall-case-list": "hall.view", "hall-case-detail": "hall.view",
+    "elevator-project-list": "elevator.view", "elevator-project-detail": "elevator.view",
+    "elevator-vote-list": "elevator.view", "elevator-vote-detail": "elevator.view",
+    "elevator-vote-ballots": "elevator.view", "elevator-vote-tally": "elevator.view",
+    # The API's schema and its documentation (no data); Django's admin
+    "schema": PUBLIC, "api-docs": PUBLIC, "api-redoc": PUBLIC,
+    "admin:*": ADMIN_SITE,
+}  # fmt: skip
+
+
+def route_allows(role: Role | str | None, department: Department | str | None, rule: Rule) -> bool:
+    """True when a signed-in account of ``role`` may open a route with ``rule`` (GET)."""
+    if rule in (PUBLIC, LOGIN):
+        return True
+    if rule == NOBODY:
+        return False
+    if rule == ADMIN_SITE:  # 三员分立: the system and security administrators only
+        return role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
+    wanted = (rule,) if isinstance(rule, str) else rule
+    return any(allows(role, p, department) for p in wanted)

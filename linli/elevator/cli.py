@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TextIO, cast
 
+from linli.core.jsonin import limit_problem
 from linli.elevator.rules import (
     RuleSet,
     TallyError,
@@ -60,6 +61,9 @@ def _read_json(path: str) -> object:
         raise UsageError(f"cannot read {label}: {error.strerror or error}") from None
     except UnicodeDecodeError:
         raise UsageError(f"{label} is not UTF-8 text") from None
+    problem = limit_problem(text)
+    if problem:
+        raise UsageError(f"{label}: {problem}")
     try:
         return json.loads(
             text,

@@ -138,8 +138,7 @@ class Owner(models.Model):
     developer = models.BooleanField(_("开发商未售房屋"), default=False)
     code_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
     id_tail_hash = models.CharField(max_length=64, blank=True, editable=False)
-    failed_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
-    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # Wrong ID tails lock a code per address in the cache (services.owner_login), never here.
 
     class Meta:
         verbose_name = _("业主")

@@ -311,9 +311,7 @@ def issue_codes(actor: Actor, project: Project) -> list[tuple[Owner, str]]:
         for owner in project.owners.order_by("pk"):
             code = new_code()
             owner.code_hash = crypto.keyed_hash(code, CODE_PURPOSE)
-            owner.failed_attempts = 0
-            owner.locked_until = None
-            owner.save(update_fields=["code_hash", "failed_attempts", "locked_until"])
+            owner.save(update_fields=["code_hash"])
             issued.append((owner, code))
         audit.record(actor, "elevator.codes.issue", project, details={"owners": len(issued)})
     return issued
@@ -477,6 +475,10 @@ def _cast(
     if not _in_roll(vote, owner):
         raise ElevatorError("该业主不在本次表决的名册中。", field="owner")
     with transaction.atomic():
+        # One owner's ballots are cast one at a time: the owner's row is the lock. Without it
+        # two concurrent ballots both found no current ballot (or the same one) and the second
+        # failed on the one-current-ballot constraint, its vote lost (issue 10).
+        Owner.objects.select_for_update().filter(pk=owner.pk).first()
         old = (
             Ballot.objects.select_for_update().filter(vote=vote, owner=owner, current=True).first()
         )

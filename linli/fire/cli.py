@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from linli.core.jsonin import limit_problem
 from linli.fire.rules import (
     Extinguisher,
     FireRuleError,
@@ -72,6 +73,9 @@ def _load(name: str, stdin: TextIO) -> Any:
         raise InputError(f"{name}: not UTF-8 text") from None
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror})") from None
+    problem = limit_problem(text)
+    if problem:
+        raise InputError(f"{name}: {problem}")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

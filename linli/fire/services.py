@@ -221,6 +221,11 @@ def check_photo(photo: UploadedFile[Any]) -> None:
         raise FireError(_("照片不能超过 5 MB"), code="photo_too_large", field="photo")
     from PIL import Image, UnidentifiedImageError
 
+    from linli.core.images import pixels_error
+
+    too_big = pixels_error(photo)
+    if too_big:
+        raise FireError(too_big, code="photo_pixels", field="photo")
     try:
         photo.seek(0)
         with Image.open(photo) as image:

@@ -213,6 +213,7 @@ def registry_import(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def import_errors(request: HttpRequest, kind: str) -> HttpResponse:
+    policy.require(request.user, "fire.change")
     _sheet_kind(kind)
     job = _import_job(request, kind)
     if job is None:
@@ -221,8 +222,8 @@ def import_errors(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    policy.require(request.user, "fire.change")
     spec = _sheet_kind(kind)
-    _require_read(request)
     return _xlsx(
         write_workbook(str(spec.title), spec.sheet.labels(), []), f"linli-fire-{kind}-template"
     )
@@ -554,6 +555,7 @@ def station_add(request: HttpRequest, pk: int, part: str) -> HttpResponse:
 
 
 def station_remove(request: HttpRequest, pk: int, part: str, item: int) -> HttpResponse:
+    policy.require(request.user, "fire.change")
     if part not in STATION_PARTS or request.method != "POST":
         raise Http404
     st = _station(request, pk)
@@ -568,9 +570,9 @@ def kit_check(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     """Mark one kit item checked today (POST from the station page)."""
     from .models import KitItem
 
+    _require_read(request)
     if request.method != "POST":
         return redirect("fire:station", pk=pk)
-    _require_read(request)
     kit = get_object_or_404(KitItem.objects.select_related("station"), pk=item, station_id=pk)
     services.check_kit(Actor.from_request(request), kit, services.today())
     messages.success(request, _("已登记检查：%(name)s") % {"name": kit.name})

@@ -25,10 +25,13 @@ from .models import (
 )
 
 
-def search_in(fields: tuple[str, ...]) -> Callable[[Any, QuerySet[Any], str, str], QuerySet[Any]]:
-    """A filter method matching ``value`` in any of ``fields`` (case-insensitive)."""
+def search_in(fields: tuple[str, ...]) -> Callable[[QuerySet[Any], str, str], QuerySet[Any]]:
+    """A filter method matching ``value`` in any of ``fields`` (case-insensitive).
 
-    def method(_self: Any, qs: QuerySet[Any], _name: str, value: str) -> QuerySet[Any]:
+    django-filter calls a callable ``method`` as ``method(queryset, name, value)`` (no filter
+    set argument, unlike a method named by string)."""
+
+    def method(qs: QuerySet[Any], _name: str, value: str) -> QuerySet[Any]:
         query = Q()
         for field in fields:
             query |= Q(**{f"{field}__icontains": value})

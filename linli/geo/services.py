@@ -23,7 +23,7 @@ from linli.jobs.models import Job
 
 from . import sheetjobs
 from .errors import GeoError, IdentityNumberInvalid
-from .models import Building, Committee, Entrance, Estate, Household, Resident
+from .models import Building, Committee, Entrance, Estate, Household, Resident, Subdistrict
 from .sheets import SHEETS
 
 ID_PURPOSE = "resident.id_number"
@@ -52,7 +52,13 @@ def committee_of(obj: Model) -> int | None:
 
 
 def _fill_denormalised(obj: Model) -> None:
-    if isinstance(obj, Building):
+    if isinstance(obj, Committee) and getattr(obj, "subdistrict_id", None) is None:
+        # One street per installation: a new committee belongs to it.
+        first = Subdistrict.objects.order_by("pk").first()
+        if first is None:
+            raise GeoError(_("请先建立街道。"), code="no_subdistrict")
+        obj.subdistrict = first
+    elif isinstance(obj, Building):
         obj.committee_id = obj.estate.committee_id
     elif isinstance(obj, Household):
         obj.committee_id = obj.entrance.building.committee_id
@@ -74,15 +80,41 @@ def save_place(actor: Actor, obj: Model, changed: list[str] | None = None) -> Mo
     _fill_denormalised(obj)
     policy.require_in_scope(actor.user, committee_of(obj))
     creating = obj.pk is None
-    with transaction.atomic():
-        obj.save()
-        audit.record(
-            actor,
-            _action(obj, "create" if creating else "update"),
-            obj,
-            details={"fields": sorted(changed or [])},
+    if isinstance(obj, Committee) and policy.committee_scope(actor.user) is not None:
+        _keep_committee_identity(obj)
+    try:
+        with transaction.atomic():
+            obj.save()
+            audit.record(
+                actor,
+                _action(obj, "create" if creating else "update"),
+                obj,
+                details={"fields": sorted(changed or [])},
+            )
+    except IntegrityError as exc:
+        # A unique field taken by another record (a committee code, say): name it, write nothing.
+        field = next(
+            (
+                f.name
+                for f in obj._meta.fields
+                if f.unique and not f.primary_key and f.name in str(exc)
+            ),
+            None,
         )
+        raise GeoError(_("已有相同编号或名称的记录。"), code="duplicate", field=field) from exc
     return obj
+
+
+# What identifies a committee on the street: set by the street, not by the committee's staff.
+COMMITTEE_IDENTITY_FIELDS = ("code", "area_id", "subdistrict_id")
+
+
+def _keep_committee_identity(obj: Committee) -> None:
+    """Committee staff may edit their committee's address and map position, not its code or
+    area (refused with PermissionDenied, nothing written)."""
+    stored = Committee.objects.filter(pk=obj.pk).values(*COMMITTEE_IDENTITY_FIELDS).first()
+    if stored is None or any(getattr(obj, f) != stored[f] for f in COMMITTEE_IDENTITY_FIELDS):
+        raise PermissionDenied("committee identity")
 
 
 def delete_place(actor: Actor, obj: Model) -> None:

@@ -118,7 +118,7 @@ def place_import(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def import_errors(request: HttpRequest, kind: str) -> HttpResponse:
-    _kind(kind)
+    policy.require(request.user, _kind(kind).change_perm)
     job = _import_job(request, kind)
     if job is None:
         raise Http404
@@ -127,6 +127,7 @@ def import_errors(request: HttpRequest, kind: str) -> HttpResponse:
 
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     spec = _kind(kind)
+    policy.require(request.user, spec.change_perm)
     return _xlsx(write_workbook(str(spec.title), spec.sheet.labels(), []), f"linli-{kind}-template")
 
 
@@ -191,6 +192,10 @@ def place_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpRe
     obj = _get(request, spec, pk) if pk else None
     form = spec.form(request.POST or None, instance=obj)
     _scope_choices(request, form)
+    if kind == "committees" and policy.committee_scope(request.user) is not None:
+        # A committee's code and area are the street's to set (services refuse them too).
+        for name in ("code", "area"):
+            form.fields[name].disabled = True
     if request.method == "POST" and form.is_valid():
         instance = form.save(commit=False)
         actor = Actor.from_request(request)
@@ -232,6 +237,7 @@ def _scope_choices(request: HttpRequest, form: forms.ModelForm) -> None:  # type
 
 def place_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     spec = _kind(kind)
+    policy.require(request.user, spec.change_perm)
     obj = _get(request, spec, pk)
     if request.method == "POST":
         from django.db.models import ProtectedError
@@ -249,6 +255,8 @@ def place_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the unmasked number and phone once, for a stated purpose (audited)."""
     resident = _get(request, KINDS["residents"], pk)
+    if request.method != "POST":
+        policy.require(request.user, "people.view_identity")
     if request.method != "POST":
         return redirect("geo:detail", kind="residents", pk=pk)
     purpose = request.POST.get("purpose", "").strip() or _("未说明")

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, Final, TextIO
 
+from linli.core.jsonin import limit_problem
 from linli.hall.rules import (
     DEFAULT_CREDIT_MINUTES,
     POLICY_NAMES,
@@ -520,6 +521,9 @@ def _read_document(path: str, stdin: TextIO) -> object:
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise InputError(label, f"cannot read file ({reason})") from None
+    problem = limit_problem(text)
+    if problem:
+        raise InputError(label, problem)
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:

@@ -34,8 +34,15 @@ def items(user: Any) -> QuerySet[Item]:
 
 
 def cases(user: Any) -> QuerySet[Case]:
+    """Street staff of the hall read every case; a window clerk the cases they accepted; the
+    back office the cases whose ticket was escalated to it."""
     require_any(user, "hall.view", "hall.serve", "hall.backoffice")
-    return Case.objects.select_related("item", "window", "clerk", "ticket")
+    qs = Case.objects.select_related("item", "window", "clerk", "ticket")
+    if policy.can(user, "hall.view"):
+        return qs
+    if policy.can(user, "hall.serve"):
+        return qs.filter(clerk=user)
+    return qs.filter(ticket__escalation_reason__gt="")
 
 
 def ratings(user: Any) -> QuerySet[Rating]:
@@ -44,8 +51,12 @@ def ratings(user: Any) -> QuerySet[Rating]:
 
 
 def tickets(user: Any) -> QuerySet[Ticket]:
-    require_any(user, "hall.view", "hall.manage", "hall.supervise")
-    return Ticket.objects.select_related("queue", "window", "clerk", "item")
+    """Hall staff read every ticket; a window clerk the tickets they served."""
+    require_any(user, "hall.view", "hall.manage", "hall.supervise", "hall.serve")
+    qs = Ticket.objects.select_related("queue", "window", "clerk", "item")
+    if any(policy.can(user, p) for p in ("hall.view", "hall.manage", "hall.supervise")):
+        return qs
+    return qs.filter(clerk=user)
 
 
 # --- display board ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NoReturn, TextIO
 
+from linli.core.jsonin import limit_problem
 from linli.risk.rules import (
     NA,
     CommitteeResult,
@@ -147,6 +148,9 @@ def _read_json(name: str) -> object:
         text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError:
         raise _InputError(f"{label}: not UTF-8 text") from None
+    problem = limit_problem(text)
+    if problem:
+        raise _InputError(f"{label}: {problem}")
     try:
         return json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as exc:

@@ -289,6 +289,11 @@ def check_photo(upload: Any) -> None:
         raise RiskError(_("照片只能是 JPEG、PNG 或 WebP"), field="photos")
     from PIL import Image
 
+    from linli.core.images import pixels_error
+
+    too_big = pixels_error(upload)
+    if too_big:
+        raise RiskError(too_big, code="photo_pixels", field="photos")
     try:
         with Image.open(upload) as img:
             img.verify()

@@ -657,6 +657,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def cases_refresh(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, "risk.manage")
     n = services.refresh_escalation(Actor.from_request(request))
     messages.success(request, _("已更新 %(n)s 件逾期隐患的督办层级。") % {"n": n})
     return redirect("risk:cases")
@@ -861,7 +862,7 @@ def papers(request: HttpRequest, pk: int) -> HttpResponse:
 def paper_file(request: HttpRequest, pk: int) -> FileResponse:
     from .models import PaperFile
 
-    f = get_object_or_404(PaperFile.objects.select_related("committee"), pk=pk)
     policy.require(request.user, "risk.view")
+    f = get_object_or_404(PaperFile.objects.select_related("committee"), pk=pk)
     policy.require_in_scope(request.user, f.committee_id)
     return FileResponse(f.pdf.open("rb"), content_type="application/pdf")

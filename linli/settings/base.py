@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "linli.core.middleware.SecurityHeadersMiddleware",
     "linli.core.middleware.DisplayPreferencesMiddleware",
+    "linli.core.middleware.BadNumberMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

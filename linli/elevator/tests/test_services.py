@@ -263,3 +263,43 @@ def test_nothing_changes_after_the_vote_closes(block: dict[str, Any]) -> None:
         services.enter_ballot(block["actor"], block["v1"], o, "against", "paper")
     assert services.tally_vote(block["v1"]).agreeing_owners == 1
     assert AuditRecord.objects.filter(action="elevator.vote.close").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_ballots_by_one_owner_last_counts_none_lost(block: dict[str, Any]) -> None:
+    """Issue 10: two ballots by one owner at once on PostgreSQL — the second answered 500 and
+    the vote was lost. Now every ballot is kept, one is current: the last cast."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises every write; the race needs PostgreSQL's row locks")
+    o = owner(block, "101")
+    vote = block["v1"]
+    choices = ["agree", "against", "abstain", "agree", "against", "abstain"]
+    barrier = threading.Barrier(len(choices))
+    errors: list[BaseException] = []
+
+    def cast(choice: str) -> None:
+        try:
+            barrier.wait()
+            services.owner_vote(Actor(None, "t", "owner"), vote, o, choice)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=cast, args=(c,)) for c in choices]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    ballots = list(Ballot.objects.filter(vote=vote, owner=o).order_by("cast", "pk"))
+    assert len(ballots) == len(choices)
+    current = [b for b in ballots if b.current]
+    assert len(current) == 1 and current[0].pk == max(b.pk for b in ballots)
+    # Each later ballot replaces exactly one earlier one: a chain, nothing dropped.
+    replaced = [b.replaces_id for b in ballots if b.replaces_id is not None]
+    assert len(replaced) == len(set(replaced)) == len(choices) - 1

@@ -18,7 +18,9 @@ class AreaSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 
 class CommitteeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    area_name = serializers.CharField(source="area.name", read_only=True, default=None)
+    area_name = serializers.CharField(
+        source="area.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Committee

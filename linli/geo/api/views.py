@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from linli.core import policy
 from linli.core.context import Actor
 
 from .. import filters, queries, services
@@ -118,6 +119,9 @@ class ResidentViewSet(PlaceViewSet):
         """The unmasked identity number and phone, for a stated purpose; audited."""
         resident = get_object_or_404(self.get_queryset(), pk=pk)
         body = s.RevealSerializer(data=request.data)
+        if not body.is_valid() and not policy.can(request.user, "people.view_identity"):
+            # A refused attempt is audited and answered 403, whatever the body says.
+            services.reveal_identity(Actor.from_request(request), resident, "")
         body.is_valid(raise_exception=True)
         revealed = services.reveal_identity(
             Actor.from_request(request), resident, body.validated_data["purpose"]

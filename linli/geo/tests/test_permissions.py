@@ -16,9 +16,10 @@ PAGES = {
     "street_admin": (200, 200, 403),
     "street_staff": (200, 200, 403),
     "committee_staff": (200, 200, 403),
-    "inspector": (200, 403, 403),
-    "window_clerk": (200, 403, 403),
-    "backoffice_clerk": (200, 403, 403),
+    # Issue 10: the inspector, the window and the back office no longer list the street's places.
+    "inspector": (403, 403, 403),
+    "window_clerk": (403, 403, 403),
+    "backoffice_clerk": (403, 403, 403),
     "partner": (403, 403, 403),
     "auditor": (403, 403, 200),
     "system_admin": (403, 403, 403),

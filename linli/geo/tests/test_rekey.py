@@ -91,3 +91,34 @@ def test_moving_to_the_sm_suite_keeps_duplicates_found_and_values_readable(
     again = io.StringIO()
     call_command("rekey", stdout=again)
     assert "done: 0 values" in again.getvalue()
+
+
+@pytest.mark.django_db
+def test_rekey_also_moves_notice_addresses(settings: Any) -> None:
+    """Residents' phones and e-mail addresses kept with notices are re-encrypted too."""
+    from django.utils import timezone
+
+    from linli.core import crypto
+    from linli.notices.models import Notice
+
+    settings.LINLI_DATA_KEY, settings.LINLI_DATA_KEYS, settings.LINLI_DATA_KEY_ID = K1, "", ""
+    for channel, address, purpose in (
+        ("sms", "13912345678", "notice.phone"),
+        ("email", "wang@example.cn", "notice.email"),
+    ):
+        Notice.objects.create(
+            kind="hall.case_done", channel=channel, address_cipher=crypto.encrypt(address, purpose),
+            recipient_hash=channel, key=f"k-{channel}", text="t", state="sent",
+            created_at=timezone.now(),
+        )  # fmt: skip
+    settings.LINLI_DATA_KEY, settings.LINLI_DATA_KEYS = K1, f"k2:{K2}"
+    out = io.StringIO()
+    call_command("rekey", stdout=out)
+    assert "notices.Notice.address_cipher[sms]: 1/1" in out.getvalue()
+    assert "notices.Notice.address_cipher[email]: 1/1" in out.getvalue()
+    settings.LINLI_DATA_KEY = ""  # remove k1: both still read
+    sms = Notice.objects.get(channel="sms")
+    email = Notice.objects.get(channel="email")
+    assert sms.address_cipher.split(":")[1] == "k2"
+    assert crypto.decrypt(sms.address_cipher, "notice.phone") == "13912345678"
+    assert crypto.decrypt(email.address_cipher, "notice.email") == "wang@example.cn"

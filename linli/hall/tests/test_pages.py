@@ -223,7 +223,17 @@ def test_setup_windows_hours_and_holidays(client: Any, centre: dict[str, Any], u
 
 def test_ticket_log_list_detail_export(client: Any, centre: dict[str, Any], users: Any) -> None:
     _fill(centre, users, 3)
+    from linli.core.models import User
+
+    # A window clerk reads the tickets they served, and no one else's (issue 10).
+    other = User.objects.create(username="clerk_b", role="window_clerk")
+    client.force_login(other)
+    page = client.get(reverse("hall:tickets"), {"state": "done"}).content.decode()
+    assert "A001" not in page
     client.force_login(users["window_clerk"])
+    page = client.get(reverse("hall:tickets"), {"state": "done"}).content.decode()
+    assert "A001" in page and "A003" in page
+    client.force_login(users["partner"])
     assert client.get(reverse("hall:tickets")).status_code == 403
     client.force_login(users["street_staff"])
     page = client.get(reverse("hall:tickets"), {"state": "done"}).content.decode()
