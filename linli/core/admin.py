@@ -228,3 +228,34 @@ class SecurityPolicyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             Actor.from_request(request), form.cleaned_data["two_factor_roles"]
         )
         obj.pk = saved.pk
+
+
+# Models other apps register in the Django admin, and which administrator may see them
+# (三员分立). Everything else those apps register is closed: Linli has its own audited pages for
+# schedules (/jobs/schedules/) and notices (/notices/log/); second-factor devices hold secrets
+# and are reset by the system administrator's action above; Django's groups are unused (roles
+# are Linli's).
+FOREIGN_ADMIN = {"authtoken": "accounts.manage", "axes": "roles.manage"}
+
+
+def close_foreign_models(site: admin.AdminSite | None = None) -> None:
+    """Unregister the other apps' admin pages that no administrator needs, and open the rest
+    to one duty each. Called once from ``linli.urls`` (after every app's admin is loaded)."""
+    site = site or admin.site
+    for model, model_admin in list(site._registry.items()):
+        label = model._meta.app_label
+        if label in ("core",):
+            continue
+        permission = FOREIGN_ADMIN.get(label)
+        if permission is None:
+            site.unregister(model)
+            continue
+
+        def allowed(request: HttpRequest, obj: Any = None, _p: str = permission) -> bool:
+            return policy.can(request.user, _p)
+
+        model_admin.has_module_permission = allowed  # type: ignore[method-assign]
+        model_admin.has_view_permission = allowed  # type: ignore[method-assign]
+        model_admin.has_change_permission = allowed  # type: ignore[method-assign]
+        model_admin.has_add_permission = allowed  # type: ignore[method-assign]
+        model_admin.has_delete_permission = allowed  # type: ignore[method-assign]

@@ -210,6 +210,8 @@ LOGIN = "login"  # any signed-in account (its own jobs, its own inbox, the home 
 ADMIN_SITE = "admin_site"  # Django's admin: the system and security administrators
 
 NOBODY = "nobody"  # answered with 403 to everyone (the API's index pages)
+# ``"<permission>@street"``: the permission, held at street level (not by committee-scoped roles)
+STREET_LEVEL = "street"
 
 Rule = str | tuple[str, ...]
 
@@ -308,12 +310,22 @@ ROUTES: dict[str, Rule] = {
     "community:volunteers_export": "community.view", "community:shift": "community.serve",
     "community:certificate": "community.view",
     "community:alliance": ("community.view", "community.alliance"),
+    "community:network_manage": "community.manage", "community:position_new": "community.manage",
+    "community:position_edit": "community.manage",
+    "community:position_manage": "community.manage", "community:series_new": "community.manage@street",
+    "community:series_edit": "community.manage@street", "community:volunteer_code": "community.manage",
+    # A volunteer's own page: no staff account, a personal code and phone tail (its own log-in)
+    "community:me": PUBLIC, "community:me_login": PUBLIC, "community:me_certificate": PUBLIC,
     # Everyone's own jobs and inbox
     "jobs:list": LOGIN, "jobs:status": LOGIN, "jobs:cancel": LOGIN, "jobs:retry": LOGIN,
     "jobs:download": LOGIN, "jobs:schedules": "jobs.schedule", "jobs:schedule": "jobs.schedule",
     "notices:inbox": LOGIN, "notices:open": LOGIN, "notices:read_all": LOGIN,
     "notices:log": "notices.log", "notices:opt_outs": "notices.optout",
     "notices:withdraw": "notices.optout",
+    # One's own account: password, second factor, sessions, the idle clock
+    "account": LOGIN, "account_password": LOGIN, "account_sessions": LOGIN,
+    "account_session_revoke": LOGIN, "account_idle": LOGIN, "two_factor": LOGIN,
+    "two_factor_setup": LOGIN, "recovery_codes": LOGIN,
     # REST API (/api/v1/): the same permissions as the pages
     "api-root": NOBODY,
     "committee-list": "geo.view", "committee-detail": "geo.view",
@@ -339,9 +351,26 @@ ROUTES: dict[str, Rule] = {
     "elevator-project-list": "elevator.view", "elevator-project-detail": "elevator.view",
     "elevator-vote-list": "elevator.view", "elevator-vote-detail": "elevator.view",
     "elevator-vote-ballots": "elevator.view", "elevator-vote-tally": "elevator.view",
+    "community-position-list": LOGIN, "community-position-detail": LOGIN,
+    "community-menu-list": LOGIN, "community-menu-detail": LOGIN,
+    "community-event-list": LOGIN, "community-event-detail": LOGIN,
+    "community-event-signups": "community.serve",
+    "community-signup-list": "community.view", "community-signup-detail": "community.view",
+    "community-signup-cancel": "community.serve",
+    "community-order-list": "community.view", "community-order-detail": "community.view",
+    "community-order-advance": "community.view",
+    "community-alliance-order-list": ("community.view", "community.alliance"),
+    "community-alliance-order-detail": ("community.view", "community.alliance"),
+    "community-volunteer-list": "community.view", "community-volunteer-detail": "community.view",
+    "community-volunteer-reveal": "community.view",
     # The API's schema and its documentation (no data); Django's admin
     "schema": PUBLIC, "api-docs": PUBLIC, "api-redoc": PUBLIC,
     "admin:*": ADMIN_SITE,
+    # Pages of the admin open to one of the two administrators only (the rest: both)
+    "admin:core_user_add": "accounts.manage", "admin:core_organisation_*": "accounts.manage",
+    "admin:core_securitypolicy_*": "roles.manage", "admin:authtoken_*": "accounts.manage",
+    "admin:axes_*": "roles.manage", "admin:app_list[authtoken]": "accounts.manage",
+    "admin:app_list[axes]": "roles.manage",
 }  # fmt: skip
 
 
@@ -354,4 +383,10 @@ def route_allows(role: Role | str | None, department: Department | str | None, r
     if rule == ADMIN_SITE:  # 三员分立: the system and security administrators only
         return role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
     wanted = (rule,) if isinstance(rule, str) else rule
-    return any(allows(role, p, department) for p in wanted)
+    for p in wanted:
+        permission, _at, level = p.partition("@")
+        if level == STREET_LEVEL and role in COMMITTEE_SCOPED:
+            continue
+        if allows(role, permission, department):
+            return True
+    return False
