@@ -10,6 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,8 +18,9 @@ from . import audit
 from .context_processors import MODULES
 from .forms import AuditFilterForm
 from .models import AuditRecord
-from .policy import permission_required
+from .policy import permission_required, role_of
 from .redirects import safe_next
+from .roles import Role
 
 
 class LoginView(auth_views.LoginView):
@@ -28,6 +30,20 @@ class LoginView(auth_views.LoginView):
 
     template_name = "core/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        """Without ``next=``, each role lands on its work page, not the street dashboard."""
+        name = WORK_PAGES.get(role_of(self.request.user) or "")
+        return reverse(name) if name else super().get_default_redirect_url()
+
+
+#: Where a role starts its day after logging in (roles that see the street start at home).
+WORK_PAGES: dict[str, str] = {
+    Role.WINDOW_CLERK: "hall:window_choose",  # which goes on to the clerk's own window
+    Role.BACKOFFICE_CLERK: "hall:backoffice",
+    Role.INSPECTOR: "risk:my_samples",
+    Role.AUDITOR: "audit_log",
+}
 
 
 def locked_out(
