@@ -627,10 +627,10 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _person(user: Any) -> str:
-    """A person as staff know them: full name, else the login name."""
+    """A person as staff know them: their name, else the login name."""
     if user is None:
         return "—"
-    return str(user.get_full_name() or user.get_username())
+    return str(user)
 
 
 def case_export(request: HttpRequest) -> HttpResponse:

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from linli.core import policy
@@ -384,10 +385,20 @@ def sample_unit(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
                     for code in u.subunits
                     if request.POST.get(f"status-{code}")
                 }
-                n = services.save_statuses(actor, sample, statuses)
+                services.save_statuses(actor, sample, statuses)
                 if request.headers.get("X-Linli-Autosave"):
                     return HttpResponse(status=204)
-                messages.success(request, _("已保存草稿（%(n)s 项更新）。") % {"n": n})
+                # What is saved, autosaved taps included: not just what this press changed.
+                filled = (
+                    Check.objects.filter(sample=sample, code__in=u.subunits)
+                    .exclude(status=Check.Status.OPEN)
+                    .count()
+                )
+                messages.success(
+                    request,
+                    _("已保存草稿：%(unit)s 已填 %(done)s / %(all)s 项。")
+                    % {"unit": u.name_zh, "done": filled, "all": len(u.subunits)},
+                )
                 codes = method.unit_codes
                 nxt = codes.index(u.code) + 1
                 if "next" in request.POST and nxt < len(codes):
@@ -594,13 +605,55 @@ def _actions(user: Any, case: HazardCase) -> list[str]:
                 out.append(a)
         elif a != "grade" and services.can_act_on(user, case):
             out.append(a)
+    party = services.signoff_party(user)
     if (
         case.state == HazardCase.State.REINSPECTION
-        and services.signoff_party(user)
+        and party
+        and party not in case.signoffs  # signed: the button has done its job
         and policy.in_scope(user, case.committee_id)
     ):
         out.insert(0, "sign")
     return out
+
+
+PARTY_LABELS = {"committee": gettext_lazy("居委"), "street": gettext_lazy("街道")}
+
+
+def _done_message(case: HazardCase, action: str) -> str:
+    """What happened, in words: the action, the case's new state, and what is still needed."""
+    case.refresh_from_db()
+    said = _("已%(a)s，隐患现为“%(s)s”。") % {
+        "a": ACTION_LABELS.get(action, action),
+        "s": case.get_state_display(),
+    }
+    if action == "sign":
+        from . import rectification as rect
+
+        missing = [
+            str(PARTY_LABELS.get(p, p))
+            for p in sorted(rect.required_signoffs(case.grade) - set(case.signoffs))
+        ]
+        if missing:
+            said += " " + _("还需%(who)s签字后才能销号。") % {"who": "、".join(missing)}
+        else:
+            said += " " + _("签字已齐，可以复查通过并销号。")
+    return said
+
+
+def _history(case: HazardCase) -> list[dict[str, Any]]:
+    """The case's events as people read them: names rather than log-in names, parties in words."""
+    events = list(case.events.all())
+    names = {
+        u.username: str(u) for u in User.objects.filter(username__in={e.actor_name for e in events})
+    }
+    return [
+        {
+            "e": e,
+            "who": names.get(e.actor_name, e.actor_name),
+            "note": PARTY_LABELS.get(e.note, e.note) if e.action == "sign" else e.note,
+        }
+        for e in events
+    ]
 
 
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -638,9 +691,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except DomainError as exc:
                 _error(request, exc)
             else:
-                messages.success(
-                    request, _("已%(a)s。") % {"a": ACTION_LABELS.get(d["action"], d["action"])}
-                )
+                messages.success(request, _done_message(case, d["action"]))
             return redirect("risk:case", pk=pk)
     actions = [(a, ACTION_LABELS.get(a, a)) for a in _actions(request.user, case)]
     return render(
@@ -649,6 +700,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "actions": actions,
+            "history": _history(case),
             "form": risk_forms.CaseActionForm(),
             "today": timezone.localdate(),
         },

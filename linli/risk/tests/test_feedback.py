@@ -1,0 +1,73 @@
+"""What the inspector and the sign-off parties are told after each action (issue #15)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.messages import get_messages
+
+from linli.core.models import AuditRecord, User
+from linli.risk.models import CaseEvent, HazardCase, Round, Sample
+
+from .test_web import _submit_with_findings
+
+pytestmark = pytest.mark.django_db
+
+
+def _said(response: Any) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def test_saving_a_unit_counts_what_autosave_already_saved(
+    drawn: Round, client: Any, users: Any
+) -> None:
+    sample = Sample.objects.get(round=drawn, committee__code="HN01", label="S1")
+    client.force_login(users["inspector"])
+    url = f"/risk/samples/{sample.pk}/units/XF/"
+    for code in ("XF02", "XF03"):  # two taps, each autosaved at once
+        r = client.post(url, {f"status-{code}": "clean"}, HTTP_X_LINLI_AUTOSAVE="1")
+        assert r.status_code == 204
+    # then "save": nothing new changes, but the inspector is told what is saved
+    r = client.post(url, {"status-XF02": "clean", "status-XF03": "clean"})
+    said = _said(r)
+    assert len(said) == 1 and "已填 2 /" in said[0]
+
+
+def _to_reinspection(drawn: Round, users: Any, safety: User, client: Any) -> HazardCase:
+    _submit_with_findings(drawn, users)
+    case = HazardCase.objects.get(committee__code="HN01", subunit="RQ02")  # B
+    client.force_login(safety)
+    url = f"/risk/cases/{case.pk}/"
+    client.post(url, {"action": "assign", "responsible": "物业", "interim_measure": "关阀"})
+    client.post(url, {"action": "start"})
+    from .conftest import png
+
+    client.post(url, {"action": "request_reinspection", "photos": [png()]})
+    case.refresh_from_db()
+    assert case.state == "reinspection_requested"
+    return case
+
+
+def test_signing_says_what_is_still_needed_and_cannot_be_done_twice(
+    drawn: Round, users: Any, safety: User, client: Any
+) -> None:
+    safety.display_name = "王明"
+    safety.save()
+    case = _to_reinspection(drawn, users, safety, client)
+    url = f"/risk/cases/{case.pk}/"
+    assert 'value="sign"' in client.get(url).content.decode()
+    first = client.post(url, {"action": "sign"})
+    assert _said(first) == ["已签字确认，隐患现为“待复查”。 还需居委签字后才能销号。"]
+    page = client.get(url).content.decode()
+    assert 'value="sign"' not in page  # the button has done its job
+    again = client.post(url, {"action": "sign"})
+    assert _said(again) == ["您已签字，无需重复签字。"]
+    assert CaseEvent.objects.filter(case=case, action="sign").count() == 1
+    assert AuditRecord.objects.filter(action="risk.case.sign").count() == 1
+    # the history names people and parties, not log-in names and codes
+    history = page[page.index("处理记录") :]
+    assert "王明" in history and "（街道）" in history and "（street）" not in history
+    client.force_login(users["committee_staff"])
+    second = client.post(url, {"action": "sign"})
+    assert _said(second)[-1].endswith("签字已齐，可以复查通过并销号。")
