@@ -126,6 +126,12 @@ def kiosk(request: HttpRequest, hall: str) -> HttpResponse:
         try:
             if request.POST.get("checkin"):
                 services.require_open(hall_obj, now)
+                if not request.POST.get("id_number", "").strip():
+                    raise services.HallError(
+                        _("预约签到请先在读卡区刷身份证，再按“预约签到”。"),
+                        code="id_required",
+                        field="id_number",
+                    )
                 ticket = services.check_in(request.POST.get("id_number", ""))
             else:
                 chosen = request.POST.get("queue") or ""
@@ -139,7 +145,8 @@ def kiosk(request: HttpRequest, hall: str) -> HttpResponse:
             hall_obj = config.halls.get(hall, hall_obj)
             queues = config.hall_queues(hall)
         else:
-            return redirect("hall:slip", token=ticket.token)
+            slip = reverse("hall:slip", args=[ticket.token])
+            return redirect(f"{slip}?k={hall}" if ticket.queue.hall.code != hall else slip)
     calendar = config.calendar
     closed = (
         ""
@@ -153,11 +160,32 @@ def kiosk(request: HttpRequest, hall: str) -> HttpResponse:
             "hall": hall_obj,
             "queues": queues,
             "error": error,
-            "appointments": hall in config.appointment_halls,
+            # Any kiosk checks in: the slip then says which hall the appointment is served in.
+            "appointments": bool(config.appointment_halls),
             "closed": closed,
+            **_kiosk_search(request, hall, queues),
         },
         status=400 if error else 200,
     )
+
+
+KIOSK_HITS = 8
+
+
+def _kiosk_search(request: HttpRequest, hall: str, queues: list[Queue]) -> dict[str, Any]:
+    """The kiosk's 事项 search (name, alias or pinyin initials): where each is queued.
+
+    An item queued in this hall gets its queue's button; one in another hall says where to go.
+    """
+    text = request.GET.get("q", "").strip()[:40]
+    if not text:
+        return {"q": ""}
+    here = {q.pk: q for q in queues}
+    found = services.search_items(
+        Item.objects.filter(active=True, channel_window=True).select_related("queue__hall"), text
+    ).order_by("code")[:KIOSK_HITS]
+    hits = [{"item": i, "queue": here.get(i.queue_id)} for i in found]
+    return {"q": text, "hits": hits}
 
 
 @login_not_required
@@ -207,8 +235,12 @@ def _ticket_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
 
 @login_not_required
 def slip(request: HttpRequest, token: str) -> HttpResponse:
+    """The printed slip; ``?k=B`` when taken at another hall's kiosk (预约签到 at kiosk B)."""
     ticket = get_object_or_404(Ticket.objects.select_related("queue__hall"), token=token)
-    return render(request, "hall/slip.html", _ticket_context(request, ticket))
+    kiosk = request.GET.get("k", "")
+    if kiosk not in services.kiosk_config().halls:
+        kiosk = ticket.queue.hall.code
+    return render(request, "hall/slip.html", {**_ticket_context(request, ticket), "kiosk": kiosk})
 
 
 @login_not_required
@@ -319,7 +351,7 @@ def window_page(request: HttpRequest, number: int) -> HttpResponse:
         "waiting": _waiting_rows(window),
         "no_shows": no_shows,
         "queues": Queue.objects.filter(is_backoffice=False),
-        "items": Item.objects.filter(active=True).only("pk", "code", "name"),
+        "items": Item.objects.filter(active=True).only("pk", "code", "name", "aliases", "pinyin"),
         "cases": Case.objects.filter(ticket=current).select_related("item") if current else [],
     }
     return render(request, "hall/window.html", context)
