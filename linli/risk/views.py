@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -298,13 +299,39 @@ def committee_page(request: HttpRequest, pk: int, committee: int) -> HttpRespons
 
 def my_samples(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, "risk.inspect")
-    qs = (
-        Sample.objects.filter(inspector_id=request.user.pk)
-        .select_related("committee", "building__estate", "round")
-        .order_by("state", "round_id", "committee__code", "label")
+    mine = Sample.objects.filter(inspector_id=request.user.pk)
+    qs = mine.select_related("committee", "building__estate", "round").order_by(
+        "state", "round_id", "committee__code", "label"
     )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "risk/my_samples.html", {"page": page, "query": ""})
+    f = request.GET
+    if f.get("state") in Sample.State.values:
+        qs = qs.filter(state=f["state"])
+    if f.get("committee", "").isdigit():
+        qs = qs.filter(committee_id=int(f["committee"]))
+    text = f.get("q", "").strip()[:40]
+    if text:  # an address as the inspector says it: estate, building or sample label
+        qs = qs.filter(
+            Q(building__estate__name__icontains=text)
+            | Q(building__name__icontains=text)
+            | Q(label__iexact=text)
+        )
+    query = f.copy()
+    query.pop("page", None)
+    page = Paginator(qs, 50).get_page(f.get("page"))
+    committees = Committee.objects.filter(pk__in=mine.values("committee_id")).order_by("code")
+    counts = {s: mine.filter(state=s).count() for s in Sample.State.values}
+    return render(
+        request,
+        "risk/my_samples.html",
+        {
+            "page": page,
+            "query": query.urlencode(),
+            "states": Sample.State.choices,
+            "committees": committees,
+            "counts": counts,
+            "f": f,
+        },
+    )
 
 
 def _unit_progress(sample: Sample, method: Any) -> list[dict[str, Any]]:
@@ -323,6 +350,14 @@ def sample_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     method = services.method_of(sample.round.method)
     units = _unit_progress(sample, method)
     open_n = sum(u["total"] - u["done"] for u in units)
+    # Facts from the registers (overdue extinguishers, sprinklers, charging gaps), shown here so
+    # the inspector adopts or dismisses them before submitting locks the sample.
+    facts = extensions.sample_facts(request.user, sample)
+    for fact in facts:
+        try:
+            fact["name"] = method.subunit(fact["subunit"]).name_zh
+        except KeyError:
+            fact["name"] = ""
     return render(
         request,
         "risk/checklist.html",
@@ -331,8 +366,8 @@ def sample_checklist(request: HttpRequest, pk: int) -> HttpResponse:
             "units": units,
             "open_n": open_n,
             "method": method,
-            # The dashboard's registry-facts page, when that layer is installed (by URL name).
-            "facts_url": extensions.optional_url("dashboard:sample_facts", sample.pk),
+            "facts": facts,
+            "undecided": sum(1 for f in facts if not f["decided"]),
         },
     )
 
@@ -479,6 +514,9 @@ def sample_import(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def sample_submit(request: HttpRequest, pk: int) -> HttpResponse:
     sample = queries.sample_for_inspection(request.user, pk)
+    if request.POST.get("confirm") != "1":  # submitting locks the sample: asked, never one tap
+        messages.error(request, _("请先勾选确认：提交后样本锁定，不能再修改。"))
+        return redirect("risk:sample", pk=pk)
     try:
         services.submit_sample(Actor.from_request(request), sample)
     except DomainError as exc:

@@ -71,3 +71,24 @@ def test_signing_says_what_is_still_needed_and_cannot_be_done_twice(
     client.force_login(users["committee_staff"])
     second = client.post(url, {"action": "sign"})
     assert _said(second)[-1].endswith("签字已齐，可以复查通过并销号。")
+
+
+def test_the_inspector_filters_their_samples(drawn: Round, client: Any, users: Any) -> None:
+    from linli.core.context import Actor
+    from linli.risk import services
+
+    from .conftest import fill
+
+    first = Sample.objects.filter(round=drawn, committee__code="HN01").order_by("label").first()
+    assert first is not None
+    fill(first, users["inspector"])
+    services.submit_sample(Actor(users["inspector"]), first)
+    client.force_login(users["inspector"])
+    everything = client.get("/risk/samples/mine/").content.decode()
+    assert everything.count('href="/risk/samples/') == 6
+    drafts = client.get("/risk/samples/mine/", {"state": "draft"}).content.decode()
+    assert drafts.count('href="/risk/samples/') == 5
+    assert f'href="/risk/samples/{first.pk}/"' not in drafts
+    c2 = first.committee.__class__.objects.get(code="HN02")
+    theirs = client.get("/risk/samples/mine/", {"committee": c2.pk}).content.decode()
+    assert theirs.count('href="/risk/samples/') == 3
