@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import audit
+from .audit_labels import action_label
 from .context_processors import MODULES
 from .forms import AuditFilterForm
 from .models import AuditRecord
@@ -97,5 +98,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         if data.get("outcome"):
             records = records.filter(outcome=data["outcome"])
     page = Paginator(records, 50).get_page(request.GET.get("page"))
+    for record in page:  # the action in words; the code stays beside it for filtering
+        setattr(record, "action_label", action_label(record.action))  # noqa: B010
     chain = audit.verify() if request.GET.get("verify") else None
     return render(request, "core/audit_log.html", {"page": page, "form": form, "chain": chain})

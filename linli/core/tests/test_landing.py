@@ -36,3 +36,17 @@ def test_next_still_wins(client: Any, users: dict[str, Any]) -> None:
         {"username": "window_clerk", "password": "pw-for-tests-123", "next": "/hall/cases/"},
     )
     assert response["Location"] == "/hall/cases/"
+
+
+def test_the_audit_log_names_actions_in_words(client: Any, users: dict[str, Any]) -> None:
+    from linli.core import audit
+    from linli.core.audit_labels import action_label
+    from linli.core.context import Actor
+
+    audit.record(Actor(users["window_clerk"], "test"), "hall.case.open", users["window_clerk"])
+    client.force_login(users["auditor"])
+    page = client.get(reverse("audit_log")).content.decode()
+    assert "受理中心 · 办件 · 开启" in page
+    assert "<code" in page and "hall.case.open" in page  # the code stays, for filtering
+    assert action_label("risk.case.sign") == "安全风险 · 隐患 · 签字"
+    assert action_label("jobs.something_new") == "后台任务 · something_new"

@@ -92,3 +92,28 @@ def test_the_inspector_filters_their_samples(drawn: Round, client: Any, users: A
     c2 = first.committee.__class__.objects.get(code="HN02")
     theirs = client.get("/risk/samples/mine/", {"committee": c2.pk}).content.decode()
     assert theirs.count('href="/risk/samples/') == 3
+
+
+def test_the_white_paper_names_a_sub_unit_once(
+    drawn: Round, users: Any, safety: User, client: Any
+) -> None:
+    from linli.core.context import Actor
+    from linli.risk import services
+
+    from .conftest import fill
+
+    sample = Sample.objects.get(round=drawn, committee__code="HN01", label="S1")
+    services.save_statuses(Actor(users["inspector"]), sample, {})
+    services.add_finding(
+        Actor(users["inspector"]), sample, "XF01", likelihood=3, severity_reason="",
+        description="楼道堆物：楼道堆放纸箱", location="2 楼", rule_breached="",
+        major_fire_hazard=False, photos=[],
+    )  # fmt: skip
+    fill(Sample.objects.get(pk=sample.pk), users["inspector"], {"XF01": []})
+    services.submit_sample(Actor(users["inspector"]), Sample.objects.get(pk=sample.pk))
+    client.force_login(safety)
+    page = client.get(
+        f"/risk/rounds/{drawn.pk}/committees/{sample.committee_id}/paper/"
+    ).content.decode()
+    assert "楼道堆物</b>：楼道堆放纸箱" in page
+    assert "楼道堆物：楼道堆物" not in page
