@@ -8,6 +8,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from linli.core.models import AuditRecord, User
+from linli.risk import services
 from linli.risk.models import CaseEvent, HazardCase, Round, Sample
 
 from .test_web import _submit_with_findings
@@ -117,3 +118,35 @@ def test_the_white_paper_names_a_sub_unit_once(
     ).content.decode()
     assert "楼道堆物</b>：楼道堆放纸箱" in page
     assert "楼道堆物：楼道堆物" not in page
+
+
+def test_case_photos_are_labelled_before_and_after(
+    drawn: Round, users: Any, safety: User, client: Any
+) -> None:
+    case = _to_reinspection(drawn, users, safety, client)
+    page = client.get(f"/risk/cases/{case.pk}/").content.decode()
+    assert "<figcaption>整改后</figcaption>" in page  # the evidence photo of the request
+
+
+def test_radar_labels_do_not_overlap_each_other_or_the_chart() -> None:
+    """As the PDF draws them: each character about 17 units wide and high."""
+    from linli.risk import queries
+    from linli.risk.models import MethodVersion
+
+    method = services.method_of(MethodVersion.objects.get(version="linli-2026"))
+    radar = queries.radar(method, {})
+    boxes = []
+    for a in radar["axes"]:
+        width = 17 * (len(a["label"]) + 1) + 6
+        left = {"start": a["lx"], "end": a["lx"] - width, "middle": a["lx"] - width / 2}[
+            a["anchor"]
+        ]
+        boxes.append((left, a["ly"] - 17, left + width, a["ly"] + 2))
+    for i, (x0, y0, x1, y1) in enumerate(boxes):
+        # outside the chart's circle (radius 110 around the centre)
+        nearest_x = min(max(radar["cx"], x0), x1)
+        nearest_y = min(max(radar["cy"], y0), y1)
+        assert (nearest_x - radar["cx"]) ** 2 + (nearest_y - radar["cy"]) ** 2 > 110**2, i
+        assert x0 >= -90 and x1 <= 390 and y0 >= -10 and y1 <= 320, i  # inside the viewBox
+        for j, (u0, v0, u1, v1) in enumerate(boxes[i + 1 :], i + 1):
+            assert x1 <= u0 or u1 <= x0 or y1 <= v0 or v1 <= y0, (i, j)
