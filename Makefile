@@ -71,6 +71,9 @@ messages: $(STAMP) ## Refresh the English catalogue in linli/locale/ and compile
 	$(BIN)/linli makemessages -l en --ignore .venv --ignore var --ignore bench -v 0
 	$(BIN)/linli compilemessages -l en --ignore .venv -v 0
 
+check-messages: $(STAMP) ## Fail on untranslated/fuzzy messages and on Chinese shown to users without gettext
+	bash scripts/check-messages.sh
+
 bench: $(STAMP) ## Benchmarks (bench/); SCALE=0.01 for a quick run
 	$(BIN)/python bench/run.py --scale $${SCALE:-1}
 
@@ -82,4 +85,4 @@ check: lint types contracts schema-check test ## Everything CI runs, in CI's ord
 clean: ## Remove the environment and local data
 	rm -rf $(VENV) var
 
-.PHONY: help venv run dev test test-sm browser-test scaleout lint types contracts schema schema-check messages bench bench-check check clean
+.PHONY: help venv run dev test test-sm browser-test scaleout lint types contracts schema schema-check messages check-messages bench bench-check check clean

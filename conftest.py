@@ -11,6 +11,17 @@ from linli.core.roles import Role
 
 
 @pytest.fixture(autouse=True)
+def _default_language_after_each_test() -> Any:
+    """A request in English (Accept-Language, the language cookie) leaves English active in the
+    thread; the next test of the worker must start in the default language again."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _own_anchor_file_and_backups(tmp_path_factory: Any, settings: Any) -> None:
     """Each test its own audit anchor file and backup folder: anchors outside the database
     must not leak between tests (nor into var/ of the working copy)."""

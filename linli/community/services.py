@@ -82,7 +82,7 @@ def _aware(value: datetime) -> datetime:
 def clean_phone(raw: str) -> str:
     phone = re.sub(r"[\s-]", "", raw or "")
     if not PHONE_RE.fullmatch(phone):
-        raise CommunityError("请填写 11 位手机号。", field="phone", code="phone")
+        raise CommunityError(_("请填写 11 位手机号。"), field="phone", code="phone")
     return phone
 
 
@@ -207,10 +207,10 @@ def sign_up(
     """A resident signs up online, or staff sign one up at the counter (channel ``staff``)."""
     name = (name or "").strip()
     if not name or len(name) > 50:
-        raise CommunityError("请填写姓名（50 字以内）。", field="name", code="name")
+        raise CommunityError(_("请填写姓名（50 字以内）。"), field="name", code="name")
     phone = clean_phone(phone)
     if channel not in rules.CHANNELS:
-        raise CommunityError("报名方式无效。", field="channel")
+        raise CommunityError(_("报名方式无效。"), field="channel")
     if channel == rules.STAFF:
         policy.require(actor.user, "community.serve")
     actor = _public(actor)
@@ -219,13 +219,15 @@ def sign_up(
     with transaction.atomic():
         event, live = _locked(event_id)
         if event.status != Event.Status.OPEN:
-            raise CommunityError("活动已取消。", code="cancelled")
+            raise CommunityError(_("活动已取消。"), code="cancelled")
         if now >= event.starts_at:
-            raise CommunityError("活动已开始，报名已截止。", code="closed")
+            raise CommunityError(_("活动已开始，报名已截止。"), code="closed")
         roster = _roster(event, live)
         outcome = roster.apply(rules.Operation(_local(now), rules.SIGNUP, key, channel))
         if outcome.result == rules.REJECTED:
-            raise CommunityError("这个手机号已经报名了本场活动。", field="phone", code="duplicate")
+            raise CommunityError(
+                _("这个手机号已经报名了本场活动。"), field="phone", code="duplicate"
+            )
         if outcome.released:
             event.released = True
         promoted = _apply_promotions(event, live, outcome.promotions)
@@ -263,17 +265,17 @@ def cancel_signup(actor: Actor, token: str) -> Signup:
     with transaction.atomic():
         found = Signup.objects.filter(token=token).only("event_id").first()
         if found is None:
-            raise CommunityError("没有找到这条报名。", code="unknown")
+            raise CommunityError(_("没有找到这条报名。"), code="unknown")
         event, live = _locked(found.event_id)
         signup = Signup.objects.get(pk=found.pk)
         if signup.state not in (Signup.State.CONFIRMED, Signup.State.WAITLISTED):
-            raise CommunityError("这条报名已经取消。", code="unknown")
+            raise CommunityError(_("这条报名已经取消。"), code="unknown")
         if now >= event.starts_at:
-            raise CommunityError("活动已开始，不能取消。", code="closed")
+            raise CommunityError(_("活动已开始，不能取消。"), code="closed")
         roster = _roster(event, live)
         outcome = roster.apply(rules.Operation(_local(now), rules.CANCEL, signup.person_key))
         if outcome.result not in (rules.CANCELLED, rules.LEFT_WAITLIST):
-            raise CommunityError("这条报名已经取消。", code="unknown")
+            raise CommunityError(_("这条报名已经取消。"), code="unknown")
         signup.state = (
             Signup.State.CANCELLED if outcome.result == rules.CANCELLED else Signup.State.LEFT
         )
@@ -337,15 +339,15 @@ def check_in(actor: Actor, token: str) -> Signup:
         signup = Signup.objects.select_for_update().select_related("event").filter(token=token)
         found = signup.first()
         if found is None:
-            raise CommunityError("无效的签到码。", code="unknown")
+            raise CommunityError(_("无效的签到码。"), code="unknown")
         event = found.event
         _serve(actor, event.committee_id)
         if found.state != Signup.State.CONFIRMED:
-            raise CommunityError("该报名不是正式名额，不能签到。", code="not_confirmed")
+            raise CommunityError(_("该报名不是正式名额，不能签到。"), code="not_confirmed")
         if not (event.starts_at - CHECKIN_EARLY <= now <= event.ends_at + CHECKIN_LATE):
-            raise CommunityError("不在本场活动的签到时间内。", code="not_now")
+            raise CommunityError(_("不在本场活动的签到时间内。"), code="not_now")
         if found.checked_in_at is not None:
-            raise CommunityError("已经签到过了。", code="already")
+            raise CommunityError(_("已经签到过了。"), code="already")
         found.checked_in_at = now
         found.save(update_fields=["checked_in_at"])
         audit.record(actor, "community.signup.check_in", found, details={"event": event.pk})
@@ -358,9 +360,9 @@ def reveal_phone(actor: Actor, signup: Signup, purpose: str) -> str:
         actor.user, signup.event.committee_id
     ):
         audit.record(actor, "community.signup.reveal", signup, outcome="denied")
-        raise CommunityError("无权查看完整手机号。", code="denied")
+        raise CommunityError(_("无权查看完整手机号。"), code="denied")
     if not purpose.strip():
-        raise CommunityError("请说明查看目的。", field="purpose")
+        raise CommunityError(_("请说明查看目的。"), field="purpose")
     audit.record(actor, "community.signup.reveal", signup, details={"purpose": purpose[:100]})
     return crypto.decrypt(signup.phone_cipher, PHONE_PURPOSE)
 
@@ -376,7 +378,9 @@ def _take_slots(space: Space, start: datetime, end: datetime, **holder: Any) -> 
             SpaceSlot.objects.bulk_create(SpaceSlot(space=space, start=s, **holder) for s in local)
     except IntegrityError:
         raise CommunityError(
-            f"{space} 在该时段已被占用。", field="space", code="double_booked"
+            _("%(space)s 在该时段已被占用。") % {"space": space},
+            field="space",
+            code="double_booked",
         ) from None
 
 
@@ -399,15 +403,17 @@ def create_event(
 ) -> Event:
     _manage(actor, committee_id)
     if ends_at <= starts_at:
-        raise CommunityError("结束时间须晚于开始时间。", field="ends_at")
+        raise CommunityError(_("结束时间须晚于开始时间。"), field="ends_at")
     if capacity < 1 or capacity > space.capacity:
         raise CommunityError(
-            f"名额须在 1 到 {space.capacity}（{space.name}容纳人数）之间。", field="capacity"
+            _("名额须在 1 到 %(n)s（%(space)s容纳人数）之间。")
+            % {"n": space.capacity, "space": space.name},
+            field="capacity",
         )
     if not 0 <= reserved_offline <= capacity:
-        raise CommunityError("保留名额不能超过总名额。", field="reserved_offline")
+        raise CommunityError(_("保留名额不能超过总名额。"), field="reserved_offline")
     if release_at is not None and release_at > starts_at:
-        raise CommunityError("保留名额须在活动开始前释放。", field="release_at")
+        raise CommunityError(_("保留名额须在活动开始前释放。"), field="release_at")
     with transaction.atomic():
         event = Event.objects.create(
             title=title, space=space, starts_at=starts_at, ends_at=ends_at, capacity=capacity,
@@ -503,25 +509,25 @@ def place_order(
     actor = _public(actor)
     name = (requester_name or "").strip()
     if not name:
-        raise CommunityError("请填写下单人或单位。", field="requester_name")
+        raise CommunityError(_("请填写下单人或单位。"), field="requester_name")
     if menu_item is None and space is None:
-        raise CommunityError("请选择服务项目或空间。", field="menu_item")
+        raise CommunityError(_("请选择服务项目或空间。"), field="menu_item")
     if menu_item is not None and (menu_item.position_id != position.pk or not menu_item.active):
-        raise CommunityError("该服务项目不在此阵地的清单上。", field="menu_item")
+        raise CommunityError(_("该服务项目不在此阵地的清单上。"), field="menu_item")
     if menu_item is not None and people > menu_item.capacity:
-        raise CommunityError(f"人数不能超过 {menu_item.capacity}。", field="people")
+        raise CommunityError(_("人数不能超过 %(n)s。") % {"n": menu_item.capacity}, field="people")
     if space is not None:
         if space.position_id != position.pk or not space.bookable:
-            raise CommunityError("该空间不可预约。", field="space")
+            raise CommunityError(_("该空间不可预约。"), field="space")
         if starts_at is None or ends_at is None or ends_at <= starts_at:
-            raise CommunityError("请填写预订的开始和结束时间。", field="starts_at")
+            raise CommunityError(_("请填写预订的开始和结束时间。"), field="starts_at")
         if starts_at <= timezone.now():
-            raise CommunityError("预订时间须在将来。", field="starts_at")
+            raise CommunityError(_("预订时间须在将来。"), field="starts_at")
         if people > space.capacity:
-            raise CommunityError(f"人数不能超过 {space.capacity}。", field="people")
+            raise CommunityError(_("人数不能超过 %(n)s。") % {"n": space.capacity}, field="people")
     clean = clean_phone(phone) if phone else ""
     if requester_kind == ServiceOrder.Requester.RESIDENT and not clean:
-        raise CommunityError("请留下联系电话。", field="phone")
+        raise CommunityError(_("请留下联系电话。"), field="phone")
     now = timezone.now()
     lead = menu_item.lead_days if menu_item else 3
     with transaction.atomic():
@@ -568,7 +574,7 @@ def advance_order(
 ) -> ServiceOrder:
     """受理 / 派单 / 服务 / 评价 / 不予受理 / 取消: one step of the loop."""
     if step not in _ORDER_FLOW:
-        raise CommunityError("未知操作。", field="step")
+        raise CommunityError(_("未知操作。"), field="step")
     with transaction.atomic():
         order = ServiceOrder.objects.select_for_update().select_related("position").get(pk=order_id)
         # A committee handles the orders of its own committee and of its own station.
@@ -576,12 +582,14 @@ def advance_order(
         allowed, target = _ORDER_FLOW[step]
         if order.status not in allowed:
             raise CommunityError(
-                f"订单状态为「{order.get_status_display()}」，不能进行此操作。", code="state"
+                _("订单状态为「%(status)s」，不能进行此操作。")
+                % {"status": order.get_status_display()},
+                code="state",
             )
         fields = ["status"]
         if step == "dispatch":
             if (to_position is None) == (to_team is None):
-                raise CommunityError("请选择派至的阵地或志愿者队伍（二选一）。", field="to")
+                raise CommunityError(_("请选择派至的阵地或志愿者队伍（二选一）。"), field="to")
             order.dispatched_position = to_position
             order.dispatched_team = to_team
             fields += ["dispatched_position", "dispatched_team"]
@@ -590,7 +598,7 @@ def advance_order(
             fields.append("delivered_on")
         if step == "rate":
             if rating is None or not 1 <= rating <= 5:
-                raise CommunityError("评价为 1 到 5 分。", field="rating")
+                raise CommunityError(_("评价为 1 到 5 分。"), field="rating")
             order.rating, order.feedback = rating, feedback[:1000]
             fields += ["rating", "feedback"]
         if target in (ServiceOrder.Status.DECLINED, ServiceOrder.Status.CANCELLED):
@@ -614,7 +622,7 @@ def is_overdue(order: ServiceOrder, today: date | None = None) -> bool:
 def make_wish(actor: Actor, text: str, name: str = "", phone: str = "") -> Wish:
     text = (text or "").strip()
     if not text or len(text) > 500:
-        raise CommunityError("请写下心愿（500 字以内）。", field="text")
+        raise CommunityError(_("请写下心愿（500 字以内）。"), field="text")
     clean = clean_phone(phone) if phone else ""
     with transaction.atomic():
         wish = Wish.objects.create(
@@ -642,7 +650,7 @@ def adopt_wish(
     """Turn a wish into a new menu item."""
     _manage(actor, position.committee_id)
     if wish.status != Wish.Status.NEW:
-        raise CommunityError("该心愿已处理。", code="state")
+        raise CommunityError(_("该心愿已处理。"), code="state")
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -652,7 +660,7 @@ def adopt_wish(
                     description=wish.text,
                 )  # fmt: skip
         except IntegrityError:
-            raise CommunityError("该阵地已有同名服务项目。", field="title") from None
+            raise CommunityError(_("该阵地已有同名服务项目。"), field="title") from None
         wish.status, wish.menu_item, wish.answer = Wish.Status.ADOPTED, item, answer
         wish.save(update_fields=["status", "menu_item", "answer"])
         audit.record(actor, "community.wish.adopt", wish, details={"menu_item": item.pk})
@@ -662,7 +670,7 @@ def adopt_wish(
 def decline_wish(actor: Actor, wish: Wish, answer: str) -> Wish:
     _manage(actor, None)
     if wish.status != Wish.Status.NEW:
-        raise CommunityError("该心愿已处理。", code="state")
+        raise CommunityError(_("该心愿已处理。"), code="state")
     with transaction.atomic():
         wish.status, wish.answer = Wish.Status.DECLINED, answer
         wish.save(update_fields=["status", "answer"])
@@ -687,7 +695,7 @@ def register_volunteer(
     if id_number:
         check = check_id_number(id_number)
         if not check.valid or check.number is None:
-            raise CommunityError("身份证号无效。", field="id_number")
+            raise CommunityError(_("身份证号无效。"), field="id_number")
         id_cipher = crypto.encrypt(check.number, ID_PURPOSE)
         id_masked = mask_id_number(check.number)
     with transaction.atomic():
@@ -725,7 +733,7 @@ def create_shift(
 ) -> Shift:
     _leader(actor)
     if ends_at <= starts_at:
-        raise CommunityError("结束时间须晚于开始时间。", field="ends_at")
+        raise CommunityError(_("结束时间须晚于开始时间。"), field="ends_at")
     with transaction.atomic():
         shift = Shift.objects.create(
             team=team, title=title, starts_at=starts_at, ends_at=ends_at, event=event,
@@ -752,7 +760,7 @@ def shift_scan(actor: Actor, shift: Shift, volunteer: Volunteer) -> HourRecord:
             audit.record(actor, "community.hours.check_in", record)
             return record
         if record.check_out is not None:
-            raise CommunityError("本班次已签退。", code="already")
+            raise CommunityError(_("本班次已签退。"), code="already")
         assert record.check_in is not None
         record.check_out = now
         record.minutes = max(1, min(24 * 60, int((now - record.check_in).total_seconds() // 60)))
@@ -790,11 +798,11 @@ def _report(
     source: str,
 ) -> HourRecord:
     if not TeamMember.objects.filter(team=team, volunteer=volunteer).exists():
-        raise CommunityError("该志愿者不在本队伍。", field="volunteer")
+        raise CommunityError(_("该志愿者不在本队伍。"), field="volunteer")
     if not 0 < minutes <= 24 * 60:
-        raise CommunityError("时长须在 1 分钟到 24 小时之间。", field="minutes")
+        raise CommunityError(_("时长须在 1 分钟到 24 小时之间。"), field="minutes")
     if on > _today():
-        raise CommunityError("服务日期不能在将来。", field="on")
+        raise CommunityError(_("服务日期不能在将来。"), field="on")
     if not content.strip():
         raise CommunityError(_("请填写服务内容。"), field="content")
     with transaction.atomic():
@@ -812,7 +820,7 @@ def _report(
 def decide_hours(actor: Actor, record: HourRecord, approve: bool, note: str = "") -> HourRecord:
     _leader(actor)
     if record.status != HourRecord.Status.PENDING:
-        raise CommunityError("该记录已审核。", code="state")
+        raise CommunityError(_("该记录已审核。"), code="state")
     with transaction.atomic():
         record.status = HourRecord.Status.APPROVED if approve else HourRecord.Status.REJECTED
         record.decided_by, record.note = actor.user, note[:200]
@@ -824,7 +832,7 @@ def decide_hours(actor: Actor, record: HourRecord, approve: bool, note: str = ""
 def request_correction(actor: Actor, record: HourRecord, minutes: int, reason: str) -> Correction:
     policy.require(actor.user, "community.serve")
     if not 0 < minutes <= 24 * 60 or not reason.strip():
-        raise CommunityError("请填写正确的时长和理由。", field="minutes")
+        raise CommunityError(_("请填写正确的时长和理由。"), field="minutes")
     with transaction.atomic():
         corr = Correction.objects.create(
             record=record, minutes=minutes, reason=reason[:200], created=timezone.now()
@@ -836,7 +844,7 @@ def request_correction(actor: Actor, record: HourRecord, minutes: int, reason: s
 def decide_correction(actor: Actor, corr: Correction, accept: bool) -> Correction:
     _leader(actor)
     if corr.status != Correction.Status.OPEN:
-        raise CommunityError("该申请已处理。", code="state")
+        raise CommunityError(_("该申请已处理。"), code="state")
     with transaction.atomic():
         corr.status = Correction.Status.FIXED if accept else Correction.Status.REFUSED
         corr.save(update_fields=["status"])
@@ -857,7 +865,7 @@ def issue_certificate(actor: Actor, volunteer: Volunteer, team: VolunteerTeam) -
         ).order_by("on")
     )
     if not approved:
-        raise CommunityError("没有已认定的服务时长。", code="no_hours")
+        raise CommunityError(_("没有已认定的服务时长。"), code="no_hours")
     minutes = sum(r.minutes for r in approved)
     contents = sorted({r.content for r in approved})
     today = _today()
@@ -890,9 +898,11 @@ def order_project(
     policy.require(actor.user, "community.alliance")
     school = _member_of(actor)
     if school is None or school.kind != AllianceMember.Kind.SCHOOL:
-        raise CommunityError("只有联盟学校可以下单。", code="not_school")
+        raise CommunityError(_("只有联盟学校可以下单。"), code="not_school")
     if not 1 <= students <= project.capacity:
-        raise CommunityError(f"人数须在 1 到 {project.capacity} 之间。", field="students")
+        raise CommunityError(
+            _("人数须在 1 到 %(n)s 之间。") % {"n": project.capacity}, field="students"
+        )
     with transaction.atomic():
         order = AllianceOrder.objects.create(
             project=project, school=school, students=students, grade=grade[:20], wish=wish[:200],
@@ -927,7 +937,7 @@ def advance_alliance_order(
 ) -> AllianceOrder:
     """The unit accepts, schedules and delivers; the school gives feedback."""
     if step not in _ALLIANCE_FLOW:
-        raise CommunityError("未知操作。", field="step")
+        raise CommunityError(_("未知操作。"), field="step")
     allowed, target, side = _ALLIANCE_FLOW[step]
     with transaction.atomic():
         order = (
@@ -941,15 +951,17 @@ def advance_alliance_order(
             (policy.can(actor.user, "community.alliance") and member == party)
             or policy.can(actor.user, "community.manage")
         ):
-            raise CommunityError("只能处理本单位的订单。", code="denied")
+            raise CommunityError(_("只能处理本单位的订单。"), code="denied")
         if order.status not in allowed:
             raise CommunityError(
-                f"订单状态为「{order.get_status_display()}」，不能进行此操作。", code="state"
+                _("订单状态为「%(status)s」，不能进行此操作。")
+                % {"status": order.get_status_display()},
+                code="state",
             )
         fields = ["status"]
         if step == "schedule":
             if scheduled_at is None or not place.strip():
-                raise CommunityError("请填写排期时间和地点。", field="scheduled_at")
+                raise CommunityError(_("请填写排期时间和地点。"), field="scheduled_at")
             order.scheduled_at, order.place = scheduled_at, place.strip()[:100]
             fields += ["scheduled_at", "place"]
         if step == "deliver":
@@ -957,7 +969,7 @@ def advance_alliance_order(
             fields.append("delivered_on")
         if step == "feedback":
             if rating is None or not 1 <= rating <= 5:
-                raise CommunityError("评价为 1 到 5 分。", field="rating")
+                raise CommunityError(_("评价为 1 到 5 分。"), field="rating")
             order.rating, order.feedback = rating, feedback[:1000]
             fields += ["rating", "feedback"]
         order.status = target
@@ -974,7 +986,7 @@ def save_project(actor: Actor, project: PracticalProject) -> PracticalProject:
     parts = (project.resident_fen, project.subsidy_fen, project.other_fen)
     if not rules.budget_adds_up(project.budget_fen, parts):
         raise CommunityError(
-            "居民筹资、政府补贴与其他来源之和须等于预算总额（精确到分）。", field="budget_fen"
+            _("居民筹资、政府补贴与其他来源之和须等于预算总额（精确到分）。"), field="budget_fen"
         )
     with transaction.atomic():
         created = project.pk is None
@@ -993,13 +1005,13 @@ def _check_photo(photo: Any) -> None:
     name = (photo.name or "").lower()
     suffix = name[name.rfind(".") :] if "." in name else ""
     if suffix not in PHOTO_TYPES:
-        raise CommunityError("照片只接受 JPG、PNG。", field="photo")
+        raise CommunityError(_("照片只接受 JPG、PNG。"), field="photo")
     if (photo.size or 0) > MAX_PHOTO_BYTES:
-        raise CommunityError("照片不能超过 10 MB。", field="photo")
+        raise CommunityError(_("照片不能超过 10 MB。"), field="photo")
     head = photo.read(8)
     photo.seek(0)
     if not head.startswith(PHOTO_TYPES[suffix]):
-        raise CommunityError("照片内容与扩展名不符。", field="photo")
+        raise CommunityError(_("照片内容与扩展名不符。"), field="photo")
     from linli.core.images import pixels_error
 
     too_big = pixels_error(photo)
@@ -1019,7 +1031,7 @@ def add_milestone(
 ) -> Milestone:
     _manage(actor, project.committee_id)
     if not title.strip():
-        raise CommunityError("请填写节点名称。", field="title")
+        raise CommunityError(_("请填写节点名称。"), field="title")
     if photo is not None:
         _check_photo(photo)
     with transaction.atomic():
@@ -1037,7 +1049,7 @@ def complete_milestone(
 ) -> Milestone:
     _manage(actor, milestone.project.committee_id)
     if done_on > _today():
-        raise CommunityError("完成日期不能在将来。", field="done_on")
+        raise CommunityError(_("完成日期不能在将来。"), field="done_on")
     if photo is not None:
         _check_photo(photo)
     with transaction.atomic():
@@ -1060,13 +1072,13 @@ def record_contribution(
 ) -> Contribution:
     _manage(actor, project.committee_id)
     if amount_fen <= 0:
-        raise CommunityError("金额须大于 0。", field="amount_fen")
+        raise CommunityError(_("金额须大于 0。"), field="amount_fen")
     paid_on = paid_on or _today()
     if paid_on > _today():
-        raise CommunityError("缴纳日期不能在将来。", field="paid_on")
+        raise CommunityError(_("缴纳日期不能在将来。"), field="paid_on")
     raised = sum(project.contributions.values_list("amount_fen", flat=True))
     if raised + amount_fen > project.resident_fen:
-        raise CommunityError("居民筹资累计将超过预算中的居民筹资部分。", field="amount_fen")
+        raise CommunityError(_("居民筹资累计将超过预算中的居民筹资部分。"), field="amount_fen")
     try:
         with transaction.atomic():
             contribution = Contribution.objects.create(
@@ -1075,7 +1087,7 @@ def record_contribution(
             )  # fmt: skip
             audit.record(actor, "community.contribution.add", contribution)
     except IntegrityError:
-        raise CommunityError("该户已登记或收据号重复。", field="receipt") from None
+        raise CommunityError(_("该户已登记或收据号重复。"), field="receipt") from None
     return contribution
 
 
@@ -1093,7 +1105,7 @@ def record_decision(
     try:
         passed = rules.decision_passed(members, agree, against, abstain)
     except ValueError:
-        raise CommunityError("票数之和不能超过应到人数。", field="agree") from None
+        raise CommunityError(_("票数之和不能超过应到人数。"), field="agree") from None
     with transaction.atomic():
         decision = LaneDecision.objects.create(
             project=project, on=on, motion=motion, members=members, agree=agree,

@@ -10,15 +10,18 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import audit
+from .audit_labels import action_label
 from .context_processors import MODULES
 from .forms import AuditFilterForm
 from .models import AuditRecord
-from .policy import permission_required
+from .policy import permission_required, role_of
 from .redirects import safe_next
+from .roles import Role
 
 
 class LoginView(auth_views.LoginView):
@@ -28,6 +31,20 @@ class LoginView(auth_views.LoginView):
 
     template_name = "core/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        """Without ``next=``, each role lands on its work page, not the street dashboard."""
+        name = WORK_PAGES.get(role_of(self.request.user) or "")
+        return reverse(name) if name else super().get_default_redirect_url()
+
+
+#: Where a role starts its day after logging in (roles that see the street start at home).
+WORK_PAGES: dict[str, str] = {
+    Role.WINDOW_CLERK: "hall:window_choose",  # which goes on to the clerk's own window
+    Role.BACKOFFICE_CLERK: "hall:backoffice",
+    Role.INSPECTOR: "risk:my_samples",
+    Role.AUDITOR: "audit_log",
+}
 
 
 def locked_out(
@@ -81,5 +98,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         if data.get("outcome"):
             records = records.filter(outcome=data["outcome"])
     page = Paginator(records, 50).get_page(request.GET.get("page"))
+    for record in page:  # the action in words; the code stays beside it for filtering
+        setattr(record, "action_label", action_label(record.action))  # noqa: B010
     chain = audit.verify() if request.GET.get("verify") else None
     return render(request, "core/audit_log.html", {"page": page, "form": form, "chain": chain})

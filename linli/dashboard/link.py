@@ -194,3 +194,25 @@ def _decide(
         },
     )
     return row
+
+
+def checklist_facts(user: Any, sample: Sample) -> list[dict[str, Any]]:
+    """The sample's facts as the checklist shows them (``risk.extensions.sample_facts``)."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        page = reverse("dashboard:sample_facts", args=[sample.pk])
+    except NoReverseMatch:  # the link pages are not mounted: nothing to decide them with
+        return []
+    return [
+        {
+            "key": f.key,
+            "subunit": f.subunit,
+            "description": f.description,
+            "likelihood": f.likelihood,
+            "decided": f.decision.get_decision_display() if f.decision is not None else "",
+            "action": page,
+            "edit": f"{page}#{f.key}",
+        }
+        for f in facts(sample)
+    ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from linli.core.context import Actor
 from linli.core.errors import DomainError
+from linli.core.redirects import safe_next
 from linli.risk import services as risk_services
 
 from . import link
@@ -26,11 +27,13 @@ def sample_facts(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         actor = Actor.from_request(request)
         key = request.POST.get("key", "")
+        # back to the page the decision was taken on (the checklist), or to this page
+        after = safe_next(request, request.POST.get("next"), request.path)
         try:
             if request.POST.get("action") == "dismiss":
                 link.dismiss(actor, sample, key)
                 messages.success(request, _("已忽略这条事实。"))
-                return redirect(request.path)
+                return redirect(after)
             form = AcceptFactForm(request.POST, reasons=reasons)
             if form.is_valid():
                 d = form.cleaned_data
@@ -48,11 +51,11 @@ def sample_facts(request: HttpRequest, pk: int) -> HttpResponse:
                     _("已记为问题：%(code)s，等级 %(grade)s。")
                     % {"code": finding.check_item.code, "grade": finding.grade},
                 )
-                return redirect(request.path)
+                return redirect(after)
             failed[key] = form
         except DomainError as exc:
             messages.error(request, exc.message)
-            return redirect(request.path)
+            return redirect(after)
     rows: list[dict[str, Any]] = []
     for fact in link.facts(sample):
         try:

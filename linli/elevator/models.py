@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from linli.geo.models import Building, Committee, Entrance, Household
 
 from .stages import DOCUMENT_LABELS, STAGE_LABELS, Stage
 
-STAGE_CHOICES = [(int(s), f"{int(s)} {STAGE_LABELS[s]}") for s in Stage]
-DOCUMENT_CHOICES = [*sorted(DOCUMENT_LABELS.items()), ("other", "其他材料")]
+# The labels are marked in the pure stages module and translated here, when shown.
+STAGE_CHOICES = [(int(s), format_lazy("{} {}", int(s), _(STAGE_LABELS[s]))) for s in Stage]
+DOCUMENT_CHOICES = [
+    *((k, _(v)) for k, v in sorted(DOCUMENT_LABELS.items())),
+    ("other", _("其他材料")),
+]
 
 
 class Project(models.Model):

@@ -1,34 +1,47 @@
-"""Turn a tally into neutral Chinese text and rows for the pages (no decisions here)."""
+"""Turn a tally into neutral text and rows for the pages, in the reader's language (no decisions
+here)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from . import rules, stages
 
-CONDITION = {"quorum": "参与表决", "approval": "同意"}
-MEASURE = {"owners": "人数", "area": "专有面积"}
-COMPARATOR = {">=": "不少于", ">": "超过"}
-DIMENSION = {"building": "楼栋", "type": "高层 / 多层", "floor": "楼层"}
+CONDITION = {"quorum": gettext_lazy("参与表决"), "approval": gettext_lazy("同意")}
+MEASURE = {"owners": gettext_lazy("人数"), "area": gettext_lazy("专有面积")}
+DIMENSION = {
+    "building": gettext_lazy("楼栋"),
+    "type": gettext_lazy("高层 / 多层"),
+    "floor": gettext_lazy("楼层"),
+}
 DIMENSION_ORDER = ("type", "building", "floor")
 
 
 def _amount(check: rules.Check, value: int) -> str:
     if check.measure == "area":
         return f"{rules.format_area(value)} ㎡"
-    return f"{value} 人"
+    return _("%(n)s 人") % {"n": value}
 
 
 def check_rows(result: rules.TallyResult) -> list[dict[str, Any]]:
     rows = []
     for check in result.checks:
-        base = "全体业主" if check.condition == "quorum" else "参与表决业主"
-        if check.condition == "approval" and result.rule.approval.base == "all":
-            base = "全体业主"
+        of_all = check.condition == "quorum" or result.rule.approval.base == "all"
+        share = rules.format_ratio(check.share)
+        if check.comparator == ">":
+            rule = _("超过全体业主的 %(share)s") if of_all else _("超过参与表决业主的 %(share)s")
+        else:
+            rule = (
+                _("不少于全体业主的 %(share)s") if of_all else _("不少于参与表决业主的 %(share)s")
+            )
         rows.append(
             {
-                "label": f"{CONDITION[check.condition]}{MEASURE[check.measure]}",
-                "rule": f"{COMPARATOR[check.comparator]}{base}的 {rules.format_ratio(check.share)}",
+                "label": _("%(condition)s%(measure)s")
+                % {"condition": CONDITION[check.condition], "measure": MEASURE[check.measure]},
+                "rule": rule % {"share": share},
                 "actual": _amount(check, check.actual),
                 "base": _amount(check, check.base),
                 "minimum": _amount(check, check.minimum),
@@ -41,13 +54,13 @@ def check_rows(result: rules.TallyResult) -> list[dict[str, Any]]:
 def needed_text(needed: rules.StillNeeded | None) -> str:
     """Only ever proposes owners agreeing; never suggests anyone stay away."""
     if needed is None:
-        return "仅本组业主同意尚不足以通过，需要其他业主的支持"
+        return _("仅本组业主同意尚不足以通过，需要其他业主的支持")
     if needed.owners == 0:
-        return "已达到通过条件"
-    return (
-        f"再有 {needed.owners} 位业主表示同意"
-        f"（同意面积合计至少再增加 {rules.format_area(needed.min_area)} ㎡），即可通过"
-    )
+        return _("已达到通过条件")
+    return _("再有 %(owners)s 位业主表示同意（同意面积合计至少再增加 %(area)s ㎡），即可通过") % {
+        "owners": needed.owners,
+        "area": rules.format_area(needed.min_area),
+    }
 
 
 def group_rows(result: rules.TallyResult) -> list[dict[str, Any]]:
@@ -136,12 +149,12 @@ def public_totals(result: rules.TallyResult) -> dict[str, Any]:
 
 
 def problem_text(problem: str) -> str:
-    """The stage engine's reasons, in Chinese."""
+    """The stage engine's reasons, in the reader's language."""
     if problem.startswith("missing document: "):
         kind = problem.removeprefix("missing document: ")
-        return f"缺少材料：{stages.DOCUMENT_LABELS.get(kind, kind)}"
+        return _("缺少材料：%(document)s") % {"document": _(stages.DOCUMENT_LABELS.get(kind, kind))}
     if problem == "the consultation has not passed":
-        return "征询表决尚未通过（每个适用范围的表决都须通过）"
+        return _("征询表决尚未通过（每个适用范围的表决都须通过）")
     if problem.startswith("stage "):
-        return "不能直接转到该阶段"
+        return _("不能直接转到该阶段")
     return problem

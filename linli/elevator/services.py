@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from linli.core import audit, crypto, policy, ratelimit
 from linli.core.context import Actor
@@ -81,7 +82,7 @@ def save_project(actor: Actor, project: Project, changed: Sequence[str] = ()) ->
     project.committee_id = project.building.committee_id
     _manage(actor, project.committee_id)
     if project.entrance is not None and project.entrance.building_id != project.building_id:
-        raise ElevatorError("门牌不属于该楼栋。", field="entrance")
+        raise ElevatorError(_("门牌不属于该楼栋。"), field="entrance")
     with transaction.atomic():
         created = project.pk is None
         project.save()
@@ -120,7 +121,7 @@ def move_stage(actor: Actor, project: Project, target: int, note: str = "") -> P
     )
     if problems:
         raise ElevatorError(
-            "；".join(present.problem_text(x) for x in problems), code="stage_blocked"
+            _("；").join(present.problem_text(x) for x in problems), code="stage_blocked"
         )
     with transaction.atomic():
         StageChange.objects.create(
@@ -141,13 +142,13 @@ def check_upload(upload: UploadedFile[Any]) -> None:
     name = (upload.name or "").lower()
     suffix = name[name.rfind(".") :] if "." in name else ""
     if suffix not in UPLOAD_TYPES:
-        raise ElevatorError("只接受 PDF、PNG、JPG 文件。", field="file")
+        raise ElevatorError(_("只接受 PDF、PNG、JPG 文件。"), field="file")
     if (upload.size or 0) > MAX_UPLOAD_BYTES:
-        raise ElevatorError("文件不能超过 10 MB。", field="file")
+        raise ElevatorError(_("文件不能超过 10 MB。"), field="file")
     head = upload.read(8)
     upload.seek(0)
     if not head.startswith(UPLOAD_TYPES[suffix]):
-        raise ElevatorError("文件内容与扩展名不符。", field="file")
+        raise ElevatorError(_("文件内容与扩展名不符。"), field="file")
 
 
 def add_document(
@@ -195,7 +196,7 @@ def build_roll(actor: Actor, project: Project) -> int:
     """
     _manage(actor, project.committee_id)
     if Ballot.objects.filter(vote__project=project).exists():
-        raise ElevatorError("已有表决票，不能重建业主名册。", code="roll_in_use")
+        raise ElevatorError(_("已有表决票，不能重建业主名册。"), code="roll_in_use")
     households = Household.objects.select_related("entrance__building")
     if project.uses_shared_ground:
         households = households.filter(entrance__building__estate_id=project.building.estate_id)
@@ -263,9 +264,9 @@ def merge_owners(actor: Actor, project: Project, owner_ids: Iterable[int]) -> Ow
     _manage(actor, project.committee_id)
     owners = list(project.owners.filter(pk__in=list(owner_ids)).order_by("pk"))
     if len(owners) < 2:
-        raise ElevatorError("请选择至少两位业主合并。")
+        raise ElevatorError(_("请选择至少两位业主合并。"))
     if Ballot.objects.filter(owner__in=owners).exists():
-        raise ElevatorError("已投票的业主不能合并。", code="roll_in_use")
+        raise ElevatorError(_("已投票的业主不能合并。"), code="roll_in_use")
     keep, rest = owners[0], owners[1:]
     with transaction.atomic():
         OwnedUnit.objects.filter(owner__in=rest).update(owner=keep)
@@ -279,7 +280,7 @@ def mark_developer(actor: Actor, project: Project, unit_ids: Iterable[int]) -> O
     _manage(actor, project.committee_id)
     units = list(project.units.filter(pk__in=list(unit_ids)))
     if not units:
-        raise ElevatorError("请选择开发商未售房屋。")
+        raise ElevatorError(_("请选择开发商未售房屋。"))
     with transaction.atomic():
         dev, _created = Owner.objects.get_or_create(
             project=project, developer=True, defaults={"name": "开发商（未售房屋）"}
@@ -322,7 +323,7 @@ def set_owner_id_tail(actor: Actor, owner: Owner, tail: str) -> None:
     _manage(actor, owner.project.committee_id)
     tail = tail.strip().upper()
     if len(tail) != 4 or not tail.isalnum():
-        raise ElevatorError("请输入身份证号后四位。", field="tail")
+        raise ElevatorError(_("请输入身份证号后四位。"), field="tail")
     with transaction.atomic():
         _set_tail(owner, tail)
         audit.record(actor, "elevator.owner.id_tail", owner)
@@ -347,7 +348,7 @@ def owner_login(code: str, tail: str, *, terminal: str = "", address: str = "") 
     with transaction.atomic():
         owner = Owner.objects.select_related("project").filter(code_hash__in=code_hashes).first()
         if owner is None:
-            raise OwnerAccessDenied("个人码或身份证号后四位不正确。")
+            raise OwnerAccessDenied(_("个人码或身份证号后四位不正确。"))
         tails = crypto.keyed_hashes(f"{owner.pk}:{tail.strip().upper()}", TAIL_PURPOSE)
         tries = f"elevator-owner-tail:{owner.pk}:{address}"
         if ratelimit.exceeded(tries, OWNER_LOCK_AFTER):
@@ -367,9 +368,9 @@ def owner_login(code: str, tail: str, *, terminal: str = "", address: str = "") 
             outcome="denied" if problem else "ok",
         )
     if problem == "locked":
-        raise OwnerAccessDenied("尝试次数过多，请 30 分钟后再试，或联系居委。", code="locked")
+        raise OwnerAccessDenied(_("尝试次数过多，请 30 分钟后再试，或联系居委。"), code="locked")
     if problem:
-        raise OwnerAccessDenied("个人码或身份证号后四位不正确。")
+        raise OwnerAccessDenied(_("个人码或身份证号后四位不正确。"))
     return owner
 
 
@@ -389,21 +390,21 @@ def open_vote(
     the start day), and the committee is reminded before the deadline."""
     _manage(actor, project.committee_id)
     if closes is not None and closes < opens:
-        raise ElevatorError("截止日期不能早于开始日期。", field="closes")
+        raise ElevatorError(_("截止日期不能早于开始日期。"), field="closes")
     try:
         ruleset = rules.ruleset(rule)
     except rules.TallyError as exc:
         raise ElevatorError(exc.message, field="rule") from exc
     if ruleset.scope != scope:
-        raise ElevatorError("表决规则的范围与表决范围不一致。", field="rule")
+        raise ElevatorError(_("表决规则的范围与表决范围不一致。"), field="rule")
     if str(scope) == Scope.ESTATE.value and not project.uses_shared_ground:
-        raise ElevatorError("项目未占用小区共有部分，无需小区范围表决。", field="scope")
+        raise ElevatorError(_("项目未占用小区共有部分，无需小区范围表决。"), field="scope")
     with transaction.atomic():
         vote = Vote.objects.create(
             project=project,
             scope=scope,
             rule=rule,
-            title=f"加装电梯 · {Scope(scope).label}表决",
+            title=_("加装电梯 · %(scope)s表决") % {"scope": Scope(scope).label},
             opens=opens,
             closes=closes,
         )
@@ -463,17 +464,17 @@ def _cast(
     entered_by: Any,
 ) -> Ballot:
     if not vote.open:
-        raise ElevatorError("表决已截止。", code="vote_closed")
+        raise ElevatorError(_("表决已截止。"), code="vote_closed")
     if choice not in Choice.values:
-        raise ElevatorError("未知的意见。", field="choice")
+        raise ElevatorError(_("未知的意见。"), field="choice")
     if channel not in Channel.values:
-        raise ElevatorError("未知的投票方式。", field="channel")
+        raise ElevatorError(_("未知的投票方式。"), field="channel")
     if channel == Channel.PROXY and not proxy_note.strip():
         raise ElevatorError(
-            "委托代理须写明授权委托书（委托人、受托人、日期）。", field="proxy_note"
+            _("委托代理须写明授权委托书（委托人、受托人、日期）。"), field="proxy_note"
         )
     if not _in_roll(vote, owner):
-        raise ElevatorError("该业主不在本次表决的名册中。", field="owner")
+        raise ElevatorError(_("该业主不在本次表决的名册中。"), field="owner")
     with transaction.atomic():
         # One owner's ballots are cast one at a time: the owner's row is the lock. Without it
         # two concurrent ballots both found no current ballot (or the same one) and the second
@@ -519,7 +520,7 @@ def enter_ballot(
     """Staff enter a ballot cast on paper, at the door, with assistance, or by proxy."""
     _manage(actor, vote.project.committee_id)
     if channel == Channel.ONLINE:
-        raise ElevatorError("在线投票只能由业主本人完成。", field="channel")
+        raise ElevatorError(_("在线投票只能由业主本人完成。"), field="channel")
     return _cast(actor, vote, owner, choice, channel, proxy_note, actor.user)
 
 
@@ -533,13 +534,13 @@ def owner_vote(actor: Actor, vote: Vote, owner: Owner, choice: str) -> Ballot:
 def owner_confirm(actor: Actor, vote: Vote, owner: Owner) -> Ballot:
     """The owner confirms the ballot entered for them; the confirmation is audited."""
     if not vote.open:
-        raise ElevatorError("表决已截止。", code="vote_closed")
+        raise ElevatorError(_("表决已截止。"), code="vote_closed")
     with transaction.atomic():
         ballot = (
             Ballot.objects.select_for_update().filter(vote=vote, owner=owner, current=True).first()
         )
         if ballot is None:
-            raise ElevatorError("还没有为您录入的表决票。", code="no_ballot")
+            raise ElevatorError(_("还没有为您录入的表决票。"), code="no_ballot")
         if ballot.confirmed is None:
             ballot.confirmed = timezone.now()
             ballot.save(update_fields=["confirmed"])
@@ -619,9 +620,9 @@ def add_objection(
 ) -> Objection:
     _manage(actor, project.committee_id)
     if len(mediators) > 3:
-        raise ElevatorError("老娘舅调解小组由三位业主组成。", field="mediators")
+        raise ElevatorError(_("老娘舅调解小组由三位业主组成。"), field="mediators")
     if objector is None and not objector_label.strip():
-        raise ElevatorError("请选择或填写提出人。", field="objector")
+        raise ElevatorError(_("请选择或填写提出人。"), field="objector")
     with transaction.atomic():
         obj = Objection.objects.create(
             project=project,
@@ -648,7 +649,7 @@ def add_session(actor: Actor, objection: Objection, on: date, notes: str) -> Med
 def settle_objection(actor: Actor, objection: Objection, status: str, agreement: str) -> None:
     _manage(actor, objection.project.committee_id)
     if status not in Objection.Status.values:
-        raise ElevatorError("未知的状态。", field="status")
+        raise ElevatorError(_("未知的状态。"), field="status")
     with transaction.atomic():
         objection.status = status
         objection.agreement = agreement

@@ -17,6 +17,12 @@ from typing import Literal
 from linli.core.workdays import WorkCalendar
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a label for the message catalogue (makemessages knows the name) without importing
+    Django: this module is pure. Pages translate the label when they show it."""
+    return message
+
+
 class StageError(ValueError):
     """Bad stage input; ``field`` names what is wrong."""
 
@@ -48,44 +54,44 @@ class Stage(IntEnum):
 
 
 STAGE_LABELS: Mapping[Stage, str] = {
-    Stage.ORGANISE: "组建加梯工作组（三人小组）",
-    Stage.INTENT_SURVEY: "意向征询与圆桌会议",
-    Stage.CONSULTATION: "正式征询与签订加梯协议",
-    Stage.RESULT_NOTICE: "征询结果公告",
-    Stage.PLANNING_NOTICE: "规划设计方案公示",
-    Stage.SAFETY_REVIEW: "房屋安全性论证",
-    Stage.WORKS_START: "施工备案或施工许可",
-    Stage.INSTALLATION: "安装与监督检验",
-    Stage.USE_REGISTRATION: "使用登记",
-    Stage.COMPLETION_ACCEPTANCE: "联合竣工验收",
-    Stage.SUBSIDY_CLAIM: "补贴申请",
-    Stage.OPERATION: "运行维护",
+    Stage.ORGANISE: gettext_noop("组建加梯工作组（三人小组）"),
+    Stage.INTENT_SURVEY: gettext_noop("意向征询与圆桌会议"),
+    Stage.CONSULTATION: gettext_noop("正式征询与签订加梯协议"),
+    Stage.RESULT_NOTICE: gettext_noop("征询结果公告"),
+    Stage.PLANNING_NOTICE: gettext_noop("规划设计方案公示"),
+    Stage.SAFETY_REVIEW: gettext_noop("房屋安全性论证"),
+    Stage.WORKS_START: gettext_noop("施工备案或施工许可"),
+    Stage.INSTALLATION: gettext_noop("安装与监督检验"),
+    Stage.USE_REGISTRATION: gettext_noop("使用登记"),
+    Stage.COMPLETION_ACCEPTANCE: gettext_noop("联合竣工验收"),
+    Stage.SUBSIDY_CLAIM: gettext_noop("补贴申请"),
+    Stage.OPERATION: gettext_noop("运行维护"),
 }
 
 DOCUMENT_LABELS: Mapping[str, str] = {
-    "working_group_record": "工作组（三人小组）成立记录",
-    "intent_survey_result": "意向征询结果",
-    "preliminary_design": "初步设计方案",
-    "cost_estimate": "费用估算",
-    "round_table_minutes": "圆桌会议纪要",
-    "consultation_ballots": "业主表决票",
-    "retrofit_agreement": "加梯协议",
-    "cost_sharing_table": "费用分摊表",
-    "result_notice": "征询结果公告",
-    "planning_notice": "规划设计方案公示",
-    "objection_replies": "异议答复记录",
-    "safety_review_opinion": "房屋安全性论证意见",
-    "construction_drawings": "施工图",
-    "works_filing": "施工信息备案",
-    "construction_permit": "施工许可证",
-    "installation_notice": "安装告知书",
-    "supervision_inspection_certificate": "监督检验证书",
-    "use_registration_certificate": "使用登记证",
-    "completion_acceptance_record": "竣工验收备案",
-    "subsidy_application": "补贴申请材料",
-    "use_management_designation": "使用管理单位确定书",
-    "maintenance_contract": "维护保养合同",
-    "insurance_policy": "保险单",
+    "working_group_record": gettext_noop("工作组（三人小组）成立记录"),
+    "intent_survey_result": gettext_noop("意向征询结果"),
+    "preliminary_design": gettext_noop("初步设计方案"),
+    "cost_estimate": gettext_noop("费用估算"),
+    "round_table_minutes": gettext_noop("圆桌会议纪要"),
+    "consultation_ballots": gettext_noop("业主表决票"),
+    "retrofit_agreement": gettext_noop("加梯协议"),
+    "cost_sharing_table": gettext_noop("费用分摊表"),
+    "result_notice": gettext_noop("征询结果公告"),
+    "planning_notice": gettext_noop("规划设计方案公示"),
+    "objection_replies": gettext_noop("异议答复记录"),
+    "safety_review_opinion": gettext_noop("房屋安全性论证意见"),
+    "construction_drawings": gettext_noop("施工图"),
+    "works_filing": gettext_noop("施工信息备案"),
+    "construction_permit": gettext_noop("施工许可证"),
+    "installation_notice": gettext_noop("安装告知书"),
+    "supervision_inspection_certificate": gettext_noop("监督检验证书"),
+    "use_registration_certificate": gettext_noop("使用登记证"),
+    "completion_acceptance_record": gettext_noop("竣工验收备案"),
+    "subsidy_application": gettext_noop("补贴申请材料"),
+    "use_management_designation": gettext_noop("使用管理单位确定书"),
+    "maintenance_contract": gettext_noop("维护保养合同"),
+    "insurance_policy": gettext_noop("保险单"),
 }
 
 _DOCUMENTS: Mapping[Stage, tuple[str, ...]] = {
@@ -306,12 +312,12 @@ def clocks(
 
 
 CLOCK_LABELS: Mapping[str, str] = {
-    "planning_notice": "规划设计方案公示期（10日）",
-    "planning_feedback": "书面意见反馈期（公示期满后7日）",
-    "use_registration": "使用登记（投入使用后30日内）",
-    "maintenance": "日常维护保养（每15日至少一次）",
-    "inspection_request": "定期检验申请（有效期届满前1个月）",
-    "inspection": "定期检验有效期届满",
+    "planning_notice": gettext_noop("规划设计方案公示期（10日）"),
+    "planning_feedback": gettext_noop("书面意见反馈期（公示期满后7日）"),
+    "use_registration": gettext_noop("使用登记（投入使用后30日内）"),
+    "maintenance": gettext_noop("日常维护保养（每15日至少一次）"),
+    "inspection_request": gettext_noop("定期检验申请（有效期届满前1个月）"),
+    "inspection": gettext_noop("定期检验有效期届满"),
 }
 
 

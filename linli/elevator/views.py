@@ -87,7 +87,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "query": query,
             "sort": sort,
             "sorts": SORTS,
-            "stages": [(int(s), s.label) for s in stages.Stage],
+            "stages": [(int(s), _(s.label)) for s in stages.Stage],
             "q": request.GET.get("q", ""),
             "stage": request.GET.get("stage", ""),
             "can_manage": policy.can(request.user, "elevator.manage"),
@@ -102,7 +102,7 @@ def export(request: HttpRequest) -> HttpResponse:
             p.name,
             p.committee.name,
             f"{p.building.estate.name} {p.building.name}",
-            f"{p.stage} {stages.Stage(p.stage).label}",
+            f"{p.stage} {_(stages.Stage(p.stage).label)}",
             "是" if p.uses_shared_ground else "否",
             p.n_open_objections,
         )
@@ -163,7 +163,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         nexts.append(
             {
                 "stage": target,
-                "label": target.label,
+                "label": _(target.label),
                 "back": target < current,
                 "problems": [present.problem_text(x) for x in problems],
             }
@@ -180,8 +180,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "p": project,
             "stage": current,
-            "stage_list": [(int(s), s.label) for s in stages.Stage],
-            "required": [(k, stages.DOCUMENT_LABELS.get(k, k), k in kinds) for k in required],
+            "stage_list": [(int(s), _(s.label)) for s in stages.Stage],
+            "required": [(k, _(stages.DOCUMENT_LABELS.get(k, k)), k in kinds) for k in required],
             "clocks": [{"c": c, "days": abs(c.days_left)} for c in clocks],
             "late": [c for c in clocks if c.status == "overdue"],
             "nexts": nexts,
@@ -249,7 +249,7 @@ def stage_move(request: HttpRequest, pk: int) -> HttpResponse:
     def run(actor: Actor, project: Project) -> str:
         d = _form_or_error(f.StageForm(request.POST))
         services.move_stage(actor, project, d["target"], d["note"])
-        return _("阶段已更新：%(stage)s") % {"stage": stages.Stage(d["target"]).label}
+        return _("阶段已更新：%(stage)s") % {"stage": _(stages.Stage(d["target"]).label)}
 
     return _project_post(request, pk, run)
 
@@ -707,7 +707,10 @@ def _coefficient(text: str, floor: int) -> Fraction:
     except (ValueError, ZeroDivisionError):
         value = Fraction(0)
     if value <= 0:
-        raise costs.CostError(f"coefficients[{floor}]", f"{floor} 层系数 '{text}' 须为正数")
+        raise costs.CostError(
+            f"coefficients[{floor}]",
+            _("%(floor)s 层系数 “%(text)s” 须为正数") % {"floor": floor, "text": text},
+        )
     return value
 
 

@@ -159,7 +159,8 @@ TRANSITIONS: Final[dict[TicketState, dict[TicketAction, TicketState]]] = {
         _A.TRANSFER: _S.TRANSFERRED,
         _A.ESCALATE: _S.ESCALATED,
     },
-    _S.ESCALATED: {_A.RETURN: _S.RETURNED, _A.CANCEL: _S.CANCELLED},
+    # The back office either sends the resolved ticket back to a window or finishes it itself.
+    _S.ESCALATED: {_A.RETURN: _S.RETURNED, _A.FINISH: _S.DONE, _A.CANCEL: _S.CANCELLED},
     _S.RETURNED: {_A.CALL: _S.CALLED, _A.CANCEL: _S.CANCELLED},
     _S.NO_SHOW: {_A.REQUEUE: _S.WAITING},
     _S.DONE: {},

@@ -745,6 +745,18 @@ def return_ticket(actor: Actor, ticket: Ticket, note: str, now: datetime | None 
     )  # fmt: skip
 
 
+def finish_in_backoffice(
+    actor: Actor, ticket: Ticket, note: str, now: datetime | None = None
+) -> Ticket:
+    """The back office finishes an escalated ticket itself; the resident need not go back."""
+    if not note.strip():
+        raise HallError(_("请填写办结说明。"), code="note_required", field="note")
+    return _step(
+        actor, ticket, TicketAction.FINISH, now, permission="hall.backoffice", note=note,
+        backoffice_note=note[:200], ended_at="now",
+    )  # fmt: skip
+
+
 # --- cases -----------------------------------------------------------------------------------
 
 
@@ -797,6 +809,9 @@ def open_case(
             clerk=actor.user, note=note[:200],
             phone_cipher=phone_cipher, phone_masked=phone_masked,
         )  # fmt: skip
+        if ticket is not None and ticket.item_id is None:
+            Ticket.objects.filter(pk=ticket.pk).update(item=item)
+            ticket.item = item
         audit.record(actor, "hall.case.open", case, details={"item": item.code})
     return case
 
@@ -847,9 +862,13 @@ def rate(ticket: Ticket, stars: int, comment: str = "", now: datetime | None = N
         due = None
         if stars <= 2:
             due = add_working_days(local_day(now), FOLLOW_UP_WORKING_DAYS, work_calendar())
+        item = ticket.item
+        if item is None:  # the item is known from the case the window opened for this ticket
+            case = Case.objects.filter(ticket__in=[ticket.pk, ticket.parent_id or 0]).first()
+            item = case.item if case is not None else None
         rating = Rating.objects.create(
             ticket=ticket, stars=stars, window=ticket.window, clerk=ticket.clerk,
-            item=ticket.item, comment=comment[:200], at=now, follow_up_due=due,
+            item=item, comment=comment[:200], at=now, follow_up_due=due,
         )  # fmt: skip
         audit.record(
             Actor(None, "", "resident"), "hall.rating.create", rating,

@@ -25,6 +25,7 @@ urlpatterns = [
     path("items/<str:code>/", views.item_detail, name="item"),
     path("cases/", views.case_list, name="cases"),
     path("cases/export/", views.case_export, name="case_export"),
+    path("cases/<str:number>/", views.case_detail, name="case"),
     path("ratings/", views.rating_list, name="ratings"),
     path("stats/", views.stats, name="stats"),
     path("stats/export/", views.stats_export, name="stats_export"),

@@ -126,6 +126,12 @@ def kiosk(request: HttpRequest, hall: str) -> HttpResponse:
         try:
             if request.POST.get("checkin"):
                 services.require_open(hall_obj, now)
+                if not request.POST.get("id_number", "").strip():
+                    raise services.HallError(
+                        _("预约签到请先在读卡区刷身份证，再按“预约签到”。"),
+                        code="id_required",
+                        field="id_number",
+                    )
                 ticket = services.check_in(request.POST.get("id_number", ""))
             else:
                 chosen = request.POST.get("queue") or ""
@@ -139,7 +145,8 @@ def kiosk(request: HttpRequest, hall: str) -> HttpResponse:
             hall_obj = config.halls.get(hall, hall_obj)
             queues = config.hall_queues(hall)
         else:
-            return redirect("hall:slip", token=ticket.token)
+            slip = reverse("hall:slip", args=[ticket.token])
+            return redirect(f"{slip}?k={hall}" if ticket.queue.hall.code != hall else slip)
     calendar = config.calendar
     closed = (
         ""
@@ -153,11 +160,32 @@ def kiosk(request: HttpRequest, hall: str) -> HttpResponse:
             "hall": hall_obj,
             "queues": queues,
             "error": error,
-            "appointments": hall in config.appointment_halls,
+            # Any kiosk checks in: the slip then says which hall the appointment is served in.
+            "appointments": bool(config.appointment_halls),
             "closed": closed,
+            **_kiosk_search(request, hall, queues),
         },
         status=400 if error else 200,
     )
+
+
+KIOSK_HITS = 8
+
+
+def _kiosk_search(request: HttpRequest, hall: str, queues: list[Queue]) -> dict[str, Any]:
+    """The kiosk's 事项 search (name, alias or pinyin initials): where each is queued.
+
+    An item queued in this hall gets its queue's button; one in another hall says where to go.
+    """
+    text = request.GET.get("q", "").strip()[:40]
+    if not text:
+        return {"q": ""}
+    here = {q.pk: q for q in queues}
+    found = services.search_items(
+        Item.objects.filter(active=True, channel_window=True).select_related("queue__hall"), text
+    ).order_by("code")[:KIOSK_HITS]
+    hits = [{"item": i, "queue": here.get(i.queue_id)} for i in found]
+    return {"q": text, "hits": hits}
 
 
 @login_not_required
@@ -207,8 +235,12 @@ def _ticket_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
 
 @login_not_required
 def slip(request: HttpRequest, token: str) -> HttpResponse:
+    """The printed slip; ``?k=B`` when taken at another hall's kiosk (预约签到 at kiosk B)."""
     ticket = get_object_or_404(Ticket.objects.select_related("queue__hall"), token=token)
-    return render(request, "hall/slip.html", _ticket_context(request, ticket))
+    kiosk = request.GET.get("k", "")
+    if kiosk not in services.kiosk_config().halls:
+        kiosk = ticket.queue.hall.code
+    return render(request, "hall/slip.html", {**_ticket_context(request, ticket), "kiosk": kiosk})
 
 
 @login_not_required
@@ -319,7 +351,7 @@ def window_page(request: HttpRequest, number: int) -> HttpResponse:
         "waiting": _waiting_rows(window),
         "no_shows": no_shows,
         "queues": Queue.objects.filter(is_backoffice=False),
-        "items": Item.objects.filter(active=True).only("pk", "code", "name"),
+        "items": Item.objects.filter(active=True).only("pk", "code", "name", "aliases", "pinyin"),
         "cases": Case.objects.filter(ticket=current).select_related("item") if current else [],
     }
     return render(request, "hall/window.html", context)
@@ -340,21 +372,32 @@ def window_act(request: HttpRequest, number: int) -> HttpResponse:
                 messages.success(request, _("已叫号 %(n)s") % {"n": ticket.number})
         else:
             ticket = get_object_or_404(Ticket, pk=request.POST.get("ticket") or 0)
+            n = {"n": ticket.number}
             if action == "recall":
                 services.recall(actor, ticket)
+                messages.success(request, _("已重呼 %(n)s。") % n)
             elif action == "start":
                 services.start(actor, ticket)
+                messages.success(request, _("%(n)s 开始办理。") % n)
             elif action == "finish":
                 services.finish(actor, ticket)
+                messages.success(request, _("%(n)s 已办结，可以叫下一位。") % n)
             elif action == "no_show":
                 services.no_show(actor, ticket)
+                messages.success(request, _("%(n)s 已记为过号。") % n)
             elif action == "requeue":
                 services.requeue(actor, ticket)
+                messages.success(request, _("%(n)s 已重新排队（后移 3 位）。") % n)
             elif action == "transfer":
                 queue = get_object_or_404(Queue, pk=request.POST.get("queue") or 0)
                 services.transfer(actor, ticket, queue, request.POST.get("reason", ""))
+                messages.success(request, _("%(n)s 已转到 %(q)s 排队。") % {**n, "q": queue.name})
             elif action == "escalate":
                 services.escalate(actor, ticket, request.POST.get("reason", ""))
+                messages.success(
+                    request,
+                    _("%(n)s 已转中台，请居民稍候；中台处理后优先叫号或直接办结。") % n,
+                )
             elif action == "case":
                 item = get_object_or_404(Item, pk=request.POST.get("item") or 0)
                 case = services.open_case(
@@ -379,20 +422,36 @@ def window_act(request: HttpRequest, number: int) -> HttpResponse:
 def backoffice(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         ticket = get_object_or_404(Ticket, pk=request.POST.get("ticket") or 0)
+        actor = Actor.from_request(request)
+        note = request.POST.get("note", "")
         try:
-            services.return_ticket(
-                Actor.from_request(request), ticket, request.POST.get("note", "")
-            )
-            messages.success(request, _("%(n)s 已退回前台，将优先叫号。") % {"n": ticket.number})
+            if request.POST.get("action") == "finish":
+                services.finish_in_backoffice(actor, ticket, note)
+                messages.success(
+                    request, _("%(n)s 已由中台办结，居民无需再到窗口。") % {"n": ticket.number}
+                )
+            else:
+                services.return_ticket(actor, ticket, note)
+                messages.success(
+                    request,
+                    _("%(n)s 已退回 %(w)s，连同处理意见，将优先叫号。")
+                    % {"n": ticket.number, "w": ticket.window or _("前台")},
+                )
         except services.HallError as exc:
             messages.error(request, exc.message)
         return redirect("hall:backoffice")
-    tickets = (
+    tickets = list(
         Ticket.objects.filter(state=TicketState.ESCALATED)
-        .select_related("queue", "window", "item")
+        .select_related("queue", "window", "item", "clerk")
+        .prefetch_related("cases__item")
         .order_by("issued_at")
     )
-    return render(request, "hall/backoffice.html", {"tickets": tickets})
+    rows = []
+    for t in tickets:
+        cases = list(t.cases.all())
+        items = [c.item for c in cases] or ([t.item] if t.item else [])
+        rows.append({"t": t, "cases": cases, "items": items})
+    return render(request, "hall/backoffice.html", {"rows": rows})
 
 
 @policy.permission_required("hall.supervise")
@@ -563,6 +622,47 @@ def case_list(request: HttpRequest) -> HttpResponse:
             or policy.can(request.user, "hall.backoffice"),
         },
     )
+
+
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """One case: its item and materials, the ticket it came from, its history and rating."""
+    case = get_object_or_404(queries.cases(request.user), number=number)
+    if request.method == "POST":
+        try:
+            services.set_case_status(
+                Actor.from_request(request), case, request.POST.get("status", "")
+            )
+            messages.success(
+                request,
+                _("办件 %(n)s 已改为“%(s)s”。")
+                % {"n": case.number, "s": case.get_status_display()},
+            )
+        except (services.HallError, PermissionDenied) as exc:
+            messages.error(request, getattr(exc, "message", _("无权操作。")))
+        return redirect("hall:case", number=case.number)
+    pickups = Pickup.objects.filter(case=case).select_related("locker").order_by("pk")
+    return render(
+        request,
+        "hall/case_detail.html",
+        {
+            "case": case,
+            "pickups": pickups,
+            "clerk": _person(case.clerk),
+            "rating": Rating.objects.filter(case=case).first(),
+            "today": _today(),
+            "can_change": policy.can(request.user, "hall.serve")
+            or policy.can(request.user, "hall.backoffice"),
+            "can_see_ticket": policy.can(request.user, "hall.view")
+            or policy.can(request.user, "hall.manage"),
+        },
+    )
+
+
+def _person(user: Any) -> str:
+    """A person as staff know them: their name, else the login name."""
+    if user is None:
+        return "—"
+    return str(user)
 
 
 def case_export(request: HttpRequest) -> HttpResponse:

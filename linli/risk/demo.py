@@ -76,7 +76,7 @@ def _describe(rng: random.Random, sub: Any, fallback: str) -> str:
     """A finding text from the sub-unit's check list (one of its clauses)."""
     parts = [p for p in sub.check_zh.replace("，", "；").split("；") if p.strip()]
     clause = rng.choice(parts).split("（")[0] if parts else fallback
-    return f"{sub.name_zh}：{clause}未落实"
+    return f"{clause}未落实"
 
 
 def wipe() -> None:

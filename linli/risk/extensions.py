@@ -5,6 +5,10 @@
 - ``white_paper_sections(user, rnd, committee)``: the sections returned by the callables named
   in ``settings.LINLI_WHITE_PAPER_SECTIONS`` (dotted paths), rendered under the white paper's
   priority actions. Each section: ``{"title": str, "items": [str], "note": str}``.
+- ``sample_facts(user, sample)``: facts about a sample's committee from other registers, by the
+  callable named in ``settings.LINLI_SAMPLE_FACTS`` (the checklist shows them, adoptable, before
+  the sample is submitted). Each: ``{"key", "subunit", "description", "likelihood", "decided"
+  (a label or ""), "action" (the URL deciding it), "edit" (the URL to adopt it with changes)}``.
 """
 
 from __future__ import annotations
@@ -28,3 +32,8 @@ def white_paper_sections(user: Any, rnd: Any, committee: Any) -> list[dict[str, 
     for path in getattr(settings, "LINLI_WHITE_PAPER_SECTIONS", []):
         out.extend(import_string(path)(user, rnd, committee))
     return out
+
+
+def sample_facts(user: Any, sample: Any) -> list[dict[str, Any]]:
+    path = getattr(settings, "LINLI_SAMPLE_FACTS", "")
+    return list(import_string(path)(user, sample)) if path else []

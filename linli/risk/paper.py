@@ -67,6 +67,14 @@ DOS_AND_DONTS = {
 INTERIM_DEFAULT = {"A": "24 小时内设置警示、停用或隔离", "B": "24 小时内落实临时管控"}
 
 
+def without_name(text: str, name: str) -> str:
+    """``text`` without a leading ``name：`` (inspectors often start with the sub-unit's name)."""
+    for sep in ("：", ":", " "):
+        if text.startswith(name + sep):
+            return text[len(name) + len(sep) :].lstrip() or text
+    return text
+
+
 def context(user: Any, rnd: Round, committee: Any) -> dict[str, Any]:
     data = queries.committee_detail(user, rnd, committee)
     method = data["method"]
@@ -77,11 +85,14 @@ def context(user: Any, rnd: Round, committee: Any) -> dict[str, Any]:
         problems = []
         for f in r["findings"]:
             case = cases.get(f.pk)
+            subunit = method.subunit(f.check_item.code)
             problems.append(
                 {
                     "f": f,
                     "case": case,
-                    "subunit": method.subunit(f.check_item.code),
+                    "subunit": subunit,
+                    # the sub-unit is named before the text: not twice when the text starts with it
+                    "text": without_name(f.description, subunit.name_zh),
                     "responsible": (
                         case.responsible if case and case.responsible else _("居委会/物业")
                     ),

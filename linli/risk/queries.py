@@ -300,13 +300,26 @@ def radar(method: rules.Method, unit_scores: dict[str, Score]) -> dict[str, Any]
         s = unit_scores.get(u.code)
         value = float(s.value) if s else 0.0
         ex, ey = point(i, 100)
-        lx, ly = point(i, 122)
+        # the label sits outside the chart (``point`` clamps values at 100, the rim)
+        angle = -math.pi / 2 + 2 * math.pi * i / n
+        lx, ly = round(cx + 118 * math.cos(angle), 1), cy + 118 * math.sin(angle)
+        # Labels grow away from the chart: left of it they end at the point, right of it they
+        # start there, above and below they are centred (so none lies across an axis or another).
+        anchor = "start" if lx > cx + 5 else "end" if lx < cx - 5 else "middle"
+        # The PDF draws a 10 px label about 17 units high (the chart is scaled into 100 mm).
+        if ly > cy + 5:
+            ly += 20  # below: the text hangs under the point
+        elif abs(ly - cy) <= 5:
+            ly += 7  # level with the centre: vertically centred
+        else:
+            ly -= 2
         axes.append(
             {
                 "x": ex,
                 "y": ey,
                 "lx": lx,
-                "ly": ly,
+                "ly": round(ly, 1),
+                "anchor": anchor,
                 "label": u.name_zh,
                 "code": u.code,
                 "grade": s.grade if s else "—",

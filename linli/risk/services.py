@@ -595,10 +595,16 @@ def case_action(
         party = signoff_party(user)
         if party is None or not policy.in_scope(user, case.committee_id):
             raise PermissionDenied("risk.signoff")
-        if case.state != HazardCase.State.REINSPECTION:
-            raise RiskError(_("只有待复查的隐患可以签字"))
         with transaction.atomic():
-            case.signoffs = {**case.signoffs, party: {"by": actor.label, "on": today.isoformat()}}
+            # the stored case under a row lock: two taps (or two tabs) sign once, not twice
+            locked = HazardCase.objects.select_for_update().get(pk=case.pk)
+            case.state, case.signoffs = locked.state, locked.signoffs
+            if case.state != HazardCase.State.REINSPECTION:
+                raise RiskError(_("只有待复查的隐患可以签字"))
+            if party in case.signoffs:
+                raise RiskError(_("您已签字，无需重复签字。"), code="already_signed")
+            by = str(user) if user is not None else actor.label
+            case.signoffs = {**case.signoffs, party: {"by": by, "on": today.isoformat()}}
             case.save(update_fields=["signoffs"])
             CaseEvent.objects.create(
                 case=case, action="sign", state=case.state, actor_name=actor.label[:150], note=party

@@ -13,11 +13,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from linli.core import policy
@@ -297,13 +299,39 @@ def committee_page(request: HttpRequest, pk: int, committee: int) -> HttpRespons
 
 def my_samples(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, "risk.inspect")
-    qs = (
-        Sample.objects.filter(inspector_id=request.user.pk)
-        .select_related("committee", "building__estate", "round")
-        .order_by("state", "round_id", "committee__code", "label")
+    mine = Sample.objects.filter(inspector_id=request.user.pk)
+    qs = mine.select_related("committee", "building__estate", "round").order_by(
+        "state", "round_id", "committee__code", "label"
     )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "risk/my_samples.html", {"page": page, "query": ""})
+    f = request.GET
+    if f.get("state") in Sample.State.values:
+        qs = qs.filter(state=f["state"])
+    if f.get("committee", "").isdigit():
+        qs = qs.filter(committee_id=int(f["committee"]))
+    text = f.get("q", "").strip()[:40]
+    if text:  # an address as the inspector says it: estate, building or sample label
+        qs = qs.filter(
+            Q(building__estate__name__icontains=text)
+            | Q(building__name__icontains=text)
+            | Q(label__iexact=text)
+        )
+    query = f.copy()
+    query.pop("page", None)
+    page = Paginator(qs, 50).get_page(f.get("page"))
+    committees = Committee.objects.filter(pk__in=mine.values("committee_id")).order_by("code")
+    counts = {s: mine.filter(state=s).count() for s in Sample.State.values}
+    return render(
+        request,
+        "risk/my_samples.html",
+        {
+            "page": page,
+            "query": query.urlencode(),
+            "states": Sample.State.choices,
+            "committees": committees,
+            "counts": counts,
+            "f": f,
+        },
+    )
 
 
 def _unit_progress(sample: Sample, method: Any) -> list[dict[str, Any]]:
@@ -322,6 +350,14 @@ def sample_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     method = services.method_of(sample.round.method)
     units = _unit_progress(sample, method)
     open_n = sum(u["total"] - u["done"] for u in units)
+    # Facts from the registers (overdue extinguishers, sprinklers, charging gaps), shown here so
+    # the inspector adopts or dismisses them before submitting locks the sample.
+    facts = extensions.sample_facts(request.user, sample)
+    for fact in facts:
+        try:
+            fact["name"] = method.subunit(fact["subunit"]).name_zh
+        except KeyError:
+            fact["name"] = ""
     return render(
         request,
         "risk/checklist.html",
@@ -330,8 +366,8 @@ def sample_checklist(request: HttpRequest, pk: int) -> HttpResponse:
             "units": units,
             "open_n": open_n,
             "method": method,
-            # The dashboard's registry-facts page, when that layer is installed (by URL name).
-            "facts_url": extensions.optional_url("dashboard:sample_facts", sample.pk),
+            "facts": facts,
+            "undecided": sum(1 for f in facts if not f["decided"]),
         },
     )
 
@@ -384,10 +420,20 @@ def sample_unit(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
                     for code in u.subunits
                     if request.POST.get(f"status-{code}")
                 }
-                n = services.save_statuses(actor, sample, statuses)
+                services.save_statuses(actor, sample, statuses)
                 if request.headers.get("X-Linli-Autosave"):
                     return HttpResponse(status=204)
-                messages.success(request, _("已保存草稿（%(n)s 项更新）。") % {"n": n})
+                # What is saved, autosaved taps included: not just what this press changed.
+                filled = (
+                    Check.objects.filter(sample=sample, code__in=u.subunits)
+                    .exclude(status=Check.Status.OPEN)
+                    .count()
+                )
+                messages.success(
+                    request,
+                    _("已保存草稿：%(unit)s 已填 %(done)s / %(all)s 项。")
+                    % {"unit": u.name_zh, "done": filled, "all": len(u.subunits)},
+                )
                 codes = method.unit_codes
                 nxt = codes.index(u.code) + 1
                 if "next" in request.POST and nxt < len(codes):
@@ -468,6 +514,9 @@ def sample_import(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def sample_submit(request: HttpRequest, pk: int) -> HttpResponse:
     sample = queries.sample_for_inspection(request.user, pk)
+    if request.POST.get("confirm") != "1":  # submitting locks the sample: asked, never one tap
+        messages.error(request, _("请先勾选确认：提交后样本锁定，不能再修改。"))
+        return redirect("risk:sample", pk=pk)
     try:
         services.submit_sample(Actor.from_request(request), sample)
     except DomainError as exc:
@@ -594,13 +643,55 @@ def _actions(user: Any, case: HazardCase) -> list[str]:
                 out.append(a)
         elif a != "grade" and services.can_act_on(user, case):
             out.append(a)
+    party = services.signoff_party(user)
     if (
         case.state == HazardCase.State.REINSPECTION
-        and services.signoff_party(user)
+        and party
+        and party not in case.signoffs  # signed: the button has done its job
         and policy.in_scope(user, case.committee_id)
     ):
         out.insert(0, "sign")
     return out
+
+
+PARTY_LABELS = {"committee": gettext_lazy("居委"), "street": gettext_lazy("街道")}
+
+
+def _done_message(case: HazardCase, action: str) -> str:
+    """What happened, in words: the action, the case's new state, and what is still needed."""
+    case.refresh_from_db()
+    said = _("已%(a)s，隐患现为“%(s)s”。") % {
+        "a": ACTION_LABELS.get(action, action),
+        "s": case.get_state_display(),
+    }
+    if action == "sign":
+        from . import rectification as rect
+
+        missing = [
+            str(PARTY_LABELS.get(p, p))
+            for p in sorted(rect.required_signoffs(case.grade) - set(case.signoffs))
+        ]
+        if missing:
+            said += " " + _("还需%(who)s签字后才能销号。") % {"who": "、".join(missing)}
+        else:
+            said += " " + _("签字已齐，可以复查通过并销号。")
+    return said
+
+
+def _history(case: HazardCase) -> list[dict[str, Any]]:
+    """The case's events as people read them: names rather than log-in names, parties in words."""
+    events = list(case.events.all())
+    names = {
+        u.username: str(u) for u in User.objects.filter(username__in={e.actor_name for e in events})
+    }
+    return [
+        {
+            "e": e,
+            "who": names.get(e.actor_name, e.actor_name),
+            "note": PARTY_LABELS.get(e.note, e.note) if e.action == "sign" else e.note,
+        }
+        for e in events
+    ]
 
 
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -638,9 +729,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except DomainError as exc:
                 _error(request, exc)
             else:
-                messages.success(
-                    request, _("已%(a)s。") % {"a": ACTION_LABELS.get(d["action"], d["action"])}
-                )
+                messages.success(request, _done_message(case, d["action"]))
             return redirect("risk:case", pk=pk)
     actions = [(a, ACTION_LABELS.get(a, a)) for a in _actions(request.user, case)]
     return render(
@@ -649,6 +738,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "actions": actions,
+            "history": _history(case),
             "form": risk_forms.CaseActionForm(),
             "today": timezone.localdate(),
         },

@@ -254,6 +254,8 @@ SPECTACULAR_SETTINGS = {
 # Sections other modules add to the risk white paper, by dotted path (risk never imports them):
 # the fire registry's equipment work among the priority actions (docs/link.md).
 LINLI_WHITE_PAPER_SECTIONS = ["linli.dashboard.white_paper.equipment_work"]
+# The registry facts the inspector's checklist shows, adoptable before submitting (docs/link.md).
+LINLI_SAMPLE_FACTS = "linli.dashboard.link.checklist_facts"
 
 # Personal data protection (see docs/privacy.md). Keys come from the environment in
 # production; dev and test set fixed, clearly non-secret keys.

@@ -54,6 +54,9 @@ def test_inspector_fills_sample_on_phone_and_grade_appears(
         p.get_by_role("button", name=re.compile("保存并")).click()
         p.wait_for_load_state()
     assert Check.objects.filter(sample=sample, status="open").count() == 0
+    p.get_by_role("button", name="提交样本").click()  # not yet confirmed: the browser asks
+    assert Sample.objects.get(pk=sample.pk).state != "submitted"
+    p.get_by_label("我已核对全部检查结果").check()
     p.get_by_role("button", name="提交样本").click()
     p.wait_for_load_state()
     assert p.get_by_text("已提交并锁定").first.is_visible()

@@ -52,7 +52,7 @@ def test_accepting_a_fact_records_the_finding_and_raises_the_committee_value(
         fill(s, users["inspector"])
     client = login("inspector")
     for s in others:
-        assert client.post(f"/risk/samples/{s.pk}/submit/").status_code == 302
+        assert client.post(f"/risk/samples/{s.pk}/submit/", {"confirm": "1"}).status_code == 302
     before = Score.objects.get(round=drawn, committee=street["c1"], sample=None, unit="").value
 
     key = _xf03(client, first)
@@ -72,7 +72,7 @@ def test_accepting_a_fact_records_the_finding_and_raises_the_committee_value(
     # A decided fact is not offered again.
     assert "采纳，记为问题" not in client.get(_url(first)).content.decode().split("XF03")[1]
 
-    assert client.post(f"/risk/samples/{first.pk}/submit/").status_code == 302
+    assert client.post(f"/risk/samples/{first.pk}/submit/", {"confirm": "1"}).status_code == 302
     after = Score.objects.get(round=drawn, committee=street["c1"], sample=None, unit="").value
     assert after > before
 
@@ -135,7 +135,7 @@ def test_a_submitted_sample_refuses(drawn: Round, users: Any, login: Any, street
     sample = _samples(drawn, street)[0]
     fill(sample, users["inspector"])
     client = login("inspector")
-    client.post(f"/risk/samples/{sample.pk}/submit/")
+    client.post(f"/risk/samples/{sample.pk}/submit/", {"confirm": "1"})
     sample.refresh_from_db()
     assert sample.locked
     key = link.facts(sample)[0].key
@@ -155,6 +155,7 @@ def test_a_submitted_sample_refuses(drawn: Round, users: Any, login: Any, street
 def test_checklist_links_to_the_facts_page_when_installed(
     drawn: Round, login: Any, street: Any
 ) -> None:
+    _overdue(street)
     sample = _samples(drawn, street)[0]
     page = login("inspector").get(f"/risk/samples/{sample.pk}/").content.decode()
     assert _url(sample) in page
@@ -164,6 +165,7 @@ def test_checklist_links_to_the_facts_page_when_installed(
 def test_checklist_has_no_link_without_the_dashboard_urls(
     drawn: Round, login: Any, street: Any
 ) -> None:
+    _overdue(street)
     sample = _samples(drawn, street)[0]
     page = login("inspector").get(f"/risk/samples/{sample.pk}/").content.decode()
     assert "/facts/" not in page and "登记册提示的问题" not in page
@@ -210,3 +212,34 @@ def test_white_paper_pdf_renders_with_the_hook(drawn: Round, login: Any, street:
     with override_settings(LINLI_WHITE_PAPER_SECTIONS=HOOK):
         response = login("street_admin").get(url)
     assert response.status_code == 200 and response.content[:4] == b"%PDF"
+
+
+@pytest.mark.urls(LINKED)
+def test_the_checklist_shows_the_facts_and_adopts_one_before_submitting(
+    drawn: Round, users: Any, login: Any, street: Any
+) -> None:
+    _overdue(street)
+    sample = _samples(drawn, street)[0]
+    fill(sample, users["inspector"])
+    client = login("inspector")
+    checklist = f"/risk/samples/{sample.pk}/"
+    page = client.get(checklist).content.decode()
+    assert "逾期未送修 2 具" in page and "1 条待决定" in page  # on the checklist, not a link away
+    assert "提交后不能再采纳" in page
+    [fact] = [f for f in link.facts(sample) if f.subunit == "XF03"]
+    adopted = client.post(
+        _url(sample),
+        {"action": "accept", "key": fact.key, "likelihood": fact.likelihood,
+         "description": fact.description, "next": checklist},
+    )  # fmt: skip
+    assert adopted["Location"] == checklist  # back to the checklist
+    assert Finding.objects.filter(check_item__sample=sample, check_item__code="XF03").exists()
+    page = client.get(checklist).content.decode()
+    assert "待决定" not in page and "✓ 已采纳" in page
+    # Submitting asks first: without the confirmation nothing is locked.
+    client.post(f"/risk/samples/{sample.pk}/submit/")
+    sample.refresh_from_db()
+    assert not sample.locked
+    client.post(f"/risk/samples/{sample.pk}/submit/", {"confirm": "1"})
+    sample.refresh_from_db()
+    assert sample.locked

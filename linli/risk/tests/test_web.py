@@ -171,7 +171,7 @@ def test_checklist_drafts_submit_and_grade(drawn: Round, client: Any, users: Any
     r = client.post(f"/risk/samples/{sample.pk}/submit/", follow=True)
     assert "未检查" in r.content.decode()
     fill(Sample.objects.get(pk=sample.pk), users["inspector"], {})
-    r = client.post(f"/risk/samples/{sample.pk}/submit/", follow=True)
+    r = client.post(f"/risk/samples/{sample.pk}/submit/", {"confirm": "1"}, follow=True)
     sample.refresh_from_db()
     assert sample.state == "submitted"
     score = Score.objects.get(round=drawn, committee=sample.committee, sample=None, unit="")

@@ -8,7 +8,9 @@
     if (ev.key === "Enter") { ev.preventDefault(); }
   });
   document.addEventListener("click", function (ev) {
-    if (ev.target.tagName !== "BUTTON" && ev.target !== field) { field.focus(); }
+    // Taps outside a control bring the focus back; the search box and its buttons keep it.
+    if (ev.target.closest && ev.target.closest("button, a, input, .kiosk-search")) { return; }
+    field.focus();
   });
   field.addEventListener("input", function () {
     field.classList.toggle("read", field.value.length === 18);
