@@ -37,6 +37,7 @@ test: $(STAMP) ## Run the whole suite (unit, integration, browser) on DATABASE_U
 
 browser-test: $(STAMP) ## Browser tests: Playwright driving Debian's chromium (installed if missing)
 	@bash scripts/ensure-chromium.sh
+	@bash scripts/ensure-axe.sh
 	$(BIN)/pytest -m browser -q -p no:xdist
 
 scaleout: $(STAMP) ## Production-shaped test: the wheel behind nginx, PostgreSQL, Redis, 2 app servers, 2 workers
