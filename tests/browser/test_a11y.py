@@ -222,11 +222,14 @@ SCREENS: list[Screen] = [
 
 def demo_ids() -> dict[str, Any]:
     """The objects the paths of ``SCREENS`` name, picked from the demo street."""
+    from django.utils import timezone
+
     from linli.community import models as cm
     from linli.elevator import models as em
     from linli.fire import models as fm
     from linli.geo import models as gm
     from linli.hall import models as hm
+    from linli.hall.services import issue_ticket
     from linli.risk import models as rm
     from linli.risk import services as risk_services
     from linli.risk.survey import online_token
@@ -238,9 +241,14 @@ def demo_ids() -> dict[str, Any]:
     assert sample is not None, "the demo has no sample for the inspector"
     method = risk_services.method_of(sample.round.method)
     survey = rm.Survey.objects.get(round=round_)
-    waiting = hm.Ticket.objects.filter(state="waiting").order_by("pk").first()
-    done = hm.Ticket.objects.filter(state="done", rating__isnull=True).order_by("pk").first()
-    assert waiting is not None and done is not None
+    # Two tickets of our own, whatever hour of the day the demo's were built for: one waiting,
+    # one done and not rated (its status page shows the rating form).
+    queue = hm.Queue.objects.filter(hall__code="A", is_backoffice=False).order_by("pk")[0]
+    waiting = issue_ticket(queue, now=timezone.now())
+    done = issue_ticket(queue, now=timezone.now())
+    done.state = "done"
+    done.window = hm.Window.objects.filter(hall=queue.hall).order_by("number")[0]
+    done.save()
     apply_item = hm.Item.objects.filter(channel_self_service=True).order_by("pk").first()
     return {
         "committee": committee.pk,
