@@ -373,8 +373,13 @@ def sweep(browser: Any, base_url: str, ids: dict[str, Any]) -> tuple[int, list[s
     problems: list[str] = []
     runs = 0
     for (account, size, mode), screens in groups().items():
+        # Reduced motion: no page is measured halfway through a fade (the community screen's).
         context = browser.new_context(
-            base_url=base_url, locale="zh-CN", bypass_csp=True, **SIZES[size]
+            base_url=base_url,
+            locale="zh-CN",
+            bypass_csp=True,
+            reduced_motion="reduce",
+            **SIZES[size],
         )
         context.set_default_timeout(TIMEOUT_MS)
         host = re.sub(r"^https?://([^:/]+).*$", r"\1", base_url)
