@@ -46,6 +46,7 @@ test-sm: $(STAMP) ## Crypto, identity and audit tests with the SM suite (SM4, SM
 
 browser-test: $(STAMP) ## Browser tests: Playwright driving Debian's chromium (installed if missing)
 	@bash scripts/ensure-chromium.sh
+	@bash scripts/ensure-axe.sh
 	$(BIN)/pytest -m browser -q -p no:xdist
 
 scaleout: $(STAMP) ## Production-shaped test: the wheel behind nginx, PostgreSQL, Redis, 2 app servers, 2 workers

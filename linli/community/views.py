@@ -735,10 +735,12 @@ def wishes(request: HttpRequest) -> HttpResponse:
     page = Paginator(wishes_qs.order_by("-created", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    for wish in page:  # one adopt form per wish, each with its own ids (unique per page)
+        wish.adopt_form = f.AdoptWishForm(auto_id=f"id_wish{wish.pk}_%s")  # type: ignore[attr-defined]
     return _render(
         request,
         "community/wishes.html",
-        {"page": page, "adopt": f.AdoptWishForm(), "can_manage": can_manage},
+        {"page": page, "can_manage": can_manage},
     )
 
 

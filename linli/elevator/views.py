@@ -199,8 +199,9 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     "scope": "building",
                 }
             ),
-            "rt_form": f.RoundTableForm(initial={"on": timezone.localdate()}),
-            "mt_form": f.MaintenanceForm(initial={"on": timezone.localdate()}),
+            # Both have a date field "on": their own ids keep ids unique on the page.
+            "rt_form": f.RoundTableForm(initial={"on": timezone.localdate()}, auto_id="id_rt_%s"),
+            "mt_form": f.MaintenanceForm(initial={"on": timezone.localdate()}, auto_id="id_mt_%s"),
             "objection_form": f.ObjectionForm(
                 owners=project.owners.all(), initial={"raised": timezone.localdate()}
             ),
@@ -598,7 +599,10 @@ def owner_ballot(request: HttpRequest) -> HttpResponse:
                     Ballot.objects.filter(vote=vote, owner=owner).order_by("cast", "pk")
                 ),
                 "totals": present.public_totals(state.result),
-                "form": f.OwnerChoiceForm(initial={"choice": ballot.choice if ballot else None}),
+                "form": f.OwnerChoiceForm(
+                    initial={"choice": ballot.choice if ballot else None},
+                    auto_id=f"id_vote{vote.pk}_%s",  # one form per vote on the page
+                ),
             }
         )
     response = render(

@@ -174,6 +174,8 @@ LINLI_IDLE_WARNING_SECONDS = int(os.environ.get("LINLI_IDLE_WARNING_SECONDS", "1
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+# Dates as YYYY-MM-DD in both languages (linli/formats/).
+FORMAT_MODULE_PATH = ["linli.formats"]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -111,8 +111,14 @@ def test_buildings_filter_by_housing_type(page: Any, login_as: Any, street: dict
     assert "长乐路100弄 花园洋房" in list_texts(page, "楼栋")
     assert len(list_texts(page, "楼栋")) == 3
 
-    # The select submits the filter form on change (app.js).
+    # Choosing in a select changes nothing by itself (keyboard users step through the options);
+    # the filter applies with its button.
+    before = page.url
     page.get_by_label("房屋类型").select_option(label="里弄")
+    page.wait_for_timeout(300)
+    assert page.url == before
+    assert len(list_texts(page, "楼栋")) == 3
+    page.locator("form.filters button[type=submit]").click()
     page.wait_for_url("**housing_type=lane**")
     types = list_texts(page, "房屋类型")
     assert types == ["里弄", "里弄"]
@@ -163,6 +169,11 @@ def test_phone_menu_and_readable_list(phone_page: Any, login_as: Any) -> None:
     toggle.tap()
     assert nav.is_visible()
     assert toggle.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Escape")  # Escape closes the menu and returns to its button
+    assert not nav.is_visible()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("document.activeElement.classList.contains('nav-toggle')")
+    toggle.tap()
     nav.get_by_role("link", name="楼栋", exact=True).tap()
     page.wait_for_url("**/places/buildings/")
 
@@ -198,7 +209,7 @@ def test_large_type_enlarges_root_font(page: Any, login_as: Any) -> None:
     page.wait_for_function("document.documentElement.classList.contains('large-type')")
     after = page.evaluate(size)
     assert after > before
-    assert page.get_by_role("button", name="标准字号").get_attribute("aria-pressed") == "true"
+    assert page.get_by_role("button", name="大字模式").get_attribute("aria-pressed") == "true"
 
 
 FONTS = Path(__file__).resolve().parents[2] / "linli/core/static/linli/fonts"

@@ -833,3 +833,18 @@ def test_assign_form_next_goes_only_to_this_site(drawn: Round, client: Any, user
         response = client.post(url, {**data, "next": evil})
         assert response.status_code == 302 and response["Location"] == "/risk/", evil
     assert client.post(url, {**data, "next": "/risk/rounds/"})["Location"] == "/risk/rounds/"
+
+
+def test_checklist_radio_groups_are_named_by_the_sub_unit(
+    drawn: Round, client: Any, users: Any
+) -> None:
+    """A screen reader announces "楼道堆物" for the group of choices, not the code "XF02"."""
+    import re
+
+    sample = _sample(drawn)
+    client.force_login(users["inspector"])
+    page = client.get(f"/risk/samples/{sample.pk}/units/XF/").content.decode()
+    names = re.findall(r'role="radiogroup" aria-label="([^"]*)"', page)
+    assert names, "no radio group on the unit page"
+    assert "楼道堆物" in names
+    assert not [n for n in names if re.fullmatch(r"[A-Z]{2}\d{2}", n)]

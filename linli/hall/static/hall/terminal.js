@@ -13,6 +13,7 @@
   }
   play();
   document.addEventListener("pointerdown", play, { once: true });
-  var field = document.getElementById("id_number");
-  if (field && !document.activeElement.matches("input")) { field.focus(); }
+  // Start in the form's first field (the case number, the pick-up code), where the person begins.
+  var field = document.querySelector(".kiosk-form [autofocus], .kiosk-form input:not([type=hidden])");
+  if (field && !document.activeElement.matches("input, textarea, select")) { field.focus(); }
 }());

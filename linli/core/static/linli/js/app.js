@@ -1,23 +1,68 @@
-// Linli shell behaviour: small, dependency-free, served by Linli itself.
+// Linli shell behaviour: small, dependency-free, served by Linli itself. Every page loads it,
+// the public screens (kiosk, terminal, board, slip, status, survey) too.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
+
+  // Phone menu: the toggle opens and closes it; Escape closes it and returns to the toggle.
   var toggle = document.querySelector(".nav-toggle");
   var nav = document.getElementById("mainnav");
   if (toggle && nav) {
-    toggle.addEventListener("click", function () {
-      var open = nav.classList.toggle("open");
+    var setOpen = function (open) {
+      nav.classList.toggle("open", open);
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    };
+    toggle.addEventListener("click", function () { setOpen(!nav.classList.contains("open")); });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && nav.classList.contains("open")) {
+        setOpen(false);
+        toggle.focus();
+      }
     });
   }
+
   // Confirm before destructive actions.
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
     });
   });
-  // Auto-submit filter selects on change, keeping the page usable without script too.
-  document.querySelectorAll("form.filters select").forEach(function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
-  });
+
+  // After a post: focus the first field in error, else the error summary, else the message the
+  // action left — never the top of the page. Filters apply with their button (no change events).
+  var invalid = document.querySelector("main [aria-invalid=true]");
+  var summary = document.querySelector("main .errors, main .errorlist, main [role=alert]");
+  var message = document.getElementById("messages");
+  var target = invalid || summary || message;
+  var typing = document.activeElement && document.activeElement.matches("input, textarea");
+  if (target && !target.hidden && (invalid || !typing)) {
+    if (!target.matches("input, select, textarea, button, a[href], [tabindex]")) {
+      target.setAttribute("tabindex", "-1");
+    }
+    target.focus({ preventScroll: false });
+  }
+
+  // A screen that returns to its start by itself (the ticket slip) first asks whether the person
+  // needs more time, and waits for a touch: it never leaves while someone is reading.
+  var body = document.body;
+  var back = body.getAttribute("data-idle-return");
+  var dialog = document.getElementById("idle-dialog");
+  if (back && dialog && typeof dialog.showModal === "function") {
+    var seconds = parseInt(body.getAttribute("data-idle-seconds") || "45", 10);
+    var timer = null;
+    var arm = function () {
+      if (timer) { window.clearTimeout(timer); }
+      timer = window.setTimeout(function () { if (!dialog.open) { dialog.showModal(); } }, seconds * 1000);
+    };
+    document.getElementById("idle-leave").setAttribute("href", back);
+    document.getElementById("idle-more").addEventListener("click", function () {
+      dialog.close();
+    });
+    dialog.addEventListener("close", arm);
+    dialog.addEventListener("cancel", function () { arm(); });
+    ["pointerdown", "keydown", "scroll"].forEach(function (name) {
+      document.addEventListener(name, function () { if (!dialog.open) { arm(); } }, { passive: true });
+    });
+    arm();
+  }
 })();
