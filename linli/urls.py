@@ -7,8 +7,8 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from linli.core import account_views
-from linli.core.admin import close_foreign_models
 from linli.core import views as core_views
+from linli.core.admin import close_foreign_models
 from linli.core.api.docs import RedocView, SwaggerView
 from linli.dashboard import views as dashboard_views
 from linli.geo.api import views as geo_api

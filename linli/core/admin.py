@@ -41,7 +41,10 @@ class LinliUserAdmin(UserAdmin):  # type: ignore[type-arg]
     search_fields = ("username", "display_name")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (gettext_lazy("账号"), {"fields": ("display_name", "first_name", "last_name", "email", "is_active")}),
+        (
+            gettext_lazy("账号"),
+            {"fields": ("display_name", "first_name", "last_name", "email", "is_active")},
+        ),
         (gettext_lazy("角色与授权"), {"fields": GRANT_FIELDS}),
         (gettext_lazy("时间"), {"fields": ("last_login", "date_joined")}),
         (

@@ -312,8 +312,10 @@ ROUTES: dict[str, Rule] = {
     "community:alliance": ("community.view", "community.alliance"),
     "community:network_manage": "community.manage", "community:position_new": "community.manage",
     "community:position_edit": "community.manage",
-    "community:position_manage": "community.manage", "community:series_new": "community.manage@street",
-    "community:series_edit": "community.manage@street", "community:volunteer_code": "community.manage",
+    "community:position_manage": "community.manage",
+    "community:volunteer_code": "community.manage",
+    "community:series_new": "community.manage@street",
+    "community:series_edit": "community.manage@street",
     # A volunteer's own page: no staff account, a personal code and phone tail (its own log-in)
     "community:me": PUBLIC, "community:me_login": PUBLIC, "community:me_certificate": PUBLIC,
     # Everyone's own jobs and inbox
