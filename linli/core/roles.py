@@ -274,7 +274,7 @@ ROUTES: dict[str, Rule] = {
     "hall:setup": "hall.manage", "hall:window_choose": "hall.serve", "hall:window": "hall.serve",
     "hall:window_take": "hall.serve", "hall:window_act": "hall.serve",
     "hall:backoffice": "hall.backoffice", "hall:supervise": "hall.supervise",
-    "hall:cases": _HALL_CASES, "hall:case_export": _HALL_CASES,
+    "hall:cases": _HALL_CASES, "hall:case_export": _HALL_CASES, "hall:case": _HALL_CASES,
     "hall:ratings": ("hall.view", "hall.manage"), "hall:stats": "hall.view",
     "hall:stats_export": "hall.view", "hall:staffing": "hall.view",
     "hall:tickets": _HALL_TICKETS, "hall:ticket_export": _HALL_TICKETS,

@@ -154,8 +154,8 @@ def test_a_password_about_to_expire_is_announced_once(clerk: User) -> None:
 
 
 def test_an_account_created_by_an_administrator_must_change_its_password(db: Any) -> None:
-    admin = User.objects.create_user("boss", password=PASSWORD, role=Role.STREET_ADMIN,
-                                     is_staff=True, is_superuser=True)  # fmt: skip
+    admin = User.objects.create_user("boss", password=PASSWORD, role=Role.SYSTEM_ADMIN,
+                                     is_staff=True)  # fmt: skip
     client = Client()
     client.force_login(admin)
     response = client.post(

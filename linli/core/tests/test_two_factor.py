@@ -194,9 +194,16 @@ def test_the_street_switches_the_second_factor_on_for_another_role(
     assert actions("core.security_policy.update") == ["ok"]
 
 
-def test_the_street_admin_edits_the_switch_in_the_admin(admin: User, clerk: User) -> None:
+def test_the_security_administrator_edits_the_switch_in_the_admin(admin: User, clerk: User) -> None:
+    security = User.objects.create_user(
+        "sec", password=PASSWORD, role=Role.SECURITY_ADMIN, is_staff=True
+    )
     client = Client()
     client.force_login(admin)
+    # The street admin runs the street, not its security settings (三员分立).
+    assert client.get("/admin/core/securitypolicy/add/").status_code == 403
+    client = Client()
+    client.force_login(security)
     response = client.post(
         "/admin/core/securitypolicy/add/", {"two_factor_roles": [Role.WINDOW_CLERK.value]}
     )
@@ -221,8 +228,11 @@ def test_an_administrator_resets_a_lost_second_factor(admin: User, clerk: User) 
     accounts.new_recovery_codes(Actor.system("test"), colleague)
     signed_in = Client()
     signed_in.force_login(colleague)
+    system = User.objects.create_user(
+        "sys", password=PASSWORD, role=Role.SYSTEM_ADMIN, is_staff=True
+    )
     client = Client()
-    client.force_login(admin)
+    client.force_login(system)
     response = client.post(
         "/admin/core/user/",
         {"action": "reset_two_factor", "_selected_action": [colleague.pk]},

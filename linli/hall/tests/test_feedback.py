@@ -90,6 +90,9 @@ def test_case_page_shows_item_materials_and_ticket(
     ticket = _serving(centre, users)
     case = services.open_case(clerk, centre["item"], ticket=ticket)
     client.force_login(users["backoffice_clerk"])
+    # Never escalated: not the back office's case (it reads only what reached it).
+    assert client.get(reverse("hall:case", args=[case.number])).status_code == 404
+    client.force_login(users["window_clerk"])  # the clerk who accepted it
     listing = client.get(reverse("hall:cases")).content.decode()
     assert f'href="{reverse("hall:case", args=[case.number])}"' in listing
     page = client.get(reverse("hall:case", args=[case.number])).content.decode()
