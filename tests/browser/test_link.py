@@ -37,9 +37,11 @@ def test_inspector_accepts_registry_fact_on_phone(
     for p, name in ((page, "desktop"), (phone_page, "phone")):
         login_as(p, "inspector")
         p.goto(f"/risk/samples/{sample.pk}/")
-        p.get_by_role("link", name=re.compile("登记册提示的问题")).click()
+        # The facts sit on the checklist itself, adoptable before the sample is submitted.
+        facts = p.locator("#facts")
+        assert facts.get_by_text("逾期未送修 3 具").first.is_visible()
+        facts.get_by_role("link", name="修改 L 或描述后采纳").first.click()
         p.wait_for_url(re.compile(r"/facts/"))
-        assert p.get_by_text("逾期未送修 3 具").first.is_visible()
         p.screenshot(path=f"{SHOTS}/facts-{name}.png", full_page=True)
 
     p = phone_page

@@ -101,6 +101,9 @@ def test_screens_of_every_page_of_every_role(
 ) -> None:
     """Log in as each role, open its landing page and every page its menu offers, at 1280 and
     390 px; no page may fail. Public pages too. The pictures are for people to look at."""
+    from linli.core.accounts import needs_two_factor
+    from linli.core.testing import enrol_totp
+
     _centre(users)
     failures = []
     taken = 0
@@ -109,6 +112,8 @@ def test_screens_of_every_page_of_every_role(
             context = browser.new_context(base_url=server, locale="zh-CN", viewport=viewport)
             page = context.new_page()
             if role:
+                if needs_two_factor(users[role]):
+                    enrol_totp(users[role])  # its codes are computed by log_in
                 log_in(page, role)
                 links = page.eval_on_selector_all(
                     "header nav a[href^='/']", "as => as.map(a => a.getAttribute('href'))"
