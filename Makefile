@@ -32,7 +32,8 @@ dev: $(STAMP) ## Development: DEBUG on, the published dev keys, auto-reload (run
 	@trap 'kill 0' EXIT INT TERM; export DJANGO_SETTINGS_MODULE=linli.settings.dev; WORKER_CONCURRENCY=1 $(BIN)/linli worker --beat & $(BIN)/linli runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP) ## Run the whole suite (unit, integration, browser) on DATABASE_URL or SQLite
-	$(BIN)/pytest -n 2 --dist loadfile -m "not browser and not scaleout" -q
+	$(BIN)/pytest -n 2 --dist loadfile -m "not browser and not scaleout and not serial" -q
+	$(BIN)/pytest -m serial -q -p no:xdist
 	$(MAKE) --no-print-directory browser-test
 
 # The tests of personal-data protection and the audit chain again under the national algorithms.

@@ -251,7 +251,8 @@ ROUTES: dict[str, Rule] = {
     "risk:sample": "risk.inspect", "risk:sample_unit": "risk.inspect",
     "risk:sample_template": "risk.inspect", "risk:sample_import": "risk.inspect",
     "risk:sample_submit": "risk.inspect", "risk:sample_assign": "risk.manage",
-    "risk:photo": ("risk.view", "risk.inspect"), "risk:cases": ("risk.view", "risk.rectify"),
+    "risk:photo": ("risk.view", "risk.inspect", "risk.rectify"),
+    "risk:cases": ("risk.view", "risk.rectify"),
     "risk:cases_refresh": "risk.manage", "risk:case": ("risk.view", "risk.rectify"),
     "dashboard:sample_facts": ("risk.view", "risk.inspect"),
     # Fire-safety facilities

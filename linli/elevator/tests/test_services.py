@@ -266,6 +266,7 @@ def test_nothing_changes_after_the_vote_closes(block: dict[str, Any]) -> None:
     assert AuditRecord.objects.filter(action="elevator.vote.close").count() == 1
 
 
+@pytest.mark.serial  # its flush would empty the migration data of the tests after it
 @pytest.mark.skipif(
     "postgres" not in os.environ.get("DATABASE_URL", ""),
     reason="SQLite serialises every write; the race needs PostgreSQL's row locks",
