@@ -12,10 +12,10 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -1146,6 +1146,35 @@ def _changes(obj: Any, data: dict[str, Any]) -> dict[str, Any]:
     return changed
 
 
+_Saved = TypeVar("_Saved", bound=Model)
+
+
+def _save_audited(
+    actor: Actor,
+    target: _Saved,
+    clean: dict[str, Any],
+    kind: str,
+    details: dict[str, Any],
+    duplicate: tuple[str, str] | None = None,
+) -> _Saved:
+    """Apply ``clean`` to ``target``, save it and audit ``community.<kind>.create|update`` with
+    the changed fields, in one transaction; a unique clash is the named error ``duplicate``
+    ((message, field)) instead of an IntegrityError."""
+    created = target.pk is None
+    with transaction.atomic():
+        changed = _changes(target, clean)
+        try:
+            with transaction.atomic():
+                target.save()
+        except IntegrityError:
+            if duplicate is None:
+                raise
+            raise CommunityError(duplicate[0], field=duplicate[1], code="duplicate") from None
+        action = f"community.{kind}.{'create' if created else 'update'}"
+        audit.record(actor, action, target, details={**details, "changed": sorted(changed)})
+    return target
+
+
 def _text(value: Any, field: str, label: str, limit: int, *, required: bool = True) -> str:
     text = str(value or "").strip()
     if required and not text:
@@ -1200,22 +1229,9 @@ def save_position(actor: Actor, position: Position | None, data: dict[str, Any])
     if problem is not None:
         field, message = _HIERARCHY_MESSAGES[problem]
         raise CommunityError(_(message), field=field, code=problem)
-    created = position is None
-    target = position or Position()
-    with transaction.atomic():
-        changed = _changes(target, clean)
-        try:
-            with transaction.atomic():
-                target.save()
-        except IntegrityError:
-            raise CommunityError(_("已有同名阵地。"), field="name", code="duplicate") from None
-        audit.record(
-            actor,
-            "community.position.create" if created else "community.position.update",
-            target,
-            details={"changed": sorted(changed)},
-        )
-    return target
+    return _save_audited(
+        actor, position or Position(), clean, "position", {}, (_("已有同名阵地。"), "name")
+    )
 
 
 def save_position_staff(
@@ -1238,18 +1254,8 @@ def save_position_staff(
     if len(joined) > 200:
         raise CommunityError(_("岗位职责不能超过 200 字。"), field="duties")
     clean = {"name": _text(name, "name", _("姓名"), 50), "duties": joined, "user_id": user_id}
-    created = member is None
     target = member or PositionStaff(position=position)
-    with transaction.atomic():
-        changed = _changes(target, clean)
-        target.save()
-        audit.record(
-            actor,
-            "community.position_staff.create" if created else "community.position_staff.update",
-            target,
-            details={"position": position.pk, "changed": sorted(changed)},
-        )
-    return target
+    return _save_audited(actor, target, clean, "position_staff", {"position": position.pk})
 
 
 def remove_position_staff(actor: Actor, member: PositionStaff) -> None:
@@ -1292,22 +1298,10 @@ def save_space(
         "equipment": _text(equipment, "equipment", _("设备"), 200, required=False),
         "bookable": bool(bookable),
     }
-    created = space is None
-    target = space or Space(position=position)
-    with transaction.atomic():
-        changed = _changes(target, clean)
-        try:
-            with transaction.atomic():
-                target.save()
-        except IntegrityError:
-            raise CommunityError(
-                _("本阵地已有同名空间。"), field="name", code="duplicate"
-            ) from None
-        audit.record(
-            actor, "community.space.create" if created else "community.space.update", target,
-            details={"position": position.pk, "changed": sorted(changed)},
-        )  # fmt: skip
-    return target
+    return _save_audited(
+        actor, space or Space(position=position), clean, "space", {"position": position.pk},
+        (_("本阵地已有同名空间。"), "name"),
+    )  # fmt: skip
 
 
 def save_menu_item(
@@ -1342,22 +1336,10 @@ def save_menu_item(
         "lead_days": int(lead),
         "active": bool(data.get("active", True)),
     }
-    created = item is None
-    target = item or MenuItem(position=position)
-    with transaction.atomic():
-        changed = _changes(target, clean)
-        try:
-            with transaction.atomic():
-                target.save()
-        except IntegrityError:
-            raise CommunityError(
-                _("本阵地已有同名服务项目。"), field="title", code="duplicate"
-            ) from None
-        audit.record(
-            actor, "community.menu.create" if created else "community.menu.update", target,
-            details={"position": position.pk, "changed": sorted(changed)},
-        )  # fmt: skip
-    return target
+    return _save_audited(
+        actor, item or MenuItem(position=position), clean, "menu", {"position": position.pk},
+        (_("本阵地已有同名服务项目。"), "title"),
+    )  # fmt: skip
 
 
 def save_series(actor: Actor, series: Series | None, data: dict[str, Any]) -> Series:
@@ -1403,20 +1385,9 @@ def save_series(actor: Actor, series: Series | None, data: dict[str, Any]) -> Se
         "partners": partners,
         "audience": _text(data.get("audience"), "audience", _("对象"), 100, required=False),
     }
-    created = series is None
-    target = series or Series()
-    with transaction.atomic():
-        changed = _changes(target, clean)
-        try:
-            with transaction.atomic():
-                target.save()
-        except IntegrityError:
-            raise CommunityError(_("已有同名系列。"), field="title", code="duplicate") from None
-        audit.record(
-            actor, "community.series.create" if created else "community.series.update", target,
-            details={"changed": sorted(changed)},
-        )  # fmt: skip
-    return target
+    return _save_audited(
+        actor, series or Series(), clean, "series", {}, (_("已有同名系列。"), "title")
+    )
 
 
 @dataclass
