@@ -333,7 +333,7 @@ def run(scale: float, report: dict[str, Any]) -> None:
         scale=scale,
         database="sqlite",
         requested_database=os.environ.get("LINLI_BENCH_DATABASE", "postgres"),
-        date=datetime.date.today().isoformat(),
+        date=datetime.datetime.now(datetime.UTC).date().isoformat(),
         machine={"python": platform.python_version(), "cpus": os.cpu_count()},
         extinguishers=total,
         committees=committees,

@@ -437,7 +437,7 @@ def prepare(spec: Spec, log: Any = print) -> dict[str, Any]:
             cur.execute(
                 "INSERT INTO bench_meta (key, value) VALUES ('tree', %s)",
                 [json.dumps({**spec.marker(), "counts": counts, "generation_s": elapsed,
-                             "generated_at": datetime.datetime.now().isoformat(timespec="seconds")})],
+                             "generated_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")})],
             )  # fmt: skip
         log(f"generated in {elapsed:.1f} s")
         info.update(counts=counts, generation_s=elapsed)

@@ -173,7 +173,7 @@ def _generate(scale: float) -> None:
         for c in checks:
             if c.status == "findings":
                 for k in range(rng.randint(1, 3)):
-                    L, S = rng.randint(1, 5), rng.randint(1, 5)
+                    L, S = rng.randint(1, 5), rng.randint(1, 5)  # noqa: N806 (the method's symbols)
                     findings.append(
                         Finding(
                             check_item=c,

@@ -70,7 +70,7 @@ def serve() -> int:
     port = os.environ.get("PORT", "8000")
     host = os.environ.get("HOST", "127.0.0.1")
     workers = os.environ.get("WEB_CONCURRENCY", "2")
-    os.execvp(
+    os.execvp(  # noqa: S606 (replaces this process with gunicorn)
         sys.executable,
         [sys.executable, "-m", "gunicorn", "linli.wsgi", "--bind", f"{host}:{port}",
          "--workers", workers, "--access-logfile", "-"],
@@ -80,7 +80,7 @@ def serve() -> int:
 def _celery(argv: list[str]) -> int:
     """Run Celery with the project's app (``linli.celery``) and settings."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
-    os.execvp(sys.executable, [sys.executable, "-m", "celery", "-A", "linli", *argv])
+    os.execvp(sys.executable, [sys.executable, "-m", "celery", "-A", "linli", *argv])  # noqa: S606 (replaces this process with celery)
 
 
 def worker(argv: list[str]) -> int:

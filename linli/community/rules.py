@@ -251,7 +251,8 @@ def parse_time(value: object, field_name: str) -> datetime:
     if not isinstance(value, str) or not _TIME_RE.fullmatch(value):
         raise SignupError(field_name, "must be a time YYYY-MM-DDTHH:MM")
     try:
-        return datetime.strptime(value, TIME_FORMAT)
+        # Naive on purpose: a local wall-clock time; the service makes it aware.
+        return datetime.strptime(value, TIME_FORMAT)  # noqa: DTZ007
     except ValueError:
         raise SignupError(field_name, f"{value!r} is not a real date and time") from None
 

@@ -465,7 +465,7 @@ def verified_device_id(request: HttpRequest) -> str | None:
 
 # The demo administrators' authenticator secret: PUBLISHED in README.md for people trying the
 # demo, like the demo password. Never for a real account: ``linli demo`` is the only caller.
-DEMO_TOTP_SECRET = "LINLIDEMOADMINTOTPSECRETDEMOONLY"
+DEMO_TOTP_SECRET = "LINLIDEMOADMINTOTPSECRETDEMOONLY"  # noqa: S105 (published demo value)
 DEMO_PHONE = "13800138000"
 
 

@@ -128,8 +128,8 @@ def _dump_postgresql(target: Path) -> tuple[int, str]:
         (snapshot,) = cursor.fetchone()
         cursor.execute("SELECT seq, digest FROM core_audithead WHERE id = 1")
         row = cursor.fetchone()
-        done = subprocess.run(
-            ["pg_dump", "-Fc", "--no-owner", "--snapshot", snapshot, "--file", str(target), *args],
+        done = subprocess.run(  # noqa: S603 (fixed argv, no shell)
+            ["pg_dump", "-Fc", "--no-owner", "--snapshot", snapshot, "--file", str(target), *args],  # noqa: S607
             env=env, capture_output=True, text=True, check=False,
         )  # fmt: skip
     if done.returncode != 0:
@@ -223,8 +223,8 @@ def restore_archive(archive: Path) -> Restored:
         else:
             args, env = _pg_args(settings.DATABASES["default"])
             connection.close()
-            done = subprocess.run(
-                ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+            done = subprocess.run(  # noqa: S603 (fixed argv, no shell)
+                ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",  # noqa: S607
                  *args, str(db_file)],
                 env=env, capture_output=True, text=True, check=False,
             )  # fmt: skip

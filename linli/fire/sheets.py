@@ -443,7 +443,7 @@ def local_datetime(value: Any) -> datetime:
         moment = value
     else:
         try:
-            moment = datetime.strptime(str(value).strip(), "%Y-%m-%d %H:%M")
+            moment = datetime.strptime(str(value).strip(), "%Y-%m-%d %H:%M")  # noqa: DTZ007 (made aware below)
         except ValueError:
             raise CellError(_("时间格式应为 YYYY-MM-DD HH:MM")) from None
     if timezone.is_naive(moment):

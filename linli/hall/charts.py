@@ -33,7 +33,7 @@ def bars(data: Sequence[tuple[str, float]], title: Any, height: int = 180) -> Sa
         parts.append(f'<text x="{mid}" y="{y - 3:.1f}" {middle}>{value:g}</text>')
         parts.append(f'<text x="{mid}" y="{height + 32}" {middle}>{escape(label)}</text>')
     parts.append("</svg>")
-    return mark_safe("".join(parts))
+    return mark_safe("".join(parts))  # noqa: S308 (every text went through escape)
 
 
 def hbars(data: Sequence[tuple[str, float]], title: Any, label_width: int = 200) -> SafeString:
@@ -62,4 +62,4 @@ def hbars(data: Sequence[tuple[str, float]], title: Any, label_width: int = 200)
             f'<text x="{label_width + w + 4:.1f}" y="{y + 15}" font-size="12">{value:g}</text>'
         )
     parts.append("</svg>")
-    return mark_safe("".join(parts))
+    return mark_safe("".join(parts))  # noqa: S308 (every text went through escape)

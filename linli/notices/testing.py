@@ -30,7 +30,7 @@ from typing import Any
 from . import rules
 
 DEFAULT_KEY_ID = "fake-key-id"
-DEFAULT_SECRET = "fake-key-secret"
+DEFAULT_SECRET = "fake-key-secret"  # noqa: S105 (the fake gateway's)
 OUTCOMES = ("ok", "500", "drop", "reject", "slow")
 
 

@@ -186,7 +186,7 @@ class Finding(models.Model):
         return self.description
 
     @property
-    def R(self) -> int:
+    def R(self) -> int:  # noqa: N802 (the method's R = L × S)
         return self.likelihood * self.severity
 
 

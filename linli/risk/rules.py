@@ -708,7 +708,7 @@ class Finding:
     major_fire_hazard: bool = False
 
     @property
-    def R(self) -> int:
+    def R(self) -> int:  # noqa: N802 (the method's R = L × S)
         return self.L * self.S
 
 

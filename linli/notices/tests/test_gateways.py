@@ -148,6 +148,16 @@ def test_the_backend_needs_a_url(settings: Any) -> None:
     assert (outcome.status, outcome.error) == ("rejected", "LINLI_SMS_URL is not set")
 
 
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://gateway.example/sms"])
+def test_the_backend_refuses_an_address_that_is_not_http(settings: Any, url: str) -> None:
+    settings.LINLI_SMS_URL = url
+    outcome = HttpSmsBackend().send(Message(1, "hall.case_done", PHONE, "t", "x"))
+    assert (outcome.status, outcome.error) == (
+        "rejected",
+        "LINLI_SMS_URL must be an http(s) address",
+    )
+
+
 # --- e-mail through a real SMTP server on loopback -------------------------------------------
 
 
@@ -155,7 +165,7 @@ class Collect:
     def __init__(self) -> None:
         self.envelopes: list[Any] = []
 
-    async def handle_RCPT(
+    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:
         if address.startswith("nobody@"):
@@ -163,7 +173,7 @@ class Collect:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         self.envelopes.append(envelope)
         return "250 Message accepted"
 

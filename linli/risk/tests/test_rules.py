@@ -216,7 +216,7 @@ def test_load_method_accepts_another_version() -> None:
         (1, 1, "D"),
     ],
 )
-def test_finding_grade_bands(L: int, S: int, grade: str) -> None:
+def test_finding_grade_bands(L: int, S: int, grade: str) -> None:  # noqa: N803
     assert finding_grade(M, F(L, S)) == grade
 
 

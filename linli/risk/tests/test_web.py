@@ -338,24 +338,26 @@ def test_case_lifecycle_with_signoffs(drawn: Round, users: Any, safety: User, cl
 
 
 def test_defer_reject_and_overdue_list(drawn: Round, users: Any, safety: User, client: Any) -> None:
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     _submit_with_findings(drawn, users)
     actor = Actor(safety)
     case = HazardCase.objects.get(committee__code="HN01", subunit="HJ02")
     services.case_action(actor, case, "assign", responsible="物业")
     with pytest.raises(services.RiskError):
-        services.case_action(actor, case, "defer", interim_control="", review_on=date.today())
+        services.case_action(
+            actor, case, "defer", interim_control="", review_on=timezone.localdate()
+        )
     services.case_action(
         actor,
         case,
         "defer",
         interim_control="每周巡查",
-        review_on=date.today() + timedelta(days=30),
+        review_on=timezone.localdate() + timedelta(days=30),
     )
     assert case.state == "deferred"
     late = HazardCase.objects.get(committee__code="HN02", subunit="HJ02")
-    HazardCase.objects.filter(pk=late.pk).update(due_on=date.today() - timedelta(days=2))
+    HazardCase.objects.filter(pk=late.pk).update(due_on=timezone.localdate() - timedelta(days=2))
     client.force_login(safety)
     page = client.get("/risk/cases/?overdue=1").content.decode()
     assert f"#{late.pk}<" in page and f"#{case.pk}<" not in page
