@@ -20,7 +20,7 @@ USAGE = """usage: linli COMMAND [ARGS]
 
 machine interfaces (JSON out; exit 0 ok, 1 invalid id, 2 bad input):
   id check NUMBER            validate a resident identity number
-  risk score FILE.json       score one committee's samples (risk-method.md)
+  risk score FILE.json       score one committee's samples (docs/domain/risk-method.md)
   hall simulate FILE.json    simulate a service hall and compare with Erlang C
   elevator tally FILE.json   tally a lift consent vote under a rule set
   fire lifecycle FILE.json   extinguisher maintenance and scrap dates

@@ -1,6 +1,6 @@
 """The guidance centre's public knowledge base (加梯指导服务中心): policies, process, FAQ.
 
-Kept in code, reviewed like code: each answer follows shared/domain/elevator.md and the
+Kept in code, reviewed like code: each answer follows docs/domain/elevator.md and the
 engine's rule sets. The ratios quoted here are the ones ``rules.py`` applies.
 """
 

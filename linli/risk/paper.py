@@ -1,6 +1,6 @@
 """The committee white paper (安全风险白皮书): one context, rendered as a web page or a PDF.
 
-The outline follows risk-method.md: cover, profile, basis and method (generated from the
+The outline follows docs/domain/risk-method.md: cover, profile, basis and method (generated from the
 method version), conclusion, one chapter per unit, hazard register, priority actions, public
 notice sheet, annexes. The PDF uses Linli's own font files by path: nothing is fetched.
 """

@@ -1,4 +1,4 @@
-"""Tests of the scoring engine against docs/risk-method.md (rules 1-10), no Django."""
+"""Tests of the scoring engine against docs/domain/risk-method.md (rules 1-10), no Django."""
 
 from __future__ import annotations
 
