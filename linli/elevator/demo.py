@@ -21,6 +21,7 @@ from linli.core import crypto
 from linli.core.context import Actor
 from linli.core.identity import check_character, mask_id_number, mask_phone
 from linli.core.models import User
+from linli.geo.labels import join_place
 from linli.geo.models import Building, Committee, Entrance, Estate, Household, Resident
 from linli.geo.services import ID_PURPOSE, identity_hash
 
@@ -189,7 +190,7 @@ def _passed_project(actor: Actor, rng: random.Random) -> tuple[Project, int]:
         Project(
             building=building,
             entrance=entrance,
-            name=f"{building.estate.name}{building.name}{entrance.number}加装电梯",
+            name=f"{join_place(building.estate.name, building.name, entrance.number, sep='')}加装电梯",
             applicant_group="陈国强（6楼）\n吴秀英（5楼）\n许建华（4楼）",
             party_branch="长乐路加梯临时党支部",
             works_cost_fen=58_000_000,
@@ -270,7 +271,7 @@ def _operating_project(actor: Actor) -> Project:
         Project(
             building=building,
             entrance=entrance,
-            name=f"{building.estate.name}{building.name}{entrance.number}加装电梯",
+            name=f"{join_place(building.estate.name, building.name, entrance.number, sep='')}加装电梯",
             applicant_group="黄德华（5楼）\n马秀兰（4楼）\n曹建国（3楼）",
             works_cost_fen=54_000_000,
             planning_notice_start=date(2024, 9, 2),

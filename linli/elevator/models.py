@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from linli.geo.labels import join_place
 from linli.geo.models import Building, Committee, Entrance, Household
 
 from .stages import DOCUMENT_LABELS, STAGE_LABELS, Stage
@@ -72,6 +73,16 @@ class Project(models.Model):
     @property
     def stage_enum(self) -> Stage:
         return Stage(self.stage)
+
+    @property
+    def place(self) -> str:
+        """Estate, building and door without repeating a number (a garden house's door is the
+        house itself: "34号", not "34号 34号"). Needs building__estate and entrance loaded."""
+        return join_place(
+            self.building.estate.name,
+            self.building.name,
+            self.entrance.number if self.entrance_id else "",
+        )
 
 
 class Member(models.Model):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from linli.core import audit, crypto, policy, ratelimit
 from linli.core.context import Actor
 from linli.core.errors import DomainError
+from linli.geo.labels import join_place
 from linli.geo.models import Household, Resident
 from linli.geo.services import PHONE_PURPOSE as RESIDENT_PHONE_PURPOSE
 from linli.notices import rules as notice_rules
@@ -245,7 +246,7 @@ def build_roll(actor: Actor, project: Project) -> int:
                 household=hh,
                 area=hh.exclusive_area,
                 floor=hh.floor,
-                building_label=f"{building.name} {hh.entrance.number}",
+                building_label=join_place(building.name, hh.entrance.number),
                 high_rise=_high_rise(building.floors),
                 in_building=in_building,
             )
