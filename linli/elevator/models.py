@@ -81,7 +81,7 @@ class Project(models.Model):
         return join_place(
             self.building.estate.name,
             self.building.name,
-            self.entrance.number if self.entrance_id else "",
+            self.entrance.number if self.entrance is not None else "",
         )
 
 
