@@ -282,6 +282,7 @@ ROUTES: dict[str, Rule] = {
     "hall:ticket": _HALL_TICKETS, "hall:lockers": ("hall.serve", "hall.backoffice", "hall.view"),
     # Elevator retrofit
     "elevator:owner_login": PUBLIC, "elevator:owner_ballot": PUBLIC, "elevator:guide": PUBLIC,
+    "elevator:owner_document": PUBLIC,  # the signed-in owner's own project only (session)
     "elevator:index": "elevator.view", "elevator:export": "elevator.view",
     "elevator:reminders": "elevator.view", "elevator:project": "elevator.view",
     "elevator:document_file": "elevator.view", "elevator:roll": "elevator.view",

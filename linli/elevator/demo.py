@@ -9,18 +9,22 @@ One owner of the 乌中 roll gets the fixed personal code ``DEMO_CODE`` (see doc
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from PIL import Image, ImageDraw
 
 from linli.core import crypto
 from linli.core.context import Actor
 from linli.core.identity import check_character, mask_id_number, mask_phone
 from linli.core.models import User
+from linli.geo.labels import join_place
 from linli.geo.models import Building, Committee, Entrance, Estate, Household, Resident
 from linli.geo.services import ID_PURPOSE, identity_hash
 
@@ -189,7 +193,7 @@ def _passed_project(actor: Actor, rng: random.Random) -> tuple[Project, int]:
         Project(
             building=building,
             entrance=entrance,
-            name=f"{building.estate.name}{building.name}{entrance.number}加装电梯",
+            name=f"{join_place(building.estate.name, building.name, entrance.number, sep='')}加装电梯",
             applicant_group="陈国强（6楼）\n吴秀英（5楼）\n许建华（4楼）",
             party_branch="长乐路加梯临时党支部",
             works_cost_fen=58_000_000,
@@ -270,7 +274,7 @@ def _operating_project(actor: Actor) -> Project:
         Project(
             building=building,
             entrance=entrance,
-            name=f"{building.estate.name}{building.name}{entrance.number}加装电梯",
+            name=f"{join_place(building.estate.name, building.name, entrance.number, sep='')}加装电梯",
             applicant_group="黄德华（5楼）\n马秀兰（4楼）\n曹建国（3楼）",
             works_cost_fen=54_000_000,
             planning_notice_start=date(2024, 9, 2),
@@ -311,6 +315,29 @@ def _operating_project(actor: Actor) -> Project:
     return project
 
 
+def _design_drawing(floors: int) -> bytes:
+    """A schematic elevation for the demo: the block's storeys and the lift shaft beside them,
+    a stop at every floor (flat entry)."""
+    width, storey = 640, 60
+    height = 80 + floors * storey
+    image = Image.new("RGB", (width, height), "white")
+    pen = ImageDraw.Draw(image)
+    ground = height - 40
+    pen.line([(20, ground), (width - 20, ground)], fill="#1c2430", width=3)
+    pen.rectangle([80, ground - floors * storey, 420, ground], outline="#1c2430", width=3)
+    for floor in range(floors):
+        y = ground - (floor + 1) * storey
+        pen.line([(80, y), (420, y)], fill="#5a6473", width=1)
+        for x in (120, 220, 320):
+            pen.rectangle([x, y + 18, x + 50, y + 44], outline="#5a6473", width=2)
+        pen.rectangle([420, y + 14, 440, y + storey - 4], fill="#1d4f91")  # landing
+    pen.rectangle([440, ground - floors * storey - 30, 540, ground], outline="#9b1c1c", width=4)
+    pen.rectangle([455, ground - 50, 525, ground - 4], fill="#fbe3e3", outline="#9b1c1c")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
 def _consultation_project(actor: Actor, rng: random.Random) -> tuple[Project, int, int]:
     committee = Committee.objects.get(code="HN07")
     low, _made = _wuzhong_estate(rng, committee)
@@ -323,6 +350,8 @@ def _consultation_project(actor: Actor, rng: random.Random) -> tuple[Project, in
             party_branch="乌中小区加梯临时党支部",
             uses_shared_ground=True,
             works_cost_fen=62_000_000,
+            lift_position="北侧楼梯间外，井道外移 0.6 米，玻璃幕墙",
+            stops=f"平层入户，停靠 1–{low.floors} 层",
         ),
     )
     services.add_member(actor, project, "林海燕", "业主代表", True)
@@ -349,6 +378,19 @@ def _consultation_project(actor: Actor, rng: random.Random) -> tuple[Project, in
         "round_table_minutes",
     ):
         services.add_document(actor, project, kind, None, "纸质存档", stage=1)
+    services.add_document(
+        actor, project, "preliminary_design",
+        SimpleUploadedFile("design.png", _design_drawing(low.floors)), "初步设计：立面与平面示意",
+        stage=1,
+    )  # fmt: skip
+    services.publish_cost_plan(
+        actor,
+        project,
+        {"cost": "620000", "subsidy": "市级补贴,2/5,280000", "method": "coefficients",
+         "coefficients": "", "fixed_share": "", "exempt_ground_floor": "on",
+         "maintenance": "6000", "inspection": "800", "electricity": "1200", "insurance": "500",
+         "reserve": "1000"},
+    )  # fmt: skip
     services.move_stage(actor, project, 2, "意向征询通过，进入正式征询")
     StageChange.objects.filter(project=project, to_stage=2).update(on=date(2026, 10, 12))
     services.add_round_table(

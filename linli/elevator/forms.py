@@ -40,6 +40,8 @@ class ProjectForm(forms.ModelForm):  # type: ignore[type-arg]
             "applicant_group",
             "party_branch",
             "uses_shared_ground",
+            "lift_position",
+            "stops",
             "planning_notice_start",
             "entered_service",
             "use_registered",

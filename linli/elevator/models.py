@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from linli.geo.labels import join_place
 from linli.geo.models import Building, Committee, Entrance, Household
 
 from .stages import DOCUMENT_LABELS, STAGE_LABELS, Stage
@@ -46,6 +47,16 @@ class Project(models.Model):
     applicant_group = models.TextField(_("申请人（三人小组）"), blank=True)
     party_branch = models.CharField(_("临时党支部"), max_length=100, blank=True)
     uses_shared_ground = models.BooleanField(_("占用小区共有部分"), default=False)
+    lift_position = models.CharField(
+        _("加装位置"), max_length=200, blank=True, help_text=_("如：北侧楼梯间外，紧贴外墙")
+    )
+    stops = models.CharField(
+        _("停靠方式"), max_length=200, blank=True, help_text=_("如：平层入户，停靠 1–6 层")
+    )
+    # The cost-sharing plan published to the owners: the cost calculator's settings as text
+    # (views.COST_FIELDS); each owner's share is computed from it when the owner page is shown.
+    cost_plan = models.JSONField(_("公示的费用分摊方案"), default=dict, blank=True, editable=False)
+    cost_plan_published = models.DateTimeField(null=True, blank=True, editable=False)
     works_cost_fen = models.BigIntegerField(_("工程造价（分）"), null=True, blank=True)
     planning_notice_start = models.DateField(_("规划公示开始"), null=True, blank=True)
     entered_service = models.DateField(_("投入使用"), null=True, blank=True)
@@ -72,6 +83,16 @@ class Project(models.Model):
     @property
     def stage_enum(self) -> Stage:
         return Stage(self.stage)
+
+    @property
+    def place(self) -> str:
+        """Estate, building and door without repeating a number (a garden house's door is the
+        house itself: "34号", not "34号 34号"). Needs building__estate and entrance loaded."""
+        return join_place(
+            self.building.estate.name,
+            self.building.name,
+            self.entrance.number if self.entrance is not None else "",
+        )
 
 
 class Member(models.Model):

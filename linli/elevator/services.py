@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from linli.core import audit, crypto, policy, ratelimit
 from linli.core.context import Actor
 from linli.core.errors import DomainError
+from linli.geo.labels import join_place
 from linli.geo.models import Household, Resident
 from linli.geo.services import PHONE_PURPOSE as RESIDENT_PHONE_PURPOSE
 from linli.notices import rules as notice_rules
@@ -180,6 +181,47 @@ def add_document(
     return doc
 
 
+def publish_cost_plan(actor: Actor, project: Project, plan: dict[str, str]) -> Project:
+    """Publish the cost calculator's settings as the plan the owners see their share under."""
+    _manage(actor, project.committee_id)
+    with transaction.atomic():
+        project.cost_plan = plan
+        project.cost_plan_published = timezone.now()
+        project.save(update_fields=["cost_plan", "cost_plan_published"])
+        audit.record(actor, "elevator.cost_plan.publish", project, details={"plan": plan})
+    return project
+
+
+def owner_documents(owner: Owner) -> list[Document]:
+    """The documents of the owner's own project that owners are shown (rules.OWNER_DOCUMENTS)."""
+    return list(
+        Document.objects.filter(project_id=owner.project_id, kind__in=rules.OWNER_DOCUMENTS)
+        .exclude(file="")
+        .order_by("stage", "kind", "pk")
+    )
+
+
+def owner_document(actor: Actor, owner: Owner, doc_id: int) -> Document:
+    """One document for the owner to open; only their project's, and every opening is audited
+    (an agreement or a cost table names owners)."""
+    doc = (
+        Document.objects.filter(
+            pk=doc_id, project_id=owner.project_id, kind__in=rules.OWNER_DOCUMENTS
+        )
+        .exclude(file="")
+        .first()
+    )
+    if doc is None:
+        raise DomainError(_("没有这份材料。"), code="not_found")
+    audit.record(
+        actor,
+        "elevator.document.owner_open",
+        doc,
+        details={"owner": owner.pk, "project": owner.project_id, "kind": doc.kind},
+    )
+    return doc
+
+
 # --- owner rolls -----------------------------------------------------------------------------
 
 
@@ -245,7 +287,7 @@ def build_roll(actor: Actor, project: Project) -> int:
                 household=hh,
                 area=hh.exclusive_area,
                 floor=hh.floor,
-                building_label=f"{building.name} {hh.entrance.number}",
+                building_label=join_place(building.name, hh.entrance.number),
                 high_rise=_high_rise(building.floors),
                 in_building=in_building,
             )

@@ -29,6 +29,7 @@ urlpatterns = [
     path("objections/<int:pk>/", views.objection_detail, name="objection"),
     path("owner/", views.owner_login, name="owner_login"),
     path("owner/ballot/", views.owner_ballot, name="owner_ballot"),
+    path("owner/documents/<int:doc>/", views.owner_document, name="owner_document"),
     path("guide/", views.guide, name="guide"),
     path("consultations/", views.consultations, name="consultations"),
     path("consultations/new/", views.consultation_edit, name="consultation_new"),

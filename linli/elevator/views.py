@@ -18,9 +18,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from linli.core import policy, ratelimit
@@ -54,7 +56,11 @@ def _fail(request: HttpRequest, exc: DomainError) -> None:
 
 # --- project list ---------------------------------------------------------------------------
 
-SORTS = {"name": _("名称"), "stage": _("阶段"), "committee__code": _("居委")}
+SORTS = {
+    "name": gettext_lazy("名称"),
+    "stage": gettext_lazy("阶段"),
+    "committee__code": gettext_lazy("居委"),
+}
 
 
 def _project_list(request: HttpRequest) -> tuple[Any, str, str]:
@@ -605,11 +611,83 @@ def owner_ballot(request: HttpRequest) -> HttpResponse:
                 ),
             }
         )
+    documents = services.owner_documents(owner)
+    design = [d for d in documents if d.kind in rules.DESIGN_DOCUMENTS]
     response = render(
         request,
         "elevator/owner_ballot.html",
-        {"owner": owner, "units": units, "blocks": blocks, "project": owner.project},
+        {
+            "owner": owner,
+            "units": units,
+            "blocks": blocks,
+            "project": owner.project,
+            "share": _owner_share(owner.project, units),
+            "documents": documents,
+            "drawings": [d for d in design if rules.is_image(d.file.name or "")],
+            "design": [d for d in design if not rules.is_image(d.file.name or "")],
+        },
     )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _flat_key(unit: OwnedUnit) -> str:
+    return f"{unit.household.entrance.number} {unit.household.room}"
+
+
+def _owner_share(project: Project, units: list[OwnedUnit]) -> dict[str, Any] | None:
+    """The owner's part under the published plan, with the whole split for comparison."""
+    if not project.cost_plan:
+        return None
+    form = f.CostForm(project.cost_plan)
+    flats = _flats(project)
+    if not flats or not form.is_valid():
+        return {"error": True}
+    try:
+        tables = _cost_tables(flats, form.cleaned_data)
+    except (costs.CostError, ValueError):
+        return {"error": True}
+    mine = {_flat_key(u) for u in units if u.in_building}
+    y = costs.format_yuan
+    floors: dict[int, dict[str, Any]] = {}
+    for row in tables["rows"]:
+        floor = floors.setdefault(row["floor"], {"floor": row["floor"], "flats": []})
+        floor["flats"].append({**row, "mine": row["flat"] in mine})
+    return {
+        **tables,
+        "mine": [r for r in tables["rows"] if r["flat"] in mine],
+        "my_share": y(sum(tables["share_fen"][k] for k in mine if k in tables["share_fen"])),
+        "my_running": y(sum(tables["running_fen"][k] for k in mine if k in tables["running_fen"])),
+        "floors": sorted(floors.values(), key=lambda x: -x["floor"]),
+        "published": project.cost_plan_published,
+    }
+
+
+@login_not_required
+def owner_document(request: HttpRequest, doc: int) -> HttpResponse:
+    """A document of the signed-in owner's own project; any other project's is not found."""
+    owner = _session_owner(request)
+    if owner is None:
+        return redirect("elevator:owner_login")
+    try:
+        document = services.owner_document(Actor(None, _client(request), "owner"), owner, doc)
+    except DomainError as exc:
+        raise Http404 from exc
+    name = (document.file.name or "").rsplit("/", 1)[-1]
+    inline = request.GET.get("view") == "1" and rules.is_image(name)
+    with document.file.open("rb") as handle:
+        body = handle.read()
+    suffix = name.rsplit(".", 1)[-1].lower()
+    response = HttpResponse(
+        body,
+        content_type=f"image/{'jpeg' if suffix == 'jpg' else suffix}"
+        if inline
+        else "application/octet-stream",
+    )
+    response["Content-Disposition"] = (
+        f'{"inline" if inline else "attachment"}; filename="doc-{document.pk}-{name}"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
 
@@ -655,11 +733,11 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 ITEM_LABELS = {
-    "maintenance_contract": _("维保"),
-    "inspection": _("检验"),
-    "electricity": _("电费"),
-    "insurance": _("保险"),
-    "reserve": _("备用金"),
+    "maintenance_contract": gettext_lazy("维保"),
+    "inspection": gettext_lazy("检验"),
+    "electricity": gettext_lazy("电费"),
+    "insurance": gettext_lazy("保险"),
+    "reserve": gettext_lazy("备用金"),
 }
 
 
@@ -718,83 +796,126 @@ def _coefficient(text: str, floor: int) -> Fraction:
     return value
 
 
+COST_FIELDS = (
+    "cost",
+    "subsidy",
+    "method",
+    "coefficients",
+    "fixed_share",
+    "exempt_ground_floor",
+    "maintenance",
+    "inspection",
+    "electricity",
+    "insurance",
+    "reserve",
+)
+"""The calculator's settings, kept as text when a plan is published to the owners."""
+
+COST_DEFAULTS = {
+    "cost": "600000",
+    "subsidy": "市级补贴,1,240000",
+    "method": "coefficients",
+    "fixed_share": "1/2",
+    "exempt_ground_floor": True,
+    "maintenance": "6000",
+    "inspection": "800",
+    "electricity": "1200",
+    "insurance": "500",
+    "reserve": "1000",
+}
+
+
+def _cost_tables(flats: list[costs.Flat], d: dict[str, Any]) -> dict[str, Any]:
+    """The calculator's result for valid settings ``d``; raises CostError/ValueError."""
+    top = max((x.floor for x in flats), default=1)
+    method = _method(d, top)
+    shares = costs.construction_shares(
+        int(d["cost"] * 100),
+        _subsidy(d["subsidy"]),
+        flats,
+        method,
+        exempt_ground_floor=d["exempt_ground_floor"],
+    )
+    yearly = {
+        "maintenance_contract": int((d["maintenance"] or 0) * 100),
+        "inspection": int((d["inspection"] or 0) * 100),
+        "electricity": int((d["electricity"] or 0) * 100),
+        "insurance": int((d["insurance"] or 0) * 100),
+        "reserve": int((d["reserve"] or 0) * 100),
+    }
+    running = costs.running_cost_table(
+        yearly, flats, method, exempt_ground_floor=d["exempt_ground_floor"]
+    )
+    y = costs.format_yuan
+    return {
+        "funding": {
+            "cost": y(shares.funding.cost),
+            "subsidies": [(n, y(v)) for n, v in shares.funding.subsidies],
+            "subsidy": y(shares.funding.subsidy),
+            "residents": y(shares.funding.residents),
+        },
+        "rows": [
+            {
+                "flat": x.flat,
+                "floor": x.floor,
+                "area": rules.format_area(x.area),
+                "share": y(shares.shares[x.flat]),
+                "running": y(running.totals[x.flat]),
+                "items": [y(running.items[k][x.flat]) for k in yearly],
+            }
+            for x in flats
+        ],
+        "share_fen": dict(shares.shares),
+        "running_fen": dict(running.totals),
+        "total_share": y(sum(shares.shares.values())),
+        "total_running": y(running.total),
+        "item_labels": [ITEM_LABELS[k] for k in yearly],
+        "item_totals": [y(v) for v in yearly.values()],
+        "method_label": dict(f.CostForm.METHODS)[d["method"]],
+        "exempt_ground_floor": d["exempt_ground_floor"],
+    }
+
+
 def costs_page(
     request: HttpRequest, pk: int, template: str = "elevator/costs.html"
 ) -> HttpResponse:
     project = queries.project(request.user, pk)
     flats = _flats(project)
-    top = max((x.floor for x in flats), default=1)
-    initial = {
-        "cost": "600000",
-        "subsidy": "市级补贴,1,240000",
-        "method": "coefficients",
-        "fixed_share": "1/2",
-        "exempt_ground_floor": True,
-        "maintenance": "6000",
-        "inspection": "800",
-        "electricity": "1200",
-        "insurance": "500",
-        "reserve": "1000",
-    }
-    form = f.CostForm(request.GET if "cost" in request.GET else initial)
+    manage = _can_manage(request, project)
+    if request.method == "POST":
+        # Publish the settings shown as the plan the owners see their own share under.
+        if not manage:
+            raise PermissionDenied("elevator.manage")
+        posted = f.CostForm(request.POST)
+        plan = {k: request.POST.get(k, "") for k in COST_FIELDS}
+        try:
+            if not flats:
+                raise DomainError(_("尚未生成业主名册，无法公示分摊方案。"))
+            d = _form_or_error(posted)
+            _cost_tables(flats, d)
+            services.publish_cost_plan(_actor(request), project, plan)
+            messages.success(request, _("分摊方案已公示，业主在表决页可看到自己的分摊额。"))
+        except (costs.CostError, ValueError) as exc:
+            messages.error(request, str(exc))
+        except DomainError as exc:
+            _fail(request, exc)
+        query = urlencode({k: v for k, v in plan.items() if v})
+        return redirect(f"{reverse('elevator:costs', args=[project.pk])}?{query}")
+    form = f.CostForm(request.GET if "cost" in request.GET else project.cost_plan or COST_DEFAULTS)
     context: dict[str, Any] = {
         "p": project,
         "form": form,
         "flats": flats,
         "query": request.GET.urlencode(),
+        "can_manage": manage,
     }
     if flats and form.is_valid():
-        d = form.cleaned_data
         try:
-            method = _method(d, top)
-            shares = costs.construction_shares(
-                int(d["cost"] * 100),
-                _subsidy(d["subsidy"]),
-                flats,
-                method,
-                exempt_ground_floor=d["exempt_ground_floor"],
-            )
-            yearly = {
-                "maintenance_contract": int((d["maintenance"] or 0) * 100),
-                "inspection": int((d["inspection"] or 0) * 100),
-                "electricity": int((d["electricity"] or 0) * 100),
-                "insurance": int((d["insurance"] or 0) * 100),
-                "reserve": int((d["reserve"] or 0) * 100),
-            }
-            running = costs.running_cost_table(
-                yearly, flats, method, exempt_ground_floor=d["exempt_ground_floor"]
-            )
+            context.update(_cost_tables(flats, form.cleaned_data))
         except (costs.CostError, ValueError) as exc:
             context["error"] = str(exc)
         else:
-            y = costs.format_yuan
-            context.update(
-                {
-                    "funding": {
-                        "cost": y(shares.funding.cost),
-                        "subsidies": [(n, y(v)) for n, v in shares.funding.subsidies],
-                        "subsidy": y(shares.funding.subsidy),
-                        "residents": y(shares.funding.residents),
-                    },
-                    "rows": [
-                        {
-                            "flat": x.flat,
-                            "floor": x.floor,
-                            "area": rules.format_area(x.area),
-                            "share": y(shares.shares[x.flat]),
-                            "running": y(running.totals[x.flat]),
-                            "items": [y(running.items[k][x.flat]) for k in yearly],
-                        }
-                        for x in flats
-                    ],
-                    "total_share": y(sum(shares.shares.values())),
-                    "total_running": y(running.total),
-                    "item_labels": [ITEM_LABELS[k] for k in yearly],
-                    "item_totals": [y(v) for v in yearly.values()],
-                    "method_label": dict(f.CostForm.METHODS)[d["method"]],
-                    "today": timezone.localdate(),
-                }
-            )
+            context["today"] = timezone.localdate()
     return render(request, template, context)
 
 

@@ -23,6 +23,7 @@ from linli.core.identity import check_character, mask_id_number, mask_phone
 from linli.core.models import Organisation, User
 from linli.core.roles import Department, Role
 
+from .labels import join_place
 from .models import Area, Building, Committee, Entrance, Estate, Household, Resident, Subdistrict
 from .services import ID_PURPOSE, PHONE_PURPOSE, identity_hash
 
@@ -206,7 +207,7 @@ def _entrances_households(
         entrance = Entrance(
             building=building,
             number=number,
-            address=f"{building.address} {number}" if kind != "garden" else building.address,
+            address=join_place(building.address, number),
         )
         entrances.append(entrance)
         rows: list[Household] = []

@@ -146,10 +146,11 @@ QUEUES = [
     ("Y", "A", "预约", 12.0, False),
     ("Z", "A", "中台", 20.0, True),
 ]
-# window number → hall, skills (a chain of two skills per window keeps most of the pooling gain)
+# window number → hall, skills (a chain of two skills per window keeps most of the pooling gain;
+# a window takes only its own hall's queues)
 WINDOWS = {
-    1: ("A", "AY"), 2: ("A", "AY"), 3: ("A", "A"), 4: ("A", "A"), 5: ("A", "A"), 6: ("A", "AB"),
-    7: ("B", "B"), 8: ("B", "BC"), 9: ("B", "CD"), 10: ("B", "DA"),
+    1: ("A", "AY"), 2: ("A", "AY"), 3: ("A", "A"), 4: ("A", "A"), 5: ("A", "A"), 6: ("A", "AY"),
+    7: ("B", "B"), 8: ("B", "BC"), 9: ("B", "CD"), 10: ("B", "DB"),
 }  # fmt: skip
 CLERKS = [
     (f"clerk{n:02d}", name)

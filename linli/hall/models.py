@@ -121,7 +121,7 @@ class Window(models.Model):
         verbose_name = _("窗口")
 
     def __str__(self) -> str:
-        return f"{self.number}号窗口"
+        return str(_("%(number)s号窗口") % {"number": self.number})
 
 
 class ConfigVersion(models.Model):

@@ -1459,6 +1459,15 @@ def configure_window(
     """Skills and opening of a window (hall.manage); ``off_duty`` signs the clerk off."""
     policy.require(actor.user, "hall.manage")
     queues = list(Queue.objects.filter(pk__in=queue_ids, is_backoffice=False))
+    foreign = sorted(q.prefix for q in queues if q.hall_id != window.hall_id)
+    if foreign:
+        # A window calls into its own hall only: its hall's board shows the number, and the
+        # resident waits in that hall.
+        raise HallError(
+            _("%(window)s在本大厅，不能受理其他大厅的队列：%(queues)s。")
+            % {"window": window, "queues": "、".join(foreign)},
+            code="other_hall",
+        )
     if active and not queues:
         raise HallError(_("开放的窗口至少要受理一个队列。"), code="no_skills")
     with transaction.atomic():
@@ -1546,8 +1555,10 @@ def save_queue(actor: Actor, queue: Queue, items: Any = ()) -> Queue:
             Item.objects.filter(code__in=moved).update(queue=queue, hall=queue.hall)
         if queue.is_backoffice:
             # the back office is its own queue: no front window takes it as a skill
-            for window in queue.windows.all():
-                window.skills.remove(queue)
+            queue.windows.clear()
+        else:
+            # a queue moved to another hall leaves the windows of its old hall
+            queue.windows.remove(*queue.windows.exclude(hall_id=queue.hall_id))
         details: dict[str, Any] = _fields(
             queue, ["prefix", "name", "is_backoffice", "mean_service_minutes"]
         )

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from linli.core import policy, ratelimit
@@ -482,7 +482,11 @@ def supervise(request: HttpRequest) -> HttpResponse:
 
 # --- catalogue -------------------------------------------------------------------------------
 
-ITEM_SORTS = {"code": _lazy("编码"), "name": _lazy("名称"), "promised_days": _lazy("承诺时限")}
+ITEM_SORTS = {
+    "code": gettext_lazy("编码"),
+    "name": gettext_lazy("名称"),
+    "promised_days": gettext_lazy("承诺时限"),
+}
 CHANNELS = {
     "window": ("channel_window", "窗口办理"),
     "self": ("channel_self_service", "自助办理"),
@@ -1120,9 +1124,9 @@ def setup(request: HttpRequest) -> HttpResponse:
 # --- ticket log ------------------------------------------------------------------------------
 
 TICKET_SORTS = {
-    "issued_at": _lazy("取号时间"),
-    "number": _lazy("号码"),
-    "first_called_at": _lazy("叫号时间"),
+    "issued_at": gettext_lazy("取号时间"),
+    "number": gettext_lazy("号码"),
+    "first_called_at": gettext_lazy("叫号时间"),
 }
 
 
@@ -1183,12 +1187,20 @@ def ticket_export(request: HttpRequest) -> HttpResponse:
 
 
 ACTION_LABELS = {
-    "issue": _lazy("取号"), "call": _lazy("叫号"), "recall": _lazy("重呼"),
-    "start": _lazy("开始办理"), "finish": _lazy("办结"), "no_show": _lazy("过号"),
-    "requeue": _lazy("重新排队"), "transfer": _lazy("转窗"), "transfer_in": _lazy("转入"),
-    "escalate": _lazy("转中台"), "return": _lazy("中台退回"),
-    "call_by_number": _lazy("指定叫号"), "cancel": _lazy("取消"),
-}  # fmt: skip
+    "issue": gettext_lazy("取号"),
+    "call": gettext_lazy("叫号"),
+    "recall": gettext_lazy("重呼"),
+    "start": gettext_lazy("开始办理"),
+    "finish": gettext_lazy("办结"),
+    "no_show": gettext_lazy("过号"),
+    "requeue": gettext_lazy("重新排队"),
+    "transfer": gettext_lazy("转窗"),
+    "transfer_in": gettext_lazy("转入"),
+    "escalate": gettext_lazy("转中台"),
+    "return": gettext_lazy("中台退回"),
+    "call_by_number": gettext_lazy("指定叫号"),
+    "cancel": gettext_lazy("取消"),
+}
 
 
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:

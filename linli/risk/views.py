@@ -535,10 +535,10 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
 
 
 CASE_SORTS = {
-    "due_on": _("期限"),
-    "grade": _("等级"),
-    "committee__code": _("居委"),
-    "found_on": _("发现日期"),
+    "due_on": gettext_lazy("期限"),
+    "grade": gettext_lazy("等级"),
+    "committee__code": gettext_lazy("居委"),
+    "found_on": gettext_lazy("发现日期"),
 }
 
 

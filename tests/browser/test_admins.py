@@ -31,6 +31,7 @@ def test_the_security_admin_grants_a_role_but_cannot_read_the_audit_log(
     page: Any, login_as: Any, admins: dict[str, Any]
 ) -> None:
     login_as(page, "security_admin")
+    page.locator("#mainnav summary", has_text="系统").click()
     page.get_by_role("link", name="账号与角色").click()
     page.wait_for_url("**/admin/core/user/")
     page.get_by_role("link", name="window_clerk", exact=True).click()
@@ -71,6 +72,7 @@ def test_the_system_admin_sees_roles_read_only_and_cannot_reveal(
     login_as(phone_page, "system_admin")
     phone_page.goto("/")
     phone_page.get_by_role("button", name="菜单").click()
+    phone_page.locator("#mainnav summary", has_text="系统").tap()
     assert phone_page.get_by_role("link", name="账号与角色").is_visible()
     assert phone_page.get_by_role("link", name="审计日志").count() == 0
     _shot(phone_page, "sysadmin-menu-390")

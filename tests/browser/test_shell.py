@@ -174,6 +174,7 @@ def test_phone_menu_and_readable_list(phone_page: Any, login_as: Any) -> None:
     assert toggle.get_attribute("aria-expanded") == "false"
     assert page.evaluate("document.activeElement.classList.contains('nav-toggle')")
     toggle.tap()
+    nav.locator("summary", has_text="基础数据").tap()  # the places are one group of the menu
     nav.get_by_role("link", name="楼栋", exact=True).tap()
     page.wait_for_url("**/places/buildings/")
 
@@ -239,3 +240,43 @@ def test_chinese_on_main_pages_is_in_the_bundled_font(
         if gaps:
             missing[path] = gaps
     assert not missing, f"characters outside the bundled font (shown as boxes): {missing}"
+
+
+def test_menu_groups_work_by_keyboard_and_the_english_menu_keeps_to_two_rows(
+    page: Any, login_as: Any
+) -> None:
+    login_as(page, "street_admin")
+    places = page.locator("#mainnav details.navgroup", has_text="基础数据")
+    system = page.locator("#mainnav details.navgroup", has_text="系统")
+    buildings = places.get_by_role("link", name="楼栋", exact=True)
+    assert not buildings.is_visible()
+    places.locator("summary").focus()
+    page.keyboard.press("Enter")
+    assert buildings.is_visible()
+    system.locator("summary").focus()
+    page.keyboard.press("Space")  # one group open at a time
+    assert system.get_by_role("link", name="后台任务").is_visible()
+    assert not buildings.is_visible()
+    page.keyboard.press("Escape")  # closes, and the focus stays on the group's button
+    assert not system.get_by_role("link", name="后台任务").is_visible()
+    assert page.evaluate("document.activeElement.textContent.trim()") == "系统"
+    places.locator("summary").click()
+    page.locator("main h1").first.click()  # a click elsewhere closes it
+    assert not buildings.is_visible()
+
+    def rows() -> tuple[int, int]:
+        # Rows of a wrapping flex box: a box starts a new row when it begins below the bottom
+        # of the row so far (boxes of one row are centred, so their tops differ).
+        count = """sel => { let rows = 0, bottom = -1;
+            const boxes = [...document.querySelectorAll(sel)].filter(e => e.offsetParent)
+                .map(e => e.getBoundingClientRect()).sort((a, b) => a.top - b.top);
+            for (const b of boxes) { if (b.top >= bottom - 1) { rows++; bottom = b.bottom; }
+                                     else bottom = Math.max(bottom, b.bottom); }
+            return rows; }"""
+        return page.evaluate(count, ".topbar > *"), page.evaluate(count, "#mainnav > *")
+
+    assert rows() == (1, 1)  # Chinese: brand, menu and tools on one row at 1280 px
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert rows() == (2, 1)  # English: the menu takes one row of its own under brand and tools

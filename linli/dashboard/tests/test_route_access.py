@@ -279,7 +279,8 @@ def _kwargs(name: str, pattern: URLPattern, o: dict[str, Any]) -> list[tuple[str
             kw[p] = o["item_code"]
         elif p == "doc":
             kw[p] = o["document"].pk
-            kw["pk"] = o["document"].project_id
+            if "pk" in params:  # the owner's route needs no project: the session gives it
+                kw["pk"] = o["document"].project_id
         elif p == "team_pk":
             kw[p] = o["team"]
         elif p == "key":

@@ -198,7 +198,7 @@ def test_setup_windows_hours_and_holidays(client: Any, centre: dict[str, Any], u
     from datetime import date
 
     from linli.core.models import AuditRecord
-    from linli.hall.models import CalendarDay
+    from linli.hall.models import CalendarDay, Queue
 
     url = reverse("hall:setup")
     client.force_login(users["window_clerk"])
@@ -207,10 +207,11 @@ def test_setup_windows_hours_and_holidays(client: Any, centre: dict[str, Any], u
     page = client.get(url).content.decode()
     assert 'form="win-' in page
     w1 = centre["w1"]
-    client.post(url, {"form": "window", "window": w1.pk, "queues": [centre["qa"].pk, centre["qb"].pk],
+    qy = Queue.objects.create(hall=centre["A"], prefix="Y", name="预约")
+    client.post(url, {"form": "window", "window": w1.pk, "queues": [centre["qa"].pk, qy.pk],
                       "active": "1", "off_duty": "1"})  # fmt: skip
     w1.refresh_from_db()
-    assert sorted(w1.skills.values_list("prefix", flat=True)) == ["A", "B"] and w1.clerk is None
+    assert sorted(w1.skills.values_list("prefix", flat=True)) == ["A", "Y"] and w1.clerk is None
     response = client.post(url, {"form": "window", "window": w1.pk, "active": "1"}, follow=True)
     assert "至少要受理一个队列" in response.content.decode()
     client.post(url, {"form": "hours", "hall": centre["A"].pk, "opens": "08:30", "closes": "17:30"})

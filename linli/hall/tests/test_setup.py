@@ -76,12 +76,12 @@ def test_create_queue_backoffice_and_items(client: Any, centre: dict[str, Any], 
                            follow=True)  # fmt: skip
     assert "英文字母" in response.content.decode()
     # turning a queue into the back office takes it off the front windows
-    centre["w2"].skills.add(queue)
+    centre["w3"].skills.add(queue)
     client.post(url, {"form": "queue", "pk": queue.pk, "hall": centre["B"].pk, "prefix": "C",
                       "name": "医保中台", "is_backoffice": "1", "mean_service_minutes": "12",
                       "sort": "3"})  # fmt: skip
     queue.refresh_from_db()
-    assert queue.is_backoffice and queue not in centre["w2"].skills.all()
+    assert queue.is_backoffice and queue not in centre["w3"].skills.all()
     assert AuditRecord.objects.filter(action="hall.queue.update").exists()
     kiosk = client.get(reverse("hall:kiosk", args=["B"])).content.decode()
     assert "医保中台" not in kiosk
@@ -123,3 +123,60 @@ def test_web_workers_do_not_load_the_pinyin_dictionary() -> None:
     from linli.hall.services import pinyin_initials
 
     assert pinyin_initials("人民调解", "银行账户") == "rmtj yhzh"  # phrases: the right readings
+
+
+def test_a_window_takes_only_its_own_halls_queues(
+    client: Any, centre: dict[str, Any], users: Any
+) -> None:
+    """Hall A's board showed a hall B number at a hall A window that took hall B's queue."""
+    client.force_login(users["street_admin"])
+    url = reverse("hall:setup")
+    w2, qa, qb = centre["w2"], centre["qa"], centre["qb"]
+    response = client.post(
+        url, {"form": "window", "window": w2.pk, "queues": [qa.pk, qb.pk], "active": "1"},
+        follow=True,
+    )  # fmt: skip
+    assert "不能受理其他大厅的队列：B" in response.content.decode()
+    assert list(w2.skills.all()) == [qa]
+    # the set-up page offers each window its own hall's queues only
+    page = client.get(url).content.decode()
+    assert f'form="win-{w2.pk}" name="queues" value="{qa.pk}"' in page
+    assert f'form="win-{w2.pk}" name="queues" value="{qb.pk}"' not in page
+    assert f'form="win-{centre["w3"].pk}" name="queues" value="{qb.pk}"' in page
+
+
+def test_a_queue_moved_to_another_hall_leaves_the_old_halls_windows(
+    client: Any, centre: dict[str, Any], users: Any
+) -> None:
+    client.force_login(users["street_admin"])
+    qb = centre["qb"]
+    client.post(reverse("hall:setup"), {"form": "queue", "pk": qb.pk, "hall": centre["A"].pk,
+                                        "prefix": "B", "name": "公安户政",
+                                        "mean_service_minutes": "10", "sort": "0"})  # fmt: skip
+    qb.refresh_from_db()
+    assert qb.hall == centre["A"] and list(qb.windows.all()) == []
+
+
+def test_each_halls_board_shows_its_own_windows_and_numbers(
+    client: Any, centre: dict[str, Any], users: Any
+) -> None:
+    from linli.core.context import Actor
+    from linli.hall import services
+
+    clerk = users["window_clerk"]
+    actor = Actor(clerk, "test")
+    services.issue_ticket(centre["qa"])
+    services.issue_ticket(centre["qb"])
+    services.call_next(actor, centre["w1"])
+    w3 = centre["w3"]
+    w3.clerk = clerk
+    w3.save()
+    services.call_next(actor, w3)
+    a = client.get(reverse("hall:board_data", args=["A"])).json()
+    b = client.get(reverse("hall:board_data", args=["B"])).json()
+    assert [w["number"] for w in a["windows"]] == [1, 2]
+    assert [w["ticket"] for w in a["windows"]] == ["A001", None]
+    assert [c["number"] for c in a["calls"]] == ["A001"]
+    assert [w["number"] for w in b["windows"]] == [3]
+    assert [c["number"] for c in b["calls"]] == ["B001"]
+    assert [w["ticket"] for w in b["windows"]] == ["B001"]
