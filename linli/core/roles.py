@@ -264,6 +264,8 @@ ROUTES: dict[str, Rule] = {
     "fire:list": _FIRE_READ, "fire:export": _FIRE_READ, "fire:import": "fire.change",
     "fire:import_errors": "fire.change", "fire:import_template": "fire.change",
     "fire:create": "fire.change", "fire:edit": "fire.change",
+    "fire:plans": _FIRE_READ, "fire:plan": _FIRE_READ, "fire:plan_save": "fire.change",
+    "fire:plan_issue": "fire.change",
     # Service centre: residents' pages are public; the window, the back office and the staff
     "hall:kiosk": PUBLIC, "hall:kiosk_ticket": PUBLIC, "hall:status": PUBLIC, "hall:slip": PUBLIC,
     "hall:rate": PUBLIC, "hall:board": PUBLIC, "hall:board_data": PUBLIC, "hall:book": PUBLIC,
@@ -349,6 +351,7 @@ ROUTES: dict[str, Rule] = {
     "fire-extinguisher-records": _FIRE_READ, "fire-sprinkler-list": _FIRE_READ,
     "fire-sprinkler-detail": _FIRE_READ, "fire-sprinkler-records": _FIRE_READ,
     "fire-charging-site-list": _FIRE_READ, "fire-charging-site-detail": _FIRE_READ,
+    "fire-plan-list": _FIRE_READ, "fire-plan-detail": _FIRE_READ,
     "hall-item-list": "hall.view", "hall-item-detail": "hall.view",
     "hall-ticket-list": "hall.view", "hall-ticket-detail": "hall.view",
     "hall-case-list": "hall.view", "hall-case-detail": "hall.view",

@@ -26,7 +26,7 @@ from django.utils import timezone
 from linli.core.models import Organisation
 from linli.geo.models import Building, Committee, Entrance, Household
 
-from . import services
+from . import rules, services
 from .models import (
     ChargingSite,
     CheckRecord,
@@ -34,9 +34,12 @@ from .models import (
     EbikeEstimate,
     Extinguisher,
     KitItem,
+    PlanState,
     Sprinkler,
     Station,
     StationMember,
+    WorkPlan,
+    WorkPlanItem,
 )
 from .rules import add_years
 
@@ -65,6 +68,7 @@ MEMBER_NAMES = [
 
 def wipe() -> None:
     """Remove the fire demo data (run before the demo street is rebuilt)."""
+    WorkPlan.objects.all().delete()
     CheckRecord.objects.all().delete()
     DutyShift.objects.all().delete()
     KitItem.objects.all().delete()
@@ -331,7 +335,9 @@ def build() -> dict[str, int]:
                 if e.last_inspected is not None
             ]
         )
+        plans = _issued_plan(exts, property_co, on)
     return {
+        "plans": plans,
         "extinguishers": len(exts),
         "overdue": sum(1 for e in exts if e.next_due < on),
         "due_30": sum(1 for e in exts if on <= e.next_due <= on + timedelta(days=30)),
@@ -341,3 +347,42 @@ def build() -> dict[str, int]:
         "stations": len(stations),
         "buildings_placed": len(unplaced),
     }
+
+
+def _issued_plan(exts: list[Extinguisher], partner: Organisation, on: date) -> int:
+    """A saved batch plan of one committee, issued to the property company (the demo partner
+    then sees it in its work list and records on units not otherwise assigned to it)."""
+    units = [e for e in exts if e.committee.code == "HN03"]
+    if not units:
+        return 0
+    by_site: dict[int | None, list[Extinguisher]] = {}
+    for e in units:
+        by_site.setdefault(e.building_id, []).append(e)
+    plan = WorkPlan.objects.create(
+        name="本月送修更换计划（示例）",
+        committee=units[0].committee,
+        within_days=30,
+        state=PlanState.ISSUED,
+        partner=partner,
+        issued_at=timezone.now(),
+    )
+    items = []
+    for group in by_site.values():
+        bp = rules.batch_plan([services.rule_extinguisher(e) for e in group], on, within_days=30)
+        objects = {e.serial: e for e in group}
+        first = group[0]
+        site = f"{first.building.estate.name} {first.building.name}" if first.building else ""
+        for batch in bp.batches:
+            for life in batch.items:
+                items.append(
+                    WorkPlanItem(
+                        plan=plan,
+                        extinguisher=objects[life.extinguisher_id],
+                        site=site[:120],
+                        batch=batch.number,
+                        kind=str(life.next_due_kind),
+                        due_on=life.next_due,
+                    )
+                )
+    WorkPlanItem.objects.bulk_create(items)
+    return 1

@@ -19,9 +19,11 @@ from .models import (
     DueKind,
     Extinguisher,
     ExtinguisherType,
+    PlanState,
     Sprinkler,
     SprinklerStatus,
     Station,
+    WorkPlan,
 )
 
 
@@ -92,3 +94,20 @@ class RecordFilter(df.FilterSet):  # type: ignore[misc]
     class Meta:
         model = CheckRecord
         fields = ["committee", "kind", "passed", "since"]
+
+
+class PlanFilter(df.FilterSet):  # type: ignore[misc]
+    q = df.CharFilter(label=_("搜索"), method=search_in(("name",)))
+    committee = committee_filter("committee")
+    state = df.ChoiceFilter(empty_label=_("全部"), choices=PlanState.choices, label=_("状态"))
+    partner = df.NumberFilter(field_name="partner_id", label=_("维保单位"))
+    overdue = df.BooleanFilter(method="filter_overdue", label=_("有逾期未完成"))
+
+    class Meta:
+        model = WorkPlan
+        fields = ["q", "committee", "state", "partner", "overdue"]
+
+    def filter_overdue(self, qs: Any, name: str, value: bool | None) -> Any:
+        if value is None:
+            return qs
+        return qs.filter(n_overdue__gt=0) if value else qs.filter(n_overdue=0)

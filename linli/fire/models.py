@@ -406,3 +406,95 @@ class CheckRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.done_on}"
+
+
+class PlanState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    ISSUED = "issued", _("已下发")
+
+
+class WorkPlan(models.Model):
+    """分批送修更换计划: a saved batch plan, issued to a maintenance partner and tracked.
+
+    Issuing gives the partner reach over the plan's extinguishers (it sees them and records
+    on them as on its assigned units); an item is done when a maintenance or replacement
+    record of its extinguisher is saved on or after the plan was issued.
+    """
+
+    name = models.CharField(_("计划名称"), max_length=80)
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("居委"), on_delete=models.CASCADE, related_name="+"
+    )
+    within_days = models.PositiveSmallIntegerField(
+        _("到期范围（天）"), default=30, validators=[MaxValueValidator(365)]
+    )
+    state = models.CharField(
+        _("状态"), max_length=8, choices=PlanState.choices, default=PlanState.DRAFT
+    )
+    partner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("维保单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("编制人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("编制时间"), auto_now_add=True)
+    issued_at = models.DateTimeField(_("下发时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("分批送修更换计划")
+        verbose_name_plural = _("分批送修更换计划")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["partner", "state"], name="fire_plan_partner"),
+            models.Index(fields=["committee", "created_at"], name="fire_plan_committee"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkPlanItem(models.Model):
+    """One extinguisher of a saved plan: its batch, what is due and by when, and when done."""
+
+    plan = models.ForeignKey(
+        WorkPlan, verbose_name=_("计划"), on_delete=models.CASCADE, related_name="items"
+    )
+    extinguisher = models.ForeignKey(
+        Extinguisher, verbose_name=_("灭火器"), on_delete=models.CASCADE, related_name="plan_items"
+    )
+    site = models.CharField(_("场所"), max_length=120)
+    batch = models.PositiveSmallIntegerField(_("批次"))
+    kind = models.CharField(_("事项"), max_length=8, choices=DueKind.choices)
+    due_on = models.DateField(_("到期日期"))
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    record = models.ForeignKey(
+        CheckRecord,
+        verbose_name=_("完成记录"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("计划条目")
+        verbose_name_plural = _("计划条目")
+        ordering = ["plan_id", "batch", "due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "extinguisher"], name="fire_plan_item_unique")
+        ]
+        indexes = [
+            models.Index(fields=["extinguisher", "done_on"], name="fire_plan_item_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}:{self.extinguisher_id}"

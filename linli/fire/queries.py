@@ -17,7 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 
 from linli.core import policy
 from linli.core.models import Organisation
@@ -32,9 +33,12 @@ from .models import (
     EbikeEstimate,
     Extinguisher,
     KitItem,
+    PlanState,
     Sprinkler,
     SprinklerStatus,
     Station,
+    WorkPlan,
+    WorkPlanItem,
 )
 
 
@@ -67,13 +71,20 @@ def _scope(qs: QuerySet[Any], user: Any, org_field: str | None) -> QuerySet[Any]
 
 
 def extinguishers(user: Any) -> QuerySet[Extinguisher]:
-    return _scope(
-        Extinguisher.objects.select_related(
-            "committee", "building__estate", "entrance", "assigned_to"
-        ),
-        user,
-        "assigned_to_id",
+    qs = Extinguisher.objects.select_related(
+        "committee", "building__estate", "entrance", "assigned_to"
     )
+    if is_partner(user):
+        _require_read(user)
+        org = policy.organisation_scope(user)
+        if org is None:
+            return qs.none()
+        # Its assigned units, and the units of plans issued to it.
+        on_plan = WorkPlanItem.objects.filter(
+            extinguisher=OuterRef("pk"), plan__partner_id=org, plan__state=PlanState.ISSUED
+        )
+        return qs.filter(Q(assigned_to_id=org) | Exists(on_plan))
+    return _scope(qs, user, "assigned_to_id")
 
 
 def sprinklers(user: Any) -> QuerySet[Sprinkler]:
@@ -380,6 +391,53 @@ def reach_inputs(
     return station_locs, locs, missing, located
 
 
+GAP_MAP_MAX = 3000  # buildings drawn on the gap map; beyond, only those with a gap
+
+
+def gap_map(user: Any, speed_m_per_min: int = 200) -> dict[str, Any]:
+    """The street map of coverage gaps: every located building of the user's scope with what
+    it lacks (``rules.coverage_gaps``), the stations with their 3-minute reach, placed by
+    ``rules.map_frame``. Four queries whatever the number of buildings."""
+    stations, buildings, _missing, by_id = reach_inputs(user)
+    if not buildings:
+        return {"frame": None, "points": [], "stations": [], "counts": {}}
+    n_ext = dict(
+        _scope(Extinguisher.objects.all(), user, "assigned_to_id")
+        .filter(building_id__isnull=False)
+        .values_list("building_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    planned = dict(
+        _scope(Sprinkler.objects.all(), user, "contractor_id")
+        .filter(status=SprinklerStatus.PLANNED)
+        .values_list("entrance__building_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    equipment = [
+        rules.BuildingEquipment(loc, n_ext.get(int(loc.id), 0), planned.get(int(loc.id), 0))
+        for loc in buildings
+    ]
+    gaps = rules.coverage_gaps(equipment, stations, speed_m_per_min=speed_m_per_min)
+    frame = rules.map_frame([*buildings, *stations], margin=30)
+    located = dict(zip((b.id for b in buildings), buildings, strict=True))
+    drawn = [g for g in gaps if g.gaps] if len(gaps) > GAP_MAP_MAX else gaps
+    points = []
+    for g in drawn[:GAP_MAP_MAX]:
+        x, y = frame.point(located[g.building_id])
+        b = by_id[g.building_id]
+        points.append({"building": b, "x": x, "y": y, "gaps": [str(k) for k in g.gaps]})
+    names = {str(s.pk): s.name for s in Station.objects.only("id", "name")}
+    reach = frame.metres(speed_m_per_min * rules.REACH_MINUTES)
+    station_points = [
+        {"name": names.get(st.id, ""), "xy": frame.point(st), "r": reach} for st in stations
+    ]
+    counts = {str(k): sum(1 for g in gaps if k in g.gaps) for k in rules.Gap}
+    counts["ok"] = sum(1 for g in gaps if not g.gaps)
+    return {"frame": frame, "points": points, "stations": station_points, "counts": counts}
+
+
 def station_status(user: Any, on: date) -> list[tuple[Station, rules.StationGaps, list[Any]]]:
     """Each station with its gaps (leader, trained members, short shifts) and kit checks."""
     out = []
@@ -536,3 +594,38 @@ def unit_names(
     committees = dict(Committee.objects.filter(pk__in=set(committee_ids)).values_list("pk", "name"))
     partners = dict(Organisation.objects.filter(pk__in=set(partner_ids)).values_list("pk", "name"))
     return committees, partners
+
+
+# --------------------------------------------------------------------------- work plans
+
+
+def plans(user: Any) -> QuerySet[WorkPlan]:
+    """Saved batch plans with progress counts (one query): staff by committee scope, a partner
+    only the plans issued to it."""
+    qs = WorkPlan.objects.select_related("committee", "partner", "created_by")
+    if is_partner(user):
+        _require_read(user)
+        org = policy.organisation_scope(user)
+        qs = qs.filter(partner_id=org, state=PlanState.ISSUED) if org else qs.none()
+    else:
+        if not policy.can(user, "fire.view"):
+            raise PermissionDenied("fire.view")
+        qs = policy.scoped(qs, user, "committee_id")
+    on = timezone.localdate()
+    return qs.annotate(
+        n_items=Count("items"),
+        n_done=Count("items", filter=Q(items__done_on__isnull=False)),
+        n_overdue=Count("items", filter=Q(items__done_on__isnull=True, items__due_on__lt=on)),
+    ).order_by("-created_at", "-pk")
+
+
+def plan_items(plan: WorkPlan) -> QuerySet[WorkPlanItem]:
+    return plan.items.select_related(
+        "extinguisher__building__estate", "extinguisher__entrance", "record"
+    ).order_by("batch", "due_on", "site", "id")
+
+
+def plan_partners() -> QuerySet[Organisation]:
+    from .services import PARTNER_KINDS
+
+    return Organisation.objects.filter(kind__in=PARTNER_KINDS).order_by("name")

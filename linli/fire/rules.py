@@ -851,6 +851,104 @@ def buildings_out_of_reach(
     return [r for r in reach if not r.in_reach]
 
 
+# ---------------------------------------------------------------------------
+# Coverage gaps on the street map
+
+
+class Gap(StrEnum):
+    """What a building lacks: its own equipment, or a micro fire station within reach."""
+
+    NO_EXTINGUISHER = "no_extinguisher"  # no extinguisher registered at the building
+    SPRINKLER_PENDING = "sprinkler_pending"  # a door number's sprinkler planned, not installed
+    OUT_OF_REACH = "out_of_reach"  # no station within the 3-minute reach
+
+
+@dataclass(frozen=True)
+class BuildingEquipment:
+    """One building at a position, with the counts of equipment registered there."""
+
+    location: Location
+    extinguishers: int = 0
+    sprinklers_planned: int = 0
+
+
+@dataclass(frozen=True)
+class BuildingGaps:
+    building_id: str
+    gaps: tuple[Gap, ...]
+
+
+def coverage_gaps(
+    buildings: Sequence[BuildingEquipment],
+    stations: Sequence[Location],
+    *,
+    speed_m_per_min: Decimal | int = DEFAULT_SPEED_M_PER_MIN,
+) -> list[BuildingGaps]:
+    """Every building's gaps, in input order (an empty tuple: nothing missing)."""
+    reach = station_reach(
+        stations, [b.location for b in buildings], speed_m_per_min=speed_m_per_min
+    )
+    out = []
+    for building, r in zip(buildings, reach, strict=True):
+        if building.extinguishers < 0 or building.sprinklers_planned < 0:
+            raise FireRuleError(building.location.id, "count", "negative count", "invalid_value")
+        gaps = []
+        if building.extinguishers == 0:
+            gaps.append(Gap.NO_EXTINGUISHER)
+        if building.sprinklers_planned:
+            gaps.append(Gap.SPRINKLER_PENDING)
+        if not r.in_reach:
+            gaps.append(Gap.OUT_OF_REACH)
+        out.append(BuildingGaps(building.location.id, tuple(gaps)))
+    return out
+
+
+@dataclass(frozen=True)
+class MapFrame:
+    """A local flat projection of WGS84 points onto a drawing ``width`` wide."""
+
+    min_lon: float
+    max_lat: float
+    x_scale: float  # drawing units per degree of longitude
+    y_scale: float  # drawing units per degree of latitude
+    margin: float
+    width: float
+    height: float
+
+    def point(self, loc: Location) -> tuple[float, float]:
+        lon, lat = _coordinates(loc)
+        x = self.margin + (lon - self.min_lon) * self.x_scale
+        y = self.margin + (self.max_lat - lat) * self.y_scale
+        return round(x, 1), round(y, 1)
+
+    def metres(self, m: float | Decimal) -> float:
+        """A distance in metres as drawing units (north-south scale)."""
+        return round(float(m) / METRES_PER_DEGREE_LAT * self.y_scale, 1)
+
+
+METRES_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_M / 180
+
+
+def map_frame(points: Sequence[Location], *, width: float = 1000, margin: float = 20) -> MapFrame:
+    """Fit the points into a drawing ``width`` wide, keeping true proportions (longitude is
+    shortened by cos(latitude) as on the ground); the height follows from the area's shape."""
+    if not points:
+        raise ValueError("no points to frame")
+    coords = [_coordinates(p) for p in points]
+    lons, lats = [c[0] for c in coords], [c[1] for c in coords]
+    mid = math.radians((min(lats) + max(lats)) / 2)
+    span_x = (max(lons) - min(lons)) * math.cos(mid)
+    span_y = max(lats) - min(lats)
+    inner = width - 2 * margin
+    # One point (or a line): a frame of about 500 m so the drawing is still meaningful.
+    span = max(span_x, span_y, 500 / METRES_PER_DEGREE_LAT)
+    y_scale = inner / span
+    height = 2 * margin + span_y * y_scale
+    return MapFrame(
+        min(lons), max(lats), y_scale * math.cos(mid), y_scale, margin, width, round(height, 1)
+    )
+
+
 @dataclass(frozen=True)
 class ChargingGap:
     """Charging capacity against the estimated e-bikes of one committee."""

@@ -25,6 +25,7 @@ from linli.core.bulk import write_rows
 from linli.core.context import Actor
 from linli.core.errors import DomainError, ImportRejected, RowError
 from linli.core.excel import read_sheet
+from linli.core.models import Organisation
 from linli.core.roles import Role
 from linli.geo import sheetjobs
 from linli.jobs import services as jobs
@@ -39,10 +40,16 @@ from .models import (
     EbikeEstimate,
     Extinguisher,
     KitItem,
+    PlanState,
     Sprinkler,
     SprinklerStatus,
     Station,
+    WorkPlan,
+    WorkPlanItem,
 )
+
+# Bodies a plan may be issued to: those that maintain equipment.
+PARTNER_KINDS = (Organisation.Kind.CONTRACTOR, Organisation.Kind.PROPERTY)
 
 
 class FireError(DomainError):
@@ -247,7 +254,16 @@ def may_record(user: Any, item: Extinguisher | Sprinkler) -> bool:
     org = policy.organisation_scope(user)
     if policy.role_of(user) == Role.PARTNER:
         assigned = item.assigned_to_id if isinstance(item, Extinguisher) else item.contractor_id
-        return org is not None and assigned == org
+        if org is not None and assigned == org:
+            return True
+        # A plan issued to the partner reaches its extinguishers too.
+        return (
+            org is not None
+            and isinstance(item, Extinguisher)
+            and WorkPlanItem.objects.filter(
+                extinguisher=item, plan__partner_id=org, plan__state=PlanState.ISSUED
+            ).exists()
+        )
     return policy.in_scope(user, item.committee_id)
 
 
@@ -352,6 +368,13 @@ def record_check(
         except IntegrityError:
             raise FireError(_("新编号与已有灭火器重复"), field="new_serial") from None
         record.save()
+        if isinstance(item, Extinguisher) and data.kind in PLAN_DONE_KINDS:
+            # The work of an issued plan is done by the record (maintenance or replacement).
+            closed = WorkPlanItem.objects.filter(
+                extinguisher=item, done_on__isnull=True, plan__state=PlanState.ISSUED
+            ).update(done_on=data.done_on, record=record)
+            if closed:
+                audit.record(actor, "fire.plan.item_done", item, details={"record": record.pk})
         audit.record(
             actor,
             f"fire.record.{data.kind}",
@@ -365,6 +388,103 @@ def record_check(
             },
         )
     return record
+
+
+# --------------------------------------------------------------------------- work plans
+
+PLAN_DONE_KINDS = (CheckKind.MAINTENANCE, CheckKind.REPLACEMENT)
+PLAN_NAME_MAX = 80
+
+
+def _require_plan_change(user: Any, committee_id: int) -> None:
+    if not policy.can(user, "fire.change"):
+        raise PermissionDenied("fire.change")
+    policy.require_in_scope(user, committee_id)
+
+
+def do_save_plan(
+    actor: Actor, *, name: str, committee_id: int | None, within_days: int, on: date | None = None
+) -> WorkPlan:
+    """Save the batch plan of one committee (``rules.batch_plan`` per site) as a draft.
+
+    The items are the extinguishers due within ``within_days`` of ``on``, with their site,
+    batch, what is due and by when. Nothing is written when nothing is due.
+    """
+    if not policy.can(actor.user, "fire.change"):
+        raise PermissionDenied("fire.change")
+    name = (name or "").strip()
+    if not name:
+        raise FireError(_("请填写计划名称"), code="required", field="name")
+    if len(name) > PLAN_NAME_MAX:
+        raise FireError(_("计划名称不能超过 80 个字"), code="too_long", field="name")
+    if committee_id is None:
+        raise FireError(_("请选择居委"), code="required", field="committee")
+    if not 0 <= within_days <= 365:
+        raise FireError(_("到期范围应在 0 到 365 天之间"), code="range", field="within")
+    _require_plan_change(actor.user, committee_id)
+    on = on or today()
+    sites = queries.batch_plans(actor.user, committee_id, on, within_days)
+    rows = [
+        (site, batch.number, site.objects[life.extinguisher_id], life)
+        for site in sites
+        for batch in site.plan.batches
+        for life in batch.items
+    ]
+    if not rows:
+        raise FireError(
+            _("这个范围内没有需要送修或更换的灭火器，无需保存计划"), code="empty", field="within"
+        )
+    with transaction.atomic():
+        plan = WorkPlan.objects.create(
+            name=name, committee_id=committee_id, within_days=within_days, created_by=actor.user
+        )
+        WorkPlanItem.objects.bulk_create(
+            WorkPlanItem(
+                plan=plan,
+                extinguisher=obj,
+                site=site.site[:120],
+                batch=number,
+                kind=str(life.next_due_kind),
+                due_on=life.next_due,
+            )
+            for site, number, obj, life in rows
+        )
+        audit.record(
+            actor, "fire.plan.save", plan, details={"items": len(rows), "within": within_days}
+        )
+    return plan
+
+
+def do_issue_plan(actor: Actor, plan: WorkPlan, partner_id: int | None) -> WorkPlan:
+    """Issue a draft plan to a maintenance partner: it sees the plan in its work list and
+    records on the plan's extinguishers; its accounts get a notice."""
+    _require_plan_change(actor.user, plan.committee_id)
+    if plan.state != PlanState.DRAFT:
+        raise FireError(_("计划已下发，不能再次下发"), code="issued", field="partner")
+    partner = (
+        Organisation.objects.filter(pk=partner_id, kind__in=PARTNER_KINDS).first()
+        if partner_id
+        else None
+    )
+    if partner is None:
+        raise FireError(_("请选择维保单位"), code="required", field="partner")
+    with transaction.atomic():
+        locked = WorkPlan.objects.select_for_update().get(pk=plan.pk)
+        if locked.state != PlanState.DRAFT:
+            raise FireError(_("计划已下发，不能再次下发"), code="issued", field="partner")
+        locked.state, locked.partner, locked.issued_at = PlanState.ISSUED, partner, timezone.now()
+        locked.save(update_fields=["state", "partner", "issued_at"])
+        count = locked.items.count()
+        audit.record(
+            actor, "fire.plan.issue", locked, details={"partner": partner.pk, "items": count}
+        )
+        notices.send_to_unit(
+            "fire.plan_issued",
+            {"plan": locked.name, "count": str(count), "url": f"/fire/plans/{locked.pk}/"},
+            key=f"fire.plan_issued:{locked.pk}",
+            partner=partner.pk,
+        )
+    return locked
 
 
 # --------------------------------------------------------------------------- imports
@@ -672,6 +792,8 @@ __all__ = [
     "ImportResult",
     "Station",
     "delete_item",
+    "do_issue_plan",
+    "do_save_plan",
     "import_sheet",
     "may_record",
     "prepare",

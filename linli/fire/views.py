@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from linli.core import policy
 from linli.core.context import Actor
@@ -113,6 +114,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "kinds": KINDS.values(),
             "can_view": policy.can(request.user, "fire.view"),
             "partner": queries.is_partner(request.user),
+            "plans": list(queries.plans(request.user).filter(state="issued")[:5]),
         },
     )
 
@@ -285,6 +287,15 @@ def _item(request: HttpRequest, model: type[Model], pk: int) -> Any:
     return found
 
 
+def _initial_kind(request: HttpRequest, sprinkler: bool) -> str:
+    """The record kind to preselect: ``?kind=`` from a due list or plan, else the routine one."""
+    wanted = request.GET.get("kind", "")
+    allowed = services.SPRINKLER_KINDS if sprinkler else services.EXTINGUISHER_KINDS
+    if wanted in allowed:
+        return wanted
+    return "visual" if sprinkler else "inspection"
+
+
 def _record_page(request: HttpRequest, item: Extinguisher | Sprinkler) -> HttpResponse:
     is_spr = isinstance(item, Sprinkler)
     on = services.today()
@@ -293,7 +304,7 @@ def _record_page(request: HttpRequest, item: Extinguisher | Sprinkler) -> HttpRe
         request.POST or None,
         request.FILES or None,
         sprinkler=is_spr,
-        initial={"done_on": on, "kind": "visual" if is_spr else "inspection"},
+        initial={"done_on": on, "kind": _initial_kind(request, is_spr)},
     )
     if request.method == "POST":
         if not may:
@@ -427,6 +438,7 @@ def _batch_context(request: HttpRequest) -> dict[str, Any]:
         "scoped": policy.committee_scope(request.user) is not None,
         "plans": plans,
         "sites": [_site_rows(site) for site in plans],
+        "can_save": policy.can(request.user, "fire.change"),
     }
 
 
@@ -444,6 +456,101 @@ def _site_rows(site: queries.SitePlan) -> dict[str, Any]:
             for b in site.plan.batches
         ],
     }
+
+
+# --------------------------------------------------------------------------- work plans
+
+PLAN_RECORD_KIND = {"maintain": "maintenance", "replace": "replacement"}
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
+
+
+def plan_list(request: HttpRequest) -> HttpResponse:
+    """Saved plans with progress; a partner's work list of the plans issued to it."""
+    _require_read(request)
+    page = Paginator(queries.plans(request.user), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "fire/plans.html",
+        {"page": page, "partner": queries.is_partner(request.user), "on": services.today()},
+    )
+
+
+@require_POST
+def plan_save(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, "fire.change")
+    committee = policy.committee_scope(request.user) or _int(request.POST.get("committee"))
+    within = _int(request.POST.get("within"))
+    try:
+        plan = services.do_save_plan(
+            Actor.from_request(request),
+            name=request.POST.get("name", ""),
+            committee_id=committee,
+            within_days=within if within is not None else -1,
+        )
+    except services.FireError as exc:
+        messages.error(request, exc.message)
+        query = f"?committee={committee or ''}&within={within if within is not None else 30}"
+        return redirect(reverse("fire:batches") + query)
+    messages.success(
+        request,
+        _("计划“%(name)s”已保存，共 %(n)s 具灭火器；可以下发给维保单位。")
+        % {"name": plan.name, "n": plan.items.count()},
+    )
+    return redirect("fire:plan", pk=plan.pk)
+
+
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_read(request)
+    plan = get_object_or_404(queries.plans(request.user), pk=pk)
+    items = list(queries.plan_items(plan))
+    on = services.today()
+    batches: dict[int, list[Any]] = {}
+    for item in items:
+        batches.setdefault(item.batch, []).append(item)
+    may_issue = (
+        plan.state == "draft"
+        and policy.can(request.user, "fire.change")
+        and policy.in_scope(request.user, plan.committee_id)
+    )
+    partner = queries.is_partner(request.user)
+    return render(
+        request,
+        "fire/plan.html",
+        {
+            "plan": plan,
+            "batches": sorted(batches.items()),
+            "on": on,
+            "may_issue": may_issue,
+            "partners": queries.plan_partners() if may_issue else [],
+            "may_record": partner or policy.can(request.user, "fire.record"),
+            "record_kind": PLAN_RECORD_KIND,
+            "open": plan.n_items - plan.n_done,  # type: ignore[attr-defined]
+        },
+    )
+
+
+@require_POST
+def plan_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    policy.require(request.user, "fire.change")
+    plan = get_object_or_404(queries.plans(request.user), pk=pk)
+    try:
+        issued = services.do_issue_plan(
+            Actor.from_request(request), plan, _int(request.POST.get("partner"))
+        )
+    except services.FireError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("计划已下发给%(partner)s，对方已收到通知。") % {"partner": issued.partner},
+        )
+    return redirect("fire:plan", pk=pk)
 
 
 def rules_type_labels() -> list[tuple[str, str]]:
@@ -701,10 +808,38 @@ def coverage(request: HttpRequest) -> HttpResponse:
             "n_stations": len(stations_),
             "out_rows": out_rows[:300],
             "n_out": len(out_rows),
+            "map": _gap_map(request, speed),
             "status": status,
             "can_change": policy.can(request.user, "fire.change"),
         },
     )
+
+
+GAP_ORDER = ("out_of_reach", "no_extinguisher", "sprinkler_pending")
+
+
+def _gap_map(request: HttpRequest, speed: int) -> dict[str, Any]:
+    """The gap map's drawing: each building coloured by its most serious gap."""
+    data = queries.gap_map(request.user, speed)
+    for p in data["points"]:
+        worst = [g for g in GAP_ORDER if g in p["gaps"]]
+        p["cls"] = worst[0] if worst else "ok"
+        p["many"] = len(worst) > 1
+        p["labels"] = "、".join(str(GAP_LABELS[g]) for g in worst) or _("无缺口")
+    for st in data["stations"]:
+        x, y = st["xy"]
+        st.update(x=x, y=y, rx=round(x - 10, 1), ry=round(y - 10, 1), tx=round(x + 14, 1))
+        st["ty"] = round(y + 8, 1)
+    data["legend"] = [(g, GAP_LABELS[g], data["counts"].get(g, 0)) for g in (*GAP_ORDER, "ok")]
+    return data
+
+
+GAP_LABELS = {
+    "out_of_reach": gettext_lazy("3 分钟内无微型消防站"),
+    "no_extinguisher": gettext_lazy("未登记灭火器"),
+    "sprinkler_pending": gettext_lazy("简易喷淋待安装"),
+    "ok": gettext_lazy("无缺口"),
+}
 
 
 def ebikes(request: HttpRequest) -> HttpResponse:

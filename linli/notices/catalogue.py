@@ -156,6 +156,11 @@ KINDS: dict[str, Kind] = {
             N("%(unit)s有%(count)s件消防设施已超期未检查、未维保或应报废，请尽快处理。"),
         ),
         _staff(
+            "fire.plan_issued",
+            N("收到分批送修更换计划"),
+            N("送修更换计划“%(plan)s”已下发给本单位，共%(count)s具灭火器，请按批次完成并登记。"),
+        ),
+        _staff(
             "risk.hazard_due",
             N("隐患整改即将到期"),
             N("隐患“%(hazard)s”的整改期限为%(due)s，请按期完成整改。"),

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as L
 
 from linli.core import pdf as pdfkit
 from linli.core import policy
@@ -34,37 +35,39 @@ from .models import Check, Round, Sample
 FONTS = pdfkit.FONTS
 
 # Improvement suggestions per unit (the white paper's "suggestions"), street practice.
+# fmt: off
 SUGGESTIONS = {
-    "WY": "明确消防安全管理人和楼组长职责，台账按月更新；物业合同写明消防职责；每年至少一次疏散演练，微型消防站 3 分钟到场。",  # noqa: E501
-    "ZA": "修复门禁和照明暗点，监控覆盖出入口和非机动车库并保存录像；排查群租，落实出租房屋登记。",
-    "XF": "清理楼道堆物，保持消防车道和安全出口畅通；灭火器按月检查；加装简易喷淋和独立式烟感；设置电动自行车集中充电点，严禁入户充电。",  # noqa: E501
-    "DQ": "更换老化线路和铝芯线，线路穿管敷设；配电箱加锁并清除可燃物；插座回路加装 30 mA 漏电保护并定期试跳。",  # noqa: E501
-    "DX": "清退地下空间违规居住，登记用途，清除可燃物；保证通风照明和疏散标志；汛前检查挡水板和排水泵。",  # noqa: E501
-    "RQ": "更换橡胶软管为金属波纹管，老人独居户加装燃气报警器和自闭阀；淘汰无熄火保护和直排式燃具；高层和地下严禁瓶装液化气。",  # noqa: E501
-    "SB": "电梯按期检验、15 日一次维保；排查外墙空鼓和空调支架锈蚀，防止高坠；修复楼梯扶手和木构件。",  # noqa: E501
-    "HJ": "拆除违章搭建，特别是可燃和占用通道的；汛期前修剪枯树、固定悬挂物；垃圾箱房和废品堆放防火。",  # noqa: E501
+    "WY": L("明确消防安全管理人和楼组长职责，台账按月更新；物业合同写明消防职责；每年至少一次疏散演练，微型消防站 3 分钟到场。"),  # noqa: E501
+    "ZA": L("修复门禁和照明暗点，监控覆盖出入口和非机动车库并保存录像；排查群租，落实出租房屋登记。"),  # noqa: E501
+    "XF": L("清理楼道堆物，保持消防车道和安全出口畅通；灭火器按月检查；加装简易喷淋和独立式烟感；设置电动自行车集中充电点，严禁入户充电。"),  # noqa: E501
+    "DQ": L("更换老化线路和铝芯线，线路穿管敷设；配电箱加锁并清除可燃物；插座回路加装 30 mA 漏电保护并定期试跳。"),  # noqa: E501
+    "DX": L("清退地下空间违规居住，登记用途，清除可燃物；保证通风照明和疏散标志；汛前检查挡水板和排水泵。"),  # noqa: E501
+    "RQ": L("更换橡胶软管为金属波纹管，老人独居户加装燃气报警器和自闭阀；淘汰无熄火保护和直排式燃具；高层和地下严禁瓶装液化气。"),  # noqa: E501
+    "SB": L("电梯按期检验、15 日一次维保；排查外墙空鼓和空调支架锈蚀，防止高坠；修复楼梯扶手和木构件。"),  # noqa: E501
+    "HJ": L("拆除违章搭建，特别是可燃和占用通道的；汛期前修剪枯树、固定悬挂物；垃圾箱房和废品堆放防火。"),  # noqa: E501
 }
 # Items that need a street project rather than a household or committee fix.
 STREET_PROJECTS = {
-    "XF04": "简易喷淋改造",
-    "XF06": "独立式烟感报警器加装",
-    "XF07": "电动自行车集中充电柜",
-    "RQ02": "燃气软管更换",
-    "RQ03": "燃气报警器与自闭阀加装",
-    "DQ01": "老旧线路改造",
-    "DQ04": "漏电保护器加装",
+    "XF04": L("简易喷淋改造"),
+    "XF06": L("独立式烟感报警器加装"),
+    "XF07": L("电动自行车集中充电柜"),
+    "RQ02": L("燃气软管更换"),
+    "RQ03": L("燃气报警器与自闭阀加装"),
+    "DQ01": L("老旧线路改造"),
+    "DQ04": L("漏电保护器加装"),
 }
 DOS_AND_DONTS = {
-    "WY": "知道本楼楼组长和微型消防站电话。",
-    "ZA": "随手关好单元门，发现群租及时报告居委。",
-    "XF": "楼道不堆物；电动自行车不进楼、不入户充电；不锁安全出口。",
-    "DQ": "不私拉电线，不串接插线板，取暖器远离可燃物。",
-    "DX": "不在地下室居住或存放液化气。",
-    "RQ": "用金属软管，离家关阀；闻到燃气味开窗、不开关电器、到户外报警。",
-    "SB": "发现外墙空鼓、空调架锈蚀及时报告。",
-    "HJ": "不搭建、不堆废品；台风前收好阳台物品。",
+    "WY": L("知道本楼楼组长和微型消防站电话。"),
+    "ZA": L("随手关好单元门，发现群租及时报告居委。"),
+    "XF": L("楼道不堆物；电动自行车不进楼、不入户充电；不锁安全出口。"),
+    "DQ": L("不私拉电线，不串接插线板，取暖器远离可燃物。"),
+    "DX": L("不在地下室居住或存放液化气。"),
+    "RQ": L("用金属软管，离家关阀；闻到燃气味开窗、不开关电器、到户外报警。"),
+    "SB": L("发现外墙空鼓、空调架锈蚀及时报告。"),
+    "HJ": L("不搭建、不堆废品；台风前收好阳台物品。"),
 }
-INTERIM_DEFAULT = {"A": "24 小时内设置警示、停用或隔离", "B": "24 小时内落实临时管控"}
+INTERIM_DEFAULT = {"A": L("24 小时内设置警示、停用或隔离"), "B": L("24 小时内落实临时管控")}
+# fmt: on
 
 
 def without_name(text: str, name: str) -> str:
@@ -110,8 +113,9 @@ def context(user: Any, rnd: Round, committee: Any) -> dict[str, Any]:
     priority = [f for f in data["findings"] if f.grade in ("A", "B")]
     projects: dict[str, int] = {}
     for f in data["findings"]:
-        name = STREET_PROJECTS.get(f.check_item.code)
-        if name:
+        project = STREET_PROJECTS.get(f.check_item.code)
+        if project:
+            name = str(project)
             projects[name] = projects.get(name, 0) + 1
     worst_units = sorted(
         (r for r in data["unit_rows"] if r["score"] is not None),
@@ -180,7 +184,9 @@ def _annex(rnd: Round, committee: Any, method: Any) -> list[dict[str, Any]]:
         .annotate(n=Count("findings"))
         .values_list("sample_id", "code", "status", "n")
     ):
-        status[(sample_id, code)] = f"{n} 项问题" if n else str(dict(Check.Status.choices)[st])
+        status[(sample_id, code)] = (
+            _("%(n)s 项问题") % {"n": n} if n else str(dict(Check.Status.choices)[st])
+        )
     return [
         {"sub": s, "cells": [status.get((smp.pk, s.code), "—") for smp in samples]}
         for s in method.subunits

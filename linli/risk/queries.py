@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -110,6 +111,9 @@ class CommitteeRow:
     rank: int = 0
     submitted: int = 0
     total: int = 0
+    # The street picture: the round (and day) each committee's latest grade comes from.
+    source_round: Round | None = None
+    graded_on: date | None = None
 
     @property
     def change(self) -> Decimal | None:
@@ -197,6 +201,121 @@ def overview(user: Any, rnd: Round, *, units: bool = True) -> dict[str, Any]:
         "average": average,
         "previous": prev,
         "units": method.units,
+    }
+
+
+def _graded_on() -> Subquery:
+    """The day a committee's grade in a round was made: its last sample submission."""
+    return Subquery(
+        Sample.objects.filter(
+            round=OuterRef("round"),
+            committee=OuterRef("committee"),
+            state=Sample.State.SUBMITTED,
+        )
+        .order_by("-submitted_at")
+        .values("submitted_at")[:1]
+    )
+
+
+def _latest_score_pk(committee: str, before: Round | None = None) -> Subquery:
+    """The pk of a committee's newest committee-level score (optionally before a round)."""
+    qs = Score.objects.filter(committee=OuterRef(committee), sample=None, unit="")
+    if before is not None:
+        qs = qs.filter(round__created_at__lt=before.created_at)
+    return Subquery(qs.order_by("-round__created_at", "-round_id").values("pk")[:1])
+
+
+def _day(moment: Any) -> date | None:
+    return timezone.localdate(moment) if moment is not None else None
+
+
+def street_picture(user: Any, latest: Round | None = None) -> dict[str, Any]:
+    """Every committee's LATEST grade across rounds, and the recheck the newest round is.
+
+    A round covering only some committees (复查) does not replace the street picture: each
+    committee keeps the grade of the newest round that scored it, with that round and day on
+    its tile; the distribution and the street average are over these latest grades. When
+    ``latest`` covers fewer committees than the picture, ``recheck`` lists its committees with
+    the grade before it and the grade it gave. Three queries whatever the number of committees
+    or rounds.
+    """
+    policy.require(user, "risk.view")
+    committees = policy.scoped(Committee.objects.order_by("code"), user, "pk").only(
+        "pk", "code", "name", "map_x", "map_y"
+    )
+    rows = {c.pk: CommitteeRow(c) for c in committees}
+    mine: dict[str, Any] = {}
+    scope = policy.committee_scope(user)
+    if scope is not None:
+        mine["committee_id"] = scope
+    scores = (
+        Score.objects.filter(sample=None, unit="", **mine)
+        .annotate(newest=_latest_score_pk("committee"), graded_at=_graded_on())
+        .filter(pk=F("newest"))
+        .select_related("round")
+    )
+    for s in scores:
+        row = rows.get(s.committee_id)
+        if row is not None:
+            row.value, row.grade, row.source_round = s.value, s.grade, s.round
+            row.graded_on = _day(s.graded_at) or _day(s.round.created_at)
+    ordered = list(rows.values())
+    graded = [r for r in ordered if r.value is not None]
+    values = [r.value for r in graded if r.value is not None]
+    recheck: list[CommitteeRow] = []
+    if latest is not None:
+        # Committees of the newest round with the grade each had before it (one query).
+        covered = (
+            latest.committees.filter(**({"pk": scope} if scope is not None else {}))
+            .order_by("code")
+            .annotate(
+                before_pk=_latest_score_pk("pk", before=latest),
+                before_value=Subquery(
+                    Score.objects.filter(pk=OuterRef("before_pk")).values("value")[:1]
+                ),
+                before_grade=Subquery(
+                    Score.objects.filter(pk=OuterRef("before_pk")).values("grade")[:1]
+                ),
+            )
+            .values_list("pk", "before_value", "before_grade")
+        )
+        in_round = list(covered)
+        if 0 < len(in_round) < len(ordered):
+            for committee_id, before_value, before_grade in in_round:
+                row = rows.get(committee_id)
+                if row is None:
+                    continue
+                fresh = row.source_round is not None and row.source_round.pk == latest.pk
+                now = row if fresh else None
+                recheck.append(
+                    CommitteeRow(
+                        row.committee,
+                        value=now.value if now else None,
+                        grade=now.grade if now else "",
+                        # SQLite hands a subquery's decimal back as a float: quantize.
+                        previous=None
+                        if before_value is None
+                        else Decimal(str(before_value)).quantize(Decimal("0.01")),
+                        previous_grade=before_grade or "",
+                        source_round=latest,
+                        graded_on=now.graded_on if now else None,
+                    )
+                )
+    method = method_of(latest.method) if latest is not None else None
+    distribution = [
+        {
+            "grade": g,
+            "info": method.grade_info(g) if method else None,
+            "n": sum(1 for r in graded if r.grade == g),
+        }
+        for g in GRADE_ORDER
+    ]
+    return {
+        "rows": ordered,
+        "graded": len(graded),
+        "distribution": distribution,
+        "average": rules.round_half_up(sum(values, Decimal(0)) / len(values)) if values else None,
+        "recheck": recheck,
     }
 
 

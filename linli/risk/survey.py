@@ -15,6 +15,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N
 
 from linli.core import audit, policy
 from linli.core.context import Actor
@@ -25,14 +26,22 @@ from . import rules
 from .models import Round, Survey, SurveyResponse
 from .services import RiskError
 
+# Stored on the survey in Chinese (the questionnaire as printed); marked for the catalogue so
+# the pages show them in the reader's language (``{% trans q %}``).
 QUESTIONS = [
-    "您觉得居住的小区/弄堂总体安全吗？",
-    "您对楼道、通道的消防安全（无堆物、通道畅通）满意吗？",
-    "您对家中和公共部位的用电、用气安全放心吗？",
-    "您对小区治安状况（门禁、巡逻、监控）满意吗？",
-    "您对居委会和物业开展安全工作的情况满意吗？",
+    N("您觉得居住的小区/弄堂总体安全吗？"),
+    N("您对楼道、通道的消防安全（无堆物、通道畅通）满意吗？"),
+    N("您对家中和公共部位的用电、用气安全放心吗？"),
+    N("您对小区治安状况（门禁、巡逻、监控）满意吗？"),
+    N("您对居委会和物业开展安全工作的情况满意吗？"),
 ]
-SCALE = ["1 很不满意/很不安全", "2 不太满意", "3 一般", "4 比较满意", "5 很满意/很安全"]
+SCALE = [
+    N("1 很不满意/很不安全"),
+    N("2 不太满意"),
+    N("3 一般"),
+    N("4 比较满意"),
+    N("5 很满意/很安全"),
+]
 
 
 def create_survey(actor: Actor, rnd: Round) -> Survey:

@@ -58,9 +58,15 @@ def index(request: HttpRequest) -> HttpResponse:
         "methods": MethodVersion.objects.all() if policy.can(user, "risk.manage") else [],
     }
     if latest is not None:
-        ov = queries.overview(user, latest, units=False)
-        small = len(ov["rows"]) <= queries.DIAGRAM_MAX
-        context.update(latest=latest, ov=ov, diagram=queries.diagram(ov["rows"]) if small else None)
+        # The street picture: every committee's latest grade, whichever round gave it; a
+        # recheck round of a few committees shows beside it, never in its place.
+        picture = queries.street_picture(user, latest)
+        small = len(picture["rows"]) <= queries.DIAGRAM_MAX
+        context.update(
+            latest=latest,
+            ov=picture,
+            diagram=queries.diagram(picture["rows"]) if small and picture["graded"] else None,
+        )
     cases = queries.cases(user)
     context["open_cases"] = cases.exclude(state=HazardCase.State.CLOSED).count()
     context["overdue_cases"] = queries.overdue(cases).count()
@@ -173,6 +179,9 @@ def round_overview(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "large": large,
             "diagram": None if large else queries.diagram(ov["rows"]),
+            # A recheck (复查) covers only some committees: its average is not the street's.
+            "partial": policy.scoped(Committee.objects.all(), request.user, "pk").count()
+            > len(ov["rows"]),
             "heat": heat,
             "can_manage": policy.can(request.user, "risk.manage"),
         },

@@ -247,6 +247,8 @@ SPECTACULAR_SETTINGS = {
         "EstateKindEnum": "linli.geo.models.Estate.Kind",
         "ChargingKindEnum": "linli.fire.models.ChargingKind",
         "CheckKindEnum": "linli.fire.models.CheckKind",
+        "NextDueKindEnum": "linli.fire.models.DueKind",
+        "PlanStateEnum": "linli.fire.models.PlanState",
         "GradeEnum": "linli.risk.models.GRADES",
         "SignupChannelEnum": "linli.community.models.Signup.Channel",
         "OrderChannelEnum": "linli.community.models.ServiceOrder.Channel",

@@ -155,7 +155,9 @@ SCREENS: list[Screen] = [
     Screen("/fire/due/", "safety", D),
     Screen("/fire/batches/", "safety", D),
     Screen("/fire/programme/", "safety", D),
-    Screen("/fire/coverage/", "safety", D),
+    Screen("/fire/coverage/", "safety", DP),
+    Screen("/fire/plans/", "safety", D),
+    Screen("/fire/plans/{fire_plan}/", "safety", D),
     Screen("/fire/coverage/ebikes/?committee={committee}", "safety", D),
     Screen("/fire/extinguishers/{extinguisher}/", "safety", DP),
     Screen("/fire/sprinklers/{sprinkler}/", "safety", D),
@@ -196,6 +198,7 @@ SCREENS: list[Screen] = [
     # --- partner, auditor ---
     Screen("/", "partner", D),
     Screen("/risk/cases/", "partner", DP),
+    Screen("/fire/plans/{fire_plan}/", "partner", DP),
     Screen("/audit/", "auditor", D),
     # --- party-mass office: community ---
     Screen("/community/events/", "dangqun", D),
@@ -285,6 +288,7 @@ def demo_ids() -> dict[str, Any]:
         "extinguisher": fm.Extinguisher.objects.order_by("pk")[0].pk,
         "sprinkler": fm.Sprinkler.objects.order_by("pk")[0].pk,
         "station": fm.Station.objects.order_by("pk")[0].pk,
+        "fire_plan": fm.WorkPlan.objects.order_by("pk")[0].pk,
         "lift": em.Project.objects.order_by("pk")[0].pk,
         "vote": em.Vote.objects.order_by("pk")[0].pk,
         "objection": em.Objection.objects.order_by("pk")[0].pk,

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..models import ChargingSite, CheckKind, CheckRecord, Extinguisher, Gauge, Sprinkler
+from ..models import (
+    ChargingSite,
+    CheckKind,
+    CheckRecord,
+    Extinguisher,
+    Gauge,
+    Sprinkler,
+    WorkPlan,
+    WorkPlanItem,
+)
 
 
 class ExtinguisherSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -64,4 +73,36 @@ class CheckRecordSerializer(serializers.ModelSerializer):  # type: ignore[type-a
             "id", "committee", "extinguisher", "sprinkler", "kind", "done_on", "passed",
             "gauge", "pressure", "note", "by", "organisation", "at",
         ]  # fmt: skip
+        read_only_fields = fields
+
+
+class PlanItemSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    serial = serializers.CharField(source="extinguisher.serial", read_only=True)
+
+    class Meta:
+        model = WorkPlanItem
+        fields = ["id", "extinguisher", "serial", "site", "batch", "kind", "due_on", "done_on"]
+        read_only_fields = fields
+
+
+class PlanSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    committee_code = serializers.CharField(source="committee.code", read_only=True)
+    items_total = serializers.IntegerField(source="n_items", read_only=True)
+    items_done = serializers.IntegerField(source="n_done", read_only=True)
+    items_overdue = serializers.IntegerField(source="n_overdue", read_only=True)
+
+    class Meta:
+        model = WorkPlan
+        fields = [
+            "id", "name", "committee", "committee_code", "within_days", "state", "partner",
+            "created_at", "issued_at", "items_total", "items_done", "items_overdue",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class PlanDetailSerializer(PlanSerializer):
+    items = PlanItemSerializer(many=True, read_only=True)
+
+    class Meta(PlanSerializer.Meta):
+        fields = [*PlanSerializer.Meta.fields, "items"]
         read_only_fields = fields

@@ -14,6 +14,7 @@ from linli.core.api.permissions import PolicyPermission
 from linli.core.context import Actor
 
 from .. import filters, queries, services
+from ..models import WorkPlan
 from . import serializers as s
 
 
@@ -81,3 +82,23 @@ class ChargingSiteViewSet(RegistryViewSet):
     filterset_class = filters.ChargingFilter
     ordering_fields = ["name", "bays"]
     query = staticmethod(queries.charging_sites)
+
+
+class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Saved batch plans with progress counts; a partner only the plans issued to it."""
+
+    permission_classes = [FireReadPermission]
+    read_permission = "fire.view"
+    filterset_class = filters.PlanFilter
+    ordering_fields = ["created_at", "issued_at", "name"]
+
+    def get_serializer_class(self) -> Any:
+        return s.PlanDetailSerializer if self.action == "retrieve" else s.PlanSerializer
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return WorkPlan.objects.none()
+        qs = queries.plans(self.request.user).order_by("-created_at", "-pk")
+        if self.action == "retrieve":
+            qs = qs.prefetch_related("items__extinguisher")
+        return qs
