@@ -230,6 +230,15 @@ def test_bad_configuration_names_the_problem(changes: dict[str, object], message
         HallConfig(**base)  # type: ignore[arg-type]
 
 
+def test_mean_service_time_is_weighted_by_the_item_shares() -> None:
+    config = HallConfig(
+        windows=(frozenset({"tax", "id"}),),
+        arrivals_per_hour=(10.0,),
+        items=(ItemSpec("tax", 3.0, 8.0), ItemSpec("id", 1.0, 4.0), ItemSpec("rare", 0.0, 60.0)),
+    )
+    assert config.mean_service_minutes == 7.0
+
+
 def test_item_needs_a_name() -> None:
     with pytest.raises(ValueError, match=r"^item name must not be empty$"):
         ItemSpec("")
