@@ -84,12 +84,6 @@ def complexity_problems(
     return problems
 
 
-def password_age_days(changed_at: datetime | None, now: datetime) -> int | None:
-    if changed_at is None:
-        return None
-    return (now - changed_at) // timedelta(days=1)
-
-
 def password_expired(changed_at: datetime | None, now: datetime, max_age_days: int) -> bool:
     """True when the password was set ``max_age_days`` or more ago. ``max_age_days`` 0 switches
     expiry off; an unknown date (an unusable password, an account from before the rule) never

@@ -324,9 +324,8 @@ def simulate(config: HallConfig) -> SimulationResult:
                 break
             # Draw everything about this resident now, in arrival order.
             u = uniform()
+            # u < 1.0 == cum_shares[-1], so the index is always a valid item.
             kind = bisect_right(cum_shares, u) if item_count > 1 else 0
-            if kind >= item_count:
-                kind = item_count - 1
             green = uniform() < priority_share
             absent = uniform() < no_show_share
             rate, log_mu, log_sigma, is_lognormal = service_params[kind]

@@ -12,6 +12,7 @@ from linli.community.rules import (
     CANCELLED,
     CONFIRMED,
     DUPLICATE,
+    GENERAL,
     HELD,
     LEFT_WAITLIST,
     REJECTED,
@@ -24,6 +25,7 @@ from linli.community.rules import (
     parse_request,
     run,
 )
+from linli.community.rules import replay as replay_roster
 
 
 def op(
@@ -374,6 +376,82 @@ def test_release_at_is_parsed_to_a_time() -> None:
     request = parse_request({"capacity": 2, "release_at": "2026-12-01T12:30", "operations": []})
     assert request.release_at == datetime(2026, 12, 1, 12, 30)
     assert request.reserved_offline == 0
+
+
+# -- the roster used directly (as the services do) -------------------------------------------
+T0 = datetime(2026, 12, 1, 9, 0)
+
+
+@pytest.mark.parametrize(
+    ("capacity", "reserved", "field", "message"),
+    [
+        (2.0, 0, "capacity", "must be a whole number"),
+        (True, 0, "capacity", "must be a whole number"),
+        (0, 0, "capacity", "must be at least 1"),
+        (3, "1", "reserved_offline", "must be a whole number"),
+        (3, False, "reserved_offline", "must be a whole number"),
+        (3, 4, "reserved_offline", "must be between 0 and 3"),
+        (3, -1, "reserved_offline", "must be between 0 and 3"),
+    ],
+)
+def test_a_roster_refuses_bad_numbers(
+    capacity: object, reserved: object, field: str, message: str
+) -> None:
+    with pytest.raises(SignupError) as caught:
+        Roster(capacity, reserved)  # type: ignore[arg-type]
+    assert (caught.value.field, caught.value.message) == (field, message)
+
+
+def test_free_seats_and_waiting_positions() -> None:
+    roster = Roster(3, reserved_offline=1)
+    assert roster.free() == 3
+    for person in ("a", "b", "c", "d"):
+        roster.apply(Operation(T0, "signup", person))
+    assert (roster.free_held(), roster.free_general(), roster.free()) == (1, 0, 1)
+    assert [roster.waiting_position(p) for p in ("a", "c", "d", "zoe")] == [None, 1, 2, None]
+    assert roster.status_of("zoe") is None
+
+
+def test_staff_may_release_early_and_a_second_release_does_nothing() -> None:
+    roster = Roster(2, reserved_offline=1)
+    roster.apply(Operation(T0, "signup", "a"))
+    roster.apply(Operation(T0, "signup", "b"))
+    early = datetime(2026, 12, 1, 10, 0)
+    promotions = roster.release(early)
+    assert [(p.person, p.at, p.seat) for p in promotions] == [("b", early, GENERAL)]
+    assert roster.released
+    assert roster.release(datetime(2026, 12, 1, 11, 0)) == ()
+    assert [s.person for s in roster.confirmed] == ["a", "b"]
+
+
+def test_release_needs_a_time_to_date_the_promotions() -> None:
+    roster = Roster(2, reserved_offline=1)
+    roster.apply(Operation(T0, "signup", "a"))
+    with pytest.raises(SignupError) as caught:
+        roster.release()
+    assert (caught.value.field, caught.value.message) == (
+        "release_at",
+        "no release time to date the promotions with",
+    )
+    assert not roster.released
+
+
+def test_an_unknown_operation_is_refused() -> None:
+    roster = Roster(2)
+    with pytest.raises(SignupError) as caught:
+        roster.apply(Operation(T0, "book", "a"))
+    assert (caught.value.field, caught.value.message) == ("op", "unknown operation 'book'")
+    assert roster.confirmed == []
+
+
+def test_replay_refuses_operations_going_back_in_time() -> None:
+    later = datetime(2026, 12, 1, 9, 5)
+    with pytest.raises(SignupError) as caught:
+        replay_roster(2, [Operation(later, "signup", "a"), Operation(T0, "signup", "b")])
+    assert (caught.value.field, caught.value.message) == (
+        "operations[1].at",
+        "earlier than the operation before",
+    )
 
 
 # -- properties -------------------------------------------------------------------------------

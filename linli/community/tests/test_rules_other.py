@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from linli.community.rules import (
     budget_adds_up,
     decision_passed,
+    hierarchy_problem,
     next_star,
+    position_level,
     slots,
     split_fen,
     star_level,
@@ -78,3 +80,19 @@ def test_lane_committee_quorum_and_majority(
 def test_lane_committee_votes_cannot_exceed_members() -> None:
     with pytest.raises(ValueError, match="members"):
         decision_passed(3, 2, 2, 0)
+
+
+@pytest.mark.parametrize(
+    ("kind", "level"),
+    [("centre", 0), ("party_school", 0), ("residential_station", 1), ("point", 2)],
+)
+def test_position_levels(kind: str, level: int) -> None:
+    assert position_level(kind) == level
+
+
+@pytest.mark.parametrize("kind", ["", "station", "Point"])
+def test_an_unknown_position_kind_is_refused(kind: str) -> None:
+    with pytest.raises(ValueError, match=f"^unknown position kind {kind!r}$"):
+        position_level(kind)
+    with pytest.raises(ValueError, match=f"^unknown position kind {kind!r}$"):
+        hierarchy_problem("building_station", "centre", [kind])

@@ -55,6 +55,8 @@ def test_check_character_follows_the_standard_weights() -> None:
         ("1101051949123100", "length"),
         ("11010519491231002XX", "length"),
         ("1101051949123100A2", "characters"),
+        ("11010549123100X", "characters"),  # 15 characters: old numbers have no check X
+        ("1101054912310A2", "characters"),
         ("X10105194912310021", "characters"),
         ("00010519491231002X", "address"),
         ("810000199001010019", "residence_permit"),
@@ -106,6 +108,18 @@ def test_masks() -> None:
     assert mask_name_public("王芳") == "王*"
     assert mask_name_public("欧阳娜娜") == "欧阳**"
     assert mask_name_public("") == ""
+    # Too short to keep anything: every character hidden.
+    assert mask_id_number("110105491") == "*********"
+    assert mask_id_number("") == ""
+    assert mask_phone(" 139123 ") == "******"
+    assert mask_phone("1391234") == "139****1234"
+
+
+def test_check_result_as_json_carries_no_number() -> None:
+    good = check_id_number("11010519491231002X", TODAY).as_json()
+    assert good == {"valid": True, "reason": None, "birth_date": "1949-12-31", "sex": "female"}
+    bad = check_id_number("110105194912310021", TODAY).as_json()
+    assert bad == {"valid": False, "reason": "checksum", "birth_date": None, "sex": None}
 
 
 def test_age_and_band_turn_on_the_birthday() -> None:

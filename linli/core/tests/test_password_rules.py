@@ -58,6 +58,28 @@ def test_idle_rules() -> None:
     assert not accountrules.idle_expired(0.0, 1e9, 0)
     assert accountrules.warning_at(1800, 120) == 1680
     assert accountrules.warning_at(60, 120) == 15
+    assert accountrules.warning_at(0, 120) == 0  # no timeout, no warning
+    assert accountrules.warning_at(-5, 120) == 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "number"),
+    [
+        ("13912345678", "13912345678"),
+        ("139 1234-5678", "13912345678"),
+        ("+86 139 1234 5678", "13912345678"),
+        ("0086-13912345678", "13912345678"),
+        ("(+86) 19912345678", "19912345678"),
+        ("+8613912345678", "13912345678"),
+        ("+86 12912345678", None),  # no mobile network starts with 12
+        ("86 13912345678", None),  # a country code needs its + or 00
+        ("+85213912345678", None),
+        ("1391234567", None),
+        ("", None),
+    ],
+)
+def test_mobile_number_drops_spacing_and_the_country_code(raw: str, number: str | None) -> None:
+    assert accountrules.mobile_number(raw) == number
 
 
 # --- validators --------------------------------------------------------------------------------

@@ -85,11 +85,56 @@ def test_rounding_to_the_fen_by_largest_remainder() -> None:
     assert largest_remainder(1, [Fraction(1, 3), Fraction(2, 3)]) == [0, 1]
 
 
+@pytest.mark.parametrize(
+    ("amount", "shares", "field", "message"),
+    [
+        (-1, [Fraction(1)], "amount", "must not be negative"),
+        (100, [], "shares", "must be non-negative and not all zero"),
+        (100, [Fraction(0), Fraction(0)], "shares", "must be non-negative and not all zero"),
+        (100, [Fraction(2), Fraction(-1)], "shares", "must be non-negative and not all zero"),
+    ],
+)
+def test_largest_remainder_refuses_bad_input(
+    amount: int, shares: list[Fraction], field: str, message: str
+) -> None:
+    with pytest.raises(CostError) as caught:
+        largest_remainder(amount, shares)
+    assert (caught.value.field, caught.value.message) == (field, message)
+
+
 def test_storey_weights_make_some_storeys_dearer() -> None:
     flats = [Flat("2", 2), Flat("3", 3)]
     # two storeys, the second three times as dear: 2 pays half of the first storey only
     shares = split(8_000, flats, BySegments(storey_weights=(Fraction(1), Fraction(3))))
     assert shares == {"2": 1_000, "3": 7_000}
+
+
+def test_a_free_storey_costs_nobody_anything() -> None:
+    flats = [Flat("2", 2), Flat("3", 3)]
+    assert split(8_000, flats, BySegments(storey_weights=(Fraction(0), Fraction(1)))) == {
+        "2": 0,
+        "3": 8_000,
+    }
+    # a free storey needs no payer: the exempt top flat leaves storey 3 unpaid, which is fine
+    flats = [Flat("a", 2), Flat("b", 3, exempt=True)]
+    assert split(8_000, flats, BySegments(storey_weights=(Fraction(1), Fraction(0)))) == {
+        "a": 8_000,
+        "b": 0,
+    }
+
+
+@pytest.mark.parametrize(
+    "storey_weights", [(Fraction(1), Fraction(-1)), (Fraction(0), Fraction(0))]
+)
+def test_storey_weights_must_be_non_negative_and_not_all_zero(
+    storey_weights: tuple[Fraction, ...],
+) -> None:
+    with pytest.raises(CostError) as caught:
+        split(8_000, [Flat("2", 2), Flat("3", 3)], BySegments(storey_weights=storey_weights))
+    assert (caught.value.field, caught.value.message) == (
+        "storey_weights",
+        "must be non-negative and not all zero",
+    )
 
 
 def test_segments_by_area_weight_each_storey_by_the_users_areas() -> None:
@@ -146,6 +191,23 @@ def test_public_money_never_exceeds_the_cost_or_rounds_up() -> None:
     assert funding(101, [SubsidyPart("a", share=Fraction(1, 2))]).residents == 51
 
 
+def test_funding_refuses_a_negative_cost_or_subsidy() -> None:
+    with pytest.raises(CostError) as caught:
+        funding(-1, [CITY_2018])
+    assert (caught.value.field, caught.value.message) == ("cost", "must not be negative")
+    for part in (
+        SubsidyPart("区级", share=Fraction(-1, 10)),
+        SubsidyPart("区级", fixed=-1),
+        SubsidyPart("区级", share=Fraction(1), cap=-1),
+    ):
+        with pytest.raises(CostError) as caught:
+            funding(100_000, [CITY_2018, part])
+        assert (caught.value.field, caught.value.message) == (
+            "subsidy[1] 区级",
+            "amounts must not be negative",
+        )
+
+
 def test_subsidy_configuration_as_data() -> None:
     parts = load_subsidy(
         [
@@ -177,6 +239,40 @@ def test_bad_subsidy_configuration_names_the_field(data: object, field: str) -> 
     assert caught.value.field == field
 
 
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        (["市级"], "subsidy[1]", "must be an object"),
+        (
+            [{"name": "a", "fixed": 1.5}],
+            "subsidy[1].fixed",
+            'must be an amount in yuan such as "240000.00"',
+        ),
+        (
+            [{"name": "a", "cap": True}],
+            "subsidy[1].cap",
+            'must be an amount in yuan such as "240000.00"',
+        ),
+        (
+            [{"name": "a", "share": 0.4}],
+            "subsidy[1].share",
+            '0.4 is not a share such as "2/5" or "0.4"',
+        ),
+        (
+            [{"name": "a", "share": "40%"}],
+            "subsidy[1].share",
+            '\'40%\' is not a share such as "2/5" or "0.4"',
+        ),
+    ],
+)
+def test_bad_subsidy_part_names_the_part_and_the_problem(
+    data: list[object], field: str, message: str
+) -> None:
+    with pytest.raises(CostError) as caught:
+        load_subsidy([{"name": "市级", "share": "1"}, *data])
+    assert (caught.value.field, caught.value.message) == (field, message)
+
+
 def test_running_cost_table_every_column_and_row_adds_up() -> None:
     yearly = dict(
         zip(RUNNING_ITEMS, [12_000_00, 3_000_00, 4_567_89, 1_000_01, 2_000_00], strict=True)
@@ -190,6 +286,9 @@ def test_running_cost_table_every_column_and_row_adds_up() -> None:
     assert table.totals["101"] == 0
     with pytest.raises(CostError, match=r"yearly\.insurance"):
         running_cost_table({"insurance": -1}, BLOCK, ByArea())
+    with pytest.raises(CostError) as caught:
+        running_cost_table({"maintenance": 100, "": 100}, BLOCK, ByArea())
+    assert (caught.value.field, caught.value.message) == ("yearly", "an item needs a name")
 
 
 def test_format_yuan() -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -282,6 +284,41 @@ def test_parse_area_rejects_non_positive_and_malformed(value: object) -> None:
         parse_area(value, "unit 1")
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (Decimal("50.005"), "area 50.005 has more than 2 decimals"),
+        (Decimal("Infinity"), "area Infinity has more than 2 decimals"),
+        (Decimal("sNaN"), "area Decimal('sNaN') is not a number"),
+    ],
+)
+def test_parse_area_refuses_decimals_that_are_not_hundredths(value: Decimal, message: str) -> None:
+    with pytest.raises(TallyError) as caught:
+        parse_area(value, "unit 1")
+    assert (caught.value.field, caught.value.message) == ("unit 1", message)
+
+
+@pytest.mark.parametrize(
+    ("rows", "field", "message"),
+    [
+        ({"unit": "101"}, "units", "must be a list"),
+        ("101,a,50", "units", "must be a list"),
+        ([], "units", "the roll is empty"),
+        (
+            [{"unit": "101", "owner": "a", "area": "50", "vote": "agree"}, "102"],
+            "units[1]",
+            "must be an object",
+        ),
+    ],
+)
+def test_parse_units_refuses_a_roll_that_is_not_a_list_of_objects(
+    rows: object, field: str, message: str
+) -> None:
+    with pytest.raises(TallyError) as caught:
+        parse_units(rows)
+    assert (caught.value.field, caught.value.message) == (field, message)
+
+
 def test_parse_units_reads_groups_and_developer_marks() -> None:
     units = parse_units(
         [
@@ -408,6 +445,70 @@ def test_a_bad_rule_set_names_the_field(changes: dict[str, object], field: str) 
     assert caught.value.field == field
 
 
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"title": " "}, "title", "must be a non-empty string"),
+        ({"source": 801}, "source", "must be a non-empty string"),
+        ({"effective_from": 20300101}, "effective_from", "must be a date written YYYY-MM-DD"),
+        ({"approval": "3/4"}, "approval", "must be an object"),
+        ({"quorum": ["2/3"]}, "quorum", "must be an object"),
+    ],
+)
+def test_a_bad_rule_set_names_the_field_and_the_problem(
+    changes: dict[str, object], field: str, message: str
+) -> None:
+    with pytest.raises(TallyError) as caught:
+        load_ruleset(valid_rule(**changes))
+    assert (caught.value.field, caught.value.message) == (field, message)
+
+
+def test_a_rule_set_must_be_an_object() -> None:
+    with pytest.raises(TallyError) as caught:
+        load_ruleset(["SH-test"])
+    assert (caught.value.field, caught.value.message) == ("rule", "must be an object")
+    with pytest.raises(TallyError) as caught:
+        load_ruleset("SH-801-building", where="request.rule.")
+    assert (caught.value.field, caught.value.message) == ("request.rule", "must be an object")
+
+
+class _Files:
+    """Stands in for ``importlib.resources`` so ``ruleset`` reads a folder of the test's."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def files(self, package: str) -> Path:
+        assert package == "linli.elevator"
+        return self.root
+
+
+def test_a_shipped_file_that_is_not_json_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "rulesets").mkdir()
+    (tmp_path / "rulesets" / "SH-cov-broken.json").write_text('{"schema": 1,', "utf-8")
+    monkeypatch.setattr("linli.elevator.rules.resources", _Files(tmp_path))
+    with pytest.raises(TallyError) as caught:
+        ruleset("SH-cov-broken")
+    assert caught.value.field == "rulesets/SH-cov-broken.json"
+    assert caught.value.message.startswith("not valid JSON: ")
+
+
+def test_a_shipped_file_must_declare_its_own_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "rulesets").mkdir()
+    (tmp_path / "rulesets" / "SH-cov-renamed.json").write_text(json.dumps(valid_rule()), "utf-8")
+    monkeypatch.setattr("linli.elevator.rules.resources", _Files(tmp_path))
+    with pytest.raises(TallyError) as caught:
+        ruleset("SH-cov-renamed")
+    assert (caught.value.field, caught.value.message) == (
+        "rulesets/SH-cov-renamed.json",
+        "declares name 'SH-test'",
+    )
+
+
 # --- groups and unanimity -----------------------------------------------------------------
 
 
@@ -439,6 +540,16 @@ def test_distance_from_unanimity() -> None:
     assert result.unanimity.owners_not_agreeing == 3
     assert result.unanimity.area_not_agreeing == 15000
     assert result.unanimity.owner_share == Fraction(3, 4)
+
+
+def test_as_dict_has_no_ratio_of_nobody() -> None:
+    data = tally(BUILDING, flats(N, N, N, N)).as_dict()
+    ratios = data["ratios"]
+    assert isinstance(ratios, dict)
+    assert ratios["participating_owners"] == {"ratio": "0/1", "percent": "0.00"}
+    assert ratios["agreeing_owners_of_participating"] is None
+    assert ratios["agreeing_area_of_participating"] is None
+    assert data["passed"] is False
 
 
 def test_as_dict_carries_the_contract_fields_with_exact_strings() -> None:

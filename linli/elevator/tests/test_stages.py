@@ -52,6 +52,9 @@ def test_works_need_a_filing_under_one_million_and_a_permit_from_one_million() -
     assert permit == ("construction_permit",)
     with pytest.raises(StageError, match="works_cost_fen"):
         required_documents(Stage.WORKS_START)
+    with pytest.raises(StageError) as caught:
+        required_documents(Stage.WORKS_START, works_cost_fen=-1)
+    assert (caught.value.field, caught.value.message) == ("works_cost_fen", "must not be negative")
 
 
 def test_moving_forward_needs_the_stage_documents_and_a_passed_consultation() -> None:

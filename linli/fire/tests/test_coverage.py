@@ -101,6 +101,9 @@ def test_bad_coordinates_and_speed_are_refused() -> None:
     assert (caught.value.record, caught.value.field) == ("B1", "lon")
     with pytest.raises(ValueError, match="speed"):
         station_reach([], [], speed_m_per_min=0)
+    for minutes in (-1, Decimal("NaN"), Decimal("Infinity")):
+        with pytest.raises(ValueError, match=r"^minutes must not be negative$"):
+            station_reach([], [], minutes=minutes)
 
 
 # --- charging capacity ------------------------------------------------------------
@@ -125,6 +128,12 @@ def test_charging_counts_must_be_counts() -> None:
     with pytest.raises(FireRuleError) as caught:
         charging_gap({"A": -1}, {})
     assert (caught.value.record, caught.value.field) == ("A", "ebikes_estimated")
+
+
+@pytest.mark.parametrize("target", [-1, Decimal("-0.5"), Decimal("Infinity"), Decimal("NaN")])
+def test_charging_target_must_be_a_non_negative_number(target: Decimal | int) -> None:
+    with pytest.raises(ValueError, match=r"^bays_per_ebike must not be negative$"):
+        charging_gap({"A": 7}, {"A": 3}, bays_per_ebike=target)
 
 
 # --- risk facts -----------------------------------------------------------------------

@@ -219,6 +219,13 @@ def test_due_window_edges(offset: int, window: DueWindow) -> None:
     assert due_window(on + timedelta(days=offset), on) is window
 
 
+@pytest.mark.parametrize("days", [(31, 30), (-1, 90)])
+def test_due_window_refuses_windows_out_of_order(days: tuple[int, int]) -> None:
+    on = D("2025-03-01")
+    with pytest.raises(ValueError, match=r"^windows must satisfy 0 <= soon <= upcoming$"):
+        due_window(on, on, days)
+
+
 def test_due_within_classifies_and_sorts_every_item() -> None:
     on = D("2025-03-01")
     items = [
@@ -267,6 +274,14 @@ def test_inspection_in_the_future_is_an_error() -> None:
     with pytest.raises(FireRuleError) as caught:
         inspection_due(D("2025-03-02"), D("2025-03-01"), record="P1")
     assert (caught.value.record, caught.value.field) == ("P1", "last_inspected")
+    with pytest.raises(FireRuleError) as caught:
+        inspection_due(None, D("2025-03-01"), since=D("2025-03-02"), record="P2")
+    assert (caught.value.record, caught.value.field, caught.value.code) == (
+        "P2",
+        "since",
+        "after_on",
+    )
+    assert caught.value.message == "date 2025-03-02 is after 2025-03-01"
 
 
 # --- batch plan ----------------------------------------------------------------
@@ -299,6 +314,11 @@ def test_batch_plan_splits_due_items_and_lists_substitutes() -> None:
     assert dict(plan.batches[1].substitutes) == {ExtinguisherType.WATER: 1, ExtinguisherType.CO2: 1}
     ahead = batch_plan(site, on, within_days=30)
     assert [x.extinguisher_id for b in ahead.batches for x in b.items][-1] == "p-soon"
+
+
+def test_batch_plan_refuses_a_negative_look_ahead() -> None:
+    with pytest.raises(ValueError, match=r"^within_days must not be negative$"):
+        batch_plan([ext("water", "2022-01-01")], D("2025-03-01"), within_days=-1)
 
 
 def test_batch_plan_of_a_small_site_sends_one_at_a_time() -> None:
@@ -484,6 +504,18 @@ def test_station_roster_errors_name_the_shift() -> None:
     with pytest.raises(FireRuleError) as caught:
         station_gaps(crew(5), [shift("bad", 8, 0, {"m0"})])
     assert (caught.value.record, caught.value.field) == ("bad", "end")
+
+
+def test_station_member_with_an_unknown_role_is_named() -> None:
+    members = [*crew(5), StationMember("m9", "chief")]
+    with pytest.raises(FireRuleError) as caught:
+        station_gaps(members, [])
+    assert (caught.value.record, caught.value.field, caught.value.code) == (
+        "m9",
+        "role",
+        "invalid_value",
+    )
+    assert caught.value.message == "unknown role 'chief'"
 
 
 def test_kit_checks_due_and_overdue() -> None:

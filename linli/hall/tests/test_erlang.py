@@ -204,3 +204,76 @@ def test_summary_in_hall_units() -> None:
     assert summary.utilization == pytest.approx(0.625)
     assert summary.p_wait == pytest.approx(0.320, abs=0.001)
     assert summary.mean_wait_minutes == pytest.approx(1.07, abs=0.01)
+
+
+@pytest.mark.parametrize("mu", [0.0, -0.2, math.nan, math.inf])
+def test_service_rate_must_be_positive(mu: float) -> None:
+    with pytest.raises(ValueError, match=r"^service rate must be a finite number > 0, got "):
+        windows_needed(0.5, mu, 0.8, 10.0)
+
+
+def test_load_beyond_any_hall_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"^load needs more than 10000 windows$"):
+        windows_needed(20_000.0, 1.0, 0.8, 10.0)
+
+
+def test_summary_needs_a_window() -> None:
+    with pytest.raises(ValueError, match=r"^windows must be ≥ 1$"):
+        erlang_summary(0, 30.0, 6.0)
+
+
+@pytest.mark.parametrize(
+    ("windows", "shares", "line_mus", "message"),
+    [
+        ([], None, None, "every dedicated line needs at least one window"),
+        ([2, 0], None, None, "every dedicated line needs at least one window"),
+        ([2, True], None, None, "every dedicated line needs at least one window"),
+        ([2, 2], [1.0], None, "shares must be one non-negative number per line, not all zero"),
+        ([2, 2], [1.0, -0.5], None, "shares must be one non-negative number per line"),
+        ([2, 2], [0.0, 0.0], None, "shares must be one non-negative number per line"),
+        ([2, 2], None, [0.2], "line_mus must give one service rate per line"),
+    ],
+)
+def test_pooling_comparison_refuses_bad_lines(
+    windows: list[int], shares: list[float] | None, line_mus: list[float] | None, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        pooled_vs_dedicated(0.5, 0.2, windows, shares, line_mus)
+
+
+def test_spare_windows_go_where_they_cut_the_wait_most() -> None:
+    lam, shares, mus = 1.0, [0.8, 0.2], [1.0, 1.0]
+
+    def weighted_wait(split: list[int]) -> float:
+        return sum(s * mean_wait(c, lam * s, m) for c, s, m in zip(split, shares, mus, strict=True))
+
+    assert best_dedicated_split(lam, shares, mus, 2) == [1, 1]
+    best = best_dedicated_split(lam, shares, mus, 3)
+    assert best == [2, 1]
+    assert weighted_wait(best) < weighted_wait([1, 2])
+    assert best_dedicated_split(lam, shares, mus, 5) == [3, 2]
+
+
+def test_lines_that_cannot_all_be_stable_split_windows_by_load() -> None:
+    # loads 2.4 and 0.6 need 3 + 1 windows to be stable; with 3 the spare one goes by load
+    assert best_dedicated_split(3.0, [0.8, 0.2], [1.0, 1.0], 3) == [2, 1]
+    assert best_dedicated_split(3.0, [0.2, 0.8], [1.0, 1.0], 3) == [1, 2]
+    # equal loads: the tie goes to the first line
+    assert best_dedicated_split(3.0, [0.5, 0.5], [1.0, 1.0], 3) == [2, 1]
+    assert best_dedicated_split(30.0, [0.5, 0.3, 0.2], [1.0, 1.0, 1.0], 10) == [5, 3, 2]
+
+
+@pytest.mark.parametrize(
+    ("shares", "mus", "total"),
+    [([0.5, 0.5], [1.0], 4), ([], [], 3), ([0.5, 0.5], [1.0, 1.0], 1)],
+)
+def test_dedicated_split_refuses_bad_lines(
+    shares: list[float], mus: list[float], total: int
+) -> None:
+    with pytest.raises(ValueError, match="need one share and one rate per line"):
+        best_dedicated_split(1.0, shares, mus, total)
+
+
+def test_priority_waits_need_a_window() -> None:
+    with pytest.raises(ValueError, match=r"^need at least one window$"):
+        priority_class_waits(0, [0.1], 0.2)

@@ -186,6 +186,13 @@ def test_recall_up_to_the_limit_then_no_show() -> None:
     steps = [unanswered_call_action(n, max_recalls=2) for n in range(4)]
     assert steps == ["recall", "recall", "no_show", "no_show"]
     assert unanswered_call_action(0, max_recalls=0) == "no_show"
+    for recalls, limit in ((-1, 2), (0, -1)):
+        with pytest.raises(HallRuleError) as info:
+            unanswered_call_action(recalls, max_recalls=limit)
+        assert (info.value.code, info.value.message) == (
+            "bad_argument",
+            "recall counts must not be negative",
+        )
 
 
 # --- no-show re-queue ---------------------------------------------------------
@@ -289,6 +296,14 @@ def test_ties_are_broken_by_issue_time_then_number() -> None:
     assert choose_next({"s"}, [big, small], 10.0, fifo) == "small"
 
 
+def test_a_number_that_is_not_a_ticket_number_sorts_by_its_text() -> None:
+    normal = WaitingTicket(id="n", number="A002", skill="s", issued_at=5.0)
+    odd = WaitingTicket(id="odd", number="Z-7", skill="s", issued_at=5.0)
+    first = WaitingTicket(id="first", number="0-legacy", skill="s", issued_at=5.0)
+    for order in ([odd, normal, first], [normal, first, odd]):
+        assert [t.id for t in order_waiting(order, 10.0, fifo)] == ["first", "n", "odd"]
+
+
 def test_policy_names_and_bad_credit() -> None:
     assert policy_from_name("fifo") is fifo
     assert policy_from_name("priority_ageing", 5)(ticket(1, 20.0, priority=GREEN), 0.0) == 15.0
@@ -364,6 +379,13 @@ def test_estimated_wait_for_the_slip() -> None:
     assert estimate_wait_minutes(5, 3, 6.0) == 12.0
     assert estimate_wait_minutes(0, 2, 10.0) == 5.0
     assert estimate_wait_minutes(4, 0, 10.0) is None
+    for ahead, minutes_each in ((-1, 6.0), (3, -0.5)):
+        with pytest.raises(HallRuleError) as info:
+            estimate_wait_minutes(ahead, 2, minutes_each)
+        assert (info.value.code, info.value.message) == (
+            "bad_argument",
+            "ahead and service time must not be negative",
+        )
 
 
 @pytest.mark.parametrize(

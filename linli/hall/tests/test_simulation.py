@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -209,6 +210,38 @@ def test_bad_configuration_is_refused(changes: dict[str, object]) -> None:
     base.update(changes)
     with pytest.raises(ValueError):  # noqa: PT011
         HallConfig(**base)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"items": ()}, "need at least one item with a positive share"),
+        ({"items": (ItemSpec(share=0.0),)}, "need at least one item with a positive share"),
+        ({"no_show_minutes": -1.0}, "no_show_minutes must be ≥ 0"),
+        ({"no_show_minutes": math.inf}, "no_show_minutes must be ≥ 0"),
+        ({"within_minutes": -0.5}, "within_minutes must be ≥ 0"),
+        ({"within_minutes": math.nan}, "within_minutes must be ≥ 0"),
+    ],
+)
+def test_bad_configuration_names_the_problem(changes: dict[str, object], message: str) -> None:
+    base: dict[str, object] = {"windows": (frozenset({"general"}),), "arrivals_per_hour": (10.0,)}
+    base.update(changes)
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        HallConfig(**base)  # type: ignore[arg-type]
+
+
+def test_mean_service_time_is_weighted_by_the_item_shares() -> None:
+    config = HallConfig(
+        windows=(frozenset({"tax", "id"}),),
+        arrivals_per_hour=(10.0,),
+        items=(ItemSpec("tax", 3.0, 8.0), ItemSpec("id", 1.0, 4.0), ItemSpec("rare", 0.0, 60.0)),
+    )
+    assert config.mean_service_minutes == 7.0
+
+
+def test_item_needs_a_name() -> None:
+    with pytest.raises(ValueError, match=r"^item name must not be empty$"):
+        ItemSpec("")
 
 
 def test_item_spec_checks_its_numbers() -> None:

@@ -80,6 +80,8 @@ def test_email_normalising_and_masking() -> None:
     assert rules.normalize_email("a@b") is None
     assert rules.normalize_email("a b@example.com") is None
     assert rules.mask_email("wangli@example.com") == "w***@example.com"
+    assert rules.mask_email("a@b@example.com") == "a***@example.com"
+    assert rules.mask_email("wangli") == "******"  # not an address: nothing of it shown
     assert rules.mask_phone("13912345678") == "139****5678"
 
 

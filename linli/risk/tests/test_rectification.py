@@ -122,6 +122,30 @@ def test_wrong_action_names_the_allowed_ones() -> None:
         (
             S.IN_PROGRESS,
             A.DEFER,
+            {"interim_control": "限流", "today": date(2026, 5, 1)},
+            "defer: a review date and today's date are required",
+        ),
+        (
+            S.IN_PROGRESS,
+            A.DEFER,
+            {"interim_control": "限流", "review_on": date(2026, 5, 2)},
+            "defer: a review date and today's date are required",
+        ),
+        (
+            S.GRADED,
+            A.CLOSE_ON_SPOT,
+            {"grade": "C", "today": date(2026, 5, 1)},
+            "close_on_spot: the found date and today's date are required",
+        ),
+        (
+            S.GRADED,
+            A.CLOSE_ON_SPOT,
+            {"grade": "C", "found_on": date(2026, 5, 1)},
+            "close_on_spot: the found date and today's date are required",
+        ),
+        (
+            S.IN_PROGRESS,
+            A.DEFER,
             {"interim_control": "限流", "review_on": date(2026, 5, 1), "today": date(2026, 5, 1)},
             "the review date must be after today",
         ),

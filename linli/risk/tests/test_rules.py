@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 from fractions import Fraction
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -97,6 +98,10 @@ def test_json_file_subunits_are_complete() -> None:
     assert M.subunit("XF02").s0 == 5
     assert M.subunit("WY03").s0 == 2
     assert M.subunit("XF07").name_zh == "电动自行车停放充电"
+    assert M.unit("XF").subunits[0] == "XF01"
+    for look_up in (M.unit, M.subunit):
+        with pytest.raises(KeyError, match="ZZ"):
+            look_up("ZZ")
 
 
 def test_json_file_bands_rules_and_deadlines() -> None:
@@ -189,6 +194,142 @@ def test_load_method_names_the_bad_field(change: Any, field: str) -> None:
         load_method(broken(change))
     assert info.value.field == field
     assert str(info.value).startswith(f"{field}: ")
+
+
+def _set(path: tuple[Any, ...], value: Any) -> Any:
+    def change(data: dict[str, Any]) -> None:
+        target = data
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "problem"),
+    [
+        (_set(("units", 0), "WY"), "units[0]", "must be an object"),
+        (_set(("grades",), "ABCD"), "grades", "must be a list"),
+        (_set(("units",), []), "units", "must not be empty"),
+        (_set(("title_zh",), "  "), "title_zh", "must be a non-empty string"),
+        (
+            _set(("rectification", "roll_to_working_day"), "yes"),
+            "rectification.roll_to_working_day",
+            "must be true or false, got 'yes'",
+        ),
+        (
+            _set(("grades", 0, "grade"), "E"),
+            "grades[0].grade",
+            "must be one of A, B, C, D, got 'E'",
+        ),
+        (
+            lambda d: d["grades"].pop(),
+            "grades",
+            "must list exactly the grades A, B, C, D",
+        ),
+        (
+            _set(("grades", 0, "grade"), "B"),
+            "grades[0].grade",
+            "must be A (grades are listed A to D)",
+        ),
+        (
+            lambda d: d["scoring"]["finding_bands"].pop(),
+            "scoring.finding_bands",
+            "must have one band per grade A, B, C, D",
+        ),
+        (
+            _set(("scoring", "finding_bands", 1, "grade"), "C"),
+            "scoring.finding_bands[1].grade",
+            "must be B (bands are listed A to D)",
+        ),
+        (
+            _set(("scoring", "finding_bands", 3, "min_r"), 2),
+            "scoring.finding_bands[3].min_r",
+            "must be 1 so every R has a grade",
+        ),
+        (
+            lambda d: d["scoring"]["value_bands"].pop(),
+            "scoring.value_bands",
+            "must have one band per grade A, B, C, D",
+        ),
+        (
+            _set(("scoring", "value_bands", 0, "min"), "100.5"),
+            "scoring.value_bands[0].min",
+            "must not exceed 100",
+        ),
+        (
+            _set(("severity_adjustment", "reasons", 1, "code"), "brick_timber"),
+            "severity_adjustment.reasons[1].code",
+            "duplicate reason code 'brick_timber'",
+        ),
+        (
+            _set(("rectification", "plan_days"), {}),
+            "rectification.rectify_days.A",
+            "is null, so plan_days must give a plan deadline",
+        ),
+        (
+            _set(("rectification", "signoff_parties"), ["committee", ""]),
+            "rectification.signoff_parties[1]",
+            "must be a non-empty string",
+        ),
+    ],
+)
+def test_load_method_names_the_field_and_the_problem(change: Any, field: str, problem: str) -> None:
+    with pytest.raises(MethodError) as info:
+        load_method(broken(change))
+    assert (info.value.field, info.value.problem) == (field, problem)
+
+
+def test_load_method_takes_whole_numbers_as_decimals() -> None:
+    data = broken(_set(("scoring", "value_bands", 1, "min"), 45))
+    data["scoring"]["value_bands"][3]["min"] = 0
+    method = load_method(data)
+    assert [band.min for band in method.value_bands] == [60, 45, 20, 0]
+    assert value_grade(method, 45) == "B"
+    assert value_grade(method, Fraction(8999, 200)) == "C"
+
+
+class _Files:
+    """Stands in for ``importlib.resources`` so ``get_method`` reads a folder of the test's."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def files(self, package: str) -> Path:
+        assert package == "linli.risk"
+        return self.root
+
+
+def test_get_method_refuses_a_shipped_file_that_is_not_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "methods").mkdir()
+    (tmp_path / "methods" / "cov-not-json.json").write_text('{"version": ', "utf-8")
+    monkeypatch.setattr("linli.risk.rules.resources", _Files(tmp_path))
+    with pytest.raises(MethodError) as info:
+        get_method("cov-not-json")
+    assert info.value.field == "method"
+    assert info.value.problem.startswith("cov-not-json.json is not valid JSON: ")
+
+
+def test_get_method_refuses_a_file_declaring_another_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "methods").mkdir()
+    (tmp_path / "methods" / "cov-renamed.json").write_text(json.dumps(raw_method()), "utf-8")
+    monkeypatch.setattr("linli.risk.rules.resources", _Files(tmp_path))
+    with pytest.raises(MethodError) as info:
+        get_method("cov-renamed")
+    assert (info.value.field, info.value.problem) == (
+        "version",
+        "file cov-renamed.json declares version 'linli-2026'",
+    )
+
+
+def test_na_marker_reads_as_na() -> None:
+    assert repr(NA) == "NA"
+    assert repr({"DX01": NA}) == "{'DX01': NA}"
 
 
 def test_load_method_accepts_another_version() -> None:
@@ -334,6 +475,11 @@ def test_unit_band_edges(rs: tuple[int, ...], value: int, grade: str) -> None:
 )
 def test_value_band_edges(value: Fraction, grade: str) -> None:
     assert value_grade(M, value) == grade
+
+
+def test_value_below_every_band_is_the_lowest_grade() -> None:
+    assert value_grade(M, -1) == "D"
+    assert value_grade(M, Fraction(-1, 1000)) == "D"
 
 
 def test_value_grade_refuses_floats() -> None:
@@ -546,6 +692,36 @@ def test_scoring_errors(entries: dict[str, Any], message: str) -> None:
     with pytest.raises(ScoringError) as info:
         score_committee(M, [SampleInput("S1", entries)])
     assert str(info.value).startswith(message)
+
+
+class _NoTruth:
+    """A ``major_fire_hazard`` flag that is not a yes/no value."""
+
+    def __bool__(self) -> bool:
+        raise TypeError("not a flag")
+
+
+def test_finding_with_a_flag_that_is_not_true_or_false_is_an_error() -> None:
+    entries: dict[str, Any] = {"XF01": [F(3, 3), F(2, 2, major_fire_hazard=_NoTruth())]}  # type: ignore[arg-type]
+    with pytest.raises(ScoringError) as info:
+        score_committee(M, [SampleInput("S1", entries)])
+    assert str(info.value) == "sample S1, sub-unit XF01: invalid findings"
+    assert (info.value.sample, info.value.subunit, info.value.finding) == ("S1", "XF01", None)
+
+
+def test_unit_results_stay_right_when_the_cache_is_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = [
+        score_sample(M, sample(f"S{lk}", XF01=[F(lk, 3)])).units["XF"] for lk in range(1, 6)
+    ]
+    method = load_method(raw_method())
+    monkeypatch.setattr("linli.risk.rules._UNIT_CACHE_LIMIT", 2)
+    for _ in range(2):
+        got = [
+            score_sample(method, sample(f"S{lk}", XF01=[F(lk, 3)])).units["XF"]
+            for lk in range(1, 6)
+        ]
+        assert got == expected
+        assert len(method._compiled.unit_cache) <= 2
 
 
 def test_empty_sample_list_and_duplicate_ids_are_errors() -> None:

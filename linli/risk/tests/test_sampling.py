@@ -148,6 +148,22 @@ def test_record_round_trip_and_verify() -> None:
         draw_from_record(dict(record, algorithm="v0"))
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"frame": "F1,F2"}, "record needs frame (list), n (integer) and seed (string)"),
+        ({"n": "3"}, "record needs frame (list), n (integer) and seed (string)"),
+        ({"seed": 7}, "record needs frame (list), n (integer) and seed (string)"),
+        ({"frame": ["F1"]}, "frame items must be objects with id and stratum"),
+    ],
+)
+def test_draw_from_a_malformed_record_is_refused(change: dict[str, object], message: str) -> None:
+    record = json.loads(json.dumps(draw(committee_frame(), 3, seed="r").to_record()))
+    with pytest.raises(SamplingError) as info:
+        draw_from_record(dict(record, **change))
+    assert str(info.value) == message
+
+
 def test_short_frame_takes_all_and_is_flagged() -> None:
     result = draw(frame(a=1, b=1), 3, seed="s")
     assert result.short_frame
