@@ -147,11 +147,17 @@ def mask_id_number(number: str) -> str:
 
 
 def mask_phone(phone: str) -> str:
-    """138****5678: keep the operator prefix and the last four digits."""
+    """138****5678: keep the operator prefix and the last four digits of a mobile number.
+
+    At least half of a number stays hidden: a landline (8 digits) shows its last four only,
+    and anything shorter shows nothing.
+    """
     digits = phone.strip()
-    if len(digits) < 7:
+    if len(digits) < 8:
         return "*" * len(digits)
-    return digits[:3] + "****" + digits[-4:]
+    if len(digits) < 11:
+        return "*" * (len(digits) - 4) + digits[-4:]
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
 def mask_name_public(name: str) -> str:

@@ -112,7 +112,10 @@ def test_masks() -> None:
     assert mask_id_number("110105491") == "*********"
     assert mask_id_number("") == ""
     assert mask_phone(" 139123 ") == "******"
-    assert mask_phone("1391234") == "139****1234"
+    # A short number would show every digit between prefix and tail: hide at least half.
+    assert mask_phone("1391234") == "*******"
+    assert mask_phone("64381234") == "****1234"
+    assert mask_phone("+8613912345678") == "+86*******5678"
 
 
 def test_check_result_as_json_carries_no_number() -> None:
