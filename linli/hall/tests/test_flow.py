@@ -10,10 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
+from linli.core import workcalendar
 from linli.core.context import Actor
 from linli.core.models import AuditRecord
 from linli.hall import services
-from linli.hall.models import CalendarDay, Case, Rating, Ticket, TicketEvent
+from linli.hall.models import Case, Rating, Ticket, TicketEvent
 
 from .conftest import VALID_OLD, VALID_YOUNG
 
@@ -208,19 +209,21 @@ def test_supervisor_call_by_number_is_audited(centre: dict[str, Any], users: Any
 
 def test_case_deadline_counts_working_days_and_holidays(centre: dict[str, Any], users: Any) -> None:
     clerk = _actor(users["window_clerk"])
-    CalendarDay.objects.create(day=date(2026, 10, 5), kind="holiday")
+    workcalendar.sync_from_package(Actor.system("test"))  # the street calendar (core)
     ticket = services.issue_ticket(centre["qa"])
     services.call_next(clerk, centre["w1"])
     services.start(clerk, ticket)
     case = services.open_case(
         clerk, centre["item"], ticket=ticket, citywide=True, today=date(2026, 9, 30)
     )
-    # 10 working days after Wed 30 Sep, skipping the weekends and Mon 5 Oct
-    assert case.due_on == date(2026, 10, 15)
+    # 10 working days after Wed 30 Sep: National Day 1–7 Oct off, the 调休 Saturday 10 Oct
+    # counts, Sunday 11 Oct does not: 8, 9, 10, 12, 13, 14, 15, 16, 19, 20 Oct.
+    assert case.due_on == date(2026, 10, 20)
     assert case.citywide and case.number == "202609300001"
-    assert services.overdue_cases(date(2026, 10, 16)).filter(pk=case.pk).exists()
-    services.set_case_status(clerk, case, "completed", today=date(2026, 10, 14))
-    assert not services.overdue_cases(date(2026, 10, 16)).exists()
+    assert not services.overdue_cases(date(2026, 10, 20)).filter(pk=case.pk).exists()
+    assert services.overdue_cases(date(2026, 10, 21)).filter(pk=case.pk).exists()
+    services.set_case_status(clerk, case, "completed", today=date(2026, 10, 19))
+    assert not services.overdue_cases(date(2026, 10, 21)).exists()
     assert AuditRecord.objects.filter(action="hall.case.open").exists()
 
 
