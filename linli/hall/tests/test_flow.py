@@ -482,3 +482,38 @@ def test_a_change_made_in_another_process_reaches_the_kiosk(
     hall = Hall.objects.get(pk=centre["A"].pk)
     services.set_hours(Actor(users["street_admin"]), hall, time(9, 0), time(17, 0))
     assert _issue_json(client).json()["number"] == "A002"
+
+
+def test_a_holiday_entered_elsewhere_closes_the_kiosk_and_its_removal_opens_it(
+    client: Any, centre: dict[str, Any], users: dict[str, Any]
+) -> None:
+    """The street calendar lives in core with its own stamp: a holiday entered by another
+    process reaches the kiosk's cached copy on the next ticket (no number used up), and a day
+    turned back into a working day elsewhere opens the kiosk at once (a closed answer is only
+    given after the stamps were read)."""
+    from django.db import connection
+
+    from linli.core import workcalendar
+    from linli.core.models import CalendarDay
+    from linli.hall.models import QueueCounter, Ticket
+
+    today = date(2026, 11, 25)  # the kiosk's pinned clock (conftest)
+    assert _issue_json(client).json()["number"] == "A001"  # the copy is cached
+
+    def elsewhere(sql: str) -> None:  # as another process: the table and the stamp, no cache
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            cursor.execute("UPDATE core_calendarversion SET n = n + 1 WHERE id = 1")
+
+    CalendarDay.objects.create(day=today, kind="holiday", name="临时", source="street")
+    elsewhere("SELECT 1")
+    response = _issue_json(client)
+    assert response.status_code == 409 and response.json()["code"] == "hall_closed"
+    assert Ticket.objects.count() == 1 and QueueCounter.objects.get().n == 1
+    elsewhere(f"DELETE FROM core_calendarday WHERE day = '{today.isoformat()}'")
+    assert _issue_json(client).json()["number"] == "A002"
+    # and through the street admin's service, in this process
+    workcalendar.set_day(Actor(users["street_admin"]), today, "holiday", "临时")
+    assert _issue_json(client).status_code == 409
+    workcalendar.clear_day(Actor(users["street_admin"]), today)
+    assert _issue_json(client).json()["number"] == "A003"
