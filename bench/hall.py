@@ -152,13 +152,13 @@ def _prepare(database: str) -> tuple[dict[str, str], str]:
         "import django; django.setup();"
         "from django.core.management import call_command; call_command('migrate', verbosity=0);"
         "import datetime as d; from django.utils import timezone;"
-        "from linli.hall.models import CalendarDay, Hall, Queue;"
+        "from linli.core.models import CalendarDay; from linli.hall.models import Hall, Queue;"
         "import _bench_urls; _bench_urls.create_insert_table();"
         # Open all day today (a 调休 working day too), whenever the benchmark runs.
         "h = Hall.objects.create(code='A', name='A', opens_at=d.time(0, 0),"
         " closes_at=d.time(23, 59, 59, 999999));"
-        "[CalendarDay.objects.get_or_create(day=timezone.localdate() + d.timedelta(days=i),"
-        " defaults={'kind': 'workday'}) for i in (0, 1)];"
+        "[CalendarDay.objects.update_or_create(day=timezone.localdate() + d.timedelta(days=i),"
+        " defaults={'kind': 'workday', 'source': 'street'}) for i in (0, 1)];"
         "Queue.objects.create(hall=h, prefix='A', name='A')"
     )
     subprocess.run([sys.executable, "-c", setup], env=env, check=True, cwd=ROOT)

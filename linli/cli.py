@@ -36,6 +36,8 @@ platform:
                              queue a round's white-paper batch; prints {"job": ID}
   audit verify               check the audit log's keyed chain against its anchors
                              (exit 0 intact, 1 tampered, 3 restored from a backup)
+  calendar sync              load holidays and 调休 days from the installed chinesecalendar
+                             package into the street calendar (street overrides are kept)
   backup [--output PATH]     archive the database, media files and audit anchors
   restore ARCHIVE --yes      put a backup archive back (database and media files)
   rekey [--batch N]          re-encrypt personal data under the current data key
@@ -116,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "beat":
         return beat(rest)
 
+    if command == "calendar" and rest[:1] == ["sync"]:
+        return _django(["calendar_sync", *rest[1:]])
     if command == "audit" and rest[:1] == ["verify"]:
         return _django(["audit_verify", *rest[1:]])
     return _django(args)

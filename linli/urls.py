@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from linli.core import account_views
+from linli.core import account_views, calendar_views
 from linli.core import views as core_views
 from linli.core.admin import close_foreign_models
 from linli.core.api.docs import RedocView, SwaggerView
@@ -43,6 +43,7 @@ urlpatterns = [
     path("display/large-type/", core_views.toggle_large_type, name="large_type"),
     path("modules/<str:key>/", core_views.module, name="module"),
     path("audit/", core_views.audit_log, name="audit_log"),
+    path("calendar/", calendar_views.work_calendar, name="work_calendar"),
     path("places/", include("linli.geo.urls")),
     path("risk/", include("linli.risk.urls")),
     path("fire/", include("linli.fire.urls")),

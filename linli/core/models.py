@@ -220,3 +220,46 @@ class SecurityPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("安全策略"))
+
+
+class CalendarDay(models.Model):
+    """A day off beyond weekends, or a weekend working day (调休), for every deadline of Linli.
+
+    Seeded from the ``chinesecalendar`` package (the State Council's holiday notices since
+    2004; ``source = package``) and overridden day by day by the street (``source = street``),
+    whose entries a later sync leaves alone. Days not stored are plain weekdays or weekends.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("节假日")
+        WORKDAY = "workday", _("调休上班")
+
+    class Source(models.TextChoices):
+        PACKAGE = "package", _("国务院通知")
+        STREET = "street", _("街道调整")
+
+    day = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=60, blank=True)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("工作日历")
+        verbose_name_plural = _("工作日历")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_kind_display()}"
+
+
+class CalendarVersion(models.Model):
+    """One row (id 1) whose ``n`` changes whenever a calendar day is stored or removed.
+
+    Processes cache the calendar with the ``n`` they read; the hall kiosk's numbering statement
+    checks it in the same statement, so a change made in any process is seen at once.
+    """
+
+    n = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.n)

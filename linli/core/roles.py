@@ -39,6 +39,7 @@ PERMISSIONS: frozenset[str] = frozenset(
         "people.change",  # create, edit, import residents
         "people.view_identity",  # unmasked identity numbers and phones (each read audited)
         "audit.view",  # the audit log
+        "calendar.manage",  # the street's working-day calendar: holidays and 调休 overrides
         "users.manage",  # accounts and roles (superseded by the two below; held by no role)
         # 三员分立 (MLPS 2.0): account administration and role administration are separate.
         "accounts.manage",  # create, deactivate, rename accounts; reset passwords
@@ -229,6 +230,7 @@ _HALL_TICKETS = ("hall.view", "hall.manage", "hall.supervise", "hall.serve")
 ROUTES: dict[str, Rule] = {
     "home": LOGIN, "login": PUBLIC, "logout": LOGIN, "set_language": PUBLIC,
     "large_type": PUBLIC, "module": LOGIN, "audit_log": "audit.view",
+    "work_calendar": "calendar.manage",
     # Places and people
     "geo:list": "geo.view", "geo:list[residents]": "people.view",
     "geo:export": "geo.view", "geo:export[residents]": "people.view",

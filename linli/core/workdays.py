@@ -63,3 +63,27 @@ def working_days_between(start: date, end: date, calendar: WorkCalendar = PLAIN_
         if calendar.is_working_day(current):
             count += 1
     return count
+
+
+def roll_forward(day: date, calendar: WorkCalendar = PLAIN_WEEK) -> date:
+    """Civil Code art. 203: a period whose last day is a day off ends on the next working day."""
+    while not calendar.is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+# From this day of the year on, the coming year must be in the calendar (the State Council
+# publishes its holiday notice in October or November).
+WARN_FROM_MONTH, WARN_FROM_DAY = 11, 1
+
+
+def missing_coming_year(today: date, covered_years: Iterable[int]) -> int | None:
+    """The coming year when ``today`` is on or after 1 November and that year is not covered.
+
+    ``covered_years`` are the years whose holidays are known (from the package or entered by
+    the street). Before 1 November, or when the coming year is there, nothing is missing.
+    """
+    if (today.month, today.day) < (WARN_FROM_MONTH, WARN_FROM_DAY):
+        return None
+    coming = today.year + 1
+    return None if coming in set(covered_years) else coming

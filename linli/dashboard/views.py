@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from linli.core import policy
+from linli.core import policy, workcalendar
 from linli.geo import queries
 from linli.geo.models import Household
 
@@ -54,6 +54,9 @@ def _diagram(user: Any) -> dict[str, Any]:
 
 def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"summary": None}
+    if policy.can(request.user, workcalendar.PERMISSION):
+        # From 1 November: the coming year's holidays are missing from package and street.
+        context["calendar_missing"] = workcalendar.coming_year_missing()
     if policy.can(request.user, "geo.view"):
         context["summary"] = queries.street_summary(request.user)
         context["diagram"] = _diagram(request.user)

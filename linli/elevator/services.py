@@ -19,9 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.core import audit, crypto, policy, ratelimit
+from linli.core import audit, crypto, policy, ratelimit, workcalendar
 from linli.core.context import Actor
 from linli.core.errors import DomainError
+from linli.core.workdays import WorkCalendar
 from linli.geo.labels import join_place
 from linli.geo.models import Household, Resident
 from linli.geo.services import PHONE_PURPOSE as RESIDENT_PHONE_PURPOSE
@@ -757,10 +758,12 @@ def send_stage_reminders(today: date | None = None) -> dict[str, int]:
 
     today = today or _today()
     counts = {"clocks": 0, "vote_deadlines": 0, "vote_notices": 0}
+    calendar = workcalendar.work_calendar()
     with transaction.atomic():
         for project in queries.projects_for_reminders():
             last: date | None = getattr(project, "last_maintenance", None)
-            for clock in stages.clock_reminders(stages.clocks(project_dates(project, last), today)):
+            dates = project_dates(project, last)
+            for clock in stages.clock_reminders(stages.clocks(dates, today, calendar=calendar)):
                 params = {
                     "project": project.name, "stage": clock.label, "due": clock.due.isoformat(),
                     "url": f"/elevator/projects/{project.pk}/",
@@ -790,6 +793,20 @@ def send_stage_reminders(today: date | None = None) -> dict[str, int]:
             )  # fmt: skip
             counts["vote_deadlines"] += 1
     return counts
+
+
+def work_calendar() -> WorkCalendar:
+    """The street's working-day calendar (core: State Council notices and street overrides)."""
+    return workcalendar.work_calendar()
+
+
+def project_clocks(
+    project: Project, today: date, calendar: WorkCalendar | None = None
+) -> list[stages.Clock]:
+    """The project's clocks, statutory periods rolled off days off by the street calendar
+    (``calendar``: the street's, read once by a caller that lists many projects)."""
+    dates = project_dates(project, getattr(project, "last_maintenance", None))
+    return stages.clocks(dates, today, calendar=calendar or workcalendar.work_calendar())
 
 
 def project_dates(project: Project, last_maintenance: date | None) -> stages.ProjectDates:

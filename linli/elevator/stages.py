@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from enum import IntEnum
 from typing import Literal
 
-from linli.core.workdays import WorkCalendar
+from linli.core.workdays import WorkCalendar, roll_forward
 
 
 def gettext_noop(message: str) -> str:
@@ -240,11 +240,7 @@ def add_months(day: date, months: int) -> date:
 
 def _roll_forward(day: date, calendar: WorkCalendar | None) -> date:
     """Civil Code art. 203: a period ending on a day off ends on the next working day."""
-    if calendar is None:
-        return day
-    while not calendar.is_working_day(day):
-        day += timedelta(days=1)
-    return day
+    return day if calendar is None else roll_forward(day, calendar)
 
 
 def _status(
@@ -272,8 +268,11 @@ def clocks(
 ) -> list[Clock]:
     """Every clock that the recorded dates start, soonest first.
 
-    ``calendar`` moves the end of the written-feedback window off a day off (art. 203); without
-    one, calendar days are used as published. ``due_soon`` overrides the warning window per
+    ``calendar`` (the street's working-day calendar) moves the last day of the statutory
+    periods counted in days off a day off (Civil Code art. 203): the publicity period, the
+    written-feedback window and the 30 days for use registration. Maintenance intervals and the
+    inspection expiry are technical dates and do not move. Without a calendar, calendar days
+    are used as published. ``due_soon`` overrides the warning window per
     clock name (defaults: 3 days for maintenance, 7 days otherwise).
     """
     windows: Mapping[str, int] = due_soon or {}
@@ -285,12 +284,16 @@ def clocks(
         found.append(Clock(name, CLOCK_LABELS[name], kind, due, status, days_left, done_on))
 
     if dates.planning_notice_start is not None:
-        notice_end = dates.planning_notice_start + timedelta(days=NOTICE_DAYS)
+        notice_end = _roll_forward(
+            dates.planning_notice_start + timedelta(days=NOTICE_DAYS), calendar
+        )
         add("planning_notice", "period", notice_end)
         feedback_end = _roll_forward(notice_end + timedelta(days=FEEDBACK_DAYS), calendar)
         add("planning_feedback", "period", feedback_end)
     if dates.entered_service is not None:
-        registration_due = dates.entered_service + timedelta(days=REGISTRATION_DAYS)
+        registration_due = _roll_forward(
+            dates.entered_service + timedelta(days=REGISTRATION_DAYS), calendar
+        )
         add("use_registration", "deadline", registration_due, dates.use_registered)
         last = max(filter(None, (dates.entered_service, dates.last_maintenance)))
         add("maintenance", "deadline", last + timedelta(days=MAINTENANCE_DAYS))

@@ -7,7 +7,7 @@ last four ID characters (``services.owner_login``), throttled per address and pe
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -153,8 +153,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     current = stages.Stage(project.stage)
     kinds = {d.kind for d in project.documents.all()}
     required = stages.required_documents(current, works_cost_fen=project.works_cost_fen)
-    dates = services.project_dates(project, getattr(project, "last_maintenance", None))
-    clocks = stages.clocks(dates, timezone.localdate())
+    clocks = services.project_clocks(project, timezone.localdate())
     votes = [_vote_block(v) for v in project.votes.all()]
     passed = bool(votes) and all(v["s"]["passed"] for v in votes)
     nexts = []
@@ -929,9 +928,9 @@ def annex(request: HttpRequest, pk: int) -> HttpResponse:
 def reminders(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows: list[dict[str, Any]] = []
+    calendar = services.work_calendar()
     for project in queries.projects(request.user).order_by("committee__code", "name"):
-        last: date | None = getattr(project, "last_maintenance", None)
-        for clock in stages.clocks(services.project_dates(project, last), today):
+        for clock in services.project_clocks(project, today, calendar):
             if clock.status in ("overdue", "due_soon"):
                 rows.append({"p": project, "c": clock})
     rows.sort(key=lambda r: (r["c"].status != "overdue", r["c"].due))

@@ -20,7 +20,6 @@ from linli.core.roles import Role
 
 from . import rules, services
 from .models import (
-    CalendarDay,
     Case,
     Hall,
     Item,
@@ -161,7 +160,6 @@ CLERKS = [
     )
 ]
 ARRIVALS = [40, 52, 45, 24, 30, 42, 34, 20]  # per hour, 9:00–17:00, the whole centre
-HOLIDAYS = [(date(2026, 10, d), "国庆节") for d in range(1, 9)] + [(date(2026, 9, 28), "")]
 
 
 def _aware(day: date, minutes: float) -> datetime:
@@ -279,17 +277,14 @@ def _delete() -> None:
     Item.objects.all().delete()
     Queue.objects.all().delete()
     Hall.objects.all().delete()
-    CalendarDay.objects.all().delete()
 
 
 def build() -> dict[str, int]:
     rng = random.Random(SEED)
     with transaction.atomic():
         _delete()
-        services.config_changed()  # halls, queues and holidays are replaced
-        CalendarDay.objects.bulk_create(
-            CalendarDay(day=d, kind=CalendarDay.Kind.HOLIDAY, note=n) for d, n in HOLIDAYS
-        )
+        # Halls and queues are replaced; holidays come from the street calendar (core).
+        services.config_changed()
         halls = {
             "A": Hall.objects.create(code="A", name="A厅 综合业务受理"),
             "B": Hall.objects.create(code="B", name="B厅 专业服务"),

@@ -34,25 +34,6 @@ class Hall(models.Model):
         return f"{self.code} {self.name}"
 
 
-class CalendarDay(models.Model):
-    """A day off beyond weekends, or a weekend working day (调休): business days and deadlines."""
-
-    class Kind(models.TextChoices):
-        HOLIDAY = "holiday", _("节假日")
-        WORKDAY = "workday", _("调休上班")
-
-    day = models.DateField(_("日期"), unique=True)
-    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
-    note = models.CharField(_("说明"), max_length=60, blank=True)
-
-    class Meta:
-        ordering = ["day"]
-        verbose_name = _("节假日")
-
-    def __str__(self) -> str:
-        return f"{self.day} {self.get_kind_display()}"
-
-
 class Queue(models.Model):
     """A line with its own numbers (prefix + 3 digits per day); also the routing skill."""
 

@@ -23,11 +23,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.core import audit, crypto, excel, policy
+from linli.core import audit, crypto, excel, policy, workcalendar
 from linli.core.context import Actor
 from linli.core.errors import DomainError, ImportRejected, RowError
 from linli.core.excel import Column, read_sheet
 from linli.core.identity import age_band, age_on, check_id_number, mask_phone
+from linli.core.models import CalendarVersion
 from linli.core.workdays import WorkCalendar, add_working_days
 from linli.notices import rules as notice_rules
 from linli.notices import services as notices
@@ -35,7 +36,6 @@ from linli.notices import services as notices
 from . import rules
 from .models import (
     Appointment,
-    CalendarDay,
     Case,
     ConfigVersion,
     Hall,
@@ -87,11 +87,8 @@ def id_hashes(number: str) -> list[str]:
 
 
 def work_calendar() -> WorkCalendar:
-    days = list(CalendarDay.objects.values_list("day", "kind"))
-    return WorkCalendar.of(
-        (d for d, k in days if k == CalendarDay.Kind.HOLIDAY),
-        (d for d, k in days if k == CalendarDay.Kind.WORKDAY),
-    )
+    """The street's working-day calendar (``core``: the package's notices and its overrides)."""
+    return workcalendar.work_calendar()
 
 
 def protect_phone(phone: str) -> tuple[str, str]:
@@ -291,7 +288,10 @@ _COUNTER_UPSERT = (
 )
 # With a configuration version: the counter moves only while the kiosk's cached view of halls,
 # queues and holidays is still current (see ``kiosk_config``).
-_CHECKED_SOURCE = "SELECT %s, %s, 1 FROM {version} WHERE id = 1 AND n = %s"
+_CHECKED_SOURCE = (
+    "SELECT %s, %s, 1 FROM {version} v, {calendar} c"
+    " WHERE v.id = 1 AND v.n = %s AND c.id = 1 AND c.n = %s"
+)
 _PLAIN_SOURCE = "SELECT %s, %s, 1 WHERE 1 = 1"  # (WHERE: SQLite's upsert-after-SELECT rule)
 
 
@@ -299,11 +299,13 @@ def _counter_sql(checked: bool) -> str:
     source = _CHECKED_SOURCE if checked else _PLAIN_SOURCE
     return _COUNTER_UPSERT.format(
         counter=QueueCounter._meta.db_table,
-        source=source.format(version=ConfigVersion._meta.db_table),
+        source=source.format(
+            version=ConfigVersion._meta.db_table, calendar=CalendarVersion._meta.db_table
+        ),
     )
 
 
-def next_seq(queue: Queue, day: date, config_version: int | None = None) -> int | None:
+def next_seq(queue: Queue, day: date, config_version: tuple[int, int] | None = None) -> int | None:
     """Hand out the next number of a queue for a day; call inside a transaction.
 
     One ``INSERT … ON CONFLICT DO UPDATE SET n = n + 1 RETURNING n`` (SQLite ≥ 3.35,
@@ -313,7 +315,7 @@ def next_seq(queue: Queue, day: date, config_version: int | None = None) -> int 
     """
     params: list[Any] = [queue.pk, day]
     if config_version is not None:
-        params.append(config_version)
+        params.extend(config_version)
     with connection.cursor() as cursor:
         cursor.execute(_counter_sql(config_version is not None), params)
         row = cursor.fetchone()
@@ -377,7 +379,7 @@ def issue_ticket(
     item: Item | None = None,
     now: datetime | None = None,
     source: str | None = None,
-    config_version: int | None = None,
+    config_version: tuple[int, int] | None = None,
 ) -> Ticket:
     """A kiosk ticket, with an ID swipe (checksum checked) or without ID.
 
@@ -411,15 +413,7 @@ def issue_ticket(
         age_band=band,
         issued_at=now,
     )
-    fields = _ticket_fields()
-    # Every value but the number through get_db_prep_save (as ``objects.create`` would), before
-    # any lock is taken; the number is filled in under the lock.
-    values = [
-        None
-        if f.attname in ("seq", "number")
-        else f.get_db_prep_save(f.pre_save(ticket, True), connection)
-        for f in fields
-    ]
+    values = _ticket_values(ticket)
     if connection.vendor == "postgresql":
         # One statement, so one round trip and atomic by itself (no BEGIN/COMMIT needed).
         if not _insert_numbered_pg(ticket, values, config_version):
@@ -431,17 +425,63 @@ def issue_ticket(
             raise StaleConfig
         ticket.seq = seq
         ticket.number = rules.format_ticket_number(queue.prefix, seq)
-        for i, f in enumerate(fields):
-            if f.attname == "seq":
-                values[i] = seq
-            elif f.attname == "number":
-                values[i] = ticket.number
+        index = _ticket_template(connection.vendor)[1]
+        values[index["seq"]], values[index["number"]] = seq, ticket.number
         with connection.cursor() as cursor:
             cursor.execute(_insert_sql(connection.vendor), values)
             ticket.pk = cursor.fetchone()[0]
     ticket._state.adding = False
     ticket._state.db = connection.alias
     return ticket
+
+
+# What varies from one kiosk ticket to the next; every other column of a new ticket has the same
+# value each time (its default), prepared for the database once per process.
+_TICKET_VARYING = (
+    "queue_id", "day", "seq", "number", "token", "item_id", "source", "state", "priority",
+    "id_hash", "age_band", "issued_at",
+)  # fmt: skip
+
+
+@functools.cache
+def _ticket_template(vendor: str) -> tuple[tuple[Any, ...], dict[str, int]]:
+    """(the prepared values of a new ticket's constant columns, column index by attname)."""
+    blank = Ticket()
+    fields = _ticket_fields()
+    index = {f.attname: i for i, f in enumerate(fields)}
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            raise AssertionError(f"{f.name}: a per-insert default needs preparing per ticket")
+        if f.has_default() and callable(f.default):
+            raise AssertionError(f"{f.name}: a callable default needs preparing per ticket")
+    values = tuple(
+        None
+        if f.attname in _TICKET_VARYING
+        else f.get_db_prep_save(f.pre_save(blank, True), connection)
+        for f in fields
+    )
+    return values, index
+
+
+def _ticket_values(ticket: Ticket) -> list[Any]:
+    """The INSERT parameters of a new ticket (as ``objects.create`` would prepare them), seq and
+    number left to the numbering: the constant columns come prepared from the template, only
+    the varying ones are converted (the date and the time through their fields)."""
+    template, index = _ticket_template(connection.vendor)
+    values = list(template)
+    day_field = Ticket._meta.get_field("day")
+    issued_field = Ticket._meta.get_field("issued_at")
+    values[index["queue_id"]] = ticket.queue_id
+    values[index["day"]] = day_field.get_db_prep_save(ticket.day, connection)
+    values[index["token"]] = ticket.token
+    values[index["item_id"]] = ticket.item_id
+    values[index["source"]] = str(ticket.source)
+    values[index["state"]] = str(ticket.state)
+    values[index["priority"]] = str(ticket.priority)
+    values[index["id_hash"]] = ticket.id_hash
+    values[index["age_band"]] = ticket.age_band
+    values[index["issued_at"]] = issued_field.get_db_prep_save(ticket.issued_at, connection)
+    return values
 
 
 @functools.cache
@@ -483,7 +523,9 @@ def _numbered_insert_sql_pg(checked: bool) -> str:
     )
 
 
-def _insert_numbered_pg(ticket: Ticket, values: list[Any], config_version: int | None) -> bool:
+def _insert_numbered_pg(
+    ticket: Ticket, values: list[Any], config_version: tuple[int, int] | None
+) -> bool:
     """PostgreSQL: number and insert a ticket in one statement (False: configuration changed).
 
     The counter's row lock is held until the statement commits, so numbers have no duplicate
@@ -491,7 +533,7 @@ def _insert_numbered_pg(ticket: Ticket, values: list[Any], config_version: int |
     """
     params: list[Any] = [ticket.queue_id, ticket.day]
     if config_version is not None:
-        params.append(config_version)
+        params.extend(config_version)
     for f, value in zip(_ticket_fields(), values, strict=True):
         if f.attname == "number":
             params.append(ticket.queue.prefix)
@@ -1079,7 +1121,7 @@ def kiosk_clock() -> datetime:
 class KioskConfig:
     """What the kiosk checks before issuing, as read at configuration version ``version``."""
 
-    version: int
+    version: tuple[int, int]  # (hall configuration, street calendar)
     halls: dict[str, Hall]  # by code
     queues: dict[tuple[str, str], Queue]  # (hall code, prefix) → a queue the kiosk offers
     appointment_halls: frozenset[str]  # halls with a 预约 queue (the kiosk's 预约签到 button)
@@ -1126,7 +1168,7 @@ def kiosk_config(*, check: bool = False) -> KioskConfig:
     cached = _KIOSK_CONFIG.get(key)
     if cached is not None and not check:
         return cached
-    version = _config_version()
+    version = (_config_version(), workcalendar.version())
     if cached is not None and cached.version == version:
         return cached
     halls = {h.code: h for h in Hall.objects.order_by()}
@@ -1140,7 +1182,8 @@ def kiosk_config(*, check: bool = False) -> KioskConfig:
             appointment_halls.add(hall.code)
         else:
             queues[(hall.code, q.prefix)] = q
-    config = KioskConfig(version, halls, queues, frozenset(appointment_halls), work_calendar())
+    calendar = workcalendar.cached(version[1]).calendar
+    config = KioskConfig(version, halls, queues, frozenset(appointment_halls), calendar)
     _KIOSK_CONFIG[key] = config
     return config
 
@@ -1151,7 +1194,8 @@ def forget_kiosk_config() -> None:
 
 
 def config_changed() -> None:
-    """Record that halls, queues or the calendar changed: every process's kiosk reloads.
+    """Record that halls or queues changed: every process's kiosk reloads (the street calendar
+    has its own stamp, ``core.CalendarVersion``, which the kiosk checks too).
 
     Called inside the changing transaction by the services that change them (and the demo).
     """
@@ -1175,14 +1219,23 @@ def kiosk_issue(hall: str, prefix: str, id_number: str = "") -> Ticket:
     Raises ``HallError`` (``unknown_queue``, ``hall_closed``, ``bad_id``).
     """
     config = kiosk_config()
+    checked = False  # compared with the stored versions during this call
     for attempt in range(4):
         queue = config.queues.get((hall, prefix))
-        if queue is None and attempt == 0:
-            config = kiosk_config(check=True)  # perhaps a queue staff just created
+        if queue is None and not checked:
+            config, checked = kiosk_config(check=True), True  # perhaps a queue just created
             queue = config.queues.get((hall, prefix))
         if queue is None:
             raise HallError(_("没有这个取号队列。"), code="unknown_queue")
-        require_open(queue.hall, calendar=config.calendar)
+        now = kiosk_clock()
+        if not is_open(queue.hall, now, config.calendar):
+            if not checked:
+                # Closed by this copy: before refusing, make sure staff did not just change the
+                # hours or the calendar (the only path that reads the versions; a closed hall
+                # is not the steady state).
+                config, checked = kiosk_config(check=True), True
+                continue
+            raise HallError(closed_message(queue.hall, now, config.calendar), code="hall_closed")
         try:
             # The last try, after three changes in a row, checks against a copy read just
             # now and issues without the guard (as a plain read-then-issue would).
@@ -1190,7 +1243,7 @@ def kiosk_issue(hall: str, prefix: str, id_number: str = "") -> Ticket:
                 queue, id_number, config_version=config.version if attempt < 3 else None
             )
         except StaleConfig:
-            config = kiosk_config(check=True)
+            config, checked = kiosk_config(check=True), True
     raise AssertionError("unreachable: the last try is unguarded")
 
 
@@ -1500,27 +1553,6 @@ def set_hours(actor: Actor, hall: Hall, opens_at: Any, closes_at: Any) -> Hall:
             details={"opens": str(opens_at), "closes": str(closes_at)},
         )
     return hall
-
-
-def set_calendar_day(actor: Actor, day: date, kind: str, note: str = "") -> CalendarDay | None:
-    """Add a holiday or 调休 working day; kind "" removes the entry."""
-    policy.require(actor.user, "hall.manage")
-    with transaction.atomic():
-        if not kind:
-            CalendarDay.objects.filter(day=day).delete()
-            config_changed()
-            audit.record(
-                actor, "hall.calendar.delete", object_type="hall.calendarday", object_repr=str(day)
-            )
-            return None
-        if kind not in CalendarDay.Kind.values:
-            raise HallError(_("类型无效。"), code="bad_kind")
-        entry, _created = CalendarDay.objects.update_or_create(
-            day=day, defaults={"kind": kind, "note": note[:60]}
-        )
-        config_changed()
-        audit.record(actor, "hall.calendar.set", entry)
-    return entry
 
 
 def _fields(obj: Any, names: list[str]) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from datetime import date, timedelta
 from datetime import time as time_cls
@@ -17,7 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -32,7 +33,6 @@ from linli.core.excel import write_workbook
 from . import charts, queries, services
 from .forms import HallForm, LockerForm, QueueForm
 from .models import (
-    CalendarDay,
     Case,
     Hall,
     Item,
@@ -208,11 +208,27 @@ def kiosk_ticket(request: HttpRequest, hall: str) -> JsonResponse:
             "number": ticket.number,
             "queue": ticket.queue.prefix,
             "priority": ticket.priority,
-            "slip": reverse("hall:slip", args=[ticket.token]),
-            "status": reverse("hall:status", args=[ticket.token]),
+            "slip": _token_url("hall:slip", ticket.token),
+            "status": _token_url("hall:status", ticket.token),
         },
         status=201,
     )
+
+
+_TOKEN_MARK = "TOKEN-MARK"  # noqa: S105 (a placeholder in a cached URL, no secret)
+
+
+@functools.cache
+def _token_url_parts(name: str, script_prefix: str) -> tuple[str, str]:
+    before, after = reverse(name, args=[_TOKEN_MARK]).split(_TOKEN_MARK, 1)
+    return before, after
+
+
+def _token_url(name: str, token: str) -> str:
+    """``reverse(name, args=[token])`` for a URL-safe ticket token, without resolving each time
+    (the kiosk answers many tickets a second)."""
+    before, after = _token_url_parts(name, get_script_prefix())
+    return f"{before}{token}{after}"
 
 
 def _qr_svg(url: str) -> str:
@@ -1091,14 +1107,8 @@ def setup(request: HttpRequest) -> HttpResponse:
                     actor, hall, time_cls.fromisoformat(request.POST.get("opens", "")),
                     time_cls.fromisoformat(request.POST.get("closes", "")),
                 )  # fmt: skip
-            elif form in SETUP_FORMS:
-                if not _save_setup_form(request, actor, form):
-                    return redirect("hall:setup")
-            elif form == "calendar":
-                services.set_calendar_day(
-                    actor, date.fromisoformat(request.POST.get("day", "")),
-                    request.POST.get("kind", ""), request.POST.get("note", ""),
-                )  # fmt: skip
+            elif form in SETUP_FORMS and not _save_setup_form(request, actor, form):
+                return redirect("hall:setup")
             messages.success(request, _("已保存"))
         except ValueError:
             messages.error(request, _("请检查日期和时间的格式。"))
@@ -1115,8 +1125,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             "all_queues": Queue.objects.select_related("hall").annotate(n_items=Count("items")),
             "lockers": Locker.objects.select_related("hall"),
             "items": Item.objects.filter(active=True).select_related("queue"),
-            "days": CalendarDay.objects.filter(day__gte=_today() - timedelta(days=31)),
-            "kinds": CalendarDay.Kind.choices,
+            "can_calendar": policy.can(request.user, "calendar.manage"),
         },
     )
 

@@ -52,6 +52,7 @@ LABELS = {
     "linli.community.release_due": gettext_lazy("到点释放活动保留名额并由候补递补"),
     "linli.core.backup": gettext_lazy("夜间备份（内置 SQLite 部署）"),
     "linli.core.anchor_audit": gettext_lazy("审计日志链头每日锚定到数据库之外"),
+    "linli.core.sync_calendar": gettext_lazy("从节假日数据包更新工作日历"),
 }
 
 

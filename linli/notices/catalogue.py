@@ -16,7 +16,7 @@ from typing import Literal
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N  # noqa: N812 (reads as a marker)
+from django.utils.translation import gettext_noop as N
 
 from . import rules
 from .errors import ParamsInvalid, UnknownKind

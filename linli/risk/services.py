@@ -23,12 +23,12 @@ from linli.core import audit, policy
 from linli.core.context import Actor
 from linli.core.errors import DomainError
 from linli.core.roles import Role
+from linli.core.workcalendar import work_calendar
 from linli.geo.models import Building, Committee, HousingType
 from linli.notices import services as notices
 
 from . import rectification as rect
 from . import rules, sampling
-from .calendar import CALENDAR
 from .models import (
     CaseEvent,
     Check,
@@ -530,8 +530,9 @@ def open_cases(actor: Actor, sample: Sample, *, today: date | None = None) -> li
     method = method_of(sample.round.method)
     found_on = today or sample.inspected_on or timezone.localdate()
     made = []
+    calendar = work_calendar()
     for f in Finding.objects.filter(check_item__sample=sample).select_related("check_item"):
-        d = rect.default_deadlines(f.grade, found_on, CALENDAR, method=method)
+        d = rect.default_deadlines(f.grade, found_on, calendar, method=method)
         made.append(
             HazardCase(
                 finding=f,
@@ -667,7 +668,7 @@ def case_action(
                 except ValueError:
                     raise RiskError(_("方案整改期限须为日期 YYYY-MM-DD")) from None
         elif action == "request_reinspection":
-            case.reinspection_due = rect.reinspection_due(today, CALENDAR, method=method)
+            case.reinspection_due = rect.reinspection_due(today, work_calendar(), method=method)
         elif action == "reject":
             case.signoffs = {}
             details["reason"] = reason
@@ -797,9 +798,10 @@ def send_hazard_reminders(today: date | None = None) -> dict[str, int]:
     counts = {"due": 0, "today": 0, "overdue": 0}
     with transaction.atomic():
         counts["overdue"] = len(escalate_overdue(Actor.system("risk reminders"), today))
-        horizon = rect.reminder_horizon(today, CALENDAR)
+        calendar = work_calendar()
+        horizon = rect.reminder_horizon(today, calendar)
         for case in queries.cases_due_by(today, horizon):
-            stage = rect.deadline_reminder(case.due_on, today, CALENDAR)
+            stage = rect.deadline_reminder(case.due_on, today, calendar)
             if stage is None or case.due_on is None:
                 continue
             due = case.due_on.isoformat()

@@ -105,6 +105,7 @@ SCREENS: list[Screen] = [
     Screen("/login/", None, DP),
     # --- street admin ---
     Screen("/", "admin", DP),
+    Screen("/calendar/", "admin", DP),
     Screen("/places/committees/", "admin", D),
     Screen("/places/committees/{committee}/", "admin", D),
     Screen("/places/estates/", "admin", D),

@@ -67,13 +67,16 @@ PASSWORD = "linli-demo-2026"  # the demo accounts' (README)
 OPEN_HALL = """
 import datetime as d, json
 from django.utils import timezone
-from linli.hall.models import CalendarDay, Hall, Queue
+from linli.core.models import CalendarDay
+from linli.core.workcalendar import mark_changed
+from linli.hall.models import Hall, Queue
 hall = Hall.objects.get(code="A")
 hall.opens_at, hall.closes_at = d.time(0, 0), d.time(23, 59, 59, 999999)
 hall.save()
 for i in (0, 1):
     CalendarDay.objects.update_or_create(
-        day=timezone.localdate() + d.timedelta(days=i), defaults={"kind": "workday"})
+        day=timezone.localdate() + d.timedelta(days=i), defaults={"kind": "workday", "source": "street"})
+mark_changed()
 queue = (Queue.objects.filter(hall=hall, is_backoffice=False).exclude(prefix="Y")
          .order_by("sort", "pk").first())
 print(json.dumps({"queue": queue.prefix, "queue_id": queue.pk}))

@@ -308,3 +308,26 @@ def test_concurrent_ballots_by_one_owner_last_counts_none_lost(block: dict[str, 
     # Each later ballot replaces exactly one earlier one: a chain, nothing dropped.
     replaced = [b.replaces_id for b in ballots if b.replaces_id is not None]
     assert len(replaced) == len(set(replaced)) == len(choices) - 1
+
+
+def test_statutory_periods_roll_off_holidays_by_the_street_calendar(
+    block: dict[str, Any], users: dict[str, Any]
+) -> None:
+    """Civil Code art. 203: a period whose last day is a holiday ends on the next working day."""
+    from datetime import date
+
+    from linli.core import workcalendar
+
+    workcalendar.sync_from_package(Actor.system("test"))
+    project = block["p1"]
+    project.planning_notice_start = date(2026, 9, 21)  # + 10 days = 1 Oct (National Day)
+    project.entered_service = date(2026, 9, 1)  # + 30 days = 1 Oct
+    project.save()
+    clocks = {c.name: c.due for c in services.project_clocks(project, date(2026, 9, 22))}
+    assert clocks["planning_notice"] == date(2026, 10, 8)
+    assert clocks["planning_feedback"] == date(2026, 10, 15)  # 7 days after the rolled end
+    assert clocks["use_registration"] == date(2026, 10, 8)
+    # a day the street declares off moves them again
+    workcalendar.set_day(Actor(users["street_admin"]), date(2026, 10, 8), "holiday", "调整")
+    clocks = {c.name: c.due for c in services.project_clocks(project, date(2026, 9, 22))}
+    assert clocks["use_registration"] == date(2026, 10, 9)

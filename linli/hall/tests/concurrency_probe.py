@@ -24,14 +24,17 @@ def main(threads_n: int, per_thread: int) -> dict[str, object]:
 
     from django.utils import timezone
 
+    from linli.core.models import CalendarDay
     from linli.hall import services
-    from linli.hall.models import CalendarDay, Hall, Queue, Ticket
+    from linli.hall.models import Hall, Queue, Ticket
 
     # Open all day today (a 调休 working day too), so the kiosk path can issue at any time.
     hall = Hall.objects.create(
         code="A", name="A", opens_at=dt.time(0, 0), closes_at=dt.time(23, 59, 59, 999999)
     )
-    CalendarDay.objects.create(day=timezone.localdate(), kind="workday")
+    CalendarDay.objects.update_or_create(
+        day=timezone.localdate(), defaults={"kind": "workday", "source": "street"}
+    )
     queue = Queue.objects.create(hall=hall, prefix="A", name="A")
     connection.close()
     errors: list[str] = []

@@ -9,10 +9,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from linli.core import workcalendar
 from linli.core.context import Actor
 from linli.core.models import AuditRecord
 from linli.hall import services
-from linli.hall.models import Appointment, CalendarDay, Queue, Slot, Ticket
+from linli.hall.models import Appointment, Queue, Slot, Ticket
 
 from .conftest import VALID_OLD, VALID_YOUNG
 
@@ -93,12 +94,16 @@ def test_public_booking_page(client: Any, slot: Slot) -> None:
 def test_slots_are_opened_by_managers_on_working_days(
     client: Any, centre: dict[str, Any], users: Any
 ) -> None:
-    CalendarDay.objects.create(day=date(2026, 10, 1), kind="holiday")
+    workcalendar.sync_from_package(Actor.system("test"))  # the street calendar (core)
     made = services.create_slots(
-        Actor(users["street_admin"], "t"), centre["item"], date(2026, 9, 30), date(2026, 10, 5),
+        Actor(users["street_admin"], "t"), centre["item"], date(2026, 9, 30), date(2026, 10, 12),
         [time(9, 0), time(14, 0)], 4, 1,
     )  # fmt: skip
-    assert made == 2 * 3  # 30 Sep, 2 Oct, 5 Oct (1 Oct holiday, 3–4 Oct weekend)
+    # National Day 2026: 1–7 Oct off, Saturday 10 Oct a 调休 working day, Sunday 11 Oct off.
+    days = sorted(set(Slot.objects.values_list("day", flat=True)))
+    assert days == [date(2026, 9, 30), date(2026, 10, 8), date(2026, 10, 9), date(2026, 10, 10),
+                    date(2026, 10, 12)]  # fmt: skip
+    assert made == 2 * 5
     client.force_login(users["window_clerk"])
     assert client.get(reverse("hall:slots")).status_code == 403
     client.force_login(users["street_admin"])

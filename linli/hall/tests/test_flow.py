@@ -10,10 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
+from linli.core import workcalendar
 from linli.core.context import Actor
 from linli.core.models import AuditRecord
 from linli.hall import services
-from linli.hall.models import CalendarDay, Case, Rating, Ticket, TicketEvent
+from linli.hall.models import Case, Rating, Ticket, TicketEvent
 
 from .conftest import VALID_OLD, VALID_YOUNG
 
@@ -208,19 +209,21 @@ def test_supervisor_call_by_number_is_audited(centre: dict[str, Any], users: Any
 
 def test_case_deadline_counts_working_days_and_holidays(centre: dict[str, Any], users: Any) -> None:
     clerk = _actor(users["window_clerk"])
-    CalendarDay.objects.create(day=date(2026, 10, 5), kind="holiday")
+    workcalendar.sync_from_package(Actor.system("test"))  # the street calendar (core)
     ticket = services.issue_ticket(centre["qa"])
     services.call_next(clerk, centre["w1"])
     services.start(clerk, ticket)
     case = services.open_case(
         clerk, centre["item"], ticket=ticket, citywide=True, today=date(2026, 9, 30)
     )
-    # 10 working days after Wed 30 Sep, skipping the weekends and Mon 5 Oct
-    assert case.due_on == date(2026, 10, 15)
+    # 10 working days after Wed 30 Sep: National Day 1–7 Oct off, the 调休 Saturday 10 Oct
+    # counts, Sunday 11 Oct does not: 8, 9, 10, 12, 13, 14, 15, 16, 19, 20 Oct.
+    assert case.due_on == date(2026, 10, 20)
     assert case.citywide and case.number == "202609300001"
-    assert services.overdue_cases(date(2026, 10, 16)).filter(pk=case.pk).exists()
-    services.set_case_status(clerk, case, "completed", today=date(2026, 10, 14))
-    assert not services.overdue_cases(date(2026, 10, 16)).exists()
+    assert not services.overdue_cases(date(2026, 10, 20)).filter(pk=case.pk).exists()
+    assert services.overdue_cases(date(2026, 10, 21)).filter(pk=case.pk).exists()
+    services.set_case_status(clerk, case, "completed", today=date(2026, 10, 19))
+    assert not services.overdue_cases(date(2026, 10, 21)).exists()
     assert AuditRecord.objects.filter(action="hall.case.open").exists()
 
 
@@ -472,10 +475,45 @@ def test_a_change_made_in_another_process_reaches_the_kiosk(
     assert _issue_json(client).status_code == 201
     Hall.objects.filter(pk=centre["A"].pk).update(closes_at=time(9, 30))  # clock: 10:00
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {ConfigVersion._meta.db_table} SET n = n + 1")  # noqa: S608
+        cursor.execute(f"UPDATE {ConfigVersion._meta.db_table} SET n = n + 1")
     response = _issue_json(client)
     assert response.status_code == 409 and response.json()["code"] == "hall_closed"
     assert Ticket.objects.count() == 1 and QueueCounter.objects.get().n == 1
     hall = Hall.objects.get(pk=centre["A"].pk)
     services.set_hours(Actor(users["street_admin"]), hall, time(9, 0), time(17, 0))
     assert _issue_json(client).json()["number"] == "A002"
+
+
+def test_a_holiday_entered_elsewhere_closes_the_kiosk_and_its_removal_opens_it(
+    client: Any, centre: dict[str, Any], users: dict[str, Any]
+) -> None:
+    """The street calendar lives in core with its own stamp: a holiday entered by another
+    process reaches the kiosk's cached copy on the next ticket (no number used up), and a day
+    turned back into a working day elsewhere opens the kiosk at once (a closed answer is only
+    given after the stamps were read)."""
+    from django.db import connection
+
+    from linli.core import workcalendar
+    from linli.core.models import CalendarDay
+    from linli.hall.models import QueueCounter, Ticket
+
+    today = date(2026, 11, 25)  # the kiosk's pinned clock (conftest)
+    assert _issue_json(client).json()["number"] == "A001"  # the copy is cached
+
+    def elsewhere(sql: str) -> None:  # as another process: the table and the stamp, no cache
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            cursor.execute("UPDATE core_calendarversion SET n = n + 1 WHERE id = 1")
+
+    CalendarDay.objects.create(day=today, kind="holiday", name="临时", source="street")
+    elsewhere("SELECT 1")
+    response = _issue_json(client)
+    assert response.status_code == 409 and response.json()["code"] == "hall_closed"
+    assert Ticket.objects.count() == 1 and QueueCounter.objects.get().n == 1
+    elsewhere(f"DELETE FROM core_calendarday WHERE day = '{today.isoformat()}'")
+    assert _issue_json(client).json()["number"] == "A002"
+    # and through the street admin's service, in this process
+    workcalendar.set_day(Actor(users["street_admin"]), today, "holiday", "临时")
+    assert _issue_json(client).status_code == 409
+    workcalendar.clear_day(Actor(users["street_admin"]), today)
+    assert _issue_json(client).json()["number"] == "A003"

@@ -9,9 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from linli.core import workcalendar
 from linli.core.context import Actor
 from linli.hall import services
-from linli.hall.models import CalendarDay, Slot, Ticket
+from linli.hall.models import Slot, Ticket
 
 from .conftest import VALID_OLD
 
@@ -50,7 +51,8 @@ def test_closed_after_hours_says_when_it_opens(
 def test_closed_on_weekend_and_holiday(
     client: Any, centre: dict[str, Any], monkeypatch: Any, users: dict[str, Any]
 ) -> None:
-    CalendarDay.objects.create(day=date(2026, 11, 30), kind="holiday", note="测试假日")
+    admin = Actor(users["street_admin"])
+    workcalendar.set_day(admin, date(2026, 11, 30), "holiday", "测试假日")
     _at(monkeypatch, 2026, 11, 28, 10, 0)  # Saturday; Monday the 30th is a holiday
     page = client.get(reverse("hall:kiosk", args=["A"])).content.decode()
     assert "12月1日（星期二）09:00" in page
@@ -58,7 +60,7 @@ def test_closed_on_weekend_and_holiday(
     response = client.post(reverse("hall:kiosk", args=["A"]), {"queue": centre["qa"].pk})
     assert response.status_code == 400 and not Ticket.objects.exists()
     # a 调休 Saturday, entered by staff, is a working day: open (the kiosk's cache is renewed)
-    services.set_calendar_day(Actor(users["street_admin"]), date(2026, 12, 5), "workday")
+    workcalendar.set_day(admin, date(2026, 12, 5), "workday")
     _at(monkeypatch, 2026, 12, 5, 10, 0)
     assert (
         client.post(reverse("hall:kiosk", args=["A"]), {"queue": centre["qa"].pk}).status_code

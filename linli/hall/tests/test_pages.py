@@ -195,10 +195,8 @@ def test_catalogue_import_round_trip_and_atomic_rejection(
 
 
 def test_setup_windows_hours_and_holidays(client: Any, centre: dict[str, Any], users: Any) -> None:
-    from datetime import date
-
     from linli.core.models import AuditRecord
-    from linli.hall.models import CalendarDay, Queue
+    from linli.hall.models import Queue
 
     url = reverse("hall:setup")
     client.force_login(users["window_clerk"])
@@ -217,8 +215,8 @@ def test_setup_windows_hours_and_holidays(client: Any, centre: dict[str, Any], u
     client.post(url, {"form": "hours", "hall": centre["A"].pk, "opens": "08:30", "closes": "17:30"})
     centre["A"].refresh_from_db()
     assert str(centre["A"].opens_at) == "08:30:00"
-    client.post(url, {"form": "calendar", "day": "2027-01-01", "kind": "holiday", "note": "元旦"})
-    assert CalendarDay.objects.get(day=date(2027, 1, 1)).note == "元旦"
+    # Holidays are the street's one calendar now: the page links to it.
+    assert reverse("work_calendar") in client.get(url).content.decode()
     assert AuditRecord.objects.filter(action="hall.window.configure").exists()
 
 

@@ -6,18 +6,20 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from chinese_calendar import constants
 from django.utils import timezone
 
 from linli.core.context import Actor
 from linli.core.models import Organisation, User
-from linli.core.workdays import PLAIN_WEEK, working_days_between
+from linli.core.workdays import PLAIN_WEEK, WorkCalendar, working_days_between
 from linli.notices.models import Notice
 from linli.risk import services, tasks
-from linli.risk.calendar import CALENDAR
 from linli.risk.models import Check, Finding, HazardCase, Round, Sample
 from linli.risk.rectification import DeadlineReminder, deadline_reminder, reminder_horizon
 
 WED = date(2026, 12, 9)
+# The State Council's notices as the package has them (what the core calendar is seeded from).
+CALENDAR = WorkCalendar.of(constants.holidays, constants.workdays)
 
 
 # --------------------------------------------------------------------------- pure rules
@@ -194,3 +196,27 @@ def test_the_schedule_row_runs_the_task(
         Actor(users["street_admin"]), PeriodicTask.objects.get(name="linli.risk.hazard_deadlines")
     )
     assert Notice.objects.filter(kind="risk.hazard_today").count() == 2
+
+
+def test_open_cases_use_the_street_calendar_beyond_the_package(
+    street: dict[str, Any], users: dict[str, Any]
+) -> None:
+    """The old risk table stopped at 2026: a 2027 deadline on a holiday the street entered
+    (清明, Monday 5 April 2027) now moves to the next working day."""
+    from linli.core import workcalendar
+
+    rnd = Round.objects.create(name="2027 年度", method=services.default_version(), seed="s")
+    sample = Sample.objects.create(
+        round=rnd, committee=street["c1"], label="S1", building=street["building1"],
+        stratum="lane", draw_record={},
+    )  # fmt: skip
+    check = Check.objects.create(sample=sample, code="XF01")
+    Finding.objects.create(check_item=check, likelihood=1, severity=2, grade="D", description="x")
+    found = date(2027, 3, 4)  # Thursday; + 30 days = Saturday 3 April → Monday 5 April
+    actor = Actor(users["street_admin"])
+    (first,) = services.open_cases(actor, sample, today=found)
+    assert first.due_on == date(2027, 4, 5)
+    HazardCase.objects.all().delete()
+    workcalendar.set_day(actor, date(2027, 4, 5), "holiday", "清明节")
+    (second,) = services.open_cases(actor, sample, today=found)
+    assert second.due_on == date(2027, 4, 6)

@@ -14,6 +14,6 @@ def drop_cross_hall_skills(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("hall", "0005_merge_phones_and_kiosk_config")]
+    dependencies = [("hall", "0006_calendar_into_core")]
 
     operations = [migrations.RunPython(drop_cross_hall_skills, migrations.RunPython.noop)]
