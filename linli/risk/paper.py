@@ -409,8 +409,9 @@ class _Pending:
     def __init__(self) -> None:
         self.refs: dict[str, set[int]] = {}
         self.sent = False
+        self.callback = self.send  # one bound method, registered once with on_commit
 
-    def __call__(self) -> None:
+    def send(self) -> None:
         from .tasks import refresh_papers
 
         refs = {kind: sorted(ids) for kind, ids in self.refs.items() if ids}
@@ -428,7 +429,12 @@ def schedule_refresh(**refs: Iterable[int | None]) -> None:
     conn = transaction.get_connection()
     pending: _Pending | None = getattr(conn, "_linli_paper_refresh", None)
     queued = {id(entry[1]) for entry in getattr(conn, "run_on_commit", [])}
-    fresh = pending is None or pending.sent or not conn.in_atomic_block or id(pending) not in queued
+    fresh = (
+        pending is None
+        or pending.sent
+        or not conn.in_atomic_block
+        or id(pending.callback) not in queued
+    )
     if fresh:
         pending = _Pending()
     assert pending is not None
@@ -438,7 +444,9 @@ def schedule_refresh(**refs: Iterable[int | None]) -> None:
         pending.refs.setdefault(kind, set()).update(int(i) for i in ids if i)
     if fresh:
         conn._linli_paper_refresh = pending
-        transaction.on_commit(pending)  # runs at once outside a transaction
+        # Runs at once outside a transaction; a broker that cannot be reached is logged, not
+        # raised: the change is committed, and the next download renders the paper anyway.
+        transaction.on_commit(pending.callback, robust=True)
 
 
 def _on_change(sender: Any, instance: Any, **_kwargs: Any) -> None:

@@ -252,3 +252,28 @@ def test_a_stored_paper_keeps_the_day_it_was_issued(
         later = today - timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: later)
     assert client.get(url).content == first and len(renders) == 1
+
+
+def test_an_unreachable_broker_does_not_fail_the_change(
+    drawn: Round,
+    users: Any,
+    street: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from linli.risk import tasks
+
+    _submit(drawn, users, "HN01")
+
+    def unreachable(*args: Any) -> None:
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.refresh_papers, "delay", unreachable)
+    case = HazardCase.objects.filter(committee=street["c1"]).first()
+    assert case is not None
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        case.responsible = "物业公司丙"
+        case.save()
+    assert len(callbacks) == 1  # it ran, failed, and was logged
+    case.refresh_from_db()
+    assert case.responsible == "物业公司丙"
