@@ -42,7 +42,7 @@ def _document_class() -> Any:
 def document(**kwargs: Any) -> Any:
     """A WeasyPrint HTML document (same arguments as ``weasyprint.HTML``) styled by Linli's own
     user-agent sheet ``print_ua.css`` instead of WeasyPrint's: the full sheet's selectors,
-    matched against every element of a white paper, cost about a third of its render."""
+    matched against every element of a white paper, cost up to a third of its render."""
     return _document_class()(**kwargs)
 
 
