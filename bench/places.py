@@ -576,11 +576,14 @@ def _clients() -> dict[str, Any]:
     from django.test import Client
 
     from linli.core.models import User
+    from linli.core.testing import verify_session
 
     clients = {}
     for key, username in (("admin", "bench_admin"), ("committee", "bench_committee")):
         client = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT="text/html,application/json")
-        client.force_login(User.objects.get(username=username))
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        verify_session(client, user)  # a street admin's session needs its second factor
         clients[key] = client
     return clients
 

@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from django.utils.translation import gettext_lazy as L
 
 from linli.core import pdf as pdfkit
 from linli.core import policy
+from linli.core.models import User
 from linli.geo.models import Building, Estate, Household, Resident
 
 from . import queries
@@ -193,8 +195,13 @@ def _annex(rnd: Round, committee: Any, method: Any) -> list[dict[str, Any]]:
     ]
 
 
+# The print HTML carries this mark where the issue date goes; the render puts in the day it
+# renders. So the stored PDF's fingerprint does not change at midnight: a paper is re-rendered
+# when what it shows changes, and is dated the day that version was issued.
+ISSUED_MARK = "\u2063issued-on\u2063"
 PHOTO_MAX_PX = 800  # longest side of a photo in the PDF (45 mm at ~450 dpi)
 PAPERS_PREFIX = "papers"  # rendered white papers in default_storage
+STREET = "street"  # the street paper's name there (a committee's paper: the committee code)
 PAPER_FORMAT = 1  # raise when the PDF changes in a way its print HTML does not show
 _PRINTER: dict[str, Any] = {}
 
@@ -274,12 +281,10 @@ _BLOCK_GAP = re.compile(
 
 
 def _render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    html = _BLOCK_GAP.sub("><", html)
+    html = _BLOCK_GAP.sub("><", html).replace(ISSUED_MARK, timezone.localdate().isoformat())
     with pdfkit.RENDER_LOCK:  # Pango font maps are not thread-safe: one render at a time
         config, css = _printer()
-        doc = HTML(string=html, url_fetcher=_fetcher(), base_url=FONTS.as_uri())
+        doc = pdfkit.document(string=html, url_fetcher=_fetcher(), base_url=FONTS.as_uri())
         # The layout allocates some hundred thousand short-lived objects; the cyclic garbage
         # collector running over them cost ~15 % of a render. Collect once afterwards instead.
         enabled = gc.isenabled()
@@ -302,7 +307,8 @@ def paper_html(user: Any, rnd: Round, committee: Any) -> str:
             for ph in p["f"].photos.all():
                 ph.print_src = _print_image(ph.image.name)
     return render_to_string(
-        "risk/paper.html", {**ctx, "web": False, "base": "risk/paper_print.html"}
+        "risk/paper.html",
+        {**ctx, "web": False, "base": "risk/paper_print.html", "issued_text": ISSUED_MARK},
     )
 
 
@@ -335,6 +341,12 @@ def paper_folder(rnd: Round) -> str:
 
 
 def _cached_pdf(rnd: Round, name: str, html: str) -> bytes:
+    return _store(rnd, name, html)[0]
+
+
+def _store(rnd: Round, name: str, html: str) -> tuple[bytes, bool]:
+    """The PDF of ``html`` from storage, or rendered and stored (then True): the file's name is
+    the paper's fingerprint, and the paper's earlier files are deleted."""
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
@@ -344,20 +356,25 @@ def _cached_pdf(rnd: Round, name: str, html: str) -> bytes:
     if default_storage.exists(key):
         with default_storage.open(key, "rb") as f:
             data: bytes = f.read()
-        return data
+        return data, False
     data = _render_pdf(html)
     if not default_storage.exists(key):  # another worker may have stored it meanwhile
         default_storage.save(key, ContentFile(data))
     # Earlier versions of the same paper show something that has since changed.
-    try:
-        files = default_storage.listdir(folder)[1]
-    except (FileNotFoundError, NotImplementedError):
-        files = []
     mine = re.compile(rf"{re.escape(stem)}-[0-9a-f]{{24}}\.pdf")
-    for other in files:
+    for other in _stored_files(folder):
         if mine.fullmatch(other) and f"{folder}/{other}" != key:
             default_storage.delete(f"{folder}/{other}")
-    return data
+    return data, True
+
+
+def _stored_files(folder: str) -> list[str]:
+    from django.core.files.storage import default_storage
+
+    try:
+        return list(default_storage.listdir(folder)[1])
+    except (FileNotFoundError, NotImplementedError):
+        return []
 
 
 def warm_pdf() -> None:
@@ -375,6 +392,134 @@ def warm_pdf() -> None:
         "<html><body><h1>安全风险白皮书 · 预热</h1><p><b>湖南路街道</b> 0123456789 ABC "
         "居民委员会</p><table><tr><td>A</td><td>整改</td></tr></table></body></html>"
     )
+
+
+# ---------------------------------------------------------------- keeping stored papers fresh
+#
+# A stored paper can never be served stale: its name is the fingerprint of what it shows. To
+# spare the next reader the render, every change to something a paper shows also re-renders
+# that committee's stored papers (and the street paper) in the background, after the commit:
+# saving or deleting a committee, sample, check, finding, photo or hazard case (model signals,
+# so no service can forget it), and the scores written by ``services.rescore`` /
+# ``rescore_round`` (bulk writes, which send no signals, schedule it themselves). Papers nobody
+# has downloaded yet are not rendered. A change the signals do not see (another module's facts
+# in ``white_paper_sections``, a bulk ``update()``) still gives a new fingerprint: the next
+# download renders it.
+
+REF_KINDS = ("committee", "sample", "check", "finding", "case", "round")
+
+
+class _Pending:
+    """What the current transaction changed, sent to the worker once, after the commit."""
+
+    def __init__(self) -> None:
+        self.refs: dict[str, set[int]] = {}
+        self.sent = False
+        self.callback = self.send  # one bound method, registered once with on_commit
+
+    def send(self) -> None:
+        from .tasks import refresh_papers
+
+        refs = {kind: sorted(ids) for kind, ids in self.refs.items() if ids}
+        self.sent = True
+        if refs:
+            refresh_papers.delay(refs)
+
+
+def schedule_refresh(**refs: Iterable[int | None]) -> None:
+    """Re-render the stored papers these objects appear in, in the background after the
+    transaction commits (``committee=[ids]``, ``sample=``, ``check=``, ``finding=``, ``case=``,
+    ``round=``). Many calls in one transaction send one task; a rollback sends none."""
+    from django.db import transaction
+
+    conn = transaction.get_connection()
+    pending: _Pending | None = getattr(conn, "_linli_paper_refresh", None)
+    queued = {id(entry[1]) for entry in getattr(conn, "run_on_commit", [])}
+    fresh = (
+        pending is None
+        or pending.sent
+        or not conn.in_atomic_block
+        or id(pending.callback) not in queued
+    )
+    if fresh:
+        pending = _Pending()
+    assert pending is not None
+    for kind, ids in refs.items():
+        if kind not in REF_KINDS:
+            raise ValueError(f"unknown paper source {kind!r}")
+        pending.refs.setdefault(kind, set()).update(int(i) for i in ids if i)
+    if fresh:
+        conn._linli_paper_refresh = pending
+        # Runs at once outside a transaction; a broker that cannot be reached is logged, not
+        # raised: the change is committed, and the next download renders the paper anyway.
+        transaction.on_commit(pending.callback, robust=True)
+
+
+def _on_change(sender: Any, instance: Any, **_kwargs: Any) -> None:
+    from linli.geo.models import Committee
+
+    from .models import Finding, HazardCase, Photo
+
+    if isinstance(instance, Committee):
+        schedule_refresh(committee=[instance.pk])
+    elif isinstance(instance, (Sample, HazardCase)):
+        schedule_refresh(committee=[instance.committee_id])
+    elif isinstance(instance, Check):
+        schedule_refresh(sample=[instance.sample_id])
+    elif isinstance(instance, Finding):
+        schedule_refresh(check=[instance.check_item_id])
+    elif isinstance(instance, Photo):
+        schedule_refresh(finding=[instance.finding_id], case=[instance.case_id])
+
+
+def connect_signals() -> None:
+    """Called by the app's ``ready()``: every save or delete of what a paper shows."""
+    from django.db.models.signals import post_delete, post_save
+
+    from linli.geo.models import Committee
+
+    from .models import Finding, HazardCase, Photo
+
+    for model in (Committee, Sample, Check, Finding, Photo, HazardCase):
+        for signal in (post_save, post_delete):
+            signal.connect(_on_change, sender=model, dispatch_uid=f"risk-paper-{model.__name__}")
+
+
+def refresh(refs: dict[str, list[int]]) -> int:
+    """Bring the stored papers of the committees behind ``refs`` up to date (the worker's side
+    of ``schedule_refresh``): each stored paper whose content changed is rendered and stored
+    again, and so is the street paper of each round concerned. Returns the number of renders."""
+    from django.db.models import Q
+
+    from .models import Finding, HazardCase
+
+    ids = set(refs.get("committee", []))
+    for kind, model, path in (
+        ("sample", Sample, "committee_id"),
+        ("check", Check, "sample__committee_id"),
+        ("finding", Finding, "check_item__sample__committee_id"),
+        ("case", HazardCase, "committee_id"),
+    ):
+        if refs.get(kind):
+            ids.update(model.objects.filter(pk__in=refs[kind]).values_list(path, flat=True))
+    rounds = Round.objects.filter(pk__in=refs.get("round", []))
+    if ids:
+        rounds = Round.objects.filter(Q(pk__in=refs.get("round", [])) | Q(committees__in=ids))
+    reader = User(username="risk_papers", role="street_admin", is_active=True)
+    renders = 0
+    for rnd in rounds.select_related("method").distinct().order_by("pk"):
+        stored = {name.rsplit("-", 1)[0] for name in _stored_files(paper_folder(rnd))}
+        if not stored:
+            continue
+        members = rnd.committees.filter(code__in=stored).order_by("code")
+        if rnd.pk not in refs.get("round", []):
+            members = members.filter(pk__in=ids)
+        for committee in members:
+            if get_valid_filename(committee.code) in stored:
+                renders += _store(rnd, str(committee.code), paper_html(reader, rnd, committee))[1]
+        if STREET in stored:
+            renders += _store(rnd, STREET, street_html(street_context(reader, rnd)))[1]
+    return renders
 
 
 def street_context(user: Any, rnd: Round) -> dict[str, Any]:
@@ -424,10 +569,14 @@ def street_pdf(user: Any, rnd: Round) -> bytes:
     """The street white paper as PDF bytes, stored and reused like the committees' papers."""
     policy.require(user, "risk.view")
     ctx = street_context(user, rnd)
-    html = render_to_string(
-        "risk/street_paper.html", {**ctx, "web": False, "base": "risk/paper_print.html"}
+    return _cached_pdf(rnd, STREET, street_html(ctx))
+
+
+def street_html(ctx: dict[str, Any]) -> str:
+    return render_to_string(
+        "risk/street_paper.html",
+        {**ctx, "web": False, "base": "risk/paper_print.html", "issued_text": ISSUED_MARK},
     )
-    return _cached_pdf(rnd, "street", html)
 
 
 # --------------------------------------------------------------------------- background batches

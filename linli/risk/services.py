@@ -27,8 +27,8 @@ from linli.core.workcalendar import work_calendar
 from linli.geo.models import Building, Committee, HousingType
 from linli.notices import services as notices
 
+from . import paper, rules, sampling
 from . import rectification as rect
-from . import rules, sampling
 from .models import (
     CaseEvent,
     Check,
@@ -434,10 +434,15 @@ def _dec(value: Any) -> Decimal:
     return rules.round_half_up(value, 2)
 
 
-def _dec_fast(value: Fraction) -> Decimal:
-    """``round_half_up(value, 2)`` for the non-negative values of scoring, in integers."""
+def _cents(value: Fraction) -> int:
+    """``round_half_up(value, 2)`` × 100 for the non-negative values of scoring, in integers."""
     n, d = value.numerator, value.denominator
-    return Decimal((200 * n + d) // (2 * d)).scaleb(-2)
+    return (200 * n + d) // (2 * d)
+
+
+def _cents_text(cents: int) -> str:
+    """A non-negative value in hundredths as the database reads it (1234 → "12.34")."""
+    return f"{cents // 100}.{cents % 100:02d}"
 
 
 def rescore(actor: Actor, rnd: Round, committee: Committee) -> rules.CommitteeResult | None:
@@ -503,6 +508,7 @@ def rescore(actor: Actor, rnd: Round, committee: Committee) -> rules.CommitteeRe
                         )
                     )
         Score.objects.bulk_create(rows)
+        paper.schedule_refresh(committee=[committee.pk])  # bulk writes send no signals
         new = (str(_dec(result.value)), result.grade)
         before = (str(old.value), old.grade) if old else None
         if before != new:
@@ -818,33 +824,40 @@ def send_hazard_reminders(today: date | None = None) -> dict[str, int]:
     return counts
 
 
-def _merge_scores(round_id: int, rows: list[tuple[Any, ...]]) -> int:
-    """Make the round's stored scores equal to ``rows``, writing only what changed.
+def _merge_scores(round_id: int, rows: list[tuple[Any, ...]]) -> tuple[int, set[int]]:
+    """Make the round's stored scores equal to ``rows`` (round, committee, sample, unit, value in
+    hundredths, grade, band grade), writing only what changed.
 
     The stored scores are read once (their key and values, in no particular order) and compared
     in Python; then, in bulk, only the changed values are updated by primary key, rows no longer
     produced are deleted and new ones inserted. A re-run with nothing changed writes nothing.
-    Returns the number of rows written (updated + inserted + deleted).
+    Returns the number of rows written (updated + inserted + deleted) and the committees whose
+    scores changed.
     """
     table = connection.ops.quote_name(Score._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, committee_id, sample_id, unit, value, grade, band_grade FROM {table}"
-            " WHERE round_id = %s",
+            "SELECT id, committee_id, sample_id, unit, CAST(ROUND(value * 100) AS integer), grade,"
+            f" band_grade FROM {table} WHERE round_id = %s",
             [round_id],
         )
         stored = {(c, s, u): (pk, v, g, b) for pk, c, s, u, v, g, b in cursor.fetchall()}
     changed: list[tuple[Any, ...]] = []
     new: list[tuple[Any, ...]] = []
+    touched: set[int] = set()
     for row in rows:
         old = stored.pop((row[1], row[2], row[3]), None)
         if old is None:
             new.append(row)
+            touched.add(row[1])
         elif (old[1], old[2], old[3]) != (row[4], row[5], row[6]):
-            changed.append((old[0], row[4], row[5], row[6]))
+            changed.append((old[0], _cents_text(row[4]), row[5], row[6]))
+            touched.add(row[1])
+    new = [(*row[:4], _cents_text(row[4]), *row[5:]) for row in new]
     gone = [old[0] for old in stored.values()]
+    touched.update(key[0] for key in stored)
     if not (changed or new or gone):
-        return 0
+        return 0, touched
     columns = "round_id, committee_id, sample_id, unit, value, grade, band_grade"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -877,7 +890,7 @@ def _merge_scores(round_id: int, rows: list[tuple[Any, ...]]) -> int:
             sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)"
             for start in range(0, len(new), 20000):
                 cursor.executemany(sql, new[start : start + 20000])
-    return len(changed) + len(new) + len(gone)
+    return len(changed) + len(new) + len(gone), touched
 
 
 def _copy(cursor: Any, target: str, rows: list[tuple[Any, ...]]) -> None:
@@ -1012,9 +1025,17 @@ def import_checklist(actor: Actor, sample: Sample, file: Any) -> dict[str, int]:
     return counts
 
 
+def _folded_finding(token: str) -> rules.Finding:
+    """A finding folded by ``rescore_round``'s query outside the usual 1–5 range (the engine
+    then names it as an error)."""
+    value = int(token.rstrip("m"))
+    return rules.Finding(value // 10, value % 10, token.endswith("m"))
+
+
 def rescore_round(actor: Actor, rnd: Round) -> int:
-    """Rescore every committee of a round from the database in bulk (four reads; only the
-    scores that changed are written).
+    """Rescore every committee of a round from the database in bulk (three reads: the samples,
+    the checks with their findings folded, the stored scores; only the scores that changed are
+    written).
 
     The same engine and the same rows as ``rescore``; used after a method correction and by
     the city-scale benchmark. Returns the number of committees scored.
@@ -1030,46 +1051,53 @@ def rescore_round(actor: Actor, rnd: Round) -> int:
         .values_list("pk", "committee_id", "label")
     }
     subunits: dict[int, dict[str, Any]] = {pk: {} for pk in samples}
-    for sample_id, code in (
-        Check.objects.filter(
-            sample__round=rnd, sample__state=Sample.State.SUBMITTED, status=Check.Status.NA
-        )
-        .order_by()
-        .values_list("sample_id", "code")
-    ):
-        subunits[sample_id][code] = rules.NA
-    # ~470,000 rows at city scale: fetched with the query's own SQL (no per-row ORM work), in
-    # no particular order (the scores do not depend on it; sorting them cost PostgreSQL more
-    # than reading them), and one shared (immutable) rules.Finding per (L, S, major).
-    sql, params = (
-        Finding.objects.filter(
-            check_item__sample__round=rnd, check_item__sample__state=Sample.State.SUBMITTED
-        )
-        .order_by()
-        .values_list(
-            "check_item__sample_id",
-            "check_item__code",
-            "likelihood",
-            "severity",
-            "major_fire_hazard",
-        )
-        .query.sql_with_params()
+    # One read of what the engine needs, ~250,000 rows at city scale: each check that is not
+    # applicable or has findings, its findings folded by PostgreSQL into one short text
+    # ("45,32m": L and S of each, m for a major fire hazard), in no particular order (the
+    # scores do not depend on it). Equal texts share one (immutable) tuple of rules.Finding.
+    check = connection.ops.quote_name(Check._meta.db_table)
+    finding = connection.ops.quote_name(Finding._meta.db_table)
+    sample = connection.ops.quote_name(Sample._meta.db_table)
+    folded = (
+        "string_agg(CAST(f.likelihood * 10 + f.severity AS varchar)"
+        " || CASE WHEN f.major_fire_hazard THEN 'm' ELSE '' END, ',')"
+        if connection.vendor == "postgresql"
+        else "group_concat(CAST(f.likelihood * 10 + f.severity AS text)"
+        " || CASE WHEN f.major_fire_hazard THEN 'm' ELSE '' END, ',')"
     )
-    shared: dict[tuple[int, int, bool], rules.Finding] = {}
+    sql = (
+        f"SELECT c.sample_id, c.code, c.status = %s, {folded} FROM {check} c"
+        f" JOIN {sample} s ON s.id = c.sample_id LEFT JOIN {finding} f ON f.check_item_id = c.id"
+        " WHERE s.round_id = %s AND s.state = %s AND (c.status = %s OR f.id IS NOT NULL)"
+        " GROUP BY c.id, c.sample_id, c.code, c.status"
+    )
+    params: list[Any] = [Check.Status.NA, rnd.pk, Sample.State.SUBMITTED, Check.Status.NA]
+    shared: dict[str, tuple[rules.Finding, ...]] = {}
+    one = {
+        f"{lk * 10 + sv}{'m' if major else ''}": rules.Finding(lk, sv, major)
+        for lk in range(1, 6)
+        for sv in range(1, 6)
+        for major in (False, True)
+    }
+    na = rules.NA
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for sample_id, code, likelihood, severity, major in cursor.fetchall():
-            key = (likelihood, severity, bool(major))
-            finding = shared.get(key)
-            if finding is None:
-                finding = shared[key] = rules.Finding(*key)
-            subunits[sample_id].setdefault(code, []).append(finding)
+        for sample_id, code, is_na, text in cursor.fetchall():
+            if is_na:
+                subunits[sample_id][code] = na
+                continue
+            found = shared.get(text)
+            if found is None:
+                found = shared[text] = tuple(
+                    one.get(t) or _folded_finding(t) for t in text.split(",")
+                )
+            subunits[sample_id][code] = found
     by_committee: dict[int, list[tuple[int, str]]] = {}
     for pk, (committee_id, label) in samples.items():
         by_committee.setdefault(committee_id, []).append((pk, label))
     rows: list[tuple[Any, ...]] = []
     rid = rnd.pk
-    dec = _dec_fast
+    dec = _cents
     for committee_id, group in by_committee.items():
         group.sort(key=lambda item: item[1])
         inputs = [rules.SampleInput(label, subunits[pk]) for pk, label in group]
@@ -1086,7 +1114,8 @@ def rescore_round(actor: Actor, rnd: Round) -> int:
                 if u is not None:
                     rows.append((rid, committee_id, pk, code, dec(u.value), u.grade, u.band_grade))
     with transaction.atomic():
-        written = _merge_scores(rnd.pk, rows)
+        written, touched = _merge_scores(rnd.pk, rows)
+        paper.schedule_refresh(committee=touched)  # the stored papers of what changed
         audit.record(
             actor,
             "risk.round.rescore",

@@ -15,6 +15,15 @@ def papers(job_id: int) -> None:
     jobs.run(job_id, paper.run_batch)
 
 
+@shared_task(name="linli.risk.tasks.refresh_papers", ignore_result=True)
+def refresh_papers(refs: dict[str, list[int]]) -> int:
+    """After a change: re-render the stored white papers it touches (``paper.refresh``), so the
+    next download is served from storage at once."""
+    from . import paper
+
+    return paper.refresh(refs)
+
+
 @shared_task(name="linli.risk.tasks.hazard_deadlines")
 def hazard_deadlines() -> dict[str, int]:
     """Daily: reminders 3 working days before and on a rectification deadline; escalation when

@@ -17,11 +17,23 @@ from .conftest import fill
 pytestmark = pytest.mark.django_db
 
 
+def _commit() -> None:
+    """As if the test's transaction committed here: run what waits for the commit (the fixtures'
+    and the services' on_commit callbacks) and start afresh."""
+    from django.db import connection
+
+    waiting = [callback for _sids, callback, _robust in connection.run_on_commit]
+    connection.run_on_commit.clear()
+    for callback in waiting:
+        callback()
+
+
 def _submit(rnd: Round, users: Any, code: str) -> None:
     sample = Sample.objects.filter(round=rnd, committee__code=code).order_by("label").first()
     assert sample is not None
     fill(sample, users["inspector"], {"XF01": [4], "RQ02": [4]})
     services.submit_sample(Actor(users["inspector"]), sample)
+    _commit()  # the refresh it scheduled is sent (no paper is stored yet: nothing rendered)
 
 
 @pytest.fixture
@@ -96,3 +108,172 @@ def test_warm_pdf_prepares_fonts_and_style_sheet(monkeypatch: pytest.MonkeyPatch
     for name in pdfkit.FONT_FILES.values():
         unpacked = pdfkit.font_file(name)  # once per machine, reused by every render
         assert unpacked.suffix == ".otf" and unpacked.parent == pdfkit.FONT_CACHE
+
+
+def _text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def _stored_pdf(rnd: Round, code: str) -> bytes:
+    (name,) = _stored(rnd, code)
+    with default_storage.open(f"{paper.paper_folder(rnd)}/{name}", "rb") as f:
+        data: bytes = f.read()
+    return data
+
+
+def test_a_rectification_change_re_renders_the_stored_paper_in_the_background(
+    drawn: Round,
+    users: Any,
+    login: Any,
+    street: Any,
+    renders: list[int],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    _submit(drawn, users, "HN01")
+    client = login("street_admin")
+    url = f"/risk/rounds/{drawn.pk}/committees/{street['c1'].pk}/paper.pdf"
+    client.get(url)
+    assert len(renders) == 1
+    case = HazardCase.objects.filter(committee=street["c1"]).order_by("pk").first()
+    assert case is not None
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        case.responsible = "物业公司乙"
+        case.save()
+        case.interim_measure = "设置警示带"
+        case.save()
+    assert len(callbacks) == 1  # one task per transaction, however many changes
+    assert len(renders) == 2  # rendered by the task, not by a reader
+    stored = _stored_pdf(drawn, "HN01")
+    assert stored.startswith(b"%PDF") and "物业公司乙" in _text(stored)
+    download = client.get(url)
+    assert download.content == stored and len(renders) == 2  # served from storage
+
+
+def test_a_rescore_re_renders_the_paper_with_the_new_score(
+    drawn: Round,
+    users: Any,
+    login: Any,
+    street: Any,
+    renders: list[int],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from linli.risk.models import Finding, Score
+
+    _submit(drawn, users, "HN01")
+    login("street_admin").get(f"/risk/rounds/{drawn.pk}/committees/{street['c1'].pk}/paper.pdf")
+    before = Score.objects.get(round=drawn, committee=street["c1"], sample=None, unit="")
+    # A bulk correction of the findings (no signal) and the committee rescored.
+    Finding.objects.filter(check_item__sample__committee=street["c1"]).update(severity=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rescore(Actor(users["street_admin"]), drawn, street["c1"])
+    after = Score.objects.get(round=drawn, committee=street["c1"], sample=None, unit="")
+    assert after.value != before.value
+    assert len(renders) == 2
+    text = _text(_stored_pdf(drawn, "HN01"))
+    assert str(after.value) in text and str(before.value) not in text
+
+
+def test_a_finding_changed_on_its_own_re_renders_and_a_rollback_sends_nothing(
+    drawn: Round,
+    users: Any,
+    login: Any,
+    street: Any,
+    renders: list[int],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.db import transaction
+
+    from linli.risk.models import Finding
+
+    _submit(drawn, users, "HN01")
+    login("street_admin").get(f"/risk/rounds/{drawn.pk}/committees/{street['c1'].pk}/paper.pdf")
+    finding = Finding.objects.filter(check_item__sample__committee=street["c1"]).first()
+    assert finding is not None
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                finding.description = "楼道堆放纸箱"
+                finding.save()
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+    assert callbacks == [] and len(renders) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        finding.description = "楼道堆放纸箱和旧家具"
+        finding.save()
+    assert len(renders) == 2
+    assert "楼道堆放纸箱和旧家具" in _text(_stored_pdf(drawn, "HN01"))
+
+
+def test_papers_nobody_downloaded_are_not_rendered_on_a_change(
+    drawn: Round,
+    users: Any,
+    street: Any,
+    renders: list[int],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from unittest import mock
+
+    from linli.risk import tasks
+
+    _commit()
+    with mock.patch.object(tasks.refresh_papers, "delay", wraps=tasks.refresh_papers.delay) as sent:
+        _submit(drawn, users, "HN01")
+    assert sent.call_count == 1 and renders == [] and _stored(drawn, "HN01") == []
+
+
+def test_a_stored_paper_keeps_the_day_it_was_issued(
+    drawn: Round,
+    users: Any,
+    login: Any,
+    street: Any,
+    renders: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    # Other modules' sections may count as of today (the fire registry's does): a paper with
+    # one changes with the day, and is rendered again. Without them, the date alone does not.
+    monkeypatch.setattr(paper, "white_paper_sections", lambda *args: [])
+    _submit(drawn, users, "HN01")
+    client = login("street_admin")
+    url = f"/risk/rounds/{drawn.pk}/committees/{street['c1'].pk}/paper.pdf"
+    today = timezone.localdate()
+    first = client.get(url).content
+    assert today.isoformat() in _text(first)
+    later = today + timedelta(days=1)
+    if later.year != today.year:  # the elders are counted by year: stay in it
+        later = today - timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: later)
+    assert client.get(url).content == first and len(renders) == 1
+
+
+def test_an_unreachable_broker_does_not_fail_the_change(
+    drawn: Round,
+    users: Any,
+    street: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from linli.risk import tasks
+
+    _submit(drawn, users, "HN01")
+
+    def unreachable(*args: Any) -> None:
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.refresh_papers, "delay", unreachable)
+    case = HazardCase.objects.filter(committee=street["c1"]).first()
+    assert case is not None
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        case.responsible = "物业公司丙"
+        case.save()
+    assert len(callbacks) == 1  # it ran, failed, and was logged
+    case.refresh_from_db()
+    assert case.responsible == "物业公司丙"

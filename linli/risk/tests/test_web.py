@@ -583,6 +583,39 @@ def test_bulk_rescore_matches_per_committee(drawn: Round, users: Any, safety: Us
     assert before == after
 
 
+def test_bulk_rescore_writes_back_exactly_what_changed(
+    drawn: Round, users: Any, safety: User
+) -> None:
+    inspector = users["inspector"]
+    s = _sample(drawn, "HN01")
+    fill(s, inspector, {"XF01": [4, 2, 5], "RQ02": [3]})
+    services.add_finding(
+        Actor(inspector), s, "XF07", likelihood=2, description="入户充电", major_fire_hazard=True
+    )
+    Check.objects.filter(sample=s, code__startswith="DX").update(status="na")
+    services.submit_sample(Actor(inspector), s)
+    fields = ("committee_id", "sample_id", "unit", "value", "grade", "band_grade")
+    right = sorted(Score.objects.values_list(*fields), key=str)
+    # A method correction: some values wrong, one row missing, one row that should not exist.
+    Score.objects.filter(unit="XF").update(value="0.00", grade="D", band_grade="D")
+    Score.objects.filter(unit="RQ", sample=None).delete()
+    extra = Score.objects.filter(unit="").first()
+    assert extra is not None
+    Score.objects.create(
+        round=drawn, committee=extra.committee, sample=None, unit="ZZ", value="1.00", grade="D",
+        band_grade="D",
+    )  # fmt: skip
+    wrong = Score.objects.filter(unit="XF").count()
+    assert services.rescore_round(Actor(safety), drawn) == 1
+    assert sorted(Score.objects.values_list(*fields), key=str) == right
+    record = AuditRecord.objects.filter(action="risk.round.rescore").latest("pk")
+    assert record.details["written"] == wrong + 2  # the wrong values, the missing, the extra
+    services.rescore_round(Actor(safety), drawn)
+    assert (
+        AuditRecord.objects.filter(action="risk.round.rescore").latest("pk").details["written"] == 0
+    )
+
+
 def test_resident_survey(drawn: Round, login: Any, street: Any, users: Any) -> None:
     from decimal import Decimal
 
@@ -694,6 +727,7 @@ def test_a_resumed_batch_keeps_the_papers_already_made(
 
 
 def test_fast_rounding_matches_engine() -> None:
+    from decimal import Decimal
     from fractions import Fraction
 
     for value in (
@@ -703,8 +737,9 @@ def test_fast_rounding_matches_engine() -> None:
         Fraction(0),
         Fraction(1, 200),
     ):
-        assert services._dec_fast(value) == rules.round_half_up(value)
-        assert str(services._dec_fast(value)) == str(rules.round_half_up(value))
+        cents = services._cents(value)  # what rescore_round compares and writes
+        assert Decimal(cents).scaleb(-2) == rules.round_half_up(value)
+        assert services._cents_text(cents) == str(rules.round_half_up(value))
 
 
 def test_api_role_matrix(drawn: Round, login: Any) -> None:
