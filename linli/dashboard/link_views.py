@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from linli.core.context import Actor
 from linli.core.errors import DomainError
 from linli.core.redirects import safe_next
-from linli.risk import services as risk_services
+from linli.risk import queries as risk_queries
 
 from . import link
 from .forms import AcceptFactForm
@@ -21,7 +21,7 @@ from .forms import AcceptFactForm
 
 def sample_facts(request: HttpRequest, pk: int) -> HttpResponse:
     sample, can_decide = link.sample_for(request.user, pk)
-    method = risk_services.method_of(sample.round.method)
+    method = risk_queries.method_of(sample.round.method)
     reasons = [(r.code, r.name_zh) for r in method.severity_reasons]
     failed: dict[str, AcceptFactForm] = {}
     if request.method == "POST":

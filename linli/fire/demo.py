@@ -26,7 +26,7 @@ from django.utils import timezone
 from linli.core.models import Organisation
 from linli.geo.models import Building, Committee, Entrance, Household
 
-from . import rules, services
+from . import queries, rules, services
 from .models import (
     ChargingSite,
     CheckRecord,
@@ -368,7 +368,7 @@ def _issued_plan(exts: list[Extinguisher], partner: Organisation, on: date) -> i
     )
     items = []
     for group in by_site.values():
-        bp = rules.batch_plan([services.rule_extinguisher(e) for e in group], on, within_days=30)
+        bp = rules.batch_plan([queries.rule_extinguisher(e) for e in group], on, within_days=30)
         objects = {e.serial: e for e in group}
         first = group[0]
         site = f"{first.building.estate.name} {first.building.name}" if first.building else ""

@@ -41,6 +41,24 @@ from .models import (
     WorkPlanItem,
 )
 
+# The organisations a batch plan can be issued to: maintenance contractors and property firms.
+PARTNER_KINDS = (Organisation.Kind.CONTRACTOR, Organisation.Kind.PROPERTY)
+
+
+def rule_extinguisher(obj: Extinguisher) -> rules.Extinguisher:
+    flags = {c: obj.scrap_condition == c for c in rules.ScrapCondition}
+    return rules.Extinguisher(
+        id=str(obj.serial or obj.pk),
+        type=obj.type,
+        manufactured=obj.manufactured,
+        last_maintained=obj.last_maintained,
+        hydraulic_test_failed=flags[rules.ScrapCondition("hydraulic_test_failed")],
+        corrosion_over_third=flags[rules.ScrapCondition("corrosion_over_third")],
+        deformed_or_patched=flags[rules.ScrapCondition("deformed_or_patched")],
+        nameplate_unreadable=flags[rules.ScrapCondition("nameplate_unreadable")],
+        was_in_fire=flags[rules.ScrapCondition("was_in_fire")],
+    )
+
 
 def is_partner(user: Any) -> bool:
     return policy.role_of(user) == Role.PARTNER
@@ -227,8 +245,6 @@ def batch_plans(user: Any, committee_id: int, on: date, within_days: int = 30) -
     for ext in base.filter(q).order_by("building_id", "serial"):
         by_site.setdefault(ext.building_id, []).append(ext)
     out = []
-    from .services import rule_extinguisher
-
     for building_id, items in by_site.items():
         plan = rules.batch_plan([rule_extinguisher(e) for e in items], on, within_days=within_days)
         if not plan.batches:
@@ -475,8 +491,6 @@ class RiskInputs:
 
 def risk_inputs(user: Any, committee_id: int, *, speed_m_per_min: int = 200) -> RiskInputs:
     """Read one committee's registry for the risk link (the dashboard combines it)."""
-    from .services import rule_extinguisher
-
     policy.require_in_scope(user, committee_id)
     exts = [
         rule_extinguisher(e)
@@ -626,6 +640,4 @@ def plan_items(plan: WorkPlan) -> QuerySet[WorkPlanItem]:
 
 
 def plan_partners() -> QuerySet[Organisation]:
-    from .services import PARTNER_KINDS
-
     return Organisation.objects.filter(kind__in=PARTNER_KINDS).order_by("name")

@@ -48,10 +48,8 @@ from .models import (
     WorkPlanItem,
 )
 
+
 # Bodies a plan may be issued to: those that maintain equipment.
-PARTNER_KINDS = (Organisation.Kind.CONTRACTOR, Organisation.Kind.PROPERTY)
-
-
 class FireError(DomainError):
     code = "fire_error"
 
@@ -61,21 +59,6 @@ def today() -> date:
 
 
 # --------------------------------------------------------------------------- lifecycle
-
-
-def rule_extinguisher(obj: Extinguisher) -> rules.Extinguisher:
-    flags = {c: obj.scrap_condition == c for c in rules.ScrapCondition}
-    return rules.Extinguisher(
-        id=str(obj.serial or obj.pk),
-        type=obj.type,
-        manufactured=obj.manufactured,
-        last_maintained=obj.last_maintained,
-        hydraulic_test_failed=flags[rules.ScrapCondition("hydraulic_test_failed")],
-        corrosion_over_third=flags[rules.ScrapCondition("corrosion_over_third")],
-        deformed_or_patched=flags[rules.ScrapCondition("deformed_or_patched")],
-        nameplate_unreadable=flags[rules.ScrapCondition("nameplate_unreadable")],
-        was_in_fire=flags[rules.ScrapCondition("was_in_fire")],
-    )
 
 
 def _rule_error(exc: rules.FireRuleError) -> FireError:
@@ -98,7 +81,7 @@ def refresh_extinguisher(obj: Extinguisher, on: date | None = None) -> None:
     if obj.last_inspected and obj.last_inspected > on:
         raise FireError(_("日期不能晚于今天"), code="after_on", field="last_inspected")
     try:
-        life = rules.lifecycle(rule_extinguisher(obj), on)
+        life = rules.lifecycle(queries.rule_extinguisher(obj), on)
         check = rules.inspection_due(
             obj.last_inspected,
             on,
@@ -462,7 +445,7 @@ def do_issue_plan(actor: Actor, plan: WorkPlan, partner_id: int | None) -> WorkP
     if plan.state != PlanState.DRAFT:
         raise FireError(_("计划已下发，不能再次下发"), code="issued", field="partner")
     partner = (
-        Organisation.objects.filter(pk=partner_id, kind__in=PARTNER_KINDS).first()
+        Organisation.objects.filter(pk=partner_id, kind__in=queries.PARTNER_KINDS).first()
         if partner_id
         else None
     )

@@ -343,7 +343,7 @@ def _record_page(request: HttpRequest, item: Extinguisher | Sprinkler) -> HttpRe
         and policy.in_scope(request.user, item.committee_id),
     }
     if isinstance(item, Extinguisher):
-        life = rules.lifecycle(services.rule_extinguisher(item), on)
+        life = rules.lifecycle(queries.rule_extinguisher(item), on)
         context["life"] = life
         context["window"] = rules.due_window(life.next_due, on)
         context["days_left"] = (life.next_due - on).days

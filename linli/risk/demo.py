@@ -21,7 +21,7 @@ from linli.core.context import Actor
 from linli.core.models import Organisation, User
 from linli.geo.models import Committee
 
-from . import rules, services
+from . import queries, rules, services
 from .models import Check, HazardCase, MethodVersion, Round, Sample
 
 SEED = 2026
@@ -144,7 +144,7 @@ def build() -> dict[str, int]:
     with transaction.atomic():
         wipe()
         mv = services.default_version()
-        method = services.method_of(mv)
+        method = queries.method_of(mv)
         safety = User.objects.get(username="safety")
         inspector = User.objects.get(username="inspector")
         office = Actor(safety, "demo")

@@ -5,6 +5,7 @@ Pages read stored ``Score`` rows (written only by ``services.rescore``), never r
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,10 +22,22 @@ from linli.core.roles import Role
 from linli.geo.models import Committee
 
 from . import rules
-from .models import Check, Finding, HazardCase, Photo, Round, Sample, Score
-from .services import method_of
+from .models import Check, Finding, HazardCase, MethodVersion, Photo, Round, Sample, Score
 
 GRADE_ORDER = "ABCD"
+
+_METHODS: dict[tuple[int, str], rules.Method] = {}
+
+
+def method_of(version: MethodVersion) -> rules.Method:
+    """The engine's method for a stored version (cached; a version in use never changes)."""
+    key = (version.pk, json.dumps(version.data, sort_keys=True))
+    method = _METHODS.get(key)
+    if method is None:
+        method = rules.load_method(version.data)
+        _METHODS.clear() if len(_METHODS) > 32 else None
+        _METHODS[key] = method
+    return method
 
 
 def rounds(user: Any) -> QuerySet[Round]:

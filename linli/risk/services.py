@@ -40,12 +40,11 @@ from .models import (
     Sample,
     Score,
 )
+from .queries import method_of
 from .sheets import RESULTS
 
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
-
-_METHODS: dict[tuple[int, str], rules.Method] = {}
 
 
 class RiskError(DomainError):
@@ -53,17 +52,6 @@ class RiskError(DomainError):
 
 
 # --------------------------------------------------------------------------- methods
-
-
-def method_of(version: MethodVersion) -> rules.Method:
-    """The engine's method for a stored version (cached; a version in use never changes)."""
-    key = (version.pk, json.dumps(version.data, sort_keys=True))
-    method = _METHODS.get(key)
-    if method is None:
-        method = rules.load_method(version.data)
-        _METHODS.clear() if len(_METHODS) > 32 else None
-        _METHODS[key] = method
-    return method
 
 
 def copy_method(actor: Actor, base: MethodVersion, version: str, title: str) -> MethodVersion:

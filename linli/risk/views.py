@@ -100,7 +100,7 @@ def method_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "risk/method.html",
         {
             "mv": mv,
-            "method": services.method_of(mv),
+            "method": queries.method_of(mv),
             "edit": edit,
             "copy": copy,
             "in_use": in_use,
@@ -356,7 +356,7 @@ def _unit_progress(sample: Sample, method: Any) -> list[dict[str, Any]]:
 
 def sample_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     sample = queries.sample_for_inspection(request.user, pk)
-    method = services.method_of(sample.round.method)
+    method = queries.method_of(sample.round.method)
     units = _unit_progress(sample, method)
     open_n = sum(u["total"] - u["done"] for u in units)
     # Facts from the registers (overdue extinguishers, sprinklers, charging gaps), shown here so
@@ -383,7 +383,7 @@ def sample_checklist(request: HttpRequest, pk: int) -> HttpResponse:
 
 def sample_unit(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
     sample = queries.sample_for_inspection(request.user, pk)
-    method = services.method_of(sample.round.method)
+    method = queries.method_of(sample.round.method)
     try:
         u = method.unit(unit)
     except KeyError:

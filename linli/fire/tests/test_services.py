@@ -33,7 +33,7 @@ def test_stored_lifecycle_is_the_engines(street: Any) -> None:
         obj = extinguisher(
             street, serial=serial, type=kind, manufactured=on - timedelta(days=365 * years)
         )
-        life = rules.lifecycle(services.rule_extinguisher(obj), on)
+        life = rules.lifecycle(queries.rule_extinguisher(obj), on)
         assert (obj.scrap_date, obj.next_maintenance, obj.next_due) == (
             life.scrap_date,
             life.next_maintenance,
@@ -199,7 +199,7 @@ def test_due_counts_match_the_engine(street: Any, users: Any) -> None:
     extinguisher(street, key="2", serial="O2", scrap_condition="was_in_fire")
     counts = {c.committee.code: c for c in queries.due_counts(users["street_admin"], on)}
     engine = rules.due_within(
-        [services.rule_extinguisher(e) for e in Extinguisher.objects.all()], on
+        [queries.rule_extinguisher(e) for e in Extinguisher.objects.all()], on
     )
     overdue = sum(1 for d in engine if d.window == rules.DueWindow.OVERDUE)
     soon = sum(1 for d in engine if d.window == rules.DueWindow.SOON)

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from linli.core.models import AuditRecord, User
-from linli.risk import services
+from linli.risk import queries, services
 from linli.risk.models import CaseEvent, HazardCase, Round, Sample
 
 from .test_web import _submit_with_findings
@@ -76,7 +76,6 @@ def test_signing_says_what_is_still_needed_and_cannot_be_done_twice(
 
 def test_the_inspector_filters_their_samples(drawn: Round, client: Any, users: Any) -> None:
     from linli.core.context import Actor
-    from linli.risk import services
 
     from .conftest import fill
 
@@ -99,7 +98,6 @@ def test_the_white_paper_names_a_sub_unit_once(
     drawn: Round, users: Any, safety: User, client: Any
 ) -> None:
     from linli.core.context import Actor
-    from linli.risk import services
 
     from .conftest import fill
 
@@ -130,10 +128,9 @@ def test_case_photos_are_labelled_before_and_after(
 
 def test_radar_labels_do_not_overlap_each_other_or_the_chart() -> None:
     """As the PDF draws them: each character about 17 units wide and high."""
-    from linli.risk import queries
     from linli.risk.models import MethodVersion
 
-    method = services.method_of(MethodVersion.objects.get(version="linli-2026"))
+    method = queries.method_of(MethodVersion.objects.get(version="linli-2026"))
     radar = queries.radar(method, {})
     boxes = []
     for a in radar["axes"]:

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from linli.core.context import Actor
 from linli.core.models import AuditRecord, Organisation, User
-from linli.risk import rules, sampling, services
+from linli.risk import queries, rules, sampling, services
 from linli.risk.models import Check, HazardCase, MethodVersion, Round, Sample, Score
 
 from .conftest import fill, png
@@ -36,7 +36,7 @@ def _sample(rnd: Round, code: str = "HN01", label: str = "S1") -> Sample:
 
 def test_migration_loads_default_method() -> None:
     mv = MethodVersion.objects.get(version="linli-2026")
-    method = services.method_of(mv)
+    method = queries.method_of(mv)
     assert len(method.subunits) == 41 and len(method.units) == 8
 
 
@@ -58,7 +58,7 @@ def test_copy_and_edit_method_version(login: Any, users: Any) -> None:
     r = client.post(f"/risk/methods/{mv.pk}/", {"text": json.dumps(data)})
     assert r.status_code == 302
     mv.refresh_from_db()
-    assert services.method_of(mv).value_bands[0].min == 70
+    assert queries.method_of(mv).value_bands[0].min == 70
     assert AuditRecord.objects.filter(action="risk.method.edit").exists()
 
 
@@ -175,7 +175,7 @@ def test_checklist_drafts_submit_and_grade(drawn: Round, client: Any, users: Any
     sample.refresh_from_db()
     assert sample.state == "submitted"
     score = Score.objects.get(round=drawn, committee=sample.committee, sample=None, unit="")
-    method = services.method_of(drawn.method)
+    method = queries.method_of(drawn.method)
     expected = rules.score_committee(
         method, [rules.SampleInput("S1", {"XF01": [rules.Finding(4, 5)], "XF03": rules.NA})]
     )
@@ -204,7 +204,7 @@ def test_submit_scores_all_samples_of_committee(drawn: Round, users: Any) -> Non
         s = _sample(drawn, "HN01", label)
         fill(s, inspector, plan)
         services.submit_sample(Actor(inspector), s)
-    method = services.method_of(drawn.method)
+    method = queries.method_of(drawn.method)
     inputs = [
         rules.SampleInput("S1", {"XF01": [rules.Finding(4, 4)]}),
         rules.SampleInput("S2", {"DQ02": [rules.Finding(3, 4), rules.Finding(2, 4)]}),
