@@ -21,8 +21,9 @@ from linli.core.accounts import enrol_demo
 from linli.core.context import Actor
 from linli.core.identity import check_character, mask_id_number, mask_phone
 from linli.core.models import Organisation, User
-from linli.core.roles import Department, Role
+from linli.core.roles import Department, Level, Role, reach_of
 
+from . import divisions
 from .models import Area, Building, Committee, Entrance, Estate, Household, Resident, Subdistrict
 from .services import ID_PURPOSE, PHONE_PURPOSE, identity_hash
 
@@ -54,6 +55,9 @@ ROADS = ["长乐路", "延庆路", "东湖路", "复兴中路", "乌鲁木齐中
          "武康路", "湖南路", "兴国路", "高邮路", "泰安路", "余庆路", "陕西南路", "新乐路"]  # fmt: skip
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国玉兰凤英文红梅志明海燕德华宝珍美玲雪梅爱华春花国强金凤荣根阿毛小妹家豪思远梓涵雨桐一鸣子轩欣怡浩然佳琪"
+
+
+HOME_STREET = "310104004"  # 湖南路街道 (国家统计局 统计用区划代码)
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ def _wipe() -> None:
     """Remove the previous demo street so a rerun rebuilds exactly the same data."""
     User.objects.filter(role=Role.COMMITTEE_STAFF).update(role="", committee=None)
     User.objects.exclude(committee=None).update(committee=None)
+    User.objects.exclude(subdistrict=None).update(subdistrict=None)
     for model in (Resident, Household, Entrance, Building, Estate, Committee, Area, Subdistrict):
         model.objects.all().delete()
 
@@ -233,7 +238,9 @@ def build(actor: Actor | None = None, *, with_residents: bool = True) -> dict[st
     rng = random.Random(SEED)
     with transaction.atomic():
         _wipe()
-        street = Subdistrict.objects.create(code="310104012", name="湖南路街道", district="徐汇区")
+        street = Subdistrict.objects.create(
+            code=HOME_STREET, name="湖南路街道", district=divisions.district("310104")
+        )
         areas: dict[str, Area] = {}
         counter = [0]
         all_estates: list[Estate] = []
@@ -302,7 +309,7 @@ def build(actor: Actor | None = None, *, with_residents: bool = True) -> dict[st
                         is_demo=True,
                     ))  # fmt: skip
             Resident.objects.bulk_create(residents, batch_size=2000)
-        _accounts(committees)
+        _accounts(committees, street)
         counts = {
             "committees": len(committees),
             "areas": len(areas),
@@ -317,7 +324,17 @@ def build(actor: Actor | None = None, *, with_residents: bool = True) -> dict[st
     return counts
 
 
-def _accounts(committees: dict[str, Committee]) -> None:
+def home_street() -> Subdistrict | None:
+    """The demo's street (湖南路街道), which the other modules' demo accounts work for."""
+    return Subdistrict.objects.filter(code=HOME_STREET).first()
+
+
+def assign_street(user: User, street: Subdistrict | None) -> None:
+    """Give a street-level account its street (other levels keep their own place)."""
+    user.subdistrict = street if reach_of(user.role) == Level.STREET else None
+
+
+def _accounts(committees: dict[str, Committee], street: Subdistrict) -> None:
     orgs = {}
     for name, kind in ORGANISATIONS.items():
         orgs[name], _created = Organisation.objects.update_or_create(
@@ -332,6 +349,7 @@ def _accounts(committees: dict[str, Committee]) -> None:
         user.department = account.department or ""
         user.committee = committees[account.committee] if account.committee else None
         user.organisation = orgs.get(account.organisation or "")
+        assign_street(user, street)
         user.is_active = True
         # The Django admin (accounts and grants) is open to the system and security
         # administrators only; nobody is a superuser (三员分立, docs/permissions.md).

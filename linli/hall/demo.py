@@ -17,6 +17,7 @@ from linli.core import audit
 from linli.core.context import Actor
 from linli.core.models import User
 from linli.core.roles import Role
+from linli.geo import demo as geo_demo
 
 from . import rules, services
 from .models import (
@@ -187,6 +188,7 @@ def _staff() -> list[User]:
         user = User.objects.filter(username=username).first() or User(username=username)
         user.role = Role.WINDOW_CLERK
         user.display_name = name
+        geo_demo.assign_street(user, geo_demo.home_street())
         user.is_active = True
         user.set_password(DEMO_PASSWORD)
         user.save()
