@@ -136,8 +136,8 @@ def scoped(qs: QuerySet[M], user: Any, committee_path: str) -> QuerySet[M]:
     ``committee_path`` is the lookup from the model to its committee's primary key, e.g.
     ``"committee_id"`` for a building or ``"pk"`` for a committee itself. A committee account
     keeps its committee, a street account its street's committees, a district account its
-    district's, a city account its city's. Object-level accounts (inspectors, partners) are
-    narrowed by their assignment in each module, not here.
+    district's, a city account its city's. Object-level accounts (inspectors, partners) get
+    nothing here: each module grants them the objects assigned to them, by assignment.
 
     A row whose (nullable) ``committee`` is empty is a street-wide row; it has no street of
     its own yet, so street accounts keep seeing such rows (as before there was more than one
@@ -147,9 +147,7 @@ def scoped(qs: QuerySet[M], user: Any, committee_path: str) -> QuerySet[M]:
     r = reach(user)
     if r is None:
         return qs.none()
-    if r.level == Level.OBJECT:
-        return qs
-    if r.place is None:
+    if r.level == Level.OBJECT or r.place is None:
         return qs.none()
     inside = Q(**{place_path(committee_path, r.level): r.place})
     if r.level == Level.STREET and _nullable_committee(qs, committee_path):
@@ -158,18 +156,26 @@ def scoped(qs: QuerySet[M], user: Any, committee_path: str) -> QuerySet[M]:
 
 
 def _nullable_committee(qs: QuerySet[Any], committee_path: str) -> bool:
-    if committee_path != "committee_id":
+    """True when the path's last step (``…committee_id``) is a nullable foreign key."""
+    if committee_path == "pk":
         return False
+    parts = committee_path.removesuffix("_id").split("__")
+    model = qs.model
     try:
-        return bool(qs.model._meta.get_field("committee").null)
-    except FieldDoesNotExist:
+        for part in parts[:-1]:
+            model = model._meta.get_field(part).related_model
+        return bool(model._meta.get_field(parts[-1]).null)
+    except (FieldDoesNotExist, AttributeError):
         return False
 
 
-def scoped_street(qs: QuerySet[M], user: Any, street_path: str) -> QuerySet[M]:
+def scoped_street(
+    qs: QuerySet[M], user: Any, street_path: str, *, unassigned: bool = False
+) -> QuerySet[M]:
     """Narrow rows that belong to a street (not to one committee) to the user's reach;
     ``street_path`` leads to the street's id (e.g. ``"subdistrict_id"``). A committee account
-    sees its own street's rows."""
+    sees its own street's rows. With ``unassigned``, rows whose (nullable) street is empty are
+    kept for street accounts (the rule of ``scoped``)."""
     r = reach(user)
     if r is None:
         return qs.none()
@@ -180,13 +186,29 @@ def scoped_street(qs: QuerySet[M], user: Any, street_path: str) -> QuerySet[M]:
     if r.level == Level.COMMITTEE:
         street = street_of_committee(r.place)
         return qs.filter(**{street_path: street}) if street is not None else qs.none()
-    base = street_path.removesuffix("_id")
+    base = "" if street_path == "pk" else street_path.removesuffix("_id") + "__"
     lookup = {
         Level.STREET: street_path,
-        Level.DISTRICT: f"{base}__district_id",
-        Level.CITY: f"{base}__district__city_id",
+        Level.DISTRICT: f"{base}district_id",
+        Level.CITY: f"{base}district__city_id",
     }[r.level]
-    return qs.filter(**{lookup: r.place})
+    inside = Q(**{lookup: r.place})
+    if unassigned and r.level == Level.STREET:
+        inside |= Q(**{f"{street_path}__isnull": True})
+    return qs.filter(inside)
+
+
+def street_of(user: Any) -> int | None:
+    """The one street a street or committee account works for (None for wider or object-level
+    reach, or no street): where the committees it creates belong."""
+    r = reach(user)
+    if r is None or r.place is None:
+        return None
+    if r.level == Level.STREET:
+        return r.place
+    if r.level == Level.COMMITTEE:
+        return street_of_committee(r.place)
+    return None
 
 
 def street_of_committee(committee_id: int) -> int | None:

@@ -134,9 +134,9 @@ MATRIX: dict[Role, frozenset[str]] = {
     Role.DISTRICT_SAFETY: frozenset({"geo.view", "risk.view", "fire.view"}),
     Role.DISTRICT_CIVIL: frozenset({"geo.view", "hall.view", "community.view"}),
     Role.DISTRICT_HOUSING: frozenset({"geo.view", "elevator.view", "fire.view"}),
-    # The city reads the risk rounds' grades and papers and the fire registry's counts: no
-    # places list (households), no people, no hall cases, no owner rolls, no sign-up lists.
-    Role.CITY_VIEWER: frozenset({"risk.view", "fire.view"}),
+    # The city reads the risk rounds' grades and papers: no places list (households), no
+    # people, no hall cases, no owner rolls, no sign-up lists, no fire stations' members.
+    Role.CITY_VIEWER: frozenset({"risk.view"}),
 }
 
 # Each role's reach (see ``Level``). The three administrators and the auditor administer the

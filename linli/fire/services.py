@@ -410,6 +410,9 @@ def import_sheet(
     errors = list(resolution.errors)
     on = today()
     for number, obj in resolution.instances:
+        if not policy.in_scope(actor.user, getattr(obj, "committee_id", None)):
+            errors.append(RowError(number, _("居委代码"), _("无权导入其他街道的数据")))
+            continue
         try:
             prepare(obj, on)
         except FireError as exc:

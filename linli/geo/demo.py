@@ -361,3 +361,86 @@ def _accounts(committees: dict[str, Committee], street: Subdistrict) -> None:
         if requires_two_factor(user.role, is_superuser=user.is_superuser):
             # The published demo authenticator secret (README.md), marked as demo only.
             enrol_demo(user)
+
+
+# --- The district (``linli demo --district``) -----------------------------------------------
+
+DISTRICT_COMMITTEES = 3  # per other street: enough to compare streets, quick to build
+DISTRICT_ACCOUNTS = [
+    # username, role, display name, place ("district": 徐汇区, "city": 上海市, else a street code)
+    ("xuhui_safety", Role.DISTRICT_SAFETY, "徐汇区应急管理局 钱进", "district"),
+    ("xuhui_civil", Role.DISTRICT_CIVIL, "徐汇区民政局 严华", "district"),
+    ("xuhui_housing", Role.DISTRICT_HOUSING, "徐汇区房管局 金涛", "district"),
+    ("city_viewer", Role.CITY_VIEWER, "市级查看 邵明", "city"),
+    ("tianping_admin", Role.STREET_ADMIN, "天平路街道管理员 杜娟", "310104003"),
+]
+
+
+def build_district(actor: Actor | None = None) -> dict[str, int]:
+    """Add the other streets and towns of 徐汇区 (from the shipped division table) to the demo
+    street, each with a few committees of generated estates, buildings and households, and the
+    district's and the city's accounts. Deterministic; run after ``build``."""
+    rng = random.Random(SEED + 1)
+    actor = actor or Actor.system("linli demo --district")
+    with transaction.atomic():
+        divisions.load(actor)
+        xuhui = divisions.district("310104")
+        streets = list(xuhui.subdistricts.exclude(code=HOME_STREET).order_by("code"))
+        estates: list[Estate] = []
+        buildings: list[Building] = []
+        n_committees = 0
+        for s_index, street in enumerate(streets):
+            short = street.name.removesuffix("街道").removesuffix("镇")
+            for k in range(DISTRICT_COMMITTEES):
+                _name, _area, x, y, mix = COMMITTEES[(s_index + k) % len(COMMITTEES)]
+                committee = Committee.objects.create(
+                    subdistrict=street, code=f"{street.code}{k + 1:03d}",
+                    name=f"{short}第{k + 1}居委", address=f"{short}路{rng.randint(10, 400)}号",
+                    map_x=x, map_y=y,
+                )  # fmt: skip
+                n_committees += 1
+                small = (mix[0] // 3 + 1, mix[1] // 3, mix[2] // 3 + 1, mix[3] // 3)
+                for estate, blds in _buildings_for(rng, committee, f"{short}路", small, [0]):
+                    estates.append(estate)
+                    buildings.extend(blds)
+        Estate.objects.bulk_create(estates)
+        for b in buildings:
+            b.estate_id = b.estate.pk
+        Building.objects.bulk_create(buildings)
+        entrance_rows: list[Entrance] = []
+        groups: list[tuple[Entrance, list[Household]]] = []
+        for b in buildings:
+            entrances, per_entrance = _entrances_households(rng, b)
+            entrance_rows.extend(entrances)
+            groups.extend(zip(entrances, per_entrance, strict=True))
+        for e in entrance_rows:
+            e.building_id = e.building.pk
+        Entrance.objects.bulk_create(entrance_rows)
+        households: list[Household] = []
+        for entrance, flats in groups:
+            for h in flats:
+                h.entrance_id = entrance.pk
+                households.append(h)
+        Household.objects.bulk_create(households, batch_size=2000)
+        places: dict[str, Any] = {"district": xuhui, "city": xuhui.city}
+        for username, role, display, place in DISTRICT_ACCOUNTS:
+            user = User.objects.filter(username=username).first() or User(username=username)
+            user.role, user.display_name, user.department = role, display, ""
+            user.committee = user.organisation = None
+            user.district = places["district"] if place == "district" else None
+            user.city = places["city"] if place == "city" else None
+            user.subdistrict = Subdistrict.objects.get(code=place) if place.isdigit() else None
+            user.is_active, user.is_staff, user.is_superuser = True, False, False
+            user.set_password(DEMO_PASSWORD)
+            user.password_change_reason = ""
+            user.save()
+            if requires_two_factor(user.role, is_superuser=False):
+                enrol_demo(user)
+        counts = {
+            "streets": len(streets), "committees": n_committees, "estates": len(estates),
+            "buildings": len(buildings), "households": len(households),
+            "accounts": len(DISTRICT_ACCOUNTS),
+        }  # fmt: skip
+        audit.record(actor, "demo.build_district", object_type="geo.district",
+                     object_id=str(xuhui.pk), object_repr=str(xuhui), details=counts)  # fmt: skip
+    return counts

@@ -291,9 +291,10 @@ def build() -> dict[str, int]:
         CalendarDay.objects.bulk_create(
             CalendarDay(day=d, kind=CalendarDay.Kind.HOLIDAY, note=n) for d, n in HOLIDAYS
         )
+        street = geo_demo.home_street()
         halls = {
-            "A": Hall.objects.create(code="A", name="A厅 综合业务受理"),
-            "B": Hall.objects.create(code="B", name="B厅 专业服务"),
+            "A": Hall.objects.create(code="A", name="A厅 综合业务受理", subdistrict=street),
+            "B": Hall.objects.create(code="B", name="B厅 专业服务", subdistrict=street),
         }
         queues = {
             prefix: Queue.objects.create(
