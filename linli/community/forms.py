@@ -378,7 +378,9 @@ def narrow_to_reach(form: forms.BaseForm, user: Any) -> Any:
         qs = getattr(field, "queryset", None)
         if qs is None:
             continue
-        if qs.model is Area:
+        if qs.model is Area or (qs.model is Committee and policy.committee_scope(user)):
+            # Committee staff choose among their street's committees (the services then put
+            # what they make in their own committee, whatever was chosen).
             field.queryset = policy.scoped_street(qs, user, "subdistrict_id")  # type: ignore[attr-defined]
         elif qs.model in paths:
             field.queryset = policy.scoped(qs, user, paths[qs.model])  # type: ignore[attr-defined]

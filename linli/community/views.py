@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -663,7 +663,7 @@ def orders(request: HttpRequest) -> HttpResponse:
             "page": page,
             "status": status,
             "statuses": ServiceOrder.Status.choices,
-            "positions": Position.objects.order_by("sort", "name"),
+            "positions": _network(request.user, Position.objects.order_by("sort", "name")),
             "query": f"status={status}" if status else "",
         },
     )
@@ -965,6 +965,19 @@ def _form_error(form: Any, exc: DomainError) -> None:
     form.add_error(name if name in form.fields else None, exc.message)
 
 
+def _network(user: Any, qs: QuerySet[Any], to_position: str = "") -> QuerySet[Any]:
+    """Positions (or rows of a position) of the user's street: committee staff see their
+    street's whole network and edit their committee's; street accounts their street's."""
+    committee = policy.committee_scope(user)
+    if committee is None:
+        return policy.scoped(qs, user, f"{to_position}committee_id")
+    street = policy.street_of(user)
+    return qs.filter(
+        Q(**{f"{to_position}committee__subdistrict_id": street})
+        | Q(**{f"{to_position}committee__isnull": True})
+    )
+
+
 def _position_in_scope(request: HttpRequest, pk: int) -> Position:
     """A position committee staff may change: their committee's only (403 otherwise)."""
     policy.require(request.user, "community.manage")
@@ -977,12 +990,7 @@ def _position_in_scope(request: HttpRequest, pk: int) -> Position:
 def network_manage(request: HttpRequest) -> HttpResponse:
     """The network for staff: every position with its staff, spaces and menu, and the series."""
     policy.require(request.user, "community.manage")
-    # Committee staff see their street's whole network (they edit their committee's positions);
-    # street accounts their street's.
-    committee = policy.committee_scope(request.user)
-    positions = Position.objects.select_related("parent", "committee")
-    if committee is None:
-        positions = policy.scoped(positions, request.user, "committee_id")
+    positions = _network(request.user, Position.objects.select_related("parent", "committee"))
     items = list(
         positions.annotate(
             n_staff=Count("staff", distinct=True),
@@ -991,10 +999,10 @@ def network_manage(request: HttpRequest) -> HttpResponse:
         ).order_by("sort", "name")
     )
     for p in items:
-        p.editable = policy.in_scope(request.user, p.committee_id)  # type: ignore[attr-defined]
-    series = Series.objects.select_related("space__position")
-    if committee is None:
-        series = policy.scoped(series, request.user, "space__position__committee_id")
+        p.editable = policy.in_scope(request.user, p.committee_id)
+    series = _network(
+        request.user, Series.objects.select_related("space__position"), "space__position__"
+    )
     series_items = list(series.order_by("title"))
     return _render(
         request,

@@ -410,7 +410,7 @@ def import_sheet(
     errors = list(resolution.errors)
     on = today()
     for number, obj in resolution.instances:
-        if not policy.in_scope(actor.user, getattr(obj, "committee_id", None)):
+        if hasattr(obj, "committee_id") and not policy.in_scope(actor.user, obj.committee_id):
             errors.append(RowError(number, _("居委代码"), _("无权导入其他街道的数据")))
             continue
         try:

@@ -184,7 +184,7 @@ def round_overview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_draw(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require(request.user, "risk.manage")
-    rnd = get_object_or_404(Round, pk=pk)
+    rnd = get_object_or_404(queries.rounds(request.user), pk=pk)
     try:
         made = services.draw_round(Actor.from_request(request), rnd)
     except DomainError as exc:
