@@ -63,9 +63,12 @@ def _force_login_passes_the_second_factor(monkeypatch: Any) -> None:
 
 @pytest.fixture
 def street(db: Any) -> dict[str, Any]:
+    from linli.geo import divisions
     from linli.geo.models import Area, Building, Committee, Entrance, Estate, Household, Subdistrict
 
-    sub = Subdistrict.objects.create(code="S1", name="湖南路街道", district="徐汇区")
+    sub = Subdistrict.objects.create(
+        code="S1", name="湖南路街道", district=divisions.district("310104")
+    )
     area = Area.objects.create(subdistrict=sub, name="新路片区")
     c1 = Committee.objects.create(subdistrict=sub, area=area, code="HN01", name="陕新居委")
     c2 = Committee.objects.create(subdistrict=sub, code="HN02", name="新乐居委")

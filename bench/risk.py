@@ -109,6 +109,7 @@ def _generate(scale: float) -> None:
 
     from linli.core.context import Actor
     from linli.core.models import User
+    from linli.geo import divisions
     from linli.geo.models import Building, Committee, Estate, Subdistrict
     from linli.risk import services
     from linli.risk.models import Check, Finding, Round, Sample
@@ -117,7 +118,9 @@ def _generate(scale: float) -> None:
     n = max(2, round(6000 * scale))
     with transaction.atomic():
         admin = User.objects.create(username="bench_admin", role="street_admin")
-        street = Subdistrict.objects.create(code="B1", name="基准街道", district="基准区")
+        street = Subdistrict.objects.create(
+            code="B1", name="基准街道", district=divisions.district("310104")
+        )
         committees = Committee.objects.bulk_create(
             [Committee(subdistrict=street, code=f"C{i:05d}", name=f"居委{i:05d}") for i in range(n)]
         )

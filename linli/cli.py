@@ -27,7 +27,9 @@ machine interfaces (JSON out; exit 0 ok, 1 invalid id, 2 bad input):
   community signups FILE.json  replay event sign-ups: seats, wait-list, promotions
 
 platform:
-  demo                       build (or rebuild) the deterministic demo street
+  demo [--district]          build (or rebuild) the deterministic demo street
+  geo load-divisions [FILE.json] [--no-streets]
+                             cities, districts and streets with their division codes
   serve                      serve the platform (gunicorn; PORT, default 8000)
   worker [--beat]            run a task worker (Celery); --beat adds the scheduler
   beat                       run the scheduler (celery beat, schedules kept in the database)
@@ -107,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return id_check(rest[1:])
     if command == "risk" and rest[:1] == ["papers"]:
         return _django(["risk_papers", *rest[1:]])
+    if command == "geo" and rest[:1] == ["load-divisions"]:
+        return _django(["load_divisions", *rest[1:]])
     if command in PURE_APPS:
         module = importlib.import_module(f"linli.{command}.cli")
         code: int = module.main(rest)

@@ -24,6 +24,7 @@ from linli.core.context import Actor
 from linli.core.identity import check_character, mask_phone
 from linli.core.models import Organisation, User
 from linli.core.roles import Department, Role
+from linli.geo import demo as geo_demo
 from linli.geo.demo import DEMO_PASSWORD
 from linli.geo.models import Area, Committee
 
@@ -145,6 +146,7 @@ def _accounts() -> dict[str, User]:
         user.department = department or ""
         user.organisation = org
         user.committee = None
+        geo_demo.assign_street(user, geo_demo.home_street())
         user.is_active = True
         user.set_password(DEMO_PASSWORD)
         user.save()

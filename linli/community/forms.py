@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from linli.core import policy
 from linli.geo.models import Area, Committee
 
 from .models import (
@@ -362,3 +363,25 @@ class VolunteerHoursForm(forms.Form):
 class CorrectionForm(forms.Form):
     minutes = forms.IntegerField(label=_("应为（分钟）"), min_value=1, max_value=24 * 60)
     reason = forms.CharField(label=_("理由"), max_length=200)
+
+
+def narrow_to_reach(form: forms.BaseForm, user: Any) -> Any:
+    """Offer in every drop-down of ``form`` only what lies within the user's reach: committees,
+    areas, positions, spaces and teams of other streets are neither listed nor accepted."""
+    paths = {
+        Committee: "pk",
+        Position: "committee_id",
+        Space: "position__committee_id",
+        VolunteerTeam: "position__committee_id",
+    }
+    for field in form.fields.values():
+        qs = getattr(field, "queryset", None)
+        if qs is None:
+            continue
+        if qs.model is Area or (qs.model is Committee and policy.committee_scope(user)):
+            # Committee staff choose among their street's committees (the services then put
+            # what they make in their own committee, whatever was chosen).
+            field.queryset = policy.scoped_street(qs, user, "subdistrict_id")  # type: ignore[attr-defined]
+        elif qs.model in paths:
+            field.queryset = policy.scoped(qs, user, paths[qs.model])  # type: ignore[attr-defined]
+    return form

@@ -94,10 +94,10 @@ def orders(user: Any) -> QuerySet[ServiceOrder]:
     qs = ServiceOrder.objects.select_related(
         "menu_item", "position", "space", "committee", "dispatched_position", "dispatched_team"
     )
-    scope = policy.committee_scope(user)
-    if scope is not None:
-        qs = qs.filter(Q(committee_id=scope) | Q(position__committee_id=scope))
-    return qs
+    # An order is the committee's it was taken for, or the position's it was taken at.
+    return policy.scoped(qs, user, "committee_id") | policy.scoped(
+        qs, user, "position__committee_id"
+    )
 
 
 def alliance_orders(user: Any) -> QuerySet[AllianceOrder]:

@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -354,7 +354,7 @@ def project_new(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "budget": item.budget_fen / 100, "beneficiaries": item.beneficiaries,
             "status": item.status, "public": item.public,
         }  # fmt: skip
-    form = f.ProjectForm(request.POST or None, initial=initial)
+    form = f.narrow_to_reach(f.ProjectForm(request.POST or None, initial=initial), request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         target = item or PracticalProject()
@@ -593,7 +593,7 @@ def checkin_door(request: HttpRequest, pk: int) -> HttpResponse:
 def event_new(request: HttpRequest) -> HttpResponse:
     """A one-off event; committee staff create events of their own committee."""
     policy.require(request.user, "community.manage")
-    form = f.EventForm(request.POST or None)
+    form = f.narrow_to_reach(f.EventForm(request.POST or None), request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         data["reserved_offline"] = data["reserved_offline"] or 0
@@ -615,7 +615,7 @@ def series(request: HttpRequest) -> HttpResponse:
     items = list(
         Series.objects.select_related("space__position").annotate(n_events=Count("events"))
     )
-    form = f.ScheduleSeriesForm(request.POST or None)
+    form = f.narrow_to_reach(f.ScheduleSeriesForm(request.POST or None), request.user)
     if request.method == "POST":
         target = get_object_or_404(Series, pk=request.POST.get("series"))
         if form.is_valid():
@@ -663,7 +663,7 @@ def orders(request: HttpRequest) -> HttpResponse:
             "page": page,
             "status": status,
             "statuses": ServiceOrder.Status.choices,
-            "positions": Position.objects.order_by("sort", "name"),
+            "positions": _network(request.user, Position.objects.order_by("sort", "name")),
             "query": f"status={status}" if status else "",
         },
     )
@@ -676,7 +676,7 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
         step = request.POST.get("step", "")
         kwargs: dict[str, Any] = {}
         if step == "dispatch":
-            form = f.DispatchForm(request.POST)
+            form = f.narrow_to_reach(f.DispatchForm(request.POST), request.user)
             if form.is_valid():
                 kwargs = form.cleaned_data
         if step == "rate":
@@ -698,7 +698,7 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "o": item,
             "overdue": services.is_overdue(item),
-            "dispatch": f.DispatchForm(),
+            "dispatch": f.narrow_to_reach(f.DispatchForm(), request.user),
             "rate": f.RateForm(),
             "can_manage": policy.can(request.user, "community.manage"),
         },
@@ -719,7 +719,7 @@ def wishes(request: HttpRequest) -> HttpResponse:
                 services.decline_wish(_actor(request), target, request.POST.get("answer", ""))
                 messages.success(request, _("已答复。"))
             else:
-                form = f.AdoptWishForm(request.POST)
+                form = f.narrow_to_reach(f.AdoptWishForm(request.POST), request.user)
                 if not form.is_valid():
                     messages.error(request, _("请完整填写服务项目信息。"))
                     return redirect("community:wishes")
@@ -736,7 +736,8 @@ def wishes(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     for wish in page:  # one adopt form per wish, each with its own ids (unique per page)
-        wish.adopt_form = f.AdoptWishForm(auto_id=f"id_wish{wish.pk}_%s")  # type: ignore[attr-defined]
+        adopt = f.AdoptWishForm(auto_id=f"id_wish{wish.pk}_%s")
+        wish.adopt_form = f.narrow_to_reach(adopt, request.user)  # type: ignore[attr-defined]
     return _render(
         request,
         "community/wishes.html",
@@ -964,6 +965,19 @@ def _form_error(form: Any, exc: DomainError) -> None:
     form.add_error(name if name in form.fields else None, exc.message)
 
 
+def _network(user: Any, qs: QuerySet[Any], to_position: str = "") -> QuerySet[Any]:
+    """Positions (or rows of a position) of the user's street: committee staff see their
+    street's whole network and edit their committee's; street accounts their street's."""
+    committee = policy.committee_scope(user)
+    if committee is None:
+        return policy.scoped(qs, user, f"{to_position}committee_id")
+    street = policy.street_of(user)
+    return qs.filter(
+        Q(**{f"{to_position}committee__subdistrict_id": street})
+        | Q(**{f"{to_position}committee__isnull": True})
+    )
+
+
 def _position_in_scope(request: HttpRequest, pk: int) -> Position:
     """A position committee staff may change: their committee's only (403 otherwise)."""
     policy.require(request.user, "community.manage")
@@ -976,18 +990,20 @@ def _position_in_scope(request: HttpRequest, pk: int) -> Position:
 def network_manage(request: HttpRequest) -> HttpResponse:
     """The network for staff: every position with its staff, spaces and menu, and the series."""
     policy.require(request.user, "community.manage")
+    positions = _network(request.user, Position.objects.select_related("parent", "committee"))
     items = list(
-        Position.objects.select_related("parent", "committee")
-        .annotate(
+        positions.annotate(
             n_staff=Count("staff", distinct=True),
             n_spaces=Count("spaces", distinct=True),
             n_menu=Count("menu", distinct=True),
-        )
-        .order_by("sort", "name")
+        ).order_by("sort", "name")
     )
     for p in items:
-        p.editable = policy.in_scope(request.user, p.committee_id)  # type: ignore[attr-defined]
-    series_items = list(Series.objects.select_related("space__position").order_by("title"))
+        p.editable = policy.in_scope(request.user, p.committee_id)
+    series = _network(
+        request.user, Series.objects.select_related("space__position"), "space__position__"
+    )
+    series_items = list(series.order_by("title"))
     return _render(
         request,
         "community/network_manage.html",
@@ -1018,6 +1034,7 @@ def position_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form.fields["parent"].queryset = Position.objects.exclude(pk=item.pk).order_by(  # type: ignore[attr-defined]
             "sort", "name"
         )
+    f.narrow_to_reach(form, request.user)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_position(_actor(request), item, form.data_for_service())
@@ -1114,7 +1131,7 @@ def series_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "reserved_offline": item.reserved_offline, "release_hours": item.release_hours,
             "partners": item.partners, "audience": item.audience,
         }  # fmt: skip
-    form = f.SeriesForm(request.POST or None, initial=initial)
+    form = f.narrow_to_reach(f.SeriesForm(request.POST or None, initial=initial), request.user)
     if request.method == "POST" and form.is_valid():
         actor = _actor(request)
         try:

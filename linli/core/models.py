@@ -20,6 +20,10 @@ ROLE_LABELS = {
     Role.AUDITOR: _("审计员"),
     Role.SYSTEM_ADMIN: _("系统管理员"),
     Role.SECURITY_ADMIN: _("安全管理员"),
+    Role.DISTRICT_SAFETY: _("区应急管理局/安全办"),
+    Role.DISTRICT_CIVIL: _("区民政局"),
+    Role.DISTRICT_HOUSING: _("区房管局"),
+    Role.CITY_VIEWER: _("市级查看"),
 }
 DEPARTMENT_LABELS = {
     Department.SAFETY: _("平安办"),
@@ -71,6 +75,32 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     committee = models.ForeignKey(
         "geo.Committee",
         verbose_name=_("所属居委"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    # The place the account works for, at its role's reach level (``roles.REACH``): a street
+    # for street roles, a district for district offices, the city for city readers.
+    subdistrict = models.ForeignKey(
+        "geo.Subdistrict",
+        verbose_name=_("所属街道"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    district = models.ForeignKey(
+        "geo.District",
+        verbose_name=_("所属区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    city = models.ForeignKey(
+        "geo.City",
+        verbose_name=_("所属市"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

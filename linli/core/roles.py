@@ -20,6 +20,23 @@ class Role(StrEnum):
     AUDITOR = "auditor"  # 审计员 = 审计管理员, the audit administrator of 三员分立
     SYSTEM_ADMIN = "system_admin"  # 系统管理员: accounts and platform settings
     SECURITY_ADMIN = "security_admin"  # 安全管理员: roles, grants and security settings
+    # District offices read the streets of their district; the city reader reads aggregates.
+    DISTRICT_SAFETY = "district_safety"  # 区应急管理局/安全办
+    DISTRICT_CIVIL = "district_civil"  # 区民政局
+    DISTRICT_HOUSING = "district_housing"  # 区房管局
+    CITY_VIEWER = "city_viewer"  # 市级查看: aggregates only, no personal data
+
+
+class Level(StrEnum):
+    """How far an account reaches: the place it is assigned (``User.committee``,
+    ``.subdistrict``, ``.district``, ``.city``) at its role's level, or only the objects
+    assigned to it (inspectors, partners: they may work for several streets)."""
+
+    COMMITTEE = "committee"
+    STREET = "street"
+    DISTRICT = "district"
+    CITY = "city"
+    OBJECT = "object"
 
 
 class Department(StrEnum):
@@ -114,6 +131,32 @@ MATRIX: dict[Role, frozenset[str]] = {
     # masked lists, and not the audit log.
     Role.SYSTEM_ADMIN: frozenset({"accounts.manage", "jobs.view_all", "jobs.schedule"}),
     Role.SECURITY_ADMIN: frozenset({"roles.manage"}),
+    # District offices mostly read, and read no residents: places, not people.
+    Role.DISTRICT_SAFETY: frozenset({"geo.view", "risk.view", "fire.view"}),
+    Role.DISTRICT_CIVIL: frozenset({"geo.view", "hall.view", "community.view"}),
+    Role.DISTRICT_HOUSING: frozenset({"geo.view", "elevator.view", "fire.view"}),
+    # The city reads the risk rounds' grades and papers: no places list (households), no
+    # people, no hall cases, no owner rolls, no sign-up lists, no fire stations' members.
+    Role.CITY_VIEWER: frozenset({"risk.view"}),
+}
+
+# Each role's reach (see ``Level``). The three administrators and the auditor administer the
+# whole installation; their permissions hold no personal data (三员分立).
+REACH: dict[Role, Level] = {
+    Role.STREET_ADMIN: Level.STREET,
+    Role.STREET_STAFF: Level.STREET,
+    Role.COMMITTEE_STAFF: Level.COMMITTEE,
+    Role.INSPECTOR: Level.OBJECT,
+    Role.WINDOW_CLERK: Level.STREET,
+    Role.BACKOFFICE_CLERK: Level.STREET,
+    Role.PARTNER: Level.OBJECT,
+    Role.AUDITOR: Level.CITY,
+    Role.SYSTEM_ADMIN: Level.CITY,
+    Role.SECURITY_ADMIN: Level.CITY,
+    Role.DISTRICT_SAFETY: Level.DISTRICT,
+    Role.DISTRICT_CIVIL: Level.DISTRICT,
+    Role.DISTRICT_HOUSING: Level.DISTRICT,
+    Role.CITY_VIEWER: Level.CITY,
 }
 
 # What a street department adds to the street-staff row.
@@ -127,8 +170,8 @@ DEPARTMENT_GRANTS: dict[Department, frozenset[str]] = {
     Department.SELF_GOVERNANCE: frozenset({"elevator.manage"}),
 }
 
-# Roles whose reach is one committee rather than the whole street.
-COMMITTEE_SCOPED: frozenset[Role] = frozenset({Role.COMMITTEE_STAFF})
+# Roles whose reach is one committee rather than a street or more.
+COMMITTEE_SCOPED: frozenset[Role] = frozenset(r for r, lv in REACH.items() if lv == Level.COMMITTEE)
 
 
 def allows(
@@ -211,7 +254,8 @@ LOGIN = "login"  # any signed-in account (its own jobs, its own inbox, the home 
 ADMIN_SITE = "admin_site"  # Django's admin: the system and security administrators
 
 NOBODY = "nobody"  # answered with 403 to everyone (the API's index pages)
-# ``"<permission>@street"``: the permission, held at street level (not by committee-scoped roles)
+# ``"<permission>@street"``: the permission, held at street level exactly (not by
+# committee-scoped roles, nor by district or city readers)
 STREET_LEVEL = "street"
 
 Rule = str | tuple[str, ...]
@@ -383,6 +427,14 @@ ROUTES: dict[str, Rule] = {
 }  # fmt: skip
 
 
+def reach_of(role: Role | str | None) -> Level | None:
+    """The reach level of a role (None for no or an unknown role)."""
+    try:
+        return REACH[Role(role)] if role else None
+    except ValueError:
+        return None
+
+
 def route_allows(role: Role | str | None, department: Department | str | None, rule: Rule) -> bool:
     """True when a signed-in account of ``role`` may open a route with ``rule`` (GET)."""
     if rule in (PUBLIC, LOGIN):
@@ -394,7 +446,7 @@ def route_allows(role: Role | str | None, department: Department | str | None, r
     wanted = (rule,) if isinstance(rule, str) else rule
     for p in wanted:
         permission, _at, level = p.partition("@")
-        if level == STREET_LEVEL and role in COMMITTEE_SCOPED:
+        if level == STREET_LEVEL and reach_of(role) != Level.STREET:
             continue
         if allows(role, permission, department):
             return True

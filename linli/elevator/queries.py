@@ -80,10 +80,7 @@ def objection(user: Any, pk: int) -> Objection:
 def consultations(user: Any) -> QuerySet[Consultation]:
     policy.require(user, "elevator.view")
     qs = Consultation.objects.select_related("committee", "project", "by")
-    scope = policy.committee_scope(user)
-    if scope is None:
-        return qs
-    return qs.filter(committee_id=scope)
+    return policy.scoped(qs, user, "committee_id")
 
 
 # --- reminders (the schedule acts for no user; each notice goes to the project's committee) --

@@ -732,6 +732,9 @@ def save_consultation(actor: Actor, entry: Consultation, changed: Sequence[str] 
         entry.committee_id = scope
     if entry.project is not None and entry.committee_id is None:
         entry.committee_id = entry.project.committee_id
+    policy.require_in_scope(actor.user, entry.committee_id)
+    if entry.project is not None:
+        policy.require_in_scope(actor.user, entry.project.committee_id)
     with transaction.atomic():
         created = entry.pk is None
         if created:

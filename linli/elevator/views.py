@@ -1005,9 +1005,11 @@ def consultation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
         instance=obj,
         initial={"at": timezone.localtime().replace(second=0, microsecond=0)},
     )
-    scope = policy.committee_scope(request.user)
-    if scope is not None:
-        form.fields["committee"].queryset = form.fields["committee"].queryset.filter(pk=scope)  # type: ignore[attr-defined]
+    form.fields["committee"].queryset = policy.scoped(  # type: ignore[attr-defined]
+        form.fields["committee"].queryset,  # type: ignore[attr-defined]
+        request.user,
+        "pk",
+    )
     form.fields["project"].queryset = queries.projects(request.user)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:

@@ -513,6 +513,9 @@ def import_sheet(
     errors = list(resolution.errors)
     on = today()
     for number, obj in resolution.instances:
+        if hasattr(obj, "committee_id") and not policy.in_scope(actor.user, obj.committee_id):
+            errors.append(RowError(number, _("居委代码"), _("无权导入其他街道的数据")))
+            continue
         try:
             prepare(obj, on)
         except FireError as exc:

@@ -21,8 +21,9 @@ from linli.core.accounts import enrol_demo
 from linli.core.context import Actor
 from linli.core.identity import check_character, mask_id_number, mask_phone
 from linli.core.models import Organisation, User
-from linli.core.roles import Department, Role
+from linli.core.roles import Department, Level, Role, reach_of
 
+from . import divisions
 from .labels import join_place
 from .models import Area, Building, Committee, Entrance, Estate, Household, Resident, Subdistrict
 from .services import ID_PURPOSE, PHONE_PURPOSE, identity_hash
@@ -55,6 +56,9 @@ ROADS = ["长乐路", "延庆路", "东湖路", "复兴中路", "乌鲁木齐中
          "武康路", "湖南路", "兴国路", "高邮路", "泰安路", "余庆路", "陕西南路", "新乐路"]  # fmt: skip
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国玉兰凤英文红梅志明海燕德华宝珍美玲雪梅爱华春花国强金凤荣根阿毛小妹家豪思远梓涵雨桐一鸣子轩欣怡浩然佳琪"
+
+
+HOME_STREET = "310104004"  # 湖南路街道 (国家统计局 统计用区划代码)
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,7 @@ def _wipe() -> None:
     """Remove the previous demo street so a rerun rebuilds exactly the same data."""
     User.objects.filter(role=Role.COMMITTEE_STAFF).update(role="", committee=None)
     User.objects.exclude(committee=None).update(committee=None)
+    User.objects.exclude(subdistrict=None).update(subdistrict=None)
     for model in (Resident, Household, Entrance, Building, Estate, Committee, Area, Subdistrict):
         model.objects.all().delete()
 
@@ -234,7 +239,9 @@ def build(actor: Actor | None = None, *, with_residents: bool = True) -> dict[st
     rng = random.Random(SEED)
     with transaction.atomic():
         _wipe()
-        street = Subdistrict.objects.create(code="310104012", name="湖南路街道", district="徐汇区")
+        street = Subdistrict.objects.create(
+            code=HOME_STREET, name="湖南路街道", district=divisions.district("310104")
+        )
         areas: dict[str, Area] = {}
         counter = [0]
         all_estates: list[Estate] = []
@@ -303,7 +310,7 @@ def build(actor: Actor | None = None, *, with_residents: bool = True) -> dict[st
                         is_demo=True,
                     ))  # fmt: skip
             Resident.objects.bulk_create(residents, batch_size=2000)
-        _accounts(committees)
+        _accounts(committees, street)
         counts = {
             "committees": len(committees),
             "areas": len(areas),
@@ -318,7 +325,17 @@ def build(actor: Actor | None = None, *, with_residents: bool = True) -> dict[st
     return counts
 
 
-def _accounts(committees: dict[str, Committee]) -> None:
+def home_street() -> Subdistrict | None:
+    """The demo's street (湖南路街道), which the other modules' demo accounts work for."""
+    return Subdistrict.objects.filter(code=HOME_STREET).first()
+
+
+def assign_street(user: User, street: Subdistrict | None) -> None:
+    """Give a street-level account its street (other levels keep their own place)."""
+    user.subdistrict = street if reach_of(user.role) == Level.STREET else None
+
+
+def _accounts(committees: dict[str, Committee], street: Subdistrict) -> None:
     orgs = {}
     for name, kind in ORGANISATIONS.items():
         orgs[name], _created = Organisation.objects.update_or_create(
@@ -333,6 +350,7 @@ def _accounts(committees: dict[str, Committee]) -> None:
         user.department = account.department or ""
         user.committee = committees[account.committee] if account.committee else None
         user.organisation = orgs.get(account.organisation or "")
+        assign_street(user, street)
         user.is_active = True
         # The Django admin (accounts and grants) is open to the system and security
         # administrators only; nobody is a superuser (三员分立, docs/permissions.md).
@@ -344,3 +362,86 @@ def _accounts(committees: dict[str, Committee]) -> None:
         if requires_two_factor(user.role, is_superuser=user.is_superuser):
             # The published demo authenticator secret (README.md), marked as demo only.
             enrol_demo(user)
+
+
+# --- The district (``linli demo --district``) -----------------------------------------------
+
+DISTRICT_COMMITTEES = 3  # per other street: enough to compare streets, quick to build
+DISTRICT_ACCOUNTS = [
+    # username, role, display name, place ("district": 徐汇区, "city": 上海市, else a street code)
+    ("xuhui_safety", Role.DISTRICT_SAFETY, "徐汇区应急管理局 钱进", "district"),
+    ("xuhui_civil", Role.DISTRICT_CIVIL, "徐汇区民政局 严华", "district"),
+    ("xuhui_housing", Role.DISTRICT_HOUSING, "徐汇区房管局 金涛", "district"),
+    ("city_viewer", Role.CITY_VIEWER, "市级查看 邵明", "city"),
+    ("tianping_admin", Role.STREET_ADMIN, "天平路街道管理员 杜娟", "310104003"),
+]
+
+
+def build_district(actor: Actor | None = None) -> dict[str, int]:
+    """Add the other streets and towns of 徐汇区 (from the shipped division table) to the demo
+    street, each with a few committees of generated estates, buildings and households, and the
+    district's and the city's accounts. Deterministic; run after ``build``."""
+    rng = random.Random(SEED + 1)
+    actor = actor or Actor.system("linli demo --district")
+    with transaction.atomic():
+        divisions.load(actor)
+        xuhui = divisions.district("310104")
+        streets = list(xuhui.subdistricts.exclude(code=HOME_STREET).order_by("code"))
+        estates: list[Estate] = []
+        buildings: list[Building] = []
+        n_committees = 0
+        for s_index, street in enumerate(streets):
+            short = street.name.removesuffix("街道").removesuffix("镇")
+            for k in range(DISTRICT_COMMITTEES):
+                _name, _area, x, y, mix = COMMITTEES[(s_index + k) % len(COMMITTEES)]
+                committee = Committee.objects.create(
+                    subdistrict=street, code=f"{street.code}{k + 1:03d}",
+                    name=f"{short}第{k + 1}居委", address=f"{short}路{rng.randint(10, 400)}号",
+                    map_x=x, map_y=y,
+                )  # fmt: skip
+                n_committees += 1
+                small = (mix[0] // 3 + 1, mix[1] // 3, mix[2] // 3 + 1, mix[3] // 3)
+                for estate, blds in _buildings_for(rng, committee, f"{short}路", small, [0]):
+                    estates.append(estate)
+                    buildings.extend(blds)
+        Estate.objects.bulk_create(estates)
+        for b in buildings:
+            b.estate_id = b.estate.pk
+        Building.objects.bulk_create(buildings)
+        entrance_rows: list[Entrance] = []
+        groups: list[tuple[Entrance, list[Household]]] = []
+        for b in buildings:
+            entrances, per_entrance = _entrances_households(rng, b)
+            entrance_rows.extend(entrances)
+            groups.extend(zip(entrances, per_entrance, strict=True))
+        for e in entrance_rows:
+            e.building_id = e.building.pk
+        Entrance.objects.bulk_create(entrance_rows)
+        households: list[Household] = []
+        for entrance, flats in groups:
+            for h in flats:
+                h.entrance_id = entrance.pk
+                households.append(h)
+        Household.objects.bulk_create(households, batch_size=2000)
+        places: dict[str, Any] = {"district": xuhui, "city": xuhui.city}
+        for username, role, display, place in DISTRICT_ACCOUNTS:
+            user = User.objects.filter(username=username).first() or User(username=username)
+            user.role, user.display_name, user.department = role, display, ""
+            user.committee = user.organisation = None
+            user.district = places["district"] if place == "district" else None
+            user.city = places["city"] if place == "city" else None
+            user.subdistrict = Subdistrict.objects.get(code=place) if place.isdigit() else None
+            user.is_active, user.is_staff, user.is_superuser = True, False, False
+            user.set_password(DEMO_PASSWORD)
+            user.password_change_reason = ""
+            user.save()
+            if requires_two_factor(user.role, is_superuser=False):
+                enrol_demo(user)
+        counts = {
+            "streets": len(streets), "committees": n_committees, "estates": len(estates),
+            "buildings": len(buildings), "households": len(households),
+            "accounts": len(DISTRICT_ACCOUNTS),
+        }  # fmt: skip
+        audit.record(actor, "demo.build_district", object_type="geo.district",
+                     object_id=str(xuhui.pk), object_repr=str(xuhui), details=counts)  # fmt: skip
+    return counts

@@ -1,5 +1,8 @@
-"""Places every domain uses: 街道 → 片区 → 居委 → 小区/弄 → 楼栋 → 门牌 → 户, and residents.
+"""Places every domain uses: 市 → 区 → 街道/镇 → 片区 → 居委 → 小区/弄 → 楼栋 → 门牌 → 户, and
+residents.
 
+City, district and street carry the national administrative division codes (国家统计局 统计用区划
+代码: 6 digits for a city or district, 9 for a street or town); ``divisions.json`` ships Shanghai.
 ``committee`` is repeated on Building and Household (set by the services, the only write
 path) so that committee-scoped lists at city scale filter on one indexed column.
 """
@@ -13,10 +16,55 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class City(models.Model):
+    """市: a province-level city (Shanghai 310000). The widest reach an account can have."""
+
+    code = models.CharField(_("区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("市"), max_length=50)
+
+    class Meta:
+        verbose_name = _("市")
+        verbose_name_plural = _("市")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(models.Model):
+    """区: a district of a city (Xuhui 310104); district offices read the streets of theirs."""
+
+    city = models.ForeignKey(
+        City, verbose_name=_("市"), on_delete=models.PROTECT, related_name="districts"
+    )
+    code = models.CharField(_("区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("区"), max_length=50)
+
+    class Meta:
+        verbose_name = _("区")
+        verbose_name_plural = _("区")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "name"], name="district_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Subdistrict(models.Model):
+    """街道 or 镇: the office that runs Linli for its committees (the unit of street reach)."""
+
+    class Kind(models.TextChoices):
+        STREET = "street", _("街道")
+        TOWN = "town", _("镇")
+
+    district = models.ForeignKey(
+        District, verbose_name=_("区"), on_delete=models.PROTECT, related_name="subdistricts"
+    )
     code = models.CharField(_("代码"), max_length=20, unique=True)
     name = models.CharField(_("街道"), max_length=50)
-    district = models.CharField(_("区"), max_length=50)
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices, default=Kind.STREET)
 
     class Meta:
         verbose_name = _("街道")

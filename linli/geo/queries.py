@@ -8,7 +8,7 @@ from django.db.models import Count, QuerySet
 
 from linli.core import policy
 
-from .models import Area, Building, Committee, Entrance, Estate, Household, Resident, Subdistrict
+from .models import Area, Building, Committee, Entrance, Estate, Household, Resident
 
 
 def committees(user: Any) -> QuerySet[Committee]:
@@ -58,17 +58,15 @@ def residents(user: Any) -> QuerySet[Resident]:
 
 def street_summary(user: Any) -> dict[str, Any]:
     """Counts for the home page, scoped like every other read."""
-    scope = policy.committee_scope(user)
-    base: dict[str, Any] = {} if scope is None else {"committee_id": scope}
-    committee_qs = Committee.objects.all() if scope is None else Committee.objects.filter(pk=scope)
+    streets = policy.streets_in_reach(user)
     return {
-        "subdistrict": Subdistrict.objects.order_by("pk").first(),
-        "committees": committee_qs.count(),
-        "areas": Area.objects.count(),
-        "estates": Estate.objects.filter(**base).count(),
-        "buildings": Building.objects.filter(**base).count(),
-        "households": Household.objects.filter(**base).count(),
-        "residents": Resident.objects.filter(**base).count(),
+        "subdistrict": streets.order_by("pk").first(),
+        "committees": policy.scoped(Committee.objects.all(), user, "pk").count(),
+        "areas": Area.objects.filter(subdistrict__in=streets).count(),
+        "estates": policy.scoped(Estate.objects.all(), user, "committee_id").count(),
+        "buildings": policy.scoped(Building.objects.all(), user, "committee_id").count(),
+        "households": policy.scoped(Household.objects.all(), user, "committee_id").count(),
+        "residents": policy.scoped(Resident.objects.all(), user, "committee_id").count(),
     }
 
 

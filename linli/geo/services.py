@@ -23,7 +23,7 @@ from linli.jobs.models import Job
 
 from . import sheetjobs
 from .errors import GeoError, IdentityNumberInvalid
-from .models import Building, Committee, Entrance, Estate, Household, Resident, Subdistrict
+from .models import Building, Committee, Entrance, Estate, Household, Resident
 from .sheets import SHEETS
 
 ID_PURPOSE = "resident.id_number"
@@ -51,13 +51,13 @@ def committee_of(obj: Model) -> int | None:
     return None
 
 
-def _fill_denormalised(obj: Model) -> None:
+def _fill_denormalised(obj: Model, actor: Actor | None = None) -> None:
     if isinstance(obj, Committee) and getattr(obj, "subdistrict_id", None) is None:
-        # One street per installation: a new committee belongs to it.
-        first = Subdistrict.objects.order_by("pk").first()
-        if first is None:
+        # A new committee belongs to the street of the account that makes it.
+        street = policy.street_of(actor.user) if actor is not None else None
+        if street is None:
             raise GeoError(_("请先建立街道。"), code="no_subdistrict")
-        obj.subdistrict = first
+        obj.subdistrict_id = street
     elif isinstance(obj, Building):
         obj.committee_id = obj.estate.committee_id
     elif isinstance(obj, Household):
@@ -77,7 +77,7 @@ def _action(obj: Model, verb: str) -> str:
 def save_place(actor: Actor, obj: Model, changed: list[str] | None = None) -> Model:
     """Create or update one place (committee … household) after the form validated it."""
     policy.require(actor.user, _permission_for(obj))
-    _fill_denormalised(obj)
+    _fill_denormalised(obj, actor)
     policy.require_in_scope(actor.user, committee_of(obj))
     creating = obj.pk is None
     if isinstance(obj, Committee) and policy.committee_scope(actor.user) is not None:
@@ -262,8 +262,11 @@ def import_sheet(
     if progress is not None:
         progress(len(rows), total)
     scope = policy.committee_scope(actor.user)
-    resolution = sheet.resolve(rows, scope)
+    resolution = sheet.resolve(rows, scope, street=policy.street_of(actor.user))
     errors = list(resolution.errors)
+    for number, obj in resolution.instances:
+        if not isinstance(obj, Committee) and not policy.in_scope(actor.user, committee_of(obj)):
+            errors.append(RowError(number, _("居委代码"), _("无权导入其他街道的数据")))
     protect = resolution.extra.get("protect", {})
     for number, obj in resolution.instances:
         if isinstance(obj, Resident):

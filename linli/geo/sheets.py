@@ -58,7 +58,9 @@ class Sheet:
     model: type[Model]
     columns: Sequence[Column]
 
-    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+    def resolve(
+        self, rows: Sequence[excel.ParsedRow], scope: int | None, street: int | None = None
+    ) -> Resolution:
         raise NotImplementedError
 
     # The export, column by column in sheet order: the field path read and how its value is
@@ -160,22 +162,30 @@ class CommitteeSheet(Sheet):
         Column("map_y", "示意图纵坐标", excel.integer(0, 100), required=False),
     )
 
-    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+    def resolve(
+        self, rows: Sequence[excel.ParsedRow], scope: int | None, street: int | None = None
+    ) -> Resolution:
         res = Resolution()
         if scope is not None:
             res.errors.append(RowError(1, _("文件"), _("只有街道工作人员可以导入居委名单")))
             return res
-        street = Subdistrict.objects.order_by("pk").first()
-        if street is None:
+        # The importer's street: committees are made in it (and only its committees renamed).
+        home = Subdistrict.objects.filter(pk=street).first() if street is not None else None
+        if home is None:
             res.errors.append(RowError(1, _("文件"), _("请先建立街道")))
             return res
         duplicate_keys(res, ((n, v["code"]) for n, v in rows), "居委代码")
         existing = {
             c.code: c for c in Committee.objects.filter(code__in=[v["code"] for _n, v in rows])
         }
-        areas = {a.name: a for a in Area.objects.filter(subdistrict=street)}
         for number, v in rows:
-            obj = existing.get(v["code"]) or Committee(subdistrict=street, code=v["code"])
+            if v["code"] in existing and existing[v["code"]].subdistrict_id != home.pk:
+                res.errors.append(RowError(number, _("居委代码"), _("该居委属于其他街道")))
+        if res.errors:
+            return res
+        areas = {a.name: a for a in Area.objects.filter(subdistrict=home)}
+        for number, v in rows:
+            obj = existing.get(v["code"]) or Committee(subdistrict=home, code=v["code"])
             obj.name = v["name"]
             obj.address = v["address"] or ""
             obj.map_x = v["map_x"] or 0
@@ -183,7 +193,7 @@ class CommitteeSheet(Sheet):
             if v["area"]:
                 area = areas.get(v["area"])
                 if area is None:
-                    area = Area(subdistrict=street, name=v["area"])
+                    area = Area(subdistrict=home, name=v["area"])
                     areas[v["area"]] = area
                 obj.area = area
             else:
@@ -212,7 +222,9 @@ class EstateSheet(Sheet):
         Column("management", "物业管理形式", excel.choice(Estate.Management), required=False),
     )
 
-    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+    def resolve(
+        self, rows: Sequence[excel.ParsedRow], scope: int | None, street: int | None = None
+    ) -> Resolution:
         res = Resolution()
         committees = committees_by_code(rows)
         duplicate_keys(res, ((n, (v["committee_code"], v["estate"])) for n, v in rows), "小区/弄")
@@ -275,7 +287,9 @@ class BuildingSheet(Sheet):
     )
     labels_by_field = {"year_built": "建成年份", "floors": "层数", "lon": "经度", "lat": "纬度"}
 
-    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+    def resolve(
+        self, rows: Sequence[excel.ParsedRow], scope: int | None, street: int | None = None
+    ) -> Resolution:
         res = Resolution()
         committees = committees_by_code(rows)
         estates = _estates(committees)
@@ -360,7 +374,9 @@ class EntranceSheet(Sheet):
         Column("address", "地址", excel.text(100), required=False),
     )
 
-    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+    def resolve(
+        self, rows: Sequence[excel.ParsedRow], scope: int | None, street: int | None = None
+    ) -> Resolution:
         res = Resolution()
         committees = committees_by_code(rows)
         buildings = _buildings(rows, committees)
@@ -441,7 +457,9 @@ class HouseholdSheet(Sheet):
         Column("exclusive_area", "专有面积(㎡)", excel.decimal(2, Decimal("0.01"))),
     )
 
-    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+    def resolve(
+        self, rows: Sequence[excel.ParsedRow], scope: int | None, street: int | None = None
+    ) -> Resolution:
         res = Resolution()
         committees = committees_by_code(rows)
         entrances = _entrances(rows, committees)
@@ -505,7 +523,9 @@ class ResidentSheet(Sheet):
         Column("lives_alone", "独居", excel.boolean, required=False),
     )
 
-    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+    def resolve(
+        self, rows: Sequence[excel.ParsedRow], scope: int | None, street: int | None = None
+    ) -> Resolution:
         from .services import identity_hash, identity_hashes
 
         res = Resolution()

@@ -17,6 +17,7 @@ from linli.core import audit
 from linli.core.context import Actor
 from linli.core.models import User
 from linli.core.roles import Role
+from linli.geo import demo as geo_demo
 
 from . import rules, services
 from .models import (
@@ -186,6 +187,7 @@ def _staff() -> list[User]:
         user = User.objects.filter(username=username).first() or User(username=username)
         user.role = Role.WINDOW_CLERK
         user.display_name = name
+        geo_demo.assign_street(user, geo_demo.home_street())
         user.is_active = True
         user.set_password(DEMO_PASSWORD)
         user.save()
@@ -285,9 +287,10 @@ def build() -> dict[str, int]:
         _delete()
         # Halls and queues are replaced; holidays come from the street calendar (core).
         services.config_changed()
+        street = geo_demo.home_street()
         halls = {
-            "A": Hall.objects.create(code="A", name="A厅 综合业务受理"),
-            "B": Hall.objects.create(code="B", name="B厅 专业服务"),
+            "A": Hall.objects.create(code="A", name="A厅 综合业务受理", subdistrict=street),
+            "B": Hall.objects.create(code="B", name="B厅 专业服务", subdistrict=street),
         }
         queues = {
             prefix: Queue.objects.create(

@@ -21,6 +21,16 @@ class Hall(models.Model):
 
     code = models.CharField(_("代码"), max_length=4, unique=True)
     name = models.CharField(_("名称"), max_length=60)
+    # The street whose service centre this is: its cases, tickets and figures are read by that
+    # street's accounts (empty: a hall of the one street of an installation).
+    subdistrict = models.ForeignKey(
+        "geo.Subdistrict",
+        verbose_name=_("街道"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     opens_at = models.TimeField(_("开门时间"), default=time(9, 0))
     closes_at = models.TimeField(_("关门时间"), default=time(17, 0))
     # Last refresh of the hall's display board: a board that stops polling is flagged.

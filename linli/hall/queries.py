@@ -6,10 +6,10 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from linli.core import policy
@@ -19,6 +19,8 @@ from .models import Case, Hall, Item, Rating, Ticket, TicketEvent, Window
 from .rules import TicketState
 from .voice import announcement
 
+M = TypeVar("M", bound=Model)
+
 STAFF_PERMISSIONS = ("hall.view", "hall.manage", "hall.serve", "hall.backoffice", "hall.supervise")
 
 
@@ -27,17 +29,25 @@ def require_any(user: Any, *permissions: str) -> None:
         raise PermissionDenied("hall")
 
 
+def in_reach(qs: QuerySet[M], user: Any, hall_path: str) -> QuerySet[M]:
+    """Rows of the halls of the streets the user reaches; ``hall_path`` leads to the hall."""
+    path = "subdistrict_id" if hall_path == "pk" else f"{hall_path}__subdistrict_id"
+    return policy.scoped_street(qs, user, path, unassigned=True)
+
+
 def items(user: Any) -> QuerySet[Item]:
     """The catalogue: every hall role reads it (clerks need the materials at the counter)."""
     require_any(user)
-    return Item.objects.select_related("hall", "queue")
+    return in_reach(Item.objects.select_related("hall", "queue"), user, "hall")
 
 
 def cases(user: Any) -> QuerySet[Case]:
     """Street staff of the hall read every case; a window clerk the cases they accepted; the
     back office the cases whose ticket was escalated to it."""
     require_any(user, "hall.view", "hall.serve", "hall.backoffice")
-    qs = Case.objects.select_related("item", "window", "clerk", "ticket")
+    qs = in_reach(
+        Case.objects.select_related("item", "window", "clerk", "ticket"), user, "item__hall"
+    )
     if policy.can(user, "hall.view"):
         return qs
     if policy.can(user, "hall.serve"):
@@ -47,13 +57,19 @@ def cases(user: Any) -> QuerySet[Case]:
 
 def ratings(user: Any) -> QuerySet[Rating]:
     require_any(user, "hall.view", "hall.manage")
-    return Rating.objects.select_related("ticket", "case", "window", "clerk", "item")
+    return in_reach(
+        Rating.objects.select_related("ticket", "case", "window", "clerk", "item"),
+        user,
+        "item__hall",
+    )
 
 
 def tickets(user: Any) -> QuerySet[Ticket]:
     """Hall staff read every ticket; a window clerk the tickets they served."""
     require_any(user, "hall.view", "hall.manage", "hall.supervise", "hall.serve")
-    qs = Ticket.objects.select_related("queue", "window", "clerk", "item")
+    qs = in_reach(
+        Ticket.objects.select_related("queue", "window", "clerk", "item"), user, "queue__hall"
+    )
     if any(policy.can(user, p) for p in ("hall.view", "hall.manage", "hall.supervise")):
         return qs
     return qs.filter(clerk=user)
@@ -186,26 +202,36 @@ def statistics(user: Any, start: date, end: date) -> dict[str, Any]:
     """Volumes, waits, service times and rates over a day range (inclusive)."""
     require_any(user, "hall.view")
     rows = list(
-        Ticket.objects.filter(day__gte=start, day__lte=end, parent__isnull=True).values(
+        in_reach(
+            Ticket.objects.filter(day__gte=start, day__lte=end, parent__isnull=True),
+            user,
+            "queue__hall",
+        ).values(
             "state", "issued_at", "first_called_at", "started_at", "ended_at",
             "item__name", "window__number", "queue__hall__code", "clerk__username",
             "clerk__display_name", "pk",
         )
     )  # fmt: skip
     transferred_ids = set(
-        Ticket.objects.filter(
-            day__gte=start, day__lte=end, state=TicketState.TRANSFERRED
+        in_reach(
+            Ticket.objects.filter(day__gte=start, day__lte=end, state=TicketState.TRANSFERRED),
+            user,
+            "queue__hall",
         ).values_list("pk", flat=True)
     )
     escalated_ids = set(
-        TicketEvent.objects.filter(
-            ticket__day__gte=start, ticket__day__lte=end, action="escalate"
+        in_reach(
+            TicketEvent.objects.filter(
+                ticket__day__gte=start, ticket__day__lte=end, action="escalate"
+            ),
+            user,
+            "ticket__queue__hall",
         ).values_list("ticket_id", flat=True)
     )
     stars = list(
-        Rating.objects.filter(at__date__gte=start, at__date__lte=end).values_list(
-            "stars", flat=True
-        )
+        in_reach(
+            Rating.objects.filter(at__date__gte=start, at__date__lte=end), user, "item__hall"
+        ).values_list("stars", flat=True)
     )
     by_hour: Counter[int] = Counter()
     by_item: Counter[str] = Counter()

@@ -80,15 +80,17 @@ def _today() -> date:
 def index(request: HttpRequest) -> HttpResponse:
     queries.require_any(request.user)
     today = _today()
-    todays = Ticket.objects.filter(day=today, parent__isnull=True)
     user = request.user
+    halls = list(queries.in_reach(Hall.objects.all(), user, "pk"))
+    mine = queries.in_reach(Ticket.objects.filter(day=today), user, "queue__hall")
+    todays = mine.filter(parent__isnull=True)
     context = {
-        "halls": Hall.objects.all(),
+        "halls": halls,
         "issued": todays.count(),
-        "waiting": Ticket.objects.filter(day=today, state__in=services.OPEN_STATES).count(),
+        "waiting": mine.filter(state__in=services.OPEN_STATES).count(),
         "done": todays.filter(state=TicketState.DONE).count(),
-        "escalated": Ticket.objects.filter(day=today, state=TicketState.ESCALATED).count(),
-        "overdue": services.overdue_cases(today).count(),
+        "escalated": mine.filter(state=TicketState.ESCALATED).count(),
+        "overdue": queries.in_reach(services.overdue_cases(today), user, "item__hall").count(),
         "can_serve": policy.can(user, "hall.serve"),
         "can_backoffice": policy.can(user, "hall.backoffice"),
         "can_supervise": policy.can(user, "hall.supervise"),
@@ -97,7 +99,7 @@ def index(request: HttpRequest) -> HttpResponse:
     }
     seen = []
     now = timezone.now()
-    for hall in context["halls"]:
+    for hall in halls:
         at = hall.board_seen_at
         age = (now - at).total_seconds() if at else None
         seen.append({"hall": hall, "age": age, "stale": age is None or age > BOARD_STALE_SECONDS})

@@ -43,4 +43,9 @@ def opt_outs(user: Any) -> QuerySet[OptOut]:
     """Opt-outs the user may see: all for street-wide roles, their committee's for committees."""
     policy.require(user, "notices.optout")
     qs = OptOut.objects.select_related("recorded_by").order_by("-recorded_at", "-pk")
-    return policy.scoped(qs, user, "recorded_by__committee_id")
+    if policy.committee_scope(user) is not None:
+        return policy.scoped(qs, user, "recorded_by__committee_id")
+    # Recorded by a committee of the user's reach, or by an account of one of its streets.
+    return policy.scoped(qs, user, "recorded_by__committee_id") | policy.scoped_street(
+        qs, user, "recorded_by__subdistrict_id"
+    )

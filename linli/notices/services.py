@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -507,6 +508,9 @@ def withdraw_opt_out(actor: Actor, opt_out: OptOut) -> None:
     policy.require(actor.user, "notices.optout")
     recorder = opt_out.recorded_by
     policy.require_in_scope(actor.user, recorder.committee_id if recorder else None)
+    street = recorder.subdistrict_id if recorder and recorder.committee_id is None else None
+    if street and not policy.streets_in_reach(actor.user).filter(pk=street).exists():
+        raise PermissionDenied("out of scope")
     with transaction.atomic():
         audit.record(
             actor, "notices.optout.delete", opt_out, details={"phone": opt_out.phone_masked}

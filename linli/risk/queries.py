@@ -41,8 +41,10 @@ def method_of(version: MethodVersion) -> rules.Method:
 
 
 def rounds(user: Any) -> QuerySet[Round]:
+    """Rounds covering a committee within the user's reach (a round is one street's)."""
     policy.require(user, "risk.view")
-    return Round.objects.select_related("method")
+    covered = policy.scoped(Round.committees.through.objects.all(), user, "committee_id")
+    return Round.objects.select_related("method").filter(pk__in=covered.values("round_id"))
 
 
 def samples(user: Any, rnd: Round | None = None) -> QuerySet[Sample]:
@@ -136,8 +138,11 @@ class CommitteeRow:
 
 
 def previous_round(rnd: Round) -> Round | None:
+    """The round before ``rnd`` in the same street (one sharing a committee with it)."""
+    through = Round.committees.through.objects
+    same = through.filter(committee_id__in=through.filter(round=rnd).values("committee_id"))
     return (
-        Round.objects.filter(created_at__lt=rnd.created_at)
+        Round.objects.filter(created_at__lt=rnd.created_at, pk__in=same.values("round_id"))
         .exclude(pk=rnd.pk)
         .order_by("-created_at")
         .first()

@@ -109,6 +109,8 @@ def create_round(
     chosen = list(committees)
     if not chosen:
         raise RiskError(_("请至少选择一个居委"), field="committees")
+    for committee in chosen:
+        policy.require_in_scope(actor.user, committee.pk)
     with transaction.atomic():
         rnd = Round.objects.create(
             name=name,
@@ -196,6 +198,7 @@ def draw_round(actor: Actor, rnd: Round) -> list[Sample]:
 
 def assign_inspector(actor: Actor, sample: Sample, inspector: Any) -> Sample:
     policy.require(actor.user, "risk.manage")
+    policy.require_in_scope(actor.user, sample.committee_id)
     if inspector is not None and inspector.role != Role.INSPECTOR:
         raise RiskError(_("只能指派检查员"))
     if sample.locked:

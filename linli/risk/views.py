@@ -135,10 +135,12 @@ def method_copy(request: HttpRequest, pk: int) -> HttpResponse:
 
 def round_create(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, "risk.manage")
+    mine = policy.scoped(Committee.objects.order_by("code"), request.user, "pk")
     form = risk_forms.RoundForm(
         request.POST or None,
-        initial={"committees": Committee.objects.all(), "method": MethodVersion.objects.first()},
+        initial={"committees": mine, "method": MethodVersion.objects.first()},
     )
+    form.fields["committees"].queryset = mine  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -191,7 +193,7 @@ def round_overview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_draw(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require(request.user, "risk.manage")
-    rnd = get_object_or_404(Round, pk=pk)
+    rnd = get_object_or_404(queries.rounds(request.user), pk=pk)
     try:
         made = services.draw_round(Actor.from_request(request), rnd)
     except DomainError as exc:
@@ -282,7 +284,7 @@ def round_samples(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def sample_assign(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require(request.user, "risk.manage")
-    sample = get_object_or_404(Sample, pk=pk)
+    sample = get_object_or_404(queries.samples(request.user), pk=pk)
     form = risk_forms.AssignForm(request.POST)
     if form.is_valid():
         try:

@@ -38,6 +38,10 @@ EXPECTED = {
     Role.AUDITOR: "0 0  0 0 0   1 0 0 0   0 0 0 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0   0",
     Role.SYSTEM_ADMIN: "0 0  0 0 0   0 0 1 0   0 0 0 0 0   0 0 0   0 0 0 0 0   0 0   1 1   0 0   0 0 0 0   0",
     Role.SECURITY_ADMIN: "0 0  0 0 0   0 0 0 1   0 0 0 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0   0",
+    Role.DISTRICT_SAFETY: "1 0  0 0 0   0 0 0 0   1 0 0 0 0   1 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0   0",
+    Role.DISTRICT_CIVIL: "1 0  0 0 0   0 0 0 0   0 0 0 0 0   0 0 0   1 0 0 0 0   0 0   0 0   0 0   1 0 0 0   0",
+    Role.DISTRICT_HOUSING: "1 0  0 0 0   0 0 0 0   0 0 0 0 0   1 0 0   0 0 0 0 0   1 0   0 0   0 0   0 0 0 0   0",
+    Role.CITY_VIEWER: "0 0  0 0 0   0 0 0 0   1 0 0 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0   0",
 }
 # What each street department adds to the street-staff row.
 DEPARTMENTS = {

@@ -22,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-papers", action="store_true", help="skip rendering the white papers (tests)"
         )
+        parser.add_argument(
+            "--district",
+            action="store_true",
+            help="add the other streets of 徐汇区 and the district's and the city's accounts",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         modules = []
@@ -45,8 +50,13 @@ class Command(BaseCommand):
                 if hasattr(module, "generate_papers") and not options["no_papers"]:
                     made = module.generate_papers()
                     self.stdout.write(f"{app}: " + ", ".join(f"{k} {v}" for k, v in made.items()))
+            if options["district"]:
+                made = geo_demo.build_district()
+                self.stdout.write("district: " + ", ".join(f"{k} {v}" for k, v in made.items()))
         # Modules may add accounts of their own (``ACCOUNTS``, username first).
         extra = [a[0] for _app, module in modules for a in getattr(module, "ACCOUNTS", [])]
+        if options["district"]:
+            extra += [a[0] for a in geo_demo.DISTRICT_ACCOUNTS]
         accounts = ", ".join([*(a.username for a in geo_demo.ACCOUNTS), *extra])
         self.stdout.write(f"accounts: {accounts} (password {geo_demo.DEMO_PASSWORD})")
         self.stdout.write(

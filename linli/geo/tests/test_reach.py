@@ -1,0 +1,126 @@
+"""Reach by level (policy.reach, scoped, in_scope) and the division table it stands on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from linli.core import policy
+from linli.core.context import Actor
+from linli.core.models import User
+from linli.core.roles import REACH, Level, Role, separation_problems
+from linli.geo import divisions
+from linli.geo.models import City, Committee, District, Household, Subdistrict
+
+
+@pytest.mark.parametrize(
+    ("path", "level", "expected"),
+    [
+        ("committee_id", Level.COMMITTEE, "committee_id"),
+        ("committee_id", Level.STREET, "committee__subdistrict_id"),
+        ("committee_id", Level.DISTRICT, "committee__subdistrict__district_id"),
+        ("committee_id", Level.CITY, "committee__subdistrict__district__city_id"),
+        ("pk", Level.STREET, "subdistrict_id"),
+        ("pk", Level.CITY, "subdistrict__district__city_id"),
+        ("project__committee_id", Level.DISTRICT, "project__committee__subdistrict__district_id"),
+    ],
+)
+def test_the_path_to_each_level(path: str, level: Level, expected: str) -> None:
+    assert policy.place_path(path, level) == expected
+
+
+def test_every_role_has_a_reach_and_the_matrix_stays_separated() -> None:
+    assert set(REACH) == set(Role)
+    assert separation_problems() == []
+    assert REACH[Role.DISTRICT_CIVIL] == Level.DISTRICT
+    assert REACH[Role.CITY_VIEWER] == Level.CITY
+
+
+def test_the_shipped_table_has_shanghais_districts_and_xuhuis_streets() -> None:
+    rows = divisions.parse(divisions.shipped())
+    districts = {d.code: d.name for d in rows if d.level == "district"}
+    assert len(districts) == 16
+    assert districts["310104"] == "徐汇区" and districts["310151"] == "崇明区"
+    xuhui = {d.code: d.name for d in rows if d.level == "street" and d.parent == "310104"}
+    assert len(xuhui) == 13
+    assert xuhui["310104004"] == "湖南路街道" and xuhui["310104103"] == "华泾镇"
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"cities": [{"code": "31", "name": "上海市"}]}, "code must be 6 digits"),
+        (
+            {"cities": [{"code": "310000", "name": "上海市", "districts": [
+                {"code": "320104", "name": "错区"}]}]},
+            "错区",
+        ),
+        (
+            {"cities": [{"code": "310000", "name": "上海市", "districts": [
+                {"code": "310104", "name": "徐汇区", "streets": [
+                    {"code": "310105001", "name": "华阳路街道"}]}]}]},
+            "华阳路街道",
+        ),
+    ],
+)  # fmt: skip
+def test_a_bad_table_is_refused_naming_the_entry(table: dict[str, Any], message: str) -> None:
+    with pytest.raises(divisions.DivisionError, match=message):
+        divisions.parse(table)
+
+
+@pytest.mark.django_db
+def test_loading_twice_creates_nothing_new() -> None:
+    first = divisions.load(Actor.system("test"))
+    assert first["district"] == 16 and first["street"] >= 23
+    assert divisions.load(Actor.system("test")) == {"city": 0, "district": 0, "street": 0}
+
+
+@pytest.mark.django_db
+def test_each_level_reaches_its_place_and_nothing_beyond(street: dict[str, Any]) -> None:
+    divisions.load(Actor.system("test"))
+    tianping = Subdistrict.objects.get(code="310104003")
+    huayang = Subdistrict.objects.get(code="310105001")
+    other = Committee.objects.create(subdistrict=tianping, code="TP01", name="天平居委")
+    far = Committee.objects.create(subdistrict=huayang, code="HY01", name="华阳居委")
+    c1 = street["c1"]
+
+    def seen(user: User) -> set[int]:
+        user._linli_reach = None  # a fresh request
+        return set(policy.scoped(Committee.objects.all(), user, "pk").values_list("pk", flat=True))
+
+    committee = User.objects.create(username="c", role=Role.COMMITTEE_STAFF, committee=c1)
+    mine = User.objects.create(
+        username="s", role=Role.STREET_ADMIN, subdistrict=street["subdistrict"]
+    )
+    xuhui = User.objects.create(
+        username="d", role=Role.DISTRICT_SAFETY, district=District.objects.get(code="310104")
+    )
+    city = User.objects.create(
+        username="m", role=Role.CITY_VIEWER, city=City.objects.get(code="310000")
+    )
+    unplaced = User.objects.create(username="u", role=Role.STREET_STAFF)
+    partner = User.objects.create(username="p", role=Role.PARTNER)
+
+    assert seen(committee) == {c1.pk}
+    assert seen(mine) == {c1.pk, street["c2"].pk}
+    assert seen(xuhui) == {c1.pk, street["c2"].pk, other.pk}
+    assert seen(city) == {c1.pk, street["c2"].pk, other.pk, far.pk}
+    assert seen(unplaced) == set()  # many streets: no assignment, no reach
+    assert seen(partner) == set()  # assignment decides, per module
+    assert policy.in_scope(mine, c1.pk) and not policy.in_scope(mine, other.pk)
+    assert policy.in_scope(xuhui, other.pk) and not policy.in_scope(xuhui, far.pk)
+    households = policy.scoped(Household.objects.all(), mine, "committee_id")
+    assert set(households.values_list("committee_id", flat=True)) == {c1.pk, street["c2"].pk}
+
+
+@pytest.mark.django_db
+def test_one_street_reaches_its_unassigned_street_accounts(street: dict[str, Any]) -> None:
+    """A one-street installation needs no assignment; a second street takes it away."""
+    user = User.objects.create(username="s", role=Role.STREET_STAFF)
+    assert policy.committees_in_reach(user) == {street["c1"].pk, street["c2"].pk}
+    Subdistrict.objects.create(
+        code="310104003", name="天平路街道", district=divisions.district("310104")
+    )
+    fresh = User.objects.get(pk=user.pk)
+    assert policy.committees_in_reach(fresh) == frozenset()
