@@ -143,8 +143,13 @@ def context(user: Any, rnd: Round, committee: Any) -> dict[str, Any]:
         "draw": draw,
         "issued_on": timezone.localdate(),
         "grade_info": method.grade_info(data["overall"].grade) if data["overall"] else None,
-        "issuer": _("湖南路街道平安办"),
+        "issuer": issuer(committee.subdistrict),
     }
+
+
+def issuer(street: Any) -> str:
+    """The office that publishes a street's white papers: its 平安办 (safety office)."""
+    return _("%(street)s平安办") % {"street": street.name if street is not None else ""}
 
 
 def _profile(committee: Any) -> dict[str, Any]:
@@ -505,12 +510,17 @@ def refresh(refs: dict[str, list[int]]) -> int:
     rounds = Round.objects.filter(pk__in=refs.get("round", []))
     if ids:
         rounds = Round.objects.filter(Q(pk__in=refs.get("round", [])) | Q(committees__in=ids))
-    reader = User(username="risk_papers", role="street_admin", is_active=True)
     renders = 0
     for rnd in rounds.select_related("method").distinct().order_by("pk"):
         stored = {name.rsplit("-", 1)[0] for name in _stored_files(paper_folder(rnd))}
         if not stored:
             continue
+        # Rendered as the street's own admin would see it (a round belongs to one street).
+        first = rnd.committees.order_by("pk").first()
+        street_id = first.subdistrict_id if first is not None else None
+        reader = User(
+            username="risk_papers", role="street_admin", is_active=True, subdistrict_id=street_id
+        )
         members = rnd.committees.filter(code__in=stored).order_by("code")
         if rnd.pk not in refs.get("round", []):
             members = members.filter(pk__in=ids)
@@ -561,7 +571,7 @@ def street_context(user: Any, rnd: Round) -> dict[str, Any]:
         "common": common,
         "figures": queries.case_figures(user),
         "issued_on": timezone.localdate(),
-        "issuer": _("湖南路街道平安办"),
+        "issuer": issuer(ov["rows"][0].committee.subdistrict if ov["rows"] else None),
     }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
+from django.utils import translation
 
 from linli.core.context import Actor
 from linli.risk import paper, services
@@ -277,3 +278,12 @@ def test_an_unreachable_broker_does_not_fail_the_change(
     assert len(callbacks) == 1  # it ran, failed, and was logged
     case.refresh_from_db()
     assert case.responsible == "物业公司丙"
+
+
+def test_a_paper_is_issued_by_its_own_streets_safety_office() -> None:
+    from linli.geo.models import Subdistrict
+    from linli.risk import paper
+
+    assert paper.issuer(Subdistrict(name="天平路街道")) == "天平路街道平安办"
+    with translation.override("en"):
+        assert paper.issuer(Subdistrict(name="Tianping Road")) == "Tianping Road safety office"
