@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from linli.core import policy
 from linli.core.widgets import FastSelect
 
 from .models import (
@@ -50,6 +51,13 @@ def _committees(request: Any) -> Any:
     )
 
 
+def _areas(request: Any) -> Any:
+    """The areas (片区) of the streets the user reaches."""
+    return policy.scoped_street(
+        Area.objects.all(), getattr(request, "user", None), "subdistrict_id"
+    ).order_by("name")
+
+
 def committee_filter(path: str) -> df.ModelChoiceFilter:
     """A drop-down of the committees the user may see (ids in the query string)."""
     return df.ModelChoiceFilter(
@@ -76,7 +84,7 @@ def parent(path: str, label: Any) -> df.NumberFilter:
 class CommitteeFilter(df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("搜索"), method=search_in(("name", "code", "address")))
     area = df.ModelChoiceFilter(
-        field_name="area", label=_("片区"), queryset=Area.objects.all(), empty_label=_("全部")
+        field_name="area", label=_("片区"), queryset=_areas, empty_label=_("全部")
     )
 
     class Meta:

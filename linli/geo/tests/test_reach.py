@@ -124,3 +124,24 @@ def test_one_street_reaches_its_unassigned_street_accounts(street: dict[str, Any
     )
     fresh = User.objects.get(pk=user.pk)
     assert policy.committees_in_reach(fresh) == frozenset()
+
+
+@pytest.mark.django_db
+def test_the_committee_lists_area_filter_offers_only_the_streets_own_areas(
+    client: Any, street: dict[str, Any]
+) -> None:
+    from django.urls import reverse
+
+    from linli.geo.models import Area
+
+    divisions.load(Actor.system("test"))
+    tianping = Subdistrict.objects.get(code="310104003")
+    Area.objects.get_or_create(subdistrict=street["subdistrict"], name="新路片区")
+    Area.objects.create(subdistrict=tianping, name="天平东片区")
+    mine = User.objects.create(
+        username="s", role=Role.STREET_ADMIN, subdistrict=street["subdistrict"]
+    )
+    client.force_login(mine)
+    page = client.get(reverse("geo:list", args=["committees"])).content.decode()
+    assert "新路片区" in page
+    assert "天平东片区" not in page
