@@ -61,6 +61,7 @@ def work_calendar(request: HttpRequest) -> HttpResponse:
             "years": list(range(today.year + 1, FIRST_YEAR - 1, -1)),
             "days": days,
             "kinds": CalendarDay.Kind.choices,
+            "can_change": workcalendar.may_change(request.user),
             "covered": year in state.covered_years,
             "missing": workcalendar.missing_coming_year(today, state.covered_years),
             "holidays": sum(1 for d in days if d.kind == CalendarDay.Kind.HOLIDAY),

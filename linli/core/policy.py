@@ -239,6 +239,13 @@ def committees_in_reach(user: Any) -> frozenset[int] | None:
     return cached
 
 
+def reaches_every_street(user: Any) -> bool:
+    """True when the account reaches every street of the installation (a one-street
+    installation's street accounts; a city account) — for what serves all streets at once."""
+    Subdistrict = apps.get_model("geo", "Subdistrict")
+    return bool(streets_in_reach(user).count() == Subdistrict.objects.count())
+
+
 def streets_in_reach(user: Any) -> QuerySet[Any]:
     """The streets the user reaches (a committee account: its committee's street)."""
     Subdistrict = apps.get_model("geo", "Subdistrict")

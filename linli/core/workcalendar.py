@@ -18,7 +18,9 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -236,9 +238,21 @@ def sync_from_package(
 # --- the street's overrides ----------------------------------------------------------------------
 
 
+def may_change(user: Any) -> bool:
+    """The calendar serves every street of the installation: a street's admin changes it only
+    where that street is the installation's only one (or the account reaches every street)."""
+    return policy.can(user, PERMISSION) and policy.reaches_every_street(user)
+
+
+def _require_change(user: Any) -> None:
+    policy.require(user, PERMISSION)
+    if not policy.reaches_every_street(user):
+        raise PermissionDenied(_("日历对本系统的所有街道有效，只能由覆盖全部街道的管理员调整。"))
+
+
 def set_day(actor: Actor, day: date, kind: str, name: str = "") -> CalendarDay:
     """The street declares a day a day off or a working day (overrides the package's entry)."""
-    policy.require(actor.user, PERMISSION)
+    _require_change(actor.user)
     if kind not in CalendarDay.Kind.values:
         raise CalendarError(_("请选择节假日或调休上班。"), code="bad_kind", field="kind")
     name = name.strip()
@@ -264,7 +278,7 @@ def set_day(actor: Actor, day: date, kind: str, name: str = "") -> CalendarDay:
 
 def clear_day(actor: Actor, day: date) -> CalendarDay | None:
     """Remove the street's entry of a day: the package's entry (if any) applies again."""
-    policy.require(actor.user, PERMISSION)
+    _require_change(actor.user)
     holidays, workdays = package_days()
     with transaction.atomic():
         entry = CalendarDay.objects.select_for_update().filter(day=day).first()
