@@ -144,3 +144,11 @@ def test_who_may_assign_a_role(
     actor: Role, is_target: bool, old: str, new: str, problem: str | None
 ) -> None:
     assert assignment_problem(actor, is_target, old, new) == problem
+
+
+def test_an_unknown_or_missing_role_has_no_reach() -> None:
+    from linli.core.roles import Level, reach_of
+
+    assert reach_of("mayor") is None
+    assert reach_of(None) is None
+    assert reach_of("street_admin") == Level.STREET
