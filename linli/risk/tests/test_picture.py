@@ -73,7 +73,9 @@ def test_recheck_keeps_the_street_picture(
     tiles = re.findall(r'<rect class="fill-(\w+)"', page)
     assert sorted(tiles) == sorted([after.grade, other.grade])  # both committees on the map
     assert f"街道平均 {picture['average']}" in page
-    assert "复查：2026 复查" in page and "原等级" in page and f"{before.value:.2f}</span>\n → " in page
+    assert (
+        "复查：2026 复查" in page and "原等级" in page and f"{before.value:.2f}</span>\n → " in page
+    )
     # Each tile says where its grade comes from.
     assert "2026 复查 · " in page and "2026 年度 · " in page
 
