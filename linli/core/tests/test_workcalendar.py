@@ -151,26 +151,3 @@ def test_calendar_sync_command(seeded: None, capsys: Any) -> None:
     call_command("calendar_sync")
     out = capsys.readouterr().out
     assert '"added": 0' in out and '"package_years": [2004, 2026]' in out
-
-
-def test_in_a_many_street_installation_one_streets_admin_cannot_change_everyones_calendar(
-    client: Any, seeded: None, users: Any
-) -> None:
-    from linli.geo.models import Subdistrict
-
-    admin = users["street_admin"]
-    mine = Subdistrict.objects.get()
-    admin.subdistrict = mine
-    admin.save(update_fields=["subdistrict"])
-    Subdistrict.objects.create(
-        district=mine.district, code="310104003", name="天平路街道"
-    )  # a second street shares the installation
-    with pytest.raises(PermissionDenied):
-        workcalendar.set_day(Actor(admin), date(2026, 10, 5), "workday", "街道值班")
-    assert not CalendarDay.objects.filter(source=CalendarDay.Source.STREET).exists()
-    client.force_login(admin)
-    page = client.get(reverse("work_calendar"), {"year": 2026}).content.decode()
-    assert "2026-10-01" in page  # the street still reads the calendar
-    assert 'name="form" value="set"' not in page
-    response = client.post(reverse("work_calendar"), {"form": "set", "day": "2026-10-05"})
-    assert response.status_code == 403

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from linli.core import policy
 from linli.core.context import Actor
@@ -145,3 +148,29 @@ def test_the_committee_lists_area_filter_offers_only_the_streets_own_areas(
     page = client.get(reverse("geo:list", args=["committees"])).content.decode()
     assert "新路片区" in page
     assert "天平东片区" not in page
+
+
+@pytest.mark.django_db
+def test_in_a_many_street_installation_one_streets_admin_cannot_change_everyones_calendar(
+    client: Any, users: Any
+) -> None:
+    from linli.core import workcalendar
+    from linli.core.models import CalendarDay
+
+    workcalendar.sync_from_package(Actor.system("test"))
+    admin = users["street_admin"]
+    mine = Subdistrict.objects.get()
+    admin.subdistrict = mine
+    admin.save(update_fields=["subdistrict"])
+    Subdistrict.objects.create(
+        district=mine.district, code="310104003", name="天平路街道"
+    )  # a second street shares the installation
+    with pytest.raises(PermissionDenied):
+        workcalendar.set_day(Actor(admin), date(2026, 10, 5), "workday", "街道值班")
+    assert not CalendarDay.objects.filter(source=CalendarDay.Source.STREET).exists()
+    client.force_login(admin)
+    page = client.get(reverse("work_calendar"), {"year": 2026}).content.decode()
+    assert "2026-10-01" in page  # the street still reads the calendar
+    assert 'name="form" value="set"' not in page
+    response = client.post(reverse("work_calendar"), {"form": "set", "day": "2026-10-05"})
+    assert response.status_code == 403
