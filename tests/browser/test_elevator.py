@@ -2,53 +2,27 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from linli.core.context import Actor
-from linli.core.identity import check_character, mask_id_number
-
-
-def _number(n: int) -> str:
-    first17 = f"31010419700101{n:03d}"
-    return first17 + check_character(first17)
+from tests.browser.lifts import lane_building, owner_number
 
 
 @pytest.fixture
 def vote(street: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
     from linli.elevator import services
     from linli.elevator.models import Project
-    from linli.geo.models import Building, Entrance, Estate, Household, Resident
-    from linli.geo.services import identity_hash
 
-    committee = street["c1"]
-    estate = Estate.objects.create(committee=committee, name="陕新新村", kind="estate")
-    building = Building.objects.create(
-        estate=estate, committee=committee, name="3号楼", housing_type="public",
-        structure="brick_concrete", floors=6,
-    )  # fmt: skip
-    entrance = Entrance.objects.create(building=building, number="1号")
-    n = 0
-    for floor in range(1, 7):
-        for k in (1, 2):
-            n += 1
-            hh = Household.objects.create(
-                entrance=entrance, committee=committee, room=f"{floor}0{k}", floor=floor,
-                exclusive_area=Decimal("50.00"),
-            )  # fmt: skip
-            Resident.objects.create(
-                household=hh, committee=committee, name=f"业主{floor}0{k}",
-                id_hash=identity_hash(_number(n)), id_masked=mask_id_number(_number(n)),
-            )  # fmt: skip
+    building = lane_building(street)
     actor = Actor(users["street_admin"], "test")
     project = services.save_project(actor, Project(building=building, name="陕新新村3号楼加梯"))
     services.build_roll(actor, project)
     v = services.open_vote(actor, project, "building", "SH-801-building", project.created.date())
     codes = {o.name: code for o, code in services.issue_codes(actor, project)}
     owner = project.owners.get(name="业主302")
-    return {"vote": v, "owner": owner, "code": codes["业主302"], "tail": _number(6)[-4:]}
+    return {"vote": v, "owner": owner, "code": codes["业主302"], "tail": owner_number(6)[-4:]}
 
 
 def _agree_count(page: Any) -> str:

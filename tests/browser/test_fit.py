@@ -6,18 +6,11 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from linli.core.context import Actor
-from linli.core.identity import check_character, mask_id_number
-
-
-def _number(n: int) -> str:
-    first17 = f"31010419700101{n:03d}"
-    return first17 + check_character(first17)
-
+from tests.browser.lifts import lane_building, owner_number
 
 # --- hall set-up ----------------------------------------------------------------------------
 
@@ -82,28 +75,10 @@ def _png() -> bytes:
 def _lift_project(street: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
     from linli.elevator import services
     from linli.elevator.models import Project
-    from linli.geo.models import Building, Entrance, Estate, Household, Resident
-    from linli.geo.services import identity_hash
+    from linli.geo.models import Entrance
 
-    committee = street["c1"]
-    estate = Estate.objects.create(committee=committee, name="陕新新村", kind="estate")
-    building = Building.objects.create(
-        estate=estate, committee=committee, name="3号楼", housing_type="public",
-        structure="brick_concrete", floors=6,
-    )  # fmt: skip
-    entrance = Entrance.objects.create(building=building, number="1号")
-    n = 0
-    for floor in range(1, 7):
-        for k in (1, 2):
-            n += 1
-            hh = Household.objects.create(
-                entrance=entrance, committee=committee, room=f"{floor}0{k}", floor=floor,
-                exclusive_area=Decimal("50.00"),
-            )  # fmt: skip
-            Resident.objects.create(
-                household=hh, committee=committee, name=f"业主{floor}0{k}",
-                id_hash=identity_hash(_number(n)), id_masked=mask_id_number(_number(n)),
-            )  # fmt: skip
+    building = lane_building(street)
+    entrance = Entrance.objects.get(building=building)
     actor = Actor(users["street_admin"], "test")
     project = services.save_project(
         actor,
@@ -217,7 +192,7 @@ def test_housing_office_takes_a_lift_project_through_its_stages(
     owner = project.owners.get(name="业主601")
     phone_page.goto("/elevator/owner/")
     phone_page.fill("input[name=code]", codes[owner.pk])
-    phone_page.fill("input[name=tail]", _number(11)[-4:])
+    phone_page.fill("input[name=tail]", owner_number(11)[-4:])
     phone_page.get_by_role("button", name="进入").click()
     phone_page.wait_for_url("**/elevator/owner/ballot/")
     assert phone_page.locator("#my-share-amount").inner_text() == "50400.00"
