@@ -195,6 +195,33 @@ def _buildings_for(
     return result
 
 
+def _save_places(
+    rng: random.Random, estates: list[Estate], buildings: list[Building]
+) -> list[Household]:
+    """Insert estates and buildings, then each building's entrances and households, in bulk;
+    returns the households (with their keys)."""
+    Estate.objects.bulk_create(estates)
+    for b in buildings:
+        b.estate_id = b.estate.pk
+    Building.objects.bulk_create(buildings)
+    entrance_rows: list[Entrance] = []
+    groups: list[tuple[Entrance, list[Household]]] = []
+    for b in buildings:
+        entrances, per_entrance = _entrances_households(rng, b)
+        entrance_rows.extend(entrances)
+        groups.extend(zip(entrances, per_entrance, strict=True))
+    for e in entrance_rows:
+        e.building_id = e.building.pk
+    Entrance.objects.bulk_create(entrance_rows)
+    households: list[Household] = []
+    for entrance, flats in groups:
+        for h in flats:
+            h.entrance_id = entrance.pk
+            households.append(h)
+    Household.objects.bulk_create(households, batch_size=2000)
+    return households
+
+
 def _entrances_households(
     rng: random.Random, building: Building
 ) -> tuple[list[Entrance], list[list[Household]]]:
@@ -267,25 +294,7 @@ def build(actor: Actor | None = None, *, with_residents: bool = True) -> dict[st
             for estate, blds in _buildings_for(rng, committee, ROADS[index], mix, counter):
                 all_estates.append(estate)
                 all_buildings.extend(blds)
-        Estate.objects.bulk_create(all_estates)
-        for b in all_buildings:
-            b.estate_id = b.estate.pk
-        Building.objects.bulk_create(all_buildings)
-        entrance_rows: list[Entrance] = []
-        household_groups: list[tuple[Entrance, list[Household]]] = []
-        for b in all_buildings:
-            entrances, groups = _entrances_households(rng, b)
-            entrance_rows.extend(entrances)
-            household_groups.extend(zip(entrances, groups, strict=True))
-        for e in entrance_rows:
-            e.building_id = e.building.pk
-        Entrance.objects.bulk_create(entrance_rows)
-        households: list[Household] = []
-        for entrance, rows in household_groups:
-            for h in rows:
-                h.entrance_id = entrance.pk
-                households.append(h)
-        Household.objects.bulk_create(households, batch_size=2000)
+        households = _save_places(rng, all_estates, all_buildings)
         residents: list[Resident] = []
         if with_residents:
             seen: set[str] = set()
@@ -316,7 +325,7 @@ def build(actor: Actor | None = None, *, with_residents: bool = True) -> dict[st
             "areas": len(areas),
             "estates": len(all_estates),
             "buildings": len(all_buildings),
-            "entrances": len(entrance_rows),
+            "entrances": Entrance.objects.filter(building__in=all_buildings).count(),
             "households": len(households),
             "residents": len(residents),
         }
@@ -404,25 +413,7 @@ def build_district(actor: Actor | None = None) -> dict[str, int]:
                 for estate, blds in _buildings_for(rng, committee, f"{short}路", small, [0]):
                     estates.append(estate)
                     buildings.extend(blds)
-        Estate.objects.bulk_create(estates)
-        for b in buildings:
-            b.estate_id = b.estate.pk
-        Building.objects.bulk_create(buildings)
-        entrance_rows: list[Entrance] = []
-        groups: list[tuple[Entrance, list[Household]]] = []
-        for b in buildings:
-            entrances, per_entrance = _entrances_households(rng, b)
-            entrance_rows.extend(entrances)
-            groups.extend(zip(entrances, per_entrance, strict=True))
-        for e in entrance_rows:
-            e.building_id = e.building.pk
-        Entrance.objects.bulk_create(entrance_rows)
-        households: list[Household] = []
-        for entrance, flats in groups:
-            for h in flats:
-                h.entrance_id = entrance.pk
-                households.append(h)
-        Household.objects.bulk_create(households, batch_size=2000)
+        households = _save_places(rng, estates, buildings)
         places: dict[str, Any] = {"district": xuhui, "city": xuhui.city}
         for username, role, display, place in DISTRICT_ACCOUNTS:
             user = User.objects.filter(username=username).first() or User(username=username)
