@@ -94,8 +94,9 @@ def requester(job: Job) -> Actor:
     return Actor(user, f"job:{job.pk}")
 
 
-def start_export(actor: Actor, export: Export, *, kind: str, task: str, key: str, query: str,
-                 total: int) -> Job:  # fmt: skip
+def start_export(
+    actor: Actor, export: Export, *, kind: str, task: str, key: str, query: str, total: int
+) -> Job:
     """Queue the export of a list too large to write within the request."""
     return jobs.submit(
         actor,

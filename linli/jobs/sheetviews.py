@@ -47,9 +47,14 @@ def export_response(
     total = export.qs.count()
     if total > sheets.export_sync_rows():
         sheets.start_export(
-            Actor.from_request(request), export, kind=kind, task=task, key=key,
-            query=request.GET.urlencode(), total=total,
-        )  # fmt: skip
+            Actor.from_request(request),
+            export,
+            kind=kind,
+            task=task,
+            key=key,
+            query=request.GET.urlencode(),
+            total=total,
+        )
         messages.info(request, _("已在后台生成导出文件，完成后在“后台任务”中下载"))
         return redirect("jobs:list")
     buffer = io.BytesIO()
