@@ -148,8 +148,7 @@ def measure(what: str, spec: places.Spec, arg: str) -> dict[str, Any]:
             from linli.jobs.models import Job
 
             actor = _admin()
-            _spec, qs = services.export_list(actor.user, "households", {})
-            total = qs.count()
+            total = services.export_list(actor.user, "households", {}).qs.count()
             job = services.start_export(actor, "households", "", total)  # runs eagerly
             job = Job.objects.get(pk=job.pk)
             out.update(state=job.state, rows=job.done, error=job.error, bytes=job.result.size)

@@ -22,22 +22,6 @@ from .models import (
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel 文件 (.xlsx)"))
-
-    def clean_file(self) -> Any:
-        from django.conf import settings
-
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("请上传 .xlsx 文件"))
-        if upload.size > settings.LINLI_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("文件过大：上限为 %(mb)d MB") % {"mb": settings.LINLI_MAX_UPLOAD_BYTES // 2**20}
-            )
-        return upload
-
-
 class ExtinguisherForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Extinguisher

@@ -15,20 +15,20 @@ import django_filters as df
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from linli.core import policy
+from linli.core.lists import Cell, filter_sort, kind_or_404
+from linli.core.sheets import Sheet
 
 from . import filters, queries
 from . import forms as fire_forms
 from .models import CheckRecord, Extinguisher
-from .sheets import SHEETS, Sheet
+from .sheets import SHEETS
 
 L = gettext_lazy
-Cell = str | tuple[str, str]
 
 
 def _link(name: str, obj: Model, text: str) -> tuple[str, str]:
@@ -159,17 +159,7 @@ def _record_target(o: CheckRecord) -> Cell:
 
 
 def _kind(key: str) -> ListKind:
-    try:
-        return KINDS[key]
-    except KeyError:
-        raise Http404 from None
-
-
-class _Asking:
-    """What a filterset needs of a request: who asks (its drop-downs are scoped to them)."""
-
-    def __init__(self, user: Any) -> None:
-        self.user = user
+    return kind_or_404(KINDS, key)
 
 
 def filtered(
@@ -178,15 +168,7 @@ def filtered(
     """The register as ``user`` may see it, filtered and sorted by the query ``data``."""
     if not queries.can_read(user):
         raise PermissionDenied("fire.view")
-    filterset = kind.filterset(data or None, queryset=kind.query(user), request=_Asking(user))
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else kind.query(user)
-    sort = data.get("sort", "")
-    if sort.lstrip("-") in kind.sorts:
-        qs = qs.order_by(sort, "pk")
-    else:
-        sort = ""
-        qs = qs.order_by(*(qs.model._meta.ordering or ["pk"]), "pk")
-    return filterset, qs, sort
+    return filter_sort(user, data, kind.filterset, kind.query(user), kind.sorts, stable=True)
 
 
 def station_parts(user: Any, kind: str) -> QuerySet[Any]:

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.models import Organisation
-from linli.geo.models import Building, Committee, Entrance
+from linli.geo.models import Building, Committee, CommitteeLinked, Entrance, optional_place
 
 
 class ExtinguisherType(models.TextChoices):
@@ -45,28 +45,11 @@ class DueKind(models.TextChoices):
     REPLACE = "replace", _("报废更换")
 
 
-class Extinguisher(models.Model):
+class Extinguisher(CommitteeLinked):
     """灭火器: one unit placed at a spot (committee → building → door number → spot)."""
 
-    committee = models.ForeignKey(
-        Committee, verbose_name=_("居委"), on_delete=models.CASCADE, related_name="+"
-    )
-    building = models.ForeignKey(
-        Building,
-        verbose_name=_("楼栋"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    entrance = models.ForeignKey(
-        Entrance,
-        verbose_name=_("门牌"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    building = optional_place(Building, _("楼栋"))
+    entrance = optional_place(Entrance, _("门牌"))
     spot = models.CharField(_("位置"), max_length=80, blank=True)
     serial = models.CharField(_("编号"), max_length=40)
     type = models.CharField(_("类型"), max_length=12, choices=ExtinguisherType.choices)
@@ -126,12 +109,9 @@ class SprinklerStatus(models.TextChoices):
     INSTALLED = "installed", _("已安装")
 
 
-class Sprinkler(models.Model):
+class Sprinkler(CommitteeLinked):
     """简易喷淋: the installation of one door number (门牌)."""
 
-    committee = models.ForeignKey(
-        Committee, verbose_name=_("居委"), on_delete=models.CASCADE, related_name="+"
-    )
     entrance = models.OneToOneField(
         Entrance, verbose_name=_("门牌"), on_delete=models.CASCADE, related_name="+"
     )
@@ -195,12 +175,9 @@ class ChargingStatus(models.TextChoices):
     CLOSED = "closed", _("停用")
 
 
-class ChargingSite(models.Model):
+class ChargingSite(CommitteeLinked):
     """电动自行车充电场所: a smart charging cabinet site or a central charging site."""
 
-    committee = models.ForeignKey(
-        Committee, verbose_name=_("居委"), on_delete=models.CASCADE, related_name="+"
-    )
     name = models.CharField(_("名称"), max_length=80)
     address = models.CharField(_("地址"), max_length=100, blank=True)
     kind = models.CharField(_("类别"), max_length=10, choices=ChargingKind.choices)
@@ -251,12 +228,9 @@ class EbikeEstimate(models.Model):
         return f"{self.committee} {self.ebikes}"
 
 
-class Station(models.Model):
+class Station(CommitteeLinked):
     """微型消防站: a community micro fire station."""
 
-    committee = models.ForeignKey(
-        Committee, verbose_name=_("居委"), on_delete=models.CASCADE, related_name="+"
-    )
     name = models.CharField(_("名称"), max_length=80, unique=True)
     address = models.CharField(_("地址"), max_length=100, blank=True)
     lon = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -343,12 +317,9 @@ class CheckKind(models.TextChoices):
     SERVICE = "service", _("喷淋年度维保")
 
 
-class CheckRecord(models.Model):
+class CheckRecord(CommitteeLinked):
     """An inspection or maintenance record (巡查/维保记录), entered on a phone."""
 
-    committee = models.ForeignKey(
-        Committee, verbose_name=_("居委"), on_delete=models.CASCADE, related_name="+"
-    )
     extinguisher = models.ForeignKey(
         Extinguisher,
         verbose_name=_("灭火器"),
@@ -422,6 +393,7 @@ class WorkPlan(models.Model):
     """
 
     name = models.CharField(_("计划名称"), max_length=80)
+    # Declared here, not inherited from CommitteeLinked: it follows ``name`` in the table.
     committee = models.ForeignKey(
         Committee, verbose_name=_("居委"), on_delete=models.CASCADE, related_name="+"
     )

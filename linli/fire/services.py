@@ -6,7 +6,7 @@ and only here, through ``rules`` — whenever the facts they depend on change.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,24 +15,32 @@ from typing import IO, Any
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.core import audit, policy
-from linli.core.bulk import write_rows
+from linli.core import audit, policy, sheets
 from linli.core.context import Actor
-from linli.core.errors import DomainError, ImportRejected, RowError
-from linli.core.excel import read_sheet
+from linli.core.errors import RowError
 from linli.core.models import Organisation
 from linli.core.roles import Role
-from linli.geo import sheetjobs
-from linli.jobs import services as jobs
+from linli.core.sheets import ImportResult, Resolution
+from linli.jobs import sheets as jobsheets
 from linli.jobs.models import Job
+from linli.jobs.sheets import Export
 from linli.notices import services as notices
 
 from . import queries, rules
+from .errors import (
+    DuplicateRecord,
+    FactRefused,
+    FireError,
+    PhotoRejected,
+    PlaceMismatch,
+    PlanRefused,
+    RecordRefused,
+)
 from .models import (
     ChargingSite,
     CheckKind,
@@ -47,11 +55,6 @@ from .models import (
     WorkPlan,
     WorkPlanItem,
 )
-
-
-# Bodies a plan may be issued to: those that maintain equipment.
-class FireError(DomainError):
-    code = "fire_error"
 
 
 def today() -> date:
@@ -72,14 +75,14 @@ def _rule_error(exc: rules.FireRuleError) -> FireError:
         message = _("未知的灭火器类型")
     else:
         message = _("数值无效")
-    return FireError(message, code=exc.code, field=exc.field)
+    return FactRefused(message, code=exc.code, field=exc.field)
 
 
 def refresh_extinguisher(obj: Extinguisher, on: date | None = None) -> None:
     """Recompute the stored lifecycle dates from the facts (raises FireError on bad facts)."""
     on = on or today()
     if obj.last_inspected and obj.last_inspected > on:
-        raise FireError(_("日期不能晚于今天"), code="after_on", field="last_inspected")
+        raise FactRefused(_("日期不能晚于今天"), code="after_on", field="last_inspected")
     try:
         life = rules.lifecycle(queries.rule_extinguisher(obj), on)
         check = rules.inspection_due(
@@ -144,15 +147,15 @@ def _check_place(obj: Model) -> None:
     if isinstance(obj, Extinguisher):
         entrance, building = obj.entrance, obj.building
         if entrance is not None and building is not None and entrance.building_id != building.pk:
-            raise FireError(_("门牌不属于所选楼栋"), field="entrance")
+            raise PlaceMismatch(_("门牌不属于所选楼栋"), field="entrance")
         if building is not None and building.committee_id != obj.committee_id:
-            raise FireError(_("楼栋不属于所选居委"), field="building")
+            raise PlaceMismatch(_("楼栋不属于所选居委"), field="building")
     if (
         isinstance(obj, Sprinkler)
         and obj.status == SprinklerStatus.INSTALLED
         and obj.installed_on is None
     ):
-        raise FireError(_("已安装的喷淋需要填写安装日期"), field="installed_on")
+        raise FactRefused(_("已安装的喷淋需要填写安装日期"), code="required", field="installed_on")
 
 
 def prepare(obj: Model, on: date | None = None) -> None:
@@ -165,8 +168,19 @@ def prepare(obj: Model, on: date | None = None) -> None:
         refresh_sprinkler(obj, on)
 
 
-def save_item(actor: Actor, obj: Model, changed: list[str] | None = None) -> Model:
-    """Create or update one registry row (extinguisher, sprinkler, site, station, …)."""
+def save_item(
+    actor: Actor,
+    obj: Model,
+    changed: list[str] | None = None,
+    *,
+    relations: Mapping[str, Iterable[Model]] | None = None,
+) -> Model:
+    """Create or update one registry row (extinguisher, sprinkler, site, station, …).
+
+    ``relations`` sets many-to-many fields (a duty shift's members) in the same transaction
+    as the row and names them in the same audit record, so a shift is never saved without
+    the members it was entered with.
+    """
     policy.require(actor.user, "fire.change")
     prepare(obj)
     policy.require_in_scope(actor.user, _committee(obj))
@@ -179,13 +193,13 @@ def save_item(actor: Actor, obj: Model, changed: list[str] | None = None) -> Mod
             with transaction.atomic():
                 obj.save()
         except IntegrityError:
-            raise FireError(_("与已有记录冲突（编号或名称重复）")) from None
-        audit.record(
-            actor,
-            _action(obj, "create" if created else "update"),
-            obj,
-            details={"changed": sorted(changed or [])},
-        )
+            raise DuplicateRecord(_("与已有记录冲突（编号或名称重复）")) from None
+        details: dict[str, Any] = {"changed": sorted(changed or [])}
+        for name, related in (relations or {}).items():
+            chosen = list(related)
+            getattr(obj, name).set(chosen)
+            details[name] = sorted(r.pk for r in chosen)
+        audit.record(actor, _action(obj, "create" if created else "update"), obj, details=details)
     return obj
 
 
@@ -208,25 +222,25 @@ SPRINKLER_KINDS = {CheckKind.VISUAL, CheckKind.END_OF_LINE, CheckKind.SERVICE}
 def check_photo(photo: UploadedFile[Any]) -> None:
     """A photo must be a JPEG, PNG or WebP image of at most 5 MB (its content is checked)."""
     if photo.size is not None and photo.size > PHOTO_MAX_BYTES:
-        raise FireError(_("照片不能超过 5 MB"), code="photo_too_large", field="photo")
+        raise PhotoRejected(_("照片不能超过 5 MB"), code="photo_too_large", field="photo")
     from PIL import Image, UnidentifiedImageError
 
     from linli.core.images import pixels_error
 
     too_big = pixels_error(photo)
     if too_big:
-        raise FireError(too_big, code="photo_pixels", field="photo")
+        raise PhotoRejected(too_big, code="photo_pixels", field="photo")
     try:
         photo.seek(0)
         with Image.open(photo) as image:
             image.verify()
             found = image.format
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise FireError(
+        raise PhotoRejected(
             _("照片应为 JPEG、PNG 或 WebP 图片"), code="photo_type", field="photo"
         ) from None
     if found not in PHOTO_TYPES.values():
-        raise FireError(_("照片应为 JPEG、PNG 或 WebP 图片"), code="photo_type", field="photo")
+        raise PhotoRejected(_("照片应为 JPEG、PNG 或 WebP 图片"), code="photo_type", field="photo")
     photo.seek(0)
 
 
@@ -273,13 +287,13 @@ def record_check(
         raise PermissionDenied("fire.record")
     on = today()
     if data.done_on > on:
-        raise FireError(_("日期不能晚于今天"), code="after_on", field="done_on")
+        raise FactRefused(_("日期不能晚于今天"), code="after_on", field="done_on")
     if photo is not None:
         check_photo(photo)
     is_ext = isinstance(item, Extinguisher)
     allowed = EXTINGUISHER_KINDS if is_ext else SPRINKLER_KINDS
     if data.kind not in allowed:
-        raise FireError(_("这类设施不能登记这种记录"), code="wrong_kind", field="kind")
+        raise RecordRefused(_("这类设施不能登记这种记录"), code="wrong_kind", field="kind")
     before: dict[str, Any] = {}
     if isinstance(item, Extinguisher):
         before = {"next_due": str(item.next_due), "next_inspection": str(item.next_inspection)}
@@ -290,12 +304,16 @@ def record_check(
                 item.gauge = data.gauge
         elif data.kind == CheckKind.MAINTENANCE:
             if data.done_on < item.manufactured:
-                raise FireError(_("维修日期不能早于生产日期"), field="done_on")
+                raise FactRefused(
+                    _("维修日期不能早于生产日期"), code="before_manufacture", field="done_on"
+                )
             item.last_maintained = data.done_on
             item.gauge = data.gauge or "green"
         else:
             if data.new_manufactured is None:
-                raise FireError(_("请填写新灭火器的生产日期"), field="new_manufactured")
+                raise RecordRefused(
+                    _("请填写新灭火器的生产日期"), code="required", field="new_manufactured"
+                )
             item.manufactured = data.new_manufactured
             item.last_maintained = None
             item.scrap_condition = ""
@@ -307,14 +325,14 @@ def record_check(
     else:
         before = {"next_check": str(item.next_check)}
         if item.installed_on is None or item.status != SprinklerStatus.INSTALLED:
-            raise FireError(_("该门牌的喷淋尚未安装"), field="kind")
+            raise RecordRefused(_("该门牌的喷淋尚未安装"), code="not_installed", field="kind")
         if data.done_on < item.installed_on:
-            raise FireError(_("检查日期不能早于安装日期"), field="done_on")
+            raise FactRefused(_("检查日期不能早于安装日期"), code="before_start", field="done_on")
         if data.kind == CheckKind.VISUAL:
             item.last_visual = max(data.done_on, item.last_visual or data.done_on)
         elif data.kind == CheckKind.END_OF_LINE:
             if data.pressure is None:
-                raise FireError(_("末端试水需要记录压力"), field="pressure")
+                raise RecordRefused(_("末端试水需要记录压力"), code="required", field="pressure")
             item.last_end_of_line = data.done_on
             item.last_pressure = data.pressure
             if not rules.end_of_line_ok(data.pressure):
@@ -349,7 +367,7 @@ def record_check(
             with transaction.atomic():
                 item.save()
         except IntegrityError:
-            raise FireError(_("新编号与已有灭火器重复"), field="new_serial") from None
+            raise DuplicateRecord(_("新编号与已有灭火器重复"), field="new_serial") from None
         record.save()
         if isinstance(item, Extinguisher) and data.kind in PLAN_DONE_KINDS:
             # The work of an issued plan is done by the record (maintenance or replacement).
@@ -397,13 +415,13 @@ def do_save_plan(
         raise PermissionDenied("fire.change")
     name = (name or "").strip()
     if not name:
-        raise FireError(_("请填写计划名称"), code="required", field="name")
+        raise PlanRefused(_("请填写计划名称"), code="required", field="name")
     if len(name) > PLAN_NAME_MAX:
-        raise FireError(_("计划名称不能超过 80 个字"), code="too_long", field="name")
+        raise PlanRefused(_("计划名称不能超过 80 个字"), code="too_long", field="name")
     if committee_id is None:
-        raise FireError(_("请选择居委"), code="required", field="committee")
+        raise PlanRefused(_("请选择居委"), code="required", field="committee")
     if not 0 <= within_days <= 365:
-        raise FireError(_("到期范围应在 0 到 365 天之间"), code="range", field="within")
+        raise PlanRefused(_("到期范围应在 0 到 365 天之间"), code="range", field="within")
     _require_plan_change(actor.user, committee_id)
     on = on or today()
     sites = queries.batch_plans(actor.user, committee_id, on, within_days)
@@ -414,7 +432,7 @@ def do_save_plan(
         for life in batch.items
     ]
     if not rows:
-        raise FireError(
+        raise PlanRefused(
             _("这个范围内没有需要送修或更换的灭火器，无需保存计划"), code="empty", field="within"
         )
     with transaction.atomic():
@@ -443,18 +461,18 @@ def do_issue_plan(actor: Actor, plan: WorkPlan, partner_id: int | None) -> WorkP
     records on the plan's extinguishers; its accounts get a notice."""
     _require_plan_change(actor.user, plan.committee_id)
     if plan.state != PlanState.DRAFT:
-        raise FireError(_("计划已下发，不能再次下发"), code="issued", field="partner")
+        raise PlanRefused(_("计划已下发，不能再次下发"), code="issued", field="partner")
     partner = (
         Organisation.objects.filter(pk=partner_id, kind__in=queries.PARTNER_KINDS).first()
         if partner_id
         else None
     )
     if partner is None:
-        raise FireError(_("请选择维保单位"), code="required", field="partner")
+        raise PlanRefused(_("请选择维保单位"), code="required", field="partner")
     with transaction.atomic():
         locked = WorkPlan.objects.select_for_update().get(pk=plan.pk)
         if locked.state != PlanState.DRAFT:
-            raise FireError(_("计划已下发，不能再次下发"), code="issued", field="partner")
+            raise PlanRefused(_("计划已下发，不能再次下发"), code="issued", field="partner")
         locked.state, locked.partner, locked.issued_at = PlanState.ISSUED, partner, timezone.now()
         locked.save(update_fields=["state", "partner", "issued_at"])
         count = locked.items.count()
@@ -473,12 +491,6 @@ def do_issue_plan(actor: Actor, plan: WorkPlan, partner_id: int | None) -> WorkP
 # --------------------------------------------------------------------------- imports
 
 
-@dataclass(frozen=True)
-class ImportResult:
-    created: int
-    updated: int
-
-
 def import_sheet(
     actor: Actor,
     sheet_name: str,
@@ -490,114 +502,37 @@ def import_sheet(
 ) -> ImportResult:
     """Import one registry list from Excel: every row valid, or nothing written.
 
-    Like ``geo.services.import_sheet``: stream and check every row, then write them in bulk in
-    one transaction, reporting ``progress(done, total)`` (total = twice the rows); a report
-    that raises (the job was cancelled) rolls the writing back; ``record(created, updated)``
-    runs inside that transaction.
+    ``core.sheets.import_sheet`` with fire's checks: every row inside the importer's reach,
+    and its stored dates recomputed (``prepare``) so a fact the rules refuse names its row.
     """
     from .sheets import SHEETS
 
     sheet = SHEETS[sheet_name]
-    policy.require(actor.user, "fire.change")
-
-    def reading(done: int, declared: int) -> None:
-        if progress is not None:
-            progress(done, 2 * declared)
-
-    rows = read_sheet(file, sheet.columns, progress=reading)
-    total = 2 * len(rows)
-    if progress is not None:
-        progress(len(rows), total)
-    scope = policy.committee_scope(actor.user)
-    resolution = sheet.resolve(rows, scope)
-    errors = list(resolution.errors)
     on = today()
-    for number, obj in resolution.instances:
-        if hasattr(obj, "committee_id") and not policy.in_scope(actor.user, obj.committee_id):
-            errors.append(RowError(number, _("居委代码"), _("无权导入其他街道的数据")))
-            continue
+
+    def check(number: int, obj: Model, _res: Resolution) -> list[RowError]:
+        committee_id = getattr(obj, "committee_id", None)
+        if hasattr(obj, "committee_id"):
+            outside = sheets.out_of_scope(actor.user, number, committee_id)
+            if outside is not None:
+                return [outside]
         try:
             prepare(obj, on)
         except FireError as exc:
-            label = sheet.label_for(exc.field or "")
-            errors.append(RowError(number, label, exc.message))
-    if errors:
-        raise ImportRejected(sorted(errors, key=lambda e: (e.row, e.column)))
+            return [RowError(number, sheet.label_for(exc.field or ""), exc.message)]
+        return []
 
-    def writing(written: int) -> None:
-        if progress is not None:
-            progress(len(rows) + written, total)
-
-    m2m = resolution.extra.get("m2m")
-    with transaction.atomic():
-        if m2m is None:
-            created, updated, errors = write_rows(
-                sheet.model, resolution.instances, progress=writing
-            )
-        else:
-            created, updated, errors = _write_with_members(resolution.instances, m2m, writing)
-        if errors:
-            transaction.set_rollback(True)
-        else:
-            if record is not None:
-                record(created, updated)
-            audit.record(
-                actor,
-                f"fire.{sheet.model._meta.model_name}.import",
-                object_type=sheet.model._meta.label_lower,
-                object_repr=filename[:200] or sheet_name,
-                details={"created": created, "updated": updated, "rows": len(rows)},
-            )
-    if errors:
-        raise ImportRejected(errors)
-    return ImportResult(created, updated)
-
-
-def _write_with_members(
-    instances: list[tuple[int, Model]],
-    m2m: dict[int, Any],
-    progress: Callable[[int], None],
-) -> tuple[int, int, list[RowError]]:
-    """Duty shifts carry their members (a many-to-many): saved one by one (a station's
-    rota is small), inside the caller's transaction."""
-    created = updated = 0
-    errors: list[RowError] = []
-    for index, (number, obj) in enumerate(instances, start=1):
-        if obj.pk is None:
-            created += 1
-        else:
-            updated += 1
-        try:
-            with transaction.atomic():
-                obj.save()
-                if number in m2m:
-                    obj.members.set(m2m[number])  # type: ignore[attr-defined]
-        except IntegrityError:
-            errors.append(RowError(number, "-", _("与已有数据冲突（重复）")))
-        if index % 200 == 0:
-            progress(index)
-    progress(len(instances))
-    return created, updated, errors
+    return sheets.import_sheet(
+        actor, sheet, file, filename, check=check, progress=progress, record=record
+    )
 
 
 # --------------------------------------------------------------------------- Excel jobs
 
+EXPORT_JOB = "fire.export"
+IMPORT_JOB = "fire.import"
 EXPORT_TASK = "linli.fire.tasks.export"
 IMPORT_TASK = "linli.fire.tasks.import_sheet"
-
-
-@dataclass(frozen=True)
-class Export:
-    """One register's export as a user may see it: what to write and where it comes from."""
-
-    title: str
-    labels: list[str]
-    qs: QuerySet[Any]
-    row: Callable[[Any], list[Any]]
-    name: str
-
-    def rows(self) -> Iterator[list[Any]]:
-        return (self.row(o) for o in self.qs.iterator(chunk_size=2000))
 
 
 def export_list(user: Any, key: str, query: Mapping[str, Any]) -> Export:
@@ -652,32 +587,22 @@ def _due_export(user: Any, query: Mapping[str, Any]) -> Export:
 def start_export(actor: Actor, key: str, query: str, total: int) -> Job:
     """Queue the export of a register too large to write within the request."""
     export = export_list(actor.user, key, QueryDict(query))
-    return jobs.submit(
-        actor,
-        "fire.export",
-        EXPORT_TASK,
-        title=_("导出%(list)s（约 %(n)d 条）") % {"list": export.title, "n": total},
-        params={"list": key, "query": query},
-        total=total,
+    return jobsheets.start_export(
+        actor, export, kind=EXPORT_JOB, task=EXPORT_TASK, key=key, query=query, total=total
     )
 
 
 def run_export(job: Job) -> None:
     """The export job's body: the register under the requester's current scope, streamed."""
-    actor = sheetjobs.requester(job)
-    try:
-        export = export_list(actor.user, str(job.params["list"]), QueryDict(job.params["query"]))
-    except PermissionDenied:
-        raise FireError(_("发起人已无权导出这份名单"), code="export_forbidden") from None
-    sheetjobs.write_export(job, export.title, export.labels, export.rows(), f"{export.name}.xlsx")
+    jobsheets.run_export(job, export_list)
 
 
 def start_import(actor: Actor, key: str, title: str, upload: Any) -> Job:
     """Save the upload and queue its import (permission checked now and again in the job)."""
     policy.require(actor.user, "fire.change")
-    return sheetjobs.start_import(
+    return jobsheets.start_import(
         actor,
-        kind="fire.import",
+        kind=IMPORT_JOB,
         task=IMPORT_TASK,
         title=_("导入%(list)s：%(file)s") % {"list": title, "file": upload.name},
         upload=upload,
@@ -691,7 +616,7 @@ def run_import(job: Job) -> None:
     def importer(actor: Actor, file: IO[bytes], filename: str, **kw: Any) -> ImportResult:
         return import_sheet(actor, key, file, filename, **kw)
 
-    sheetjobs.run_import(job, importer)
+    jobsheets.run_import(job, importer)
 
 
 def check_kit(actor: Actor, item: KitItem, done_on: date) -> KitItem:
@@ -701,7 +626,7 @@ def check_kit(actor: Actor, item: KitItem, done_on: date) -> KitItem:
         raise PermissionDenied("fire.record")
     policy.require_in_scope(actor.user, item.station.committee_id)
     if done_on > today():
-        raise FireError(_("日期不能晚于今天"), code="after_on", field="done_on")
+        raise FactRefused(_("日期不能晚于今天"), code="after_on", field="done_on")
     with transaction.atomic():
         item.last_checked = done_on
         item.save(update_fields=["last_checked"])

@@ -1,18 +1,19 @@
 """Excel sheets of the registry lists: the same columns write the export and read the import.
 
-Rows are parsed by ``core.excel``, references resolved in bulk (committee code, estate,
-building, door number, organisation), and every problem collected with its row and column
+The machinery is ``core.sheets``; this module keeps the registers' columns and how their rows
+are resolved: references in bulk (committee code, estate, building, door number through
+``geo.sheets``; organisation; station), every problem collected with its row and column
 before anything is written (``services.import_sheet`` runs it in one transaction).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Model
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,16 +22,16 @@ from linli.core import excel
 from linli.core.errors import RowError
 from linli.core.excel import CellError, Column
 from linli.core.models import Organisation
-from linli.geo.models import Building, Committee, Entrance
+from linli.core.sheets import Resolution, Sheet, Written, choice_label, duplicate_keys, yes_no
 from linli.geo.sheets import (
     BUILDING_NAME,
     COMMITTEE_CODE,
     ENTRANCE_NUMBER,
     ESTATE_NAME,
-    Resolution,
+    buildings_by_key,
     check_committee,
     committees_by_code,
-    duplicate_keys,
+    entrances_by_key,
 )
 
 from .models import (
@@ -52,32 +53,13 @@ from .models import (
 ORG = "org"
 
 
-def _label(choices: Any, value: str) -> str:
-    return str(choices(value).label) if value else ""
+class FireSheet(Sheet):
+    """A register; each record is written out with ``export_row``."""
 
+    permission = "fire.change"
 
-def _yes(value: bool) -> str:
-    return "是" if value else "否"
-
-
-class Sheet:
-    name: str
-    title: Any
-    model: type[Model]
-    columns: Sequence[Column]
-    fields: dict[str, str] = {}
-
-    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+    def export_row(self, values: Any) -> list[Any]:
         raise NotImplementedError
-
-    def export_row(self, obj: Any) -> list[Any]:
-        raise NotImplementedError
-
-    def labels(self) -> list[str]:
-        return [c.label for c in self.columns]
-
-    def label_for(self, field: str) -> str:
-        return self.fields.get(field, field or "-")
 
 
 def _organisations(rows: Iterable[excel.ParsedRow]) -> dict[str, Organisation]:
@@ -96,32 +78,12 @@ def _organisation(
     return org
 
 
-def _places(
-    rows: Sequence[excel.ParsedRow], committees: dict[str, Committee]
-) -> tuple[dict[tuple[int, str, str], Building], dict[tuple[int, str, str, str], Entrance]]:
-    names = {v["building"] for _n, v in rows if v.get("building")}
-    buildings = {
-        (b.committee_id, b.estate.name, b.name): b
-        for b in Building.objects.filter(
-            committee__in=committees.values(), name__in=names
-        ).select_related("estate")
-    }
-    numbers = {v["entrance"] for _n, v in rows if v.get("entrance")}
-    entrances = {
-        (e.building.committee_id, e.building.estate.name, e.building.name, e.number): e
-        for e in Entrance.objects.filter(
-            building__committee__in=committees.values(), number__in=numbers
-        ).select_related("building__estate")
-    }
-    return buildings, entrances
-
-
 OPT_ESTATE = Column("estate", "小区/弄", excel.text(80), required=False)
 OPT_BUILDING = Column("building", "楼栋", excel.text(50), required=False)
 OPT_ENTRANCE = Column("entrance", "门牌号", excel.text(50), required=False)
 
 
-class ExtinguisherSheet(Sheet):
+class ExtinguisherSheet(FireSheet):
     name = "extinguishers"
     title = gettext_lazy("灭火器")
     model = Extinguisher
@@ -153,12 +115,15 @@ class ExtinguisherSheet(Sheet):
         "entrance": "门牌号",
     }
 
-    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+    def resolve(
+        self, rows: Sequence[excel.ParsedRow], scope: int | None, street: int | None = None
+    ) -> Resolution:
         from .services import today
 
         res = Resolution()
         committees = committees_by_code(rows)
-        buildings, entrances = _places(rows, committees)
+        buildings = buildings_by_key(rows, committees)
+        entrances = entrances_by_key(rows, committees)
         orgs = _organisations(rows)
         duplicate_keys(res, ((n, v["serial"]) for n, v in rows), "编号")
         existing = {
@@ -214,20 +179,20 @@ class ExtinguisherSheet(Sheet):
             b.name if b else "",
             obj.entrance.number if obj.entrance else "",
             obj.spot,
-            _label(ExtinguisherType, obj.type),
+            choice_label(ExtinguisherType)(obj.type),
             obj.rating,
             obj.manufactured,
             obj.last_maintained,
             obj.last_inspected,
-            _label(Gauge, obj.gauge),
-            _yes(obj.half_monthly),
-            _label(ScrapCondition, obj.scrap_condition),
+            choice_label(Gauge)(obj.gauge),
+            yes_no(obj.half_monthly),
+            choice_label(ScrapCondition)(obj.scrap_condition),
             obj.placed_on,
             obj.assigned_to.name if obj.assigned_to else "",
         ]
 
 
-class SprinklerSheet(Sheet):
+class SprinklerSheet(FireSheet):
     name = "sprinklers"
     title = gettext_lazy("简易喷淋")
     model = Sprinkler
@@ -256,10 +221,12 @@ class SprinklerSheet(Sheet):
         "last_service": "上次年度维保",
     }
 
-    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+    def resolve(
+        self, rows: Sequence[excel.ParsedRow], scope: int | None, street: int | None = None
+    ) -> Resolution:
         res = Resolution()
         committees = committees_by_code(rows)
-        _buildings, entrances = _places(rows, committees)
+        entrances = entrances_by_key(rows, committees)
         orgs = _organisations(rows)
         duplicate_keys(
             res,
@@ -310,7 +277,7 @@ class SprinklerSheet(Sheet):
             b.estate.name,
             b.name,
             obj.entrance.number,
-            _label(SprinklerStatus, obj.status),
+            choice_label(SprinklerStatus)(obj.status),
             obj.programme,
             obj.heads,
             obj.households,
@@ -325,7 +292,7 @@ class SprinklerSheet(Sheet):
         ]
 
 
-class ChargingSheet(Sheet):
+class ChargingSheet(FireSheet):
     name = "charging"
     title = gettext_lazy("充电场所")
     model = ChargingSite
@@ -343,7 +310,9 @@ class ChargingSheet(Sheet):
         Column(ORG, "运维单位", excel.text(100), required=False),
     )
 
-    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+    def resolve(
+        self, rows: Sequence[excel.ParsedRow], scope: int | None, street: int | None = None
+    ) -> Resolution:
         res = Resolution()
         committees = committees_by_code(rows)
         orgs = _organisations(rows)
@@ -375,18 +344,18 @@ class ChargingSheet(Sheet):
             obj.committee.code,
             obj.name,
             obj.address,
-            _label(ChargingKind, obj.kind),
-            _label(ChargingStatus, obj.status),
+            choice_label(ChargingKind)(obj.kind),
+            choice_label(ChargingStatus)(obj.status),
             obj.programme,
             obj.bays,
-            _yes(obj.has_sprinkler),
-            _yes(obj.has_detector),
-            _yes(obj.has_camera),
+            yes_no(obj.has_sprinkler),
+            yes_no(obj.has_detector),
+            yes_no(obj.has_camera),
             obj.assigned_to.name if obj.assigned_to else "",
         ]
 
 
-class StationSheet(Sheet):
+class StationSheet(FireSheet):
     name = "stations"
     title = gettext_lazy("微型消防站")
     model = Station
@@ -398,7 +367,9 @@ class StationSheet(Sheet):
         Column("lat", "纬度", excel.decimal(6, Decimal(-90)), required=False),
     )
 
-    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+    def resolve(
+        self, rows: Sequence[excel.ParsedRow], scope: int | None, street: int | None = None
+    ) -> Resolution:
         res = Resolution()
         committees = committees_by_code(rows)
         duplicate_keys(res, ((n, v["name"]) for n, v in rows), "名称")
@@ -481,7 +452,7 @@ def _fmt(value: datetime) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
-class MemberSheet(Sheet):
+class MemberSheet(FireSheet):
     name = "members"
     title = gettext_lazy("微型消防站队员")
     model = StationMember
@@ -493,7 +464,9 @@ class MemberSheet(Sheet):
         Column("trained", "已培训", excel.boolean, required=False),
     )
 
-    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+    def resolve(
+        self, rows: Sequence[excel.ParsedRow], scope: int | None, street: int | None = None
+    ) -> Resolution:
         res = Resolution()
         duplicate_keys(
             res, ((n, (v["committee_code"], v["station"], v["name"])) for n, v in rows), "姓名"
@@ -520,12 +493,12 @@ class MemberSheet(Sheet):
             obj.station.committee.code,
             obj.station.name,
             obj.name,
-            _label(StationMember.Role, obj.role),
-            _yes(obj.trained),
+            choice_label(StationMember.Role)(obj.role),
+            yes_no(obj.trained),
         ]
 
 
-class ShiftSheet(Sheet):
+class ShiftSheet(FireSheet):
     """值班: one shift per row; members named as in the station's member list, 、-separated."""
 
     name = "shifts"
@@ -539,7 +512,9 @@ class ShiftSheet(Sheet):
         Column("members", "值班队员", excel.text(500), required=False),
     )
 
-    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+    def resolve(
+        self, rows: Sequence[excel.ParsedRow], scope: int | None, street: int | None = None
+    ) -> Resolution:
         res = Resolution()
         duplicate_keys(
             res, ((n, (v["committee_code"], v["station"], v["start"])) for n, v in rows), "开始"
@@ -583,6 +558,29 @@ class ShiftSheet(Sheet):
         res.extra["m2m"] = m2m
         return res
 
+    def write(self, resolution: Resolution, progress: Callable[[int], None]) -> Written:
+        """Shifts carry their members (a many-to-many): saved one by one (a station's rota
+        is small), inside the import's transaction."""
+        m2m: dict[int, list[StationMember]] = resolution.extra["m2m"]
+        created = updated = 0
+        errors: list[RowError] = []
+        for index, (number, obj) in enumerate(resolution.instances, start=1):
+            if obj.pk is None:
+                created += 1
+            else:
+                updated += 1
+            try:
+                with transaction.atomic():
+                    obj.save()
+                    assert isinstance(obj, DutyShift)
+                    obj.members.set(m2m[number])
+            except IntegrityError:
+                errors.append(RowError(number, "-", _("与已有数据冲突（重复）")))
+            if index % 200 == 0:
+                progress(index)
+        progress(len(resolution.instances))
+        return created, updated, errors
+
     def export_row(self, obj: Any) -> list[Any]:
         return [
             obj.station.committee.code,
@@ -593,7 +591,7 @@ class ShiftSheet(Sheet):
         ]
 
 
-class KitSheet(Sheet):
+class KitSheet(FireSheet):
     name = "kit"
     title = gettext_lazy("微型消防站器材")
     model = KitItem
@@ -607,7 +605,9 @@ class KitSheet(Sheet):
     )
     fields = {"last_checked": "上次检查"}
 
-    def resolve(self, rows: Sequence[excel.ParsedRow], scope: int | None) -> Resolution:
+    def resolve(
+        self, rows: Sequence[excel.ParsedRow], scope: int | None, street: int | None = None
+    ) -> Resolution:
         from .services import today
 
         res = Resolution()

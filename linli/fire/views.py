@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,10 +23,11 @@ from django.views.decorators.http import require_POST
 
 from linli.core import policy
 from linli.core.context import Actor
-from linli.core.excel import error_workbook, max_import_rows, write_workbook, write_xlsx
+from linli.core.excel import write_workbook
+from linli.core.lists import cell
+from linli.core.sheets import Sheet
 from linli.geo import queries as geo_queries
-from linli.geo import sheetjobs
-from linli.jobs import services as jobs
+from linli.jobs import sheetviews
 from linli.jobs.models import Job
 
 from . import forms as fire_forms
@@ -45,28 +45,14 @@ from .lists import (
     filtered,
 )
 from .models import Extinguisher, Sprinkler, Station
-from .sheets import SHEETS, STATION_SHEETS, Sheet
+from .sheets import SHEETS, STATION_SHEETS
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 L = gettext_lazy
-Cell = str | tuple[str, str]
-
-
-def _xlsx(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
 
 
 def _require_read(request: HttpRequest) -> None:
     if not queries.can_read(request.user):
         raise PermissionDenied("fire.view")
-
-
-def _cell(label: Any, value: Cell) -> dict[str, Any]:
-    if isinstance(value, tuple):
-        return {"label": label, "text": value[0], "url": value[1]}
-    return {"label": label, "text": value, "url": ""}
 
 
 def _filtered(request: HttpRequest, kind: ListKind) -> tuple[df.FilterSet, QuerySet[Any], str]:
@@ -123,7 +109,7 @@ def registry_list(request: HttpRequest, kind: str) -> HttpResponse:
     spec = _kind(kind)
     filterset, qs, sort = _filtered(request, spec)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    rows = [[_cell(label, fn(obj)) for label, fn in spec.columns] for obj in page.object_list]
+    rows = [[cell(label, fn(obj)) for label, fn in spec.columns] for obj in page.object_list]
     return render(
         request,
         "fire/list.html",
@@ -141,19 +127,10 @@ def registry_list(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _export(request: HttpRequest, key: str) -> HttpResponse:
-    """A small register downloads at once; a large one is written by a job (geo.sheetjobs)."""
-    try:
-        export = services.export_list(request.user, key, request.GET)
-    except KeyError:
-        raise Http404 from None
-    total = export.qs.count()
-    if total > sheetjobs.export_sync_rows():
-        services.start_export(Actor.from_request(request), key, request.GET.urlencode(), total)
-        messages.info(request, _("已在后台生成导出文件，完成后在“后台任务”中下载"))
-        return redirect("jobs:list")
-    buffer = io.BytesIO()
-    write_xlsx(buffer, export.title, export.labels, export.rows())
-    return _xlsx(buffer.getvalue(), export.name)
+    """A small register downloads at once; a large one is written by a job (``jobs.sheets``)."""
+    return sheetviews.export_response(
+        request, services.export_list, key, kind=services.EXPORT_JOB, task=services.EXPORT_TASK
+    )
 
 
 def registry_export(request: HttpRequest, kind: str) -> HttpResponse:
@@ -180,55 +157,38 @@ def _sheet_kind(kind: str) -> SheetKind:
     return SheetKind(kind, spec.title, spec.sheet, reverse("fire:list", args=[kind]))
 
 
-def _import_job(request: HttpRequest, kind: str) -> Job | None:
-    job_id = request.GET.get("job", "")
-    if not (job_id.isdigit() and len(job_id) < 12):
-        return None
-    jobs_qs = jobs.visible_jobs(request.user).filter(kind="fire.import", params__list=kind)
-    return get_object_or_404(jobs_qs, pk=int(job_id))
-
-
 def registry_import(request: HttpRequest, kind: str) -> HttpResponse:
     """Upload a sheet: it is saved and imported by a job; this page follows that job."""
     spec = _sheet_kind(kind)
     policy.require(request.user, "fire.change")
-    form = fire_forms.ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        started = services.start_import(
-            Actor.from_request(request), kind, str(spec.title), form.cleaned_data["file"]
-        )
-        return redirect(f"{reverse('fire:import', args=[kind])}?job={started.pk}")
-    job = _import_job(request, kind)
-    return render(
+
+    def start(actor: Actor, upload: Any) -> Job:
+        return services.start_import(actor, kind, str(spec.title), upload)
+
+    return sheetviews.import_page(
         request,
-        "fire/import.html",
-        {
-            "kind": spec,
-            "form": form,
-            "job": job,
-            "outcome": sheetjobs.outcome(job) if job is not None else None,
-            "shown": sheetjobs.SHOWN_ERRORS,
-            "max_rows": f"{max_import_rows():,}",
-            "columns": spec.sheet.columns,
-        },
+        sheet=spec.sheet,
+        kind=services.IMPORT_JOB,
+        key=kind,
+        start=start,
+        url=reverse("fire:import", args=[kind]),
+        template="fire/import.html",
+        context={"kind": spec},
     )
 
 
 def import_errors(request: HttpRequest, kind: str) -> HttpResponse:
     policy.require(request.user, "fire.change")
     _sheet_kind(kind)
-    job = _import_job(request, kind)
-    if job is None:
-        raise Http404
-    return _xlsx(error_workbook(sheetjobs.outcome(job).errors), f"linli-fire-{kind}-errors")
+    return sheetviews.errors_response(
+        request, services.IMPORT_JOB, kind, f"linli-fire-{kind}-errors"
+    )
 
 
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     policy.require(request.user, "fire.change")
     spec = _sheet_kind(kind)
-    return _xlsx(
-        write_workbook(str(spec.title), spec.sheet.labels(), []), f"linli-fire-{kind}-template"
-    )
+    return sheetviews.template_response(spec.sheet, f"linli-fire-{kind}-template")
 
 
 def _scope_choices(request: HttpRequest, form: forms.BaseForm) -> None:
@@ -576,7 +536,9 @@ def batches_export(request: HttpRequest) -> HttpResponse:
                     site.site, batch.number, o.serial, _place(o), labels_map[str(life.type)],
                     str(dict(rules_kind_labels())[str(life.next_due_kind)]), life.next_due,
                 ])  # fmt: skip
-    return _xlsx(write_workbook(_("分批送修更换"), labels, out), "linli-fire-batches")
+    return sheetviews.xlsx_response(
+        write_workbook(_("分批送修更换"), labels, out), "linli-fire-batches"
+    )
 
 
 def rules_kind_labels() -> list[tuple[str, str]]:
@@ -650,12 +612,18 @@ def station_add(request: HttpRequest, pk: int, part: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
         obj.station = st
+        relations = {
+            f.name: form.cleaned_data[f.name]
+            for f in obj._meta.many_to_many
+            if f.name in form.cleaned_data
+        }
         try:
-            services.save_item(Actor.from_request(request), obj, form.changed_data)
+            services.save_item(
+                Actor.from_request(request), obj, form.changed_data, relations=relations
+            )
         except services.FireError as exc:
             form.add_error(None, exc.message)
         else:
-            form.save_m2m()
             messages.success(request, _("已保存。"))
             return redirect("fire:station", pk=pk)
     return render(request, "fire/station_part.html", {"station": st, "form": form, "part": part})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -72,19 +70,3 @@ class ResidentForm(forms.ModelForm):  # type: ignore[type-arg]
         if value and not (value.isdigit() and len(value) == 11):
             raise forms.ValidationError(_("手机号应为 11 位数字"))
         return value
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel 文件 (.xlsx)"))
-
-    def clean_file(self) -> Any:
-        from django.conf import settings
-
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("请上传 .xlsx 文件"))
-        if upload.size > settings.LINLI_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("文件过大：上限为 %(mb)d MB") % {"mb": settings.LINLI_MAX_UPLOAD_BYTES // 2**20}
-            )
-        return upload

@@ -13,18 +13,17 @@ from typing import Any
 import django_filters as df
 from django import forms
 from django.db.models import Model, QuerySet
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from linli.core import policy
+from linli.core.lists import Cell, filter_sort, kind_or_404
+from linli.core.sheets import Sheet
 
 from . import filters, queries
 from . import forms as geo_forms
-from .sheets import SHEETS, Sheet
-
-Cell = str | tuple[str, str]  # text, or (text, link)
+from .sheets import SHEETS
 
 
 @dataclass(frozen=True)
@@ -133,17 +132,7 @@ KINDS: dict[str, ListKind] = {
 
 
 def _kind(key: str) -> ListKind:
-    try:
-        return KINDS[key]
-    except KeyError:
-        raise Http404 from None
-
-
-class _Asking:
-    """What a filterset needs of a request: who asks (its drop-downs are scoped to them)."""
-
-    def __init__(self, user: Any) -> None:
-        self.user = user
+    return kind_or_404(KINDS, key)
 
 
 def filtered(
@@ -151,11 +140,4 @@ def filtered(
 ) -> tuple[df.FilterSet, QuerySet[Any], str]:
     """The list as ``user`` may see it, filtered and sorted by the query ``data``."""
     policy.require(user, kind.view_perm)
-    filterset = kind.filterset(data or None, queryset=kind.query(user), request=_Asking(user))
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else kind.query(user)
-    sort = data.get("sort", "")
-    if sort.lstrip("-") in kind.sorts:
-        qs = qs.order_by(sort, "pk")
-    else:
-        sort = ""
-    return filterset, qs, sort
+    return filter_sort(user, data, kind.filterset, kind.query(user), kind.sorts)

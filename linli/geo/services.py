@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from linli.core import audit, crypto, policy
-from linli.core.bulk import write_rows
+from linli.core import audit, crypto, policy, sheets
 from linli.core.context import Actor
-from linli.core.errors import ImportRejected, RowError
-from linli.core.excel import read_sheet
+from linli.core.errors import RowError
 from linli.core.identity import check_id_number, mask_id_number, mask_phone
-from linli.jobs import services as jobs
+from linli.core.sheets import ImportResult, Resolution
+from linli.jobs import sheets as jobsheets
 from linli.jobs.models import Job
+from linli.jobs.sheets import Export, ImportProgress
 
-from . import sheetjobs
 from .errors import GeoError, IdentityNumberInvalid
 from .models import Building, Committee, Entrance, Estate, Household, Resident
 from .sheets import SHEETS
@@ -223,15 +222,6 @@ def reveal_identity(actor: Actor, resident: Resident, purpose: str) -> RevealedI
     return revealed
 
 
-@dataclass(frozen=True)
-class ImportResult:
-    created: int
-    updated: int
-
-
-ImportProgress = Callable[[int, int], None]
-
-
 def import_sheet(
     actor: Actor,
     sheet_name: str,
@@ -243,63 +233,29 @@ def import_sheet(
 ) -> ImportResult:
     """Import one list from Excel: every row valid, or nothing written (ImportRejected).
 
-    Three steps, reported through ``progress(done, total)`` (total = twice the rows: one
-    pass to read and check, one to write): stream and parse the sheet, resolve every row
-    against the database and collect every problem, then write all rows in bulk in one
-    transaction. A progress report that raises (the job was cancelled) rolls it all back;
-    ``record(created, updated)`` runs in that transaction (the job keeps its outcome with it).
+    ``core.sheets.import_sheet`` with geo's checks: every row inside the importer's reach,
+    and a resident's identity number and phone protectable (hashed, encrypted) before any
+    row is written. ``progress``/``record`` as there.
     """
     sheet = SHEETS[sheet_name]
-    permission = "people.change" if sheet_name == "residents" else "geo.change"
-    policy.require(actor.user, permission)
 
-    def reading(done: int, declared: int) -> None:
-        if progress is not None:
-            progress(done, 2 * declared)
-
-    rows = read_sheet(file, sheet.columns, progress=reading)
-    total = 2 * len(rows)
-    if progress is not None:
-        progress(len(rows), total)
-    scope = policy.committee_scope(actor.user)
-    resolution = sheet.resolve(rows, scope, street=policy.street_of(actor.user))
-    errors = list(resolution.errors)
-    for number, obj in resolution.instances:
-        if not isinstance(obj, Committee) and not policy.in_scope(actor.user, committee_of(obj)):
-            errors.append(RowError(number, _("居委代码"), _("无权导入其他街道的数据")))
-    protect = resolution.extra.get("protect", {})
-    for number, obj in resolution.instances:
+    def check(number: int, obj: Model, resolution: Resolution) -> list[RowError]:
+        errors: list[RowError] = []
+        if not isinstance(obj, Committee):
+            outside = sheets.out_of_scope(actor.user, number, committee_of(obj))
+            if outside is not None:
+                errors.append(outside)
         if isinstance(obj, Resident):
+            numbers = resolution.extra.get("protect", {}).get(number, (None, None))
             try:
-                _protect(obj, *protect.get(number, (None, None)))
+                _protect(obj, *numbers)
             except IdentityNumberInvalid as exc:
                 errors.append(RowError(number, "身份证号", exc.message))
-    if errors:
-        raise ImportRejected(sorted(errors, key=lambda e: (e.row, e.column)))
+        return errors
 
-    def writing(written: int) -> None:
-        if progress is not None:
-            progress(len(rows) + written, total)
-
-    with transaction.atomic():
-        for area in resolution.extra.get("new_areas", []):
-            area.save()
-        created, updated, errors = write_rows(sheet.model, resolution.instances, progress=writing)
-        if errors:
-            transaction.set_rollback(True)
-        else:
-            if record is not None:
-                record(created, updated)
-            audit.record(
-                actor,
-                f"{sheet.model._meta.app_label}.{sheet.model._meta.model_name}.import",
-                object_type=sheet.model._meta.label_lower,
-                object_repr=filename[:200] or sheet_name,
-                details={"created": created, "updated": updated, "rows": len(rows)},
-            )
-    if errors:
-        raise ImportRejected(errors)
-    return ImportResult(created, updated)
+    return sheets.import_sheet(
+        actor, sheet, file, filename, check=check, progress=progress, record=record
+    )
 
 
 def reveal_allowed(user: Any, resident: Resident) -> bool:
@@ -308,57 +264,45 @@ def reveal_allowed(user: Any, resident: Resident) -> bool:
 
 # --------------------------------------------------------------------------- Excel jobs
 
+EXPORT_JOB = "geo.export"
+IMPORT_JOB = "geo.import"
 EXPORT_TASK = "linli.geo.tasks.export"
 IMPORT_TASK = "linli.geo.tasks.import_sheet"
 
 
-def export_list(user: Any, kind: str, query: Mapping[str, Any]) -> tuple[Any, QuerySet[Any]]:
-    """A list's export as ``user`` may see it: its kind (title, sheet) and the rows to write,
-    filtered like the list page, reading only the sheet's columns as tuples."""
+def export_list(user: Any, kind: str, query: Mapping[str, Any]) -> Export:
+    """A list's export as ``user`` may see it, filtered like the list page, reading only the
+    sheet's columns as tuples. Raises PermissionDenied, or KeyError for no such list."""
     from .lists import KINDS, filtered
 
     spec = KINDS[kind]
     _filterset, qs, _sort = filtered(user, query, spec)
-    return spec, spec.sheet.export_query(qs)
-
-
-def export_rows(spec: Any, qs: QuerySet[Any]) -> Iterator[list[Any]]:
-    return (spec.sheet.export_row(values) for values in qs.iterator(chunk_size=2000))
+    sheet = spec.sheet
+    return Export(
+        str(spec.title), sheet.labels(), sheet.export_query(qs), sheet.export_row, f"linli-{kind}"
+    )
 
 
 def start_export(actor: Actor, kind: str, query: str, total: int) -> Job:
     """Queue the export of a list too large to write within the request."""
-    spec, _qs = export_list(actor.user, kind, QueryDict(query))
-    return jobs.submit(
-        actor,
-        "geo.export",
-        EXPORT_TASK,
-        title=_("导出%(list)s（约 %(n)d 条）") % {"list": spec.title, "n": total},
-        params={"list": kind, "query": query},
-        total=total,
+    export = export_list(actor.user, kind, QueryDict(query))
+    return jobsheets.start_export(
+        actor, export, kind=EXPORT_JOB, task=EXPORT_TASK, key=kind, query=query, total=total
     )
 
 
 def run_export(job: Job) -> None:
     """The export job's body: the list under the requester's current scope, streamed."""
-    actor = sheetjobs.requester(job)
-    kind = str(job.params["list"])
-    try:
-        spec, qs = export_list(actor.user, kind, QueryDict(str(job.params.get("query", ""))))
-    except PermissionDenied:
-        raise GeoError(_("发起人已无权导出这份名单"), code="export_forbidden") from None
-    sheetjobs.write_export(
-        job, str(spec.title), spec.sheet.labels(), export_rows(spec, qs), f"linli-{kind}.xlsx"
-    )
+    jobsheets.run_export(job, export_list)
 
 
 def start_import(actor: Actor, kind: str, upload: Any) -> Job:
     """Save the upload and queue its import (permission checked now and again in the job)."""
     sheet = SHEETS[kind]
-    policy.require(actor.user, "people.change" if kind == "residents" else "geo.change")
-    return sheetjobs.start_import(
+    policy.require(actor.user, sheet.permission)
+    return jobsheets.start_import(
         actor,
-        kind="geo.import",
+        kind=IMPORT_JOB,
         task=IMPORT_TASK,
         title=_("导入%(list)s：%(file)s") % {"list": sheet.title, "file": upload.name},
         upload=upload,
@@ -372,4 +316,4 @@ def run_import(job: Job) -> None:
     def importer(actor: Actor, file: IO[bytes], filename: str, **kw: Any) -> ImportResult:
         return import_sheet(actor, kind, file, filename, **kw)
 
-    sheetjobs.run_import(job, importer)
+    jobsheets.run_import(job, importer)

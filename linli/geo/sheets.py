@@ -1,20 +1,18 @@
 """The Excel sheets of the place and people lists: columns, natural keys, resolution.
 
-Each sheet parses rows with ``core.excel``, then resolves references (committee code →
-committee, …) in bulk and validates every row against the database, collecting all
-problems before anything is written. Rows whose natural key exists update that record;
-others create one. ``services.import_sheet`` runs it in one transaction.
+The machinery is ``core.sheets``; this module keeps what is geo's own: each list's columns,
+how its rows are resolved (committee code → committee, …, in bulk, every problem collected
+before anything is written), and the place resolvers the domains' sheets use too
+(``committees_by_code``, ``check_committee``, ``buildings_by_key``, ``entrances_by_key``).
+Rows whose natural key exists update that record; others create one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,6 +20,15 @@ from linli.core import excel
 from linli.core.errors import RowError
 from linli.core.excel import Column
 from linli.core.identity import check_id_number
+from linli.core.sheets import (
+    Resolution,
+    Sheet,
+    Written,
+    choice_label,
+    duplicate_keys,
+    validate,
+    yes_no,
+)
 
 from .models import (
     Area,
@@ -42,42 +49,14 @@ BUILDING_NAME = Column("building", "楼栋", excel.text(50))
 ENTRANCE_NUMBER = Column("entrance", "门牌号", excel.text(50))
 ROOM = Column("room", "室号", excel.text(20))
 
-
-@dataclass
-class Resolution:
-    """What a sheet decided for each row: the instance to save, and the problems found."""
-
-    instances: list[tuple[int, Model]] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
+BuildingKey = tuple[int, str, str]  # committee, estate name, building name
+EntranceKey = tuple[int, str, str, str]  # … and door number
 
 
-class Sheet:
-    name: str
-    title: Any
-    model: type[Model]
-    columns: Sequence[Column]
+class GeoSheet(Sheet):
+    """A place or people list; residents need ``people.change`` instead."""
 
-    def resolve(
-        self, rows: Sequence[excel.ParsedRow], scope: int | None, street: int | None = None
-    ) -> Resolution:
-        raise NotImplementedError
-
-    # The export, column by column in sheet order: the field path read and how its value is
-    # written (None: as read). Exports read these columns only, as tuples, not model objects.
-    export_columns: tuple[tuple[str, Callable[[Any], Any] | None], ...] = ()
-
-    def export_query(self, qs: QuerySet[Any]) -> QuerySet[Any]:
-        return qs.values_list(*(path for path, _convert in self.export_columns))
-
-    def export_row(self, values: Sequence[Any]) -> list[Any]:
-        return [
-            convert(v) if convert is not None else v
-            for (_path, convert), v in zip(self.export_columns, values, strict=True)
-        ]
-
-    def labels(self) -> list[str]:
-        return [c.label for c in self.columns]
+    permission = "geo.change"
 
 
 def committees_by_code(rows: Iterable[excel.ParsedRow]) -> dict[str, Committee]:
@@ -100,37 +79,30 @@ def check_committee(
     return committee
 
 
-def _validate(
-    res: Resolution, number: int, obj: Model, labels: dict[str, str], exclude: list[str]
-) -> None:
-    try:
-        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        for name, messages in exc.message_dict.items():
-            for message in messages:
-                res.errors.append(RowError(number, labels.get(name, name), message))
+def buildings_by_key(
+    rows: Sequence[excel.ParsedRow], committees: dict[str, Committee]
+) -> dict[BuildingKey, Building]:
+    """The buildings the rows name (committee, estate name, building name), in one query."""
+    names = {v["building"] for _n, v in rows if v.get("building")}
+    return {
+        (b.committee_id, b.estate.name, b.name): b
+        for b in Building.objects.filter(
+            committee__in=committees.values(), name__in=names
+        ).select_related("estate")
+    }
 
 
-def duplicate_keys(res: Resolution, keyed: Iterable[tuple[int, Any]], label: str) -> None:
-    seen: dict[Any, int] = {}
-    for number, key in keyed:
-        if key in seen:
-            res.errors.append(RowError(number, label, _("与第 %(r)d 行重复") % {"r": seen[key]}))
-        else:
-            seen[key] = number
-
-
-def _choice(choices: Any) -> Callable[[Any], str]:
-    """Write a stored choice as its label (what the import accepts back)."""
-
-    def label(value: Any) -> str:
-        return str(choices(value).label) if value else ""
-
-    return label
-
-
-def _yes(value: Any) -> str:
-    return "是" if value else "否"
+def entrances_by_key(
+    rows: Sequence[excel.ParsedRow], committees: dict[str, Committee]
+) -> dict[EntranceKey, Entrance]:
+    """The door numbers the rows name (… building name, number), in one query."""
+    numbers = {v["entrance"] for _n, v in rows if v.get("entrance")}
+    return {
+        (e.building.committee_id, e.building.estate.name, e.building.name, e.number): e
+        for e in Entrance.objects.filter(
+            building__committee__in=committees.values(), number__in=numbers
+        ).select_related("building__estate")
+    }
 
 
 def _float(value: Any) -> float | None:
@@ -141,7 +113,7 @@ def _text(value: Any) -> str:
     return value or ""
 
 
-class CommitteeSheet(Sheet):
+class CommitteeSheet(GeoSheet):
     name = "committees"
     title = gettext_lazy("居委")
     model = Committee
@@ -202,17 +174,22 @@ class CommitteeSheet(Sheet):
         res.extra["new_areas"] = [a for a in areas.values() if a.pk is None]
         return res
 
+    def write(self, resolution: Resolution, progress: Callable[[int], None]) -> Written:
+        for area in resolution.extra.get("new_areas", []):  # named in the file, new
+            area.save()
+        return super().write(resolution, progress)
 
-class EstateSheet(Sheet):
+
+class EstateSheet(GeoSheet):
     name = "estates"
     title = gettext_lazy("小区/弄")
     model = Estate
     export_columns = (
         ("committee__code", None),
         ("name", None),
-        ("kind", _choice(Estate.Kind)),
+        ("kind", choice_label(Estate.Kind)),
         ("address", None),
-        ("management", _choice(Estate.Management)),
+        ("management", choice_label(Estate.Management)),
     )
     columns = (
         COMMITTEE_CODE,
@@ -253,7 +230,7 @@ def _estates(committees: dict[str, Committee]) -> dict[tuple[int, str], Estate]:
     }
 
 
-class BuildingSheet(Sheet):
+class BuildingSheet(GeoSheet):
     name = "buildings"
     title = gettext_lazy("楼栋")
     model = Building
@@ -262,12 +239,12 @@ class BuildingSheet(Sheet):
         ("estate__name", None),
         ("name", None),
         ("address", None),
-        ("housing_type", _choice(HousingType)),
-        ("structure", _choice(Structure)),
+        ("housing_type", choice_label(HousingType)),
+        ("structure", choice_label(Structure)),
         ("year_built", None),
         ("floors", None),
-        ("heritage_protected", _yes),
-        ("has_lift", _yes),
+        ("heritage_protected", yes_no),
+        ("has_lift", yes_no),
         ("lon", _float),
         ("lat", _float),
     )
@@ -325,21 +302,9 @@ class BuildingSheet(Sheet):
                 )
             obj.heritage_protected = bool(v["heritage_protected"])
             obj.has_lift = bool(v["has_lift"])
-            _validate(res, number, obj, self.labels_by_field, ["estate", "committee", "outline"])
+            validate(res, number, obj, self.labels_by_field, ["estate", "committee", "outline"])
             res.instances.append((number, obj))
         return res
-
-
-def _buildings(
-    rows: Sequence[excel.ParsedRow], committees: dict[str, Committee]
-) -> dict[tuple[int, str, str], Building]:
-    names = {v["building"] for _n, v in rows}
-    return {
-        (b.committee_id, b.estate.name, b.name): b
-        for b in Building.objects.filter(
-            committee__in=committees.values(), name__in=names
-        ).select_related("estate")
-    }
 
 
 def _find_building(
@@ -347,7 +312,7 @@ def _find_building(
     number: int,
     v: dict[str, Any],
     committee: Committee,
-    buildings: dict[tuple[int, str, str], Building],
+    buildings: dict[BuildingKey, Building],
 ) -> Building | None:
     building = buildings.get((committee.pk, v["estate"], v["building"]))
     if building is None:
@@ -355,7 +320,7 @@ def _find_building(
     return building
 
 
-class EntranceSheet(Sheet):
+class EntranceSheet(GeoSheet):
     name = "entrances"
     title = gettext_lazy("门牌")
     model = Entrance
@@ -379,7 +344,7 @@ class EntranceSheet(Sheet):
     ) -> Resolution:
         res = Resolution()
         committees = committees_by_code(rows)
-        buildings = _buildings(rows, committees)
+        buildings = buildings_by_key(rows, committees)
         duplicate_keys(
             res,
             (
@@ -407,24 +372,12 @@ class EntranceSheet(Sheet):
         return res
 
 
-def _entrances(
-    rows: Sequence[excel.ParsedRow], committees: dict[str, Committee]
-) -> dict[tuple[int, str, str, str], Entrance]:
-    numbers = {v["entrance"] for _n, v in rows}
-    return {
-        (e.building.committee_id, e.building.estate.name, e.building.name, e.number): e
-        for e in Entrance.objects.filter(
-            building__committee__in=committees.values(), number__in=numbers
-        ).select_related("building__estate")
-    }
-
-
 def _find_entrance(
     res: Resolution,
     number: int,
     v: dict[str, Any],
     committee: Committee,
-    entrances: dict[tuple[int, str, str, str], Entrance],
+    entrances: dict[EntranceKey, Entrance],
 ) -> Entrance | None:
     entrance = entrances.get((committee.pk, v["estate"], v["building"], v["entrance"]))
     if entrance is None:
@@ -434,7 +387,7 @@ def _find_entrance(
     return entrance
 
 
-class HouseholdSheet(Sheet):
+class HouseholdSheet(GeoSheet):
     name = "households"
     title = gettext_lazy("户")
     model = Household
@@ -462,7 +415,7 @@ class HouseholdSheet(Sheet):
     ) -> Resolution:
         res = Resolution()
         committees = committees_by_code(rows)
-        entrances = _entrances(rows, committees)
+        entrances = entrances_by_key(rows, committees)
         duplicate_keys(
             res,
             (
@@ -492,12 +445,13 @@ class HouseholdSheet(Sheet):
         return res
 
 
-class ResidentSheet(Sheet):
+class ResidentSheet(GeoSheet):
     """Residents. Exports carry masked numbers; a masked number on import means "unchanged"."""
 
     name = "residents"
     title = gettext_lazy("居民")
     model = Resident
+    permission = "people.change"
     export_columns = (
         ("household__entrance__building__committee__code", None),
         ("household__entrance__building__estate__name", None),
@@ -507,8 +461,8 @@ class ResidentSheet(Sheet):
         ("name", None),
         ("id_masked", None),
         ("phone_masked", None),
-        ("relation", _choice(Resident.Relation)),
-        ("lives_alone", _yes),
+        ("relation", choice_label(Resident.Relation)),
+        ("lives_alone", yes_no),
     )
     columns = (
         COMMITTEE_CODE,
@@ -530,7 +484,7 @@ class ResidentSheet(Sheet):
 
         res = Resolution()
         committees = committees_by_code(rows)
-        entrances = _entrances(rows, committees)
+        entrances = entrances_by_key(rows, committees)
         households = {
             (h.entrance_id, h.room): h
             for h in Household.objects.filter(entrance__in=entrances.values())

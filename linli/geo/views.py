@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import django_filters as df
@@ -18,16 +17,13 @@ from django.utils.translation import gettext as _
 from linli.core import policy
 from linli.core.context import Actor
 from linli.core.errors import DomainError
-from linli.core.excel import error_workbook, max_import_rows, write_workbook, write_xlsx
+from linli.core.lists import cell
 from linli.core.pagination import EstimatingPaginator
-from linli.jobs import services as jobs
+from linli.jobs import sheetviews
 from linli.jobs.models import Job
 
-from . import forms as geo_forms
-from . import queries, services, sheetjobs
-from .lists import KINDS, Cell, ListKind, _kind, filtered
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from . import queries, services
+from .lists import KINDS, ListKind, _kind, filtered
 
 
 def _filtered(request: HttpRequest, kind: ListKind) -> tuple[df.FilterSet, QuerySet[Any], str]:
@@ -38,7 +34,7 @@ def place_list(request: HttpRequest, kind: str) -> HttpResponse:
     spec = _kind(kind)
     filterset, qs, sort = _filtered(request, spec)
     page = EstimatingPaginator(qs, 50).get_page(request.GET.get("page"))
-    rows = [[_cell(label, fn(obj)) for label, fn in spec.columns] for obj in page.object_list]
+    rows = [[cell(label, fn(obj)) for label, fn in spec.columns] for obj in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -57,78 +53,43 @@ def place_list(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
-def _cell(label: Any, value: Cell) -> dict[str, Any]:
-    if isinstance(value, tuple):
-        return {"label": label, "text": value[0], "url": value[1]}
-    return {"label": label, "text": value, "url": ""}
-
-
-def _xlsx(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
-
-
 def place_export(request: HttpRequest, kind: str) -> HttpResponse:
-    """A small list downloads at once; a large one is written by a job (see sheetjobs)."""
+    """A small list downloads at once; a large one is written by a job (``jobs.sheets``)."""
     _kind(kind)
-    spec, qs = services.export_list(request.user, kind, request.GET)
-    total = qs.count()
-    if total > sheetjobs.export_sync_rows():
-        services.start_export(Actor.from_request(request), kind, request.GET.urlencode(), total)
-        messages.info(request, _("已在后台生成导出文件，完成后在“后台任务”中下载"))
-        return redirect("jobs:list")
-    buffer = io.BytesIO()
-    write_xlsx(buffer, str(spec.title), spec.sheet.labels(), services.export_rows(spec, qs))
-    return _xlsx(buffer.getvalue(), f"linli-{kind}")
-
-
-def _import_job(request: HttpRequest, kind: str) -> Job | None:
-    job_id = request.GET.get("job", "")
-    if not (job_id.isdigit() and len(job_id) < 12):
-        return None
-    jobs_qs = jobs.visible_jobs(request.user).filter(kind="geo.import", params__list=kind)
-    return get_object_or_404(jobs_qs, pk=int(job_id))
+    return sheetviews.export_response(
+        request, services.export_list, kind, kind=services.EXPORT_JOB, task=services.EXPORT_TASK
+    )
 
 
 def place_import(request: HttpRequest, kind: str) -> HttpResponse:
     """Upload a sheet: it is saved and imported by a job; this page follows that job."""
     spec = _kind(kind)
     policy.require(request.user, spec.change_perm)
-    form = geo_forms.ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        started = services.start_import(
-            Actor.from_request(request), kind, form.cleaned_data["file"]
-        )
-        return redirect(f"{reverse('geo:import', args=[kind])}?job={started.pk}")
-    job = _import_job(request, kind)
-    return render(
+
+    def start(actor: Actor, upload: Any) -> Job:
+        return services.start_import(actor, kind, upload)
+
+    return sheetviews.import_page(
         request,
-        "geo/import.html",
-        {
-            "kind": spec,
-            "form": form,
-            "job": job,
-            "outcome": sheetjobs.outcome(job) if job is not None else None,
-            "shown": sheetjobs.SHOWN_ERRORS,
-            "max_rows": f"{max_import_rows():,}",
-            "columns": spec.sheet.columns,
-        },
+        sheet=spec.sheet,
+        kind=services.IMPORT_JOB,
+        key=kind,
+        start=start,
+        url=reverse("geo:import", args=[kind]),
+        template="geo/import.html",
+        context={"kind": spec},
     )
 
 
 def import_errors(request: HttpRequest, kind: str) -> HttpResponse:
     policy.require(request.user, _kind(kind).change_perm)
-    job = _import_job(request, kind)
-    if job is None:
-        raise Http404
-    return _xlsx(error_workbook(sheetjobs.outcome(job).errors), f"linli-{kind}-errors")
+    return sheetviews.errors_response(request, services.IMPORT_JOB, kind, f"linli-{kind}-errors")
 
 
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     spec = _kind(kind)
     policy.require(request.user, spec.change_perm)
-    return _xlsx(write_workbook(str(spec.title), spec.sheet.labels(), []), f"linli-{kind}-template")
+    return sheetviews.template_response(spec.sheet, f"linli-{kind}-template")
 
 
 def _get(request: HttpRequest, spec: ListKind, pk: int) -> Any:

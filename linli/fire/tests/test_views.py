@@ -303,6 +303,10 @@ def test_station_members_roster_and_kit_are_kept_on_the_page(login: Any, street:
         {"start": f"{on}T08:00", "end": f"{on}T16:00", "members": [member.pk]},
     )
     assert response.status_code == 302
+    # The members are saved with the shift and named in its audit record.
+    assert list(st.shifts.get().members.all()) == [member]
+    shift_audit = AuditRecord.objects.get(action="fire.dutyshift.create")
+    assert shift_audit.details["members"] == [member.pk]
     bad = client.post(f"{base}/add/shifts/", {"start": f"{on}T16:00", "end": f"{on}T08:00"})
     assert bad.status_code == 200 and st.shifts.count() == 1
     assert (

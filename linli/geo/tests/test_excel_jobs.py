@@ -226,3 +226,18 @@ def test_someone_elses_import_job_is_not_shown(
     other = login("street_staff")
     url = reverse("geo:import", args=["buildings"]) + f"?job={job.pk}"
     assert other.get(url).status_code == 404
+
+
+def test_the_import_template_is_the_sheets_header(login: Any) -> None:
+    """The template a clerk fills in has exactly the columns the import reads, in order."""
+    from linli.geo.sheets import SHEETS
+
+    client = login("street_admin")
+    response = client.get(reverse("geo:import_template", args=["buildings"]))
+    assert response["Content-Disposition"] == 'attachment; filename="linli-buildings-template.xlsx"'
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows == [tuple(SHEETS["buildings"].labels())]
+    assert rows[0][:3] == ("居委代码", "小区/弄", "楼栋")
+    assert client.get(reverse("geo:import_template", args=["nothing"])).status_code == 404

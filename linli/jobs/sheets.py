@@ -1,4 +1,4 @@
-"""Excel exports and imports as background jobs, for geo's lists and the domains' registers.
+"""Excel exports and imports as background jobs, for every app's lists (``core.sheets``).
 
 An export small enough to write within a request (``export_sync_rows``, decided by a count)
 is answered at once; a larger one becomes a job whose task rebuilds the list under the
@@ -10,29 +10,34 @@ An import saves the upload to storage and queues a job; the task streams, valida
 writes it (all or nothing), reporting progress. Rejected files keep their row errors (the
 first ``KEPT_ERRORS``) in the job's parameters for the import page; the job's error is a
 one-line summary.
+
+The pages' side (the export button, the import page, the error sheet, the template) is
+``linli.jobs.sheetviews``.
 """
 
 from __future__ import annotations
 
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
+from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core.context import Actor
 from linli.core.errors import ImportRejected, RowError
 from linli.core.excel import write_xlsx
-from linli.jobs import services as jobs
-from linli.jobs.models import Job
 
-from .errors import GeoError
+from . import services as jobs
+from .errors import JobError
+from .models import Job
 
 KEPT_ERRORS = 1000
 SHOWN_ERRORS = 200
@@ -54,6 +59,28 @@ class Importer(Protocol):
     ) -> Any: ...
 
 
+@dataclass(frozen=True)
+class Export:
+    """One list's export as a user may see it: what to write and where it comes from.
+
+    ``qs`` yields what ``row`` turns into a sheet row (records, or tuples of the columns the
+    sheet writes); ``qs.count()`` decides between the request and a job.
+    """
+
+    title: str
+    labels: list[str]
+    qs: QuerySet[Any]
+    row: Callable[[Any], list[Any]]
+    name: str
+
+    def rows(self) -> Iterator[list[Any]]:
+        return (self.row(o) for o in self.qs.iterator(chunk_size=2000))
+
+
+# An app's exports: (user, list key, query) → Export; PermissionDenied, or KeyError for no list.
+ExportBuilder = Callable[[Any, str, Mapping[str, Any]], Export]
+
+
 def export_sync_rows() -> int:
     """Exports up to this many rows are written within the request; larger ones are jobs."""
     return int(getattr(settings, "LINLI_EXPORT_SYNC_ROWS", 5000))
@@ -63,12 +90,38 @@ def requester(job: Job) -> Actor:
     """The person who asked, loaded afresh: the task applies their current role and scope."""
     user = job.requested_by
     if user is None or not user.is_active:
-        raise GeoError(_("发起人账号已停用，任务未执行"), code="job_requester_inactive")
+        raise JobError(_("发起人账号已停用，任务未执行"), code="job_requester_inactive")
     return Actor(user, f"job:{job.pk}")
 
 
+def start_export(
+    actor: Actor, export: Export, *, kind: str, task: str, key: str, query: str, total: int
+) -> Job:
+    """Queue the export of a list too large to write within the request."""
+    return jobs.submit(
+        actor,
+        kind,
+        task,
+        title=_("导出%(list)s（约 %(n)d 条）") % {"list": export.title, "n": total},
+        params={"list": key, "query": query},
+        total=total,
+    )
+
+
+def run_export(job: Job, build: ExportBuilder) -> None:
+    """The export job's body: the list under the requester's current scope, streamed."""
+    actor = requester(job)
+    try:
+        export = build(
+            actor.user, str(job.params["list"]), QueryDict(str(job.params.get("query", "")))
+        )
+    except PermissionDenied:
+        raise JobError(_("发起人已无权导出这份名单"), code="export_forbidden") from None
+    write_export(job, export.title, export.labels, export.rows(), f"{export.name}.xlsx")
+
+
 def write_export(
-    job: Job, title: str, labels: Sequence[str], rows: Iterable[Sequence[Any]], filename: str
+    job: Job, title: str, labels: list[str], rows: Iterator[list[Any]], filename: str
 ) -> None:
     """Stream ``rows`` into a temporary .xlsx, reporting progress, and attach it to the job."""
 
@@ -81,7 +134,7 @@ def write_export(
             spool.seek(0)
             jobs.attach_result(job, filename, spool)
     except PermissionDenied:
-        raise GeoError(_("发起人已无权导出这份名单"), code="export_forbidden") from None
+        raise JobError(_("发起人已无权导出这份名单"), code="export_forbidden") from None
 
 
 def start_import(
@@ -132,9 +185,9 @@ def run_import(job: Job, importer: Importer) -> None:
                 record=record,
             )
     except FileNotFoundError:
-        raise GeoError(_("上传的文件已不存在，请重新上传"), code="upload_missing") from None
+        raise JobError(_("上传的文件已不存在，请重新上传"), code="upload_missing") from None
     except PermissionDenied:
-        raise GeoError(_("发起人已无权导入这份名单"), code="import_forbidden") from None
+        raise JobError(_("发起人已无权导入这份名单"), code="import_forbidden") from None
     except ImportRejected as exc:
         errors = sorted(exc.errors, key=lambda e: (e.row, e.column))
         _keep(
@@ -144,7 +197,7 @@ def run_import(job: Job, importer: Importer) -> None:
         )
         default_storage.delete(path)
         first = str(errors[0]) if errors else ""
-        raise GeoError(
+        raise JobError(
             _("文件未导入：发现 %(n)d 个问题，例如 %(first)s") % {"n": len(errors), "first": first},
             code="import_rejected",
         ) from None
