@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 
 from linli.core import audit, policy
 from linli.core.context import Actor
-from linli.core.errors import DomainError
 from linli.core.roles import Role
 from linli.core.workcalendar import work_calendar
 from linli.geo.models import Building, Committee, HousingType
@@ -29,6 +28,15 @@ from linli.notices import services as notices
 
 from . import paper, rules, sampling
 from . import rectification as rect
+from .errors import (
+    AlreadySigned,
+    CaseRefused,
+    InspectionRejected,
+    MethodRejected,
+    PhotoRejected,
+    RoundRejected,
+    SampleLocked,
+)
 from .models import (
     CaseEvent,
     Check,
@@ -47,17 +55,13 @@ PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 
 
-class RiskError(DomainError):
-    code = "risk_error"
-
-
 # --------------------------------------------------------------------------- methods
 
 
 def copy_method(actor: Actor, base: MethodVersion, version: str, title: str) -> MethodVersion:
     policy.require(actor.user, "risk.manage")
     if MethodVersion.objects.filter(version=version).exists():
-        raise RiskError(_("版本号已存在"), field="version")
+        raise MethodRejected(_("版本号已存在"), field="version")
     data = dict(base.data)
     data["version"] = version
     with transaction.atomic():
@@ -70,20 +74,20 @@ def edit_method(actor: Actor, mv: MethodVersion, text: str) -> MethodVersion:
     """Replace a version's data with edited JSON; refused once a round uses the version."""
     policy.require(actor.user, "risk.manage")
     if mv.rounds.exists():
-        raise RiskError(_("该版本已被评估轮次使用，不能修改；请复制为新版本。"))
+        raise MethodRejected(_("该版本已被评估轮次使用，不能修改；请复制为新版本。"))
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise RiskError(
+        raise MethodRejected(
             _("JSON 格式错误：第 %(line)s 行 %(col)s 列") % {"line": exc.lineno, "col": exc.colno}
         ) from None
     if not isinstance(data, dict):
-        raise RiskError(_("方法数据必须是 JSON 对象"))
+        raise MethodRejected(_("方法数据必须是 JSON 对象"))
     data["version"] = mv.version
     try:
         rules.load_method(data)
     except rules.MethodError as exc:
-        raise RiskError(str(exc)) from None
+        raise MethodRejected(str(exc)) from None
     with transaction.atomic():
         mv.data = data
         mv.save(update_fields=["data"])
@@ -108,7 +112,7 @@ def create_round(
     rules.load_method(method.data)
     chosen = list(committees)
     if not chosen:
-        raise RiskError(_("请至少选择一个居委"), field="committees")
+        raise RoundRejected(_("请至少选择一个居委"), field="committees")
     for committee in chosen:
         policy.require_in_scope(actor.user, committee.pk)
     with transaction.atomic():
@@ -138,7 +142,7 @@ def draw_round(actor: Actor, rnd: Round) -> list[Sample]:
     """Stratified draw (sampling.draw) per committee; seed and frame stored on each sample."""
     policy.require(actor.user, "risk.manage")
     if rnd.status != Round.Status.DRAFT:
-        raise RiskError(_("本轮已抽样"))
+        raise RoundRejected(_("本轮已抽样"))
     method = method_of(rnd.method)
     labels = dict(HousingType.choices)
     committees = list(rnd.committees.order_by("code"))
@@ -156,7 +160,7 @@ def draw_round(actor: Actor, rnd: Round) -> list[Sample]:
                 for b in buildings.get(committee.pk, [])
             ]
             if not frame:
-                raise RiskError(_("%(c)s 没有楼栋，无法抽样") % {"c": committee.name})
+                raise RoundRejected(_("%(c)s 没有楼栋，无法抽样") % {"c": committee.name})
             result = sampling.draw(
                 frame,
                 rnd.samples_per_committee,
@@ -200,9 +204,9 @@ def assign_inspector(actor: Actor, sample: Sample, inspector: Any) -> Sample:
     policy.require(actor.user, "risk.manage")
     policy.require_in_scope(actor.user, sample.committee_id)
     if inspector is not None and inspector.role != Role.INSPECTOR:
-        raise RiskError(_("只能指派检查员"))
+        raise InspectionRejected(_("只能指派检查员"))
     if sample.locked:
-        raise RiskError(_("样本已提交，不能改派"))
+        raise SampleLocked(_("样本已提交，不能改派"))
     with transaction.atomic():
         sample.inspector = inspector
         sample.save(update_fields=["inspector"])
@@ -223,7 +227,7 @@ def _require_inspector(actor: Actor, sample: Sample) -> None:
     if actor.user is None or sample.inspector_id != actor.user.pk:
         raise PermissionDenied("not your sample")
     if sample.locked:
-        raise RiskError(_("样本已提交，已锁定"))
+        raise SampleLocked(_("样本已提交，已锁定"))
 
 
 def set_status(actor: Actor, sample: Sample, code: str, status: str) -> Check:
@@ -232,9 +236,9 @@ def set_status(actor: Actor, sample: Sample, code: str, status: str) -> Check:
     _require_inspector(actor, sample)
     check = sample.checks.get(code=code)
     if status not in (Check.Status.CLEAN, Check.Status.NA, Check.Status.OPEN):
-        raise RiskError(_("无效的检查结果"))
+        raise InspectionRejected(_("无效的检查结果"))
     if check.findings.exists():
-        raise RiskError(
+        raise InspectionRejected(
             _("%(code)s 已记录问题；如需改为无问题或不适用，请先删除问题。") % {"code": code}
         )
     with transaction.atomic():
@@ -275,21 +279,24 @@ def save_statuses(actor: Actor, sample: Sample, statuses: Mapping[str, str]) -> 
 
 def check_photo(upload: Any) -> None:
     if upload.size is not None and upload.size > PHOTO_MAX_BYTES:
-        raise RiskError(_("照片不能超过 8 MB"), field="photos")
+        raise PhotoRejected(_("照片不能超过 8 MB"), code="photo_too_large", field="photos")
     if (upload.content_type or "") not in PHOTO_TYPES:
-        raise RiskError(_("照片只能是 JPEG、PNG 或 WebP"), field="photos")
+        message = _("照片只能是 JPEG、PNG 或 WebP")
+        raise PhotoRejected(message, code="photo_type", field="photos")
     from PIL import Image
 
     from linli.core.images import pixels_error
 
     too_big = pixels_error(upload)
     if too_big:
-        raise RiskError(too_big, code="photo_pixels", field="photos")
+        raise PhotoRejected(too_big, code="photo_pixels", field="photos")
     try:
         with Image.open(upload) as img:
             img.verify()
     except Exception:
-        raise RiskError(_("照片文件无法识别"), field="photos") from None
+        raise PhotoRejected(
+            _("照片文件无法识别"), code="photo_unreadable", field="photos"
+        ) from None
     upload.seek(0)
 
 
@@ -310,12 +317,12 @@ def add_finding(
     _require_inspector(actor, sample)
     method = method_of(sample.round.method)
     if code not in method.subunit_codes:
-        raise RiskError(_("未知子单元 %(code)s") % {"code": code})
+        raise InspectionRejected(_("未知子单元 %(code)s") % {"code": code})
     if not 1 <= int(likelihood) <= 5:
-        raise RiskError(_("可能性 L 必须是 1–5"), field="likelihood")
+        raise InspectionRejected(_("可能性 L 必须是 1–5"), field="likelihood")
     reasons = [severity_reason] if severity_reason else []
     if severity_reason and severity_reason not in {r.code for r in method.severity_reasons}:
-        raise RiskError(_("未知的严重性上调理由"), field="severity_reason")
+        raise InspectionRejected(_("未知的严重性上调理由"), field="severity_reason")
     severity = rules.adjusted_severity(method, code, reasons)
     grade = rules.finding_grade(method, rules.Finding(int(likelihood), severity, major_fire_hazard))
     for p in photos:
@@ -392,7 +399,7 @@ def submit_sample(actor: Actor, sample: Sample, *, today: date | None = None) ->
     _require_inspector(actor, sample)
     open_codes = list(sample.checks.filter(status=Check.Status.OPEN).values_list("code", flat=True))
     if open_codes:
-        raise RiskError(
+        raise InspectionRejected(
             _("还有 %(n)s 个子单元未检查：%(codes)s")
             % {"n": len(open_codes), "codes": "、".join(open_codes[:8])}
         )
@@ -401,7 +408,7 @@ def submit_sample(actor: Actor, sample: Sample, *, today: date | None = None) ->
     try:
         rules.score_sample(method, sample_input(method, loaded))
     except rules.ScoringError as exc:
-        raise RiskError(str(exc)) from None
+        raise InspectionRejected(str(exc)) from None
     with transaction.atomic():
         sample.state = Sample.State.SUBMITTED
         sample.submitted_at = timezone.now()
@@ -569,75 +576,44 @@ def signoff_party(user: Any) -> str | None:
     return "committee" if policy.role_of(user) == Role.COMMITTEE_STAFF else "street"
 
 
-def case_action(
-    actor: Actor,
+def _require_rectifier(user: Any, case: HazardCase) -> None:
+    """The responsible side acts on a case: its committee's staff and the street, or the
+    partner body the case is assigned to."""
+    if not can_act_on(user, case):
+        raise PermissionDenied("risk.rectify")
+
+
+def _require_signoff(user: Any, case: HazardCase) -> str:
+    party = signoff_party(user)
+    if party is None or not policy.in_scope(user, case.committee_id):
+        raise PermissionDenied("risk.signoff")
+    return party
+
+
+def _next_state(
     case: HazardCase,
-    action: str,
+    action: rect.Action,
+    method: rules.Method,
+    today: date,
     *,
-    today: date | None = None,
     responsible: str = "",
-    organisation: Any = None,
     interim_measure: str = "",
-    due_on: date | None = None,
     plan: Mapping[str, str] | None = None,
-    photos: Sequence[Any] = (),
+    evidence_photos: int = 0,
     reason: str = "",
     interim_control: str = "",
     review_on: date | None = None,
-) -> HazardCase:
-    """Apply one lifecycle action (rectification.transition decides), then record it."""
-    user = actor.user
-    today = today or timezone.localdate()
-    method = method_of(case.round.method)
-    if action == "sign":
-        party = signoff_party(user)
-        if party is None or not policy.in_scope(user, case.committee_id):
-            raise PermissionDenied("risk.signoff")
-        with transaction.atomic():
-            # the stored case under a row lock: two taps (or two tabs) sign once, not twice
-            locked = HazardCase.objects.select_for_update().get(pk=case.pk)
-            case.state, case.signoffs = locked.state, locked.signoffs
-            if case.state != HazardCase.State.REINSPECTION:
-                raise RiskError(_("只有待复查的隐患可以签字"))
-            if party in case.signoffs:
-                raise RiskError(_("您已签字，无需重复签字。"), code="already_signed")
-            by = str(user) if user is not None else actor.label
-            case.signoffs = {**case.signoffs, party: {"by": by, "on": today.isoformat()}}
-            case.save(update_fields=["signoffs"])
-            CaseEvent.objects.create(
-                case=case, action="sign", state=case.state, actor_name=actor.label[:150], note=party
-            )
-            audit.record(actor, "risk.case.sign", case, details={"party": party})
-        return case
-    if action in ("approve", "reject"):
-        if signoff_party(user) is None or not policy.in_scope(user, case.committee_id):
-            raise PermissionDenied("risk.signoff")
-    elif action == "assign":
-        if not (
-            policy.can(user, "risk.manage")
-            or (
-                policy.can(user, "risk.rectify")
-                and policy.role_of(user) == Role.COMMITTEE_STAFF
-                and policy.in_scope(user, case.committee_id)
-            )
-        ):
-            raise PermissionDenied("risk.rectify")
-    elif not can_act_on(user, case):
-        raise PermissionDenied("risk.rectify")
-    for p in photos:
-        check_photo(p)
-    plan = dict(plan or case.plan or {})
+) -> str:
+    """The state ``action`` leads to (``rectification.transition`` decides), or why not."""
     try:
-        new_state = rect.transition(
+        return rect.transition(
             case.state,
             action,
             grade=case.grade,
-            responsible=responsible
-            or case.responsible
-            or (organisation.name if organisation else ""),
+            responsible=responsible or case.responsible,
             interim_measure=interim_measure or case.interim_measure,
-            plan=plan,
-            evidence_photos=len(photos) + (case.photos.count() if action == "close_on_spot" else 0),
+            plan=dict(plan or case.plan or {}),
+            evidence_photos=evidence_photos,
             signoffs=list(case.signoffs),
             reason=reason,
             interim_control=interim_control,
@@ -645,52 +621,246 @@ def case_action(
             found_on=case.found_on,
             today=today,
             method=method,
-        )
+        ).value
     except rect.TransitionError as exc:
-        raise RiskError(_transition_message(str(exc))) from None
-    details: dict[str, Any] = {"from": case.state, "to": new_state.value}
-    with transaction.atomic():
-        if action == "assign":
-            case.responsible = responsible or (organisation.name if organisation else "")
-            case.organisation = organisation
-            case.interim_measure = interim_measure
-            if due_on:
-                case.due_on = due_on
-            details.update(responsible=case.responsible, due_on=str(case.due_on))
-        elif action == "start":
-            case.plan = plan
-            if case.grade == "A" and plan.get("deadline"):
-                try:
-                    case.due_on = date.fromisoformat(str(plan["deadline"]))
-                except ValueError:
-                    raise RiskError(_("方案整改期限须为日期 YYYY-MM-DD")) from None
-        elif action == "request_reinspection":
-            case.reinspection_due = rect.reinspection_due(today, work_calendar(), method=method)
-        elif action == "reject":
-            case.signoffs = {}
-            details["reason"] = reason
-            if rect.is_overdue(case.due_on, today):
-                case.overdue_count += 1
-                case.escalation = rect.escalation_level(
-                    case.grade, case.overdue_count, case.escalation, method=method
-                ).value
-        elif action in ("approve", "close_on_spot"):
-            case.closed_on = today
-        elif action == "defer":
-            case.interim_control = interim_control
-            case.review_on = review_on
-        case.state = new_state.value
-        case.save()
-        for p in photos:
-            Photo.objects.create(case=case, image=p)
-        CaseEvent.objects.create(
-            case=case,
-            action=action,
-            state=case.state,
-            actor_name=actor.label[:150],
-            note=(reason or interim_control)[:300],
+        raise CaseRefused(_transition_message(str(exc))) from None
+
+
+def _record_step(
+    actor: Actor,
+    case: HazardCase,
+    action: rect.Action,
+    details: dict[str, Any],
+    *,
+    photos: Sequence[Any] = (),
+    note: str = "",
+) -> None:
+    """Inside the step's transaction: the case, its photos, its history line and the audit."""
+    case.save()
+    for p in photos:
+        Photo.objects.create(case=case, image=p)
+    CaseEvent.objects.create(
+        case=case,
+        action=action.value,
+        state=case.state,
+        actor_name=actor.label[:150],
+        note=note[:300],
+    )
+    audit.record(actor, f"risk.case.{action.value}", case, details=details)
+
+
+def do_assign_case(
+    actor: Actor,
+    case: HazardCase,
+    *,
+    responsible: str = "",
+    organisation: Any = None,
+    interim_measure: str = "",
+    due_on: date | None = None,
+    today: date | None = None,
+) -> HazardCase:
+    """交办: name the responsible party (or partner body), the interim measure and deadline.
+
+    The street's managers assign any case they reach; committee staff assign their own."""
+    user = actor.user
+    if not (
+        policy.can(user, "risk.manage")
+        or (
+            policy.can(user, "risk.rectify")
+            and policy.role_of(user) == Role.COMMITTEE_STAFF
+            and policy.in_scope(user, case.committee_id)
         )
-        audit.record(actor, f"risk.case.{action}", case, details=details)
+    ):
+        raise PermissionDenied("risk.rectify")
+    today = today or timezone.localdate()
+    who = responsible or (organisation.name if organisation else "")
+    new_state = _next_state(
+        case,
+        rect.Action.ASSIGN,
+        method_of(case.round.method),
+        today,
+        responsible=responsible or case.responsible or who,
+        interim_measure=interim_measure,
+    )
+    details: dict[str, Any] = {"from": case.state, "to": new_state}
+    with transaction.atomic():
+        case.responsible = who
+        case.organisation = organisation
+        case.interim_measure = interim_measure
+        if due_on:
+            case.due_on = due_on
+        details.update(responsible=case.responsible, due_on=str(case.due_on))
+        case.state = new_state
+        _record_step(actor, case, rect.Action.ASSIGN, details)
+    return case
+
+
+def do_start_rectification(
+    actor: Actor,
+    case: HazardCase,
+    *,
+    plan: Mapping[str, str] | None = None,
+    today: date | None = None,
+) -> HazardCase:
+    """开始整改; an A-grade case needs its five-point plan (五落实), whose deadline becomes the
+    case's."""
+    _require_rectifier(actor.user, case)
+    today = today or timezone.localdate()
+    chosen = dict(plan or case.plan or {})
+    new_state = _next_state(
+        case, rect.Action.START, method_of(case.round.method), today, plan=chosen
+    )
+    details: dict[str, Any] = {"from": case.state, "to": new_state}
+    with transaction.atomic():
+        case.plan = chosen
+        if case.grade == "A" and chosen.get("deadline"):
+            try:
+                case.due_on = date.fromisoformat(str(chosen["deadline"]))
+            except ValueError:
+                raise CaseRefused(_("方案整改期限须为日期 YYYY-MM-DD")) from None
+        case.state = new_state
+        _record_step(actor, case, rect.Action.START, details)
+    return case
+
+
+def do_request_reinspection(
+    actor: Actor, case: HazardCase, *, photos: Sequence[Any] = (), today: date | None = None
+) -> HazardCase:
+    """申请复查 with photos of the rectified place; the re-inspection is due in working days."""
+    _require_rectifier(actor.user, case)
+    for p in photos:
+        check_photo(p)
+    today = today or timezone.localdate()
+    method = method_of(case.round.method)
+    new_state = _next_state(
+        case, rect.Action.REQUEST_REINSPECTION, method, today, evidence_photos=len(photos)
+    )
+    details: dict[str, Any] = {"from": case.state, "to": new_state}
+    with transaction.atomic():
+        case.reinspection_due = rect.reinspection_due(today, work_calendar(), method=method)
+        case.state = new_state
+        _record_step(actor, case, rect.Action.REQUEST_REINSPECTION, details, photos=photos)
+    return case
+
+
+def do_sign_case(actor: Actor, case: HazardCase, *, today: date | None = None) -> HazardCase:
+    """One party's sign-off (the committee's or the street's) on a case awaiting re-inspection."""
+    user = actor.user
+    party = _require_signoff(user, case)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        # the stored case under a row lock: two taps (or two tabs) sign once, not twice
+        locked = HazardCase.objects.select_for_update().get(pk=case.pk)
+        case.state, case.signoffs = locked.state, locked.signoffs
+        if case.state != HazardCase.State.REINSPECTION:
+            raise CaseRefused(_("只有待复查的隐患可以签字"))
+        if party in case.signoffs:
+            raise AlreadySigned(_("您已签字，无需重复签字。"))
+        by = str(user) if user is not None else actor.label
+        case.signoffs = {**case.signoffs, party: {"by": by, "on": today.isoformat()}}
+        case.save(update_fields=["signoffs"])
+        CaseEvent.objects.create(
+            case=case, action="sign", state=case.state, actor_name=actor.label[:150], note=party
+        )
+        audit.record(actor, "risk.case.sign", case, details={"party": party})
+    return case
+
+
+def do_approve_case(actor: Actor, case: HazardCase, *, today: date | None = None) -> HazardCase:
+    """复查通过，销号: close the case (A and B need both sign-offs first)."""
+    _require_signoff(actor.user, case)
+    today = today or timezone.localdate()
+    new_state = _next_state(case, rect.Action.APPROVE, method_of(case.round.method), today)
+    details: dict[str, Any] = {"from": case.state, "to": new_state}
+    with transaction.atomic():
+        case.closed_on = today
+        case.state = new_state
+        _record_step(actor, case, rect.Action.APPROVE, details)
+    return case
+
+
+def do_reject_case(
+    actor: Actor, case: HazardCase, *, reason: str, today: date | None = None
+) -> HazardCase:
+    """复查不通过，退回: back to rectification, sign-offs cleared; past its deadline the case
+    counts one more overdue event and may escalate."""
+    _require_signoff(actor.user, case)
+    today = today or timezone.localdate()
+    method = method_of(case.round.method)
+    new_state = _next_state(case, rect.Action.REJECT, method, today, reason=reason)
+    details: dict[str, Any] = {"from": case.state, "to": new_state, "reason": reason}
+    with transaction.atomic():
+        case.signoffs = {}
+        if rect.is_overdue(case.due_on, today):
+            case.overdue_count += 1
+            case.escalation = rect.escalation_level(
+                case.grade, case.overdue_count, case.escalation, method=method
+            ).value
+        case.state = new_state
+        _record_step(actor, case, rect.Action.REJECT, details, note=reason)
+    return case
+
+
+def do_defer_case(
+    actor: Actor,
+    case: HazardCase,
+    *,
+    interim_control: str,
+    review_on: date | None,
+    today: date | None = None,
+) -> HazardCase:
+    """转长期管控: a case that cannot be fixed now, under a control measure until a review."""
+    _require_rectifier(actor.user, case)
+    today = today or timezone.localdate()
+    new_state = _next_state(
+        case,
+        rect.Action.DEFER,
+        method_of(case.round.method),
+        today,
+        interim_control=interim_control,
+        review_on=review_on,
+    )
+    details: dict[str, Any] = {"from": case.state, "to": new_state}
+    with transaction.atomic():
+        case.interim_control = interim_control
+        case.review_on = review_on
+        case.state = new_state
+        _record_step(actor, case, rect.Action.DEFER, details, note=interim_control)
+    return case
+
+
+def do_resume_case(actor: Actor, case: HazardCase, *, today: date | None = None) -> HazardCase:
+    """恢复整改: a deferred case is worked on again."""
+    _require_rectifier(actor.user, case)
+    today = today or timezone.localdate()
+    new_state = _next_state(case, rect.Action.RESUME, method_of(case.round.method), today)
+    details: dict[str, Any] = {"from": case.state, "to": new_state}
+    with transaction.atomic():
+        case.state = new_state
+        _record_step(actor, case, rect.Action.RESUME, details)
+    return case
+
+
+def do_close_case_on_spot(
+    actor: Actor, case: HazardCase, *, photos: Sequence[Any] = (), today: date | None = None
+) -> HazardCase:
+    """当场整改销号: fixed on the day it was found, with a photo as evidence."""
+    _require_rectifier(actor.user, case)
+    for p in photos:
+        check_photo(p)
+    today = today or timezone.localdate()
+    new_state = _next_state(
+        case,
+        rect.Action.CLOSE_ON_SPOT,
+        method_of(case.round.method),
+        today,
+        evidence_photos=len(photos) + case.photos.count(),
+    )
+    details: dict[str, Any] = {"from": case.state, "to": new_state}
+    with transaction.atomic():
+        case.closed_on = today
+        case.state = new_state
+        _record_step(actor, case, rect.Action.CLOSE_ON_SPOT, details, photos=photos)
     return case
 
 
