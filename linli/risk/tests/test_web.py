@@ -731,6 +731,8 @@ def test_fast_rounding_matches_engine() -> None:
     from decimal import Decimal
     from fractions import Fraction
 
+    from linli.risk.services import scoring
+
     for value in (
         Fraction(12345, 1000),
         Fraction(243, 4),
@@ -738,9 +740,9 @@ def test_fast_rounding_matches_engine() -> None:
         Fraction(0),
         Fraction(1, 200),
     ):
-        cents = services._cents(value)  # what rescore_round compares and writes
+        cents = scoring._cents(value)  # what rescore_round compares and writes
         assert Decimal(cents).scaleb(-2) == rules.round_half_up(value)
-        assert services._cents_text(cents) == str(rules.round_half_up(value))
+        assert scoring._cents_text(cents) == str(rules.round_half_up(value))
 
 
 def test_api_role_matrix(drawn: Round, login: Any) -> None:
