@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,7 +32,7 @@ from linli.core.redirects import safe_next
 from linli.core.roles import Role
 from linli.geo.models import Committee
 
-from . import extensions, queries, services
+from . import extensions, filters, queries, services
 from . import forms as risk_forms
 from .models import ACTION_LABELS, Check, Finding, HazardCase, MethodVersion, Round, Sample
 
@@ -41,6 +41,24 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _error(request: HttpRequest, exc: DomainError) -> None:
     messages.error(request, exc.message)
+
+
+def _filtered(
+    filterset_class: Any, request: HttpRequest, qs: QuerySet[Any]
+) -> tuple[Any, QuerySet[Any], list[str]]:
+    """A list page's filter (the API list's too, ``filters``): the filtered rows, or the whole
+    list and each bad field named (never a 500)."""
+    filterset = filterset_class(request.GET or None, queryset=qs, request=request)
+    if not filterset.is_bound:
+        return filterset, qs, []
+    if filterset.is_valid():
+        return filterset, filterset.qs, []
+    problems = [
+        f"{filterset.form.fields[name].label}：{message}"
+        for name, messages_ in filterset.errors.items()
+        for message in messages_
+    ]
+    return filterset, qs, problems
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -213,13 +231,9 @@ SAMPLE_SORTS = {
 
 def round_samples(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_object_or_404(queries.rounds(request.user), pk=pk)
-    qs = queries.samples(request.user, rnd)
-    state = request.GET.get("state", "")
-    if state in Sample.State.values:
-        qs = qs.filter(state=state)
-    committee = request.GET.get("committee", "")
-    if committee:
-        qs = qs.filter(committee__code=committee)
+    _filter, qs, problems = _filtered(
+        filters.SampleFilter, request, queries.samples(request.user, rnd)
+    )
     sort = request.GET.get("sort", "")
     qs = (
         qs.order_by(sort, "pk")
@@ -272,9 +286,10 @@ def round_samples(request: HttpRequest, pk: int) -> HttpResponse:
             else [],
             "can_manage": can_manage,
             "states": Sample.State.choices,
-            "state": state,
-            "committee": committee,
+            "state": request.GET.get("state", ""),
+            "committee": request.GET.get("committee", ""),
             "committees": queries.committees_in(request.user, rnd),
+            "filter_problems": problems,
             "sorts": SAMPLE_SORTS,
             "sort": sort,
             "query": query.urlencode(),
@@ -310,23 +325,13 @@ def committee_page(request: HttpRequest, pk: int, committee: int) -> HttpRespons
 
 
 def my_samples(request: HttpRequest) -> HttpResponse:
-    policy.require(request.user, "risk.inspect")
-    mine = Sample.objects.filter(inspector_id=request.user.pk)
-    qs = mine.select_related("committee", "building__estate", "round").order_by(
-        "state", "round_id", "committee__code", "label"
+    mine = queries.my_samples(request.user)
+    _filter, qs, problems = _filtered(
+        filters.SampleFilter,
+        request,
+        mine.order_by("state", "round_id", "committee__code", "label"),
     )
     f = request.GET
-    if f.get("state") in Sample.State.values:
-        qs = qs.filter(state=f["state"])
-    if f.get("committee", "").isdigit():
-        qs = qs.filter(committee_id=int(f["committee"]))
-    text = f.get("q", "").strip()[:40]
-    if text:  # an address as the inspector says it: estate, building or sample label
-        qs = qs.filter(
-            Q(building__estate__name__icontains=text)
-            | Q(building__name__icontains=text)
-            | Q(label__iexact=text)
-        )
     query = f.copy()
     query.pop("page", None)
     page = Paginator(qs, 50).get_page(f.get("page"))
@@ -342,6 +347,7 @@ def my_samples(request: HttpRequest) -> HttpResponse:
             "committees": committees,
             "counts": counts,
             "f": f,
+            "filter_problems": problems,
         },
     )
 
@@ -604,20 +610,8 @@ CASE_SORTS = {
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
-    qs = queries.cases(request.user)
+    _filter, qs, problems = _filtered(filters.CaseFilter, request, queries.cases(request.user))
     f = request.GET
-    if f.get("state") in HazardCase.State.values:
-        qs = qs.filter(state=f["state"])
-    elif f.get("state") == "open":
-        qs = qs.exclude(state=HazardCase.State.CLOSED)
-    if f.get("grade") in ("A", "B", "C", "D"):
-        qs = qs.filter(grade=f["grade"])
-    if f.get("committee"):
-        qs = qs.filter(committee__code=f["committee"])
-    if f.get("overdue"):
-        qs = queries.overdue(qs)
-    if f.get("escalated"):
-        qs = queries.escalated(qs)
     sort = f.get("sort", "")
     qs = (
         qs.order_by(sort, "pk")
@@ -683,6 +677,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "committees": policy.scoped(Committee.objects.all(), request.user, "pk")
             if policy.role_of(request.user) != Role.PARTNER
             else [],
+            "filter_problems": problems,
         },
     )
 
