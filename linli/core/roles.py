@@ -295,6 +295,8 @@ ROUTES: dict[str, Rule] = {
     "risk:samples": "risk.view", "risk:committee": "risk.view", "risk:paper": "risk.view",
     "risk:paper_pdf": "risk.view", "risk:my_samples": "risk.inspect",
     "risk:sample": "risk.inspect", "risk:sample_unit": "risk.inspect",
+    "risk:sample_statuses": "risk.inspect", "risk:sample_finding_add": "risk.inspect",
+    "risk:sample_finding_delete": "risk.inspect",
     "risk:sample_template": "risk.inspect", "risk:sample_import": "risk.inspect",
     "risk:sample_submit": "risk.inspect", "risk:sample_assign": "risk.manage",
     "risk:photo": ("risk.view", "risk.inspect", "risk.rectify"),

@@ -266,10 +266,9 @@ def _progress_cases(rng: random.Random, rnd: Round, today: date) -> int:
             continue  # left graded: waiting to be assigned (many now overdue)
         org = partner_org if i % 3 == 0 else None
         day = after(case, 1)
-        services.case_action(
+        services.do_assign_case(
             safety,
             case,
-            "assign",
             today=day,
             responsible="" if org else f"{case.committee.name}",
             organisation=org,
@@ -286,13 +285,12 @@ def _progress_cases(rng: random.Random, rnd: Round, today: date) -> int:
                 "responsible": "平安办",
                 "emergency_plan": "夜间巡查，配置灭火器",
             }
-        services.case_action(safety, case, "start", today=day, plan=plan)
+        services.do_start_rectification(safety, case, today=day, plan=plan)
         if roll < 0.6:
             continue
-        services.case_action(
+        services.do_request_reinspection(
             safety,
             case,
-            "request_reinspection",
             today=after(case, 4),
             photos=[_photo(rng, f"fix-{case.pk}")],
         )
@@ -300,9 +298,9 @@ def _progress_cases(rng: random.Random, rnd: Round, today: date) -> int:
             staff = committee_staff.get(case.committee_id)
             if staff is None:
                 continue  # waits for the committee's sign-off
-            services.case_action(staff, case, "sign", today=after(case, 5))
-            services.case_action(safety, case, "sign", today=after(case, 5))
-        services.case_action(safety, case, "approve", today=after(case, 6))
+            services.do_sign_case(staff, case, today=after(case, 5))
+            services.do_sign_case(safety, case, today=after(case, 5))
+        services.do_approve_case(safety, case, today=after(case, 6))
         closed += 1
     return closed
 

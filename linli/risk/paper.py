@@ -605,15 +605,15 @@ def start_batch(actor: Any, rnd: Round) -> Any:
     from linli.core import audit
     from linli.jobs import services as jobs
 
+    from .errors import RoundRejected
     from .models import PaperBatch
-    from .services import RiskError
 
     if actor.user is not None or actor.terminal != "cli":
         policy.require(actor.user, "risk.manage")
     with transaction.atomic():
         Round.objects.select_for_update().filter(pk=rnd.pk).first()
         if PaperBatch.objects.filter(round=rnd, job__state__in=jobs.ACTIVE).exists():
-            raise RiskError(_("本轮白皮书正在生成中"))
+            raise RoundRejected(_("本轮白皮书正在生成中"))
         total = rnd.committees.count()
         job = jobs.submit(
             actor,

@@ -58,6 +58,48 @@ def samples(user: Any, rnd: Round | None = None) -> QuerySet[Sample]:
     return policy.scoped(qs, user, "committee_id")
 
 
+def my_samples(user: Any) -> QuerySet[Sample]:
+    """The samples assigned to an inspector (我的样本), whoever else could see them."""
+    policy.require(user, "risk.inspect")
+    return Sample.objects.filter(inspector_id=user.pk).select_related(
+        "committee", "building__estate", "inspector", "round"
+    )
+
+
+def scores(user: Any) -> QuerySet[Score]:
+    """Stored results of the committees within the user's reach."""
+    policy.require(user, "risk.view")
+    return policy.scoped(Score.objects.select_related("committee"), user, "committee_id")
+
+
+def _object_level(user: Any) -> bool:
+    return policy.role_of(user) in (Role.INSPECTOR, Role.PARTNER)
+
+
+def committee_choices(user: Any) -> QuerySet[Committee]:
+    """The committees a list filter offers: those within reach, or for an inspector or a
+    partner body (reached object by object) those of their samples or cases."""
+    qs = Committee.objects.order_by("code")
+    if policy.role_of(user) == Role.INSPECTOR:
+        return qs.filter(pk__in=Sample.objects.filter(inspector_id=user.pk).values("committee_id"))
+    if policy.role_of(user) == Role.PARTNER:
+        return qs.filter(pk__in=cases(user).values("committee_id"))
+    return policy.scoped(qs, user, "pk")
+
+
+def round_choices(user: Any) -> QuerySet[Round]:
+    """The rounds a list filter offers, by the same reach as ``committee_choices``."""
+    if policy.role_of(user) == Role.INSPECTOR:
+        return Round.objects.filter(
+            pk__in=Sample.objects.filter(inspector_id=user.pk).values("round_id")
+        )
+    if policy.role_of(user) == Role.PARTNER:
+        return Round.objects.filter(pk__in=cases(user).values("round_id"))
+    if not policy.can(user, "risk.view"):
+        return Round.objects.none()
+    return rounds(user)
+
+
 def sample_for_inspection(user: Any, pk: int) -> Sample:
     policy.require(user, "risk.inspect")
     try:

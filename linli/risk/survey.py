@@ -23,8 +23,8 @@ from linli.core.roles import Role
 from linli.geo.models import Committee
 
 from . import rules
+from .errors import SurveyRejected
 from .models import Round, Survey, SurveyResponse
-from .services import RiskError
 
 # Stored on the survey in Chinese (the questionnaire as printed); marked for the catalogue so
 # the pages show them in the reader's language (``{% trans q %}``).
@@ -47,7 +47,7 @@ SCALE = [
 def create_survey(actor: Actor, rnd: Round) -> Survey:
     policy.require(actor.user, "risk.manage")
     if Survey.objects.filter(round=rnd).exists():
-        raise RiskError(_("本轮已有问卷"))
+        raise SurveyRejected(_("本轮已有问卷"))
     with transaction.atomic():
         survey = Survey.objects.create(
             round=rnd, title=f"{rnd.name}居民安全感调查", questions=QUESTIONS
@@ -80,7 +80,7 @@ def enter_online(
     that is finished no longer takes answers.
     """
     if survey.round.status == Round.Status.FINISHED:
-        raise RiskError(_("本轮调查已结束，感谢关注"))
+        raise SurveyRejected(_("本轮调查已结束，感谢关注"))
     return _store(actor, survey, committee, answers, SurveyResponse.Source.ONLINE)
 
 
@@ -92,11 +92,11 @@ def _store(
     source: str,
 ) -> SurveyResponse:
     if not survey.round.committees.filter(pk=committee.pk).exists():
-        raise RiskError(_("该居委不在本轮范围内"))
+        raise SurveyRejected(_("该居委不在本轮范围内"))
     if len(answers) != len(survey.questions) or any(
         isinstance(a, bool) or not isinstance(a, int) or not 1 <= a <= 5 for a in answers
     ):
-        raise RiskError(_("每题须选择 1–5"))
+        raise SurveyRejected(_("每题须选择 1–5"))
     with transaction.atomic():
         response = SurveyResponse.objects.create(
             survey=survey,

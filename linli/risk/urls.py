@@ -29,6 +29,21 @@ urlpatterns = [
     path("samples/mine/", views.my_samples, name="my_samples"),
     path("samples/<int:pk>/", views.sample_checklist, name="sample"),
     path("samples/<int:pk>/units/<str:unit>/", views.sample_unit, name="sample_unit"),
+    path(
+        "samples/<int:pk>/units/<str:unit>/statuses/",
+        views.sample_statuses,
+        name="sample_statuses",
+    ),
+    path(
+        "samples/<int:pk>/units/<str:unit>/findings/",
+        views.sample_finding_add,
+        name="sample_finding_add",
+    ),
+    path(
+        "samples/<int:pk>/units/<str:unit>/findings/delete/",
+        views.sample_finding_delete,
+        name="sample_finding_delete",
+    ),
     path("samples/<int:pk>/template.xlsx", views.sample_template, name="sample_template"),
     path("samples/<int:pk>/import/", views.sample_import, name="sample_import"),
     path("samples/<int:pk>/submit/", views.sample_submit, name="sample_submit"),

@@ -4,6 +4,7 @@ hazard cases and white papers. Views only read (queries) and call services."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 import qrcode
@@ -13,14 +14,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from linli.core import policy
 from linli.core.context import Actor, client_address
@@ -31,7 +32,7 @@ from linli.core.redirects import safe_next
 from linli.core.roles import Role
 from linli.geo.models import Committee
 
-from . import extensions, queries, services
+from . import extensions, filters, queries, services
 from . import forms as risk_forms
 from .models import ACTION_LABELS, Check, Finding, HazardCase, MethodVersion, Round, Sample
 
@@ -40,6 +41,24 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _error(request: HttpRequest, exc: DomainError) -> None:
     messages.error(request, exc.message)
+
+
+def _filtered(
+    filterset_class: Any, request: HttpRequest, qs: QuerySet[Any]
+) -> tuple[Any, QuerySet[Any], list[str]]:
+    """A list page's filter (the API list's too, ``filters``): the filtered rows, or the whole
+    list and each bad field named (never a 500)."""
+    filterset = filterset_class(request.GET or None, queryset=qs, request=request)
+    if not filterset.is_bound:
+        return filterset, qs, []
+    if filterset.is_valid():
+        return filterset, filterset.qs, []
+    problems = [
+        f"{filterset.form.fields[name].label}：{message}"
+        for name, messages_ in filterset.errors.items()
+        for message in messages_
+    ]
+    return filterset, qs, problems
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -212,13 +231,9 @@ SAMPLE_SORTS = {
 
 def round_samples(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_object_or_404(queries.rounds(request.user), pk=pk)
-    qs = queries.samples(request.user, rnd)
-    state = request.GET.get("state", "")
-    if state in Sample.State.values:
-        qs = qs.filter(state=state)
-    committee = request.GET.get("committee", "")
-    if committee:
-        qs = qs.filter(committee__code=committee)
+    _filter, qs, problems = _filtered(
+        filters.SampleFilter, request, queries.samples(request.user, rnd)
+    )
     sort = request.GET.get("sort", "")
     qs = (
         qs.order_by(sort, "pk")
@@ -271,9 +286,10 @@ def round_samples(request: HttpRequest, pk: int) -> HttpResponse:
             else [],
             "can_manage": can_manage,
             "states": Sample.State.choices,
-            "state": state,
-            "committee": committee,
+            "state": request.GET.get("state", ""),
+            "committee": request.GET.get("committee", ""),
             "committees": queries.committees_in(request.user, rnd),
+            "filter_problems": problems,
             "sorts": SAMPLE_SORTS,
             "sort": sort,
             "query": query.urlencode(),
@@ -309,23 +325,13 @@ def committee_page(request: HttpRequest, pk: int, committee: int) -> HttpRespons
 
 
 def my_samples(request: HttpRequest) -> HttpResponse:
-    policy.require(request.user, "risk.inspect")
-    mine = Sample.objects.filter(inspector_id=request.user.pk)
-    qs = mine.select_related("committee", "building__estate", "round").order_by(
-        "state", "round_id", "committee__code", "label"
+    mine = queries.my_samples(request.user)
+    _filter, qs, problems = _filtered(
+        filters.SampleFilter,
+        request,
+        mine.order_by("state", "round_id", "committee__code", "label"),
     )
     f = request.GET
-    if f.get("state") in Sample.State.values:
-        qs = qs.filter(state=f["state"])
-    if f.get("committee", "").isdigit():
-        qs = qs.filter(committee_id=int(f["committee"]))
-    text = f.get("q", "").strip()[:40]
-    if text:  # an address as the inspector says it: estate, building or sample label
-        qs = qs.filter(
-            Q(building__estate__name__icontains=text)
-            | Q(building__name__icontains=text)
-            | Q(label__iexact=text)
-        )
     query = f.copy()
     query.pop("page", None)
     page = Paginator(qs, 50).get_page(f.get("page"))
@@ -341,6 +347,7 @@ def my_samples(request: HttpRequest) -> HttpResponse:
             "committees": committees,
             "counts": counts,
             "f": f,
+            "filter_problems": problems,
         },
     )
 
@@ -383,82 +390,29 @@ def sample_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def sample_unit(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
+def _unit_of(request: HttpRequest, pk: int, unit: str) -> tuple[Sample, Any, Any]:
+    """The inspector's sample, its method and the named unit (404 for a unit not in it)."""
     sample = queries.sample_for_inspection(request.user, pk)
     method = queries.method_of(sample.round.method)
     try:
-        u = method.unit(unit)
+        return sample, method, method.unit(unit)
     except KeyError:
         raise Http404 from None
-    actor = Actor.from_request(request)
-    reasons = [(r.code, r.name_zh) for r in method.severity_reasons]
-    add_for = request.POST.get("add_finding", "") if request.method == "POST" else ""
-    finding_form = (
-        risk_forms.FindingForm(request.POST or None, request.FILES or None, reasons=reasons)
-        if add_for
-        else None
-    )
-    if request.method == "POST":
-        try:
-            if add_for:
-                assert finding_form is not None
-                if finding_form.is_valid():
-                    d = finding_form.cleaned_data
-                    services.add_finding(
-                        actor,
-                        sample,
-                        add_for,
-                        likelihood=d["likelihood"],
-                        severity_reason=d["severity_reason"],
-                        description=d["description"],
-                        location=d["location"],
-                        rule_breached=d["rule_breached"],
-                        major_fire_hazard=d["major_fire_hazard"],
-                        photos=d["photos"],
-                    )
-                    messages.success(request, _("已记录问题（%(code)s）。") % {"code": add_for})
-                    return redirect(f"{request.path}#{add_for}")
-            elif "delete_finding" in request.POST:
-                f = get_object_or_404(
-                    Finding, pk=request.POST["delete_finding"], check_item__sample=sample
-                )
-                services.delete_finding(actor, f)
-                messages.success(request, _("已删除问题。"))
-                return redirect(request.path)
-            else:
-                statuses = {
-                    code: request.POST.get(f"status-{code}", "")
-                    for code in u.subunits
-                    if request.POST.get(f"status-{code}")
-                }
-                services.save_statuses(actor, sample, statuses)
-                if request.headers.get("X-Linli-Autosave"):
-                    return HttpResponse(status=204)
-                # What is saved, autosaved taps included: not just what this press changed.
-                filled = (
-                    Check.objects.filter(sample=sample, code__in=u.subunits)
-                    .exclude(status=Check.Status.OPEN)
-                    .count()
-                )
-                messages.success(
-                    request,
-                    _("已保存草稿：%(unit)s 已填 %(done)s / %(all)s 项。")
-                    % {"unit": u.name_zh, "done": filled, "all": len(u.subunits)},
-                )
-                codes = method.unit_codes
-                nxt = codes.index(u.code) + 1
-                if "next" in request.POST and nxt < len(codes):
-                    return redirect("risk:sample_unit", pk=sample.pk, unit=codes[nxt])
-                if "next" in request.POST:
-                    return redirect("risk:sample", pk=sample.pk)
-                return redirect(request.path)
-        except DomainError as exc:
-            if request.headers.get("X-Linli-Autosave"):
-                return HttpResponse(exc.message, status=409)
-            _error(request, exc)
-            if finding_form is not None and exc.field in finding_form.fields:
-                finding_form.add_error(exc.field, exc.message)
-        sample = queries.sample_for_inspection(request.user, pk)
+
+
+def _reasons(method: Any) -> list[tuple[str, str]]:
+    return [(r.code, r.name_zh) for r in method.severity_reasons]
+
+
+def _unit_page(
+    request: HttpRequest,
+    sample: Sample,
+    method: Any,
+    u: Any,
+    *,
+    finding_form: risk_forms.FindingForm | None = None,
+    add_for: str = "",
+) -> HttpResponse:
     checks = {c.code: c for c in sample.checks.all()}
     items = [{"sub": method.subunit(code), "check": checks.get(code)} for code in u.subunits]
     order = list(method.unit_codes)
@@ -471,7 +425,7 @@ def sample_unit(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
             "unit": u,
             "items": items,
             "method": method,
-            "blank_form": risk_forms.FindingForm(reasons=reasons),
+            "blank_form": risk_forms.FindingForm(reasons=_reasons(method)),
             "finding_form": finding_form,
             "add_for": add_for,
             "prev": order[i - 1] if i else None,
@@ -481,6 +435,108 @@ def sample_unit(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
             "units": _unit_progress(sample, method),
         },
     )
+
+
+@require_safe
+def sample_unit(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
+    """One unit of the checklist; its three forms post to the three views below."""
+    sample, method, u = _unit_of(request, pk, unit)
+    return _unit_page(request, sample, method, u)
+
+
+@require_POST
+def sample_statuses(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
+    """Save the unit's clean/NA choices: a tap autosaved (204) or the save buttons."""
+    sample, method, u = _unit_of(request, pk, unit)
+    autosave = bool(request.headers.get("X-Linli-Autosave"))
+    statuses = {
+        code: request.POST.get(f"status-{code}", "")
+        for code in u.subunits
+        if request.POST.get(f"status-{code}")
+    }
+    page = reverse("risk:sample_unit", args=[sample.pk, u.code])
+    try:
+        services.save_statuses(Actor.from_request(request), sample, statuses)
+    except DomainError as exc:
+        if autosave:
+            return HttpResponse(exc.message, status=409)
+        _error(request, exc)
+        return redirect(page)
+    if autosave:
+        return HttpResponse(status=204)
+    # What is saved, autosaved taps included: not just what this press changed.
+    filled = (
+        Check.objects.filter(sample=sample, code__in=u.subunits)
+        .exclude(status=Check.Status.OPEN)
+        .count()
+    )
+    messages.success(
+        request,
+        _("已保存草稿：%(unit)s 已填 %(done)s / %(all)s 项。")
+        % {"unit": u.name_zh, "done": filled, "all": len(u.subunits)},
+    )
+    codes = method.unit_codes
+    nxt = codes.index(u.code) + 1
+    if "next" in request.POST and nxt < len(codes):
+        return redirect("risk:sample_unit", pk=sample.pk, unit=codes[nxt])
+    if "next" in request.POST:
+        return redirect("risk:sample", pk=sample.pk)
+    return redirect(page)
+
+
+@require_POST
+def sample_finding_add(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
+    """Record a finding on one sub-unit of the unit; a refused one shows the page again with
+    the form filled and the field named."""
+    sample, method, u = _unit_of(request, pk, unit)
+    code = request.POST.get("add_finding", "")
+    if code not in u.subunits:
+        raise Http404
+    form = risk_forms.FindingForm(request.POST, request.FILES, reasons=_reasons(method))
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.add_finding(
+                Actor.from_request(request),
+                sample,
+                code,
+                likelihood=d["likelihood"],
+                severity_reason=d["severity_reason"],
+                description=d["description"],
+                location=d["location"],
+                rule_breached=d["rule_breached"],
+                major_fire_hazard=d["major_fire_hazard"],
+                photos=d["photos"],
+            )
+        except DomainError as exc:
+            _error(request, exc)
+            if exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+            sample = queries.sample_for_inspection(request.user, pk)
+        else:
+            messages.success(request, _("已记录问题（%(code)s）。") % {"code": code})
+            page = reverse("risk:sample_unit", args=[sample.pk, u.code])
+            return redirect(f"{page}#{code}")
+    return _unit_page(request, sample, method, u, finding_form=form, add_for=code)
+
+
+@require_POST
+def sample_finding_delete(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
+    sample, _method, u = _unit_of(request, pk, unit)
+    finding = request.POST.get("delete_finding", "")
+    f = get_object_or_404(
+        Finding,
+        pk=int(finding) if finding.isdigit() else 0,
+        check_item__sample=sample,
+        check_item__code__in=u.subunits,
+    )
+    try:
+        services.delete_finding(Actor.from_request(request), f)
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("已删除问题。"))
+    return redirect("risk:sample_unit", pk=sample.pk, unit=u.code)
 
 
 def sample_template(request: HttpRequest, pk: int) -> HttpResponse:
@@ -554,20 +610,8 @@ CASE_SORTS = {
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
-    qs = queries.cases(request.user)
+    _filter, qs, problems = _filtered(filters.CaseFilter, request, queries.cases(request.user))
     f = request.GET
-    if f.get("state") in HazardCase.State.values:
-        qs = qs.filter(state=f["state"])
-    elif f.get("state") == "open":
-        qs = qs.exclude(state=HazardCase.State.CLOSED)
-    if f.get("grade") in ("A", "B", "C", "D"):
-        qs = qs.filter(grade=f["grade"])
-    if f.get("committee"):
-        qs = qs.filter(committee__code=f["committee"])
-    if f.get("overdue"):
-        qs = queries.overdue(qs)
-    if f.get("escalated"):
-        qs = queries.escalated(qs)
     sort = f.get("sort", "")
     qs = (
         qs.order_by(sort, "pk")
@@ -633,6 +677,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "committees": policy.scoped(Committee.objects.all(), request.user, "pk")
             if policy.role_of(request.user) != Role.PARTNER
             else [],
+            "filter_problems": problems,
         },
     )
 
@@ -705,6 +750,35 @@ def _history(case: HazardCase) -> list[dict[str, Any]]:
     ]
 
 
+CaseStep = Callable[[Actor, HazardCase, dict[str, Any], dict[str, str] | None], HazardCase]
+
+# The case page's forms, one per step of the lifecycle, each handed to its own service.
+CASE_STEPS: dict[str, CaseStep] = {
+    "sign": lambda actor, case, d, plan: services.do_sign_case(actor, case),
+    "assign": lambda actor, case, d, plan: services.do_assign_case(
+        actor,
+        case,
+        responsible=d["responsible"],
+        organisation=d["organisation"],
+        interim_measure=d["interim_measure"],
+        due_on=d["due_on"],
+    ),
+    "start": lambda actor, case, d, plan: services.do_start_rectification(actor, case, plan=plan),
+    "request_reinspection": lambda actor, case, d, plan: services.do_request_reinspection(
+        actor, case, photos=d["photos"]
+    ),
+    "approve": lambda actor, case, d, plan: services.do_approve_case(actor, case),
+    "reject": lambda actor, case, d, plan: services.do_reject_case(actor, case, reason=d["reason"]),
+    "defer": lambda actor, case, d, plan: services.do_defer_case(
+        actor, case, interim_control=d["interim_control"], review_on=d["review_on"]
+    ),
+    "resume": lambda actor, case, d, plan: services.do_resume_case(actor, case),
+    "close_on_spot": lambda actor, case, d, plan: services.do_close_case_on_spot(
+        actor, case, photos=d["photos"]
+    ),
+}
+
+
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(
         queries.cases(request.user).prefetch_related("events", "photos", "finding__photos"), pk=pk
@@ -722,21 +796,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     "responsible": d["plan_responsible"],
                     "emergency_plan": d["emergency_plan"],
                 }
+            step = CASE_STEPS.get(d["action"])
+            if step is None:
+                messages.error(request, _("当前状态不能执行该操作"))
+                return redirect("risk:case", pk=pk)
             try:
-                services.case_action(
-                    Actor.from_request(request),
-                    case,
-                    d["action"],
-                    responsible=d["responsible"],
-                    organisation=d["organisation"],
-                    interim_measure=d["interim_measure"],
-                    due_on=d["due_on"],
-                    plan=plan,
-                    photos=d["photos"],
-                    reason=d["reason"],
-                    interim_control=d["interim_control"],
-                    review_on=d["review_on"],
-                )
+                step(Actor.from_request(request), case, d, plan)
             except DomainError as exc:
                 _error(request, exc)
             else:

@@ -9,7 +9,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from linli.core import policy
 
-from .. import queries
+from .. import filters, queries
 from ..models import HazardCase, Round, Sample, Score
 from . import serializers as s
 
@@ -23,7 +23,7 @@ class RoundViewSet(_ReadOnly):
     read_permission = "risk.view"
     serializer_class = s.RoundSerializer
     ordering_fields = ["name", "created_at"]
-    filterset_fields = ["status"]
+    filterset_class = filters.RoundFilter
 
     def get_queryset(self) -> Any:
         if self._fake():
@@ -37,30 +37,21 @@ class ScoreViewSet(_ReadOnly):
     read_permission = "risk.view"
     serializer_class = s.ScoreSerializer
     ordering_fields = ["value", "committee__code"]
-    filterset_fields = {
-        "round": ["exact"],
-        "unit": ["exact"],
-        "grade": ["exact"],
-        "sample": ["exact", "isnull"],
-        "committee": ["exact"],
-    }
+    filterset_class = filters.ScoreFilter
 
     def get_queryset(self) -> Any:
         if self._fake():
             return Score.objects.none()
-        from linli.core import policy
-
-        policy.require(self.request.user, "risk.view")
-        return policy.scoped(
-            Score.objects.select_related("committee"), self.request.user, "committee_id"
-        ).order_by("round_id", "committee__code", "sample_id", "unit", "pk")
+        return queries.scores(self.request.user).order_by(
+            "round_id", "committee__code", "sample_id", "unit", "pk"
+        )
 
 
 class SampleViewSet(_ReadOnly):
     read_permission = "risk.view"
     serializer_class = s.SampleSerializer
     ordering_fields = ["committee__code", "label", "state"]
-    filterset_fields = ["round", "state", "committee"]
+    filterset_class = filters.SampleFilter
 
     def get_queryset(self) -> Any:
         if self._fake():
@@ -78,10 +69,8 @@ class MySampleViewSet(SampleViewSet):
     def get_queryset(self) -> Any:
         if self._fake():
             return Sample.objects.none()
-        return (
-            Sample.objects.filter(inspector_id=self.request.user.pk)
-            .select_related("committee", "building", "inspector")
-            .order_by("round_id", "committee__code", "label", "pk")
+        return queries.my_samples(self.request.user).order_by(
+            "round_id", "committee__code", "label", "pk"
         )
 
 
@@ -104,7 +93,7 @@ class CaseViewSet(_ReadOnly):
     permission_classes = [CaseReaders]
     serializer_class = s.CaseSerializer
     ordering_fields = ["due_on", "grade", "found_on"]
-    filterset_fields = ["round", "state", "grade", "committee", "escalation"]
+    filterset_class = filters.CaseFilter
 
     def get_queryset(self) -> Any:
         if self._fake():

@@ -25,7 +25,7 @@ def test_saving_a_unit_counts_what_autosave_already_saved(
 ) -> None:
     sample = Sample.objects.get(round=drawn, committee__code="HN01", label="S1")
     client.force_login(users["inspector"])
-    url = f"/risk/samples/{sample.pk}/units/XF/"
+    url = f"/risk/samples/{sample.pk}/units/XF/statuses/"
     for code in ("XF02", "XF03"):  # two taps, each autosaved at once
         r = client.post(url, {f"status-{code}": "clean"}, HTTP_X_LINLI_AUTOSAVE="1")
         assert r.status_code == 204

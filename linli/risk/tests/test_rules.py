@@ -306,7 +306,7 @@ def test_get_method_refuses_a_shipped_file_that_is_not_json(
 ) -> None:
     (tmp_path / "methods").mkdir()
     (tmp_path / "methods" / "cov-not-json.json").write_text('{"version": ', "utf-8")
-    monkeypatch.setattr("linli.risk.rules.resources", _Files(tmp_path))
+    monkeypatch.setattr("linli.risk.rules.loading.resources", _Files(tmp_path))
     with pytest.raises(MethodError) as info:
         get_method("cov-not-json")
     assert info.value.field == "method"
@@ -318,7 +318,7 @@ def test_get_method_refuses_a_file_declaring_another_version(
 ) -> None:
     (tmp_path / "methods").mkdir()
     (tmp_path / "methods" / "cov-renamed.json").write_text(json.dumps(raw_method()), "utf-8")
-    monkeypatch.setattr("linli.risk.rules.resources", _Files(tmp_path))
+    monkeypatch.setattr("linli.risk.rules.loading.resources", _Files(tmp_path))
     with pytest.raises(MethodError) as info:
         get_method("cov-renamed")
     assert (info.value.field, info.value.problem) == (
@@ -714,7 +714,7 @@ def test_unit_results_stay_right_when_the_cache_is_full(monkeypatch: pytest.Monk
         score_sample(M, sample(f"S{lk}", XF01=[F(lk, 3)])).units["XF"] for lk in range(1, 6)
     ]
     method = load_method(raw_method())
-    monkeypatch.setattr("linli.risk.rules._UNIT_CACHE_LIMIT", 2)
+    monkeypatch.setattr("linli.risk.rules.scoring._UNIT_CACHE_LIMIT", 2)
     for _ in range(2):
         got = [
             score_sample(method, sample(f"S{lk}", XF01=[F(lk, 3)])).units["XF"]

@@ -20,6 +20,7 @@ from django.utils import timezone
 from linli.core.context import Actor
 from linli.core.models import AuditRecord, Organisation, User
 from linli.risk import queries, rules, sampling, services
+from linli.risk.errors import CaseRefused, InspectionRejected, MethodRejected
 from linli.risk.models import Check, HazardCase, MethodVersion, Round, Sample, Score
 
 from .conftest import fill, png
@@ -63,7 +64,7 @@ def test_copy_and_edit_method_version(login: Any, users: Any) -> None:
 
 
 def test_version_in_use_cannot_change(drawn: Round, users: Any) -> None:
-    with pytest.raises(services.RiskError):
+    with pytest.raises(MethodRejected):
         services.edit_method(
             Actor(users["street_admin"]), drawn.method, json.dumps(drawn.method.data)
         )
@@ -104,7 +105,7 @@ def test_round_create_page(login: Any, street: Any, safety: User, client: Any) -
 
 
 def test_only_inspectors_can_be_assigned(drawn: Round, users: Any, safety: User) -> None:
-    with pytest.raises(services.RiskError):
+    with pytest.raises(InspectionRejected):
         services.assign_inspector(Actor(safety), _sample(drawn), users["window_clerk"])
 
 
@@ -133,12 +134,13 @@ def test_checklist_drafts_submit_and_grade(drawn: Round, client: Any, users: Any
     page = client.get(f"/risk/samples/{sample.pk}/units/XF/").content.decode()
     assert "楼道堆物" in page and "S0=4" in page
     r = client.post(
-        f"/risk/samples/{sample.pk}/units/XF/", {"status-XF02": "clean", "status-XF03": "na"}
+        f"/risk/samples/{sample.pk}/units/XF/statuses/",
+        {"status-XF02": "clean", "status-XF03": "na"},
     )
     assert r.status_code == 302
     assert Check.objects.get(sample=sample, code="XF03").status == "na"  # the draft is saved
     r = client.post(
-        f"/risk/samples/{sample.pk}/units/XF/",
+        f"/risk/samples/{sample.pk}/units/XF/findings/",
         {
             "add_finding": "XF01",
             "likelihood": "4",
@@ -155,7 +157,7 @@ def test_checklist_drafts_submit_and_grade(drawn: Round, client: Any, users: Any
     assert (finding.likelihood, finding.severity, finding.grade) == (4, 5, "A")  # S0 4 + 1
     assert finding.photos.count() == 1
     bad = client.post(
-        f"/risk/samples/{sample.pk}/units/XF/",
+        f"/risk/samples/{sample.pk}/units/XF/findings/",
         {
             "add_finding": "XF04",
             "likelihood": "2",
@@ -183,7 +185,9 @@ def test_checklist_drafts_submit_and_grade(drawn: Round, client: Any, users: Any
     assert AuditRecord.objects.filter(action="risk.grade").exists()
     assert HazardCase.objects.filter(finding=finding, grade="A").exists()
     # Locked: no more changes.
-    r = client.post(f"/risk/samples/{sample.pk}/units/XF/", {"status-XF05": "na"}, follow=True)
+    r = client.post(
+        f"/risk/samples/{sample.pk}/units/XF/statuses/", {"status-XF05": "na"}, follow=True
+    )
     assert "锁定" in r.content.decode()
     # The committee page shows the value and the grade letter.
     client.force_login(users["street_admin"])
@@ -271,7 +275,7 @@ def test_partner_sees_only_assigned_cases(
     org = users["partner"].organisation
     case = HazardCase.objects.filter(committee__code="HN01", grade__in=["C", "D"]).first()
     assert case is not None
-    services.case_action(Actor(safety), case, "assign", organisation=org)
+    services.do_assign_case(Actor(safety), case, organisation=org)
     client.force_login(users["partner"])
     listing = client.get("/risk/cases/").content.decode()
     assert f"#{case.pk}<" in listing
@@ -283,7 +287,7 @@ def test_partner_sees_only_assigned_cases(
     case.refresh_from_db()
     assert r.status_code == 302 and case.state == "in_progress"
     with pytest.raises(PermissionDenied):
-        services.case_action(Actor(users["partner"]), others, "start")
+        services.do_start_rectification(Actor(users["partner"]), others)
 
 
 # --------------------------------------------------------------------------- hazard cases
@@ -343,15 +347,12 @@ def test_defer_reject_and_overdue_list(drawn: Round, users: Any, safety: User, c
     _submit_with_findings(drawn, users)
     actor = Actor(safety)
     case = HazardCase.objects.get(committee__code="HN01", subunit="HJ02")
-    services.case_action(actor, case, "assign", responsible="物业")
-    with pytest.raises(services.RiskError):
-        services.case_action(
-            actor, case, "defer", interim_control="", review_on=timezone.localdate()
-        )
-    services.case_action(
+    services.do_assign_case(actor, case, responsible="物业")
+    with pytest.raises(CaseRefused):
+        services.do_defer_case(actor, case, interim_control="", review_on=timezone.localdate())
+    services.do_defer_case(
         actor,
         case,
-        "defer",
         interim_control="每周巡查",
         review_on=timezone.localdate() + timedelta(days=30),
     )
@@ -552,10 +553,10 @@ def test_street_white_paper_and_figures(drawn: Round, users: Any, login: Any, sa
     case = HazardCase.objects.filter(committee__code="HN01", grade="D").first()
     assert case is not None
     actor = Actor(safety)
-    services.case_action(actor, case, "assign", responsible="物业")
-    services.case_action(actor, case, "start")
-    services.case_action(actor, case, "request_reinspection", photos=[png()])
-    services.case_action(actor, case, "approve")
+    services.do_assign_case(actor, case, responsible="物业")
+    services.do_start_rectification(actor, case)
+    services.do_request_reinspection(actor, case, photos=[png()])
+    services.do_approve_case(actor, case)
     client = login("street_admin")
     page = client.get(f"/risk/rounds/{drawn.pk}/paper/").content.decode()
     for heading in ("等级分布", "热力表", "共性问题", "趋势", "整改指标", "合计"):
@@ -730,6 +731,8 @@ def test_fast_rounding_matches_engine() -> None:
     from decimal import Decimal
     from fractions import Fraction
 
+    from linli.risk.services import scoring
+
     for value in (
         Fraction(12345, 1000),
         Fraction(243, 4),
@@ -737,9 +740,9 @@ def test_fast_rounding_matches_engine() -> None:
         Fraction(0),
         Fraction(1, 200),
     ):
-        cents = services._cents(value)  # what rescore_round compares and writes
+        cents = scoring._cents(value)  # what rescore_round compares and writes
         assert Decimal(cents).scaleb(-2) == rules.round_half_up(value)
-        assert services._cents_text(cents) == str(rules.round_half_up(value))
+        assert scoring._cents_text(cents) == str(rules.round_half_up(value))
 
 
 def test_api_role_matrix(drawn: Round, login: Any) -> None:
@@ -885,3 +888,66 @@ def test_checklist_radio_groups_are_named_by_the_sub_unit(
     assert names, "no radio group on the unit page"
     assert "楼道堆物" in names
     assert not [n for n in names if re.fullmatch(r"[A-Z]{2}\d{2}", n)]
+
+
+def test_each_form_of_a_unit_posts_to_its_own_view(drawn: Round, client: Any, users: Any) -> None:
+    """The unit page only shows; its forms (choices, a new finding, deleting one) each have
+    their own address, and the page itself refuses a POST."""
+    sample = _sample(drawn)
+    client.force_login(users["inspector"])
+    unit = f"/risk/samples/{sample.pk}/units/XF/"
+    page = client.get(unit).content.decode()
+    assert f'action="{unit}statuses/"' in page
+    assert f'action="{unit}findings/"' in page
+    assert client.post(unit, {"status-XF02": "clean"}).status_code == 405
+    assert Check.objects.get(sample=sample, code="XF02").status == "open"
+    r = client.post(
+        f"{unit}findings/", {"add_finding": "XF01", "likelihood": "3", "description": "纸箱"}
+    )
+    assert r.status_code == 302 and r["Location"] == f"{unit}#XF01"
+    finding = Check.objects.get(sample=sample, code="XF01").findings.get()
+    assert f'action="{unit}findings/delete/"' in client.get(unit).content.decode()
+    # a sub-unit of another unit is not this page's to add to
+    assert (
+        client.post(
+            f"{unit}findings/", {"add_finding": "DQ01", "likelihood": "3", "description": "x"}
+        ).status_code
+        == 404
+    )
+    r = client.post(f"{unit}findings/delete/", {"delete_finding": finding.pk})
+    assert r.status_code == 302 and r["Location"] == unit
+    assert not Check.objects.get(sample=sample, code="XF01").findings.exists()
+    assert Check.objects.get(sample=sample, code="XF01").status == "open"
+    assert client.post(f"{unit}findings/delete/", {"delete_finding": "x"}).status_code == 404
+
+
+def test_each_case_step_is_its_own_service_with_its_own_permission(
+    drawn: Round, users: Any, safety: User
+) -> None:
+    _submit_with_findings(drawn, users)
+    case = HazardCase.objects.get(committee__code="HN01", subunit="HJ02")
+    staff = Actor(users["committee_staff"])
+    services.do_assign_case(staff, case, responsible="物业")  # committee staff assign their own
+    other = HazardCase.objects.get(committee__code="HN02", subunit="HJ02")
+    with pytest.raises(PermissionDenied):
+        services.do_assign_case(staff, other, responsible="物业")
+    with pytest.raises(PermissionDenied):  # a sign-off is the street's or the committee's
+        services.do_approve_case(Actor(users["inspector"]), case)
+    with pytest.raises(CaseRefused) as refused:
+        services.do_approve_case(Actor(safety), case)  # not yet awaiting re-inspection
+    assert refused.value.code == "case_refused"
+    services.do_start_rectification(staff, case)
+    services.do_defer_case(
+        staff, case, interim_control="每周巡查", review_on=timezone.localdate() + timedelta(days=9)
+    )
+    services.do_resume_case(staff, case)
+    case.refresh_from_db()
+    assert case.state == "in_progress"
+    actions = list(case.events.order_by("pk").values_list("action", flat=True))
+    assert actions == ["grade", "assign", "start", "defer", "resume"]
+    audited = AuditRecord.objects.filter(action__startswith="risk.case.").values_list(
+        "action", flat=True
+    )
+    assert {"risk.case.assign", "risk.case.start", "risk.case.defer", "risk.case.resume"} <= set(
+        audited
+    )

@@ -10,7 +10,7 @@
       data.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
       data.append(input.name, input.value);
       if (note) { note.textContent = note.dataset.saving; }
-      fetch(window.location.pathname, {
+      fetch(form.action, {
         method: "POST", body: data, credentials: "same-origin", headers: { "X-Linli-Autosave": "1" }
       })
         .then(function (r) {

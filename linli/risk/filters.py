@@ -1,0 +1,126 @@
+"""One filter definition per risk list, shared by the list page and the API list.
+
+The querysets handed in are already reach-scoped (``queries``); the committee and round choices
+are too, so a committee or round outside the user's reach is a field error, not an empty list.
+A bad value (an unknown state, a grade E, a round that is not a number) is named by its field:
+the API answers 400, the page shows the message and the unfiltered list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters as df
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
+
+from linli.geo.models import Committee
+
+from . import queries
+from .models import HazardCase, Round, Sample, Score
+
+GRADE_CHOICES = [(g, g) for g in ("A", "B", "C", "D")]
+OPEN = "open"  # every state but closed (未销号), a choice of the case list's state filter
+
+
+def _rounds(request: Any) -> QuerySet[Round]:
+    return queries.round_choices(getattr(request, "user", None))
+
+
+def _committees(request: Any) -> QuerySet[Committee]:
+    return queries.committee_choices(getattr(request, "user", None))
+
+
+def committee_filter() -> df.ModelChoiceFilter:
+    """A drop-down of the committees the user may see (ids in the query string)."""
+    return df.ModelChoiceFilter(
+        field_name="committee", label=_("居委"), queryset=_committees, empty_label=_("全部")
+    )
+
+
+def round_filter() -> df.ModelChoiceFilter:
+    return df.ModelChoiceFilter(
+        field_name="round", label=_("轮次"), queryset=_rounds, empty_label=_("全部")
+    )
+
+
+class RoundFilter(df.FilterSet):  # type: ignore[misc]
+    status = df.ChoiceFilter(empty_label=_("全部"), choices=Round.Status.choices, label=_("状态"))
+
+    class Meta:
+        model = Round
+        fields = ["status"]
+
+
+class ScoreFilter(df.FilterSet):  # type: ignore[misc]
+    """Stored results; ``?sample__isnull=true&unit=`` gives committee values and grades."""
+
+    round = round_filter()
+    committee = committee_filter()
+    unit = df.CharFilter(label=_("单元"))
+    grade = df.ChoiceFilter(empty_label=_("全部"), choices=GRADE_CHOICES, label=_("等级"))
+    sample = df.NumberFilter(field_name="sample_id", label=_("样本"))
+    sample__isnull = df.BooleanFilter(
+        field_name="sample", lookup_expr="isnull", label=_("居委结果"), widget=BooleanWidget
+    )
+
+    class Meta:
+        model = Score
+        fields = ["round", "committee", "unit", "grade", "sample", "sample__isnull"]
+
+
+class SampleFilter(df.FilterSet):  # type: ignore[misc]
+    """A round's samples (the samples page, the API) and an inspector's own (我的样本)."""
+
+    round = round_filter()
+    committee = committee_filter()
+    state = df.ChoiceFilter(empty_label=_("全部"), choices=Sample.State.choices, label=_("状态"))
+    q = df.CharFilter(label=_("小区、楼栋或样本号"), method="filter_address")
+
+    class Meta:
+        model = Sample
+        fields = ["round", "committee", "state", "q"]
+
+    def filter_address(self, qs: QuerySet[Sample], _name: str, value: str) -> QuerySet[Sample]:
+        """An address as the inspector says it: estate, building or sample label."""
+        text = value.strip()[:40]
+        if not text:
+            return qs
+        return qs.filter(
+            Q(building__estate__name__icontains=text)
+            | Q(building__name__icontains=text)
+            | Q(label__iexact=text)
+        )
+
+
+class CaseFilter(df.FilterSet):  # type: ignore[misc]
+    round = round_filter()
+    committee = committee_filter()
+    state = df.ChoiceFilter(
+        empty_label=_("全部"),
+        choices=[(OPEN, _("未销号")), *HazardCase.State.choices],
+        label=_("状态"),
+        method="filter_state",
+    )
+    grade = df.ChoiceFilter(empty_label=_("全部"), choices=GRADE_CHOICES, label=_("等级"))
+    escalation = df.CharFilter(label=_("督办层级"))
+    overdue = df.BooleanFilter(label=_("仅逾期"), method="filter_overdue", widget=BooleanWidget)
+    escalated = df.BooleanFilter(
+        label=_("督办清单"), method="filter_escalated", widget=BooleanWidget
+    )
+
+    class Meta:
+        model = HazardCase
+        fields = ["round", "committee", "state", "grade", "escalation", "overdue", "escalated"]
+
+    def filter_state(self, qs: QuerySet[HazardCase], _name: str, value: str) -> Any:
+        if value == OPEN:
+            return qs.exclude(state=HazardCase.State.CLOSED)
+        return qs.filter(state=value)
+
+    def filter_overdue(self, qs: QuerySet[HazardCase], _name: str, value: bool | None) -> Any:
+        return queries.overdue(qs) if value else qs
+
+    def filter_escalated(self, qs: QuerySet[HazardCase], _name: str, value: bool | None) -> Any:
+        return queries.escalated(qs) if value else qs

@@ -1,0 +1,100 @@
+"""Every change of risk data goes through here: permission, transaction, audit.
+
+One module per use case: ``methods`` (method versions), ``rounds`` (create, draw, assign),
+``inspection`` (the checklist and submitting a sample), ``scoring`` (``rescore`` is the one
+writer of ``Score`` rows, ``rescore_round`` its bulk twin), ``cases`` (one ``do_<verb>_<noun>``
+per step of a hazard case), ``reminders`` (escalation and deadline notices) and ``photos``. The
+names are re-exported here, so callers write ``services.submit_sample`` wherever it lives.
+"""
+
+from __future__ import annotations
+
+from ..errors import RiskError
+from ..queries import method_of
+from .cases import (
+    can_act_on,
+    do_approve_case,
+    do_assign_case,
+    do_close_case_on_spot,
+    do_defer_case,
+    do_reject_case,
+    do_request_reinspection,
+    do_resume_case,
+    do_sign_case,
+    do_start_rectification,
+    open_cases,
+    signoff_party,
+)
+from .inspection import (
+    add_finding,
+    checklist_rows,
+    delete_finding,
+    import_checklist,
+    save_statuses,
+    set_status,
+    submit_sample,
+)
+from .methods import (
+    copy_method,
+    default_version,
+    edit_method,
+)
+from .photos import (
+    PHOTO_MAX_BYTES,
+    PHOTO_TYPES,
+    check_photo,
+)
+from .reminders import (
+    escalate_overdue,
+    refresh_escalation,
+    send_hazard_reminders,
+)
+from .rounds import (
+    assign_inspector,
+    create_round,
+    draw_round,
+)
+from .scoring import (
+    rescore,
+    rescore_round,
+    sample_input,
+)
+
+__all__ = [
+    "PHOTO_MAX_BYTES",
+    "PHOTO_TYPES",
+    "RiskError",
+    "add_finding",
+    "assign_inspector",
+    "can_act_on",
+    "check_photo",
+    "checklist_rows",
+    "copy_method",
+    "create_round",
+    "default_version",
+    "delete_finding",
+    "do_approve_case",
+    "do_assign_case",
+    "do_close_case_on_spot",
+    "do_defer_case",
+    "do_reject_case",
+    "do_request_reinspection",
+    "do_resume_case",
+    "do_sign_case",
+    "do_start_rectification",
+    "draw_round",
+    "edit_method",
+    "escalate_overdue",
+    "import_checklist",
+    "method_of",
+    "open_cases",
+    "refresh_escalation",
+    "rescore",
+    "rescore_round",
+    "sample_input",
+    "save_statuses",
+    "send_hazard_reminders",
+    "set_status",
+    "signoff_party",
+    "submit_sample",
+]
