@@ -260,3 +260,31 @@ def volunteer_home(volunteer: Volunteer) -> dict[str, Any]:
             volunteer.certificates.select_related("team").order_by("-issued_on", "-id")
         ),
     }
+
+
+def street_activity(
+    user: Any, streets: list[int], start: datetime, end: datetime
+) -> dict[int, dict[str, int]]:
+    """Per street: activities held by its committees between ``start`` and ``end`` (not
+    cancelled), confirmed sign-ups and check-ins; one grouped query (aggregates for the
+    district comparison: the caller, ``dashboard.district``, decides the streets)."""
+    policy.require(user, "community.view")
+    rows = (
+        Event.objects.filter(
+            committee__subdistrict_id__in=streets,
+            starts_at__gte=start,
+            starts_at__lt=end,
+            status=Event.Status.OPEN,
+        )
+        .values_list("committee__subdistrict_id")
+        .annotate(
+            n_events=Count("id", distinct=True),
+            n_signups=Count("signups", filter=Q(signups__state="confirmed")),
+            n_attended=Count("signups", filter=Q(signups__checked_in_at__isnull=False)),
+        )
+        .order_by()
+    )
+    return {
+        street: {"events": events, "signups": signups, "attended": attended}
+        for street, events, signups, attended in rows
+    }
