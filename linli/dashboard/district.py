@@ -168,8 +168,9 @@ def _text(figure: rules.Figure, value: Decimal | None) -> str:
         return "—"
     shown = rules.quantize(value, figure.places)
     sign = "+" if figure.key == "risk_trend" and value > 0 else ""
-    unit = _(figure.unit) if figure.unit and figure.unit != "%" else figure.unit
-    return f"{sign}{shown}{unit}"
+    if figure.unit in ("", "%"):
+        return f"{sign}{shown}{figure.unit}"
+    return f"{sign}{shown} {_(figure.unit)}"
 
 
 def layout(c: rules.Comparison) -> list[dict[str, Any]]:

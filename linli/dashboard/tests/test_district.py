@@ -251,3 +251,27 @@ def test_a_street_admins_pdf_holds_its_own_street_only(world: dict[str, Any]) ->
 def test_a_pdf_with_a_bad_sort_names_the_field(world: dict[str, Any]) -> None:
     response = _get(world, "xuhui_safety", "/district/pdf/?sort=nope")
     assert response.status_code == 400 and "sort" in response.content.decode()
+
+
+def test_an_activity_without_a_host_committee_counts_for_the_street_of_its_position(
+    world: dict[str, Any],
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from linli.community import models as cm
+    from linli.dashboard import district
+
+    b = world["b"]
+    space = cm.Space.objects.filter(position=b["position"]).get()
+    starts = timezone.now() - timedelta(days=3)
+    cm.Event.objects.create(
+        title="街道活动", space=space, starts_at=starts, ends_at=starts + timedelta(hours=1),
+        capacity=10,
+    )  # fmt: skip
+    civil = world["users"]["xuhui_civil"]
+    c = district.comparison(civil, district.frame(civil))
+    activities = {r.name: r.cells["activities"].value for r in c.rows}
+    # B's own activity lies in the future (not yet held); the street-wide one was held.
+    assert activities == {"天平路街道": Decimal(1), "湖南路街道": None}
