@@ -10,6 +10,7 @@ from linli.core import account_views, calendar_views
 from linli.core import views as core_views
 from linli.core.admin import close_foreign_models
 from linli.core.api.docs import RedocView, SwaggerView
+from linli.dashboard import district_views
 from linli.dashboard import views as dashboard_views
 from linli.geo.api import views as geo_api
 
@@ -51,6 +52,8 @@ urlpatterns = [
     path("elevator/", include("linli.elevator.urls")),
     path("community/", include("linli.community.urls")),
     path("link/", include("linli.dashboard.urls")),
+    path("district/", district_views.comparison, name="district"),
+    path("district/pdf/", district_views.comparison_pdf, name="district_pdf"),
     path("jobs/", include("linli.jobs.urls")),
     path("notices/", include("linli.notices.urls")),
     path("api/v1/", include(router.urls)),

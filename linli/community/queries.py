@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from linli.core import policy
@@ -259,4 +260,39 @@ def volunteer_home(volunteer: Volunteer) -> dict[str, Any]:
         "certificates": list(
             volunteer.certificates.select_related("team").order_by("-issued_on", "-id")
         ),
+    }
+
+
+def street_activity(
+    user: Any, streets: list[int], start: datetime, end: datetime
+) -> dict[int, dict[str, int]]:
+    """Per street: activities held between ``start`` and ``end`` (not cancelled) by its
+    committees or, for an activity without a host committee, at a position of its
+    committees; confirmed sign-ups and check-ins. One grouped query (aggregates for the
+    district comparison: the caller, ``dashboard.district``, decides the streets)."""
+    policy.require(user, "community.view")
+    rows = (
+        Event.objects.filter(
+            Q(committee__subdistrict_id__in=streets)
+            | Q(committee__isnull=True, space__position__committee__subdistrict_id__in=streets),
+            starts_at__gte=start,
+            starts_at__lt=end,
+            status=Event.Status.OPEN,
+        )
+        .annotate(
+            street=Coalesce(
+                "committee__subdistrict_id", "space__position__committee__subdistrict_id"
+            )
+        )
+        .values_list("street")
+        .annotate(
+            n_events=Count("id", distinct=True),
+            n_signups=Count("signups", filter=Q(signups__state="confirmed")),
+            n_attended=Count("signups", filter=Q(signups__checked_in_at__isnull=False)),
+        )
+        .order_by()
+    )
+    return {
+        street: {"events": events, "signups": signups, "attended": attended}
+        for street, events, signups, attended in rows
     }

@@ -93,6 +93,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
                 perm.replace(".", "_"): policy.can(user, perm)
                 for perm in ("geo.view", "geo.change", "people.view", "people.change", "audit.view")
             },
+            "district": policy.can_open(user, "district"),
             # The system and security administrators' accounts and roles (三员分立).
             "administer_accounts": policy.administers_accounts(user),
         },

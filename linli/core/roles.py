@@ -91,6 +91,9 @@ PERMISSIONS: frozenset[str] = frozenset(
         "community.manage",  # network, menus, events, orders, wishes, volunteers' hours, projects
         "community.serve",  # the counter: sign-ups and orders taken by phone, QR check-in
         "community.alliance",  # a school or cultural unit: its own alliance orders
+        # District comparisons (dashboard/): streets' aggregate figures side by side; a street
+        # account reads its own street's row, its ranks and the district average only
+        "compare.view",
     }
 )
 
@@ -109,7 +112,9 @@ MATRIX: dict[Role, frozenset[str]] = {
     ),
     # Street staff read every module; what they may change comes from their department.
     Role.STREET_STAFF: frozenset(
-        _STAFF_READ | _STREET_READ | {"geo.change", "people.change", "notices.optout"}
+        _STAFF_READ
+        | _STREET_READ
+        | {"geo.change", "people.change", "notices.optout", "compare.view"}
     ),
     Role.COMMITTEE_STAFF: frozenset(
         _STAFF_READ
@@ -132,12 +137,13 @@ MATRIX: dict[Role, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset({"accounts.manage", "jobs.view_all", "jobs.schedule"}),
     Role.SECURITY_ADMIN: frozenset({"roles.manage"}),
     # District offices mostly read, and read no residents: places, not people.
-    Role.DISTRICT_SAFETY: frozenset({"geo.view", "risk.view", "fire.view"}),
-    Role.DISTRICT_CIVIL: frozenset({"geo.view", "hall.view", "community.view"}),
-    Role.DISTRICT_HOUSING: frozenset({"geo.view", "elevator.view", "fire.view"}),
+    Role.DISTRICT_SAFETY: frozenset({"geo.view", "risk.view", "fire.view", "compare.view"}),
+    Role.DISTRICT_CIVIL: frozenset({"geo.view", "hall.view", "community.view", "compare.view"}),
+    Role.DISTRICT_HOUSING: frozenset({"geo.view", "elevator.view", "fire.view", "compare.view"}),
     # The city reads the risk rounds' grades and papers: no places list (households), no
     # people, no hall cases, no owner rolls, no sign-up lists, no fire stations' members.
-    Role.CITY_VIEWER: frozenset({"risk.view"}),
+    # The district comparison is aggregates too (its risk figures: the only domain it reads).
+    Role.CITY_VIEWER: frozenset({"risk.view", "compare.view"}),
 }
 
 # Each role's reach (see ``Level``). The three administrators and the auditor administer the
@@ -303,6 +309,8 @@ ROUTES: dict[str, Rule] = {
     "risk:cases": ("risk.view", "risk.rectify"),
     "risk:cases_refresh": "risk.manage", "risk:case": ("risk.view", "risk.rectify"),
     "dashboard:sample_facts": ("risk.view", "risk.inspect"),
+    # District comparisons: aggregates per street (a street account: its own row and ranks)
+    "district": "compare.view", "district_pdf": "compare.view",
     # Fire-safety facilities
     "fire:index": _FIRE_READ, "fire:due": _FIRE_READ, "fire:due_export": _FIRE_READ,
     "fire:batches": _FIRE_READ, "fire:batches_export": _FIRE_READ, "fire:programme": _FIRE_READ,

@@ -97,3 +97,18 @@ def projects_for_reminders() -> QuerySet[Project]:
 
 def open_votes() -> QuerySet[Vote]:
     return Vote.objects.filter(open=True).select_related("project").order_by("pk")
+
+
+def street_stages(user: Any, streets: list[int]) -> dict[int, dict[int, int]]:
+    """Lift projects per street and stage, in one grouped query (aggregates for the district
+    comparison: the caller, ``dashboard.district``, decides the streets)."""
+    policy.require(user, "elevator.view")
+    out: dict[int, dict[int, int]] = {}
+    for street, stage, n in (
+        Project.objects.filter(committee__subdistrict_id__in=streets)
+        .values_list("committee__subdistrict_id", "stage")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        out.setdefault(street, {})[stage] = n
+    return out

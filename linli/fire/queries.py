@@ -641,3 +641,34 @@ def plan_items(plan: WorkPlan) -> QuerySet[WorkPlanItem]:
 
 def plan_partners() -> QuerySet[Organisation]:
     return Organisation.objects.filter(kind__in=PARTNER_KINDS).order_by("name")
+
+
+# --------------------------------------------------------------------------- district comparisons
+
+
+def street_overdue(user: Any, streets: list[int], on: date) -> dict[int, dict[str, int]]:
+    """Per street: extinguishers and installed sprinklers (``total``) and how many are past
+    their due date or check on ``on`` (``overdue``); one grouped query per kind (aggregates
+    for the district comparison: the caller, ``dashboard.district``, decides the streets)."""
+    policy.require(user, "fire.view")
+    out: dict[int, dict[str, int]] = {}
+    extinguishers = (
+        Extinguisher.objects.filter(committee__subdistrict_id__in=streets)
+        .values_list("committee__subdistrict_id")
+        .annotate(total=Count("id"), overdue=Count("id", filter=Q(next_due__lt=on)))
+        .order_by()
+    )
+    sprinklers = (
+        Sprinkler.objects.filter(
+            committee__subdistrict_id__in=streets, status=SprinklerStatus.INSTALLED
+        )
+        .values_list("committee__subdistrict_id")
+        .annotate(total=Count("id"), overdue=Count("id", filter=Q(next_check__lt=on)))
+        .order_by()
+    )
+    for rows in (extinguishers, sprinklers):
+        for street, total, overdue in rows:
+            figures = out.setdefault(street, {"total": 0, "overdue": 0})
+            figures["total"] += total
+            figures["overdue"] += overdue
+    return out

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Model, QuerySet
 from django.utils import timezone
 
 from linli.core import policy
@@ -352,3 +352,37 @@ def staffing(
 
 def as_rows(pairs: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     return list(pairs)
+
+
+# --- district comparisons ----------------------------------------------------------------------
+
+
+def street_service(user: Any, streets: list[int], since: date) -> dict[int, dict[str, Any]]:
+    """Per street, from ``since`` on: tickets called and their mean wait in minutes (issue to
+    first call), ratings and their mean stars; one grouped query each (aggregates for the
+    district comparison: the caller, ``dashboard.district``, decides the streets). Halls with
+    no street of their own are left out."""
+    policy.require(user, "hall.view")
+    waited = ExpressionWrapper(F("first_called_at") - F("issued_at"), output_field=DurationField())
+    out: dict[int, dict[str, Any]] = {}
+    tickets = (
+        Ticket.objects.filter(
+            queue__hall__subdistrict_id__in=streets, day__gte=since, first_called_at__isnull=False
+        )
+        .values_list("queue__hall__subdistrict_id")
+        .annotate(n=Count("id"), wait=Avg(waited))
+        .order_by()
+    )
+    for street, n, wait in tickets:
+        out.setdefault(street, {})["tickets"] = n
+        out[street]["wait_minutes"] = wait.total_seconds() / 60 if wait is not None else None
+    ratings = (
+        Rating.objects.filter(item__hall__subdistrict_id__in=streets, at__date__gte=since)
+        .values_list("item__hall__subdistrict_id")
+        .annotate(n=Count("id"), stars=Avg("stars"))
+        .order_by()
+    )
+    for street, n, stars in ratings:
+        out.setdefault(street, {})["ratings"] = n
+        out[street]["stars"] = stars
+    return out

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import io
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -318,3 +319,136 @@ def generate_papers() -> dict[str, int]:
         return {"papers": 0}
     batch = start_batch(Actor.system("linli demo"), rnd)
     return {"papers queued": batch.job.total, "job": batch.job_id}
+
+
+# --- The district (``linli demo --district``) -----------------------------------------------
+
+# Each street of the district gets a finished round of this year and one of the year before
+# (its scores make the trend, its survey the rank over the years); the demo street gets the
+# year before's round too. One sample per committee and a few findings keep the build quick.
+DISTRICT_SEED = 2027
+# Per street, how heavy its findings are this year: (chance of a finding, L range).
+DISTRICT_INTENSITY = ((0.16, (3, 5)), (0.12, (3, 4)), (0.09, (2, 4)), (0.06, (2, 3)))
+
+
+def _street_office(street: Any, password: str) -> Actor:
+    """The street's safety office (平安办) account ``safety_<street code>``: the round's maker
+    (the demo street's own is ``safety``)."""
+    from linli.core.roles import Department, Role
+    from linli.geo import demo as geo_demo
+
+    if street.code == geo_demo.HOME_STREET:
+        return Actor(User.objects.get(username="safety"), "demo")
+    user = User.objects.filter(username=f"safety_{street.code}").first() or User(
+        username=f"safety_{street.code}"
+    )
+    user.role, user.department, user.subdistrict = Role.STREET_STAFF, Department.SAFETY, street
+    user.display_name = f"{street.name}平安办"
+    user.is_active = True
+    user.password = password  # the demo password, hashed once for all the streets
+    user.password_change_reason = ""
+    user.save()
+    return Actor(user, "demo")
+
+
+def _district_round(
+    rng: random.Random, street: Any, year: int, office: Actor, field: Actor, today: date
+) -> tuple[Round, int]:
+    """One street's round of ``year``, inspected (one sample per committee), finished, with
+    its survey; dated in ``year``. Returns the round and its number of survey answers."""
+    mv = services.default_version()
+    method = queries.method_of(mv)
+    committees = list(Committee.objects.filter(subdistrict=street).order_by("code"))
+    rnd = services.create_round(
+        office, name=f"{year} 年度 {street.name}", method=mv, committees=committees,
+        samples_per_committee=1, seed=f"linli-demo-{street.code}-{year}", assessor="申安安全评估",
+    )  # fmt: skip
+    p, (lo, hi) = DISTRICT_INTENSITY[rng.randrange(len(DISTRICT_INTENSITY))]
+    on = today if year == today.year else date(year, 10, 15)
+    for sample in services.draw_round(office, rnd):
+        services.assign_inspector(office, sample, field.user)
+        sample = Sample.objects.select_related("building", "committee", "round__method").get(
+            pk=sample.pk
+        )
+        found: dict[str, str] = {}  # sub-unit → clean, n/a, or "" (a finding)
+        for s in method.subunits:
+            not_here = (s.unit == "DX" and sample.building.housing_type in ("lane", "garden")) or (
+                s.code == "SB01" and not sample.building.has_lift
+            )
+            if not_here:
+                found[s.code] = Check.Status.NA
+            elif rng.random() < p:
+                found[s.code] = ""
+            else:
+                found[s.code] = Check.Status.CLEAN
+        if "" not in found.values():
+            found["XF01"] = ""
+        services.save_statuses(field, sample, {k: v for k, v in found.items() if v})
+        for code in (k for k, v in found.items() if not v):
+            services.add_finding(
+                field, sample, code, likelihood=rng.randint(lo, hi),
+                description=_describe(rng, method.subunit(code), DESCRIPTIONS["XF"]),
+                location=f"{sample.building.name}",
+            )  # fmt: skip
+        Sample.objects.filter(pk=sample.pk).update(inspected_on=on - timedelta(days=5))
+        services.submit_sample(field, sample, today=on - timedelta(days=5))
+    # Close a share of the street's C hazards (A and B wait for the committee's sign-off).
+    closing = rng.choice((0.3, 0.5, 0.7, 0.9))
+    for case in HazardCase.objects.filter(round=rnd, grade="C").order_by("pk"):
+        if rng.random() >= closing:
+            continue
+        day = min(today, case.found_on + timedelta(days=2))
+        services.case_action(office, case, "assign", today=day, responsible=case.committee.name)
+        services.case_action(office, case, "start", today=day)
+        services.case_action(
+            office, case, "request_reinspection", today=day, photos=[_photo(rng, f"fix-{case.pk}")]
+        )
+        services.case_action(office, case, "approve", today=day)
+    from . import survey
+
+    sv = survey.create_survey(office, rnd)
+    lean = rng.choice((3, 3, 4, 4, 5))
+    answers = 0
+    for committee in committees:
+        for _i in range(rng.randint(4, 6)):
+            row = [min(5, max(1, lean + rng.choice((-2, -1, 0, 0, 1)))) for _q in sv.questions]
+            survey.enter_response(office, sv, committee, row)
+            answers += 1
+    if year != today.year:
+        # An earlier year's round as it stood: dated in its year, so it is the previous one.
+        Round.objects.filter(pk=rnd.pk).update(
+            created_at=datetime(year, 10, 1, 9, 0, tzinfo=timezone.get_current_timezone())
+        )
+    return rnd, answers
+
+
+def build_district() -> dict[str, int]:
+    """The district demo's risk data: for every other street of 徐汇区 a finished round of
+    this year and of the year before, each with its survey; for the demo street the year
+    before's (this year's is ``build``'s). Run after ``geo.demo.build_district``."""
+    from linli.geo import demo as geo_demo
+    from linli.geo.models import Subdistrict
+
+    rng = random.Random(DISTRICT_SEED)
+    today = timezone.localdate()
+    field = Actor(User.objects.get(username="inspector"), "demo")
+    home = geo_demo.home_street()
+    streets = list(
+        Subdistrict.objects.filter(
+            district=home.district if home else None, committees__isnull=False
+        )
+        .distinct()
+        .order_by("code")
+    )
+    rounds = answers = 0
+    password = make_password(geo_demo.DEMO_PASSWORD)
+    with transaction.atomic():
+        for street in streets:
+            office = _street_office(street, password)
+            for year in (today.year - 1, today.year):
+                if street.code == geo_demo.HOME_STREET and year == today.year:
+                    continue
+                _rnd, n = _district_round(rng, street, year, office, field, today)
+                rounds += 1
+                answers += n
+    return {"rounds": rounds, "survey_responses": answers}

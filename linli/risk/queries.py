@@ -632,3 +632,43 @@ def safety_department() -> list[Any]:
             "pk"
         )
     )
+
+
+# --------------------------------------------------------------------------- district comparisons
+
+
+def street_scores(user: Any, streets: list[int]) -> list[tuple[int, int, Any, Decimal, str]]:
+    """Every committee-level score of the given streets' committees as ``(street, committee,
+    round created, value, grade)``, in one query: the district comparison's risk figures
+    (``dashboard.rules.risk_figures``). Aggregates for the comparison only: the caller
+    (``dashboard.district``) decides the streets and shows no committee."""
+    policy.require(user, "risk.view")
+    rows = Score.objects.filter(
+        committee__subdistrict_id__in=streets, sample=None, unit=""
+    ).values_list(
+        "committee__subdistrict_id", "committee_id", "round__created_at", "value", "grade"
+    )
+    return [(s, c, when, Decimal(str(v)), g) for s, c, when, v, g in rows.order_by()]
+
+
+def street_cases(user: Any, streets: list[int], today: date) -> dict[int, dict[str, int]]:
+    """Hazard cases per street: all, closed, and open past their deadline (``overdue``'s
+    rule) as of ``today``; one grouped query (aggregates for the district comparison)."""
+    policy.require(user, "risk.view")
+    open_past_due = Q(due_on__lt=today) & ~Q(
+        state__in=[HazardCase.State.CLOSED, HazardCase.State.DEFERRED]
+    )
+    rows = (
+        HazardCase.objects.filter(committee__subdistrict_id__in=streets)
+        .values("committee__subdistrict_id")
+        .annotate(
+            total=Count("id"),
+            closed=Count("id", filter=Q(state=HazardCase.State.CLOSED)),
+            overdue=Count("id", filter=open_past_due),
+        )
+        .order_by()
+    )
+    return {
+        r["committee__subdistrict_id"]: {k: r[k] for k in ("total", "closed", "overdue")}
+        for r in rows
+    }

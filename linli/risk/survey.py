@@ -173,3 +173,21 @@ def results(user: Any, survey: Survey) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def street_scores(user: Any, streets: list[int]) -> dict[int, dict[int, Decimal | None]]:
+    """The survey score of each street per year (the year its round was created), over all
+    its committees' answers; one query (aggregates for the district comparison: the caller,
+    ``dashboard.district``, decides the streets)."""
+    policy.require(user, "risk.view")
+    answers: dict[tuple[int, int], list[list[int]]] = {}
+    for street, year, row in (
+        SurveyResponse.objects.filter(committee__subdistrict_id__in=streets)
+        .values_list("committee__subdistrict_id", "survey__round__created_at__year", "answers")
+        .order_by()
+    ):
+        answers.setdefault((street, year), []).append(row)
+    out: dict[int, dict[int, Decimal | None]] = {}
+    for (street, year), rows in answers.items():
+        out.setdefault(street, {})[year] = score(rows)
+    return out

@@ -53,6 +53,13 @@ class Command(BaseCommand):
             if options["district"]:
                 made = geo_demo.build_district()
                 self.stdout.write("district: " + ", ".join(f"{k} {v}" for k, v in made.items()))
+                for app, module in modules:
+                    # Each module's data for the district's other streets, where it has some.
+                    if hasattr(module, "build_district"):
+                        made = module.build_district()
+                        self.stdout.write(
+                            f"district {app}: " + ", ".join(f"{k} {v}" for k, v in made.items())
+                        )
         # Modules may add accounts of their own (``ACCOUNTS``, username first).
         extra = [a[0] for _app, module in modules for a in getattr(module, "ACCOUNTS", [])]
         if options["district"]:
