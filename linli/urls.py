@@ -51,6 +51,7 @@ urlpatterns = [
     path("elevator/", include("linli.elevator.urls")),
     path("community/", include("linli.community.urls")),
     path("link/", include("linli.dashboard.urls")),
+    path("ops/", include("linli.dashboard.ops_urls")),
     path("jobs/", include("linli.jobs.urls")),
     path("notices/", include("linli.notices.urls")),
     path("api/v1/", include(router.urls)),
