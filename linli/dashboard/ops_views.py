@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -109,7 +110,12 @@ def screen(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboard/ops.html",
-        {"data": payload(request.user, street), "street": street, "data_url": data_url},
+        {
+            "data": payload(request.user, street),
+            "street": street,
+            "data_url": data_url,
+            "tz": settings.TIME_ZONE,
+        },
     )
 
 

@@ -389,7 +389,8 @@ def escalation_panel(f: EscalationFacts, today: date) -> Panel:
         gettext_noop("督办与转办"),
         tuple(figures),
         tuple(items),
-        gettext_noop("没有待督办事项"),
+        # The list is of the back office's tickets; without them there is no list.
+        gettext_noop("中台没有待办的排队号") if f.backoffice is not None else "",
     )
 
 
@@ -427,12 +428,12 @@ def lift_panel(f: LiftFacts, today: date) -> Panel:
         params: dict[str, str | int] = {"project": c.project, "clock": c.label}
         if c.status == "overdue":
             items.append(
-                Item(Text(gettext_noop("%(project)s：%(clock)s 逾期 %(days)s 天"),
+                Item(Text(gettext_noop("%(project)s 逾期 %(days)s 天：%(clock)s"),
                           {**params, "days": -days}), "red")
             )  # fmt: skip
         else:
             items.append(
-                Item(Text(gettext_noop("%(project)s：%(clock)s %(date)s 到期"),
+                Item(Text(gettext_noop("%(project)s %(date)s 到期：%(clock)s"),
                           {**params, "date": c.due.strftime("%m-%d")}), "amber")
             )  # fmt: skip
     return Panel(
@@ -500,9 +501,11 @@ def activity_panel(f: ActivityFacts, now: datetime) -> Panel:
             "title": e.title, "place": e.place, "n": e.confirmed, "capacity": e.capacity,
         }  # fmt: skip
         if e.starts <= now < e.ends:
-            text = gettext_noop("进行中 %(start)s–%(end)s %(title)s · %(place)s %(n)s/%(capacity)s")
+            text = gettext_noop(
+                "进行中 %(start)s–%(end)s %(n)s/%(capacity)s人 %(title)s · %(place)s"
+            )
         else:
-            text = gettext_noop("%(start)s–%(end)s %(title)s · %(place)s %(n)s/%(capacity)s")
+            text = gettext_noop("%(start)s–%(end)s %(n)s/%(capacity)s人 %(title)s · %(place)s")
         items.append(Item(Text(text, params)))
     return Panel(
         "activities",

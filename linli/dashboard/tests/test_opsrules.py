@@ -183,6 +183,7 @@ def test_committees_with_most_overdue_first() -> None:
 def test_escalations_show_only_the_parts_the_viewer_reads() -> None:
     panel = r.escalation_panel(r.EscalationFacts(hazards_escalated=2), TODAY)
     assert [(f.key, f.value, f.level) for f in panel.figures] == [("hazards_escalated", 2, "amber")]
+    assert panel.empty == ""  # no list of the back office's tickets to be empty
     calm = r.escalation_panel(r.EscalationFacts(backoffice=0, cases_overdue=0), TODAY)
     assert [(f.key, f.level) for f in calm.figures] == [
         ("backoffice", "ok"),
@@ -190,6 +191,7 @@ def test_escalations_show_only_the_parts_the_viewer_reads() -> None:
     ]
     assert calm.level == "ok"
     assert calm.items == ()
+    assert calm.empty == "中台没有待办的排队号"
 
 
 def test_a_ticket_left_with_the_back_office_from_an_earlier_day_is_red() -> None:
@@ -236,11 +238,11 @@ def test_lift_clocks_overdue_first_then_soonest() -> None:
         ("objections", 1, "amber"),
     ]  # fmt: skip
     assert texts(panel)[:3] == [
-        ("%(project)s：%(clock)s 逾期 %(days)s 天",
+        ("%(project)s 逾期 %(days)s 天：%(clock)s",
          {"project": "加梯3", "clock": "日常维护保养", "days": 10}, "red"),
-        ("%(project)s：%(clock)s 逾期 %(days)s 天",
+        ("%(project)s 逾期 %(days)s 天：%(clock)s",
          {"project": "加梯2", "clock": "日常维护保养", "days": 1}, "red"),
-        ("%(project)s：%(clock)s %(date)s 到期",
+        ("%(project)s %(date)s 到期：%(clock)s",
          {"project": "加梯2", "clock": "使用登记", "date": "12-03"}, "amber"),
     ]  # fmt: skip
 

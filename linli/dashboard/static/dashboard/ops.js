@@ -56,7 +56,7 @@
     p.figures.forEach(function (f) { dl.appendChild(figure(f)); });
     section.appendChild(dl);
     var ul = el("ul", null, "ops-items");
-    if (p.items.length === 0) { ul.appendChild(el("li", p.empty, "ops-empty")); }
+    if (p.items.length === 0 && p.empty) { ul.appendChild(el("li", p.empty, "ops-empty")); }
     p.items.forEach(function (i) { ul.appendChild(el("li", i.text, "lv-" + i.level)); });
     section.appendChild(ul);
     return section;
@@ -79,7 +79,9 @@
     banner.hidden = !stale;
     if (stale) { banner.textContent = root.dataset.staleText.replace("%s", lastTime); }
     root.classList.toggle("stale", stale);
-    document.getElementById("ops-clock").textContent = new Date().toLocaleTimeString("zh-CN", { hour12: false });
+    // The street's time, whatever the wall computer's own time zone.
+    document.getElementById("ops-clock").textContent = new Date().toLocaleTimeString(
+      "zh-CN", { hour12: false, timeZone: root.dataset.tz || undefined });
   }
 
   function schedule() {
