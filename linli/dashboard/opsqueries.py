@@ -68,6 +68,7 @@ def facts(user: Any, street_id: int, now: datetime | None = None) -> r.ScreenFac
     hazards = equipment = lifts = activities = None
     backoffice = cases_overdue = hazards_escalated = None
     oldest: list[r.EscalatedTicket] = []
+    calendar = workcalendar.work_calendar() if can["hazards"] or can["lifts"] else None
     if can["hall"]:
         h = hall.street_operations(user, street_id, today, top=r.TOP)
         hall_facts = r.HallFacts(
@@ -91,7 +92,8 @@ def facts(user: Any, street_id: int, now: datetime | None = None) -> r.ScreenFac
             for t in h["oldest"]
         ]  # fmt: skip
     if can["hazards"]:
-        horizon = add_working_days(today, 1, workcalendar.work_calendar())
+        assert calendar is not None
+        horizon = add_working_days(today, 1, calendar)
         k = risk.street_operations(user, street_id, today, horizon, top=r.TOP)
         hazards = r.HazardFacts(
             k["open"], k["overdue"], k["due_today"], k["due_next"], k["grade_a"],
@@ -111,7 +113,8 @@ def facts(user: Any, street_id: int, now: datetime | None = None) -> r.ScreenFac
             tuple(r.CommitteeCount(c["committee__name"], c["n"]) for c in e["worst"]),
         )  # fmt: skip
     if can["lifts"]:
-        lf = elevator.street_operations(user, street_id, today, workcalendar.work_calendar())
+        assert calendar is not None
+        lf = elevator.street_operations(user, street_id, today, calendar)
         lifts = r.LiftFacts(
             tuple(
                 r.ClockRow(
