@@ -54,6 +54,7 @@ urlpatterns = [
     path("link/", include("linli.dashboard.urls")),
     path("district/", district_views.comparison, name="district"),
     path("district/pdf/", district_views.comparison_pdf, name="district_pdf"),
+    path("ops/", include("linli.dashboard.ops_urls")),
     path("jobs/", include("linli.jobs.urls")),
     path("notices/", include("linli.notices.urls")),
     path("api/v1/", include(router.urls)),

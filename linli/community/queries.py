@@ -296,3 +296,39 @@ def street_activity(
         street: {"events": events, "signups": signups, "attended": attended}
         for street, events, signups, attended in rows
     }
+
+
+# --- the street operations screen (dashboard/opsqueries.py) -----------------------------------
+
+
+def street_operations(
+    user: Any, street_id: int, day: date, now: datetime, top: int = 5
+) -> dict[str, Any]:
+    """Today's activities of one street for the operations screen: how many, under way, seats
+    taken and check-ins (one grouped query), and the ``top`` next or running events (one).
+    Street-wide events (no committee) count for street accounts, as ``policy.scoped`` rules."""
+    policy.require(user, "community.view")
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+    today = policy.scoped(Event.objects.all(), user, "committee_id").filter(
+        Q(committee__subdistrict_id=street_id) | Q(committee__isnull=True),
+        status=Event.Status.OPEN,
+        starts_at__gte=start,
+        starts_at__lt=start + timedelta(days=1),
+    )
+    counts = today.order_by().aggregate(
+        events=Count("id", distinct=True),
+        ongoing=Count("id", filter=Q(starts_at__lte=now, ends_at__gt=now), distinct=True),
+        signed_up=Count("signups", filter=Q(signups__state="confirmed")),
+        attended=Count("signups", filter=Q(signups__checked_in_at__isnull=False)),
+    )
+    rows = list(
+        today.filter(ends_at__gt=now)
+        .annotate(confirmed=Count("signups", filter=Q(signups__state="confirmed")))
+        .order_by("starts_at", "id")
+        .values(
+            "title", "space__position__name", "space__name", "starts_at", "ends_at",
+            "capacity", "confirmed",
+        )[:top]
+    )  # fmt: skip
+    return {**{k: int(v or 0) for k, v in counts.items()}, "rows": rows}

@@ -261,7 +261,7 @@ ADMIN_SITE = "admin_site"  # Django's admin: the system and security administrat
 
 NOBODY = "nobody"  # answered with 403 to everyone (the API's index pages)
 # ``"<permission>@street"``: the permission, held at street level exactly (not by
-# committee-scoped roles, nor by district or city readers)
+# committee-scoped roles, nor by district or city readers); ``@district`` likewise
 STREET_LEVEL = "street"
 
 Rule = str | tuple[str, ...]
@@ -271,6 +271,13 @@ _FIRE_READ = ("fire.view", "fire.record")
 _HALL_ANY = ("hall.view", "hall.manage", "hall.serve", "hall.backoffice", "hall.supervise")
 _HALL_CASES = ("hall.view", "hall.serve", "hall.backoffice")
 _HALL_TICKETS = ("hall.view", "hall.manage", "hall.supervise", "hall.serve")
+# The street operations screen: a module's read held for a street or a district's streets (not
+# a committee's staff, not the city reader, who reads aggregates elsewhere; docs/ops.md)
+_OPS = tuple(
+    f"{p}@{level}"
+    for p in ("hall.view", "risk.view", "fire.view", "elevator.view", "community.view")
+    for level in (STREET_LEVEL, "district")
+)
 
 # Every named route (Django URL name; ``name[kind]`` for one kind of a list route) and what a
 # GET of it needs. ``dashboard/tests/test_route_access.py`` walks Django's URL resolver and
@@ -280,7 +287,7 @@ _HALL_TICKETS = ("hall.view", "hall.manage", "hall.supervise", "hall.serve")
 ROUTES: dict[str, Rule] = {
     "home": LOGIN, "login": PUBLIC, "logout": LOGIN, "set_language": PUBLIC,
     "large_type": PUBLIC, "module": LOGIN, "audit_log": "audit.view",
-    "work_calendar": "calendar.manage",
+    "work_calendar": "calendar.manage", "ops:screen": _OPS, "ops:data": _OPS,
     # Places and people
     "geo:list": "geo.view", "geo:list[residents]": "people.view",
     "geo:export": "geo.view", "geo:export[residents]": "people.view",
@@ -456,7 +463,7 @@ def route_allows(role: Role | str | None, department: Department | str | None, r
     wanted = (rule,) if isinstance(rule, str) else rule
     for p in wanted:
         permission, _at, level = p.partition("@")
-        if level == STREET_LEVEL and reach_of(role) != Level.STREET:
+        if level and reach_of(role) != Level(level):
             continue
         if allows(role, permission, department):
             return True

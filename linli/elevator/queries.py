@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from linli.core import policy
+from linli.core.workdays import WorkCalendar
 
-from .models import Consultation, Document, Objection, Project, Vote
+from . import stages
+from .models import Consultation, Document, MaintenanceRecord, Objection, Project, Vote
 
 
 def projects(user: Any) -> QuerySet[Project]:
@@ -112,3 +115,95 @@ def street_stages(user: Any, streets: list[int]) -> dict[int, dict[int, int]]:
     ):
         out.setdefault(street, {})[stage] = n
     return out
+
+
+# --- the street operations screen (dashboard/opsqueries.py) -----------------------------------
+
+# How far a statutory period's last day may move off days off (Civil Code art. 203): longer than
+# any run of holidays, so the pre-selection below never misses a project.
+_ROLL_SLACK_DAYS = 31
+
+
+def street_operations(
+    user: Any, street_id: int, today: date, calendar: WorkCalendar
+) -> dict[str, Any]:
+    """The lift projects' part of the street operations screen: every clock that is overdue or
+    due soon (``stages.clocks``, as the reminders page), open objections and votes closing.
+
+    The database pre-selects only projects that can have such a clock (in service with no
+    recent maintenance, registration outstanding, inspection expiring, a planning notice under
+    way), so the rows read are the work to do, not the street's projects. Two queries."""
+    policy.require(user, "elevator.view")
+    base = policy.scoped(Project.objects.all(), user, "committee_id").filter(
+        committee__subdistrict_id=street_id
+    )
+    soon = today + timedelta(days=stages.DEFAULT_DUE_SOON_DAYS)
+    maintenance_cut = today - timedelta(
+        days=stages.MAINTENANCE_DAYS - stages.DUE_SOON_DAYS["maintenance"]
+    )
+    expiring = soon + timedelta(days=31)  # the request is due a month before expiry
+    last = MaintenanceRecord.objects.filter(project=OuterRef("pk")).order_by("-on").values("on")[:1]
+    candidates = (
+        base.annotate(last_maintenance=Subquery(last))
+        .filter(
+            Q(entered_service__lte=maintenance_cut)
+            & (Q(last_maintenance__isnull=True) | Q(last_maintenance__lte=maintenance_cut))
+            | Q(
+                use_registered__isnull=True,
+                entered_service__lte=soon - timedelta(days=stages.REGISTRATION_DAYS),
+            )
+            | Q(inspection_due__lte=expiring)
+            | Q(inspection_due__isnull=True, last_inspection__lte=expiring - timedelta(days=365))
+            | Q(
+                planning_notice_start__lte=soon - timedelta(days=stages.NOTICE_DAYS),
+                planning_notice_start__gte=today
+                - timedelta(days=stages.NOTICE_DAYS + stages.FEEDBACK_DAYS + 2 * _ROLL_SLACK_DAYS),
+            )
+        )
+        .order_by("pk")
+        .values(
+            "pk", "name", "committee__name", "planning_notice_start", "entered_service",
+            "use_registered", "last_maintenance", "last_inspection", "inspection_due",
+            "inspection_requested",
+        )
+    )  # fmt: skip
+    clocks = []
+    for p in candidates:
+        dates = stages.ProjectDates(
+            planning_notice_start=p["planning_notice_start"],
+            entered_service=p["entered_service"],
+            use_registered=p["use_registered"],
+            last_maintenance=p["last_maintenance"],
+            last_inspection=p["last_inspection"],
+            inspection_due=p["inspection_due"],
+            inspection_requested=p["inspection_requested"],
+        )
+        for clock in stages.clocks(dates, today, calendar=calendar):
+            if clock.status in ("overdue", "due_soon"):
+                clocks.append(
+                    {
+                        "project_id": p["pk"],
+                        "project": p["name"],
+                        "committee": p["committee__name"],
+                        "label": clock.label,
+                        "status": clock.status,
+                        "due": clock.due,
+                    }
+                )
+    counts = base.order_by().aggregate(
+        objections=Count("objections", filter=Q(objections__status="open"), distinct=True),
+        votes=Count(
+            "votes",
+            filter=Q(
+                votes__open=True,
+                votes__closes__gte=today,
+                votes__closes__lte=today + timedelta(days=stages.VOTE_DEADLINE_WARN_DAYS),
+            ),
+            distinct=True,
+        ),
+    )
+    return {
+        "clocks": clocks,
+        "objections_open": int(counts["objections"] or 0),
+        "votes_closing": int(counts["votes"] or 0),
+    }

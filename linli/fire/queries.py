@@ -672,3 +672,37 @@ def street_overdue(user: Any, streets: list[int], on: date) -> dict[int, dict[st
             figures["total"] += total
             figures["overdue"] += overdue
     return out
+
+
+# --------------------------------------------------------------------------- operations screen
+
+
+def street_operations(user: Any, street_id: int, on: date, top: int = 5) -> dict[str, Any]:
+    """The equipment's part of the street operations screen: extinguishers overdue and due
+    for inspection, sprinklers overdue and faulty (two grouped queries), and the ``top``
+    committees with the most overdue extinguishers (one)."""
+    ext = extinguishers(user).select_related(None).filter(committee__subdistrict_id=street_id)
+    overdue = Q(next_due__lt=on)
+    counts = ext.order_by().aggregate(
+        extinguishers=Count("id"),
+        overdue=Count("id", filter=overdue),
+        inspection_due=Count("id", filter=Q(next_inspection__lte=on)),
+    )
+    counts.update(
+        sprinklers(user)
+        .select_related(None)
+        .filter(committee__subdistrict_id=street_id)
+        .order_by()
+        .aggregate(
+            sprinklers_overdue=Count("id", filter=Q(next_check__lt=on)),
+            sprinkler_faults=Count("id", filter=~Q(fault="")),
+        )
+    )
+    worst = list(
+        ext.filter(overdue)
+        .order_by()
+        .values("committee_id", "committee__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "committee__name")[:top]
+    )
+    return {**{k: int(v or 0) for k, v in counts.items()}, "worst": worst}

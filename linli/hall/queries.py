@@ -9,7 +9,19 @@ from datetime import date
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Model, QuerySet
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Min,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from linli.core import policy
@@ -386,3 +398,77 @@ def street_service(user: Any, streets: list[int], since: date) -> dict[int, dict
         out.setdefault(street, {})["ratings"] = n
         out[street]["stars"] = stars
     return out
+
+
+# --- the street operations screen (dashboard/opsqueries.py) ------------------------------------
+
+
+def _of_street(qs: QuerySet[M], user: Any, street_id: int, hall_path: str) -> QuerySet[M]:
+    """Rows of one street's halls within the user's reach (a hall without a street belongs to
+    the one street of an installation: street accounts only, as ``in_reach``)."""
+    path = f"{hall_path}__subdistrict_id"
+    return in_reach(qs, user, hall_path).filter(
+        Q(**{path: street_id}) | Q(**{f"{path}__isnull": True})
+    )
+
+
+def street_operations(user: Any, street_id: int, day: date, top: int = 5) -> dict[str, Any]:
+    """The hall's part of the operations screen for one street: waiting and served now per
+    queue, windows, tickets with the back office (the oldest ``top``), overdue cases. Five
+    grouped or limited queries, whatever the number of tickets; numbers only, no names."""
+    require_any(user, "hall.view")
+    waiting_states = (TicketState.WAITING, TicketState.RETURNED)
+    serving_states = (TicketState.CALLED, TicketState.SERVING)
+    queues = list(
+        _of_street(
+            Ticket.objects.filter(day=day, state__in=waiting_states + serving_states),
+            user,
+            street_id,
+            "queue__hall",
+        )
+        .order_by()
+        .values("queue__prefix", "queue__name")
+        .annotate(
+            waiting=Count("id", filter=Q(state__in=waiting_states)),
+            serving=Count("id", filter=Q(state__in=serving_states)),
+            first_issued=Min("issued_at", filter=Q(state__in=waiting_states)),
+        )
+    )
+    windows = _of_street(Window.objects.filter(active=True), user, street_id, "hall").aggregate(
+        active=Count("id"), open=Count("id", filter=Q(clerk__isnull=False))
+    )
+    escalated = _of_street(
+        Ticket.objects.filter(state=TicketState.ESCALATED), user, street_id, "queue__hall"
+    )
+    handed = (
+        TicketEvent.objects.filter(ticket=OuterRef("pk"), action="escalate")
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    oldest = list(
+        escalated.annotate(handed_at=Subquery(handed))
+        .order_by("day", "issued_at", "pk")
+        .values("number", "queue__name", "day", "issued_at", "handed_at")[:top]
+    )
+    backoffice = escalated.order_by().count()
+    cases_overdue = (
+        _of_street(
+            Case.objects.filter(
+                status__in=[rules.CaseStatus.ACCEPTED, rules.CaseStatus.IN_PROGRESS],
+                due_on__lt=day,
+            ),
+            user,
+            street_id,
+            "item__hall",
+        )
+        .order_by()
+        .count()
+    )
+    return {
+        "queues": queues,
+        "windows_active": windows["active"] or 0,
+        "windows_open": windows["open"] or 0,
+        "backoffice": backoffice,
+        "oldest": oldest,
+        "cases_overdue": cases_overdue,
+    }

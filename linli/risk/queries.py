@@ -672,3 +672,31 @@ def street_cases(user: Any, streets: list[int], today: date) -> dict[int, dict[s
         r["committee__subdistrict_id"]: {k: r[k] for k in ("total", "closed", "overdue")}
         for r in rows
     }
+
+
+# --------------------------------------------------------------------------- operations screen
+
+
+def street_operations(
+    user: Any, street_id: int, today: date, horizon: date, top: int = 5
+) -> dict[str, Any]:
+    """The hazards' part of the street operations screen: open, overdue, due today, due by
+    ``horizon`` (the next working day), major (A) and supervised (督办) cases in one grouped
+    query, and the ``top`` most urgent open cases (committee and sub-unit, no names)."""
+    qs = cases(user).select_related(None).filter(committee__subdistrict_id=street_id).order_by()
+    is_open = ~Q(state=HazardCase.State.CLOSED)
+    working = ~Q(state__in=[HazardCase.State.CLOSED, HazardCase.State.DEFERRED])
+    counts = qs.aggregate(
+        open=Count("id", filter=is_open),
+        overdue=Count("id", filter=working & Q(due_on__lt=today)),
+        due_today=Count("id", filter=working & Q(due_on=today)),
+        due_next=Count("id", filter=working & Q(due_on__gt=today, due_on__lte=horizon)),
+        grade_a=Count("id", filter=is_open & Q(grade="A")),
+        escalated=Count("id", filter=is_open & ~Q(escalation="committee")),
+    )
+    urgent = list(
+        qs.filter(working, due_on__lte=horizon)
+        .order_by("due_on", "grade", "pk")
+        .values("committee__name", "subunit", "grade", "due_on")[:top]
+    )
+    return {**{k: int(v or 0) for k, v in counts.items()}, "top": urgent}
