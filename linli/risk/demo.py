@@ -398,12 +398,12 @@ def _district_round(
         if rng.random() >= closing:
             continue
         day = min(today, case.found_on + timedelta(days=2))
-        services.case_action(office, case, "assign", today=day, responsible=case.committee.name)
-        services.case_action(office, case, "start", today=day)
-        services.case_action(
-            office, case, "request_reinspection", today=day, photos=[_photo(rng, f"fix-{case.pk}")]
+        services.do_assign_case(office, case, today=day, responsible=case.committee.name)
+        services.do_start_rectification(office, case, today=day)
+        services.do_request_reinspection(
+            office, case, today=day, photos=[_photo(rng, f"fix-{case.pk}")]
         )
-        services.case_action(office, case, "approve", today=day)
+        services.do_approve_case(office, case, today=day)
     from . import survey
 
     sv = survey.create_survey(office, rnd)
