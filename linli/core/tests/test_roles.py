@@ -24,24 +24,24 @@ ORDER = (
     "jobs.view_all", "jobs.schedule",
     "notices.log", "notices.optout",
     "community.view", "community.manage", "community.serve", "community.alliance",
-    "calendar.manage",
+    "calendar.manage", "compare.view",
 )  # fmt: skip
 EXPECTED = {
-    #                    geo   people+id   aud usr acc rol  risk v m i r s  fire v c r  hall v m s b su  elev v m  jobs a s  notices log optout  comm v m s a  cal
-    Role.STREET_ADMIN: "1 1  1 1 1   0 0 0 0   1 1 0 1 1   1 1 1   1 1 0 0 1   1 1   1 1   1 1   1 1 1 0   1",
-    Role.STREET_STAFF: "1 1  1 1 0   0 0 0 0   1 0 0 0 0   1 0 0   1 0 0 0 0   1 0   0 0   0 1   1 0 0 0   0",
-    Role.COMMITTEE_STAFF: "1 1  1 1 1   0 0 0 0   1 0 0 1 1   1 1 1   0 0 0 0 0   1 1   0 0   0 1   1 1 1 0   0",
-    Role.INSPECTOR: "0 0  0 0 0   0 0 0 0   0 0 1 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0   0",
-    Role.WINDOW_CLERK: "0 0  0 0 0   0 0 0 0   0 0 0 0 0   0 0 0   0 0 1 0 0   0 0   0 0   0 1   0 0 0 0   0",
-    Role.BACKOFFICE_CLERK: "0 0  0 0 0   0 0 0 0   0 0 0 0 0   0 0 0   0 0 0 1 0   0 0   0 0   0 0   0 0 0 0   0",
-    Role.PARTNER: "0 0  0 0 0   0 0 0 0   0 0 0 1 0   0 0 1   0 0 0 0 0   0 0   0 0   0 0   0 0 0 1   0",
-    Role.AUDITOR: "0 0  0 0 0   1 0 0 0   0 0 0 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0   0",
-    Role.SYSTEM_ADMIN: "0 0  0 0 0   0 0 1 0   0 0 0 0 0   0 0 0   0 0 0 0 0   0 0   1 1   0 0   0 0 0 0   0",
-    Role.SECURITY_ADMIN: "0 0  0 0 0   0 0 0 1   0 0 0 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0   0",
-    Role.DISTRICT_SAFETY: "1 0  0 0 0   0 0 0 0   1 0 0 0 0   1 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0   0",
-    Role.DISTRICT_CIVIL: "1 0  0 0 0   0 0 0 0   0 0 0 0 0   0 0 0   1 0 0 0 0   0 0   0 0   0 0   1 0 0 0   0",
-    Role.DISTRICT_HOUSING: "1 0  0 0 0   0 0 0 0   0 0 0 0 0   1 0 0   0 0 0 0 0   1 0   0 0   0 0   0 0 0 0   0",
-    Role.CITY_VIEWER: "0 0  0 0 0   0 0 0 0   1 0 0 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0   0",
+    #                    geo   people+id   aud usr acc rol  risk v m i r s  fire v c r  hall v m s b su  elev v m  jobs a s  notices log optout  comm v m s a  cal cmp
+    Role.STREET_ADMIN: "1 1  1 1 1   0 0 0 0   1 1 0 1 1   1 1 1   1 1 0 0 1   1 1   1 1   1 1   1 1 1 0   1   1",
+    Role.STREET_STAFF: "1 1  1 1 0   0 0 0 0   1 0 0 0 0   1 0 0   1 0 0 0 0   1 0   0 0   0 1   1 0 0 0   0   1",
+    Role.COMMITTEE_STAFF: "1 1  1 1 1   0 0 0 0   1 0 0 1 1   1 1 1   0 0 0 0 0   1 1   0 0   0 1   1 1 1 0   0   0",
+    Role.INSPECTOR: "0 0  0 0 0   0 0 0 0   0 0 1 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0   0   0",
+    Role.WINDOW_CLERK: "0 0  0 0 0   0 0 0 0   0 0 0 0 0   0 0 0   0 0 1 0 0   0 0   0 0   0 1   0 0 0 0   0   0",
+    Role.BACKOFFICE_CLERK: "0 0  0 0 0   0 0 0 0   0 0 0 0 0   0 0 0   0 0 0 1 0   0 0   0 0   0 0   0 0 0 0   0   0",
+    Role.PARTNER: "0 0  0 0 0   0 0 0 0   0 0 0 1 0   0 0 1   0 0 0 0 0   0 0   0 0   0 0   0 0 0 1   0   0",
+    Role.AUDITOR: "0 0  0 0 0   1 0 0 0   0 0 0 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0   0   0",
+    Role.SYSTEM_ADMIN: "0 0  0 0 0   0 0 1 0   0 0 0 0 0   0 0 0   0 0 0 0 0   0 0   1 1   0 0   0 0 0 0   0   0",
+    Role.SECURITY_ADMIN: "0 0  0 0 0   0 0 0 1   0 0 0 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0   0   0",
+    Role.DISTRICT_SAFETY: "1 0  0 0 0   0 0 0 0   1 0 0 0 0   1 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0   0   1",
+    Role.DISTRICT_CIVIL: "1 0  0 0 0   0 0 0 0   0 0 0 0 0   0 0 0   1 0 0 0 0   0 0   0 0   0 0   1 0 0 0   0   1",
+    Role.DISTRICT_HOUSING: "1 0  0 0 0   0 0 0 0   0 0 0 0 0   1 0 0   0 0 0 0 0   1 0   0 0   0 0   0 0 0 0   0   1",
+    Role.CITY_VIEWER: "0 0  0 0 0   0 0 0 0   1 0 0 0 0   0 0 0   0 0 0 0 0   0 0   0 0   0 0   0 0 0 0   0   1",
 }
 # What each street department adds to the street-staff row.
 DEPARTMENTS = {
