@@ -94,6 +94,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
                 for perm in ("geo.view", "geo.change", "people.view", "people.change", "audit.view")
             },
             "district": policy.can_open(user, "district"),
+            "ops": policy.can_open(user, "ops:screen"),
             # The system and security administrators' accounts and roles (三员分立).
             "administer_accounts": policy.administers_accounts(user),
         },
