@@ -41,3 +41,22 @@ def test_every_street_gets_a_finished_round_and_a_survey_of_this_year_and_the_la
     office = User.objects.get(username="safety_310104003")
     assert office.subdistrict is not None and office.subdistrict.code == "310104003"
     assert office.check_password(geo_demo.DEMO_PASSWORD)
+
+
+def test_the_demo_street_leads_the_districts_survey_as_in_the_article(db: Any) -> None:
+    """湖南街道 ranked first in the district's resident safety survey two years running: the
+    demo's year-before survey has it on top, ahead of every other street."""
+    from linli.core.models import User
+    from linli.geo import demo as geo_demo
+    from linli.geo.models import Subdistrict
+    from linli.risk import demo, survey
+
+    geo_demo.build(with_residents=False)
+    geo_demo.build_district()
+    demo.build_district()
+    streets = {s.pk: s.code for s in Subdistrict.objects.filter(district__code="310104")}
+    scores = survey.street_scores(User.objects.get(username="xuhui_safety"), list(streets))
+    last_year = timezone.localdate().year - 1
+    ranked = sorted(streets, key=lambda pk: scores[pk][last_year] or 0, reverse=True)
+    assert streets[ranked[0]] == geo_demo.HOME_STREET
+    assert scores[ranked[0]][last_year] > scores[ranked[1]][last_year]
