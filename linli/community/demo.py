@@ -55,6 +55,7 @@ from .models import (
     VolunteerTeam,
     Wish,
 )
+from .services._common import _local
 
 SEED = 20210729  # the day the centre at 高邮路7号 opened
 
@@ -338,7 +339,7 @@ def _evening(
         partner = partners[i % len(partners)]
         topic = EVENING_TOPICS[partner][(i // 3) % len(EVENING_TOPICS[partner])]
         starts = _at(day, 18, 30)
-        event = services.create_event(
+        event = services.do_create_event(
             actor,
             title=f"晚间一小时 · {topic}",
             space=series.space,
@@ -367,7 +368,7 @@ def _evening(
             counts["checked_in"] += counts_past[1]
         else:
             for name, phone, channel in people:
-                services.sign_up(actor if channel == rules.STAFF else Actor(None, "demo"),
+                services.do_sign_up(actor if channel == rules.STAFF else Actor(None, "demo"),
                                  event.pk, name, phone, channel=channel)  # fmt: skip
                 counts["signups"] += 1
     return counts
@@ -382,10 +383,10 @@ def _past_signups(
     ops = []
     for k, (_, phone, channel) in enumerate(people):
         at = opened + timedelta(minutes=k * 97)
-        ops.append(rules.Operation(services._local(min(at, event.starts_at - timedelta(minutes=30))),
+        ops.append(rules.Operation(_local(min(at, event.starts_at - timedelta(minutes=30))),
                                    rules.SIGNUP, services.person_key(phone), channel))  # fmt: skip
     ops.sort(key=lambda o: o.at)
-    roster = rules.Roster(event.capacity, event.reserved_offline, services._local(event.release_at))
+    roster = rules.Roster(event.capacity, event.reserved_offline, _local(event.release_at))
     promotions: list[rules.Promotion] = []
     for op in ops:
         promotions.extend(roster.apply(op).promotions)
@@ -453,7 +454,7 @@ def _other_events(
     n = 0
     for title, space, offset, h1, h2, cap, fam, committee, aud in rows:
         day = today + timedelta(days=offset)
-        services.create_event(actor, title=title, space=spaces[space], starts_at=_at(day, h1),
+        services.do_create_event(actor, title=title, space=spaces[space], starts_at=_at(day, h1),
                               ends_at=_at(day, h2), capacity=cap, family=fam, audience=aud,
                               committee_id=committees[committee].pk if committee else None)  # fmt: skip
         n += 1
@@ -486,7 +487,7 @@ def _volunteers(
         for k in range(12):
             number = 9000 + (0 if key == "music" else 100) + k
             first17 = f"310104{1960 + k}{(k % 9) + 1:02d}{(k % 27) + 1:02d}{k:03d}"
-            vol = services.register_volunteer(
+            vol = services.do_register_volunteer(
                 actor, team, _name(rng), _phone(number), first17 + check_character(first17),
                 committee_id=committee_list[k % len(committee_list)].pk,
             )  # fmt: skip
@@ -508,14 +509,14 @@ def _volunteers(
             n_records += len(rows)
         # Pending self-reports for the leader to approve, and one correction request.
         for vol in members[8:11]:
-            services.report_hours(
+            services.do_report_hours(
                 actor, vol, team, today - timedelta(days=1), 90, f"{content}（本人申报）"
             )
             n_records += 1
         first = HourRecord.objects.filter(volunteer=members[3], team=team).order_by("-on").first()
         assert first is not None
-        services.request_correction(actor, first, 150, "当天活动延长了半小时")
-        services.issue_certificate(actor, members[0], team)
+        services.do_request_correction(actor, first, 150, "当天活动延长了半小时")
+        services.do_issue_certificate(actor, members[0], team)
         if key == "building":
             # The leader of 建筑可阅读 opens their own page with a fixed code (docs/community.md).
             members[0].code_hash = crypto.keyed_hash(
@@ -531,7 +532,7 @@ def _shifts(actor: Actor, today: date) -> int:
     for event in Event.objects.filter(series__isnull=False, starts_at__date__gte=today).order_by(
         "starts_at"
     )[:5]:
-        services.create_shift(actor, team, "晚间一小时 现场引导与签到", event.starts_at - timedelta(minutes=30),
+        services.do_create_shift(actor, team, "晚间一小时 现场引导与签到", event.starts_at - timedelta(minutes=30),
                               event.ends_at, event=event)  # fmt: skip
         n += 1
     return n
@@ -548,36 +549,36 @@ def _orders(
     by_title = {m.title: m for m in menu}
     public = Actor(None, "demo")
     made = []
-    made.append(services.place_order(public, position=p["centre"], menu_item=by_title["精品党课"],
+    made.append(services.do_place_order(public, position=p["centre"], menu_item=by_title["精品党课"],
                 requester_kind="organisation", requester_name="衡山坊联合党支部", phone=_phone(8001), people=25))  # fmt: skip
-    made.append(services.place_order(actor, position=p["centre"], menu_item=by_title["风貌展示厅讲解"],
+    made.append(services.do_place_order(actor, position=p["centre"], menu_item=by_title["风貌展示厅讲解"],
                 requester_kind="resident", requester_name="陈阿婆", phone=_phone(8002), people=6,
                 channel="phone", note="电话预约，腿脚不便，需要座位"))  # fmt: skip
-    made.append(services.place_order(public, position=p["centre"], menu_item=by_title["红色人行走"],
+    made.append(services.do_place_order(public, position=p["centre"], menu_item=by_title["红色人行走"],
                 requester_kind="organisation", requester_name="湖南路中学团委", phone=_phone(8003), people=20))  # fmt: skip
-    made.append(services.place_order(public, position=p["centre"], space=spaces["edu"],
+    made.append(services.do_place_order(public, position=p["centre"], space=spaces["edu"],
                 starts_at=_at(today + timedelta(days=2), 14), ends_at=_at(today + timedelta(days=2), 16),
                 requester_kind="organisation", requester_name="五原居民区党总支", phone=_phone(8004),
                 people=20, note="支部主题党日"))  # fmt: skip
-    made.append(services.place_order(public, position=p["st1"], menu_item=by_title["邻里议事会"],
+    made.append(services.do_place_order(public, position=p["st1"], menu_item=by_title["邻里议事会"],
                 requester_kind="resident", requester_name="新乐路居民 周先生", phone=_phone(8005), people=10))  # fmt: skip
-    made.append(services.place_order(actor, position=p["centre"], menu_item=by_title["文明宣传进社区"],
+    made.append(services.do_place_order(actor, position=p["centre"], menu_item=by_title["文明宣传进社区"],
                 requester_kind="committee", requester_name="陕新居委", committee_id=committees["陕新"].pk,
                 people=40, channel="counter"))  # fmt: skip
     # Move them along the loop: one rated, one delivered, one dispatched, one accepted.
-    services.advance_order(actor, made[0].pk, "accept")
-    services.advance_order(actor, made[0].pk, "dispatch", to_position=p["school"])
-    services.advance_order(actor, made[0].pk, "deliver")
-    services.advance_order(
+    services.do_advance_order(actor, made[0].pk, "accept")
+    services.do_advance_order(actor, made[0].pk, "dispatch", to_position=p["school"])
+    services.do_advance_order(actor, made[0].pk, "deliver")
+    services.do_advance_order(
         actor, made[0].pk, "rate", rating=5, feedback="讲得生动，年轻党员很受启发"
     )
-    services.advance_order(actor, made[1].pk, "accept")
-    services.advance_order(
+    services.do_advance_order(actor, made[1].pk, "accept")
+    services.do_advance_order(
         actor, made[1].pk, "dispatch", to_team=VolunteerTeam.objects.get(name="建筑可阅读")
     )
-    services.advance_order(actor, made[2].pk, "accept")
-    services.advance_order(actor, made[5].pk, "accept")
-    services.advance_order(actor, made[5].pk, "deliver")
+    services.do_advance_order(actor, made[2].pk, "accept")
+    services.do_advance_order(actor, made[5].pk, "accept")
+    services.do_advance_order(actor, made[5].pk, "deliver")
     # One order placed a week ago and never handled: flagged overdue.
     ServiceOrder.objects.filter(pk=made[4].pk).update(
         created=_at(today - timedelta(days=7), 10), due_by=today - timedelta(days=4)
@@ -587,12 +588,12 @@ def _orders(
 
 def _wishes(actor: Actor, p: dict[str, Position]) -> int:
     public = Actor(None, "demo")
-    services.make_wish(
+    services.do_make_wish(
         public, "希望开一个老年人智能手机课，学会用手机挂号、买菜。", "张阿姨", _phone(8101)
     )
-    services.make_wish(public, "下班回来晚，能不能晚上也有读书活动？", "", "")
-    w = services.make_wish(public, "想让孩子周末在家门口学点传统乐器。", "刘先生", _phone(8102))
-    services.adopt_wish(actor, w, position=p["culture"], family="culture", title="周末亲子国乐体验",
+    services.do_make_wish(public, "下班回来晚，能不能晚上也有读书活动？", "", "")
+    w = services.do_make_wish(public, "想让孩子周末在家门口学点传统乐器。", "刘先生", _phone(8102))
+    services.do_adopt_wish(actor, w, position=p["culture"], family="culture", title="周末亲子国乐体验",
                         audience="亲子家庭", capacity=16, duration_minutes=60, mode="appointment",
                         answer="已由梧桐国乐社开设，每周六上午。")  # fmt: skip
     return 3
@@ -623,21 +624,21 @@ def _alliance(accounts: dict[str, User], today: date) -> dict[str, int]:
     orders = 0
     symphony = next(x for x in projects if x.title == "大师说乐：走近交响乐")
     # 高安路第一小学 (the demo school account): one closed with feedback, one waiting for the unit.
-    o = services.order_project(school_actor, symphony, 45, "四年级", "十月下旬周四下午")
-    services.advance_alliance_order(arts_actor, o.pk, "accept")
-    services.advance_alliance_order(
+    o = services.do_order_alliance_project(school_actor, symphony, 45, "四年级", "十月下旬周四下午")
+    services.do_advance_alliance_order(arts_actor, o.pk, "accept")
+    services.do_advance_alliance_order(
         arts_actor,
         o.pk,
         "schedule",
         scheduled_at=_at(today - timedelta(days=20), 14),
         place="上海交响乐团排练厅",
     )
-    services.advance_alliance_order(arts_actor, o.pk, "deliver")
-    services.advance_alliance_order(
+    services.do_advance_alliance_order(arts_actor, o.pk, "deliver")
+    services.do_advance_alliance_order(
         school_actor, o.pk, "feedback", rating=5, feedback="孩子们第一次近距离听交响乐，非常兴奋。"
     )
     comics = next(x for x in projects if x.category == "child_play")
-    services.order_project(school_actor, comics, 30, "二年级", "下月任意周三")
+    services.do_order_alliance_project(school_actor, comics, 30, "二年级", "下月任意周三")
     orders += 2
     # Other schools' orders (the street sees all; each partner only its own).
     rng = random.Random(SEED)
@@ -653,8 +654,8 @@ def _alliance(accounts: dict[str, User], today: date) -> dict[str, int]:
             created=_at(today - timedelta(days=30 - k), 9),
         )
         if k % 2:
-            services.advance_alliance_order(street, order.pk, "accept")
-            services.advance_alliance_order(
+            services.do_advance_alliance_order(street, order.pk, "accept")
+            services.do_advance_alliance_order(
                 street,
                 order.pk,
                 "schedule",
@@ -713,30 +714,30 @@ def _practical(actor: Actor, committees: dict[str, Committee], today: date) -> i
     for spec in specs:
         ms = spec.pop("milestones")
         resident, subsidy, other = spec["resident_fen"], spec["subsidy_fen"], spec["other_fen"]
-        project = services.save_project(
+        project = services.do_save_project(
             actor, PracticalProject(budget_fen=resident + subsidy + other, **spec)
         )
         for i, (title, month) in enumerate(ms):
             # Done in a month of the past year of work; planned ones come after today.
             if month is not None:
-                services.add_milestone(actor, project, title, date(year, month, 15),
+                services.do_add_milestone(actor, project, title, date(year, month, 15),
                                        done_on=date(year, month, 15))  # fmt: skip
             else:
-                services.add_milestone(actor, project, title, today + timedelta(days=45 * i))
+                services.do_add_milestone(actor, project, title, today + timedelta(days=45 * i))
     gates = PracticalProject.objects.get(title="颐德坊五扇密码门禁")
-    services.record_decision(
+    services.do_record_decision(
         actor, gates, date(year, 1, 10), "安装五扇密码门禁，居民筹资、政府补贴", 9, 7, 1, 1
     )
     for k in range(34):
-        services.record_contribution(
+        services.do_record_contribution(
             actor, gates, f"颐德坊{k + 1}号", 1_250_00, f"YDF{year}{k + 1:03d}"
         )
     lift = PracticalProject.objects.get(title__startswith="长乐路电力小区")
-    services.record_decision(
+    services.do_record_decision(
         actor, lift, date(year, 1, 20), "成立加装电梯工作组并启动征询", 7, 6, 0, 1
     )
     for k in range(12):
-        services.record_contribution(
+        services.do_record_contribution(
             actor, lift, f"电力小区{k + 1:02d}室", 30_000_00, f"DL{year}{k + 1:03d}"
         )
     return len(specs)

@@ -1,10 +1,17 @@
-"""One filter definition per community list, used by the API lists."""
+"""One filter definition per community list, shared by the list page and the API list.
+
+The querysets they narrow come from ``queries`` and are already reach-scoped; the committee
+drop-down offers only the committees the asking user reaches. A page with bad filter input
+shows the field's error and an empty list (``apply``); the API answers 400 naming the field.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import django_filters as df
+from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -74,13 +81,21 @@ class SignupFilter(df.FilterSet):  # type: ignore[misc]
 
 
 class ServiceOrderFilter(df.FilterSet):  # type: ignore[misc]
-    status = df.ChoiceFilter(choices=ServiceOrder.Status.choices, label=_("状态"))
-    channel = df.ChoiceFilter(choices=ServiceOrder.Channel.choices, label=_("渠道"))
+    status = df.ChoiceFilter(
+        choices=ServiceOrder.Status.choices, label=_("状态"), empty_label=_("全部")
+    )
+    channel = df.ChoiceFilter(
+        choices=ServiceOrder.Channel.choices, label=_("渠道"), empty_label=_("全部")
+    )
     family = df.ChoiceFilter(field_name="menu_item__family", choices=Family.choices,
                              label=_("类别"))  # fmt: skip
     position = df.NumberFilter(field_name="position_id", label=_("受理阵地"))
     committee = committee_filter("committee")
-    overdue = df.BooleanFilter(method="filter_overdue", label=_("超时"))
+    overdue = df.BooleanFilter(
+        method="filter_overdue",
+        label=_("超时"),
+        widget=forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))]),
+    )
 
     class Meta:
         model = ServiceOrder
@@ -113,3 +128,16 @@ class VolunteerFilter(df.FilterSet):  # type: ignore[misc]
     class Meta:
         model = Volunteer
         fields = ["team", "committee"]
+
+
+def apply(
+    filterset: type[df.FilterSet], data: Mapping[str, Any], queryset: QuerySet[Any], request: Any
+) -> tuple[df.FilterSet, QuerySet[Any]]:
+    """The page's list narrowed by the query string; bad input leaves the list empty and the
+    field's error on the form, so nobody reads an unfiltered list as the filtered one."""
+    fs = filterset(data or None, queryset=queryset, request=request)
+    if not fs.is_bound:
+        return fs, queryset
+    if not fs.is_valid():
+        return fs, queryset.none()
+    return fs, fs.qs

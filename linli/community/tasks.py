@@ -12,4 +12,4 @@ from . import services
 @shared_task(name="linli.community.tasks.release_due")
 def release_due() -> int:
     """Merge held seats into the general pool and promote from wait-lists (every 5 minutes)."""
-    return services.release_due(Actor.system("community.release"))
+    return services.do_release_due_seats(Actor.system("community.release"))

@@ -348,6 +348,7 @@ ROUTES: dict[str, Rule] = {
     # Elevator retrofit
     "elevator:owner_login": PUBLIC, "elevator:owner_ballot": PUBLIC, "elevator:guide": PUBLIC,
     "elevator:owner_document": PUBLIC,  # the signed-in owner's own project only (session)
+    "elevator:owner_confirm": PUBLIC, "elevator:owner_logout": PUBLIC,  # the owner's session
     "elevator:index": "elevator.view", "elevator:export": "elevator.view",
     "elevator:reminders": "elevator.view", "elevator:project": "elevator.view",
     "elevator:document_file": "elevator.view", "elevator:roll": "elevator.view",
@@ -358,6 +359,8 @@ ROUTES: dict[str, Rule] = {
     "elevator:member_add": "elevator.manage", "elevator:stage_move": "elevator.manage",
     "elevator:document_add": "elevator.manage", "elevator:vote_open": "elevator.manage",
     "elevator:roll_build": "elevator.manage", "elevator:codes": "elevator.manage",
+    "elevator:roll_merge": "elevator.manage", "elevator:roll_developer": "elevator.manage",
+    "elevator:vote_close": "elevator.manage", "elevator:objection_settle": "elevator.manage",
     "elevator:objection_add": "elevator.manage", "elevator:round_table_add": "elevator.manage",
     "elevator:maintenance_add": "elevator.manage", "elevator:consultation_new": "elevator.manage",
     "elevator:consultation_edit": "elevator.manage",

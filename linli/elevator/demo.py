@@ -164,13 +164,15 @@ def _ballots(
         else:
             continue
         if i % 4 == 0:
-            ballot = services.owner_vote(Actor(None, "demo", "owner"), vote, owner, choice)
+            ballot = services.do_cast_owner_ballot(
+                Actor(None, "demo", "owner"), vote, owner, choice
+            )
         else:
             channel = channels[i % len(channels)]
             note = "授权委托书：业主委托其子女代为表决" if channel == "proxy" else ""
-            ballot = services.enter_ballot(actor, vote, owner, choice, channel, note)
+            ballot = services.do_enter_ballot(actor, vote, owner, choice, channel, note)
             if i % 3 == 0:
-                services.owner_confirm(actor, vote, owner)
+                services.do_confirm_owner_ballot(actor, vote, owner)
         cast = _at(start + timedelta(days=i % 10), 9 + i % 8)
         Ballot.objects.filter(pk=ballot.pk).update(cast=cast, confirmed=ballot.confirmed and cast)
         n += 1
@@ -188,7 +190,7 @@ def _passed_project(actor: Actor, rng: random.Random) -> tuple[Project, int]:
         entrance = Entrance.objects.filter(building__housing_type="public").first()
     assert entrance is not None
     building = entrance.building
-    project = services.save_project(
+    project = services.do_save_project(
         actor,
         Project(
             building=building,
@@ -207,22 +209,22 @@ def _passed_project(actor: Actor, rng: random.Random) -> tuple[Project, int]:
         ("徐房物业 朱强", "物业", False),
         ("业委会 沈德华", "业委会", True),
     ):
-        services.add_member(actor, project, name, role, party)
-    services.build_roll(actor, project)
+        services.do_add_member(actor, project, name, role, party)
+    services.do_build_roll(actor, project)
     owners = list(project.owners.order_by("pk"))
-    vote = services.open_vote(actor, project, "building", "SH-801-building", date(2026, 3, 2))
+    vote = services.do_open_vote(actor, project, "building", "SH-801-building", date(2026, 3, 2))
     n = 0
     for i, owner in enumerate(owners):  # all but one agree, one abstains: passes
         choice = "abstain" if i == 1 else "agree"
         channel = "door" if i % 3 == 0 else "paper"
-        b = services.enter_ballot(actor, vote, owner, choice, channel)
+        b = services.do_enter_ballot(actor, vote, owner, choice, channel)
         if i % 2 == 0:
-            services.owner_confirm(actor, vote, owner)
+            services.do_confirm_owner_ballot(actor, vote, owner)
         Ballot.objects.filter(pk=b.pk).update(cast=_at(date(2026, 3, 2) + timedelta(days=i)))
         n += 1
-    services.close_vote(actor, vote)
+    services.do_close_vote(actor, vote)
     Vote.objects.filter(pk=vote.pk).update(closes=date(2026, 3, 20))
-    services.add_round_table(
+    services.do_add_round_table(
         actor,
         project,
         date(2026, 1, 16),
@@ -250,8 +252,8 @@ def _passed_project(actor: Actor, rng: random.Random) -> tuple[Project, int]:
     ]
     for stage, kinds in docs.items():
         for kind in kinds:
-            services.add_document(actor, project, kind, None, "纸质存档", stage=stage)
-        services.move_stage(actor, project, stage + 1, "材料齐全")
+            services.do_add_document(actor, project, kind, None, "纸质存档", stage=stage)
+        services.do_move_stage(actor, project, stage + 1, "材料齐全")
         StageChange.objects.filter(project=project, to_stage=stage + 1).update(on=dates[stage])
     project.refresh_from_db()
     return project, n
@@ -269,7 +271,7 @@ def _operating_project(actor: Actor) -> Project:
         entrance = Entrance.objects.filter(building__housing_type="public").order_by("pk").last()
     assert entrance is not None
     building = entrance.building
-    project = services.save_project(
+    project = services.do_save_project(
         actor,
         Project(
             building=building,
@@ -287,27 +289,27 @@ def _operating_project(actor: Actor) -> Project:
             maintenance_contract_until=date(2026, 12, 31),
         ),
     )
-    services.build_roll(actor, project)
-    vote = services.open_vote(actor, project, "building", "SH-801-building", date(2024, 6, 3))
+    services.do_build_roll(actor, project)
+    vote = services.do_open_vote(actor, project, "building", "SH-801-building", date(2024, 6, 3))
     for owner in project.owners.order_by("pk"):
-        services.enter_ballot(actor, vote, owner, "agree", "paper")
-    services.close_vote(actor, vote)
+        services.do_enter_ballot(actor, vote, owner, "agree", "paper")
+    services.do_close_vote(actor, vote)
     Vote.objects.filter(pk=vote.pk).update(closes=date(2024, 6, 20))
     Ballot.objects.filter(vote=vote).update(cast=_at(date(2024, 6, 10)))
     for stage in range(11):
         for kind in stages.required_documents(
             stages.Stage(stage), works_cost_fen=project.works_cost_fen
         ):
-            services.add_document(actor, project, kind, None, "纸质存档", stage=stage)
-        services.move_stage(actor, project, stage + 1, "材料齐全")
+            services.do_add_document(actor, project, kind, None, "纸质存档", stage=stage)
+        services.do_move_stage(actor, project, stage + 1, "材料齐全")
         StageChange.objects.filter(project=project, to_stage=stage + 1).update(
             on=date(2024, 3, 1) + timedelta(days=60 * stage)
         )
     for kind in stages.required_documents(stages.Stage.OPERATION):
-        services.add_document(actor, project, kind, None, "纸质存档", stage=11)
+        services.do_add_document(actor, project, kind, None, "纸质存档", stage=11)
     day = date(2025, 10, 24)
     while day <= TODAY - timedelta(days=19):  # the latest visit is overdue: a reminder shows
-        services.add_maintenance(
+        services.do_add_maintenance(
             actor, project, day, "沪梯维保 王师傅", "例行保养：曳引机、门机、安全回路"
         )
         day += timedelta(days=14)
@@ -341,7 +343,7 @@ def _design_drawing(floors: int) -> bytes:
 def _consultation_project(actor: Actor, rng: random.Random) -> tuple[Project, int, int]:
     committee = Committee.objects.get(code="HN07")
     low, _made = _wuzhong_estate(rng, committee)
-    project = services.save_project(
+    project = services.do_save_project(
         actor,
         Project(
             building=low,
@@ -354,22 +356,22 @@ def _consultation_project(actor: Actor, rng: random.Random) -> tuple[Project, in
             stops=f"平层入户，停靠 1–{low.floors} 层",
         ),
     )
-    services.add_member(actor, project, "林海燕", "业主代表", True)
-    services.add_member(actor, project, "乌中居委 何丽", "居委", True)
-    services.add_member(actor, project, "业委会 唐建国", "业委会", False)
-    services.build_roll(actor, project)
+    services.do_add_member(actor, project, "林海燕", "业主代表", True)
+    services.do_add_member(actor, project, "乌中居委 何丽", "居委", True)
+    services.do_add_member(actor, project, "业委会 唐建国", "业委会", False)
+    services.do_build_roll(actor, project)
     # One owner holds two flats of the block; six unsold high-rise flats are the developer's.
     block = list(project.units.filter(in_building=True).order_by("pk"))
-    services.merge_owners(actor, project, [block[-1].owner_id, block[-2].owner_id])
+    services.do_merge_owners(actor, project, [block[-1].owner_id, block[-2].owner_id])
     unsold = list(
         project.units.filter(in_building=False, floor__gte=11)
         .order_by("pk")[:6]
         .values_list("pk", flat=True)
     )
-    services.mark_developer(actor, project, unsold)
+    services.do_mark_developer_units(actor, project, unsold)
     for kind in ("working_group_record",):
-        services.add_document(actor, project, kind, None, "纸质存档", stage=0)
-    services.move_stage(actor, project, 1, "三人小组成立")
+        services.do_add_document(actor, project, kind, None, "纸质存档", stage=0)
+    services.do_move_stage(actor, project, 1, "三人小组成立")
     StageChange.objects.filter(project=project, to_stage=1).update(on=date(2026, 7, 3))
     for kind in (
         "intent_survey_result",
@@ -377,13 +379,13 @@ def _consultation_project(actor: Actor, rng: random.Random) -> tuple[Project, in
         "cost_estimate",
         "round_table_minutes",
     ):
-        services.add_document(actor, project, kind, None, "纸质存档", stage=1)
-    services.add_document(
+        services.do_add_document(actor, project, kind, None, "纸质存档", stage=1)
+    services.do_add_document(
         actor, project, "preliminary_design",
         SimpleUploadedFile("design.png", _design_drawing(low.floors)), "初步设计：立面与平面示意",
         stage=1,
     )  # fmt: skip
-    services.publish_cost_plan(
+    services.do_publish_cost_plan(
         actor,
         project,
         {"cost": "620000", "subsidy": "市级补贴,2/5,280000", "method": "coefficients",
@@ -391,9 +393,9 @@ def _consultation_project(actor: Actor, rng: random.Random) -> tuple[Project, in
          "maintenance": "6000", "inspection": "800", "electricity": "1200", "insurance": "500",
          "reserve": "1000"},
     )  # fmt: skip
-    services.move_stage(actor, project, 2, "意向征询通过，进入正式征询")
+    services.do_move_stage(actor, project, 2, "意向征询通过，进入正式征询")
     StageChange.objects.filter(project=project, to_stage=2).update(on=date(2026, 10, 12))
-    services.add_round_table(
+    services.do_add_round_table(
         actor,
         project,
         date(2026, 9, 18),
@@ -401,8 +403,10 @@ def _consultation_project(actor: Actor, rng: random.Random) -> tuple[Project, in
         "多层业主 14 户\n高层业主代表 9 人\n居委 何丽\n业委会 唐建国\n物业",
         "高层业主关心绿地减少和施工期间通行；约定另行补种、施工避开早晚高峰。",
     )
-    b_vote = services.open_vote(actor, project, "building", "SH-801-building", date(2026, 10, 15))
-    e_vote = services.open_vote(actor, project, "estate", "SH-801-estate", date(2026, 10, 15))
+    b_vote = services.do_open_vote(
+        actor, project, "building", "SH-801-building", date(2026, 10, 15)
+    )
+    e_vote = services.do_open_vote(actor, project, "estate", "SH-801-estate", date(2026, 10, 15))
     block_owners = list(project.owners.filter(units__in_building=True).distinct().order_by("pk"))
     all_owners = list(project.owners.order_by("pk"))
     n = _ballots(actor, rng, b_vote, block_owners, (0.72, 0.08, 0.04), date(2026, 10, 15))
@@ -410,14 +414,14 @@ def _consultation_project(actor: Actor, rng: random.Random) -> tuple[Project, in
     for owner in block_owners:  # the block's owners give the same view in the estate vote
         ballot = Ballot.objects.filter(vote=b_vote, owner=owner, current=True).first()
         if ballot is not None:
-            services.enter_ballot(actor, e_vote, owner, ballot.choice, "paper")
+            services.do_enter_ballot(actor, e_vote, owner, ballot.choice, "paper")
             n += 1
     others = [o for o in all_owners if o.pk not in block_ids]
     n += _ballots(actor, rng, e_vote, others, (0.36, 0.12, 0.05), date(2026, 10, 20))
     # Objections: a second-floor owner worried about light, mediated by three owners.
     second = [o for o in block_owners if o.units.filter(floor=2).exists()]
     mediators = [o for o in block_owners if o.units.filter(floor__gte=4).exists()][:3]
-    first = services.add_objection(
+    first = services.do_add_objection(
         actor,
         project,
         objector=second[0] if second else None,
@@ -426,22 +430,22 @@ def _consultation_project(actor: Actor, rng: random.Random) -> tuple[Project, in
         raised=date(2026, 10, 18),
         mediators=mediators,
     )
-    services.add_session(
+    services.do_add_mediation_session(
         actor, first, date(2026, 10, 22), "三位老娘舅上门听取意见，设计单位到场说明井道位置。"
     )
-    services.add_session(
+    services.do_add_mediation_session(
         actor,
         first,
         date(2026, 11, 3),
         "设计单位将井道外移 0.6 米并改用玻璃幕墙；业主表示接受，另约定施工期间噪声时段。",
     )
-    services.settle_objection(
+    services.do_settle_objection(
         actor,
         first,
         "agreed",
         "井道外移 0.6 米，采用玻璃幕墙；施工时间 8:00-18:00；二楼不分摊建设费用。",
     )
-    services.add_objection(
+    services.do_add_objection(
         actor,
         project,
         objector=None,
@@ -507,7 +511,7 @@ def _consultations(actor: Actor) -> int:
             done=done,
             follow_up=follow,
         )
-        services.save_consultation(actor, entry)
+        services.do_save_consultation(actor, entry)
     return len(rows)
 
 

@@ -164,7 +164,7 @@ class Owner(models.Model):
     developer = models.BooleanField(_("开发商未售房屋"), default=False)
     code_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
     id_tail_hash = models.CharField(max_length=64, blank=True, editable=False)
-    # Wrong ID tails lock a code per address in the cache (services.owner_login), never here.
+    # Wrong ID tails lock a code per address in the cache (services.do_log_in_owner), never here.
 
     class Meta:
         verbose_name = _("业主")

@@ -11,8 +11,19 @@ from django.http import Http404
 from linli.core import policy
 from linli.core.workdays import WorkCalendar
 
-from . import stages
-from .models import Consultation, Document, MaintenanceRecord, Objection, Project, Vote
+from . import rules, stages
+from .models import (
+    Ballot,
+    Consultation,
+    Document,
+    MaintenanceRecord,
+    Objection,
+    OwnedUnit,
+    Owner,
+    Project,
+    Scope,
+    Vote,
+)
 
 
 def projects(user: Any) -> QuerySet[Project]:
@@ -78,6 +89,108 @@ def objection(user: Any, pk: int) -> Objection:
         return policy.scoped(qs, user, "project__committee_id").get(pk=pk)
     except Objection.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def votes(user: Any) -> QuerySet[Vote]:
+    """The votes of the projects the user reaches (the API list)."""
+    policy.require(user, "elevator.view")
+    return policy.scoped(
+        Vote.objects.select_related("project"), user, "project__committee_id"
+    ).order_by("pk")
+
+
+def ballots(vote: Vote) -> QuerySet[Ballot]:
+    """Every ballot of a vote the caller already read through ``vote``, changes included."""
+    return Ballot.objects.filter(vote=vote).order_by("cast", "pk")
+
+
+def roll_units(project: Project) -> QuerySet[OwnedUnit]:
+    """The owner roll of a project the caller already read through ``project``, in the order
+    staff check it against the building (building, floor, room)."""
+    return (
+        OwnedUnit.objects.filter(project=project)
+        .select_related("owner", "household")
+        .order_by("building_label", "floor", "household__room", "pk")
+    )
+
+
+def unit_counts(project: Project) -> dict[str, int]:
+    """How many units the roll holds, how many in the lift's own building, how many owners."""
+    return OwnedUnit.objects.filter(project=project).aggregate(
+        units=Count("pk"),
+        building=Count("pk", filter=Q(in_building=True)),
+        owners=Count("owner", distinct=True),
+    )
+
+
+def building_units(project: Project) -> QuerySet[OwnedUnit]:
+    """The units of the lift's own building, bottom floor first (the cost tables' rows)."""
+    return (
+        OwnedUnit.objects.filter(project=project, in_building=True)
+        .select_related("household__entrance")
+        .order_by("floor", "household__entrance__number", "household__room")
+    )
+
+
+def unit_owner_ids(project: Project, unit_ids: list[int]) -> set[int]:
+    """The owners of the chosen units of one project (units of other projects are ignored)."""
+    return set(
+        OwnedUnit.objects.filter(project=project, pk__in=unit_ids).values_list(
+            "owner_id", flat=True
+        )
+    )
+
+
+def owners_with_units(project: Project) -> dict[int, Owner]:
+    """The project's owners by id, with the units and entrances a printed notice names."""
+    return {o.pk: o for o in project.owners.prefetch_related("units__household__entrance")}
+
+
+def vote_owners(vote: Vote) -> QuerySet[Owner]:
+    """The owners on the vote's roll (building scope: those with a unit in the building)."""
+    owners = Owner.objects.filter(project_id=vote.project_id)
+    if vote.scope == Scope.BUILDING:
+        owners = owners.filter(units__in_building=True)
+    return owners.distinct().order_by("pk").prefetch_related("units__household__entrance")
+
+
+def recent_ballots(vote: Vote, limit: int = 20) -> QuerySet[Ballot]:
+    """The latest ballots of a vote, changes included, with who entered them."""
+    return (
+        Ballot.objects.filter(vote=vote)
+        .select_related("owner", "entered_by")
+        .order_by("-cast", "-pk")[:limit]
+    )
+
+
+# --- the owner's own page (no account: the owner signed in with a personal code) -------------
+
+
+def session_owner(pk: int) -> Owner | None:
+    """The owner a valid owner session names, with the project the page shows."""
+    return Owner.objects.select_related("project__building__estate").filter(pk=pk).first()
+
+
+def owner_votes(owner: Owner) -> list[Vote]:
+    return list(Vote.objects.filter(project_id=owner.project_id).order_by("scope"))
+
+
+def owner_units(owner: Owner) -> list[OwnedUnit]:
+    return list(owner.units.select_related("household__entrance").order_by("pk"))
+
+
+def owner_documents(owner: Owner) -> list[Document]:
+    """The documents of the owner's own project that owners are shown (rules.OWNER_DOCUMENTS)."""
+    return list(
+        Document.objects.filter(project_id=owner.project_id, kind__in=rules.OWNER_DOCUMENTS)
+        .exclude(file="")
+        .order_by("stage", "kind", "pk")
+    )
+
+
+def owner_ballots(vote: Vote, owner: Owner) -> list[Ballot]:
+    """The owner's own ballots in a vote, oldest first (their history on their page)."""
+    return list(Ballot.objects.filter(vote=vote, owner=owner).order_by("cast", "pk"))
 
 
 def consultations(user: Any) -> QuerySet[Consultation]:

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 
 from linli.core import audit, crypto, policy, ratelimit, workcalendar
 from linli.core.context import Actor
-from linli.core.errors import DomainError
 from linli.core.workdays import WorkCalendar
 from linli.geo.labels import join_place
 from linli.geo.models import Household, Resident
@@ -30,6 +29,16 @@ from linli.notices import rules as notice_rules
 from linli.notices import services as notices
 
 from . import present, rules, stages
+from .errors import (
+    DocumentNotFound,
+    ElevatorError,
+    NoBallot,
+    OwnerAccessDenied,
+    OwnerLocked,
+    RollInUse,
+    StageBlocked,
+    VoteClosed,
+)
 from .models import (
     Ballot,
     Channel,
@@ -64,10 +73,6 @@ UPLOAD_TYPES = {
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
-class ElevatorError(DomainError):
-    code = "elevator"
-
-
 def _manage(actor: Actor, committee_id: int) -> None:
     policy.require(actor.user, "elevator.manage")
     policy.require_in_scope(actor.user, committee_id)
@@ -80,7 +85,7 @@ def _today() -> date:
 # --- projects and stages -------------------------------------------------------------------
 
 
-def save_project(actor: Actor, project: Project, changed: Sequence[str] = ()) -> Project:
+def do_save_project(actor: Actor, project: Project, changed: Sequence[str] = ()) -> Project:
     project.committee_id = project.building.committee_id
     _manage(actor, project.committee_id)
     if project.entrance is not None and project.entrance.building_id != project.building_id:
@@ -97,7 +102,7 @@ def save_project(actor: Actor, project: Project, changed: Sequence[str] = ()) ->
     return project
 
 
-def add_member(actor: Actor, project: Project, name: str, role: str, party: bool) -> None:
+def do_add_member(actor: Actor, project: Project, name: str, role: str, party: bool) -> None:
     _manage(actor, project.committee_id)
     with transaction.atomic():
         member = project.members.create(name=name, role=role, party_branch=party)
@@ -110,7 +115,7 @@ def consultation_passed(project: Project) -> bool:
     return bool(votes) and all(tally_vote(v).passed for v in votes)
 
 
-def move_stage(actor: Actor, project: Project, target: int, note: str = "") -> Project:
+def do_move_stage(actor: Actor, project: Project, target: int, note: str = "") -> Project:
     _manage(actor, project.committee_id)
     kinds = set(project.documents.values_list("kind", flat=True))
     current = stages.Stage(project.stage)
@@ -122,9 +127,7 @@ def move_stage(actor: Actor, project: Project, target: int, note: str = "") -> P
         works_cost_fen=project.works_cost_fen,
     )
     if problems:
-        raise ElevatorError(
-            _("；").join(present.problem_text(x) for x in problems), code="stage_blocked"
-        )
+        raise StageBlocked(_("；").join(present.problem_text(x) for x in problems))
     with transaction.atomic():
         StageChange.objects.create(
             project=project,
@@ -153,7 +156,7 @@ def check_upload(upload: UploadedFile[Any]) -> None:
         raise ElevatorError(_("文件内容与扩展名不符。"), field="file")
 
 
-def add_document(
+def do_add_document(
     actor: Actor,
     project: Project,
     kind: str,
@@ -182,7 +185,7 @@ def add_document(
     return doc
 
 
-def publish_cost_plan(actor: Actor, project: Project, plan: dict[str, str]) -> Project:
+def do_publish_cost_plan(actor: Actor, project: Project, plan: dict[str, str]) -> Project:
     """Publish the cost calculator's settings as the plan the owners see their share under."""
     _manage(actor, project.committee_id)
     with transaction.atomic():
@@ -193,16 +196,7 @@ def publish_cost_plan(actor: Actor, project: Project, plan: dict[str, str]) -> P
     return project
 
 
-def owner_documents(owner: Owner) -> list[Document]:
-    """The documents of the owner's own project that owners are shown (rules.OWNER_DOCUMENTS)."""
-    return list(
-        Document.objects.filter(project_id=owner.project_id, kind__in=rules.OWNER_DOCUMENTS)
-        .exclude(file="")
-        .order_by("stage", "kind", "pk")
-    )
-
-
-def owner_document(actor: Actor, owner: Owner, doc_id: int) -> Document:
+def do_open_owner_document(actor: Actor, owner: Owner, doc_id: int) -> Document:
     """One document for the owner to open; only their project's, and every opening is audited
     (an agreement or a cost table names owners)."""
     doc = (
@@ -213,7 +207,7 @@ def owner_document(actor: Actor, owner: Owner, doc_id: int) -> Document:
         .first()
     )
     if doc is None:
-        raise DomainError(_("没有这份材料。"), code="not_found")
+        raise DocumentNotFound(_("没有这份材料。"))
     audit.record(
         actor,
         "elevator.document.owner_open",
@@ -230,7 +224,7 @@ def _high_rise(floors: int) -> bool:
     return floors >= HIGH_RISE_FLOORS
 
 
-def build_roll(actor: Actor, project: Project) -> int:
+def do_build_roll(actor: Actor, project: Project) -> int:
     """(Re)build the project's owner roll from the geo households; returns the unit count.
 
     Building scope: the project's building (or its stairwell). Estate scope, when the lift
@@ -239,7 +233,7 @@ def build_roll(actor: Actor, project: Project) -> int:
     """
     _manage(actor, project.committee_id)
     if Ballot.objects.filter(vote__project=project).exists():
-        raise ElevatorError(_("已有表决票，不能重建业主名册。"), code="roll_in_use")
+        raise RollInUse(_("已有表决票，不能重建业主名册。"))
     households = Household.objects.select_related("entrance__building")
     if project.uses_shared_ground:
         households = households.filter(entrance__building__estate_id=project.building.estate_id)
@@ -302,14 +296,14 @@ def _set_tail(owner: Owner, tail: str) -> None:
     owner.save(update_fields=["id_tail_hash"])
 
 
-def merge_owners(actor: Actor, project: Project, owner_ids: Iterable[int]) -> Owner:
+def do_merge_owners(actor: Actor, project: Project, owner_ids: Iterable[int]) -> Owner:
     """Several units of one owner count once with the summed area: move them to one owner."""
     _manage(actor, project.committee_id)
     owners = list(project.owners.filter(pk__in=list(owner_ids)).order_by("pk"))
     if len(owners) < 2:
         raise ElevatorError(_("请选择至少两位业主合并。"))
     if Ballot.objects.filter(owner__in=owners).exists():
-        raise ElevatorError(_("已投票的业主不能合并。"), code="roll_in_use")
+        raise RollInUse(_("已投票的业主不能合并。"))
     keep, rest = owners[0], owners[1:]
     with transaction.atomic():
         OwnedUnit.objects.filter(owner__in=rest).update(owner=keep)
@@ -318,7 +312,7 @@ def merge_owners(actor: Actor, project: Project, owner_ids: Iterable[int]) -> Ow
     return keep
 
 
-def mark_developer(actor: Actor, project: Project, unit_ids: Iterable[int]) -> Owner:
+def do_mark_developer_units(actor: Actor, project: Project, unit_ids: Iterable[int]) -> Owner:
     """All undelivered developer units are one owner: move the units to that owner."""
     _manage(actor, project.committee_id)
     units = list(project.units.filter(pk__in=list(unit_ids)))
@@ -347,7 +341,7 @@ def normalise_code(code: str) -> str:
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
-def issue_codes(actor: Actor, project: Project) -> list[tuple[Owner, str]]:
+def do_issue_codes(actor: Actor, project: Project) -> list[tuple[Owner, str]]:
     """New personal codes for every owner (old codes stop working). Shown once, for printing."""
     _manage(actor, project.committee_id)
     issued: list[tuple[Owner, str]] = []
@@ -361,7 +355,7 @@ def issue_codes(actor: Actor, project: Project) -> list[tuple[Owner, str]]:
     return issued
 
 
-def set_owner_id_tail(actor: Actor, owner: Owner, tail: str) -> None:
+def do_set_owner_id_tail(actor: Actor, owner: Owner, tail: str) -> None:
     """Record the ID check for an owner not found in the residents register."""
     _manage(actor, owner.project.committee_id)
     tail = tail.strip().upper()
@@ -372,11 +366,7 @@ def set_owner_id_tail(actor: Actor, owner: Owner, tail: str) -> None:
         audit.record(actor, "elevator.owner.id_tail", owner)
 
 
-class OwnerAccessDenied(ElevatorError):
-    code = "owner_access"
-
-
-def owner_login(code: str, tail: str, *, terminal: str = "", address: str = "") -> Owner:
+def do_log_in_owner(code: str, tail: str, *, terminal: str = "", address: str = "") -> Owner:
     """The owner's own access: personal code plus the last four ID characters.
 
     Wrong codes reveal nothing (callers throttle by address); a right code with a wrong
@@ -411,7 +401,7 @@ def owner_login(code: str, tail: str, *, terminal: str = "", address: str = "") 
             outcome="denied" if problem else "ok",
         )
     if problem == "locked":
-        raise OwnerAccessDenied(_("尝试次数过多，请 30 分钟后再试，或联系居委。"), code="locked")
+        raise OwnerLocked(_("尝试次数过多，请 30 分钟后再试，或联系居委。"))
     if problem:
         raise OwnerAccessDenied(_("个人码或身份证号后四位不正确。"))
     return owner
@@ -420,7 +410,7 @@ def owner_login(code: str, tail: str, *, terminal: str = "", address: str = "") 
 # --- votes and ballots -------------------------------------------------------------------------
 
 
-def open_vote(
+def do_open_vote(
     actor: Actor,
     project: Project,
     scope: str,
@@ -453,11 +443,11 @@ def open_vote(
         )
         audit.record(actor, "elevator.vote.open", vote, details={"rule": rule, "scope": scope})
         if stages.vote_notice_due(vote.opens, vote.closes, _today()):
-            notify_owners(vote)
+            do_notify_owners(vote)
     return vote
 
 
-def notify_owners(vote: Vote) -> int:
+def do_notify_owners(vote: Vote) -> int:
     """The vote notice (SMS) to each owner in the vote's scope whose roll entry has a valid
     mobile number; once per vote and owner. Returns how many owners were addressed."""
     if vote.closes is None:
@@ -479,7 +469,7 @@ def notify_owners(vote: Vote) -> int:
     return sent
 
 
-def close_vote(actor: Actor, vote: Vote) -> Vote:
+def do_close_vote(actor: Actor, vote: Vote) -> Vote:
     _manage(actor, vote.project.committee_id)
     with transaction.atomic():
         vote.open = False
@@ -507,7 +497,7 @@ def _cast(
     entered_by: Any,
 ) -> Ballot:
     if not vote.open:
-        raise ElevatorError(_("表决已截止。"), code="vote_closed")
+        raise VoteClosed(_("表决已截止。"))
     if choice not in Choice.values:
         raise ElevatorError(_("未知的意见。"), field="choice")
     if channel not in Channel.values:
@@ -557,7 +547,7 @@ def _cast(
     return ballot
 
 
-def enter_ballot(
+def do_enter_ballot(
     actor: Actor, vote: Vote, owner: Owner, choice: str, channel: str, proxy_note: str = ""
 ) -> Ballot:
     """Staff enter a ballot cast on paper, at the door, with assistance, or by proxy."""
@@ -567,23 +557,23 @@ def enter_ballot(
     return _cast(actor, vote, owner, choice, channel, proxy_note, actor.user)
 
 
-def owner_vote(actor: Actor, vote: Vote, owner: Owner, choice: str) -> Ballot:
+def do_cast_owner_ballot(actor: Actor, vote: Vote, owner: Owner, choice: str) -> Ballot:
     """The owner votes online, or overrides a ballot someone cast for them."""
     if actor.user is not None:
         raise PermissionDenied("owners act without an account")
     return _cast(actor, vote, owner, choice, Channel.ONLINE, "", None)
 
 
-def owner_confirm(actor: Actor, vote: Vote, owner: Owner) -> Ballot:
+def do_confirm_owner_ballot(actor: Actor, vote: Vote, owner: Owner) -> Ballot:
     """The owner confirms the ballot entered for them; the confirmation is audited."""
     if not vote.open:
-        raise ElevatorError(_("表决已截止。"), code="vote_closed")
+        raise VoteClosed(_("表决已截止。"))
     with transaction.atomic():
         ballot = (
             Ballot.objects.select_for_update().filter(vote=vote, owner=owner, current=True).first()
         )
         if ballot is None:
-            raise ElevatorError(_("还没有为您录入的表决票。"), code="no_ballot")
+            raise NoBallot(_("还没有为您录入的表决票。"))
         if ballot.confirmed is None:
             ballot.confirmed = timezone.now()
             ballot.save(update_fields=["confirmed"])
@@ -651,7 +641,7 @@ def tally_vote(vote: Vote) -> rules.TallyResult:
 # --- mediation and meetings ------------------------------------------------------------
 
 
-def add_objection(
+def do_add_objection(
     actor: Actor,
     project: Project,
     *,
@@ -679,7 +669,9 @@ def add_objection(
     return obj
 
 
-def add_session(actor: Actor, objection: Objection, on: date, notes: str) -> MediationSession:
+def do_add_mediation_session(
+    actor: Actor, objection: Objection, on: date, notes: str
+) -> MediationSession:
     _manage(actor, objection.project.committee_id)
     with transaction.atomic():
         session = objection.sessions.create(on=on, notes=notes)
@@ -689,7 +681,7 @@ def add_session(actor: Actor, objection: Objection, on: date, notes: str) -> Med
     return session
 
 
-def settle_objection(actor: Actor, objection: Objection, status: str, agreement: str) -> None:
+def do_settle_objection(actor: Actor, objection: Objection, status: str, agreement: str) -> None:
     _manage(actor, objection.project.committee_id)
     if status not in Objection.Status.values:
         raise ElevatorError(_("未知的状态。"), field="status")
@@ -700,7 +692,7 @@ def settle_objection(actor: Actor, objection: Objection, status: str, agreement:
         audit.record(actor, "elevator.objection.settle", objection, details={"status": status})
 
 
-def add_round_table(
+def do_add_round_table(
     actor: Actor, project: Project, on: date, agenda: str, attendance: str, minutes: str
 ) -> RoundTable:
     _manage(actor, project.committee_id)
@@ -715,14 +707,14 @@ def add_round_table(
 # --- upkeep --------------------------------------------------------------------------------
 
 
-def add_maintenance(actor: Actor, project: Project, on: date, by: str, notes: str) -> None:
+def do_add_maintenance(actor: Actor, project: Project, on: date, by: str, notes: str) -> None:
     _manage(actor, project.committee_id)
     with transaction.atomic():
         rec = MaintenanceRecord.objects.create(project=project, on=on, by=by, notes=notes)
         audit.record(actor, "elevator.maintenance.add", rec, details={"project": project.pk})
 
 
-def save_consultation(actor: Actor, entry: Consultation, changed: Sequence[str] = ()) -> None:
+def do_save_consultation(actor: Actor, entry: Consultation, changed: Sequence[str] = ()) -> None:
     """A question to the guidance centre (phone, visit, online) and its follow-up."""
     policy.require(actor.user, "elevator.manage")
     scope = policy.committee_scope(actor.user)
@@ -752,7 +744,7 @@ def save_consultation(actor: Actor, entry: Consultation, changed: Sequence[str] 
 # --- reminders (celery beat) -------------------------------------------------------------------
 
 
-def send_stage_reminders(today: date | None = None) -> dict[str, int]:
+def do_send_stage_reminders(today: date | None = None) -> dict[str, int]:
     """Daily: each project's committee is reminded of clocks due soon or overdue (planning
     notice, registration, maintenance, inspection), of an open vote's deadline 3 days ahead
     with the number of owners yet to vote; owners get the notice of a vote that opens today.
@@ -779,7 +771,7 @@ def send_stage_reminders(today: date | None = None) -> dict[str, int]:
                 counts["clocks"] += 1
         for vote in queries.open_votes():
             if stages.vote_notice_due(vote.opens, vote.closes, today):
-                counts["vote_notices"] += notify_owners(vote)
+                counts["vote_notices"] += do_notify_owners(vote)
             if vote.closes is None or not stages.vote_deadline_due(vote.closes, today):
                 continue
             state = vote_state(vote)
@@ -826,3 +818,11 @@ def project_dates(project: Project, last_maintenance: date | None) -> stages.Pro
 
 def area_text(value: Decimal) -> str:
     return f"{value:.2f}"
+
+
+# The names before the do_<verb>_<noun> convention, for the browser tests outside this app.
+build_roll = do_build_roll
+enter_ballot = do_enter_ballot
+issue_codes = do_issue_codes
+open_vote = do_open_vote
+save_project = do_save_project

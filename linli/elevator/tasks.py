@@ -10,4 +10,4 @@ from . import services
 @shared_task(name="linli.elevator.tasks.stage_clocks")
 def stage_clocks() -> dict[str, int]:
     """Daily: stage clocks and vote deadlines to the committee, vote notices to owners."""
-    return services.send_stage_reminders()
+    return services.do_send_stage_reminders()

@@ -101,7 +101,7 @@ class EventViewSet(ReadOnly):
         body = s.SignupInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
-        result = services.sign_up(
+        result = services.do_sign_up(
             Actor.from_request(request), event.pk, d["name"], d["phone"], channel=d["channel"]
         )
         data = {
@@ -133,7 +133,7 @@ class SignupViewSet(ReadOnly):
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         """Cancel through the engine; the freed seat goes to the first eligible waiting person."""
         signup = self.get_object()
-        cancelled = services.cancel_signup(Actor.from_request(request), signup.token)
+        cancelled = services.do_cancel_signup(Actor.from_request(request), signup.token)
         return Response(s.SignupSerializer(cancelled).data)
 
 
@@ -162,7 +162,7 @@ class ServiceOrderViewSet(mixins.CreateModelMixin, ReadOnly):
         scope = policy.committee_scope(request.user)
         if scope is not None:
             committee_id = scope
-        order = services.place_order(Actor.from_request(request), committee_id=committee_id, **d)
+        order = services.do_place_order(Actor.from_request(request), committee_id=committee_id, **d)
         return Response(s.ServiceOrderSerializer(order).data, status=201)
 
     @extend_schema(request=s.OrderStepSerializer, responses=s.ServiceOrderSerializer)
@@ -174,7 +174,7 @@ class ServiceOrderViewSet(mixins.CreateModelMixin, ReadOnly):
         body = s.OrderStepSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = dict(body.validated_data)
-        done = services.advance_order(Actor.from_request(request), order.pk, d.pop("step"), **d)
+        done = services.do_advance_order(Actor.from_request(request), order.pk, d.pop("step"), **d)
         return Response(s.ServiceOrderSerializer(done).data)
 
 
@@ -196,7 +196,7 @@ class AllianceOrderViewSet(mixins.CreateModelMixin, ReadOnly):
         body = s.AllianceOrderSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
-        order = services.order_project(
+        order = services.do_order_alliance_project(
             Actor.from_request(request), d["project"], d["students"], d["grade"], d.get("wish", "")
         )
         return Response(s.AllianceOrderSerializer(order).data, status=201)
@@ -225,7 +225,7 @@ class VolunteerViewSet(ReadOnly):
         )
         body = s.VolunteerRevealSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        revealed = services.reveal_volunteer(
+        revealed = services.do_reveal_volunteer(
             Actor.from_request(request), volunteer, body.validated_data["purpose"]
         )
         return Response(s.RevealedVolunteerSerializer(revealed).data)

@@ -43,9 +43,9 @@ def main(threads_n: int, per_thread: int, capacity: int) -> dict[str, object]:
         try:
             barrier.wait()
             for i in range(per_thread):
-                result = services.sign_up(public, event.pk, f"居民{t}-{i}", f"138{t:04d}{i:04d}")
+                result = services.do_sign_up(public, event.pk, f"居民{t}-{i}", f"138{t:04d}{i:04d}")
                 if i % 5 == 4:
-                    services.cancel_signup(public, result.signup.token)
+                    services.do_cancel_signup(public, result.signup.token)
         except Exception as exc:
             errors.append(repr(exc))
         finally:

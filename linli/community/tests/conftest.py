@@ -78,7 +78,7 @@ def net(street: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
 def event(net: dict[str, Any]) -> Any:
     from linli.community import services
 
-    return services.create_event(
+    return services.do_create_event(
         net["actor"], title="晚间一小时：海派音乐沙龙", space=net["hall"], starts_at=at(1, 18, 30),
         ends_at=at(1, 19, 30), capacity=3, reserved_offline=1, release_at=at(1, 14),
         partner="徐汇区图书馆",

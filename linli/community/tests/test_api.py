@@ -51,7 +51,7 @@ def constant(client: Client, url: str, grow: Callable[[int], None]) -> None:
 
 @pytest.fixture
 def c1_event(net: dict[str, Any], street: dict[str, Any]) -> Event:
-    return services.create_event(
+    return services.do_create_event(
         net["actor"], title="陕新邻里音乐会", space=net["room"], starts_at=at(2, 10),
         ends_at=at(2, 11), capacity=2, committee_id=street["c1"].pk,
     )  # fmt: skip
@@ -70,7 +70,7 @@ def test_token_and_session_auth(client: Client, net: dict[str, Any]) -> None:
 def test_positions_carry_staff_spaces_and_constant_queries(
     client: Client, net: dict[str, Any]
 ) -> None:
-    services.save_position_staff(
+    services.do_save_position_staff(
         net["actor"], net["centre"], None, name="张敏", duties="接待、党课"
     )
     client.force_login(net["dangqun"])
@@ -86,7 +86,7 @@ def test_positions_carry_staff_spaces_and_constant_queries(
             p = Position.objects.create(kind="point", name=f"点{Position.objects.count()}-{k}",
                                         address="x", parent=net["station"])  # fmt: skip
             Space.objects.create(position=p, name="室", capacity=5)
-            services.save_position_staff(net["actor"], p, None, name="李", duties="接待")
+            services.do_save_position_staff(net["actor"], p, None, name="李", duties="接待")
 
     constant(client, f"{API}/positions/", grow)
 
@@ -110,7 +110,7 @@ def test_menu_filters_and_constant_queries(client: Client, net: dict[str, Any]) 
 def test_events_are_public_facts_with_counts(
     client: Client, net: dict[str, Any], event: Event
 ) -> None:
-    services.sign_up(PUBLIC, event.pk, "王阿姨", phone(1))
+    services.do_sign_up(PUBLIC, event.pk, "王阿姨", phone(1))
     client.force_login(net["school_user"])
     body = client.get(f"{API}/events/").json()
     row = body["results"][0]
@@ -121,7 +121,7 @@ def test_events_are_public_facts_with_counts(
         start = Event.objects.count()
         for k in range(n):
             day = 3 + start + k
-            services.create_event(net["actor"], title="讲座", space=net["hall"],
+            services.do_create_event(net["actor"], title="讲座", space=net["hall"],
                                   starts_at=at(day, 9), ends_at=at(day, 10), capacity=5)  # fmt: skip
 
     constant(client, f"{API}/events/", grow)
@@ -158,8 +158,8 @@ def test_signups_scoped_masked_and_cancel_promotes(
     client: Client, net: dict[str, Any], users: dict[str, Any], event: Event, c1_event: Event
 ) -> None:
     for n in (1, 2, 3):
-        services.sign_up(PUBLIC, c1_event.pk, f"居民{n}", phone(n))
-    services.sign_up(PUBLIC, event.pk, "街道活动居民", phone(9))
+        services.do_sign_up(PUBLIC, c1_event.pk, f"居民{n}", phone(n))
+    services.do_sign_up(PUBLIC, event.pk, "街道活动居民", phone(9))
     client.force_login(users["committee_staff"])
     body = client.get(f"{API}/signups/").json()
     assert {r["event"] for r in body["results"]} == {c1_event.pk}
@@ -183,7 +183,7 @@ def test_signups_list_constant_queries(client: Client, net: dict[str, Any], even
     def grow(n: int) -> None:
         start = Signup.objects.count()
         for k in range(n):
-            services.sign_up(PUBLIC, event.pk, f"人{start + k}", phone(100 + start + k))
+            services.do_sign_up(PUBLIC, event.pk, f"人{start + k}", phone(100 + start + k))
 
     constant(client, f"{API}/signups/", grow)
 
@@ -215,7 +215,7 @@ def test_orders_scoped_by_role(
     client: Client, net: dict[str, Any], users: dict[str, Any], street: dict[str, Any]
 ) -> None:
     for committee in (street["c1"], street["c2"], None):
-        services.place_order(
+        services.do_place_order(
             net["actor"], position=net["centre"], requester_kind="organisation",
             requester_name=f"单位{committee}", menu_item=net["lecture"], people=10,
             committee_id=committee.pk if committee else None, channel="phone",
@@ -231,7 +231,7 @@ def test_orders_scoped_by_role(
 
     def grow(n: int) -> None:
         for _k in range(n):
-            services.place_order(
+            services.do_place_order(
                 net["actor"], position=net["centre"], requester_kind="organisation",
                 requester_name="单位", menu_item=net["lecture"], channel="phone",
             )  # fmt: skip
@@ -248,7 +248,9 @@ def test_schools_and_units_see_only_their_own_alliance_orders(
         f"{API}/alliance-orders/", {"project": net["project"].pk, "students": 30, "grade": "四年级"}
     )
     assert made.status_code == 201 and made.json()["school_name"] == "高安路第一小学"
-    services.order_project(Actor(net["school2_user"], "t"), net["project"], 20, "三年级")
+    services.do_order_alliance_project(
+        Actor(net["school2_user"], "t"), net["project"], 20, "三年级"
+    )
     other = AllianceOrder.objects.get(school=net["other_school"])
     mine = client.get(f"{API}/alliance-orders/").json()
     assert [r["school_name"] for r in mine["results"]] == ["高安路第一小学"]
@@ -264,7 +266,9 @@ def test_schools_and_units_see_only_their_own_alliance_orders(
 
     def grow(n: int) -> None:
         for _k in range(n):
-            services.order_project(Actor(net["school_user"], "t"), net["project"], 5, "一年级")
+            services.do_order_alliance_project(
+                Actor(net["school_user"], "t"), net["project"], 5, "一年级"
+            )
 
     constant(client, f"{API}/alliance-orders/", grow)
 
@@ -272,10 +276,10 @@ def test_schools_and_units_see_only_their_own_alliance_orders(
 def test_volunteers_masked_scoped_and_reveal_audited(
     client: Client, net: dict[str, Any], users: dict[str, Any], street: dict[str, Any]
 ) -> None:
-    v = services.register_volunteer(
+    v = services.do_register_volunteer(
         net["actor"], net["team"], "陈志愿", phone(8), "11010519491231002X", street["c1"].pk
     )
-    services.report_hours(net["actor"], v, net["team"], at(-1, 9).date(), 120, "导览",
+    services.do_report_hours(net["actor"], v, net["team"], at(-1, 9).date(), 120, "导览",
                           source="leader")  # fmt: skip
     client.force_login(users["committee_staff"])
     body = client.get(f"{API}/volunteers/").json()
@@ -301,7 +305,7 @@ def test_volunteers_masked_scoped_and_reveal_audited(
     def grow(n: int) -> None:
         start = net["team"].members.count()
         for k in range(n):
-            services.register_volunteer(net["actor"], net["team"], f"志愿者{start + k}",
+            services.do_register_volunteer(net["actor"], net["team"], f"志愿者{start + k}",
                                         phone(300 + start + k))  # fmt: skip
 
     constant(client, f"{API}/volunteers/", grow)
@@ -310,7 +314,7 @@ def test_volunteers_masked_scoped_and_reveal_audited(
 def test_order_loop_steps_through_the_api(
     client: Client, net: dict[str, Any], users: dict[str, Any]
 ) -> None:
-    order = services.place_order(
+    order = services.do_place_order(
         net["actor"], position=net["centre"], requester_kind="organisation",
         requester_name="上海图书馆", menu_item=net["lecture"], channel="phone",
     )  # fmt: skip

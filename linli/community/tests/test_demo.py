@@ -61,6 +61,6 @@ def test_demo_volunteer_logs_in_with_the_documented_code(db: Any) -> None:
 
     geo_demo.build(with_residents=False)
     demo.build()
-    volunteer = services.volunteer_login(demo.DEMO_VOLUNTEER_CODE, "9100", address="t")
+    volunteer = services.do_log_in_volunteer(demo.DEMO_VOLUNTEER_CODE, "9100", address="t")
     assert volunteer.teams.get().team.name == "建筑可阅读"
     assert volunteer.certificates.exists()

@@ -70,10 +70,12 @@ def _audits(action: str) -> int:
 
 
 def test_position_is_created_and_edited_with_audit(net: dict[str, Any]) -> None:
-    point = services.save_position(net["actor"], None, _position_data(parent_id=net["station"].pk))
+    point = services.do_save_position(
+        net["actor"], None, _position_data(parent_id=net["station"].pk)
+    )
     assert point.parent == net["station"] and point.map_x == 30
     assert _audits("community.position.create") == 1
-    services.save_position(
+    services.do_save_position(
         net["actor"], point, _position_data(parent_id=net["station"].pk, hours="全天")
     )
     point.refresh_from_db()
@@ -100,16 +102,16 @@ def test_position_errors_name_the_field(
         over["parent_id"] = net["station"].pk
     before = Position.objects.count()
     with pytest.raises(DomainError) as exc:
-        services.save_position(net["actor"], None, _position_data(**over))
+        services.do_save_position(net["actor"], None, _position_data(**over))
     assert exc.value.field == field
     assert Position.objects.count() == before
 
 
 def test_station_with_points_cannot_become_a_point(net: dict[str, Any]) -> None:
-    services.save_position(net["actor"], None, _position_data(parent_id=net["station"].pk))
+    services.do_save_position(net["actor"], None, _position_data(parent_id=net["station"].pk))
     station = net["station"]
     with pytest.raises(DomainError) as exc:
-        services.save_position(
+        services.do_save_position(
             net["actor"], station,
             _position_data(kind="point", name=station.name, parent_id=net["centre"].pk),
         )  # fmt: skip
@@ -120,31 +122,33 @@ def test_committee_staff_edit_only_their_committee(
     net: dict[str, Any], users: dict[str, Any], street: dict[str, Any]
 ) -> None:
     mine = Actor(users["committee_staff"], "t")
-    point = services.save_position(
+    point = services.do_save_position(
         mine, None, _position_data(parent_id=net["station"].pk, committee_id=street["c2"].pk)
     )
     assert point.committee_id == street["c1"].pk  # forced to their own committee
     with pytest.raises(PermissionDenied):
-        services.save_position(
+        services.do_save_position(
             mine, net["centre"], _position_data(kind="centre", name="社区党群服务中心")
         )
     other = Actor(users["committee_staff_2"], "t")
     with pytest.raises(PermissionDenied):
-        services.save_space(other, net["station"], None, name="活动室", capacity=20)
+        services.do_save_space(other, net["station"], None, name="活动室", capacity=20)
     reader = Actor(users["street_staff"], "t")
     with pytest.raises(PermissionDenied):
-        services.save_menu_item(reader, net["centre"], None, {})
+        services.do_save_menu_item(reader, net["centre"], None, {})
 
 
 def test_staff_member_has_several_duties(net: dict[str, Any]) -> None:
-    member = services.save_position_staff(
+    member = services.do_save_position_staff(
         net["actor"], net["centre"], None, name="张敏", duties="接待，政策咨询、活动组织"
     )
     assert member.duty_list == ["接待", "政策咨询", "活动组织"]
     with pytest.raises(DomainError) as exc:
-        services.save_position_staff(net["actor"], net["centre"], member, name="张敏", duties="、")
+        services.do_save_position_staff(
+            net["actor"], net["centre"], member, name="张敏", duties="、"
+        )
     assert exc.value.field == "duties"
-    services.remove_position_staff(net["actor"], member)
+    services.do_remove_position_staff(net["actor"], member)
     assert not net["centre"].staff.exists()
     assert _audits("community.position_staff.remove") == 1
 
@@ -152,15 +156,15 @@ def test_staff_member_has_several_duties(net: dict[str, Any]) -> None:
 def test_space_cannot_shrink_below_a_coming_event(net: dict[str, Any], event: Event) -> None:
     hall = net["hall"]
     with pytest.raises(DomainError) as exc:
-        services.save_space(net["actor"], net["centre"], hall, name=hall.name, capacity=2)
+        services.do_save_space(net["actor"], net["centre"], hall, name=hall.name, capacity=2)
     assert exc.value.field == "capacity"
-    services.save_space(
+    services.do_save_space(
         net["actor"], net["centre"], hall, name=hall.name, capacity=3, equipment="投影、音响"
     )
     hall.refresh_from_db()
     assert (hall.capacity, hall.equipment) == (3, "投影、音响")
     with pytest.raises(DomainError) as dup:
-        services.save_space(net["actor"], net["centre"], None, name="会议室", capacity=5)
+        services.do_save_space(net["actor"], net["centre"], None, name="会议室", capacity=5)
     assert dup.value.field == "name"
 
 
@@ -170,7 +174,7 @@ def test_menu_item_in_three_families(net: dict[str, Any]) -> None:
         "capacity": 30, "duration_minutes": 90, "mode": "appointment", "lead_days": 2,
         "provider": "", "description": "", "active": True,
     }  # fmt: skip
-    item = services.save_menu_item(net["actor"], net["centre"], None, data)
+    item = services.do_save_menu_item(net["actor"], net["centre"], None, data)
     assert item.get_family_display() == "文明实践"
     for bad, field in (
         ({"family": "sports"}, "family"),
@@ -179,7 +183,7 @@ def test_menu_item_in_three_families(net: dict[str, Any]) -> None:
         ({"title": "精品党课"}, "title"),
     ):
         with pytest.raises(DomainError) as exc:
-            services.save_menu_item(net["actor"], net["centre"], None, {**data, **bad})
+            services.do_save_menu_item(net["actor"], net["centre"], None, {**data, **bad})
         assert exc.value.field == field
     assert MenuItem.objects.filter(position=net["centre"]).count() == 2
 
@@ -203,42 +207,42 @@ def test_series_errors_name_the_field(net: dict[str, Any]) -> None:
         ({"reserved_offline": 41}, "reserved_offline"),
     ):
         with pytest.raises(DomainError) as exc:
-            services.save_series(net["actor"], None, _series_data(net, **over))
+            services.do_save_series(net["actor"], None, _series_data(net, **over))
         assert exc.value.field == field
     assert not Series.objects.exists()
 
 
 def test_committee_staff_cannot_define_series(net: dict[str, Any], users: dict[str, Any]) -> None:
     with pytest.raises(PermissionDenied):
-        services.save_series(Actor(users["committee_staff"], "t"), None, _series_data(net))
+        services.do_save_series(Actor(users["committee_staff"], "t"), None, _series_data(net))
 
 
 def test_series_change_spares_events_with_signups_and_never_double_books(
     net: dict[str, Any],
 ) -> None:
     actor = net["actor"]
-    series = services.save_series(actor, None, _series_data(net, weekdays="1,2,3,4,5,6,7"))
+    series = services.do_save_series(actor, None, _series_data(net, weekdays="1,2,3,4,5,6,7"))
     today = timezone.localdate()
-    created, _skipped = services.schedule_series(
+    created, _skipped = services.do_schedule_series(
         actor, series, today + timedelta(days=1), today + timedelta(days=4)
     )
     assert created == 4
     events = list(Event.objects.filter(series=series).order_by("starts_at"))
     signed, moved, blocked, dropped = events
-    services.sign_up(Actor(None, "t"), signed.pk, "王阿姨", "13900000001")
+    services.do_sign_up(Actor(None, "t"), signed.pk, "王阿姨", "13900000001")
     # Another event already holds the hall 19:30–20:00 on the third day.
-    services.create_event(
+    services.do_create_event(
         actor, title="合唱排练", space=net["hall"], starts_at=at(3, 19, 30), ends_at=at(3, 20),
         capacity=20,
     )  # fmt: skip
     fourth = timezone.localtime(dropped.starts_at).isoweekday()
     weekdays = ",".join(str(d) for d in range(1, 8) if d != fourth)
-    series = services.save_series(
+    series = services.do_save_series(
         actor, series,
         _series_data(net, weekdays=weekdays, start_time=time(19), end_time=time(20),
                      capacity=30),
     )  # fmt: skip
-    report = services.update_series_events(actor, series)
+    report = services.do_update_series_events(actor, series)
     assert report.updated == 1 and report.cancelled == 1
     assert report.kept_signups == [timezone.localtime(signed.starts_at).date()]
     assert report.conflicts == [timezone.localtime(blocked.starts_at).date()]
@@ -250,7 +254,7 @@ def test_series_change_spares_events_with_signups_and_never_double_books(
     assert dropped.status == Event.Status.CANCELLED and not dropped.slots.exists()
     assert SpaceSlot.objects.filter(event=moved).count() == 2
     # Scheduling the same days again adds nothing: each day still has its series event.
-    created, skipped = services.schedule_series(
+    created, skipped = services.do_schedule_series(
         actor, series, today + timedelta(days=1), today + timedelta(days=3)
     )
     assert created == 0 and skipped == 3

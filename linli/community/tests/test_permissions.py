@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from linli.community import services
+from linli.community import errors, services
 from linli.community.models import PracticalProject
 from linli.core.context import Actor
 from linli.core.models import AuditRecord
@@ -49,9 +49,9 @@ def test_committee_staff_reach_only_their_own_projects(
 def test_committee_staff_see_only_their_committees_volunteers_masked(
     client: Client, users: dict[str, Any], street: dict[str, Any], net: dict[str, Any]
 ) -> None:
-    services.register_volunteer(net["actor"], net["team"], "陕新志愿者", "13900000011",
+    services.do_register_volunteer(net["actor"], net["team"], "陕新志愿者", "13900000011",
                                 "11010519491231002X", street["c1"].pk)  # fmt: skip
-    services.register_volunteer(net["actor"], net["team"], "新乐志愿者", "13900000012",
+    services.do_register_volunteer(net["actor"], net["team"], "新乐志愿者", "13900000012",
                                 committee_id=street["c2"].pk)  # fmt: skip
     client.force_login(users["committee_staff"])
     text = client.get(reverse("community:volunteers")).content.decode()
@@ -65,12 +65,12 @@ def test_committee_staff_see_only_their_committees_volunteers_masked(
 def test_volunteer_reveal_needs_identity_permission_and_is_audited(
     users: dict[str, Any], street: dict[str, Any], net: dict[str, Any]
 ) -> None:
-    v = services.register_volunteer(net["actor"], net["team"], "陕新志愿者", "13900000011",
+    v = services.do_register_volunteer(net["actor"], net["team"], "陕新志愿者", "13900000011",
                                     "11010519491231002X", street["c1"].pk)  # fmt: skip
     for role in ("street_staff", "committee_staff_2"):
-        with pytest.raises(services.CommunityError):
-            services.reveal_volunteer(Actor(users[role], "t"), v, "回访")
-    shown = services.reveal_volunteer(Actor(users["committee_staff"], "t"), v, "出具证明")
+        with pytest.raises(errors.CommunityError):
+            services.do_reveal_volunteer(Actor(users[role], "t"), v, "回访")
+    shown = services.do_reveal_volunteer(Actor(users["committee_staff"], "t"), v, "出具证明")
     assert shown.phone == "13900000011" and shown.id_number == "11010519491231002X"
     rows = list(
         AuditRecord.objects.filter(action="community.volunteer.reveal")
@@ -92,8 +92,8 @@ def test_units_see_only_orders_of_their_own_projects(client: Client, net: dict[s
     drama = AllianceProject.objects.create(unit=other_unit, category="drama", title="穿越戏剧",
                                            term="2026秋", grades="4–5年级", capacity=30)  # fmt: skip
     school = Actor(net["school_user"], "t")
-    services.order_project(school, net["project"], 30, "四年级")
-    services.order_project(school, drama, 20, "五年级")
+    services.do_order_alliance_project(school, net["project"], 30, "四年级")
+    services.do_order_alliance_project(school, drama, 20, "五年级")
     other = User(username="drama", role=Role.PARTNER, organisation=other_org)
     other.set_password("pw-for-tests-123")
     other.save()

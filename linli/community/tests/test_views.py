@@ -66,7 +66,7 @@ def test_signup_errors_are_shown_not_500(client: Client, event: Event) -> None:
 
 
 def test_cancel_from_the_ticket_page(client: Client, event: Event) -> None:
-    result = services.sign_up(PUBLIC, event.pk, "甲", phone(1))
+    result = services.do_sign_up(PUBLIC, event.pk, "甲", phone(1))
     client.post(reverse("community:ticket", args=[result.signup.token]))
     assert Signup.objects.get(pk=result.signup.pk).state == "cancelled"
 
@@ -86,7 +86,7 @@ def test_staff_counter_and_check_in(client: Client, net: dict[str, Any], event: 
 
 
 def test_door_code_finds_the_ticket(client: Client, net: dict[str, Any], event: Event) -> None:
-    s = services.sign_up(PUBLIC, event.pk, "甲", phone(1)).signup
+    s = services.do_sign_up(PUBLIC, event.pk, "甲", phone(1)).signup
     client.force_login(net["dangqun"])
     response = client.get(reverse("community:door", args=[event.pk]), {"code": s.token[:6]})
     assert response["Location"] == reverse("community:checkin", args=[s.token])
@@ -96,7 +96,7 @@ def test_door_code_finds_the_ticket(client: Client, net: dict[str, Any], event: 
     "role", ["street_staff", "inspector", "window_clerk", "partner", "auditor"]
 )
 def test_check_in_refused_without_serve(login: Any, event: Event, role: str) -> None:
-    s = services.sign_up(PUBLIC, event.pk, "甲", phone(1)).signup
+    s = services.do_sign_up(PUBLIC, event.pk, "甲", phone(1)).signup
     assert login(role).get(reverse("community:checkin", args=[s.token])).status_code == 403
 
 
@@ -109,7 +109,7 @@ def test_anonymous_staff_pages_redirect_to_login(client: Client, event: Event) -
 def test_committee_staff_see_personal_data_of_own_events_only(
     login: Any, net: dict[str, Any], street: Any, users: Any, event: Event
 ) -> None:
-    own = services.create_event(
+    own = services.do_create_event(
         Actor(users["committee_staff"]), title="陕新读书会", space=net["room"], starts_at=at(2, 10),
         ends_at=at(2, 11), capacity=5, committee_id=street["c1"].pk,
     )  # fmt: skip
@@ -127,7 +127,7 @@ def test_orders_list_flags_overdue_and_keeps_constant_queries(
 ) -> None:
     def add(n: int) -> None:
         for i in range(n):
-            services.place_order(
+            services.do_place_order(
                 PUBLIC, position=net["centre"], menu_item=net["lecture"], requester_kind="resident",
                 requester_name=f"居民{i}", phone=phone(i),
             )  # fmt: skip
@@ -148,7 +148,7 @@ def test_orders_list_flags_overdue_and_keeps_constant_queries(
 
 
 def test_order_page_walks_the_loop(client: Client, net: dict[str, Any]) -> None:
-    order = services.place_order(
+    order = services.do_place_order(
         PUBLIC, position=net["centre"], menu_item=net["lecture"], requester_kind="resident",
         requester_name="甲", phone=phone(1),
     )  # fmt: skip
@@ -197,8 +197,12 @@ def test_wish_box_and_adoption(client: Client, net: dict[str, Any]) -> None:
 
 
 def test_school_sees_only_its_own_alliance_orders(client: Client, net: dict[str, Any]) -> None:
-    mine = services.order_project(Actor(net["school_user"]), net["project"], 30, "四年级")
-    other = services.order_project(Actor(net["school2_user"]), net["project"], 20, "五年级")
+    mine = services.do_order_alliance_project(
+        Actor(net["school_user"]), net["project"], 30, "四年级"
+    )
+    other = services.do_order_alliance_project(
+        Actor(net["school2_user"]), net["project"], 20, "五年级"
+    )
     client.force_login(net["school_user"])
     page = client.get(reverse("community:alliance")).content.decode()
     assert "四年级" in page and "五年级" not in page
@@ -225,7 +229,7 @@ def test_school_orders_through_the_page(client: Client, net: dict[str, Any]) -> 
 
 
 def test_other_partners_see_no_alliance_orders(login: Any, net: dict[str, Any]) -> None:
-    services.order_project(Actor(net["school_user"]), net["project"], 30, "四年级")
+    services.do_order_alliance_project(Actor(net["school_user"]), net["project"], 30, "四年级")
     page = login("partner").get(reverse("community:alliance")).content.decode()
     assert "四年级" not in page
 
@@ -233,11 +237,11 @@ def test_other_partners_see_no_alliance_orders(login: Any, net: dict[str, Any]) 
 def test_volunteer_page_masks_and_certificate_pdf(client: Client, net: dict[str, Any]) -> None:
     from django.utils import timezone
 
-    v = services.register_volunteer(
+    v = services.do_register_volunteer(
         net["actor"], net["team"], "陈志愿", phone(8), "11010519491231002X"
     )
     for days in range(1, 8):  # 7 × 14.5 h = 101.5 h: one star
-        services.report_hours(net["actor"], v, net["team"], timezone.localdate() - timedelta(days=days),
+        services.do_report_hours(net["actor"], v, net["team"], timezone.localdate() - timedelta(days=days),
                               870, "音乐导赏", source="leader")  # fmt: skip
     client.force_login(net["dangqun"])
     page = client.get(reverse("community:volunteers"), {"team": net["team"].pk}).content.decode()
@@ -253,7 +257,7 @@ def test_volunteer_page_masks_and_certificate_pdf(client: Client, net: dict[str,
 def test_project_page_shows_budget_to_the_fen(
     client: Client, net: dict[str, Any], street: Any
 ) -> None:
-    project = services.save_project(net["actor"], PracticalProject(
+    project = services.do_save_project(net["actor"], PracticalProject(
         title="颐德坊密码门禁", kind="gates", committee=street["c1"], place="颐德坊", owner="党总支",
         resident_fen=12_345_67, subsidy_fen=20_000_00, budget_fen=32_345_67,
     ))  # fmt: skip
@@ -262,7 +266,7 @@ def test_project_page_shows_budget_to_the_fen(
 
 
 def test_screen_data_has_no_personal_data(client: Client, event: Event) -> None:
-    services.sign_up(PUBLIC, event.pk, "王阿姨", phone(1))
+    services.do_sign_up(PUBLIC, event.pk, "王阿姨", phone(1))
     data = client.get(reverse("community:screen_data")).content.decode()
     assert "王阿姨" not in data and "0001" not in data
 
@@ -271,7 +275,7 @@ def test_calendar_keeps_constant_queries(client: Client, net: dict[str, Any], ev
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("community:calendar"))
     for day in range(2, 8):
-        services.create_event(net["actor"], title=f"活动{day}", space=net["room"], starts_at=at(day, 9),
+        services.do_create_event(net["actor"], title=f"活动{day}", space=net["room"], starts_at=at(day, 9),
                               ends_at=at(day, 10), capacity=5)  # fmt: skip
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("community:calendar"))
@@ -292,20 +296,20 @@ def test_team_and_project_sums_are_not_multiplied_by_joins(
     from linli.community import queries
 
     for k in range(3):
-        v = services.register_volunteer(net["actor"], net["team"], f"志愿者{k}", phone(20 + k))
-        services.report_hours(
+        v = services.do_register_volunteer(net["actor"], net["team"], f"志愿者{k}", phone(20 + k))
+        services.do_report_hours(
             net["actor"], v, net["team"], timezone.localdate(), 60, "导览", source="leader"
         )
     team = queries.teams().get(pk=net["team"].pk)
     assert (team.n_members, team.approved_minutes) == (3, 180)
-    project = services.save_project(net["actor"], PracticalProject(
+    project = services.do_save_project(net["actor"], PracticalProject(
         title="颐德坊密码门禁", kind="gates", committee=street["c1"], place="颐德坊", owner="党总支",
         resident_fen=300_00, subsidy_fen=700_00, budget_fen=1000_00,
     ))  # fmt: skip
     for k in range(3):
-        services.add_milestone(net["actor"], project, f"节点{k}", timezone.localdate())
-    services.record_contribution(net["actor"], project, "1号", 100_00, "R1")
-    services.record_contribution(net["actor"], project, "2号", 50_00, "R2")
+        services.do_add_milestone(net["actor"], project, f"节点{k}", timezone.localdate())
+    services.do_record_contribution(net["actor"], project, "1号", 100_00, "R1")
+    services.do_record_contribution(net["actor"], project, "2号", 50_00, "R2")
     row = queries.projects().get(pk=project.pk)
     assert (row.raised_fen, row.n_milestones) == (150_00, 3)
 
@@ -346,7 +350,7 @@ def test_release_command_promotes_due_wait_lists(event: Event) -> None:
     from django.core.management import call_command
 
     for n in range(3):
-        services.sign_up(PUBLIC, event.pk, f"居民{n}", phone(n))
+        services.do_sign_up(PUBLIC, event.pk, f"居民{n}", phone(n))
     out = StringIO()
     with mock.patch(
         "django.utils.timezone.now", return_value=event.release_at + timedelta(minutes=5)
@@ -362,9 +366,9 @@ def test_committee_staff_handle_their_station_orders_not_the_centres(
 
     item = MenuItem.objects.create(position=net["station"], family="civilisation", title="邻里议事会",
                                    audience="居民", capacity=15, duration_minutes=60, mode="order")  # fmt: skip
-    own = services.place_order(PUBLIC, position=net["station"], menu_item=item, requester_kind="resident",
+    own = services.do_place_order(PUBLIC, position=net["station"], menu_item=item, requester_kind="resident",
                                requester_name="甲", phone=phone(1))  # fmt: skip
-    centre = services.place_order(PUBLIC, position=net["centre"], menu_item=net["lecture"],
+    centre = services.do_place_order(PUBLIC, position=net["centre"], menu_item=net["lecture"],
                                   requester_kind="resident", requester_name="乙", phone=phone(2))  # fmt: skip
     c = login("committee_staff")
     listing = c.get(reverse("community:orders")).content.decode()
@@ -380,7 +384,7 @@ def test_committee_staff_handle_their_station_orders_not_the_centres(
 def test_wishes_to_the_street_are_not_shown_to_committee_staff(
     login: Any, net: dict[str, Any]
 ) -> None:
-    services.make_wish(PUBLIC, "希望开设书法班")
+    services.do_make_wish(PUBLIC, "希望开设书法班")
     assert "书法班" in login("street_staff").get(reverse("community:wishes")).content.decode()
     assert (
         "书法班" not in login("committee_staff").get(reverse("community:wishes")).content.decode()
@@ -390,8 +394,8 @@ def test_wishes_to_the_street_are_not_shown_to_committee_staff(
 def test_shift_page_checks_a_volunteer_in_and_out(
     client: Client, net: dict[str, Any], event: Event, login: Any
 ) -> None:
-    v = services.register_volunteer(net["actor"], net["team"], "陈志愿", phone(8))
-    s = services.create_shift(
+    v = services.do_register_volunteer(net["actor"], net["team"], "陈志愿", phone(8))
+    s = services.do_create_shift(
         net["actor"], net["team"], "现场引导", event.starts_at, event.ends_at, event=event
     )
     url = reverse("community:shift", args=[s.token])
@@ -455,15 +459,15 @@ def test_roster_and_volunteer_lists_keep_constant_queries(
     client.force_login(net["dangqun"])
     roster = reverse("community:roster", args=[event.pk])
     team = reverse("community:volunteers")
-    services.sign_up(PUBLIC, event.pk, "甲", phone(1))
-    services.register_volunteer(net["actor"], net["team"], "志愿者甲", phone(50))
+    services.do_sign_up(PUBLIC, event.pk, "甲", phone(1))
+    services.do_register_volunteer(net["actor"], net["team"], "志愿者甲", phone(50))
     with CaptureQueriesContext(connection) as few_roster:
         client.get(roster)
     with CaptureQueriesContext(connection) as few_team:
         client.get(team, {"team": net["team"].pk})
     for n in range(2, 8):
-        services.sign_up(PUBLIC, event.pk, f"居民{n}", phone(n))
-        services.register_volunteer(net["actor"], net["team"], f"志愿者{n}", phone(50 + n))
+        services.do_sign_up(PUBLIC, event.pk, f"居民{n}", phone(n))
+        services.do_register_volunteer(net["actor"], net["team"], f"志愿者{n}", phone(50 + n))
     with CaptureQueriesContext(connection) as many_roster:
         client.get(roster)
     with CaptureQueriesContext(connection) as many_team:
@@ -475,11 +479,11 @@ def test_roster_and_volunteer_lists_keep_constant_queries(
 def test_leader_fixes_a_correction_request_on_the_page(client: Client, net: dict[str, Any]) -> None:
     from django.utils import timezone
 
-    v = services.register_volunteer(net["actor"], net["team"], "陈志愿", phone(8))
-    record = services.report_hours(
+    v = services.do_register_volunteer(net["actor"], net["team"], "陈志愿", phone(8))
+    record = services.do_report_hours(
         net["actor"], v, net["team"], timezone.localdate(), 60, "导览", source="leader"
     )
-    corr = services.request_correction(net["actor"], record, 90, "少记半小时")
+    corr = services.do_request_correction(net["actor"], record, 90, "少记半小时")
     client.force_login(net["dangqun"])
     page = client.get(reverse("community:volunteers")).content.decode()
     assert "少记半小时" in page

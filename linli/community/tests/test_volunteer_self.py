@@ -26,12 +26,12 @@ def _fresh_throttles() -> None:
 
 @pytest.fixture
 def vol(net: dict[str, Any], street: dict[str, Any]) -> dict[str, Any]:
-    v = services.register_volunteer(
+    v = services.do_register_volunteer(
         net["actor"], net["team"], "陈志愿", PHONE, "11010519491231002X", street["c1"].pk
     )
-    code = services.issue_volunteer_code(net["actor"], v)
+    code = services.do_issue_volunteer_code(net["actor"], v)
     now = timezone.now()
-    shift = services.create_shift(
+    shift = services.do_create_shift(
         net["actor"], net["team"], "音乐导览", now - timedelta(minutes=30), now + timedelta(hours=2)
     )
     return {"v": v, "code": code, "shift": shift}
@@ -132,7 +132,7 @@ def test_scanning_the_shift_qr_checks_in_and_out_pending_the_leader(
     assert record.check_out is not None and record.source == "qr" and record.status == "pending"
     again = client.post(url, follow=True).content.decode()
     assert "本班次已签退。" in again
-    services.decide_hours(net["actor"], record, True)
+    services.do_decide_hours(net["actor"], record, True)
     record.refresh_from_db()
     assert record.status == "approved"
 
@@ -140,7 +140,7 @@ def test_scanning_the_shift_qr_checks_in_and_out_pending_the_leader(
 def test_shift_outside_its_window_or_team_is_refused(
     client: Client, net: dict[str, Any], vol: dict[str, Any]
 ) -> None:
-    later = services.create_shift(
+    later = services.do_create_shift(
         net["actor"], net["team"], "周末导览",
         timezone.now() + timedelta(days=2), timezone.now() + timedelta(days=2, hours=2),
     )  # fmt: skip
@@ -150,7 +150,7 @@ def test_shift_outside_its_window_or_team_is_refused(
     from linli.community.models import VolunteerTeam
 
     other_team = VolunteerTeam.objects.create(name="建筑可阅读")
-    other = services.create_shift(
+    other = services.do_create_shift(
         net["actor"], other_team, "建筑导览", timezone.now(), timezone.now() + timedelta(hours=1)
     )
     other_url = reverse("community:shift", args=[other.token])
@@ -190,8 +190,8 @@ def test_report_hours_and_request_a_correction(
                              "reason": "再改"}, follow=True)  # fmt: skip
     assert "已有待核实的更正申请" in twice.content.decode()
     assert Correction.objects.count() == 1
-    someone = services.register_volunteer(net["actor"], net["team"], "别人", "13900000099")
-    theirs = services.report_hours(net["actor"], someone, net["team"],
+    someone = services.do_register_volunteer(net["actor"], net["team"], "别人", "13900000099")
+    theirs = services.do_report_hours(net["actor"], someone, net["team"],
                                    timezone.localdate(), 30, "x")  # fmt: skip
     response = client.post(me, {"what": "correction", "record": theirs.pk, "minutes": 60,
                                 "reason": "x"})  # fmt: skip
@@ -203,22 +203,22 @@ def test_stars_hours_and_own_certificate_download(
 ) -> None:
     v = vol["v"]
     leader = net["actor"]
-    services.report_hours(leader, v, net["team"], timezone.localdate(), 24 * 60, "长期导览",
+    services.do_report_hours(leader, v, net["team"], timezone.localdate(), 24 * 60, "长期导览",
                           source="leader")  # fmt: skip
     for k in range(1, 5):
-        services.report_hours(leader, v, net["team"], timezone.localdate() - timedelta(days=k),
+        services.do_report_hours(leader, v, net["team"], timezone.localdate() - timedelta(days=k),
                               24 * 60, "长期导览", source="leader")  # fmt: skip
-    cert = services.issue_certificate(leader, v, net["team"])
+    cert = services.do_issue_certificate(leader, v, net["team"])
     login(client, vol["code"])
     text = client.get(reverse("community:me")).content.decode()
     assert 'id="me-hours">120.0<' in text and "★☆☆☆☆" in text and cert.number in text
     pdf = client.get(reverse("community:me_certificate", args=[cert.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
-    other = services.register_volunteer(leader, net["team"], "别人", "13900000099")
-    services.report_hours(leader, other, net["team"], timezone.localdate(), 60, "x",
+    other = services.do_register_volunteer(leader, net["team"], "别人", "13900000099")
+    services.do_report_hours(leader, other, net["team"], timezone.localdate(), 60, "x",
                           source="leader")  # fmt: skip
-    theirs = services.issue_certificate(leader, other, net["team"])
+    theirs = services.do_issue_certificate(leader, other, net["team"])
     assert client.get(reverse("community:me_certificate", args=[theirs.pk])).status_code == 404
 
 

@@ -11,10 +11,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from linli.core import policy
-
-from .. import queries, services
-from ..models import Ballot, Project, Vote
+from .. import filters, queries, services
+from ..models import Project, Vote
 from . import serializers as s
 
 
@@ -26,7 +24,7 @@ class ProjectViewSet(
     read_permission = "elevator.view"
     write_permission = "elevator.manage"
     serializer_class = s.LiftProjectSerializer
-    filterset_fields = ["stage", "committee", "uses_shared_ground"]
+    filterset_class = filters.ProjectFilter
     ordering_fields = ["name", "stage"]
 
     def get_queryset(self) -> Any:
@@ -43,16 +41,13 @@ class VoteViewSet(
     read_permission = "elevator.view"
     write_permission = "elevator.manage"
     serializer_class = s.LiftVoteSerializer
-    filterset_fields = ["project", "scope", "open"]
+    filterset_class = filters.VoteFilter
     ordering_fields = ["opens"]
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return Vote.objects.none()
-        policy.require(self.request.user, "elevator.view")
-        return policy.scoped(
-            Vote.objects.select_related("project"), self.request.user, "project__committee_id"
-        ).order_by("pk")
+        return queries.votes(self.request.user)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])
@@ -66,6 +61,5 @@ class VoteViewSet(
     def ballots(self, request: Request, pk: str | None = None) -> Response:
         """Every ballot of the vote, changes included, oldest first (paginated)."""
         vote = self.get_object()
-        qs = Ballot.objects.filter(vote=vote).order_by("cast", "pk")
-        page = self.paginate_queryset(qs)
+        page = self.paginate_queryset(queries.ballots(vote))
         return self.get_paginated_response(s.LiftBallotSerializer(page, many=True).data)

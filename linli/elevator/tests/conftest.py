@@ -47,11 +47,11 @@ def block(street: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
                     household=hh, committee=committee, name=f"业主{key}{floor}0{k}",
                     id_hash=identity_hash(number), id_masked=mask_id_number(number),
                 )  # fmt: skip
-        project = services.save_project(
+        project = services.do_save_project(
             actor, Project(building=building, name=f"加梯项目{key}号", works_cost_fen=50_000_000)
         )
-        services.build_roll(actor, project)
-        vote = services.open_vote(actor, project, "building", "SH-801-building", project_date())
+        services.do_build_roll(actor, project)
+        vote = services.do_open_vote(actor, project, "building", "SH-801-building", project_date())
         out[f"p{key}"] = project
         out[f"v{key}"] = vote
         out[f"building{key}"] = building

@@ -50,13 +50,13 @@ def _pdf() -> bytes:
 
 
 def _doc(block: dict[str, Any], key: str, kind: str, name: str, body: bytes) -> Document:
-    return services.add_document(
+    return services.do_add_document(
         block["actor"], block[f"p{key}"], kind, SimpleUploadedFile(name, body), title=""
     )
 
 
 def _owner_client(block: dict[str, Any], room: str) -> Client:
-    issued = {o.pk: code for o, code in services.issue_codes(block["actor"], block["p1"])}
+    issued = {o.pk: code for o, code in services.do_issue_codes(block["actor"], block["p1"])}
     client = Client()
     response = client.post(
         reverse("elevator:owner_login"),

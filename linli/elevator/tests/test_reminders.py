@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from linli.core import crypto
-from linli.elevator import services, stages, tasks
+from linli.elevator import errors, services, stages, tasks
 from linli.elevator.models import Owner, Project, Vote
 from linli.geo.models import Resident
 from linli.geo.services import PHONE_PURPOSE
@@ -68,7 +68,7 @@ def _with_phones(block: dict[str, Any]) -> Project:
         resident.phone_masked = phone[:3] + "****" + phone[-4:]
         resident.save()
     Vote.objects.filter(project=project).delete()
-    services.build_roll(block["actor"], project)
+    services.do_build_roll(block["actor"], project)
     return project
 
 
@@ -87,7 +87,9 @@ def test_opening_a_vote_tells_owners_with_a_mobile_number(block: dict[str, Any])
     project = _with_phones(block)
     today = timezone.localdate()
     closes = today + timedelta(days=14)
-    vote = services.open_vote(block["actor"], project, "building", "SH-801-building", today, closes)
+    vote = services.do_open_vote(
+        block["actor"], project, "building", "SH-801-building", today, closes
+    )
     sms = _sms()
     assert sorted(n.address_masked for n in sms) == ["138****1111", "139****5678"]
     assert sms[0].params == {
@@ -111,20 +113,20 @@ def test_a_vote_opening_later_is_announced_by_the_task_on_its_first_day(
 ) -> None:
     project = _with_phones(block)
     start = timezone.localdate() + timedelta(days=1)
-    services.open_vote(
+    services.do_open_vote(
         block["actor"], project, "building", "SH-801-building", start, start + timedelta(days=10)
     )
     assert _sms() == []
-    services.send_stage_reminders(start)
+    services.do_send_stage_reminders(start)
     assert len(_sms()) == 2
-    services.send_stage_reminders(start)
+    services.do_send_stage_reminders(start)
     assert len(_sms()) == 2
 
 
 def test_a_deadline_before_the_start_is_refused(block: dict[str, Any]) -> None:
     project = _with_phones(block)
-    with pytest.raises(services.ElevatorError) as exc:
-        services.open_vote(
+    with pytest.raises(errors.ElevatorError) as exc:
+        services.do_open_vote(
             block["actor"], project, "building", "SH-801-building", D, D - timedelta(days=1)
         )
     assert exc.value.field == "closes"
@@ -156,7 +158,7 @@ def test_the_committee_is_reminded_of_a_vote_deadline_with_who_is_missing(
     vote = block["v1"]
     Vote.objects.filter(pk=vote.pk).update(closes=today + timedelta(days=2))
     for owner in Owner.objects.filter(project=block["p1"]).order_by("pk")[:3]:
-        services.enter_ballot(block["actor"], vote, owner, "agree", "paper")
+        services.do_enter_ballot(block["actor"], vote, owner, "agree", "paper")
 
     assert tasks.stage_clocks.delay().get()["vote_deadlines"] == 1
 
@@ -191,8 +193,8 @@ def test_stage_clocks_go_to_the_committee_once(block: dict[str, Any], users: Any
     tasks.stage_clocks.delay()
     assert Notice.objects.filter(kind="elevator.stage_clock").count() == 2
     # Upkeep recorded: the next maintenance date is a new clock, reminded when it comes near.
-    services.add_maintenance(block["actor"], project, today, "维保员", "")
-    services.send_stage_reminders(today + timedelta(days=13))
+    services.do_add_maintenance(block["actor"], project, today, "维保员", "")
+    services.do_send_stage_reminders(today + timedelta(days=13))
     latest = Notice.objects.filter(kind="elevator.stage_clock").order_by("-pk")
     assert latest.count() == 3  # the registration reminder is not repeated
     assert latest[0].params["due"] == str(today + timedelta(days=15))

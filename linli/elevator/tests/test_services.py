@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from linli.core.context import Actor
 from linli.core.models import AuditRecord
-from linli.elevator import services
+from linli.elevator import errors, services
 from linli.elevator.models import Ballot, Owner, Project
 
 from .conftest import id_number
@@ -28,7 +28,7 @@ def owner(block: dict[str, Any], room: str, key: str = "1") -> Owner:
 
 def cast_all(block: dict[str, Any], votes: dict[str, str]) -> None:
     for room, choice in votes.items():
-        services.enter_ballot(block["actor"], block["v1"], owner(block, room), choice, "paper")
+        services.do_enter_ballot(block["actor"], block["v1"], owner(block, room), choice, "paper")
 
 
 def test_roll_is_built_from_households(block: dict[str, Any]) -> None:
@@ -42,7 +42,7 @@ def test_roll_is_built_from_households(block: dict[str, Any]) -> None:
 
 
 def test_one_owner_with_two_flats_counts_once_with_summed_area(block: dict[str, Any]) -> None:
-    services.merge_owners(
+    services.do_merge_owners(
         block["actor"], block["p1"], [owner(block, "501").pk, owner(block, "502").pk]
     )
     result = services.tally_vote(block["v1"])
@@ -52,7 +52,7 @@ def test_one_owner_with_two_flats_counts_once_with_summed_area(block: dict[str, 
 
 def test_developer_units_are_one_owner(block: dict[str, Any]) -> None:
     units = block["p1"].units.filter(floor=6).values_list("pk", flat=True)
-    dev = services.mark_developer(block["actor"], block["p1"], list(units))
+    dev = services.do_mark_developer_units(block["actor"], block["p1"], list(units))
     assert dev.developer and dev.units.count() == 2
     assert services.tally_vote(block["v1"]).owners == 11
 
@@ -68,15 +68,15 @@ def test_worked_example_passes_at_the_boundary(block: dict[str, Any]) -> None:
     result = services.tally_vote(block["v1"])
     assert result.passed and result.agreeing_owners == 9 and result.agreeing_area == 45000
     # One agreeing owner changes to abstain: 8 < 9, the vote fails; totals follow the records.
-    services.enter_ballot(block["actor"], block["v1"], owner(block, rooms[0]), "abstain", "door")
+    services.do_enter_ballot(block["actor"], block["v1"], owner(block, rooms[0]), "abstain", "door")
     result = services.tally_vote(block["v1"])
     assert not result.passed and result.still_needed.owners == 1
 
 
 def test_a_change_keeps_history_and_one_current_ballot(block: dict[str, Any]) -> None:
     o = owner(block, "301")
-    first = services.enter_ballot(block["actor"], block["v1"], o, "agree", "paper")
-    second = services.enter_ballot(block["actor"], block["v1"], o, "against", "assisted")
+    first = services.do_enter_ballot(block["actor"], block["v1"], o, "agree", "paper")
+    second = services.do_enter_ballot(block["actor"], block["v1"], o, "against", "assisted")
     first.refresh_from_db()
     assert not first.current and second.current and second.replaces_id == first.pk
     assert Ballot.objects.filter(vote=block["v1"], owner=o).count() == 2
@@ -94,9 +94,9 @@ def test_a_change_keeps_history_and_one_current_ballot(block: dict[str, Any]) ->
 
 
 def test_proxy_needs_an_authorisation_note(block: dict[str, Any]) -> None:
-    with pytest.raises(services.ElevatorError):
-        services.enter_ballot(block["actor"], block["v1"], owner(block, "101"), "agree", "proxy")
-    b = services.enter_ballot(
+    with pytest.raises(errors.ElevatorError):
+        services.do_enter_ballot(block["actor"], block["v1"], owner(block, "101"), "agree", "proxy")
+    b = services.do_enter_ballot(
         block["actor"],
         block["v1"],
         owner(block, "101"),
@@ -110,140 +110,142 @@ def test_proxy_needs_an_authorisation_note(block: dict[str, Any]) -> None:
 def test_staff_cannot_cast_online_and_other_committee_cannot_enter(
     block: dict[str, Any], users: dict[str, Any]
 ) -> None:
-    with pytest.raises(services.ElevatorError):
-        services.enter_ballot(block["actor"], block["v1"], owner(block, "101"), "agree", "online")
+    with pytest.raises(errors.ElevatorError):
+        services.do_enter_ballot(
+            block["actor"], block["v1"], owner(block, "101"), "agree", "online"
+        )
     other = Actor(users["committee_staff_2"])
     with pytest.raises(PermissionDenied):
-        services.enter_ballot(other, block["v1"], owner(block, "101"), "agree", "paper")
+        services.do_enter_ballot(other, block["v1"], owner(block, "101"), "agree", "paper")
     with pytest.raises(PermissionDenied):
-        services.enter_ballot(
+        services.do_enter_ballot(
             Actor(users["street_staff"]), block["v1"], owner(block, "101"), "agree", "paper"
         )
 
 
 def test_owner_from_another_project_is_refused(block: dict[str, Any]) -> None:
-    with pytest.raises(services.ElevatorError):
-        services.enter_ballot(
+    with pytest.raises(errors.ElevatorError):
+        services.do_enter_ballot(
             block["actor"], block["v1"], owner(block, "101", "2"), "agree", "paper"
         )
 
 
 def login_owner(block: dict[str, Any], room: str = "101") -> tuple[Owner, str]:
-    issued = {o.pk: code for o, code in services.issue_codes(block["actor"], block["p1"])}
+    issued = {o.pk: code for o, code in services.do_issue_codes(block["actor"], block["p1"])}
     o = owner(block, room)
     return o, issued[o.pk]
 
 
 def test_owner_logs_in_with_code_and_id_tail_then_confirms(block: dict[str, Any]) -> None:
     o, code = login_owner(block)
-    services.enter_ballot(block["actor"], block["v1"], o, "agree", "paper")
+    services.do_enter_ballot(block["actor"], block["v1"], o, "agree", "paper")
     tail = id_number(1)[-4:]
-    assert services.owner_login(code.lower().replace("-", ""), tail) == o
+    assert services.do_log_in_owner(code.lower().replace("-", ""), tail) == o
     actor = Actor(None, "t", "owner")
-    ballot = services.owner_confirm(actor, block["v1"], o)
+    ballot = services.do_confirm_owner_ballot(actor, block["v1"], o)
     assert ballot.confirmed is not None
     assert AuditRecord.objects.filter(action="elevator.ballot.confirm").count() == 1
     # Override: a new online ballot, confirmed by its nature, the old one kept.
-    new = services.owner_vote(actor, block["v1"], o, "abstain")
+    new = services.do_cast_owner_ballot(actor, block["v1"], o, "abstain")
     assert new.channel == "online" and new.replaces_id == ballot.pk and new.confirmed
 
 
 def test_wrong_tail_locks_the_code_from_that_address_only(block: dict[str, Any]) -> None:
     o, code = login_owner(block)
     for _ in range(services.OWNER_LOCK_AFTER):
-        with pytest.raises(services.OwnerAccessDenied):
-            services.owner_login(code, "0000", address="203.0.113.9")
-    with pytest.raises(services.OwnerAccessDenied) as exc:
-        services.owner_login(code, id_number(1)[-4:], address="203.0.113.9")
+        with pytest.raises(errors.OwnerAccessDenied):
+            services.do_log_in_owner(code, "0000", address="203.0.113.9")
+    with pytest.raises(errors.OwnerAccessDenied) as exc:
+        services.do_log_in_owner(code, id_number(1)[-4:], address="203.0.113.9")
     assert exc.value.code == "locked"
     assert AuditRecord.objects.filter(action="elevator.owner.login", outcome="denied").count() == 6
     # Whoever knows the code cannot lock the owner out: from the owner's own address it works.
-    assert services.owner_login(code, id_number(1)[-4:], address="198.51.100.7") == o
+    assert services.do_log_in_owner(code, id_number(1)[-4:], address="198.51.100.7") == o
     cache.clear()  # the lock expires
-    assert services.owner_login(code, id_number(1)[-4:], address="203.0.113.9") == o
+    assert services.do_log_in_owner(code, id_number(1)[-4:], address="203.0.113.9") == o
 
 
 def test_unknown_code_and_reissued_code_are_refused(block: dict[str, Any]) -> None:
     _o, code = login_owner(block)
-    with pytest.raises(services.OwnerAccessDenied):
-        services.owner_login("AAAA-BBBB-CCCC", id_number(1)[-4:])
-    services.issue_codes(block["actor"], block["p1"])
-    with pytest.raises(services.OwnerAccessDenied):
-        services.owner_login(code, id_number(1)[-4:])
+    with pytest.raises(errors.OwnerAccessDenied):
+        services.do_log_in_owner("AAAA-BBBB-CCCC", id_number(1)[-4:])
+    services.do_issue_codes(block["actor"], block["p1"])
+    with pytest.raises(errors.OwnerAccessDenied):
+        services.do_log_in_owner(code, id_number(1)[-4:])
     codes = {services.new_code() for _ in range(200)}
     assert len(codes) == 200 and all(len(c) == 14 for c in codes)
 
 
 def test_staff_cannot_use_the_owner_path(block: dict[str, Any]) -> None:
     with pytest.raises(PermissionDenied):
-        services.owner_vote(block["actor"], block["v1"], owner(block, "101"), "agree")
+        services.do_cast_owner_ballot(block["actor"], block["v1"], owner(block, "101"), "agree")
 
 
 def test_roll_cannot_be_rebuilt_once_ballots_exist(block: dict[str, Any]) -> None:
     cast_all(block, {"101": "agree"})
-    with pytest.raises(services.ElevatorError):
-        services.build_roll(block["actor"], block["p1"])
+    with pytest.raises(errors.ElevatorError):
+        services.do_build_roll(block["actor"], block["p1"])
 
 
 def test_stage_moves_need_documents_and_a_passed_vote(block: dict[str, Any]) -> None:
     project: Project = block["p1"]
-    with pytest.raises(services.ElevatorError, match="缺少材料"):
-        services.move_stage(block["actor"], project, 1)
-    services.add_document(block["actor"], project, "working_group_record", None)
-    services.move_stage(block["actor"], project, 1)
+    with pytest.raises(errors.ElevatorError, match="缺少材料"):
+        services.do_move_stage(block["actor"], project, 1)
+    services.do_add_document(block["actor"], project, "working_group_record", None)
+    services.do_move_stage(block["actor"], project, 1)
     for kind in (
         "intent_survey_result",
         "preliminary_design",
         "cost_estimate",
         "round_table_minutes",
     ):
-        services.add_document(block["actor"], project, kind, None)
-    services.move_stage(block["actor"], project, 2)
+        services.do_add_document(block["actor"], project, kind, None)
+    services.do_move_stage(block["actor"], project, 2)
     for kind in ("consultation_ballots", "retrofit_agreement", "cost_sharing_table"):
-        services.add_document(block["actor"], project, kind, None)
-    with pytest.raises(services.ElevatorError, match="征询表决尚未通过"):
-        services.move_stage(block["actor"], project, 3)
+        services.do_add_document(block["actor"], project, kind, None)
+    with pytest.raises(errors.ElevatorError, match="征询表决尚未通过"):
+        services.do_move_stage(block["actor"], project, 3)
     cast_all(block, {f"{f}0{k}": "agree" for f in range(1, 7) for k in (1, 2)})
-    services.move_stage(block["actor"], project, 3)
+    services.do_move_stage(block["actor"], project, 3)
     assert project.stage == 3 and project.stage_changes.count() == 3
     assert AuditRecord.objects.filter(action="elevator.project.stage").count() == 3
 
 
 def test_uploads_are_checked(block: dict[str, Any]) -> None:
     bad = SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf")
-    with pytest.raises(services.ElevatorError, match="不符"):
-        services.add_document(block["actor"], block["p1"], "other", bad)
+    with pytest.raises(errors.ElevatorError, match="不符"):
+        services.do_add_document(block["actor"], block["p1"], "other", bad)
     exe = SimpleUploadedFile("x.exe", b"MZ")
-    with pytest.raises(services.ElevatorError):
-        services.add_document(block["actor"], block["p1"], "other", exe)
+    with pytest.raises(errors.ElevatorError):
+        services.do_add_document(block["actor"], block["p1"], "other", exe)
     good = SimpleUploadedFile("minutes.pdf", b"%PDF-1.4 minutes")
-    doc = services.add_document(block["actor"], block["p1"], "round_table_minutes", good)
+    doc = services.do_add_document(block["actor"], block["p1"], "round_table_minutes", good)
     assert doc.size == len(b"%PDF-1.4 minutes")
 
 
 def test_estate_vote_needs_shared_ground(block: dict[str, Any]) -> None:
-    with pytest.raises(services.ElevatorError):
-        services.open_vote(
+    with pytest.raises(errors.ElevatorError):
+        services.do_open_vote(
             block["actor"], block["p1"], "estate", "SH-801-estate", block["v1"].opens
         )
-    with pytest.raises(services.ElevatorError):
-        services.open_vote(
+    with pytest.raises(errors.ElevatorError):
+        services.do_open_vote(
             block["actor"], block["p1"], "building", "SH-801-estate", block["v1"].opens
         )
 
 
 def test_mediation_is_recorded_and_audited(block: dict[str, Any]) -> None:
     mediators = [owner(block, r) for r in ("401", "501", "601")]
-    obj = services.add_objection(
+    obj = services.do_add_objection(
         block["actor"], block["p1"], objector=owner(block, "201"), objector_label="",
         reason="采光", raised=block["v1"].opens, mediators=mediators,
     )  # fmt: skip
-    services.add_session(block["actor"], obj, block["v1"].opens, "上门听取意见")
-    services.settle_objection(block["actor"], obj, "agreed", "井道外移")
+    services.do_add_mediation_session(block["actor"], obj, block["v1"].opens, "上门听取意见")
+    services.do_settle_objection(block["actor"], obj, "agreed", "井道外移")
     obj.refresh_from_db()
     assert obj.status == "agreed" and obj.sessions.count() == 1 and obj.mediators.count() == 3
-    with pytest.raises(services.ElevatorError):
-        services.add_objection(
+    with pytest.raises(errors.ElevatorError):
+        services.do_add_objection(
             block["actor"], block["p1"], objector=None, objector_label="x", reason="r",
             raised=block["v1"].opens, mediators=[owner(block, r) for r in ("101", "102", "201", "202")],
         )  # fmt: skip
@@ -253,15 +255,15 @@ def test_mediation_is_recorded_and_audited(block: dict[str, Any]) -> None:
 
 def test_nothing_changes_after_the_vote_closes(block: dict[str, Any]) -> None:
     o = owner(block, "101")
-    services.enter_ballot(block["actor"], block["v1"], o, "agree", "paper")
-    services.close_vote(block["actor"], block["v1"])
+    services.do_enter_ballot(block["actor"], block["v1"], o, "agree", "paper")
+    services.do_close_vote(block["actor"], block["v1"])
     actor = Actor(None, "t", "owner")
-    with pytest.raises(services.ElevatorError):
-        services.owner_confirm(actor, block["v1"], o)
-    with pytest.raises(services.ElevatorError):
-        services.owner_vote(actor, block["v1"], o, "against")
-    with pytest.raises(services.ElevatorError):
-        services.enter_ballot(block["actor"], block["v1"], o, "against", "paper")
+    with pytest.raises(errors.ElevatorError):
+        services.do_confirm_owner_ballot(actor, block["v1"], o)
+    with pytest.raises(errors.ElevatorError):
+        services.do_cast_owner_ballot(actor, block["v1"], o, "against")
+    with pytest.raises(errors.ElevatorError):
+        services.do_enter_ballot(block["actor"], block["v1"], o, "against", "paper")
     assert services.tally_vote(block["v1"]).agreeing_owners == 1
     assert AuditRecord.objects.filter(action="elevator.vote.close").count() == 1
 
@@ -289,7 +291,7 @@ def test_concurrent_ballots_by_one_owner_last_counts_none_lost(block: dict[str, 
     def cast(choice: str) -> None:
         try:
             barrier.wait()
-            services.owner_vote(Actor(None, "t", "owner"), vote, o, choice)
+            services.do_cast_owner_ballot(Actor(None, "t", "owner"), vote, o, choice)
         except BaseException as exc:
             errors.append(exc)
         finally:

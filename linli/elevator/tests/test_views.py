@@ -103,7 +103,7 @@ def test_committee_staff_enter_a_paper_ballot_and_the_tally_updates(
 
 
 def _owner_client(block: dict[str, Any], room: str = "101") -> tuple[Client, Owner]:
-    issued = {o.pk: code for o, code in services.issue_codes(block["actor"], block["p1"])}
+    issued = {o.pk: code for o, code in services.do_issue_codes(block["actor"], block["p1"])}
     o = owner(block, room)
     client = Client()
     n = ["101", "102", "201", "202", "301", "302", "401", "402", "501", "502", "601", "602"].index(
@@ -117,8 +117,8 @@ def _owner_client(block: dict[str, Any], room: str = "101") -> tuple[Client, Own
 
 
 def test_owner_sees_own_ballot_and_public_totals_only(block: dict[str, Any]) -> None:
-    services.enter_ballot(block["actor"], block["v1"], owner(block, "202"), "against", "door")
-    services.enter_ballot(block["actor"], block["v1"], owner(block, "101"), "agree", "paper")
+    services.do_enter_ballot(block["actor"], block["v1"], owner(block, "202"), "against", "door")
+    services.do_enter_ballot(block["actor"], block["v1"], owner(block, "101"), "agree", "paper")
     client, _o = _owner_client(block, "101")
     page = client.get(reverse("elevator:owner_ballot")).content.decode()
     assert "您目前的意见" in page and "同意" in page and "待您确认" in page
@@ -127,12 +127,10 @@ def test_owner_sees_own_ballot_and_public_totals_only(block: dict[str, Any]) -> 
     assert "310104" not in page  # no identity number, not even masked
     # Confirm, then the staff page shows it confirmed.
     vote_id = block["v1"].pk
-    client.post(reverse("elevator:owner_ballot"), {"vote": vote_id, "action": "confirm"})
+    client.post(reverse("elevator:owner_confirm"), {"vote": vote_id})
     assert Ballot.objects.get(owner=owner(block, "101"), current=True).confirmed is not None
     # Override: the owner's own view replaces the one entered for them.
-    client.post(
-        reverse("elevator:owner_ballot"), {"vote": vote_id, "action": "vote", "choice": "abstain"}
-    )
+    client.post(reverse("elevator:owner_ballot"), {"vote": vote_id, "choice": "abstain"})
     assert Ballot.objects.get(owner=owner(block, "101"), current=True).choice == "abstain"
     assert Ballot.objects.filter(owner=owner(block, "101")).count() == 2
 
@@ -141,10 +139,24 @@ def test_owner_cannot_touch_another_project(block: dict[str, Any]) -> None:
     client, _o = _owner_client(block)
     response = client.post(
         reverse("elevator:owner_ballot"),
-        {"vote": block["v2"].pk, "action": "vote", "choice": "agree"},
+        {"vote": block["v2"].pk, "choice": "agree"},
     )
     assert response.status_code == 404
-    assert not Ballot.objects.filter(vote=block["v2"]).exists()
+    services.do_enter_ballot(
+        block["actor"], block["v2"], owner(block, "101", "2"), "agree", "paper"
+    )
+    confirm = client.post(reverse("elevator:owner_confirm"), {"vote": block["v2"].pk})
+    assert confirm.status_code == 404
+    assert Ballot.objects.get(vote=block["v2"]).confirmed is None
+
+
+def test_owner_logout_ends_the_owner_session(block: dict[str, Any]) -> None:
+    client, _o = _owner_client(block)
+    assert client.get(reverse("elevator:owner_logout")).status_code == 405
+    response = client.post(reverse("elevator:owner_logout"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("elevator:owner_login")
+    assert client.get(reverse("elevator:owner_ballot")).status_code == 302
 
 
 def test_owner_page_without_login_redirects_and_staff_pages_need_login(
@@ -226,7 +238,7 @@ def test_project_page_says_what_is_missing_and_next(login: Any, block: dict[str,
 
 def _make_projects(block: dict[str, Any], n: int) -> None:
     for i in range(n):
-        project = services.save_project(
+        project = services.do_save_project(
             block["actor"], Project(building=block["building1"], name=f"Q{i}")
         )
         project.members.create(name="x", role="y")
@@ -246,19 +258,19 @@ def test_list_query_count_is_constant(login: Any, block: dict[str, Any]) -> None
 def test_vote_page_query_count_is_constant(login: Any, block: dict[str, Any]) -> None:
     client = login("street_admin")
     services.work_calendar()  # read once per process, then one version check per page
-    services.enter_ballot(block["actor"], block["v1"], owner(block, "101"), "agree", "paper")
+    services.do_enter_ballot(block["actor"], block["v1"], owner(block, "101"), "agree", "paper")
     url = reverse("elevator:vote", args=[block["v1"].pk])
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for room in ("102", "201", "202", "301", "302", "401"):
-        services.enter_ballot(block["actor"], block["v1"], owner(block, room), "against", "door")
+        services.do_enter_ballot(block["actor"], block["v1"], owner(block, room), "against", "door")
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
     project_url = reverse("elevator:project", args=[block["p1"].pk])
     with CaptureQueriesContext(connection) as before:
         client.get(project_url)
-    services.add_document(block["actor"], block["p1"], "working_group_record", None)
+    services.do_add_document(block["actor"], block["p1"], "working_group_record", None)
     block["p1"].members.create(name="a", role="b")
     with CaptureQueriesContext(connection) as after:
         client.get(project_url)
@@ -269,8 +281,8 @@ def test_api_lists_are_paginated_and_ballots_keep_history(
     login: Any, block: dict[str, Any]
 ) -> None:
     o = owner(block, "101")
-    services.enter_ballot(block["actor"], block["v1"], o, "agree", "paper")
-    services.enter_ballot(block["actor"], block["v1"], o, "against", "paper")
+    services.do_enter_ballot(block["actor"], block["v1"], o, "agree", "paper")
+    services.do_enter_ballot(block["actor"], block["v1"], o, "against", "paper")
     client = login("street_admin")
     data = client.get("/api/v1/elevator/projects/").json()
     assert data["count"] == 2 and "results" in data
@@ -285,7 +297,7 @@ def test_ballot_register_exports_to_excel(login: Any, block: dict[str, Any]) -> 
 
     from openpyxl import load_workbook
 
-    services.enter_ballot(block["actor"], block["v1"], owner(block, "101"), "agree", "paper")
+    services.do_enter_ballot(block["actor"], block["v1"], owner(block, "101"), "agree", "paper")
     response = login("committee_staff").get(
         reverse("elevator:vote", args=[block["v1"].pk]), {"export": "1"}
     )
@@ -334,12 +346,12 @@ def test_other_lists_have_constant_query_counts(
 
     def grow(n: int) -> None:
         for i in range(n):
-            services.save_consultation(
+            services.do_save_consultation(
                 block["actor"],
                 Consultation(at=timezone.now(), channel="phone", asker=f"A{i}", question="q",
                              project=block["p1"]),
             )  # fmt: skip
-            services.add_maintenance(block["actor"], block["p1"], timezone.localdate(), "w", "")
+            services.do_add_maintenance(block["actor"], block["p1"], timezone.localdate(), "w", "")
 
     grow(1)
     with CaptureQueriesContext(connection) as few:

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_passed_vote_does_not_say_what_is_still_needed(login: Any, block: dict[str, Any]) -> None:
     for owner in Owner.objects.filter(project=block["p1"]):
-        services.enter_ballot(block["actor"], block["v1"], owner, "agree", "paper")
+        services.do_enter_ballot(block["actor"], block["v1"], owner, "agree", "paper")
     page = login("street_admin").get(reverse("elevator:vote", args=[block["v1"].pk]))
     text = page.content.decode()
     assert "已达到通过条件" in text

@@ -1,0 +1,232 @@
+"""Staff forms of the service network: positions and their staff, spaces, menus, series."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+
+from linli.core import policy
+from linli.core.errors import DomainError
+
+from .. import forms as f
+from .. import services
+from ..models import (
+    Position,
+    Series,
+)
+from ._common import _actor, _render
+
+# --- staff: editing the network, spaces, menus and series -------------------------------------
+
+_FIELD_ALIASES = {"parent_id": "parent", "committee_id": "committee"}
+
+
+def _form_error(form: Any, exc: DomainError) -> None:
+    """Put a service's error on its field (or on the form when it names none)."""
+    name = _FIELD_ALIASES.get(exc.field or "", exc.field)
+    form.add_error(name if name in form.fields else None, exc.message)
+
+
+def _network(user: Any, qs: QuerySet[Any], to_position: str = "") -> QuerySet[Any]:
+    """Positions (or rows of a position) of the user's street: committee staff see their
+    street's whole network and edit their committee's; street accounts their street's."""
+    committee = policy.committee_scope(user)
+    if committee is None:
+        return policy.scoped(qs, user, f"{to_position}committee_id")
+    street = policy.street_of(user)
+    return qs.filter(
+        Q(**{f"{to_position}committee__subdistrict_id": street})
+        | Q(**{f"{to_position}committee__isnull": True})
+    )
+
+
+def _position_in_scope(request: HttpRequest, pk: int) -> Position:
+    """A position committee staff may change: their committee's only (403 otherwise)."""
+    policy.require(request.user, "community.manage")
+    item = get_object_or_404(Position.objects.select_related("parent", "committee"), pk=pk)
+    if not policy.in_scope(request.user, item.committee_id):
+        raise PermissionDenied
+    return item
+
+
+def network_manage(request: HttpRequest) -> HttpResponse:
+    """The network for staff: every position with its staff, spaces and menu, and the series."""
+    policy.require(request.user, "community.manage")
+    positions = _network(request.user, Position.objects.select_related("parent", "committee"))
+    items = list(
+        positions.annotate(
+            n_staff=Count("staff", distinct=True),
+            n_spaces=Count("spaces", distinct=True),
+            n_menu=Count("menu", distinct=True),
+        ).order_by("sort", "name")
+    )
+    for p in items:
+        p.editable = policy.in_scope(request.user, p.committee_id)
+    series = _network(
+        request.user, Series.objects.select_related("space__position"), "space__position__"
+    )
+    series_items = list(series.order_by("title"))
+    return _render(
+        request,
+        "community/network_manage.html",
+        {
+            "items": items,
+            "series": series_items,
+            "street_level": policy.committee_scope(request.user) is None,
+        },
+    )
+
+
+def position_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create or edit a position (committee staff: positions of their own committee)."""
+    policy.require(request.user, "community.manage")
+    item = _position_in_scope(request, pk) if pk else None
+    locked = policy.committee_scope(request.user) is not None
+    initial: dict[str, Any] = {"map_x": 50, "map_y": 50, "sort": 0}
+    if item is not None:
+        initial = {
+            "kind": item.kind, "name": item.name, "parent": item.parent_id,
+            "address": item.address, "committee": item.committee_id, "map_x": item.map_x,
+            "map_y": item.map_y, "hours": item.hours, "contact": item.contact,
+            "contact_phone": item.contact_phone, "description": item.description,
+            "sort": item.sort,
+        }  # fmt: skip
+    form = f.PositionForm(request.POST or None, initial=initial, committee_locked=locked)
+    if item is not None:
+        form.fields["parent"].queryset = Position.objects.exclude(pk=item.pk).order_by(  # type: ignore[attr-defined]
+            "sort", "name"
+        )
+    f.narrow_to_reach(form, request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.do_save_position(_actor(request), item, form.data_for_service())
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("阵地已保存。"))
+            return redirect("community:position_manage", saved.pk)
+    return _render(request, "community/position_form.html", {"form": form, "item": item})
+
+
+_PARTS = {
+    "staff": (f.PositionStaffForm, "staff"),
+    "space": (f.SpaceForm, "spaces"),
+    "menu": (f.MenuItemForm, "menu"),
+}
+
+
+def _part_initial(part: str, obj: Any) -> dict[str, Any]:
+    fields = _PARTS[part][0].base_fields
+    return {name: getattr(obj, name) for name in fields}
+
+
+def position_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    """A position's 全岗通 staff, spaces and menu: add, edit (``?edit=space-3``), remove."""
+    item = _position_in_scope(request, pk)
+    editing: dict[str, Any] = {}
+    edit = request.POST.get("edit") or request.GET.get("edit", "")
+    if "-" in edit:
+        part, _sep, obj_pk = edit.partition("-")
+        if part in _PARTS and obj_pk.isdigit():
+            editing[part] = get_object_or_404(getattr(item, _PARTS[part][1]), pk=int(obj_pk))
+    forms_: dict[str, Any] = {
+        part: cls(prefix=part, initial=_part_initial(part, editing[part]) if part in editing
+                  else None)
+        for part, (cls, _rel) in _PARTS.items()
+    }  # fmt: skip
+    if request.method == "POST":
+        what = request.POST.get("what", "")
+        actor = _actor(request)
+        if what == "remove_staff":
+            member = get_object_or_404(item.staff, pk=request.POST.get("member"))
+            services.do_remove_position_staff(actor, member)
+            messages.success(request, _("已移除。"))
+            return redirect("community:position_manage", item.pk)
+        if what in _PARTS:
+            form: Any = _PARTS[what][0](request.POST, prefix=what)
+            forms_[what] = form
+            if form.is_valid():
+                d = form.cleaned_data
+                current = editing.get(what)
+                try:
+                    if what == "staff":
+                        services.do_save_position_staff(
+                            actor, item, current, name=d["name"], duties=d["duties"],
+                            user_id=current.user_id if current else None,
+                        )  # fmt: skip
+                    elif what == "space":
+                        services.do_save_space(actor, item, current, **d)
+                    else:
+                        services.do_save_menu_item(actor, item, current, d)
+                except DomainError as exc:
+                    _form_error(form, exc)
+                else:
+                    messages.success(request, _("已保存。"))
+                    return redirect("community:position_manage", item.pk)
+    return _render(
+        request,
+        "community/position_manage.html",
+        {
+            "p": item,
+            "staff": list(item.staff.all()),
+            "spaces": list(item.spaces.all()),
+            "menu": list(item.menu.order_by("family", "title")),
+            "forms": forms_,
+            "editing": {part: obj.pk for part, obj in editing.items()},
+            "edit": edit,
+        },
+    )
+
+
+def series_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Define or change a recurring series; changes reach its coming events without sign-ups."""
+    policy.require(request.user, "community.manage")
+    if policy.committee_scope(request.user) is not None:
+        raise PermissionDenied  # series are the street's (党群 department)
+    item = get_object_or_404(Series, pk=pk) if pk else None
+    initial: dict[str, Any] = {}
+    if item is not None:
+        initial = {
+            "title": item.title, "space": item.space_id,
+            "weekdays": [str(d) for d in item.weekday_numbers], "start_time": item.start_time,
+            "end_time": item.end_time, "capacity": item.capacity,
+            "reserved_offline": item.reserved_offline, "release_hours": item.release_hours,
+            "partners": item.partners, "audience": item.audience,
+        }  # fmt: skip
+    form = f.narrow_to_reach(f.SeriesForm(request.POST or None, initial=initial), request.user)
+    if request.method == "POST" and form.is_valid():
+        actor = _actor(request)
+        try:
+            saved = services.do_save_series(actor, item, form.data_for_service())
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            if item is None:
+                messages.success(request, _("系列已建立，请在下方排出活动。"))
+            else:
+                report = services.do_update_series_events(actor, saved)
+                messages.success(
+                    request,
+                    _("系列已保存：更新 %(u)d 场，取消 %(c)d 场（不再在所选星期）。")
+                    % {"u": report.updated, "c": report.cancelled},
+                )
+                if report.kept_signups:
+                    messages.warning(
+                        request,
+                        _("以下日期的活动已有报名，未改动，请逐场处理：%(d)s")
+                        % {"d": "、".join(f"{d:%m-%d}" for d in report.kept_signups)},
+                    )
+                if report.conflicts:
+                    messages.warning(
+                        request,
+                        _("以下日期新时段的场地已被占用，活动保持原样：%(d)s")
+                        % {"d": "、".join(f"{d:%m-%d}" for d in report.conflicts)},
+                    )
+            return redirect("community:series")
+    return _render(request, "community/series_form.html", {"form": form, "item": item})

@@ -1,0 +1,213 @@
+"""Practical projects (public progress, staff editing) and the public screen."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.core import policy
+from linli.core.errors import DomainError
+
+from .. import forms as f
+from .. import queries, services
+from ..models import (
+    Event,
+    PracticalProject,
+)
+from ._common import _actor, _fail, _render
+from .public import _seats_left
+
+# --- public: projects and the screen ----------------------------------------------------------
+
+
+@login_not_required
+def projects(request: HttpRequest) -> HttpResponse:
+    items = list(queries.projects(public_only=True))
+    places: dict[str, list[PracticalProject]] = defaultdict(list)
+    for p in items:
+        key = p.area.name if p.area else (p.committee.name if p.committee else p.place)
+        places[key].append(p)
+    return _render(request, "community/projects.html", {"places": sorted(places.items())})
+
+
+@login_not_required
+def project(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(queries.projects(public_only=True), pk=pk)
+    return _render(
+        request,
+        "community/project.html",
+        {
+            "p": item,
+            "milestones": item.milestones.all(),
+            "decisions": item.decisions.all(),
+            "n_households": item.contributions.count(),
+        },
+    )
+
+
+def _project_scope(request: HttpRequest) -> Any:
+    policy.require(request.user, "community.view")
+    return policy.scoped(queries.projects(), request.user, "committee_id")
+
+
+def project_new(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create or edit a practical project (committee staff: their committee's only)."""
+    policy.require(request.user, "community.manage")
+    item = get_object_or_404(_project_scope(request), pk=pk) if pk else None
+    initial: dict[str, Any] = {}
+    if item is not None:
+        initial = {
+            "title": item.title, "kind": item.kind, "area": item.area_id,
+            "committee": item.committee_id, "place": item.place, "owner": item.owner,
+            "pain_point": item.pain_point, "resident": item.resident_fen / 100,
+            "subsidy": item.subsidy_fen / 100, "other": item.other_fen / 100,
+            "budget": item.budget_fen / 100, "beneficiaries": item.beneficiaries,
+            "status": item.status, "public": item.public,
+        }  # fmt: skip
+    form = f.narrow_to_reach(f.ProjectForm(request.POST or None, initial=initial), request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        target = item or PracticalProject()
+        for field in ("title", "kind", "area", "committee", "place", "owner", "pain_point",
+                      "beneficiaries", "status", "public"):  # fmt: skip
+            setattr(target, field, d[field])
+        for field, value in form.amounts().items():
+            setattr(target, field, value)
+        scope = policy.committee_scope(request.user)
+        if scope is not None:
+            target.committee_id = scope
+        try:
+            saved = services.do_save_project(_actor(request), target)
+        except DomainError as exc:
+            form.add_error("budget" if exc.field == "budget_fen" else None, exc.message)
+        else:
+            messages.success(request, _("项目已保存。"))
+            return redirect("community:project_manage", saved.pk)
+    return _render(request, "community/project_form.html", {"form": form, "item": item})
+
+
+def project_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    """Milestones with photos, household contributions, lane-committee decisions."""
+    item = get_object_or_404(_project_scope(request), pk=pk)
+    can_manage = policy.can(request.user, "community.manage")
+    forms_: dict[str, Any] = {
+        "milestone": f.MilestoneForm(prefix="m"),
+        "contribution": f.ContributionForm(prefix="c"),
+        "decision": f.DecisionForm(prefix="d"),
+    }
+    if request.method == "POST":
+        policy.require(request.user, "community.manage")
+        what = request.POST.get("what", "")
+        actor = _actor(request)
+        try:
+            if what == "milestone":
+                form: Any = f.MilestoneForm(request.POST, request.FILES, prefix="m")
+                forms_["milestone"] = form
+                if form.is_valid():
+                    d = form.cleaned_data
+                    services.do_add_milestone(actor, item, d["title"], d["due"], d["done_on"],
+                                           photo=d["photo"], note=d["note"])  # fmt: skip
+                    return redirect("community:project_manage", item.pk)
+            elif what == "done":
+                milestone = get_object_or_404(item.milestones, pk=request.POST.get("milestone"))
+                services.do_complete_milestone(
+                    actor, milestone, timezone.localdate(), photo=request.FILES.get("photo")
+                )
+                return redirect("community:project_manage", item.pk)
+            elif what == "contribution":
+                form = f.ContributionForm(request.POST, prefix="c")
+                forms_["contribution"] = form
+                if form.is_valid():
+                    d = form.cleaned_data
+                    services.do_record_contribution(actor, item, d["household"],
+                                                 int(d["amount"] * 100), d["receipt"])  # fmt: skip
+                    return redirect("community:project_manage", item.pk)
+            elif what == "decision":
+                form = f.DecisionForm(request.POST, prefix="d")
+                forms_["decision"] = form
+                if form.is_valid():
+                    services.do_record_decision(actor, item, **form.cleaned_data)
+                    return redirect("community:project_manage", item.pk)
+        except DomainError as exc:
+            _fail(request, exc)
+            return redirect("community:project_manage", item.pk)
+    return _render(
+        request,
+        "community/project_manage.html",
+        {
+            "p": item,
+            "milestones": item.milestones.all(),
+            "contributions": item.contributions.all(),
+            "decisions": item.decisions.all(),
+            "forms": forms_,
+            "can_manage": can_manage,
+        },
+    )
+
+
+def _span(e: Event) -> str:
+    return f"{timezone.localtime(e.starts_at):%H:%M}–{timezone.localtime(e.ends_at):%H:%M}"
+
+
+def _screen_data() -> dict[str, Any]:
+    today = timezone.localdate()
+    now = timezone.now()
+    events = list(queries.calendar(today, 1))
+    evening = [e for e in events if e.series_id is not None]
+    return {
+        "updated": timezone.localtime(now).strftime("%H:%M"),
+        "date": today.isoformat(),
+        "network": [
+            {"name": p.name, "kind": p.get_kind_display(), "address": p.address, "hours": p.hours}
+            for p in queries.positions()
+            if p.is_anchor or "station" in p.kind
+        ][:8],
+        "today": [
+            {
+                "title": e.title,
+                "time": _span(e),
+                "place": e.space.name,
+                "left": _seats_left(e),
+                "partner": e.partner,
+            }
+            for e in events
+        ],
+        "evening": [
+            {"title": e.title, "partner": e.partner, "left": _seats_left(e)} for e in evening
+        ],
+        "figures": queries.screen_figures(today),
+        "teams": [
+            {"name": t.name, "members": t.n_members, "hours": (t.approved_minutes or 0) // 60}  # type: ignore[attr-defined]
+            for t in queries.teams()
+        ],
+        "projects": [
+            {
+                "title": p.title,
+                "place": p.place,
+                "status": p.get_status_display(),
+                "done": p.n_done,  # type: ignore[attr-defined]
+                "total": p.n_milestones,  # type: ignore[attr-defined]
+            }
+            for p in queries.projects(public_only=True)
+        ][:8],
+    }
+
+
+@login_not_required
+def screen(request: HttpRequest) -> HttpResponse:
+    return _render(
+        request, "community/screen.html", {"data": _screen_data(), "tz": settings.TIME_ZONE}
+    )
+
+
+@login_not_required
+def screen_data(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(_screen_data())

@@ -1,0 +1,152 @@
+"""Staff pages of volunteers: hours to decide, shifts and their QR page, certificates, export."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from linli.core import policy
+from linli.core.errors import DomainError
+from linli.core.excel import write_workbook
+
+from .. import paper, queries, rules, services
+from ..models import (
+    HourRecord,
+    Shift,
+    VolunteerTeam,
+)
+from ._common import _actor, _fail, _qr_svg, _render, _volunteer
+from .volunteer_page import volunteer_shift
+
+# --- volunteers --------------------------------------------------------------------------------
+
+
+def volunteers(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, "community.view")
+    team_id = request.GET.get("team", "")
+    team = VolunteerTeam.objects.filter(pk=team_id).first() if team_id.isdigit() else None
+    if request.method == "POST":
+        policy.require(request.user, "community.manage")
+        try:
+            if "correction" in request.POST:
+                corr = get_object_or_404(
+                    queries.open_corrections(request.user), pk=request.POST.get("correction")
+                )
+                services.do_decide_correction(_actor(request), corr, request.POST.get("fix") == "1")
+            else:
+                pending = queries.pending_hours(request.user)
+                record = get_object_or_404(pending, pk=request.POST.get("record"))
+                services.do_decide_hours(
+                    _actor(request), record, request.POST.get("approve") == "1"
+                )
+        except DomainError as exc:
+            _fail(request, exc)
+        return redirect(request.get_full_path())
+    people = list(queries.volunteers(request.user, team)[:200])
+    for v in people:
+        minutes = v.approved_minutes or 0  # type: ignore[attr-defined]
+        v.stars = rules.star_level(minutes)  # type: ignore[attr-defined]
+        v.hours_served = minutes / 60  # type: ignore[attr-defined]
+        v.next = rules.next_star(minutes)  # type: ignore[attr-defined]
+    return _render(
+        request,
+        "community/volunteers.html",
+        {
+            "teams": list(queries.teams()),
+            "team": team,
+            "people": people,
+            "pending": list(queries.pending_hours(request.user)[:100]),
+            "shifts": list(queries.shifts(request.user)[:20]),
+            "corrections": list(queries.open_corrections(request.user)[:50]),
+            "can_manage": policy.can(request.user, "community.manage"),
+            "stars": rules.STAR_HOURS,
+        },
+    )
+
+
+@login_not_required
+def shift(request: HttpRequest, token: str) -> HttpResponse:
+    """A shift's page (its QR code opens it): the leader checks volunteers in and out; a
+    volunteer who scans the QR posted at the place checks themself in and out."""
+    if not request.user.is_authenticated:
+        return volunteer_shift(request, token)
+    policy.require(request.user, "community.serve")
+    item = get_object_or_404(Shift.objects.select_related("team", "event"), token=token)
+    members = list(queries.volunteers(request.user, item.team).order_by("name", "id"))
+    if request.method == "POST":
+        volunteer = get_object_or_404(
+            queries.volunteers(request.user, item.team), pk=request.POST.get("volunteer")
+        )
+        try:
+            record = services.do_scan_shift(_actor(request), item, volunteer)
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            text = (
+                _("%(name)s 已签退，认定 %(m)d 分钟。")
+                if record.check_out
+                else _("%(name)s 已签到。")
+            )
+            messages.success(request, text % {"name": volunteer.name, "m": record.minutes})
+        return redirect("community:shift", token)
+    records = {r.volunteer_id: r for r in item.hours.all()}
+    rows = [(v, records.get(v.pk)) for v in members]
+    url = request.build_absolute_uri(reverse("community:shift", args=[token]))
+    return _render(
+        request, "community/shift.html", {"shift": item, "rows": rows, "qr": _qr_svg(url)}
+    )
+
+
+def certificate(request: HttpRequest, pk: int, team_pk: int) -> HttpResponse:
+    """Issue (POST) or re-print the newest certificate of a volunteer with a team, as PDF."""
+    volunteer = _volunteer(request, pk)
+    team = get_object_or_404(VolunteerTeam, pk=team_pk)
+    if request.method == "POST":
+        try:
+            services.do_issue_certificate(_actor(request), volunteer, team)
+        except DomainError as exc:
+            _fail(request, exc)
+            return redirect("community:volunteers")
+    cert = volunteer.certificates.filter(team=team).order_by("-issued_on", "-id").first()
+    if cert is None:
+        raise Http404
+    pdf = paper.certificate_pdf(cert)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{cert.number}.pdf"'
+    return response
+
+
+def volunteers_export(request: HttpRequest) -> HttpResponse:
+    """Approved hours in the fields of 民政部令第67号 (for the city's volunteer site)."""
+    policy.require(request.user, "community.view")
+    rows = [
+        [
+            r.volunteer.name,
+            r.volunteer.id_masked,
+            r.volunteer.phone_masked,
+            r.team.name,
+            r.on.isoformat(),
+            r.content,
+            round(r.minutes / 60, 2),
+            r.get_source_display(),
+            r.team.issuer,
+            r.team.issuer_contact,
+        ]
+        for r in policy.scoped(
+            HourRecord.objects.filter(status="approved").select_related("volunteer", "team"),
+            request.user,
+            "volunteer__committee_id",
+        ).order_by("volunteer_id", "on", "id")
+    ]
+    headers = ["姓名", "身份证号（脱敏）", "手机号（脱敏）", "服务队伍", "服务日期", "服务内容",
+               "服务时长（小时）", "记录来源", "记录单位", "联系方式"]  # fmt: skip
+    data = write_workbook("志愿服务记录", headers, rows)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="volunteer-hours.xlsx"'
+    return response
