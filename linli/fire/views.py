@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from linli.core import policy
 from linli.core.context import Actor
 from linli.core.excel import error_workbook, max_import_rows, write_workbook, write_xlsx
+from linli.core.widgets import use_search_boxes
 from linli.geo import queries as geo_queries
 from linli.geo import sheetjobs
 from linli.jobs import services as jobs
@@ -241,6 +242,7 @@ def _scope_choices(request: HttpRequest, form: forms.BaseForm) -> None:
         field = form.fields.get(name)
         if isinstance(field, forms.ModelChoiceField):
             field.queryset = query(request.user)
+    use_search_boxes(form)  # city-size choices become search boxes
 
 
 def registry_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
