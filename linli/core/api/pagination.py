@@ -177,9 +177,17 @@ def _invalid() -> InvalidCursor:
 
 
 def _keys(queryset: Any) -> list[Key]:
-    """The list's order as keys, the primary key last; an expression order falls back to pk."""
+    """The list's order as keys, the primary key last; an expression order falls back to pk.
+
+    A list in plain id order whose rows belong to committees is read committee by committee
+    (``committee_id, id``): a street's or a district's rows are then found through the
+    committee index, where id order alone walks the whole table's id index up to the first
+    row of the reach (2.6 s for a street in the middle of two million households, 1 ms so).
+    """
     model = queryset.model
     terms = list(queryset.query.order_by) or list(model._meta.ordering or [])
+    if terms in (["pk"], ["id"]) and _committee_column(model):
+        terms = ["committee_id", "pk"]
     keys: list[Key] = []
     pk_names = {"pk", model._meta.pk.name, model._meta.pk.attname}
     for term in terms:
@@ -199,6 +207,14 @@ def _keys(queryset: Any) -> list[Key]:
     tie = keys[-1].descending if keys else False
     keys.append(Key("pk", tie, nullable=False))
     return keys
+
+
+def _committee_column(model: Any) -> bool:
+    try:
+        field = model._meta.get_field("committee")
+    except FieldDoesNotExist:
+        return False
+    return bool(getattr(field, "many_to_one", False))
 
 
 def _nullable(model: Any, path: str) -> bool | None:

@@ -47,7 +47,8 @@ def test_walking_every_page_returns_every_row_once_in_order(
 ) -> None:
     _households(street, 10)
     client = login("street_admin")
-    expected = list(Household.objects.order_by("pk").values_list("pk", flat=True))
+    # Rows of committees come committee by committee, by id inside each.
+    expected = list(Household.objects.order_by("committee_id", "pk").values_list("pk", flat=True))
     ids, pages = _walk(client, "/api/v1/households/?page_size=3")
     assert ids == expected
     assert pages == 4  # 12 rows in pages of 3
@@ -180,7 +181,7 @@ def _cursor(payload: Any) -> str:
 def test_a_bad_cursor_is_refused_naming_the_field(
     login: Any, street: dict[str, Any], cursor: str
 ) -> None:
-    response = login("street_admin").get("/api/v1/households/", {"cursor": cursor})
+    response = login("street_admin").get("/api/v1/committees/", {"cursor": cursor})
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "invalid_cursor"
@@ -191,7 +192,7 @@ def test_a_bad_cursor_is_refused_naming_the_field(
 def test_a_cursor_past_every_row_gives_an_empty_page_back_to_the_start(
     login: Any, street: dict[str, Any]
 ) -> None:
-    cursor = _cursor({"o": "pk", "r": False, "v": [10**30]})
+    cursor = _cursor({"o": "committee_id,pk", "r": False, "v": [10**30, 10**30]})
     body = login("street_admin").get("/api/v1/households/", {"cursor": cursor}).json()
     assert body["results"] == []
     assert body["next"] is None
@@ -212,7 +213,7 @@ def test_a_cursor_value_the_column_cannot_hold_is_refused(
 
 def test_a_cursor_is_no_key_to_another_streets_rows(login: Any, street: dict[str, Any]) -> None:
     client = login("committee_staff")
-    cursor = _cursor({"o": "pk", "r": False, "v": [0]})
+    cursor = _cursor({"o": "committee_id,pk", "r": False, "v": [0, 0]})
     body = client.get("/api/v1/households/", {"cursor": cursor}).json()
     ids = [row["id"] for row in body["results"]]
     assert ids == [street["household1"].pk]
