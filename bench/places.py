@@ -55,9 +55,11 @@ if str(ROOT) not in sys.path:
 CITY_COMMITTEES = 6_000
 BUILDINGS_PER_COMMITTEE = 20  # 6,000 x 20 = 120,000 buildings
 ESTATES_PER_COMMITTEE = 4
+COMMITTEES_PER_STREET = 25  # 240 streets at scale 1
+STREETS_PER_DISTRICT = 15  # 16 districts at scale 1, as many as Shanghai has
 CITY_HOUSEHOLDS = 2_000_000
 RESIDENTS_PER_HOUSEHOLD = int(os.environ.get("LINLI_BENCH_RESIDENTS", "1"))
-GENERATOR_VERSION = 1  # bump when the generated tree changes: forces regeneration
+GENERATOR_VERSION = 2  # bump when the generated tree changes: forces regeneration
 SEED = 20_260_601
 
 TARGET_MS = 150.0  # median server time of a list page or API list
@@ -66,6 +68,8 @@ REPS = int(os.environ.get("LINLI_BENCH_REPS", "30"))
 PAGE_SIZE = 50
 DEEP_PAGE = 100
 PG_ADMIN_URL = os.environ.get("LINLI_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+# The generated databases are named <prefix><scale tag>; a shared server gives each user a prefix.
+PG_PREFIX = os.environ.get("LINLI_BENCH_PG_PREFIX", "linli_bench_")
 SETTINGS = "_bench_settings"  # linli.settings.test + the ceiling views (bench/_bench_urls.py)
 
 ROADS = ["长乐路", "延庆路", "东湖路", "复兴中路", "乌鲁木齐中路", "五原路", "安福路", "永福路",
@@ -112,6 +116,16 @@ class Spec:
         """The committee of the filtered cases and of the committee staff user."""
         return self.committees // 2 + 1
 
+    @property
+    def focus_street(self) -> int:
+        """The street of the focus committee: the street admin's."""
+        return (self.focus_committee - 1) // COMMITTEES_PER_STREET + 1
+
+    @property
+    def focus_district(self) -> int:
+        """The district of the focus street: the district user's."""
+        return (self.focus_street - 1) // STREETS_PER_DISTRICT + 1
+
     def marker(self) -> dict[str, Any]:
         return {
             "generator": GENERATOR_VERSION,
@@ -129,7 +143,7 @@ class Spec:
         return f"{base}/{self.pg_name()}"
 
     def pg_name(self) -> str:
-        return f"linli_bench_{self.tag}"
+        return f"{PG_PREFIX}{self.tag}"
 
     def sqlite_path(self) -> Path:
         return ROOT / "var" / "bench" / f"places-{self.tag}.sqlite3"
@@ -137,7 +151,9 @@ class Spec:
 
 # Columns written for each model, by attname; checked against the models at load time.
 FIELDS: dict[str, tuple[str, ...]] = {
-    "Subdistrict": ("id", "code", "name", "district"),
+    "City": ("id", "code", "name"),
+    "District": ("id", "city_id", "code", "name"),
+    "Subdistrict": ("id", "district_id", "code", "name", "kind"),
     "Area": ("id", "subdistrict_id", "name"),
     "Committee": ("id", "subdistrict_id", "area_id", "code", "name", "address", "map_x", "map_y"),
     "Estate": ("id", "committee_id", "name", "kind", "address", "management"),
@@ -162,12 +178,16 @@ class Upper:
 
 
 def build_upper(spec: Spec) -> Upper:
-    up = Upper(rows={k: [] for k in ("Subdistrict", "Area", "Committee", "Estate", "Building",
-                                     "Entrance")})  # fmt: skip
-    per_sub = 25
+    up = Upper(rows={k: [] for k in ("City", "District", "Subdistrict", "Area", "Committee",
+                                     "Estate", "Building", "Entrance")})  # fmt: skip
+    per_sub = COMMITTEES_PER_STREET
     n_sub = math.ceil(spec.committees / per_sub)
+    up.rows["City"].append((1, "310000", "上海市"))
+    for d in range(1, math.ceil(n_sub / STREETS_PER_DISTRICT) + 1):
+        up.rows["District"].append((d, 1, f"BD{d:03d}", f"第{d}区"))
     for s in range(1, n_sub + 1):
-        up.rows["Subdistrict"].append((s, f"BS{s:04d}", f"第{s}街道", f"第{(s - 1) // 10 + 1}区"))
+        district = (s - 1) // STREETS_PER_DISTRICT + 1
+        up.rows["Subdistrict"].append((s, district, f"BS{s:04d}", f"第{s}街道", "street"))
         for a in range(3):
             up.rows["Area"].append(((s - 1) * 3 + a + 1, s, f"{'东南西'[a]}片区"))
     types = list(HOUSING)
@@ -448,14 +468,17 @@ def prepare(spec: Spec, log: Any = print) -> dict[str, Any]:
 def _ensure_users(spec: Spec) -> None:
     from linli.core.models import User
 
-    for username, role, committee in (
-        ("bench_admin", "street_admin", None),
-        ("bench_committee", "committee_staff", spec.focus_committee),
+    # A street admin of one street, a district office of one district, a committee's staff.
+    for username, role, place in (
+        ("bench_admin", "street_admin", {"subdistrict_id": spec.focus_street}),
+        ("bench_district", "district_civil", {"district_id": spec.focus_district}),
+        ("bench_committee", "committee_staff", {"committee_id": spec.focus_committee}),
     ):
         user, _created = User.objects.update_or_create(
             username=username,
-            defaults={"role": role, "committee_id": committee, "is_active": True,
-                      "display_name": username},
+            defaults={"role": role, "is_active": True, "display_name": username,
+                      "committee_id": None, "subdistrict_id": None, "district_id": None,
+                      **place},
         )  # fmt: skip
         if user.has_usable_password():
             user.set_unusable_password()
@@ -468,7 +491,7 @@ def drop_all(log: Any = print) -> None:
 
     import psycopg
 
-    ours = re.compile(r"linli_bench_[0-9][0-9pem]*")  # the tags Spec.tag makes
+    ours = re.compile(re.escape(PG_PREFIX) + r"[0-9][0-9pem]*")  # the tags Spec.tag makes
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         names = [r[0] for r in conn.execute("SELECT datname FROM pg_database")
                  if ours.fullmatch(r[0])]  # fmt: skip
@@ -519,11 +542,13 @@ def build_cases(spec: Spec, counts: dict[str, int]) -> list[Case]:
         "households": "-exclusive_area",
         "residents": "name",
     }
+    only = [c for c in os.environ.get("LINLI_BENCH_CASES", "").split(",") if c]
     cases: list[Case] = []
     for kind in ("committees", "buildings", "households", "residents"):
         if not n[kind]:
             continue
-        deep = max(1, min(DEEP_PAGE, math.ceil(n[kind] / PAGE_SIZE)))
+        reached = _reach(spec, kind, "admin").count()
+        deep = max(1, min(DEEP_PAGE, math.ceil(reached / PAGE_SIZE)))
         page, api = f"/places/{kind}/", f"/api/v1/{kind}/"
         cases += [
             Case(f"page {kind} first", page),
@@ -533,8 +558,9 @@ def build_cases(spec: Spec, counts: dict[str, int]) -> list[Case]:
             Case(f"api {kind} first", api, kind="api"),
             Case(f"api {kind} filtered", f"{api}?{filters[kind]}", kind="api"),
             Case(f"api {kind} sorted", f"{api}?ordering={sort_page[kind]}", kind="api"),
-            Case(f"api {kind} deep", f"{api}?page={deep}", kind="api"),
-        ]
+            Case(f"api {kind} deep", f"{api}?cursor={_cursor_after(spec, kind, 'admin', deep)}",
+                 kind="api"),
+        ]  # fmt: skip
     for kind in ("estates", "entrances"):
         cases += [
             Case(f"page {kind} first", f"/places/{kind}/"),
@@ -549,19 +575,77 @@ def build_cases(spec: Spec, counts: dict[str, int]) -> list[Case]:
         cases.append(
             Case("page residents first, committee staff", "/places/residents/", user="committee")
         )
-    # Beyond the issue's cases: the last page of the biggest list (OFFSET ~ the table size),
-    # what an integration paging through every household reaches.
-    last = max(1, math.ceil(n["households"] / PAGE_SIZE))
+    # A district office (issue 11): its district's 15 streets.
     cases += [
-        Case("page households last page (info)", f"/places/households/?page={last}", target=False),
-        Case("api households last page (info)", f"/api/v1/households/?page={last}", kind="api",
-             target=False),
+        Case("page committees first, district", "/places/committees/", user="district"),
+        Case("page buildings first, district", "/places/buildings/", user="district"),
+        Case("page households first, district", "/places/households/", user="district"),
+        Case("api committees first, district", "/api/v1/committees/", "district", "api"),
+        Case("api buildings first, district", "/api/v1/buildings/", "district", "api"),
+        Case("api households sorted, district",
+             f"/api/v1/households/?ordering={sort_page['households']}", "district", "api"),
     ]  # fmt: skip
+    # The first and the last page of the biggest list through the API (issue 11: keyset
+    # pagination), for the street and the district user; the page list's last page still
+    # uses OFFSET (shown for information).
+    for user, label in (("admin", "street"), ("district", "district")):
+        last = _cursor_after(spec, "households", user, None)
+        cases += [
+            Case(f"api households first, {label}", "/api/v1/households/", user, "api"),
+            Case(f"api households last page, {label}", f"/api/v1/households/?cursor={last}",
+                 user, "api"),
+        ]  # fmt: skip
+    cases.append(
+        Case("page households last page (info)",
+             f"/places/households/?page={_reach_pages(spec, 'admin')}", target=False)
+    )  # fmt: skip
+    if only:  # a subset, by words of the case names (e.g. "api households")
+        cases = [c for c in cases if any(word in c.name for word in only)]
     cases.append(
         Case("export households of one committee", f"/places/households/export.xlsx?committee={cid}",
              kind="export")
     )  # fmt: skip
     return cases
+
+
+_REACH = {"admin": "committee__subdistrict_id", "district": "committee__subdistrict__district_id",
+          "committee": "committee_id"}  # fmt: skip
+
+
+def _reach(spec: Spec, kind: str, user: str) -> Any:
+    """The rows of ``kind`` a bench user reaches (as the API's scope narrows them)."""
+    from linli.geo import models as m
+
+    model = {"households": m.Household, "buildings": m.Building, "committees": m.Committee,
+             "residents": m.Resident}[kind]  # fmt: skip
+    place = {"admin": spec.focus_street, "district": spec.focus_district,
+             "committee": spec.focus_committee}[user]  # fmt: skip
+    path = _REACH[user]
+    if kind == "committees":
+        path = path.removeprefix("committee__").replace("committee_id", "pk")
+    return model.objects.filter(**{path: place})
+
+
+def _cursor_after(spec: Spec, kind: str, user: str, page: int | None) -> str:
+    """The API's cursor that starts page ``page`` of the list in its default order (by id);
+    ``None``: the last page. Built as the ``next`` link would build it."""
+    import base64
+
+    rows = _reach(spec, kind, user)
+    if page == 1:
+        return ""
+    # Rows of committees are listed committee by committee (linli/core/api/pagination.py).
+    order = ["pk"] if kind == "committees" else ["committee_id", "pk"]
+    if page is None:
+        key = rows.order_by(*(f"-{o}" for o in order)).values_list(*order)[PAGE_SIZE]
+    else:
+        key = rows.order_by(*order).values_list(*order)[(page - 1) * PAGE_SIZE - 1]
+    payload = json.dumps({"o": ",".join(order), "r": False, "v": list(key)}).encode()
+    return base64.urlsafe_b64encode(payload).decode("ascii")
+
+
+def _reach_pages(spec: Spec, user: str) -> int:
+    return max(1, math.ceil(_reach(spec, "households", user).count() / PAGE_SIZE))
 
 
 EXPORT_ALL = Case(
@@ -579,7 +663,8 @@ def _clients() -> dict[str, Any]:
     from linli.core.testing import verify_session
 
     clients = {}
-    for key, username in (("admin", "bench_admin"), ("committee", "bench_committee")):
+    for key, username in (("admin", "bench_admin"), ("district", "bench_district"),
+                          ("committee", "bench_committee")):  # fmt: skip
         client = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT="text/html,application/json")
         user = User.objects.get(username=username)
         client.force_login(user)

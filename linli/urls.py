@@ -45,6 +45,7 @@ urlpatterns = [
     path("modules/<str:key>/", core_views.module, name="module"),
     path("audit/", core_views.audit_log, name="audit_log"),
     path("calendar/", calendar_views.work_calendar, name="work_calendar"),
+    path("choices/", core_views.choice_search, name="choice_search"),
     path("places/", include("linli.geo.urls")),
     path("risk/", include("linli.risk.urls")),
     path("fire/", include("linli.fire.urls")),

@@ -288,6 +288,7 @@ ROUTES: dict[str, Rule] = {
     "home": LOGIN, "login": PUBLIC, "logout": LOGIN, "set_language": PUBLIC,
     "large_type": PUBLIC, "module": LOGIN, "audit_log": "audit.view",
     "work_calendar": "calendar.manage", "ops:screen": _OPS, "ops:data": _OPS,
+    "choice_search": "geo.view",  # the search boxes of forms: places of the account's reach
     # Places and people
     "geo:list": "geo.view", "geo:list[residents]": "people.view",
     "geo:export": "geo.view", "geo:export[residents]": "people.view",

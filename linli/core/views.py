@@ -8,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from .models import AuditRecord
 from .policy import permission_required, role_of
 from .redirects import safe_next
 from .roles import Role
+from .widgets import SEARCHABLE_KINDS, search_choices
 
 
 class LoginView(auth_views.LoginView):
@@ -102,3 +103,20 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         setattr(record, "action_label", action_label(record.action))  # noqa: B010
     chain = audit.verify() if request.GET.get("verify") else None
     return render(request, "core/audit_log.html", {"page": page, "form": form, "chain": chain})
+
+
+@permission_required("geo.view")
+def choice_search(request: HttpRequest) -> HttpResponse:
+    """The search behind a search box (``widgets.SearchSelect``): JSON matches of the account's
+    reach. ``kind`` names the table, ``q`` the text (at least one character)."""
+    spec = SEARCHABLE_KINDS.get(request.GET.get("kind", ""))
+    if spec is None:
+        return JsonResponse(
+            {"code": "invalid", "field": "kind", "message": _("未知的搜索对象。")}, status=400
+        )
+    text = request.GET.get("q", "").strip()[:50]
+    if "\x00" in text:
+        return JsonResponse(
+            {"code": "invalid", "field": "q", "message": _("搜索内容含有无效字符。")}, status=400
+        )
+    return JsonResponse({"results": search_choices(request.user, spec, text) if text else []})

@@ -26,6 +26,7 @@ from linli.core.context import Actor
 from linli.core.excel import write_workbook
 from linli.core.lists import cell
 from linli.core.sheets import Sheet
+from linli.core.widgets import use_search_boxes
 from linli.geo import queries as geo_queries
 from linli.jobs import sheetviews
 from linli.jobs.models import Job
@@ -201,6 +202,7 @@ def _scope_choices(request: HttpRequest, form: forms.BaseForm) -> None:
         field = form.fields.get(name)
         if isinstance(field, forms.ModelChoiceField):
             field.queryset = query(request.user)
+    use_search_boxes(form)  # city-size choices become search boxes
 
 
 def registry_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:

@@ -19,6 +19,7 @@ from linli.core.context import Actor
 from linli.core.errors import DomainError
 from linli.core.lists import cell
 from linli.core.pagination import EstimatingPaginator
+from linli.core.widgets import use_search_boxes
 from linli.jobs import sheetviews
 from linli.jobs.models import Job
 
@@ -194,6 +195,7 @@ def _scope_choices(request: HttpRequest, form: forms.ModelForm) -> None:  # type
         field = form.fields.get(name)
         if isinstance(field, forms.ModelChoiceField):
             field.queryset = query(request.user)
+    use_search_boxes(form)  # city-size choices become search boxes
 
 
 def place_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:

@@ -411,6 +411,7 @@ def _district_round(
     # years running. Its answers lean higher than every other street's, whose spread differs.
     from linli.geo import demo as geo_demo
 
+    spread: tuple[int, ...]
     if street.code == geo_demo.HOME_STREET:
         lean, spread = 4, (-1, 0, 0, 1)
     else:
