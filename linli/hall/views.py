@@ -31,6 +31,7 @@ from linli.core.errors import ImportRejected, RowError
 from linli.core.excel import write_workbook
 
 from . import charts, queries, services
+from .errors import HallError
 from .forms import HallForm, LockerForm, QueueForm
 from .models import (
     Case,
@@ -48,7 +49,6 @@ from .rules import TicketState
 
 PAGE_SIZE = 25
 BOARD_STALE_SECONDS = 30
-BOARD_HEARTBEAT_SECONDS = 10
 
 
 def _page(request: HttpRequest, qs: Any) -> Any:
@@ -87,10 +87,10 @@ def index(request: HttpRequest) -> HttpResponse:
     context = {
         "halls": halls,
         "issued": todays.count(),
-        "waiting": mine.filter(state__in=services.OPEN_STATES).count(),
+        "waiting": mine.filter(state__in=queries.OPEN_STATES).count(),
         "done": todays.filter(state=TicketState.DONE).count(),
         "escalated": mine.filter(state=TicketState.ESCALATED).count(),
-        "overdue": queries.in_reach(services.overdue_cases(today), user, "item__hall").count(),
+        "overdue": queries.in_reach(queries.overdue_cases(today), user, "item__hall").count(),
         "can_serve": policy.can(user, "hall.serve"),
         "can_backoffice": policy.can(user, "hall.backoffice"),
         "can_supervise": policy.can(user, "hall.supervise"),
@@ -129,19 +129,21 @@ def kiosk(request: HttpRequest, hall: str) -> HttpResponse:
             if request.POST.get("checkin"):
                 services.require_open(hall_obj, now)
                 if not request.POST.get("id_number", "").strip():
-                    raise services.HallError(
+                    raise HallError(
                         _("预约签到请先在读卡区刷身份证，再按“预约签到”。"),
                         code="id_required",
                         field="id_number",
                     )
-                ticket = services.check_in(request.POST.get("id_number", ""))
+                ticket = services.do_check_in_appointment(request.POST.get("id_number", ""))
             else:
                 chosen = request.POST.get("queue") or ""
                 prefix = next((q.prefix for q in queues if str(q.pk) == chosen), "")
                 if not prefix:
                     raise Http404
-                ticket = services.kiosk_issue(hall, prefix, request.POST.get("id_number", ""))
-        except services.HallError as exc:
+                ticket = services.do_issue_kiosk_ticket(
+                    hall, prefix, request.POST.get("id_number", "")
+                )
+        except HallError as exc:
             error = exc.message
             config = services.kiosk_config(check=True)
             hall_obj = config.halls.get(hall, hall_obj)
@@ -183,7 +185,7 @@ def _kiosk_search(request: HttpRequest, hall: str, queues: list[Queue]) -> dict[
     if not text:
         return {"q": ""}
     here = {q.pk: q for q in queues}
-    found = services.search_items(
+    found = queries.search_items(
         Item.objects.filter(active=True, channel_window=True).select_related("queue__hall"), text
     ).order_by("code")[:KIOSK_HITS]
     hits = [{"item": i, "queue": here.get(i.queue_id)} for i in found]
@@ -199,10 +201,10 @@ def kiosk_ticket(request: HttpRequest, hall: str) -> JsonResponse:
     Halls, queues and holidays come from the process's cache (``services.kiosk_config``).
     """
     try:
-        ticket = services.kiosk_issue(
+        ticket = services.do_issue_kiosk_ticket(
             hall, request.POST.get("queue", ""), request.POST.get("id_number", "")
         )
-    except services.HallError as exc:
+    except HallError as exc:
         status = {"hall_closed": 409, "unknown_queue": 404}.get(exc.code, 400)
         return JsonResponse({"code": exc.code, "message": exc.message}, status=status)
     return JsonResponse(
@@ -245,7 +247,7 @@ def _ticket_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
     status_url = request.build_absolute_uri(reverse("hall:status", args=[ticket.token]))
     return {
         "ticket": ticket,
-        "position": services.position(ticket),
+        "position": queries.position(ticket),
         "status_url": status_url,
         "qr": mark_safe(_qr_svg(status_url)),  # noqa: S308 (SVG drawn by segno)
     }
@@ -279,9 +281,11 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
 def rate(request: HttpRequest, token: str) -> HttpResponse:
     ticket = get_object_or_404(Ticket, token=token)
     try:
-        services.rate(ticket, int(request.POST.get("stars") or 0), request.POST.get("comment", ""))
+        services.do_rate_ticket(
+            ticket, int(request.POST.get("stars") or 0), request.POST.get("comment", "")
+        )
         messages.success(request, _("感谢您的评价。"))
-    except (services.HallError, ValueError) as exc:
+    except (HallError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", _("请选择 1 到 5 星。")))
     return redirect("hall:status", token=token)
 
@@ -302,10 +306,7 @@ def board(request: HttpRequest, hall: str) -> HttpResponse:
 @login_not_required
 def board_data(request: HttpRequest, hall: str) -> JsonResponse:
     hall_obj = get_object_or_404(Hall, code=hall)
-    now = timezone.now()
-    seen = hall_obj.board_seen_at
-    if seen is None or (now - seen).total_seconds() > BOARD_HEARTBEAT_SECONDS:
-        Hall.objects.filter(pk=hall_obj.pk).update(board_seen_at=now)
+    services.do_mark_board_seen(hall_obj)
     response = JsonResponse(queries.board(hall_obj, _today()))
     response["Cache-Control"] = "no-store"
     return response
@@ -327,17 +328,17 @@ def window_choose(request: HttpRequest) -> HttpResponse:
 @require_POST
 def window_take(request: HttpRequest, number: int) -> HttpResponse:
     window = get_object_or_404(Window, number=number)
-    services.take_window(Actor.from_request(request), window)
+    services.do_take_window(Actor.from_request(request), window)
     return redirect("hall:window", number=number)
 
 
 def _waiting_rows(window: Window) -> list[dict[str, Any]]:
     now = timezone.now()
     skills = [str(q.pk) for q in window.skills.all()]
-    tickets = services.waiting_today(_today(), skills)
+    tickets = queries.waiting_today(_today(), skills)
     from . import rules
 
-    ordered = rules.order_waiting(services._waiting(tickets), rules.minutes(now))
+    ordered = rules.order_waiting(queries.as_waiting(tickets), rules.minutes(now))
     by_id: dict[Any, Ticket] = {t.pk: t for t in tickets}
     rows = []
     for w in ordered:
@@ -358,7 +359,7 @@ def window_page(request: HttpRequest, number: int) -> HttpResponse:
     window = get_object_or_404(
         Window.objects.select_related("hall", "clerk").prefetch_related("skills"), number=number
     )
-    current = services.current_ticket(window)
+    current = queries.current_ticket(window)
     no_shows = Ticket.objects.filter(
         day=_today(), state=TicketState.NO_SHOW, window=window
     ).order_by("-ended_at")[:10]
@@ -383,7 +384,7 @@ def window_act(request: HttpRequest, number: int) -> HttpResponse:
     action = request.POST.get("action", "")
     try:
         if action == "call":
-            ticket = services.call_next(actor, window)
+            ticket = services.do_call_next_ticket(actor, window)
             if ticket is None:
                 messages.info(request, _("没有等候的号码。"))
             else:
@@ -392,33 +393,33 @@ def window_act(request: HttpRequest, number: int) -> HttpResponse:
             ticket = get_object_or_404(Ticket, pk=request.POST.get("ticket") or 0)
             n = {"n": ticket.number}
             if action == "recall":
-                services.recall(actor, ticket)
+                services.do_recall_ticket(actor, ticket)
                 messages.success(request, _("已重呼 %(n)s。") % n)
             elif action == "start":
-                services.start(actor, ticket)
+                services.do_start_ticket(actor, ticket)
                 messages.success(request, _("%(n)s 开始办理。") % n)
             elif action == "finish":
-                services.finish(actor, ticket)
+                services.do_finish_ticket(actor, ticket)
                 messages.success(request, _("%(n)s 已办结，可以叫下一位。") % n)
             elif action == "no_show":
-                services.no_show(actor, ticket)
+                services.do_mark_no_show(actor, ticket)
                 messages.success(request, _("%(n)s 已记为过号。") % n)
             elif action == "requeue":
-                services.requeue(actor, ticket)
+                services.do_requeue_ticket(actor, ticket)
                 messages.success(request, _("%(n)s 已重新排队（后移 3 位）。") % n)
             elif action == "transfer":
                 queue = get_object_or_404(Queue, pk=request.POST.get("queue") or 0)
-                services.transfer(actor, ticket, queue, request.POST.get("reason", ""))
+                services.do_transfer_ticket(actor, ticket, queue, request.POST.get("reason", ""))
                 messages.success(request, _("%(n)s 已转到 %(q)s 排队。") % {**n, "q": queue.name})
             elif action == "escalate":
-                services.escalate(actor, ticket, request.POST.get("reason", ""))
+                services.do_escalate_ticket(actor, ticket, request.POST.get("reason", ""))
                 messages.success(
                     request,
                     _("%(n)s 已转中台，请居民稍候；中台处理后优先叫号或直接办结。") % n,
                 )
             elif action == "case":
                 item = get_object_or_404(Item, pk=request.POST.get("item") or 0)
-                case = services.open_case(
+                case = services.do_open_case(
                     actor, item, ticket=ticket, citywide=bool(request.POST.get("citywide")),
                     phone=request.POST.get("phone", ""),
                 )  # fmt: skip
@@ -428,7 +429,7 @@ def window_act(request: HttpRequest, number: int) -> HttpResponse:
                 )
             else:
                 raise Http404
-    except services.HallError as exc:
+    except HallError as exc:
         messages.error(request, exc.message)
     return redirect("hall:window", number=number)
 
@@ -444,18 +445,18 @@ def backoffice(request: HttpRequest) -> HttpResponse:
         note = request.POST.get("note", "")
         try:
             if request.POST.get("action") == "finish":
-                services.finish_in_backoffice(actor, ticket, note)
+                services.do_finish_ticket_in_backoffice(actor, ticket, note)
                 messages.success(
                     request, _("%(n)s 已由中台办结，居民无需再到窗口。") % {"n": ticket.number}
                 )
             else:
-                services.return_ticket(actor, ticket, note)
+                services.do_return_ticket(actor, ticket, note)
                 messages.success(
                     request,
                     _("%(n)s 已退回 %(w)s，连同处理意见，将优先叫号。")
                     % {"n": ticket.number, "w": ticket.window or _("前台")},
                 )
-        except services.HallError as exc:
+        except HallError as exc:
             messages.error(request, exc.message)
         return redirect("hall:backoffice")
     tickets = list(
@@ -477,7 +478,7 @@ def supervise(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         window = get_object_or_404(Window, pk=request.POST.get("window") or 0)
         try:
-            ticket = services.call_by_number(
+            ticket = services.do_call_ticket_by_number(
                 Actor.from_request(request), window, request.POST.get("number", "")
             )
             messages.success(
@@ -485,7 +486,7 @@ def supervise(request: HttpRequest) -> HttpResponse:
                 _("已将 %(n)s 叫到 %(w)s 号窗口（已记录审计）")
                 % {"n": ticket.number, "w": window.number},
             )
-        except services.HallError as exc:
+        except HallError as exc:
             messages.error(request, exc.message)
         return redirect("hall:supervise")
     return render(
@@ -515,7 +516,7 @@ CHANNELS = {
 
 def _items_filtered(request: HttpRequest) -> Any:
     qs = queries.items(request.user)
-    qs = services.search_items(qs, request.GET.get("q", ""))
+    qs = queries.search_items(qs, request.GET.get("q", ""))
     if request.GET.get("hall"):
         qs = qs.filter(hall__code=request.GET["hall"])
     if request.GET.get("category"):
@@ -579,7 +580,7 @@ def item_import(request: HttpRequest) -> HttpResponse:
             errors = [RowError(0, _("文件"), _("文件超过 5 MB"))]
         else:
             try:
-                created, updated = services.import_items(
+                created, updated = services.do_import_items(
                     Actor.from_request(request), upload, upload.name or ""
                 )
             except ImportRejected as exc:
@@ -609,7 +610,7 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
 def _cases_filtered(request: HttpRequest) -> Any:
     qs = queries.cases(request.user)
     if request.GET.get("overdue"):
-        qs = qs.filter(pk__in=services.overdue_cases().values("pk"))
+        qs = qs.filter(pk__in=queries.overdue_cases().values("pk"))
     if request.GET.get("status"):
         qs = qs.filter(status=request.GET["status"])
     if request.GET.get("q"):
@@ -624,11 +625,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         case = get_object_or_404(queries.cases(request.user), pk=request.POST.get("case") or 0)
         try:
-            services.set_case_status(
+            services.do_set_case_status(
                 Actor.from_request(request), case, request.POST.get("status", "")
             )
             messages.success(request, _("办件 %(n)s 状态已更新") % {"n": case.number})
-        except (services.HallError, PermissionDenied) as exc:
+        except (HallError, PermissionDenied) as exc:
             messages.error(request, getattr(exc, "message", _("无权操作。")))
         return redirect(request.get_full_path())
     today = _today()
@@ -651,7 +652,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     case = get_object_or_404(queries.cases(request.user), number=number)
     if request.method == "POST":
         try:
-            services.set_case_status(
+            services.do_set_case_status(
                 Actor.from_request(request), case, request.POST.get("status", "")
             )
             messages.success(
@@ -659,7 +660,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
                 _("办件 %(n)s 已改为“%(s)s”。")
                 % {"n": case.number, "s": case.get_status_display()},
             )
-        except (services.HallError, PermissionDenied) as exc:
+        except (HallError, PermissionDenied) as exc:
             messages.error(request, getattr(exc, "message", _("无权操作。")))
         return redirect("hall:case", number=case.number)
     pickups = Pickup.objects.filter(case=case).select_related("locker").order_by("pk")
@@ -720,11 +721,11 @@ def rating_list(request: HttpRequest) -> HttpResponse:
             queries.ratings(request.user), pk=request.POST.get("rating") or 0
         )
         try:
-            services.close_follow_up(
+            services.do_close_follow_up(
                 Actor.from_request(request), rating, request.POST.get("note", "")
             )
             messages.success(request, _("整改已记录"))
-        except (services.HallError, PermissionDenied) as exc:
+        except (HallError, PermissionDenied) as exc:
             messages.error(request, getattr(exc, "message", _("无权操作。")))
         return redirect(request.get_full_path())
     qs = queries.ratings(request.user)
@@ -821,7 +822,7 @@ def terminal(request: HttpRequest) -> HttpResponse:
 @login_not_required
 def terminal_consult(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    found = services.search_items(Item.objects.filter(active=True), q)[:20] if q else []
+    found = queries.search_items(Item.objects.filter(active=True), q)[:20] if q else []
     return render(request, "hall/terminal_consult.html", {"q": q, "found": found})
 
 
@@ -842,13 +843,13 @@ def terminal_apply(request: HttpRequest) -> HttpResponse:
             error = _("请确认已备齐材料并同意提交。")
         else:
             try:
-                case = services.open_case(
+                case = services.do_open_case(
                     Actor(None, "terminal", "24h-terminal"), item,
                     id_number=request.POST.get("id_number", ""),
                     note=_("自助终端申请：") + request.POST.get("note", "")[:150],
                     phone=request.POST.get("phone", ""),
                 )  # fmt: skip
-            except services.HallError as exc:
+            except HallError as exc:
                 error = exc.message
     return render(
         request,
@@ -868,12 +869,12 @@ def terminal_rate(request: HttpRequest) -> HttpResponse:
     try:
         case_pk = signing.loads(request.POST.get("token", ""), salt=RATE_CASE_SALT, max_age=600)
         case = get_object_or_404(Case, pk=case_pk)
-        services.rate_case(
+        services.do_rate_case(
             case, int(request.POST.get("stars") or 0), request.POST.get("comment", "")
         )
     except (signing.BadSignature, ValueError):
         messages.error(request, _("评价已过期，请重新查询。"))
-    except services.HallError as exc:
+    except HallError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("感谢您的评价。"))
@@ -897,7 +898,7 @@ def terminal_query(request: HttpRequest) -> HttpResponse:
         if ratelimit.exceeded(tries, TERMINAL_QUERY_LIMIT):
             error, status = _("查询次数过多，请 15 分钟后再试，或到窗口咨询。"), 429
         else:
-            case = services.find_case(number, request.POST.get("id_number", ""))
+            case = queries.find_case(number, request.POST.get("id_number", ""))
             if case is None:
                 ratelimit.hit(tries, 15 * 60)
                 error, status = _("未找到办件：请核对办件编号和身份证号码。"), 404
@@ -925,10 +926,10 @@ def book(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and item is not None:
         slot = get_object_or_404(Slot, pk=request.POST.get("slot") or 0, item=item)
         try:
-            booked = services.book(
+            booked = services.do_book_appointment(
                 slot, request.POST.get("id_number", ""), phone=request.POST.get("phone", "")
             )
-        except services.HallError as exc:
+        except HallError as exc:
             error = exc.message
     slots = []
     if item is not None:
@@ -951,10 +952,10 @@ def book_cancel(request: HttpRequest) -> HttpResponse:
     error, done = "", None
     if request.method == "POST":
         try:
-            done = services.cancel_appointment(
+            done = services.do_cancel_appointment(
                 request.POST.get("code", ""), request.POST.get("id_number", "")
             )
-        except services.HallError as exc:
+        except HallError as exc:
             error = exc.message
     return render(
         request,
@@ -975,7 +976,7 @@ def slots(request: HttpRequest) -> HttpResponse:
                 for t in request.POST.get("times", "").replace("，", ",").split(",")
                 if t.strip()
             ]
-            made = services.create_slots(
+            made = services.do_create_slots(
                 Actor.from_request(request), item,
                 date.fromisoformat(request.POST.get("first", "")),
                 date.fromisoformat(request.POST.get("last", "")),
@@ -983,7 +984,7 @@ def slots(request: HttpRequest) -> HttpResponse:
                 int(request.POST.get("reserve") or 0),
             )  # fmt: skip
             messages.success(request, _("已开放 %(n)s 个时段") % {"n": made})
-        except (ValueError, services.HallError) as exc:
+        except (ValueError, HallError) as exc:
             messages.error(request, getattr(exc, "message", _("请检查日期、时间和人数。")))
         return redirect("hall:slots")
     qs = (
@@ -1018,7 +1019,7 @@ def lockers(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("请填写正确的办件编号并选择柜号。"))
         else:
             try:
-                pickup = services.deposit(Actor.from_request(request), case, locker)
+                pickup = services.do_deposit_pickup(Actor.from_request(request), case, locker)
                 if case.phone_masked:
                     text = _("已存入 %(l)s，取件码 %(c)s，已短信通知居民（%(p)s）")
                 else:
@@ -1026,7 +1027,7 @@ def lockers(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request, text % {"l": locker, "c": pickup.code, "p": case.phone_masked}
                 )
-            except (services.HallError, PermissionDenied) as exc:
+            except (HallError, PermissionDenied) as exc:
                 messages.error(request, getattr(exc, "message", _("无权操作。")))
         return redirect("hall:lockers")
     waiting = {
@@ -1050,10 +1051,10 @@ def terminal_pickup(request: HttpRequest) -> HttpResponse:
     error, pickup = "", None
     if request.method == "POST":
         try:
-            pickup = services.collect(
+            pickup = services.do_collect_pickup(
                 request.POST.get("code", ""), request.POST.get("id_number", "")
             )
-        except services.HallError as exc:
+        except HallError as exc:
             error = exc.message
     return render(
         request, "hall/terminal_pickup.html", {"error": error, "pickup": pickup},
@@ -1064,9 +1065,9 @@ def terminal_pickup(request: HttpRequest) -> HttpResponse:
 # --- hall set-up -----------------------------------------------------------------------------
 
 SETUP_FORMS: dict[str, Any] = {
-    "hall": (HallForm, Hall, services.save_hall),
-    "queue": (QueueForm, Queue, services.save_queue),
-    "locker": (LockerForm, Locker, services.save_locker),
+    "hall": (HallForm, Hall, services.do_save_hall),
+    "queue": (QueueForm, Queue, services.do_save_queue),
+    "locker": (LockerForm, Locker, services.do_save_locker),
 }
 
 
@@ -1098,14 +1099,14 @@ def setup(request: HttpRequest) -> HttpResponse:
         try:
             if form == "window":
                 window = get_object_or_404(Window, pk=request.POST.get("window") or 0)
-                services.configure_window(
+                services.do_configure_window(
                     actor, window, [int(q) for q in request.POST.getlist("queues")],
                     bool(request.POST.get("active")),
                     bool(request.POST.get("off_duty")),
                 )  # fmt: skip
             elif form == "hours":
                 hall = get_object_or_404(Hall, pk=request.POST.get("hall") or 0)
-                services.set_hours(
+                services.do_set_hall_hours(
                     actor, hall, time_cls.fromisoformat(request.POST.get("opens", "")),
                     time_cls.fromisoformat(request.POST.get("closes", "")),
                 )  # fmt: skip
@@ -1114,7 +1115,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已保存"))
         except ValueError:
             messages.error(request, _("请检查日期和时间的格式。"))
-        except services.HallError as exc:
+        except HallError as exc:
             messages.error(request, exc.message)
         return redirect("hall:setup")
     return render(
