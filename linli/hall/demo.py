@@ -252,7 +252,7 @@ def _lockers(rng: random.Random, hall: Hall) -> tuple[int, int]:
             )
         )
     Pickup.objects.bulk_create(pickups)
-    services.sweep_lockers(now)
+    services.do_sweep_lockers(now)
     return len(lockers), len(pickups)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -24,14 +25,31 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from linli.core import policy
+from linli.core import crypto, policy
+from linli.core.identity import check_id_number
 
 from . import rules
-from .models import Case, Hall, Item, Rating, Ticket, TicketEvent, Window
+from .models import (
+    Case,
+    Hall,
+    Item,
+    Locker,
+    Pickup,
+    Queue,
+    Rating,
+    Slot,
+    Ticket,
+    TicketEvent,
+    Window,
+)
 from .rules import TicketState
 from .voice import announcement
 
 M = TypeVar("M", bound=Model)
+
+ID_PURPOSE = "hall.id_number"
+OPEN_STATES = (TicketState.WAITING, TicketState.RETURNED)
+ACTIVE_AT_WINDOW = (TicketState.CALLED, TicketState.SERVING)
 
 STAFF_PERMISSIONS = ("hall.view", "hall.manage", "hall.serve", "hall.backoffice", "hall.supervise")
 
@@ -85,6 +103,105 @@ def tickets(user: Any) -> QuerySet[Ticket]:
     if any(policy.can(user, p) for p in ("hall.view", "hall.manage", "hall.supervise")):
         return qs
     return qs.filter(clerk=user)
+
+
+def id_hashes(number: str) -> list[str]:
+    """The number's hash under every accepted cipher suite: what a look-up matches while an
+    installation moves from one suite to the other (docs/privacy.md)."""
+    return crypto.keyed_hashes(number, ID_PURPOSE)
+
+
+# --- the queue, the window, the terminal (public or per window: no reach) ------------------
+
+
+@dataclass(frozen=True)
+class Position:
+    ahead: int
+    wait_minutes: float | None
+
+
+def as_waiting(tickets: list[Ticket]) -> list[rules.WaitingTicket]:
+    """Tickets as the pure queue rules see them."""
+    return [
+        rules.WaitingTicket(
+            id=t.pk,
+            number=t.number,
+            skill=str(t.queue_id),
+            issued_at=rules.minutes(t.issued_at),
+            priority=t.priority,  # type: ignore[arg-type]
+            appointment_at=rules.minutes(t.appointment_at) if t.appointment_at else None,
+            requeue_rank=t.requeue_rank,
+            returned=t.state == TicketState.RETURNED,
+        )
+        for t in tickets
+    ]
+
+
+def waiting_today(day: date, queue_ids: Any = None) -> list[Ticket]:
+    """The day's open tickets (waiting or returned by the back office), oldest first."""
+    qs = Ticket.objects.filter(day=day, state__in=OPEN_STATES)
+    if queue_ids is not None:
+        qs = qs.filter(queue_id__in=list(queue_ids))
+    return list(qs.order_by("issued_at", "pk"))
+
+
+def position(ticket: Ticket, now: datetime | None = None) -> Position | None:
+    """People ahead and the estimated wait, for the slip and the status page."""
+    if ticket.state not in OPEN_STATES:
+        return None
+    now = now or timezone.now()
+    waiting = as_waiting(waiting_today(ticket.day, [ticket.queue_id]))
+    ahead = rules.people_ahead(ticket.pk, waiting, rules.minutes(now))
+    open_windows = Window.objects.filter(
+        active=True, clerk__isnull=False, skills=ticket.queue_id
+    ).count()
+    return Position(
+        ahead,
+        rules.estimate_wait_minutes(ahead, open_windows, ticket.queue.mean_service_minutes),
+    )
+
+
+def find_case(number: str, id_number: str) -> Case | None:
+    """The terminal's look-up: the case number and the applicant's ID must both match."""
+    check = check_id_number(id_number)
+    if not check.valid or check.number is None or not number.strip():
+        return None
+    return (
+        Case.objects.select_related("item")
+        .filter(number=number.strip(), id_hash__in=id_hashes(check.number))
+        .first()
+    )
+
+
+def overdue_cases(today: date | None = None) -> QuerySet[Case]:
+    """Cases not finished whose promised date has passed (every street: callers scope it)."""
+    today = today or timezone.localdate()
+    return Case.objects.filter(
+        status__in=[rules.CaseStatus.ACCEPTED, rules.CaseStatus.IN_PROGRESS], due_on__lt=today
+    )
+
+
+def current_ticket(window: Window) -> Ticket | None:
+    """The ticket called to or served at a window now (today's only)."""
+    return (
+        Ticket.objects.filter(window=window, state__in=ACTIVE_AT_WINDOW, day=timezone.localdate())
+        .select_related("queue", "item")
+        .order_by("-called_at")
+        .first()
+    )
+
+
+def search_items(qs: QuerySet[Item], text: str) -> QuerySet[Item]:
+    """Name, alias, code or pinyin initials (e.g. ``jzz`` for 居住证)."""
+    text = text.strip()
+    if not text:
+        return qs
+    return qs.filter(
+        Q(name__icontains=text)
+        | Q(aliases__icontains=text)
+        | Q(code__icontains=text)
+        | Q(pinyin__icontains=text.lower())
+    )
 
 
 # --- display board ---------------------------------------------------------------------------
@@ -472,3 +589,286 @@ def street_operations(user: Any, street_id: int, day: date, top: int = 5) -> dic
         "oldest": oldest,
         "cases_overdue": cases_overdue,
     }
+
+
+# --- what the pages read besides their lists ------------------------------------------------
+# Halls, queues, windows, lockers and the catalogue are the street's service centre's set-up,
+# read whole by its staff (the pages are behind the hall permissions).
+
+
+def halls(user: Any) -> QuerySet[Hall]:
+    """The halls of the streets the user reaches."""
+    return in_reach(Hall.objects.all(), user, "pk")
+
+
+def home_counts(user: Any, day: date) -> dict[str, int]:
+    """The hall home page's figures for a day, in the user's reach (one count each)."""
+    mine = in_reach(Ticket.objects.filter(day=day), user, "queue__hall")
+    todays = mine.filter(parent__isnull=True)
+    return {
+        "issued": todays.count(),
+        "waiting": mine.filter(state__in=OPEN_STATES).count(),
+        "done": todays.filter(state=TicketState.DONE).count(),
+        "escalated": mine.filter(state=TicketState.ESCALATED).count(),
+        "overdue": in_reach(overdue_cases(day), user, "item__hall").count(),
+    }
+
+
+def hall_by_code(code: str) -> Hall | None:
+    return Hall.objects.filter(code=code).first()
+
+
+def all_halls() -> QuerySet[Hall]:
+    return Hall.objects.all()
+
+
+def hall_by_pk(pk: Any) -> Hall | None:
+    return Hall.objects.filter(pk=_int(pk)).first()
+
+
+def _int(value: Any) -> int:
+    """A primary key from a form field: anything not a whole number matches nothing."""
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def ticket_by_token(token: str) -> Ticket | None:
+    """The resident's ticket by its secret token (slip, status page, rating)."""
+    return Ticket.objects.select_related("queue__hall", "window").filter(token=token).first()
+
+
+def ticket_by_pk(pk: Any) -> Ticket | None:
+    return Ticket.objects.filter(pk=_int(pk)).first()
+
+
+def latest_child(ticket: Ticket) -> Ticket | None:
+    """A transferred ticket lives on in its newest child."""
+    return ticket.children.order_by("-pk").first()
+
+
+def rating_of_ticket(ticket: Ticket) -> Rating | None:
+    return Rating.objects.filter(ticket=ticket).first()
+
+
+def rating_of_case(case: Case) -> Rating | None:
+    return Rating.objects.filter(case=case).first()
+
+
+def case_by_pk(pk: Any) -> Case | None:
+    return Case.objects.filter(pk=_int(pk)).first()
+
+
+def case_by_number(number: str) -> Case | None:
+    return Case.objects.filter(number=number.strip()).first()
+
+
+def kiosk_items(text: str, limit: int) -> list[Item]:
+    """The kiosk's search: items served at a window, with their queue and hall."""
+    qs = Item.objects.filter(active=True, channel_window=True).select_related("queue__hall")
+    return list(search_items(qs, text).order_by("code")[:limit])
+
+
+def public_items(text: str, limit: int) -> list[Item]:
+    """The terminal's consultation: every active item matching the text."""
+    return list(search_items(Item.objects.filter(active=True), text)[:limit])
+
+
+def public_item(code: str) -> Item | None:
+    return Item.objects.select_related("hall").filter(code=code, active=True).first()
+
+
+def self_service_items() -> QuerySet[Item]:
+    return Item.objects.filter(active=True, channel_self_service=True).order_by("code")
+
+
+def item_by_pk(pk: Any) -> Item | None:
+    return Item.objects.filter(pk=_int(pk)).first()
+
+
+def active_items_brief() -> QuerySet[Item]:
+    """Every active item, with only what a picker shows."""
+    return Item.objects.filter(active=True).only("pk", "code", "name", "aliases", "pinyin")
+
+
+def item_channel_counts(user: Any, channels: Iterable[tuple[str, Any]]) -> dict[Any, int]:
+    """Active items per channel (``(field, label)`` pairs), in the user's reach."""
+    active = items(user).filter(active=True)
+    return {label: active.filter(**{field: True}).count() for field, label in channels}
+
+
+def item_categories(user: Any) -> QuerySet[Any]:
+    return (
+        items(user).filter(active=True).order_by("category").values_list("category", flat=True)
+    ).distinct()
+
+
+def active_item_total(user: Any) -> int:
+    return items(user).filter(active=True).count()
+
+
+def setup_lists() -> dict[str, Any]:
+    """The set-up lists the catalogue and set-up pages show (each one query when iterated)."""
+    return {
+        "halls": Hall.objects.all(),
+        "all_queues": Queue.objects.select_related("hall").annotate(n_items=Count("items")),
+        "lockers": Locker.objects.select_related("hall"),
+        "items": Item.objects.filter(active=True).select_related("queue"),
+    }
+
+
+def front_queues() -> QuerySet[Queue]:
+    """The queues a resident takes a number in (not the back office)."""
+    return Queue.objects.filter(is_backoffice=False)
+
+
+def queue_by_pk(pk: Any) -> Queue | None:
+    return Queue.objects.filter(pk=_int(pk)).first()
+
+
+def windows() -> QuerySet[Window]:
+    return Window.objects.select_related("hall", "clerk").prefetch_related("skills")
+
+
+def window_of_clerk(user: Any) -> Window | None:
+    return Window.objects.filter(clerk_id=getattr(user, "pk", None)).first()
+
+
+def window_by_number(number: int) -> Window | None:
+    return windows().filter(number=number).first()
+
+
+def window_by_pk(pk: Any) -> Window | None:
+    return Window.objects.filter(pk=_int(pk)).first()
+
+
+def open_window_count() -> int:
+    return Window.objects.filter(active=True).count()
+
+
+def no_shows(window: Window, day: date, limit: int = 10) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(day=day, state=TicketState.NO_SHOW, window=window).order_by(
+        "-ended_at"
+    )[:limit]
+
+
+def cases_of_ticket(ticket: Ticket) -> QuerySet[Case]:
+    return Case.objects.filter(ticket=ticket).select_related("item")
+
+
+def waiting_rows(window: Window, now: datetime) -> list[dict[str, Any]]:
+    """The window's waiting list in the order it will be called."""
+    skills = [str(q.pk) for q in window.skills.all()]
+    tickets = waiting_today(timezone.localdate(now), skills)
+    ordered = rules.order_waiting(as_waiting(tickets), rules.minutes(now))
+    by_id: dict[Any, Ticket] = {t.pk: t for t in tickets}
+    rows = []
+    for w in ordered:
+        t = by_id[w.id]
+        rows.append(
+            {
+                "number": t.number,
+                "minutes": int((now - t.issued_at).total_seconds() // 60),
+                "green": t.priority == "green",
+                "returned": t.state == TicketState.RETURNED,
+            }
+        )
+    return rows
+
+
+def escalated_rows() -> list[dict[str, Any]]:
+    """The back office's tickets, oldest first, with the items of their cases."""
+    tickets = list(
+        Ticket.objects.filter(state=TicketState.ESCALATED)
+        .select_related("queue", "window", "item", "clerk")
+        .prefetch_related("cases__item")
+        .order_by("issued_at")
+    )
+    rows = []
+    for t in tickets:
+        found = list(t.cases.all())
+        rows.append(
+            {
+                "t": t,
+                "cases": found,
+                "items": [c.item for c in found] or ([t.item] if t.item else []),
+            }
+        )
+    return rows
+
+
+def supervised_windows() -> QuerySet[Window]:
+    return Window.objects.select_related("clerk")
+
+
+def pickups_of(case: Case) -> QuerySet[Pickup]:
+    return Pickup.objects.filter(case=case).select_related("locker").order_by("pk")
+
+
+def locker_rows(now: datetime) -> list[dict[str, Any]]:
+    """Active compartments, what waits in each and its days left."""
+    waiting = {
+        p.locker_id: p
+        for p in Pickup.objects.filter(status=Pickup.Status.WAITING).select_related("case__item")
+    }
+    return [
+        {"locker": locker, "pickup": waiting.get(locker.pk),
+         "days_left": (waiting[locker.pk].expires_at - now).days if locker.pk in waiting else None}
+        for locker in Locker.objects.filter(active=True)
+    ]  # fmt: skip
+
+
+def expired_pickups(limit: int = 50) -> QuerySet[Pickup]:
+    return Pickup.objects.filter(status=Pickup.Status.EXPIRED).select_related("case", "locker")[
+        :limit
+    ]
+
+
+def active_locker(pk: Any) -> Locker | None:
+    return Locker.objects.filter(pk=_int(pk), active=True).first()
+
+
+def bookable_items(today: date) -> QuerySet[Item]:
+    """Items with slots from today on (the public booking page)."""
+    return Item.objects.filter(slots__day__gte=today).distinct().order_by("code")
+
+
+def slot_of(item: Item, pk: Any) -> Slot | None:
+    return Slot.objects.filter(pk=_int(pk), item=item).first()
+
+
+def free_slots(item: Item, today: date, days: int = 14) -> list[dict[str, Any]]:
+    """An item's slots of the next two weeks with their free places."""
+    qs = (
+        Slot.objects.filter(item=item, day__gte=today, day__lte=today + timedelta(days=days))
+        .annotate(taken=Count("appointments", filter=Q(appointments__status="booked")))
+        .order_by("day", "starts_at")
+    )
+    return [{"slot": s, "free": max(0, s.bookable - s.taken)} for s in qs]
+
+
+def upcoming_slots(today: date) -> QuerySet[Slot]:
+    """Slots from today on with their bookings and check-ins (the slots page)."""
+    return (
+        Slot.objects.filter(day__gte=today)
+        .select_related("item")
+        .annotate(
+            booked=Count("appointments", filter=Q(appointments__status="booked")),
+            checked_in=Count("appointments", filter=Q(appointments__status="checked_in")),
+        )
+        .order_by("day", "starts_at", "item__code")
+    )
+
+
+def ticket_events(ticket: Ticket) -> QuerySet[TicketEvent]:
+    return ticket.events.select_related("window", "actor")
+
+
+def ticket_family(ticket: Ticket) -> QuerySet[Ticket]:
+    """The ticket it was transferred from and those transferred from it."""
+    return Ticket.objects.filter(Q(pk=ticket.parent_id) | Q(parent=ticket)).select_related("queue")
+
+
+def locker_by_pk(pk: Any) -> Locker | None:
+    return Locker.objects.filter(pk=_int(pk)).first()

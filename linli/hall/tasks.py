@@ -9,24 +9,24 @@ from . import services
 
 @shared_task(name="linli.hall.tasks.case_deadlines")
 def case_deadlines() -> dict[str, int]:
-    """Daily: case deadlines and follow-ups of bad ratings (``services.send_case_reminders``)."""
-    return services.send_case_reminders()
+    """Daily: case deadlines and follow-ups of bad ratings (``services.do_send_case_reminders``)."""
+    return services.do_send_case_reminders()
 
 
 @shared_task(name="linli.hall.tasks.appointment_reminders")
 def appointment_reminders() -> int:
     """Daily at 17:00: SMS reminders of tomorrow's appointments."""
-    return services.send_appointment_reminders()
+    return services.do_send_appointment_reminders()
 
 
 @shared_task(name="linli.hall.tasks.expire_lockers")
 def expire_lockers() -> dict[str, int]:
     """Hourly: the day-5 pick-up reminder and the expiry after 7 days (``sweep_lockers``)."""
-    return services.sweep_lockers()
+    return services.do_sweep_lockers()
 
 
 @shared_task(name="linli.hall.tasks.purge_personal_data")
 def purge_personal_data() -> dict[str, int]:
     """Daily: personal data of tickets, cases, appointments and pickups past the retention
-    period anonymised, statistics kept (``services.purge_personal_data``)."""
-    return services.purge_personal_data()
+    period anonymised, statistics kept (``services.do_purge_personal_data``)."""
+    return services.do_purge_personal_data()

@@ -1,4 +1,5 @@
-"""Read-only API of the service centre: the same permission-scoped queries as the pages."""
+"""Read-only API of the service centre: the same permission-scoped queries and the same
+filter sets (``filters.py``) as the list pages."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from rest_framework import viewsets
 
-from .. import queries
+from .. import filters, queries
 from ..models import Case, Item, Ticket
 from . import serializers as s
 
@@ -14,7 +15,7 @@ from . import serializers as s
 class ItemViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
     read_permission = "hall.view"
     serializer_class = s.HallItemSerializer
-    filterset_fields = ["category", "channel_online", "channel_citywide", "active"]
+    filterset_class = filters.ItemFilter
     ordering_fields = ["code", "name", "promised_days"]
 
     def get_queryset(self) -> Any:
@@ -26,7 +27,7 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
 class TicketViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
     read_permission = "hall.view"
     serializer_class = s.HallTicketSerializer
-    filterset_fields = ["day", "state", "priority"]
+    filterset_class = filters.TicketFilter
     ordering_fields = ["issued_at", "number"]
 
     def get_queryset(self) -> Any:
@@ -38,7 +39,7 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
     read_permission = "hall.view"
     serializer_class = s.HallCaseSerializer
-    filterset_fields = ["status", "citywide", "due_on"]
+    filterset_class = filters.CaseFilter
     ordering_fields = ["number", "due_on", "accepted_on"]
 
     def get_queryset(self) -> Any:

@@ -45,9 +45,9 @@ def main(threads_n: int, per_thread: int) -> dict[str, object]:
             barrier.wait()
             for i in range(per_thread):
                 if (i + k) % 2:  # the kiosk's path: cached checks, version-guarded numbering
-                    services.kiosk_issue("A", "A")
+                    services.do_issue_kiosk_ticket("A", "A")
                 else:
-                    services.issue_ticket(queue)
+                    services.do_issue_ticket(queue)
         except Exception as exc:
             errors.append(repr(exc))
         finally:

@@ -31,37 +31,37 @@ def slot(centre: dict[str, Any]) -> Slot:
 
 
 def test_walk_in_reserve_is_not_bookable(slot: Slot) -> None:
-    services.book(slot, VALID_OLD)
-    services.book(slot, VALID_YOUNG)
+    services.do_book_appointment(slot, VALID_OLD)
+    services.do_book_appointment(slot, VALID_YOUNG)
     with pytest.raises(services.HallError) as exc:
-        services.book(slot, OTHER)  # 3 places, 1 kept for walk-ins
+        services.do_book_appointment(slot, OTHER)  # 3 places, 1 kept for walk-ins
     assert exc.value.code == "slot_full"
     with pytest.raises(services.HallError) as again:
-        services.book(slot, VALID_OLD)
+        services.do_book_appointment(slot, VALID_OLD)
     assert again.value.code in {"already_booked", "slot_full"}
     assert AuditRecord.objects.filter(action="hall.appointment.book").count() == 2
 
 
 def test_cancel_frees_the_place(slot: Slot) -> None:
-    first = services.book(slot, VALID_OLD)
-    services.book(slot, VALID_YOUNG)
+    first = services.do_book_appointment(slot, VALID_OLD)
+    services.do_book_appointment(slot, VALID_YOUNG)
     with pytest.raises(services.HallError):
-        services.cancel_appointment(first.code, VALID_YOUNG)  # someone else's ID
-    services.cancel_appointment(first.code.lower(), VALID_OLD)
-    assert services.book(slot, OTHER).status == "booked"
+        services.do_cancel_appointment(first.code, VALID_YOUNG)  # someone else's ID
+    services.do_cancel_appointment(first.code.lower(), VALID_OLD)
+    assert services.do_book_appointment(slot, OTHER).status == "booked"
 
 
 def test_check_in_turns_booking_into_y_ticket(client: Any, slot: Slot) -> None:
-    appointment = services.book(slot, VALID_YOUNG)
+    appointment = services.do_book_appointment(slot, VALID_YOUNG)
     on_the_day = timezone.make_aware(datetime.combine(slot.day, time(8, 50)))
-    ticket = services.check_in(VALID_YOUNG, now=on_the_day)
+    ticket = services.do_check_in_appointment(VALID_YOUNG, now=on_the_day)
     assert ticket.number == "Y001" and ticket.priority == "green"
     assert ticket.source == "appointment" and ticket.item == slot.item
     assert timezone.localtime(ticket.appointment_at).time() == time(9, 0)
     appointment.refresh_from_db()
     assert appointment.status == "checked_in" and appointment.ticket == ticket
     with pytest.raises(services.HallError) as exc:
-        services.check_in(VALID_YOUNG, now=on_the_day)
+        services.do_check_in_appointment(VALID_YOUNG, now=on_the_day)
     assert exc.value.code == "no_booking"
 
 
@@ -69,7 +69,7 @@ def test_kiosk_check_in_button(client: Any, slot: Slot) -> None:
     slot.day = timezone.localdate()
     slot.starts_at = time(23, 59)
     slot.save()
-    services.book(slot, VALID_OLD)
+    services.do_book_appointment(slot, VALID_OLD)
     url = reverse("hall:kiosk", args=["A"])
     page = client.get(url).content.decode()
     assert "预约签到" in page and ">Y<" in page.replace("\n", "")
@@ -95,7 +95,7 @@ def test_slots_are_opened_by_managers_on_working_days(
     client: Any, centre: dict[str, Any], users: Any
 ) -> None:
     workcalendar.sync_from_package(Actor.system("test"))  # the street calendar (core)
-    made = services.create_slots(
+    made = services.do_create_slots(
         Actor(users["street_admin"], "t"), centre["item"], date(2026, 9, 30), date(2026, 10, 12),
         [time(9, 0), time(14, 0)], 4, 1,
     )  # fmt: skip
@@ -109,7 +109,7 @@ def test_slots_are_opened_by_managers_on_working_days(
     client.force_login(users["street_admin"])
     assert client.get(reverse("hall:slots")).status_code == 200
     with pytest.raises(services.HallError):
-        services.create_slots(
+        services.do_create_slots(
             Actor(users["street_admin"], "t"), centre["item"], date(2026, 9, 30),
             date(2026, 9, 30), [time(9, 0)], 2, 3,
         )  # fmt: skip
@@ -119,16 +119,16 @@ def test_a_booking_made_under_the_aes_suite_is_found_during_the_move_to_sm(
     settings: Any, slot: Slot
 ) -> None:
     settings.LINLI_CRYPTO_SUITE, settings.LINLI_CRYPTO_SUITE_PREVIOUS = "aes", ""
-    appointment = services.book(slot, VALID_YOUNG)
+    appointment = services.do_book_appointment(slot, VALID_YOUNG)
     # SM suite alone: the booking's ID hash (no copy of the number is kept) no longer matches.
     settings.LINLI_CRYPTO_SUITE = "sm"
     with pytest.raises(services.HallError) as unknown:
-        services.cancel_appointment(appointment.code, VALID_YOUNG)
+        services.do_cancel_appointment(appointment.code, VALID_YOUNG)
     assert unknown.value.code == "unknown"
     # During the move both suites are accepted: the same person is still the same person.
     settings.LINLI_CRYPTO_SUITE_PREVIOUS = "aes"
     with pytest.raises(services.HallError) as twice:
-        services.book(slot, VALID_YOUNG)
+        services.do_book_appointment(slot, VALID_YOUNG)
     assert twice.value.code == "already_booked"
     on_the_day = timezone.make_aware(datetime.combine(slot.day, time(8, 50)))
-    assert services.check_in(VALID_YOUNG, now=on_the_day).number == "Y001"
+    assert services.do_check_in_appointment(VALID_YOUNG, now=on_the_day).number == "Y001"

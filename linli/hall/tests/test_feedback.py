@@ -23,9 +23,9 @@ def _said(response: Any) -> list[str]:
 
 def _serving(centre: dict[str, Any], users: Any) -> Ticket:
     clerk = Actor(users["window_clerk"], "test")
-    ticket = services.issue_ticket(centre["qa"], VALID_OLD)
-    services.call_next(clerk, centre["w1"])
-    return services.start(clerk, ticket)
+    ticket = services.do_issue_ticket(centre["qa"], VALID_OLD)
+    services.do_call_next_ticket(clerk, centre["w1"])
+    return services.do_start_ticket(clerk, ticket)
 
 
 def test_every_window_action_says_what_happened(
@@ -48,8 +48,8 @@ def test_back_office_sees_case_materials_and_note_and_can_finish(
 ) -> None:
     clerk = Actor(users["window_clerk"], "test")
     ticket = _serving(centre, users)
-    case = services.open_case(clerk, centre["item"], ticket=ticket)
-    services.escalate(clerk, ticket, "户籍信息与系统不一致")
+    case = services.do_open_case(clerk, centre["item"], ticket=ticket)
+    services.do_escalate_ticket(clerk, ticket, "户籍信息与系统不一致")
     client.force_login(users["backoffice_clerk"])
     page = client.get(reverse("hall:backoffice")).content.decode()
     assert "户籍信息与系统不一致" in page  # the clerk's note
@@ -70,7 +70,7 @@ def test_back_office_returns_to_the_window_with_a_note(
 ) -> None:
     clerk = Actor(users["window_clerk"], "test")
     ticket = _serving(centre, users)
-    services.escalate(clerk, ticket, "需要核验")
+    services.do_escalate_ticket(clerk, ticket, "需要核验")
     client.force_login(users["backoffice_clerk"])
     # finishing without a note is refused, naming what is missing
     refused = client.post(reverse("hall:backoffice"), {"ticket": ticket.pk, "action": "finish"})
@@ -88,7 +88,7 @@ def test_case_page_shows_item_materials_and_ticket(
 ) -> None:
     clerk = Actor(users["window_clerk"], "test")
     ticket = _serving(centre, users)
-    case = services.open_case(clerk, centre["item"], ticket=ticket)
+    case = services.do_open_case(clerk, centre["item"], ticket=ticket)
     client.force_login(users["backoffice_clerk"])
     # Never escalated: not the back office's case (it reads only what reached it).
     assert client.get(reverse("hall:case", args=[case.number])).status_code == 404
@@ -110,7 +110,7 @@ def test_a_rating_names_the_item_of_the_case_opened_for_the_ticket(
     clerk = Actor(users["window_clerk"], "test")
     ticket = _serving(centre, users)
     assert ticket.item_id is None
-    services.open_case(clerk, centre["item"], ticket=ticket)
-    services.finish(clerk, ticket)
-    rating = services.rate(Ticket.objects.get(pk=ticket.pk), 5)
+    services.do_open_case(clerk, centre["item"], ticket=ticket)
+    services.do_finish_ticket(clerk, ticket)
+    rating = services.do_rate_ticket(Ticket.objects.get(pk=ticket.pk), 5)
     assert Rating.objects.get(pk=rating.pk).item == centre["item"]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from linli.core import workcalendar
 from linli.core.context import Actor
 from linli.core.models import AuditRecord
-from linli.hall import services
+from linli.hall import queries, services
 from linli.hall.models import Case, Rating, Ticket, TicketEvent
 
 from .conftest import VALID_OLD, VALID_YOUNG
@@ -27,28 +27,28 @@ def _actor(user: Any) -> Actor:
 
 def test_numbers_per_queue_per_day(centre: dict[str, Any]) -> None:
     now = timezone.now()
-    a1 = services.issue_ticket(centre["qa"], now=now)
-    a2 = services.issue_ticket(centre["qa"], now=now)
-    b1 = services.issue_ticket(centre["qb"], now=now)
-    tomorrow = services.issue_ticket(centre["qa"], now=now + timedelta(days=1))
+    a1 = services.do_issue_ticket(centre["qa"], now=now)
+    a2 = services.do_issue_ticket(centre["qa"], now=now)
+    b1 = services.do_issue_ticket(centre["qb"], now=now)
+    tomorrow = services.do_issue_ticket(centre["qa"], now=now + timedelta(days=1))
     assert [a1.number, a2.number, b1.number, tomorrow.number] == ["A001", "A002", "B001", "A001"]
 
 
 def test_id_swipe_keeps_only_hash_and_age_band(centre: dict[str, Any]) -> None:
-    ticket = services.issue_ticket(centre["qa"], VALID_OLD.lower())
+    ticket = services.do_issue_ticket(centre["qa"], VALID_OLD.lower())
     assert ticket.source == "id_card"
     assert ticket.priority == "green"  # born 1949
     assert ticket.age_band.endswith("-" + ticket.age_band.split("-")[0][:-1] + "9")
     assert len(ticket.id_hash) == 64
     stored = " ".join(str(v) for v in Ticket.objects.filter(pk=ticket.pk).values().get().values())
     assert VALID_OLD not in stored and VALID_OLD[:14] not in stored
-    young = services.issue_ticket(centre["qa"], VALID_YOUNG)
+    young = services.do_issue_ticket(centre["qa"], VALID_YOUNG)
     assert young.priority == "normal"
 
 
 def test_bad_id_is_refused(centre: dict[str, Any]) -> None:
     with pytest.raises(services.HallError) as exc:
-        services.issue_ticket(centre["qa"], "110105194912310021")
+        services.do_issue_ticket(centre["qa"], "110105194912310021")
     assert exc.value.code == "bad_id"
     assert not Ticket.objects.exists()
 
@@ -73,9 +73,9 @@ def test_kiosk_issues_and_slip_shows_no_personal_data(client: Any, centre: dict[
 
 def test_slip_estimates_people_ahead_and_wait(centre: dict[str, Any]) -> None:
     for _ in range(3):
-        services.issue_ticket(centre["qa"])
-    last = services.issue_ticket(centre["qa"])
-    position = services.position(last)
+        services.do_issue_ticket(centre["qa"])
+    last = services.do_issue_ticket(centre["qa"])
+    position = queries.position(last)
     assert position is not None and position.ahead == 3
     # window 1 has a clerk and takes queue A: (3 + 1) × 8 min / 1 window
     assert position.wait_minutes == pytest.approx(32)
@@ -83,13 +83,13 @@ def test_slip_estimates_people_ahead_and_wait(centre: dict[str, Any]) -> None:
 
 def test_window_flow_call_start_finish_is_audited(centre: dict[str, Any], users: Any) -> None:
     clerk = _actor(users["window_clerk"])
-    t1 = services.issue_ticket(centre["qa"])
-    called = services.call_next(clerk, centre["w1"])
+    t1 = services.do_issue_ticket(centre["qa"])
+    called = services.do_call_next_ticket(clerk, centre["w1"])
     assert called is not None and called.pk == t1.pk and called.state == "called"
     assert called.window_id == centre["w1"].pk and called.first_called_at is not None
-    services.recall(clerk, called)
-    services.start(clerk, called)
-    services.finish(clerk, called)
+    services.do_recall_ticket(clerk, called)
+    services.do_start_ticket(clerk, called)
+    services.do_finish_ticket(clerk, called)
     called.refresh_from_db()
     assert called.state == "done" and called.started_at and called.ended_at and called.recalls == 1
     actions = list(TicketEvent.objects.filter(ticket=t1).values_list("action", flat=True))
@@ -106,66 +106,67 @@ def test_window_flow_call_start_finish_is_audited(centre: dict[str, Any], users:
 def test_call_next_respects_skills_and_green_lane(centre: dict[str, Any], users: Any) -> None:
     clerk = _actor(users["window_clerk"])
     now = timezone.now()
-    services.issue_ticket(centre["qb"], now=now - timedelta(minutes=30))  # B: window 1 lacks it
-    normal = services.issue_ticket(centre["qa"], now=now - timedelta(minutes=5))
-    green = services.issue_ticket(centre["qa"], VALID_OLD, now=now - timedelta(minutes=1))
-    called = services.call_next(clerk, centre["w1"], now=now)
+    services.do_issue_ticket(centre["qb"], now=now - timedelta(minutes=30))  # B: window 1 lacks it
+    normal = services.do_issue_ticket(centre["qa"], now=now - timedelta(minutes=5))
+    green = services.do_issue_ticket(centre["qa"], VALID_OLD, now=now - timedelta(minutes=1))
+    called = services.do_call_next_ticket(clerk, centre["w1"], now=now)
     assert called is not None and called.pk == green.pk  # 10-minute credit beats 4 minutes
-    services.start(clerk, called, now=now)
-    services.finish(clerk, called, now=now)
-    again = services.call_next(clerk, centre["w1"], now=now)
+    services.do_start_ticket(clerk, called, now=now)
+    services.do_finish_ticket(clerk, called, now=now)
+    again = services.do_call_next_ticket(clerk, centre["w1"], now=now)
     assert again is not None and again.pk == normal.pk
-    services.start(clerk, again)
-    services.finish(clerk, again)
-    assert services.call_next(clerk, centre["w1"]) is None  # only a B ticket is left
+    services.do_start_ticket(clerk, again)
+    services.do_finish_ticket(clerk, again)
+    assert services.do_call_next_ticket(clerk, centre["w1"]) is None  # only a B ticket is left
 
 
 def test_clerk_must_be_on_duty_and_one_ticket_at_a_time(centre: dict[str, Any], users: Any) -> None:
-    services.issue_ticket(centre["qa"])
-    services.issue_ticket(centre["qa"])
+    services.do_issue_ticket(centre["qa"])
+    services.do_issue_ticket(centre["qa"])
     clerk = _actor(users["window_clerk"])
     with pytest.raises(services.HallError):
-        services.call_next(clerk, centre["w2"])  # not signed on at window 2
-    services.call_next(clerk, centre["w1"])
+        services.do_call_next_ticket(clerk, centre["w2"])  # not signed on at window 2
+    services.do_call_next_ticket(clerk, centre["w1"])
     with pytest.raises(services.HallError) as exc:
-        services.call_next(clerk, centre["w1"])
+        services.do_call_next_ticket(clerk, centre["w1"])
     assert exc.value.code == "busy"
     with pytest.raises(PermissionDenied):
-        services.call_next(_actor(users["backoffice_clerk"]), centre["w1"])
+        services.do_call_next_ticket(_actor(users["backoffice_clerk"]), centre["w1"])
 
 
 def test_no_show_and_requeue_three_places_back(centre: dict[str, Any], users: Any) -> None:
     clerk = _actor(users["window_clerk"])
     now = timezone.now()
-    first = services.issue_ticket(centre["qa"], now=now - timedelta(minutes=20))
+    first = services.do_issue_ticket(centre["qa"], now=now - timedelta(minutes=20))
     others = [
-        services.issue_ticket(centre["qa"], now=now - timedelta(minutes=10 - i)) for i in range(5)
+        services.do_issue_ticket(centre["qa"], now=now - timedelta(minutes=10 - i))
+        for i in range(5)
     ]
-    called = services.call_next(clerk, centre["w1"], now=now)
+    called = services.do_call_next_ticket(clerk, centre["w1"], now=now)
     assert called is not None and called.pk == first.pk
-    services.recall(clerk, called)
-    services.recall(clerk, called)
+    services.do_recall_ticket(clerk, called)
+    services.do_recall_ticket(clerk, called)
     with pytest.raises(services.HallError) as exc:
-        services.recall(clerk, called)
+        services.do_recall_ticket(clerk, called)
     assert exc.value.code == "recall_limit"
-    services.no_show(clerk, called)
-    services.requeue(clerk, called, now=now)
+    services.do_mark_no_show(clerk, called)
+    services.do_requeue_ticket(clerk, called, now=now)
     order = []
     for _ in range(5):
-        t = services.call_next(clerk, centre["w1"], now=now)
+        t = services.do_call_next_ticket(clerk, centre["w1"], now=now)
         assert t is not None
         order.append(t.pk)
-        services.start(clerk, t, now=now)
-        services.finish(clerk, t, now=now)
+        services.do_start_ticket(clerk, t, now=now)
+        services.do_finish_ticket(clerk, t, now=now)
     assert order == [others[0].pk, others[1].pk, others[2].pk, first.pk, others[3].pk]
 
 
 def test_transfer_keeps_number_and_history(centre: dict[str, Any], users: Any) -> None:
     clerk = _actor(users["window_clerk"])
-    ticket = services.issue_ticket(centre["qa"])
-    services.call_next(clerk, centre["w1"])
-    services.start(clerk, ticket)
-    child = services.transfer(clerk, ticket, centre["qb"], "户籍问题")
+    ticket = services.do_issue_ticket(centre["qa"])
+    services.do_call_next_ticket(clerk, centre["w1"])
+    services.do_start_ticket(clerk, ticket)
+    child = services.do_transfer_ticket(clerk, ticket, centre["qb"], "户籍问题")
     assert child.number == "A001" and child.parent_id == ticket.pk and child.queue == centre["qb"]
     assert child.issued_at == ticket.issued_at and child.state == "waiting"
     ticket.refresh_from_db()
@@ -176,32 +177,32 @@ def test_escalate_to_back_office_and_return_first(
     client: Any, centre: dict[str, Any], users: Any
 ) -> None:
     clerk = _actor(users["window_clerk"])
-    hard = services.issue_ticket(centre["qa"])
-    services.call_next(clerk, centre["w1"])
-    services.start(clerk, hard)
+    hard = services.do_issue_ticket(centre["qa"])
+    services.do_call_next_ticket(clerk, centre["w1"])
+    services.do_start_ticket(clerk, hard)
     with pytest.raises(services.HallError):
-        services.escalate(clerk, hard, "  ")
-    services.escalate(clerk, hard, "材料需中台核对")
-    later = services.issue_ticket(centre["qa"])
+        services.do_escalate_ticket(clerk, hard, "  ")
+    services.do_escalate_ticket(clerk, hard, "材料需中台核对")
+    later = services.do_issue_ticket(centre["qa"])
     client.force_login(users["backoffice_clerk"])
     page = client.get(reverse("hall:backoffice")).content.decode()
     assert "A001" in page and "材料需中台核对" in page
     client.post(reverse("hall:backoffice"), {"ticket": hard.pk, "note": "已核对"})
     hard.refresh_from_db()
     assert hard.state == "returned" and hard.number == "A001"
-    again = services.call_next(clerk, centre["w1"])
+    again = services.do_call_next_ticket(clerk, centre["w1"])
     assert again is not None and again.pk == hard.pk  # back-office returns come first
     assert later.state == "waiting"
     assert AuditRecord.objects.filter(action="hall.ticket.return", object_id=str(hard.pk)).exists()
 
 
 def test_supervisor_call_by_number_is_audited(centre: dict[str, Any], users: Any) -> None:
-    services.issue_ticket(centre["qa"])
-    second = services.issue_ticket(centre["qa"])
+    services.do_issue_ticket(centre["qa"])
+    second = services.do_issue_ticket(centre["qa"])
     supervisor = users["street_admin"]
     with pytest.raises(PermissionDenied):
-        services.call_by_number(_actor(users["window_clerk"]), centre["w2"], "A002")
-    called = services.call_by_number(_actor(supervisor), centre["w2"], "a002")
+        services.do_call_ticket_by_number(_actor(users["window_clerk"]), centre["w2"], "A002")
+    called = services.do_call_ticket_by_number(_actor(supervisor), centre["w2"], "a002")
     assert called.pk == second.pk and called.state == "called"
     record = AuditRecord.objects.get(action="hall.ticket.call_by_number")
     assert record.actor == supervisor and record.details["number"] == "A002"
@@ -210,20 +211,20 @@ def test_supervisor_call_by_number_is_audited(centre: dict[str, Any], users: Any
 def test_case_deadline_counts_working_days_and_holidays(centre: dict[str, Any], users: Any) -> None:
     clerk = _actor(users["window_clerk"])
     workcalendar.sync_from_package(Actor.system("test"))  # the street calendar (core)
-    ticket = services.issue_ticket(centre["qa"])
-    services.call_next(clerk, centre["w1"])
-    services.start(clerk, ticket)
-    case = services.open_case(
+    ticket = services.do_issue_ticket(centre["qa"])
+    services.do_call_next_ticket(clerk, centre["w1"])
+    services.do_start_ticket(clerk, ticket)
+    case = services.do_open_case(
         clerk, centre["item"], ticket=ticket, citywide=True, today=date(2026, 9, 30)
     )
     # 10 working days after Wed 30 Sep: National Day 1–7 Oct off, the 调休 Saturday 10 Oct
     # counts, Sunday 11 Oct does not: 8, 9, 10, 12, 13, 14, 15, 16, 19, 20 Oct.
     assert case.due_on == date(2026, 10, 20)
     assert case.citywide and case.number == "202609300001"
-    assert not services.overdue_cases(date(2026, 10, 20)).filter(pk=case.pk).exists()
-    assert services.overdue_cases(date(2026, 10, 21)).filter(pk=case.pk).exists()
-    services.set_case_status(clerk, case, "completed", today=date(2026, 10, 19))
-    assert not services.overdue_cases(date(2026, 10, 21)).exists()
+    assert not queries.overdue_cases(date(2026, 10, 20)).filter(pk=case.pk).exists()
+    assert queries.overdue_cases(date(2026, 10, 21)).filter(pk=case.pk).exists()
+    services.do_set_case_status(clerk, case, "completed", today=date(2026, 10, 19))
+    assert not queries.overdue_cases(date(2026, 10, 21)).exists()
     assert AuditRecord.objects.filter(action="hall.case.open").exists()
 
 
@@ -231,13 +232,13 @@ def test_rating_once_and_bad_rating_opens_follow_up(
     client: Any, centre: dict[str, Any], users: Any
 ) -> None:
     clerk = _actor(users["window_clerk"])
-    ticket = services.issue_ticket(centre["qa"], item=centre["item"])
+    ticket = services.do_issue_ticket(centre["qa"], item=centre["item"])
     url = reverse("hall:rate", args=[ticket.token])
     client.post(url, {"stars": 2})
     assert not Rating.objects.exists()  # not done yet
-    services.call_next(clerk, centre["w1"])
-    services.start(clerk, ticket)
-    services.finish(clerk, ticket)
+    services.do_call_next_ticket(clerk, centre["w1"])
+    services.do_start_ticket(clerk, ticket)
+    services.do_finish_ticket(clerk, ticket)
     client.post(url, {"stars": 2, "comment": "等太久"})
     rating = Rating.objects.get()
     assert rating.window == centre["w1"] and rating.clerk == users["window_clerk"]
@@ -245,8 +246,8 @@ def test_rating_once_and_bad_rating_opens_follow_up(
     client.post(url, {"stars": 5})
     assert Rating.objects.count() == 1
     with pytest.raises(PermissionDenied):
-        services.close_follow_up(clerk, rating, "回访")
-    services.close_follow_up(_actor(users["street_admin"]), rating, "已回访")
+        services.do_close_follow_up(clerk, rating, "回访")
+    services.do_close_follow_up(_actor(users["street_admin"]), rating, "已回访")
     rating.refresh_from_db()
     assert rating.follow_up_done_at is not None
 
@@ -254,7 +255,7 @@ def test_rating_once_and_bad_rating_opens_follow_up(
 def test_window_page_actions_and_waiting_list_without_personal_data(
     client: Any, centre: dict[str, Any], users: Any
 ) -> None:
-    services.issue_ticket(centre["qa"], VALID_OLD)
+    services.do_issue_ticket(centre["qa"], VALID_OLD)
     client.force_login(users["window_clerk"])
     url = reverse("hall:window", args=[1])
     page = client.get(url).content.decode()
@@ -275,9 +276,9 @@ def test_board_json_is_public_and_has_voice(
     client: Any, centre: dict[str, Any], users: Any
 ) -> None:
     clerk = _actor(users["window_clerk"])
-    services.issue_ticket(centre["qa"], VALID_OLD)
-    services.issue_ticket(centre["qa"])
-    services.call_next(clerk, centre["w1"])
+    services.do_issue_ticket(centre["qa"], VALID_OLD)
+    services.do_issue_ticket(centre["qa"])
+    services.do_call_next_ticket(clerk, centre["w1"])
     data = client.get(reverse("hall:board_data", args=["A"])).json()
     assert data["windows"][0] == {"number": 1, "open": True, "ticket": "A001", "state": "called"}
     assert data["calls"][0]["number"] == "A001" and data["calls"][0]["window"] == 1
@@ -320,10 +321,10 @@ def test_terminal_consult_and_case_query(client: Any, centre: dict[str, Any], us
     item = client.get(reverse("hall:terminal_item", args=["SB002"])).content.decode()
     assert "居民身份证" in item and "10 个工作日办结" in item
     clerk = _actor(users["window_clerk"])
-    ticket = services.issue_ticket(centre["qa"], VALID_OLD)
-    services.call_next(clerk, centre["w1"])
-    services.start(clerk, ticket)
-    case = services.open_case(clerk, centre["item"], ticket=ticket)
+    ticket = services.do_issue_ticket(centre["qa"], VALID_OLD)
+    services.do_call_next_ticket(clerk, centre["w1"])
+    services.do_start_ticket(clerk, ticket)
+    case = services.do_open_case(clerk, centre["item"], ticket=ticket)
     url = reverse("hall:terminal_query")
     found = client.post(url, {"number": case.number, "id_number": VALID_OLD})
     assert found.status_code == 200 and "受理" in found.content.decode()
@@ -374,9 +375,9 @@ def test_terminal_apply_opens_a_case_for_self_service_items(
     done = client.post(url, {"item": "SB002", "id_number": VALID_OLD, "confirm": "1"})
     case = Case.objects.get()
     assert case.number in done.content.decode() and case.id_hash == services.id_hash(VALID_OLD)
-    assert services.find_case(case.number, VALID_OLD) == case
+    assert queries.find_case(case.number, VALID_OLD) == case
     with pytest.raises(services.HallError):
-        services.open_case(Actor(None, "terminal"), centre["item"])  # no ID
+        services.do_open_case(Actor(None, "terminal"), centre["item"])  # no ID
 
 
 def test_every_voice_clip_is_committed_and_terminal_pages_prompt(
@@ -395,14 +396,14 @@ def test_every_voice_clip_is_committed_and_terminal_pages_prompt(
 
 def test_case_rating_from_the_terminal(client: Any, centre: dict[str, Any], users: Any) -> None:
     clerk = _actor(users["window_clerk"])
-    ticket = services.issue_ticket(centre["qa"], VALID_OLD)
-    services.call_next(clerk, centre["w1"])
-    services.start(clerk, ticket)
-    case = services.open_case(clerk, centre["item"], ticket=ticket)
+    ticket = services.do_issue_ticket(centre["qa"], VALID_OLD)
+    services.do_call_next_ticket(clerk, centre["w1"])
+    services.do_start_ticket(clerk, ticket)
+    case = services.do_open_case(clerk, centre["item"], ticket=ticket)
     query = reverse("hall:terminal_query")
     page = client.post(query, {"number": case.number, "id_number": VALID_OLD}).content.decode()
     assert "好差评" not in page  # not finished yet
-    services.set_case_status(clerk, case, "completed")
+    services.do_set_case_status(clerk, case, "completed")
     page = client.post(query, {"number": case.number, "id_number": VALID_OLD}).content.decode()
     assert "好差评" in page and VALID_OLD not in page
     token = page.split('name="token" value="')[1].split('"')[0]
@@ -424,10 +425,10 @@ def test_kiosk_config_offers_public_queues_only(centre: dict[str, Any]) -> None:
     assert config.queues[("A", "A")] == centre["qa"]
     assert config.appointment_halls == {"A"}
     with pytest.raises(services.HallError) as caught:
-        services.kiosk_issue("B", "A")  # queue A is hall A's
+        services.do_issue_kiosk_ticket("B", "A")  # queue A is hall A's
     assert caught.value.code == "unknown_queue"
     with pytest.raises(services.HallError):
-        services.kiosk_issue("A", services.APPOINTMENT_PREFIX)
+        services.do_issue_kiosk_ticket("A", services.APPOINTMENT_PREFIX)
 
 
 def _issue_json(client: Any, **data: str) -> Any:
@@ -480,7 +481,7 @@ def test_a_change_made_in_another_process_reaches_the_kiosk(
     assert response.status_code == 409 and response.json()["code"] == "hall_closed"
     assert Ticket.objects.count() == 1 and QueueCounter.objects.get().n == 1
     hall = Hall.objects.get(pk=centre["A"].pk)
-    services.set_hours(Actor(users["street_admin"]), hall, time(9, 0), time(17, 0))
+    services.do_set_hall_hours(Actor(users["street_admin"]), hall, time(9, 0), time(17, 0))
     assert _issue_json(client).json()["number"] == "A002"
 
 

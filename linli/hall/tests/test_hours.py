@@ -90,7 +90,7 @@ def test_check_in_follows_business_hours(
         item=centre["item"], day=moment.date(), starts_at=time(9, 0),
         capacity=2,
     )  # fmt: skip
-    services.book(slot, VALID_OLD, now=moment.replace(hour=8))
+    services.do_book_appointment(slot, VALID_OLD, now=moment.replace(hour=8))
     url = reverse("hall:kiosk", args=["A"])
     response = client.post(url, {"checkin": "1", "id_number": VALID_OLD})
     assert response.status_code == 400 and "不营业" in response.content.decode()

@@ -54,7 +54,7 @@ def test_check_in_without_a_card_asks_for_the_card(client: Any, today_slot: Slot
 def test_kiosk_b_checks_in_and_the_slip_sends_the_resident_to_hall_a(
     client: Any, today_slot: Slot
 ) -> None:
-    services.book(today_slot, VALID_OLD)
+    services.do_book_appointment(today_slot, VALID_OLD)
     url = reverse("hall:kiosk", args=["B"])
     assert 'name="checkin"' in client.get(url).content.decode()
     response = client.post(url, {"checkin": "1", "id_number": VALID_OLD})

@@ -23,10 +23,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def finished(centre: dict[str, Any], users: Any) -> Any:
     clerk = Actor(users["window_clerk"], "t")
-    ticket = services.issue_ticket(centre["qa"], VALID_OLD)
-    services.call_next(clerk, centre["w1"])
-    services.start(clerk, ticket)
-    case = services.open_case(clerk, centre["item"], ticket=ticket)
+    ticket = services.do_issue_ticket(centre["qa"], VALID_OLD)
+    services.do_call_next_ticket(clerk, centre["w1"])
+    services.do_start_ticket(clerk, ticket)
+    case = services.do_open_case(clerk, centre["item"], ticket=ticket)
     return case
 
 
@@ -36,15 +36,15 @@ def test_deposit_and_collect(
     clerk = Actor(users["window_clerk"], "t")
     locker = Locker.objects.create(hall=centre["A"], number=1)
     with pytest.raises(services.HallError) as exc:
-        services.deposit(clerk, finished, locker)
+        services.do_deposit_pickup(clerk, finished, locker)
     assert exc.value.code == "case_open"
-    services.set_case_status(clerk, finished, "completed")
+    services.do_set_case_status(clerk, finished, "completed")
     with pytest.raises(PermissionDenied):
-        services.deposit(Actor(users["auditor"], "t"), finished, locker)
-    pickup = services.deposit(clerk, finished, locker)
+        services.do_deposit_pickup(Actor(users["auditor"], "t"), finished, locker)
+    pickup = services.do_deposit_pickup(clerk, finished, locker)
     assert len(pickup.code) == 6 and pickup.status == "waiting"
     with pytest.raises(services.HallError):
-        services.deposit(clerk, finished, locker)  # the compartment is taken
+        services.do_deposit_pickup(clerk, finished, locker)  # the compartment is taken
     url = reverse("hall:terminal_pickup")
     wrong = client.post(url, {"code": pickup.code, "id_number": VALID_YOUNG})
     assert wrong.status_code == 400 and "取件码或身份证不正确" in wrong.content.decode()
@@ -57,23 +57,23 @@ def test_deposit_and_collect(
 
 def test_reminder_and_expiry(centre: dict[str, Any], users: Any, finished: Any) -> None:
     clerk = Actor(users["window_clerk"], "t")
-    services.set_case_status(clerk, finished, "completed")
+    services.do_set_case_status(clerk, finished, "completed")
     locker = Locker.objects.create(hall=centre["A"], number=2)
     start = timezone.now() - timedelta(days=8)
-    pickup = services.deposit(clerk, finished, locker, now=start)
-    assert services.sweep_lockers(now=start + timedelta(days=5, hours=1)) == {
+    pickup = services.do_deposit_pickup(clerk, finished, locker, now=start)
+    assert services.do_sweep_lockers(now=start + timedelta(days=5, hours=1)) == {
         "reminded": 1,
         "expired": 0,
     }
     with pytest.raises(services.HallError) as exc:
-        services.collect(pickup.code, VALID_OLD, now=start + timedelta(days=7, hours=1))
+        services.do_collect_pickup(pickup.code, VALID_OLD, now=start + timedelta(days=7, hours=1))
     assert exc.value.code == "expired"
-    assert services.sweep_lockers() == {"reminded": 0, "expired": 1}
+    assert services.do_sweep_lockers() == {"reminded": 0, "expired": 1}
     assert Pickup.objects.get().status == "expired"
 
 
 def test_lockers_page(client: Any, centre: dict[str, Any], users: Any, finished: Any) -> None:
-    services.set_case_status(Actor(users["window_clerk"], "t"), finished, "completed")
+    services.do_set_case_status(Actor(users["window_clerk"], "t"), finished, "completed")
     locker = Locker.objects.create(hall=centre["A"], number=3)
     client.force_login(users["committee_staff"])
     assert client.get(reverse("hall:lockers")).status_code == 403

@@ -55,7 +55,7 @@ def test_anonymous_is_sent_to_login_but_public_pages_open(
 
 
 def test_api_matrix_and_no_personal_data(client: Any, centre: dict[str, Any], users: Any) -> None:
-    services.issue_ticket(centre["qa"], "11010519491231002X")
+    services.do_issue_ticket(centre["qa"], "11010519491231002X")
     for role in ALL:
         client.force_login(users[role])
         response = client.get("/api/v1/hall/tickets/")
@@ -75,7 +75,7 @@ def test_catalogue_search_by_alias_and_pinyin(
 ) -> None:
     item = Item(code="GA001", name="居住证办理", aliases="居住登记", category="公安户政",
                 hall=centre["B"], queue=centre["qb"])  # fmt: skip
-    services.save_item(Actor(users["street_admin"], "t"), item)
+    services.do_save_item(Actor(users["street_admin"], "t"), item)
     assert item.pinyin == "jzzbl jzdj"
     client.force_login(users["window_clerk"])
     for q in ("jzz", "居住登记", "GA001"):
@@ -94,12 +94,12 @@ def _fill(centre: dict[str, Any], users: Any, n: int) -> None:
     for i in range(start, start + n):
         Item.objects.create(code=f"X{i:03d}", name=f"事项{i}", category="其他",
                             hall=centre["A"], queue=centre["qa"])  # fmt: skip
-        ticket = services.issue_ticket(centre["qa"])
-        services.call_next(clerk, centre["w1"])
-        services.start(clerk, ticket)
-        services.open_case(clerk, centre["item"], ticket=ticket)
-        services.finish(clerk, ticket)
-        services.rate(ticket, 1 + i % 5)
+        ticket = services.do_issue_ticket(centre["qa"])
+        services.do_call_next_ticket(clerk, centre["w1"])
+        services.do_start_ticket(clerk, ticket)
+        services.do_open_case(clerk, centre["item"], ticket=ticket)
+        services.do_finish_ticket(clerk, ticket)
+        services.do_rate_ticket(ticket, 1 + i % 5)
 
 
 def _count(client: Any, url: str) -> int:
@@ -122,7 +122,7 @@ def test_constant_query_counts(client: Any, centre: dict[str, Any], users: Any) 
     client.force_login(users["window_clerk"])
     before = _count(client, reverse("hall:window", args=[1]))
     for _ in range(5):
-        services.issue_ticket(centre["qa"])
+        services.do_issue_ticket(centre["qa"])
     assert _count(client, reverse("hall:window", args=[1])) == before
 
 

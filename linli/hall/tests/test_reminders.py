@@ -76,16 +76,16 @@ def clerk(users: Any) -> Actor:
 
 @pytest.fixture
 def serving(centre: dict[str, Any], clerk: Actor) -> Any:
-    ticket = services.issue_ticket(centre["qa"], VALID_OLD)
-    services.call_next(clerk, centre["w1"])
-    services.start(clerk, ticket)
+    ticket = services.do_issue_ticket(centre["qa"], VALID_OLD)
+    services.do_call_next_ticket(clerk, centre["w1"])
+    services.do_start_ticket(clerk, ticket)
     return ticket
 
 
 def test_the_phone_is_kept_encrypted_and_masked(
     centre: dict[str, Any], clerk: Actor, serving: Any
 ) -> None:
-    case = services.open_case(clerk, centre["item"], ticket=serving, phone="139 1234 5678")
+    case = services.do_open_case(clerk, centre["item"], ticket=serving, phone="139 1234 5678")
     case.refresh_from_db()
     assert case.phone_masked == "139****5678"
     assert PHONE not in case.phone_cipher
@@ -96,7 +96,7 @@ def test_a_bad_phone_names_the_field_and_writes_nothing(
     centre: dict[str, Any], clerk: Actor, serving: Any
 ) -> None:
     with pytest.raises(services.HallError) as exc:
-        services.open_case(clerk, centre["item"], ticket=serving, phone="12345")
+        services.do_open_case(clerk, centre["item"], ticket=serving, phone="12345")
     assert exc.value.field == "phone"
     assert not Case.objects.exists()
 
@@ -104,8 +104,8 @@ def test_a_bad_phone_names_the_field_and_writes_nothing(
 def test_case_done_and_pickup_ready_go_to_the_residents_phone(
     centre: dict[str, Any], clerk: Actor, serving: Any
 ) -> None:
-    case = services.open_case(clerk, centre["item"], ticket=serving, phone=PHONE)
-    services.set_case_status(clerk, case, "completed")
+    case = services.do_open_case(clerk, centre["item"], ticket=serving, phone=PHONE)
+    services.do_set_case_status(clerk, case, "completed")
     [done] = _sms("hall.case_done")
     assert done.address_masked == "139****5678"
     assert done.params == {"item": "社会保障卡申领", "case": case.number}
@@ -113,7 +113,7 @@ def test_case_done_and_pickup_ready_go_to_the_residents_phone(
     assert done.key == f"hall.case_done:{case.pk}"
 
     locker = Locker.objects.create(hall=centre["A"], number=7)
-    pickup = services.deposit(clerk, case, locker)
+    pickup = services.do_deposit_pickup(clerk, case, locker)
     [ready] = _sms("hall.pickup_ready")
     assert ready.address_masked == "139****5678"
     assert ready.params == {"locker": "7", "code": pickup.code}
@@ -121,17 +121,17 @@ def test_case_done_and_pickup_ready_go_to_the_residents_phone(
 
 
 def test_no_phone_no_sms(centre: dict[str, Any], clerk: Actor, serving: Any) -> None:
-    case = services.open_case(clerk, centre["item"], ticket=serving)
-    services.set_case_status(clerk, case, "completed")
-    services.deposit(clerk, case, Locker.objects.create(hall=centre["A"], number=1))
+    case = services.do_open_case(clerk, centre["item"], ticket=serving)
+    services.do_set_case_status(clerk, case, "completed")
+    services.do_deposit_pickup(clerk, case, Locker.objects.create(hall=centre["A"], number=1))
     assert not Notice.objects.exists()
 
 
 def test_the_lockers_page_says_whether_the_resident_was_told(
     client: Any, centre: dict[str, Any], clerk: Actor, serving: Any, users: Any
 ) -> None:
-    case = services.open_case(clerk, centre["item"], ticket=serving, phone=PHONE)
-    services.set_case_status(clerk, case, "completed")
+    case = services.do_open_case(clerk, centre["item"], ticket=serving, phone=PHONE)
+    services.do_set_case_status(clerk, case, "completed")
     locker = Locker.objects.create(hall=centre["A"], number=3)
     client.force_login(users["window_clerk"])
     page = client.post(
@@ -159,9 +159,11 @@ def test_the_window_form_takes_the_phone(
 
 
 def _deposited(centre: dict[str, Any], clerk: Actor, serving: Any, days_ago: float) -> Pickup:
-    case = services.open_case(clerk, centre["item"], ticket=serving, phone=PHONE)
-    services.set_case_status(clerk, case, "completed")
-    pickup = services.deposit(clerk, case, Locker.objects.create(hall=centre["A"], number=2))
+    case = services.do_open_case(clerk, centre["item"], ticket=serving, phone=PHONE)
+    services.do_set_case_status(clerk, case, "completed")
+    pickup = services.do_deposit_pickup(
+        clerk, case, Locker.objects.create(hall=centre["A"], number=2)
+    )
     at = timezone.now() - timedelta(days=days_ago)
     Pickup.objects.filter(pk=pickup.pk).update(
         deposited_at=at, expires_at=at + timedelta(days=services.HOLD_DAYS)
@@ -214,10 +216,10 @@ def test_case_deadlines_remind_the_clerk_then_the_managers(
     centre: dict[str, Any], clerk: Actor, serving: Any, users: Any, managers: list[Any]
 ) -> None:
     today = timezone.localdate()
-    due = services.open_case(clerk, centre["item"], ticket=serving)
-    late = services.open_case(clerk, centre["item"], ticket=serving)
-    later = services.open_case(clerk, centre["item"], ticket=serving)
-    done = services.open_case(clerk, centre["item"], ticket=serving)
+    due = services.do_open_case(clerk, centre["item"], ticket=serving)
+    late = services.do_open_case(clerk, centre["item"], ticket=serving)
+    later = services.do_open_case(clerk, centre["item"], ticket=serving)
+    done = services.do_open_case(clerk, centre["item"], ticket=serving)
     Case.objects.filter(pk=due.pk).update(due_on=today)
     Case.objects.filter(pk=late.pk).update(due_on=today - timedelta(days=1))
     Case.objects.filter(pk=later.pk).update(due_on=today + timedelta(days=20))
@@ -246,11 +248,11 @@ def test_a_case_without_a_clerk_goes_to_the_managers(
 ) -> None:
     centre["item"].channel_self_service = True
     centre["item"].save()
-    case = services.open_case(
+    case = services.do_open_case(
         Actor(None, "terminal", "kiosk"), centre["item"], id_number=VALID_YOUNG
     )
     Case.objects.filter(pk=case.pk).update(due_on=timezone.localdate())
-    services.send_case_reminders()
+    services.do_send_case_reminders()
     assert _inbox(managers[0]) == [f"hall.case_deadline:{case.pk}:{timezone.localdate()}:due"]
 
 
@@ -259,15 +261,15 @@ def test_bad_ratings_are_followed_up(
 ) -> None:
     serving.item = centre["item"]
     serving.save(update_fields=["item"])
-    services.finish(clerk, serving)
-    rating = services.rate(serving, 2, "等太久")
-    services.rate_case(
-        services.set_case_status(
-            clerk, services.open_case(clerk, centre["item"], ticket=serving), "completed"
+    services.do_finish_ticket(clerk, serving)
+    rating = services.do_rate_ticket(serving, 2, "等太久")
+    services.do_rate_case(
+        services.do_set_case_status(
+            clerk, services.do_open_case(clerk, centre["item"], ticket=serving), "completed"
         ),
         5,
     )
-    assert services.send_case_reminders()["follow_ups"] == 1
+    assert services.do_send_case_reminders()["follow_ups"] == 1
     [notice] = Notice.objects.filter(kind="hall.rating_followup")
     assert notice.user == managers[0]
     assert notice.params == {
@@ -275,23 +277,23 @@ def test_bad_ratings_are_followed_up(
         "due": str(rating.follow_up_due), "url": "/hall/ratings/",
     }  # fmt: skip
     assert notice.key == f"hall.rating_followup:{rating.pk}:open"
-    services.send_case_reminders()
+    services.do_send_case_reminders()
     assert Notice.objects.filter(kind="hall.rating_followup").count() == 1
     # On the deadline day it comes again; once followed up, never.
     assert rating.follow_up_due is not None
-    services.send_case_reminders(rating.follow_up_due)
+    services.do_send_case_reminders(rating.follow_up_due)
     assert Notice.objects.filter(kind="hall.rating_followup").count() == 2
     Rating.objects.filter(pk=rating.pk).update(follow_up_done_at=timezone.now())
-    services.send_case_reminders(rating.follow_up_due + timedelta(days=3))
+    services.do_send_case_reminders(rating.follow_up_due + timedelta(days=3))
     assert Notice.objects.filter(kind="hall.rating_followup").count() == 2
 
 
 def test_without_a_centre_manager_the_street_admin_is_told(
     centre: dict[str, Any], clerk: Actor, serving: Any, users: Any
 ) -> None:
-    services.finish(clerk, serving)
-    services.rate(serving, 1)
-    services.send_case_reminders()
+    services.do_finish_ticket(clerk, serving)
+    services.do_rate_ticket(serving, 1)
+    services.do_send_case_reminders()
     assert Notice.objects.get(kind="hall.rating_followup").user == users["street_admin"]
 
 
@@ -318,9 +320,11 @@ def test_appointment_reminders_the_day_before(
     assert response.status_code == 200
     booked = Appointment.objects.get()
     assert booked.phone_masked == "139****5678"
-    services.book(tomorrow_slot, VALID_YOUNG)  # no phone: no reminder
-    cancelled = services.book(tomorrow_slot, "440524188001010014", phone="13800001111")
-    services.cancel_appointment(cancelled.code, "440524188001010014")
+    services.do_book_appointment(tomorrow_slot, VALID_YOUNG)  # no phone: no reminder
+    cancelled = services.do_book_appointment(
+        tomorrow_slot, "440524188001010014", phone="13800001111"
+    )
+    services.do_cancel_appointment(cancelled.code, "440524188001010014")
 
     assert tasks.appointment_reminders.delay().get() == 1
     [sms] = _sms("hall.appointment_reminder")
@@ -357,10 +361,12 @@ def test_the_pickup_sms_is_delivered_once_after_commit(
     from linli.notices.channels import MemorySmsBackend
 
     MemorySmsBackend.outbox.clear()
-    case = services.open_case(clerk, centre["item"], ticket=serving, phone=PHONE)
-    services.set_case_status(clerk, case, "completed")
+    case = services.do_open_case(clerk, centre["item"], ticket=serving, phone=PHONE)
+    services.do_set_case_status(clerk, case, "completed")
     with django_capture_on_commit_callbacks(execute=True):
-        pickup = services.deposit(clerk, case, Locker.objects.create(hall=centre["A"], number=5))
+        pickup = services.do_deposit_pickup(
+            clerk, case, Locker.objects.create(hall=centre["A"], number=5)
+        )
     [message] = [m for m in MemorySmsBackend.outbox if m.kind == "hall.pickup_ready"]
     assert message.address == PHONE
     assert message.template_params == {"locker": "5", "code": pickup.code}

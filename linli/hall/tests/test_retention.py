@@ -23,11 +23,11 @@ AGO = timedelta(days=200)
 
 
 def _served_case(clerk: Actor, centre: dict[str, Any], number: str) -> Case:
-    ticket = services.issue_ticket(centre["qa"], number)
-    services.call_next(clerk, centre["w1"])
-    services.start(clerk, ticket)
-    services.finish(clerk, ticket)
-    return services.open_case(clerk, centre["item"], ticket=ticket, phone=PHONE, note="王先生")
+    ticket = services.do_issue_ticket(centre["qa"], number)
+    services.do_call_next_ticket(clerk, centre["w1"])
+    services.do_start_ticket(clerk, ticket)
+    services.do_finish_ticket(clerk, ticket)
+    return services.do_open_case(clerk, centre["item"], ticket=ticket, phone=PHONE, note="王先生")
 
 
 def _age(case: Case, slot: Slot) -> None:
@@ -57,12 +57,14 @@ def history(centre: dict[str, Any], users: Any) -> dict[str, Any]:
                                    capacity=3)  # fmt: skip
     new_slot = Slot.objects.create(item=centre["item"], day=tomorrow, starts_at=time(10, 0),
                                    capacity=3)  # fmt: skip
-    old_appointment = services.book(old_slot, VALID_OLD, phone=PHONE)
-    new_appointment = services.book(new_slot, VALID_YOUNG, phone=PHONE)
+    old_appointment = services.do_book_appointment(old_slot, VALID_OLD, phone=PHONE)
+    new_appointment = services.do_book_appointment(new_slot, VALID_YOUNG, phone=PHONE)
     old_case = _served_case(clerk, centre, VALID_OLD)
-    services.set_case_status(clerk, old_case, "completed")
-    pickup = services.deposit(clerk, old_case, Locker.objects.create(hall=centre["A"], number=1))
-    services.collect(pickup.code, VALID_OLD)
+    services.do_set_case_status(clerk, old_case, "completed")
+    pickup = services.do_deposit_pickup(
+        clerk, old_case, Locker.objects.create(hall=centre["A"], number=1)
+    )
+    services.do_collect_pickup(pickup.code, VALID_OLD)
     open_case = _served_case(clerk, centre, VALID_YOUNG)
     _age(old_case, old_slot)
     Case.objects.filter(pk=open_case.pk).update(accepted_on=F("accepted_on") - AGO)
@@ -79,7 +81,7 @@ def test_old_personal_data_is_anonymised_newer_kept_statistics_unchanged(
     before = queries.statistics(users["street_admin"], *span)
     assert before["total"] == 2 and before["served"] == 2
 
-    counts = services.purge_personal_data()
+    counts = services.do_purge_personal_data()
 
     assert counts == {"tickets": 1, "cases": 1, "appointments": 1, "pickups": 1}
     old = Case.objects.select_related("ticket").get(pk=history["old_case"].pk)
@@ -92,25 +94,25 @@ def test_old_personal_data_is_anonymised_newer_kept_statistics_unchanged(
     # Newer data, and an open case however old, keep theirs: they are still being worked on.
     kept = Case.objects.select_related("ticket").get(pk=history["open_case"].pk)
     assert kept.id_hash and kept.phone_cipher and kept.ticket.id_hash
-    assert services.find_case(kept.number, VALID_YOUNG) == kept
+    assert queries.find_case(kept.number, VALID_YOUNG) == kept
     booked = Appointment.objects.get(pk=history["new_appointment"].pk)
     assert booked.id_hash and booked.phone_masked == "139****5678"
     # Nobody finds the anonymised case by the applicant's number any more.
-    assert services.find_case(old.number, VALID_OLD) is None
+    assert queries.find_case(old.number, VALID_OLD) is None
     assert queries.statistics(users["street_admin"], *span) == before
     record = AuditRecord.objects.get(action="hall.retention.purge")
     assert record.details == {
         "before": (today - timedelta(days=180)).isoformat(), "days": 180,
         "tickets": 1, "cases": 1, "appointments": 1, "pickups": 1,
     }  # fmt: skip
-    assert services.purge_personal_data() == {
+    assert services.do_purge_personal_data() == {
         "tickets": 0, "cases": 0, "appointments": 0, "pickups": 0
     }  # fmt: skip
 
 
 def test_a_longer_retention_keeps_the_same_data(settings: Any, history: dict[str, Any]) -> None:
     settings.LINLI_HALL_RETENTION_DAYS = 365
-    assert services.purge_personal_data() == {
+    assert services.do_purge_personal_data() == {
         "tickets": 0, "cases": 0, "appointments": 0, "pickups": 0
     }  # fmt: skip
     assert Case.objects.get(pk=history["old_case"].pk).id_hash

@@ -165,13 +165,13 @@ def test_each_halls_board_shows_its_own_windows_and_numbers(
 
     clerk = users["window_clerk"]
     actor = Actor(clerk, "test")
-    services.issue_ticket(centre["qa"])
-    services.issue_ticket(centre["qb"])
-    services.call_next(actor, centre["w1"])
+    services.do_issue_ticket(centre["qa"])
+    services.do_issue_ticket(centre["qb"])
+    services.do_call_next_ticket(actor, centre["w1"])
     w3 = centre["w3"]
     w3.clerk = clerk
     w3.save()
-    services.call_next(actor, w3)
+    services.do_call_next_ticket(actor, w3)
     a = client.get(reverse("hall:board_data", args=["A"])).json()
     b = client.get(reverse("hall:board_data", args=["B"])).json()
     assert [w["number"] for w in a["windows"]] == [1, 2]

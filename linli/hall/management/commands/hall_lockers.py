@@ -15,5 +15,5 @@ class Command(BaseCommand):
     help = "Locker reminders (day 5) and expiry (day 7) of the self-service pickups."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        done = services.sweep_lockers()
+        done = services.do_sweep_lockers()
         self.stdout.write(f"reminded {done['reminded']}, expired {done['expired']}")

@@ -1,0 +1,66 @@
+"""The back office (中台) and the supervisor's call by number."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from linli.core import policy
+from linli.core.context import Actor
+
+from .. import queries, services
+from ..errors import HallError
+from .common import local_today, or_404
+
+
+@policy.permission_required("hall.backoffice")
+def backoffice(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        ticket = or_404(queries.ticket_by_pk(request.POST.get("ticket")))
+        actor = Actor.from_request(request)
+        note = request.POST.get("note", "")
+        try:
+            if request.POST.get("action") == "finish":
+                services.do_finish_ticket_in_backoffice(actor, ticket, note)
+                messages.success(
+                    request, _("%(n)s 已由中台办结，居民无需再到窗口。") % {"n": ticket.number}
+                )
+            else:
+                services.do_return_ticket(actor, ticket, note)
+                messages.success(
+                    request,
+                    _("%(n)s 已退回 %(w)s，连同处理意见，将优先叫号。")
+                    % {"n": ticket.number, "w": ticket.window or _("前台")},
+                )
+        except HallError as exc:
+            messages.error(request, exc.message)
+        return redirect("hall:backoffice")
+    return render(request, "hall/backoffice.html", {"rows": queries.escalated_rows()})
+
+
+@policy.permission_required("hall.supervise")
+def supervise(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        window = or_404(queries.window_by_pk(request.POST.get("window")))
+        try:
+            ticket = services.do_call_ticket_by_number(
+                Actor.from_request(request), window, request.POST.get("number", "")
+            )
+            messages.success(
+                request,
+                _("已将 %(n)s 叫到 %(w)s 号窗口（已记录审计）")
+                % {"n": ticket.number, "w": window.number},
+            )
+        except HallError as exc:
+            messages.error(request, exc.message)
+        return redirect("hall:supervise")
+    return render(
+        request,
+        "hall/supervise.html",
+        {
+            "windows": queries.supervised_windows(),
+            "data": [queries.board(h, local_today()) for h in queries.all_halls()],
+        },
+    )
