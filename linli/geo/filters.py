@@ -69,6 +69,41 @@ def committee_filter(path: str) -> df.ModelChoiceFilter:
     )
 
 
+def _streets(request: Any) -> Any:
+    streets = policy.streets_in_reach(getattr(request, "user", None))
+    return streets.only("pk", "name").order_by("name")
+
+
+def street_filter(path: str) -> df.ModelChoiceFilter:
+    """A drop-down of the streets the user reaches, for district and city accounts; ``path``
+    leads to the street's id (``"committee__subdistrict"`` for committee-linked rows).
+
+    Put ``StreetChoice`` first among the filter set's bases: it drops the field for accounts
+    that reach one street or fewer, whose lists are already one street's."""
+    return df.ModelChoiceFilter(
+        field_name=path,
+        label=_("街道"),
+        queryset=_streets,
+        empty_label=_("全部"),
+        widget=FastSelect,
+    )
+
+
+class StreetChoice:
+    """Filter-set mixin: offer the ``street`` filter only to accounts reaching several streets.
+
+    One count query per list; a street or committee account never sees the field, and a
+    ``street`` in its query string is ignored (its rows are one street's anyway)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = kwargs.get("request")
+        user = getattr(request, "user", None)
+        filters: dict[str, Any] = self.filters  # type: ignore[attr-defined]
+        if "street" in filters and policy.streets_in_reach(user).count() <= 1:
+            del filters["street"]
+
+
 def yes_no(label: Any) -> df.BooleanFilter:
     return df.BooleanFilter(
         label=label,
@@ -136,8 +171,9 @@ class EntranceFilter(df.FilterSet):  # type: ignore[misc]
         fields = ["q", "committee", "building"]
 
 
-class HouseholdFilter(df.FilterSet):  # type: ignore[misc]
+class HouseholdFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("搜索"), method=search_in(("room", "entrance__address")))
+    street = street_filter("committee__subdistrict")
     committee = committee_filter("committee")
     entrance = parent("entrance_id", _("门牌"))
     building = parent("entrance__building_id", _("楼栋"))
@@ -150,15 +186,16 @@ class HouseholdFilter(df.FilterSet):  # type: ignore[misc]
 
     class Meta:
         model = Household
-        fields = ["q", "committee", "building", "entrance", "min_area", "max_area"]
+        fields = ["q", "street", "committee", "building", "entrance", "min_area", "max_area"]
 
 
-class ResidentFilter(df.FilterSet):  # type: ignore[misc]
+class ResidentFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("姓名"), field_name="name", lookup_expr="icontains")
+    street = street_filter("committee__subdistrict")
     committee = committee_filter("committee")
     household = parent("household_id", _("户"))
     lives_alone = yes_no(_("独居"))
 
     class Meta:
         model = Resident
-        fields = ["q", "committee", "household", "lives_alone"]
+        fields = ["q", "street", "committee", "household", "lives_alone"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,7 +15,16 @@ from linli.core.context import Actor
 from linli.core.models import User
 from linli.core.roles import REACH, Level, Role, separation_problems
 from linli.geo import divisions
-from linli.geo.models import City, Committee, District, Household, Subdistrict
+from linli.geo.models import (
+    Building,
+    City,
+    Committee,
+    District,
+    Entrance,
+    Estate,
+    Household,
+    Subdistrict,
+)
 
 
 @pytest.mark.parametrize(
@@ -174,3 +184,36 @@ def test_in_a_many_street_installation_one_streets_admin_cannot_change_everyones
     assert 'name="form" value="set"' not in page
     response = client.post(reverse("work_calendar"), {"form": "set", "day": "2026-10-05"})
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_district_user_narrows_the_household_list_to_one_street(
+    client: Any, street: dict[str, Any]
+) -> None:
+    divisions.load(Actor.system("test"))
+    tianping = Subdistrict.objects.get(code="310104003")
+    other = Committee.objects.create(subdistrict=tianping, code="TP01", name="天平居委")
+    estate = Estate.objects.create(committee=other, name="天平弄", kind="lane")
+    building = Building.objects.create(
+        estate=estate, committee=other, name="天平1号楼", housing_type="lane", structure="brick_timber",
+        floors=3, year_built=1930,
+    )  # fmt: skip
+    Household.objects.create(
+        entrance=Entrance.objects.create(building=building, number="9号"), committee=other,
+        room="天平9室", floor=1, exclusive_area=Decimal("20"),
+    )  # fmt: skip
+    xuhui = User.objects.create(
+        username="d", role=Role.DISTRICT_CIVIL, district=District.objects.get(code="310104")
+    )
+    mine = User.objects.create(
+        username="s", role=Role.STREET_ADMIN, subdistrict=street["subdistrict"]
+    )
+    url = reverse("geo:list", args=["households"])
+    client.force_login(xuhui)
+    whole = client.get(url).content.decode()
+    assert 'name="street"' in whole and "天平路街道" in whole and "天平9室" in whole
+    narrowed = client.get(url, {"street": street["subdistrict"].pk}).content.decode()
+    assert "天平9室" not in narrowed and "1楼前楼" in narrowed
+    client.force_login(mine)
+    own = client.get(url, {"street": tianping.pk}).content.decode()
+    assert 'name="street"' not in own and "1楼前楼" in own
