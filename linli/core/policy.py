@@ -29,8 +29,17 @@ def role_of(user: Any) -> Role | None:
         return None
 
 
+def unit_of(user: Any) -> str | None:
+    """What narrows or widens the role of an account (``roles.allows``): a street staff
+    member's department, a partner's kind of body (remembered on the user object)."""
+    if role_of(user) == Role.PARTNER:
+        organisation = getattr(user, "organisation", None)
+        return getattr(organisation, "kind", None) or None
+    return getattr(user, "department", None) or None
+
+
 def can(user: Any, permission: str) -> bool:
-    return allows(role_of(user), permission, getattr(user, "department", None) or None)
+    return allows(role_of(user), permission, unit_of(user))
 
 
 def administers_accounts(user: Any) -> bool:
@@ -45,7 +54,7 @@ def can_open(user: Any, route: str) -> bool:
     if rule == PUBLIC:
         return True
     role = role_of(user)
-    return role is not None and route_allows(role, getattr(user, "department", None) or None, rule)
+    return role is not None and route_allows(role, unit_of(user), rule)
 
 
 def require(user: Any, permission: str) -> None:

@@ -166,6 +166,17 @@ REACH: dict[Role, Level] = {
 }
 
 # What a street department adds to the street-staff row.
+# A partner account works for one body; what kind of body it is narrows the partner
+# permissions to the work such bodies are given: schools and cultural units take part in the
+# aesthetic-education alliance, property companies and contractors rectify hazards and look
+# after equipment. A body of another kind (or none) keeps every partner permission.
+PARTNER_WORK: dict[str, frozenset[str]] = {
+    "school": frozenset({"community.alliance"}),
+    "cultural": frozenset({"community.alliance"}),
+    "property": frozenset({"risk.rectify", "fire.record"}),
+    "contractor": frozenset({"risk.rectify", "fire.record"}),
+}
+
 DEPARTMENT_GRANTS: dict[Department, frozenset[str]] = {
     Department.SAFETY: frozenset(
         {"risk.manage", "risk.rectify", "risk.signoff", "fire.change", "fire.record"}
@@ -180,10 +191,10 @@ DEPARTMENT_GRANTS: dict[Department, frozenset[str]] = {
 COMMITTEE_SCOPED: frozenset[Role] = frozenset(r for r, lv in REACH.items() if lv == Level.COMMITTEE)
 
 
-def allows(
-    role: Role | str | None, permission: str, department: Department | str | None = None
-) -> bool:
-    """True when the role (and, for street staff, the department) holds the permission.
+def allows(role: Role | str | None, permission: str, unit: Department | str | None = None) -> bool:
+    """True when the role holds the permission, given the account's ``unit``: a street staff
+    member's department (which adds grants) or a partner's kind of body (which narrows the
+    partner permissions, ``PARTNER_WORK``).
 
     Unknown permissions are a programming error.
     """
@@ -196,10 +207,12 @@ def allows(
     except ValueError:
         return False
     if permission in MATRIX[role]:
+        if role == Role.PARTNER and unit in PARTNER_WORK:
+            return permission in PARTNER_WORK[str(unit)]
         return True
-    if role == Role.STREET_STAFF and department:
+    if role == Role.STREET_STAFF and unit:
         try:
-            return permission in DEPARTMENT_GRANTS[Department(department)]
+            return permission in DEPARTMENT_GRANTS[Department(unit)]
         except ValueError:
             return False
     return False
@@ -456,8 +469,9 @@ def reach_of(role: Role | str | None) -> Level | None:
         return None
 
 
-def route_allows(role: Role | str | None, department: Department | str | None, rule: Rule) -> bool:
-    """True when a signed-in account of ``role`` may open a route with ``rule`` (GET)."""
+def route_allows(role: Role | str | None, unit: Department | str | None, rule: Rule) -> bool:
+    """True when a signed-in account of ``role`` (and ``unit``, see ``allows``) may open a
+    route with ``rule`` (GET)."""
     if rule in (PUBLIC, LOGIN):
         return True
     if rule == NOBODY:
@@ -469,6 +483,6 @@ def route_allows(role: Role | str | None, department: Department | str | None, r
         permission, _at, level = p.partition("@")
         if level and reach_of(role) != Level(level):
             continue
-        if allows(role, permission, department):
+        if allows(role, permission, unit):
             return True
     return False

@@ -19,7 +19,7 @@ from .audit_labels import action_label
 from .context_processors import MODULES
 from .forms import AuditFilterForm
 from .models import AuditRecord
-from .policy import permission_required, role_of
+from .policy import permission_required, role_of, unit_of
 from .redirects import safe_next
 from .roles import Role
 from .widgets import SEARCHABLE_KINDS, search_choices
@@ -35,7 +35,10 @@ class LoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self) -> str:
         """Without ``next=``, each role lands on its work page, not the street dashboard."""
-        name = WORK_PAGES.get(role_of(self.request.user) or "")
+        user = self.request.user
+        name = WORK_PAGES.get(role_of(user) or "")
+        if role_of(user) == Role.PARTNER:
+            name = PARTNER_WORK_PAGES.get(unit_of(user) or "")
         return reverse(name) if name else super().get_default_redirect_url()
 
 
@@ -45,6 +48,15 @@ WORK_PAGES: dict[str, str] = {
     Role.BACKOFFICE_CLERK: "hall:backoffice",
     Role.INSPECTOR: "risk:my_samples",
     Role.AUDITOR: "audit_log",
+}
+
+#: Where a partner starts, by its kind of body (``roles.PARTNER_WORK``): the alliance's orders
+#: for schools and cultural units, the hazards assigned for property companies and contractors.
+PARTNER_WORK_PAGES: dict[str, str] = {
+    "school": "community:alliance",
+    "cultural": "community:alliance",
+    "property": "risk:cases",
+    "contractor": "risk:cases",
 }
 
 

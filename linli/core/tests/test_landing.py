@@ -50,3 +50,25 @@ def test_the_audit_log_names_actions_in_words(client: Any, users: dict[str, Any]
     assert "<code" in page and "hall.case.open" in page  # the code stays, for filtering
     assert action_label("risk.case.sign") == "安全风险 · 隐患 · 签字"
     assert action_label("jobs.something_new") == "后台任务 · something_new"
+
+
+@pytest.mark.parametrize(
+    ("kind", "page", "hidden"),
+    [
+        ("school", "community:alliance", "risk:cases"),
+        ("property", "risk:cases", "community:alliance"),
+    ],
+)
+def test_a_partner_lands_on_its_bodys_work_and_sees_no_other(
+    client: Any, users: dict[str, Any], kind: str, page: str, hidden: str
+) -> None:
+    from linli.core.models import Organisation
+
+    partner = users["partner"]
+    Organisation.objects.filter(pk=partner.organisation_id).update(kind=kind)
+    response = client.post(
+        reverse("login"), {"username": partner.username, "password": "pw-for-tests-123"}
+    )
+    assert response["Location"] == reverse(page)
+    assert client.get(reverse(hidden)).status_code == 403
+    assert client.get(reverse(page)).status_code == 200

@@ -152,3 +152,20 @@ def test_an_unknown_or_missing_role_has_no_reach() -> None:
     assert reach_of("mayor") is None
     assert reach_of(None) is None
     assert reach_of("street_admin") == Level.STREET
+
+
+@pytest.mark.parametrize(
+    ("kind", "granted"),
+    [
+        ("school", {"community.alliance"}),
+        ("cultural", {"community.alliance"}),
+        ("property", {"risk.rectify", "fire.record"}),
+        ("contractor", {"risk.rectify", "fire.record"}),
+        ("other", {"risk.rectify", "fire.record", "community.alliance"}),
+        (None, {"risk.rectify", "fire.record", "community.alliance"}),
+    ],
+)
+def test_a_partners_kind_of_body_narrows_its_work(kind: str | None, granted: set[str]) -> None:
+    assert {p for p in PERMISSIONS if allows(Role.PARTNER, p, kind)} == granted
+    # A kind of body never widens another role.
+    assert not allows(Role.INSPECTOR, "community.alliance", kind)

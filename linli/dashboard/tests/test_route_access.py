@@ -25,6 +25,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from linli.core import policy
 from linli.core.roles import PUBLIC, ROUTES, Role, route_allows
 
 ADMINISTRATORS = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)  # the admin site's two users
@@ -404,7 +405,7 @@ def test_every_route_answers_every_role_as_the_table_says() -> None:
         assert user.role == role
         client = Client()
         client.force_login(user)
-        clients[username] = (client, role, user.department or None)
+        clients[username] = (client, role, policy.unit_of(user))
 
     failures: list[str] = []
     tally: Counter[str] = Counter()

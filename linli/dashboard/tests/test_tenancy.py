@@ -28,6 +28,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from linli.core import policy
 from linli.core.roles import LOGIN, PUBLIC, ROUTES, Role, route_allows
 
 from . import streets
@@ -186,7 +187,7 @@ def _checked(key: str, name: str) -> bool:
 
 def _allowed(user: Any, key: str, name: str) -> bool:
     rule = _rule(key, name)
-    return rule == LOGIN or route_allows(user.role, user.department or None, rule)
+    return rule == LOGIN or route_allows(user.role, policy.unit_of(user), rule)
 
 
 def _url(name: str, kwargs: dict[str, Any], o: dict[str, Any]) -> str:
