@@ -1,4 +1,8 @@
-"""Questions to the guidance centre and their follow-up."""
+"""Questions to the guidance centre and their follow-up.
+
+Every question belongs to a street: its committee's, else the street of whoever logs it. A
+question without a committee is the street's own, read by that street (and its district) only.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,12 @@ from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from linli.core import audit, policy
 from linli.core.context import Actor
 
+from ..errors import ElevatorError
 from ..models import Consultation
 
 
@@ -26,6 +32,19 @@ def do_save_consultation(actor: Actor, entry: Consultation, changed: Sequence[st
     policy.require_in_scope(actor.user, entry.committee_id)
     if entry.project is not None:
         policy.require_in_scope(actor.user, entry.project.committee_id)
+    streets = policy.streets_in_reach(actor.user)
+    if entry.subdistrict_id is not None and not streets.filter(pk=entry.subdistrict_id).exists():
+        raise PermissionDenied("out of scope")  # another street's question stays that street's
+    street = (
+        policy.street_of_committee(entry.committee_id)
+        if entry.committee_id is not None
+        else entry.subdistrict_id or policy.street_of(actor.user)
+    )
+    if street is None:
+        raise ElevatorError(_("请选择居委，以确定咨询所属的街道。"), field="committee")
+    if not streets.filter(pk=street).exists():
+        raise PermissionDenied("out of scope")
+    entry.subdistrict_id = street
     with transaction.atomic():
         created = entry.pk is None
         if created:
