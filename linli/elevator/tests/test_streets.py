@@ -212,3 +212,80 @@ def test_the_migration_leaves_a_street_wide_row_unassigned_among_several_streets
         "b街居委咨询": streets["b"].pk,
         "b街街道咨询": None,
     }
+
+
+# --- the street filter of district accounts ------------------------------------------------------
+
+
+def test_the_district_narrows_the_project_list_and_api_to_one_street(
+    client: Client, streets: dict[str, Any]
+) -> None:
+    _as(client, streets["district"])
+    url = reverse("elevator:index")
+    whole = client.get(url).content.decode()
+    assert 'name="street"' in whole
+    assert "a街加梯" in whole and "b街加梯" in whole
+    narrowed = client.get(url, {"street": streets["b"].pk}).content.decode()
+    assert "b街加梯" in narrowed
+    assert "a街加梯" not in narrowed
+    api = client.get("/api/v1/elevator/projects/", {"street": streets["a"].pk}).json()
+    assert [p["name"] for p in api["results"]] == ["a街加梯"]
+    votes = client.get("/api/v1/elevator/votes/", {"street": streets["b"].pk}).json()
+    assert [v["id"] for v in votes["results"]] == [streets["vote_b"].pk]
+
+
+def test_the_district_narrows_the_consultations_to_one_street(
+    client: Client, streets: dict[str, Any]
+) -> None:
+    _as(client, streets["district"])
+    page = client.get(reverse("elevator:consultations"), {"street": streets["a"].pk})
+    body = page.content.decode()
+    assert "a街居委咨询" in body and "a街街道咨询" in body
+    assert "b街居委咨询" not in body and "b街街道咨询" not in body
+
+
+def test_a_street_account_gets_no_street_filter_and_its_own_rows_whatever_it_asks(
+    client: Client, streets: dict[str, Any]
+) -> None:
+    _as(client, streets["admin_a"])
+    page = client.get(reverse("elevator:index"), {"street": streets["b"].pk}).content.decode()
+    assert 'name="street"' not in page
+    assert "a街加梯" in page and "b街加梯" not in page
+    body = client.get(reverse("elevator:consultations"), {"street": streets["b"].pk})
+    assert "b街街道咨询" not in body.content.decode()
+    assert "a街街道咨询" in body.content.decode()
+
+
+def test_a_street_outside_the_districts_reach_is_a_bad_filter_value(
+    client: Client, streets: dict[str, Any]
+) -> None:
+    from linli.geo import divisions
+    from linli.geo.models import Subdistrict
+
+    elsewhere = Subdistrict.objects.create(
+        code="310101001", name="外滩街道", district=divisions.district("310101")
+    )
+    _as(client, streets["district"])
+    bad = client.get("/api/v1/elevator/projects/", {"street": elsewhere.pk})
+    assert bad.status_code == 400
+    assert list(bad.json()["fields"]) == ["street"]
+
+
+def test_the_districts_consultation_list_keeps_its_query_count(
+    client: Client, streets: dict[str, Any]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _as(client, streets["district"])
+    url = reverse("elevator:consultations")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    actor = Actor(streets["admin_b"], "test")
+    for i in range(6):
+        services.do_save_consultation(
+            actor, Consultation(at=timezone.now(), channel="visit", asker=f"b{i}", question="q")
+        )
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)
