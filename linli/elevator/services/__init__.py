@@ -119,10 +119,3 @@ __all__ = [
     "vote_state_units",
     "work_calendar",
 ]
-
-# The names before the do_<verb>_<noun> convention, for the browser tests outside this app.
-build_roll = do_build_roll
-enter_ballot = do_enter_ballot
-issue_codes = do_issue_codes
-open_vote = do_open_vote
-save_project = do_save_project
