@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from PIL import Image, ImageDraw
@@ -24,8 +25,19 @@ from linli.core import crypto
 from linli.core.context import Actor
 from linli.core.identity import check_character, mask_id_number, mask_phone
 from linli.core.models import User
+from linli.core.roles import Department, Role
+from linli.geo import demo as geo_demo
+from linli.geo.demo import DEMO_PASSWORD
 from linli.geo.labels import join_place
-from linli.geo.models import Building, Committee, Entrance, Estate, Household, Resident
+from linli.geo.models import (
+    Building,
+    Committee,
+    Entrance,
+    Estate,
+    Household,
+    Resident,
+    Subdistrict,
+)
 from linli.geo.services import ID_PURPOSE, identity_hash
 
 from . import services, stages
@@ -541,3 +553,139 @@ def build() -> dict[str, int]:
         "wuzhong_stage": wuzhong.stage,
         "operating_stage": operating.stage,
     }
+
+
+# --- the district's other streets (``linli demo --district``) --------------------------------
+
+DISTRICT_SEED = SEED + 2
+DISTRICT_STAGE_TARGETS = (4, 7, 11)  # the further project of every other street: planning
+# notice, installation, or in service
+
+
+def _street_housing_office(street: Subdistrict, password: str) -> Actor:
+    """The street's housing office (房管办) account ``housing_<street code>``: it runs the
+    street's lift projects (``elevator.manage`` by its department)."""
+    user = User.objects.filter(username=f"housing_{street.code}").first() or User(
+        username=f"housing_{street.code}"
+    )
+    user.role, user.department, user.subdistrict = Role.STREET_STAFF, Department.HOUSING, street
+    user.committee = user.district = user.city = user.organisation = None
+    user.display_name = f"{street.name}房管办"
+    user.is_active = True
+    user.password = password  # the demo password, hashed once for all the streets
+    user.password_change_reason = ""
+    user.save()
+    return Actor(user, "demo", "linli demo --district")
+
+
+def _street_entrances(street: Subdistrict) -> list[Entrance]:
+    """Stairwells of the street's multi-storey blocks with households, in a fixed order (lower
+    blocks when the street has none of four storeys or more)."""
+    base = Entrance.objects.filter(
+        building__committee__subdistrict=street, households__isnull=False
+    ).select_related("building__estate")
+    order = ("building__committee__code", "building__name", "number", "pk")
+    tall = list(base.filter(building__floors__gte=4).distinct().order_by(*order))
+    return tall or list(base.distinct().order_by(*order))
+
+
+def _street_project(
+    actor: Actor, rng: random.Random, entrance: Entrance, target: int
+) -> tuple[Project, int]:
+    """One lift of another street: roll built, the building vote held, moved to ``target``.
+
+    Before the consultation's end the vote is open with some ballots in; after it, everyone
+    agreed and the vote is closed. Returns the project and its number of ballots."""
+    building = entrance.building
+    project = services.do_save_project(
+        actor,
+        Project(
+            building=building,
+            entrance=entrance,
+            name=f"{join_place(building.estate.name, building.name, entrance.number, sep='')}加装电梯",
+            works_cost_fen=rng.randrange(45, 61) * 1_000_000,
+        ),
+    )
+    services.do_build_roll(actor, project)
+    owners = list(project.owners.order_by("pk"))
+    if target <= stages.Stage.CONSULTATION:
+        opens = TODAY - timedelta(days=rng.randint(5, 20))
+        vote = services.do_open_vote(
+            actor, project, "building", "SH-801-building", opens, opens + timedelta(days=30)
+        )
+        voted = owners[: len(owners) * rng.randint(4, 7) // 10]
+        for i, owner in enumerate(voted):
+            choice = "against" if i % 5 == 4 else "agree"
+            services.do_enter_ballot(actor, vote, owner, choice, "paper" if i % 2 else "door")
+        Ballot.objects.filter(vote=vote).update(cast=_at(opens + timedelta(days=2)))
+        ballots = len(voted)
+    else:
+        opens = TODAY - timedelta(days=60 * target)
+        vote = services.do_open_vote(actor, project, "building", "SH-801-building", opens)
+        for owner in owners:
+            services.do_enter_ballot(actor, vote, owner, "agree", "paper")
+        services.do_close_vote(actor, vote)
+        Vote.objects.filter(pk=vote.pk).update(closes=opens + timedelta(days=14))
+        Ballot.objects.filter(vote=vote).update(cast=_at(opens + timedelta(days=3)))
+        ballots = len(owners)
+    start = TODAY - timedelta(days=60 * target + 90)
+    for stage in range(target):
+        for kind in stages.required_documents(
+            stages.Stage(stage), works_cost_fen=project.works_cost_fen
+        ):
+            services.do_add_document(actor, project, kind, None, "纸质存档", stage=stage)
+        services.do_move_stage(actor, project, stage + 1, "材料齐全")
+        StageChange.objects.filter(project=project, to_stage=stage + 1).update(
+            on=start + timedelta(days=60 * stage)
+        )
+    if target == stages.Stage.OPERATION:
+        Project.objects.filter(pk=project.pk).update(
+            entered_service=start + timedelta(days=60 * 9),
+            use_registered=start + timedelta(days=60 * 9 + 14),
+            last_inspection=start + timedelta(days=60 * 9 + 30),
+        )
+    project.refresh_from_db()
+    return project, ballots
+
+
+def build_street(street: Subdistrict, index: int = 0, password: str = "") -> dict[str, int]:
+    """A small lift presence in one street other than the demo street: one project in
+    consultation (its vote open, some ballots in) and, in every other street, one further on
+    (``DISTRICT_STAGE_TARGETS``), run by the street's housing office. Deterministic per street."""
+    rng = random.Random(f"{DISTRICT_SEED}-{street.code}")
+    actor = _street_housing_office(street, password or make_password(DEMO_PASSWORD))
+    entrances = _street_entrances(street)
+    targets = [int(stages.Stage.CONSULTATION)]
+    if index % 2 == 0:
+        targets.append(DISTRICT_STAGE_TARGETS[(index // 2) % len(DISTRICT_STAGE_TARGETS)])
+    projects = ballots = 0
+    chosen = rng.sample(entrances, min(len(targets), len(entrances)))
+    for entrance, target in zip(chosen, targets[: len(chosen)], strict=True):
+        _project, n = _street_project(actor, rng, entrance, target)
+        projects += 1
+        ballots += n
+    return {"projects": projects, "ballots": ballots}
+
+
+def build_district() -> dict[str, int]:
+    """The district demo's lift projects: ``build_street`` for every other street of the demo
+    street's district that has committees. Run after ``build`` and ``geo.demo.build_district``
+    (``build``'s ``wipe`` removes every project, these included)."""
+    home = geo_demo.home_street()
+    if home is None:
+        return {"streets": 0, "projects": 0, "ballots": 0}
+    others = (
+        Subdistrict.objects.filter(district=home.district_id, committees__isnull=False)
+        .exclude(pk=home.pk)
+        .distinct()
+        .order_by("code")
+    )
+    password = make_password(DEMO_PASSWORD)
+    counts = {"streets": 0, "projects": 0, "ballots": 0}
+    with transaction.atomic():
+        for index, street in enumerate(others):
+            made = build_street(street, index, password)
+            counts["streets"] += 1
+            counts["projects"] += made["projects"]
+            counts["ballots"] += made["ballots"]
+    return counts

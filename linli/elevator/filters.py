@@ -1,7 +1,8 @@
 """One filter definition per lift-retrofit list, shared by the list page and the API list.
 
 The querysets they narrow come from ``queries`` and are already reach-scoped; the committee
-drop-down offers only the committees the asking user reaches. A page with bad filter input
+drop-down offers only the committees the asking user reaches, and district and city accounts get a
+street drop-down of the streets they reach (``StreetChoice``). A page with bad filter input
 shows the field's error and an empty list (``apply``); the API answers 400 naming the field.
 """
 
@@ -15,37 +16,39 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from linli.geo.filters import committee_filter, search_in, yes_no
+from linli.geo.filters import StreetChoice, committee_filter, search_in, street_filter, yes_no
 
 from .models import STAGE_CHOICES, Consultation, OwnedUnit, Project, Scope, Vote
 
 
-class ProjectFilter(df.FilterSet):  # type: ignore[misc]
+class ProjectFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(
         label=_("搜索"),
         method=search_in(("name", "committee__name", "building__name")),
         widget=forms.TextInput(attrs={"placeholder": _("项目、居委或楼栋")}),
     )
     stage = df.ChoiceFilter(choices=STAGE_CHOICES, label=_("阶段"), empty_label=_("全部"))
+    street = street_filter("committee__subdistrict")
     committee = committee_filter("committee")
     uses_shared_ground = yes_no(_("占用小区共有部分"))
 
     class Meta:
         model = Project
-        fields = ["q", "stage", "committee", "uses_shared_ground"]
+        fields = ["q", "stage", "street", "committee", "uses_shared_ground"]
 
 
-class VoteFilter(df.FilterSet):  # type: ignore[misc]
+class VoteFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     project = df.NumberFilter(field_name="project_id", label=_("项目"))
+    street = street_filter("project__committee__subdistrict")
     scope = df.ChoiceFilter(choices=Scope.choices, label=_("表决范围"), empty_label=_("全部"))
     open = yes_no(_("进行中"))
 
     class Meta:
         model = Vote
-        fields = ["project", "scope", "open"]
+        fields = ["project", "street", "scope", "open"]
 
 
-class ConsultationFilter(df.FilterSet):  # type: ignore[misc]
+class ConsultationFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     state = df.ChoiceFilter(
         choices=[("open", _("待回访")), ("done", _("已办结"))],
         method="filter_state",
@@ -55,11 +58,12 @@ class ConsultationFilter(df.FilterSet):  # type: ignore[misc]
     channel = df.ChoiceFilter(
         choices=Consultation.Channel.choices, label=_("方式"), empty_label=_("全部")
     )
+    street = street_filter("subdistrict")
     committee = committee_filter("committee")
 
     class Meta:
         model = Consultation
-        fields = ["state", "channel", "committee"]
+        fields = ["state", "channel", "street", "committee"]
 
     def filter_state(self, qs: QuerySet[Any], _name: str, value: str) -> QuerySet[Any]:
         return qs.filter(done=value == "done")

@@ -372,6 +372,16 @@ class Consultation(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    # The street the question was put to: a question without a committee is the street's own
+    # (set from the committee, else from the street of whoever logs it), never every street's.
+    subdistrict = models.ForeignKey(
+        "geo.Subdistrict",
+        verbose_name=_("街道"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     project = models.ForeignKey(
         Project,
         verbose_name=_("项目"),

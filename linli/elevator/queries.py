@@ -9,6 +9,7 @@ from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subque
 from django.http import Http404
 
 from linli.core import policy
+from linli.core.roles import Level
 from linli.core.workdays import WorkCalendar
 
 from . import rules, stages
@@ -194,9 +195,16 @@ def owner_ballots(vote: Vote, owner: Owner) -> list[Ballot]:
 
 
 def consultations(user: Any) -> QuerySet[Consultation]:
+    """The questions of the streets the user reaches; a committee account reads only its own
+    committee's (a question without a committee is its street's, never every street's)."""
     policy.require(user, "elevator.view")
     qs = Consultation.objects.select_related("committee", "project", "by")
-    return policy.scoped(qs, user, "committee_id")
+    reach = policy.reach(user)
+    if reach is None or reach.level == Level.OBJECT:
+        return qs.none()  # questions are no account's assigned work
+    qs = policy.scoped_street(qs, user, "subdistrict_id")
+    committee = policy.committee_scope(user)
+    return qs if committee is None else qs.filter(committee_id=committee)
 
 
 # --- reminders (the schedule acts for no user; each notice goes to the project's committee) --

@@ -17,10 +17,10 @@ def vote(street: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
 
     building = lane_building(street)
     actor = Actor(users["street_admin"], "test")
-    project = services.save_project(actor, Project(building=building, name="陕新新村3号楼加梯"))
-    services.build_roll(actor, project)
-    v = services.open_vote(actor, project, "building", "SH-801-building", project.created.date())
-    codes = {o.name: code for o, code in services.issue_codes(actor, project)}
+    project = services.do_save_project(actor, Project(building=building, name="陕新新村3号楼加梯"))
+    services.do_build_roll(actor, project)
+    v = services.do_open_vote(actor, project, "building", "SH-801-building", project.created.date())
+    codes = {o.name: code for o, code in services.do_issue_codes(actor, project)}
     owner = project.owners.get(name="业主302")
     return {"vote": v, "owner": owner, "code": codes["业主302"], "tail": owner_number(6)[-4:]}
 

@@ -80,12 +80,12 @@ def _lift_project(street: dict[str, Any], users: dict[str, Any]) -> dict[str, An
     building = lane_building(street)
     entrance = Entrance.objects.get(building=building)
     actor = Actor(users["street_admin"], "test")
-    project = services.save_project(
+    project = services.do_save_project(
         actor,
         Project(building=building, entrance=entrance, name="陕新新村3号楼加梯",
                 lift_position="北侧楼梯间外", stops="平层入户，停靠 1–6 层"),
     )  # fmt: skip
-    services.build_roll(actor, project)
+    services.do_build_roll(actor, project)
     return {"project": project, "actor": actor}
 
 
@@ -153,7 +153,7 @@ def test_housing_office_takes_a_lift_project_through_its_stages(
     page.wait_for_selector(".msg")
     assert page.locator("#tally .stat b").first.inner_text() == "1"
     for owner in owners[1:10]:
-        services.enter_ballot(made["actor"], vote, owner, "agree", "door")
+        services.do_enter_ballot(made["actor"], vote, owner, "agree", "door")
     page.reload()
     assert page.locator("#tally .stat b").first.inner_text() == "10"
     assert "已达到通过条件" in page.locator("#tally").inner_text()
@@ -188,7 +188,7 @@ def test_housing_office_takes_a_lift_project_through_its_stages(
     assert "分摊方案公示于" in page.locator("#plan-status").inner_text()
 
     # The owner of 601, on a phone, sees the design, their share and the documents.
-    codes = {o.pk: code for o, code in services.issue_codes(made["actor"], project)}
+    codes = {o.pk: code for o, code in services.do_issue_codes(made["actor"], project)}
     owner = project.owners.get(name="业主601")
     phone_page.goto("/elevator/owner/")
     phone_page.fill("input[name=code]", codes[owner.pk])

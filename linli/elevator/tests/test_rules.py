@@ -488,7 +488,7 @@ def test_a_shipped_file_that_is_not_json_is_named(
 ) -> None:
     (tmp_path / "rulesets").mkdir()
     (tmp_path / "rulesets" / "SH-cov-broken.json").write_text('{"schema": 1,', "utf-8")
-    monkeypatch.setattr("linli.elevator.rules.resources", _Files(tmp_path))
+    monkeypatch.setattr("linli.elevator.rules.rulesets.resources", _Files(tmp_path))
     with pytest.raises(TallyError) as caught:
         ruleset("SH-cov-broken")
     assert caught.value.field == "rulesets/SH-cov-broken.json"
@@ -500,7 +500,7 @@ def test_a_shipped_file_must_declare_its_own_name(
 ) -> None:
     (tmp_path / "rulesets").mkdir()
     (tmp_path / "rulesets" / "SH-cov-renamed.json").write_text(json.dumps(valid_rule()), "utf-8")
-    monkeypatch.setattr("linli.elevator.rules.resources", _Files(tmp_path))
+    monkeypatch.setattr("linli.elevator.rules.rulesets.resources", _Files(tmp_path))
     with pytest.raises(TallyError) as caught:
         ruleset("SH-cov-renamed")
     assert (caught.value.field, caught.value.message) == (
