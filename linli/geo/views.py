@@ -18,12 +18,11 @@ from linli.core import policy
 from linli.core.context import Actor
 from linli.core.errors import DomainError
 from linli.core.lists import cell
-from linli.core.pagination import EstimatingPaginator
 from linli.core.widgets import use_search_boxes
 from linli.jobs import sheetviews
 from linli.jobs.models import Job
 
-from . import queries, services
+from . import paging, queries, services
 from .lists import KINDS, ListKind, _kind, filtered
 
 
@@ -34,10 +33,13 @@ def _filtered(request: HttpRequest, kind: ListKind) -> tuple[df.FilterSet, Query
 def place_list(request: HttpRequest, kind: str) -> HttpResponse:
     spec = _kind(kind)
     filterset, qs, sort = _filtered(request, spec)
-    page = EstimatingPaginator(qs, 50).get_page(request.GET.get("page"))
+    if not sort:
+        qs = paging.by_committee(qs)
+    page = paging.keyset_page(qs, request.GET.get("cursor"))
     rows = [[cell(label, fn(obj)) for label, fn in spec.columns] for obj in page.object_list]
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "cursor"):
+        query.pop(name, None)
     return render(
         request,
         "geo/list.html",
@@ -51,6 +53,7 @@ def place_list(request: HttpRequest, kind: str) -> HttpResponse:
             "query": query.urlencode(),
             "can_change": policy.can(request.user, spec.change_perm),
         },
+        status=400 if page.error else 200,
     )
 
 
