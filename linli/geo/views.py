@@ -24,6 +24,7 @@ from linli.jobs.models import Job
 
 from . import paging, queries, services
 from .lists import KINDS, ListKind, _kind, filtered
+from .sheets import DIVISIONS
 
 
 def _filtered(request: HttpRequest, kind: ListKind) -> tuple[df.FilterSet, QuerySet[Any], str]:
@@ -232,3 +233,33 @@ def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def divisions_import(request: HttpRequest) -> HttpResponse:
+    """Upload a table of cities, districts and streets (the system administrator's)."""
+    policy.require(request.user, DIVISIONS.permission)
+    return sheetviews.import_page(
+        request,
+        sheet=DIVISIONS,
+        kind=services.IMPORT_JOB,
+        key=services.DIVISIONS,
+        start=services.start_divisions_import,
+        url=reverse("geo:divisions_import"),
+        template="geo/divisions_import.html",
+        context={},
+    )
+
+
+def divisions_template(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, DIVISIONS.permission)
+    return sheetviews.template_response(DIVISIONS, "linli-divisions-template")
+
+
+def divisions_errors(request: HttpRequest) -> HttpResponse:
+    """The problems of one rejected divisions import (``?job=``); without one, the import page."""
+    policy.require(request.user, DIVISIONS.permission)
+    if not request.GET.get("job"):
+        return redirect("geo:divisions_import")
+    return sheetviews.errors_response(
+        request, services.IMPORT_JOB, services.DIVISIONS, "linli-divisions-errors"
+    )
