@@ -554,7 +554,7 @@ def build_cases(spec: Spec, counts: dict[str, int]) -> list[Case]:
             Case(f"page {kind} first", page),
             Case(f"page {kind} filtered", f"{page}?{filters[kind]}"),
             Case(f"page {kind} sorted", f"{page}?sort={sort_page[kind]}"),
-            Case(f"page {kind} deep", f"{page}?page={deep}"),
+            Case(f"page {kind} deep", f"{page}?cursor={_page_cursor(spec, kind, 'admin', deep)}"),
             Case(f"api {kind} first", api, kind="api"),
             Case(f"api {kind} filtered", f"{api}?{filters[kind]}", kind="api"),
             Case(f"api {kind} sorted", f"{api}?ordering={sort_page[kind]}", kind="api"),
@@ -586,8 +586,7 @@ def build_cases(spec: Spec, counts: dict[str, int]) -> list[Case]:
              f"/api/v1/households/?ordering={sort_page['households']}", "district", "api"),
     ]  # fmt: skip
     # The first and the last page of the biggest list through the API (issue 11: keyset
-    # pagination), for the street and the district user; the page list's last page still
-    # uses OFFSET (shown for information).
+    # pagination), for the street and the district user.
     for user, label in (("admin", "street"), ("district", "district")):
         last = _cursor_after(spec, "households", user, None)
         cases += [
@@ -595,10 +594,17 @@ def build_cases(spec: Spec, counts: dict[str, int]) -> list[Case]:
             Case(f"api households last page, {label}", f"/api/v1/households/?cursor={last}",
                  user, "api"),
         ]  # fmt: skip
-    cases.append(
-        Case("page households last page (info)",
-             f"/places/households/?page={_reach_pages(spec, 'admin')}", target=False)
-    )  # fmt: skip
+    # The list pages page by keyset too (linli/geo/paging.py): first and last page, both users.
+    for user, label in (("admin", "street"), ("district", "district")):
+        cases += [
+            Case(f"page households first, {label}", "/places/households/", user),
+            Case(f"page households last page, {label}", "/places/households/?cursor=last", user),
+        ]
+    cases += [
+        Case("page residents last page, street", "/places/residents/?cursor=last"),
+        Case("page households sorted, district",
+             f"/places/households/?sort={sort_page['households']}", user="district"),
+    ]  # fmt: skip
     if only:  # a subset, by words of the case names (e.g. "api households")
         cases = [c for c in cases if any(word in c.name for word in only)]
     cases.append(
@@ -644,8 +650,22 @@ def _cursor_after(spec: Spec, kind: str, user: str, page: int | None) -> str:
     return base64.urlsafe_b64encode(payload).decode("ascii")
 
 
-def _reach_pages(spec: Spec, user: str) -> int:
-    return max(1, math.ceil(_reach(spec, "households", user).count() / PAGE_SIZE))
+def _page_cursor(spec: Spec, kind: str, user: str, page: int) -> str:
+    """The list page's cursor that starts page ``page`` in its default order (committee by
+    committee, then the model's order), built as its "next" link would build it."""
+    from django.db.models import F
+
+    from linli.core.api.pagination import _KEY, _keys
+    from linli.geo import paging
+
+    if page <= 1:
+        return ""
+    rows = paging.by_committee(_reach(spec, kind, user))
+    keys = _keys(rows)
+    signature = ",".join(("-" if k.descending else "") + k.path for k in keys)
+    rows = rows.annotate(**{_KEY.format(i): F(k.path) for i, k in enumerate(keys)})
+    row = rows[(page - 1) * PAGE_SIZE - 1]
+    return paging._encode(row, signature, len(keys), backwards=False)
 
 
 EXPORT_ALL = Case(

@@ -303,6 +303,8 @@ ROUTES: dict[str, Rule] = {
     "work_calendar": "calendar.manage", "ops:screen": _OPS, "ops:data": _OPS,
     "choice_search": "geo.view",  # the search boxes of forms: places of the account's reach
     # Places and people
+    "geo:divisions_import": "accounts.manage", "geo:divisions_template": "accounts.manage",
+    "geo:divisions_errors": "accounts.manage",
     "geo:list": "geo.view", "geo:list[residents]": "people.view",
     "geo:export": "geo.view", "geo:export[residents]": "people.view",
     "geo:detail": "geo.view", "geo:detail[residents]": "people.view",

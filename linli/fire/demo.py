@@ -24,7 +24,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from linli.core.models import Organisation
-from linli.geo.models import Building, Committee, Entrance, Household
+from linli.geo.models import Building, Committee, Entrance, Household, Subdistrict
 
 from . import queries, rules, services
 from .models import (
@@ -347,6 +347,49 @@ def build() -> dict[str, int]:
         "stations": len(stations),
         "buildings_placed": len(unplaced),
     }
+
+
+def build_street(street: Subdistrict, per_committee: int = 4) -> dict[str, int]:
+    """A small fire presence for another street of the district demo (``linli demo
+    --district``): ``per_committee`` extinguishers in each of the street's committees (in its
+    first building, when it has one), the first of every other committee overdue for its first
+    maintenance whatever the date, and one micro fire station. Deterministic per street;
+    running it again replaces the street's extinguishers and station."""
+    rng = random.Random(f"{SEED}-{street.code}")
+    on = timezone.localdate()
+    committees = list(Committee.objects.filter(subdistrict=street).order_by("code"))
+    if not committees:
+        return {"extinguishers": 0, "overdue": 0, "stations": 0}
+    first_building: dict[int, Building] = {}
+    for b in Building.objects.filter(committee__in=committees).order_by("committee_id", "id"):
+        first_building.setdefault(b.committee_id, b)
+    with transaction.atomic():
+        Extinguisher.objects.filter(committee__in=committees).delete()
+        Station.objects.filter(committee__in=committees).delete()
+        exts: list[Extinguisher] = []
+        overdue = 0
+        for index, committee in enumerate(committees):
+            building = first_building.get(committee.pk)
+            for k in range(per_committee):
+                ext = _extinguisher(
+                    rng, on, f"MHQ-{committee.code}-{k + 1:03d}", committee,
+                    building=building, spot=f"{k + 1}楼楼梯口",
+                )  # fmt: skip
+                if k == 0 and index % 2 == 0:  # its first maintenance 1–60 days late
+                    first = LIFE[ext.type][1]
+                    ext.manufactured = add_years(on - _days(rng, 1, 60), -first)
+                    ext.last_maintained = None
+                    ext.placed_on = ext.manufactured
+                    ext.scrap_condition = ""
+                services.prepare(ext, on)
+                overdue += int(ext.next_due is not None and ext.next_due < on)
+                exts.append(ext)
+        Extinguisher.objects.bulk_create(exts)
+        home = committees[0]
+        Station.objects.create(
+            committee=home, name=f"{street.name}微型消防站", address=home.address or street.name
+        )
+    return {"extinguishers": len(exts), "overdue": overdue, "stations": 1}
 
 
 def _issued_plan(exts: list[Extinguisher], partner: Organisation, on: date) -> int:

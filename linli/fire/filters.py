@@ -8,7 +8,7 @@ import django_filters as df
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from linli.geo.filters import committee_filter, search_in, yes_no
+from linli.geo.filters import StreetChoice, committee_filter, search_in, street_filter, yes_no
 
 from .models import (
     ChargingKind,
@@ -27,8 +27,9 @@ from .models import (
 )
 
 
-class ExtinguisherFilter(df.FilterSet):  # type: ignore[misc]
+class ExtinguisherFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("搜索"), method=search_in(("serial", "spot", "building__name")))
+    street = street_filter("committee__subdistrict")
     committee = committee_filter("committee")
     type = df.ChoiceFilter(empty_label=_("全部"), choices=ExtinguisherType.choices, label=_("类型"))
     next_due_kind = df.ChoiceFilter(
@@ -39,13 +40,14 @@ class ExtinguisherFilter(df.FilterSet):  # type: ignore[misc]
 
     class Meta:
         model = Extinguisher
-        fields = ["q", "committee", "type", "next_due_kind", "building", "half_monthly"]
+        fields = ["q", "street", "committee", "type", "next_due_kind", "building", "half_monthly"]
 
 
-class SprinklerFilter(df.FilterSet):  # type: ignore[misc]
+class SprinklerFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(
         label=_("搜索"), method=search_in(("entrance__address", "entrance__building__name"))
     )
+    street = street_filter("committee__subdistrict")
     committee = committee_filter("committee")
     status = df.ChoiceFilter(
         empty_label=_("全部"), choices=SprinklerStatus.choices, label=_("状态")
@@ -59,33 +61,36 @@ class SprinklerFilter(df.FilterSet):  # type: ignore[misc]
 
     class Meta:
         model = Sprinkler
-        fields = ["q", "committee", "status", "programme", "has_fault"]
+        fields = ["q", "street", "committee", "status", "programme", "has_fault"]
 
     def filter_fault(self, qs: Any, _name: str, value: bool) -> Any:
         return qs.exclude(fault="") if value else qs.filter(fault="")
 
 
-class ChargingFilter(df.FilterSet):  # type: ignore[misc]
+class ChargingFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("搜索"), method=search_in(("name", "address")))
+    street = street_filter("committee__subdistrict")
     committee = committee_filter("committee")
     kind = df.ChoiceFilter(empty_label=_("全部"), choices=ChargingKind.choices, label=_("类别"))
     status = df.ChoiceFilter(empty_label=_("全部"), choices=ChargingStatus.choices, label=_("状态"))
 
     class Meta:
         model = ChargingSite
-        fields = ["q", "committee", "kind", "status"]
+        fields = ["q", "street", "committee", "kind", "status"]
 
 
-class StationFilter(df.FilterSet):  # type: ignore[misc]
+class StationFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("搜索"), method=search_in(("name", "address")))
+    street = street_filter("committee__subdistrict")
     committee = committee_filter("committee")
 
     class Meta:
         model = Station
-        fields = ["q", "committee"]
+        fields = ["q", "street", "committee"]
 
 
-class RecordFilter(df.FilterSet):  # type: ignore[misc]
+class RecordFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
+    street = street_filter("committee__subdistrict")
     committee = committee_filter("committee")
     kind = df.ChoiceFilter(empty_label=_("全部"), choices=CheckKind.choices, label=_("类别"))
     passed = yes_no(_("合格"))
@@ -93,11 +98,12 @@ class RecordFilter(df.FilterSet):  # type: ignore[misc]
 
     class Meta:
         model = CheckRecord
-        fields = ["committee", "kind", "passed", "since"]
+        fields = ["street", "committee", "kind", "passed", "since"]
 
 
-class PlanFilter(df.FilterSet):  # type: ignore[misc]
+class PlanFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("搜索"), method=search_in(("name",)))
+    street = street_filter("committee__subdistrict")
     committee = committee_filter("committee")
     state = df.ChoiceFilter(empty_label=_("全部"), choices=PlanState.choices, label=_("状态"))
     partner = df.NumberFilter(field_name="partner_id", label=_("维保单位"))
@@ -105,7 +111,7 @@ class PlanFilter(df.FilterSet):  # type: ignore[misc]
 
     class Meta:
         model = WorkPlan
-        fields = ["q", "committee", "state", "partner", "overdue"]
+        fields = ["q", "street", "committee", "state", "partner", "overdue"]
 
     def filter_overdue(self, qs: Any, name: str, value: bool | None) -> Any:
         if value is None:

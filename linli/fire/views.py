@@ -28,6 +28,7 @@ from linli.core.lists import cell
 from linli.core.sheets import Sheet
 from linli.core.widgets import use_search_boxes
 from linli.geo import queries as geo_queries
+from linli.geo.paging import keyset_page
 from linli.jobs import sheetviews
 from linli.jobs.models import Job
 
@@ -63,7 +64,8 @@ def _filtered(request: HttpRequest, kind: ListKind) -> tuple[df.FilterSet, Query
 
 def _query(request: HttpRequest) -> str:
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "cursor"):
+        query.pop(name, None)
     return query.urlencode()
 
 
@@ -109,7 +111,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def registry_list(request: HttpRequest, kind: str) -> HttpResponse:
     spec = _kind(kind)
     filterset, qs, sort = _filtered(request, spec)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = keyset_page(qs, request.GET.get("cursor"))
     rows = [[cell(label, fn(obj)) for label, fn in spec.columns] for obj in page.object_list]
     return render(
         request,
@@ -124,6 +126,7 @@ def registry_list(request: HttpRequest, kind: str) -> HttpResponse:
             "query": _query(request),
             "can_change": policy.can(request.user, "fire.change"),
         },
+        status=400 if page.error else 200,
     )
 
 

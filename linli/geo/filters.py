@@ -116,29 +116,32 @@ def parent(path: str, label: Any) -> df.NumberFilter:
     return df.NumberFilter(field_name=path, label=label, widget=forms.HiddenInput)
 
 
-class CommitteeFilter(df.FilterSet):  # type: ignore[misc]
+class CommitteeFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("搜索"), method=search_in(("name", "code", "address")))
+    street = street_filter("subdistrict")
     area = df.ModelChoiceFilter(
         field_name="area", label=_("片区"), queryset=_areas, empty_label=_("全部")
     )
 
     class Meta:
         model = Committee
-        fields = ["q", "area"]
+        fields = ["q", "street", "area"]
 
 
-class EstateFilter(df.FilterSet):  # type: ignore[misc]
+class EstateFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("搜索"), method=search_in(("name", "address")))
+    street = street_filter("committee__subdistrict")
     committee = committee_filter("committee")
     kind = df.ChoiceFilter(empty_label=_("全部"), choices=Estate.Kind.choices, label=_("类别"))
 
     class Meta:
         model = Estate
-        fields = ["q", "committee", "kind"]
+        fields = ["q", "street", "committee", "kind"]
 
 
-class BuildingFilter(df.FilterSet):  # type: ignore[misc]
+class BuildingFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("搜索"), method=search_in(("name", "address")))
+    street = street_filter("committee__subdistrict")
     committee = committee_filter("committee")
     estate = parent("estate_id", _("小区/弄"))
     housing_type = df.ChoiceFilter(
@@ -152,6 +155,7 @@ class BuildingFilter(df.FilterSet):  # type: ignore[misc]
         model = Building
         fields = [
             "q",
+            "street",
             "committee",
             "estate",
             "housing_type",
@@ -161,14 +165,15 @@ class BuildingFilter(df.FilterSet):  # type: ignore[misc]
         ]
 
 
-class EntranceFilter(df.FilterSet):  # type: ignore[misc]
+class EntranceFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("搜索"), method=search_in(("number", "address")))
+    street = street_filter("building__committee__subdistrict")
     committee = committee_filter("building__committee")
     building = parent("building_id", _("楼栋"))
 
     class Meta:
         model = Entrance
-        fields = ["q", "committee", "building"]
+        fields = ["q", "street", "committee", "building"]
 
 
 class HouseholdFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]

@@ -23,6 +23,7 @@ from linli.jobs.sheets import Export, ImportProgress
 
 from .errors import GeoError, IdentityNumberInvalid
 from .models import Building, Committee, Entrance, Estate, Household, Resident
+from .sheets import DIVISIONS as DIVISION_SHEET
 from .sheets import SHEETS
 
 ID_PURPOSE = "resident.id_number"
@@ -310,10 +311,33 @@ def start_import(actor: Actor, kind: str, upload: Any) -> Job:
     )
 
 
+DIVISIONS = "divisions"  # the import key of the divisions sheet (not a list of places)
+
+
+def start_divisions_import(actor: Actor, upload: Any) -> Job:
+    """Save an uploaded table of cities, districts and streets and queue its import."""
+    policy.require(actor.user, DIVISION_SHEET.permission)
+    return jobsheets.start_import(
+        actor,
+        kind=IMPORT_JOB,
+        task=IMPORT_TASK,
+        title=_("导入%(list)s：%(file)s") % {"list": DIVISION_SHEET.title, "file": upload.name},
+        upload=upload,
+        params={"list": DIVISIONS},
+    )
+
+
+def import_divisions(actor: Actor, file: IO[bytes], filename: str = "", **kw: Any) -> ImportResult:
+    """Import divisions from Excel: every row valid, or nothing written (ImportRejected)."""
+    return sheets.import_sheet(actor, DIVISION_SHEET, file, filename, **kw)
+
+
 def run_import(job: Job) -> None:
     kind = str(job.params["list"])
 
     def importer(actor: Actor, file: IO[bytes], filename: str, **kw: Any) -> ImportResult:
+        if kind == DIVISIONS:
+            return import_divisions(actor, file, filename, **kw)
         return import_sheet(actor, kind, file, filename, **kw)
 
     jobsheets.run_import(job, importer)

@@ -9,10 +9,12 @@ Rows whose natural key exists update that record; others create one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,7 +35,9 @@ from linli.core.sheets import (
 from .models import (
     Area,
     Building,
+    City,
     Committee,
+    District,
     Entrance,
     Estate,
     Household,
@@ -574,3 +578,144 @@ SHEETS: dict[str, Sheet] = {
         ResidentSheet(),
     )
 }
+
+
+# --------------------------------------------------------------------------- divisions
+
+DIVISION_CODE = Column("code", "区划代码", excel.text(12))
+PARENT_CODE = Column("parent", "上级代码", excel.text(12), required=False)
+DIVISION_NAME = Column("name", "名称", excel.text(50))
+
+
+class DivisionSheet(Sheet):
+    """Cities, districts and streets (#11.1: beyond the shipped table of Shanghai).
+
+    A row's level follows from its codes: 6 digits without a parent is a city (市), 6 digits
+    under a city's code a district (区), 9 digits under a district's code a street (街道/镇).
+    A parent may be in the database or in the same file. Rows whose code exists rename that
+    division; nothing is deleted, so importing the same file again changes nothing.
+    Importing divisions is platform set-up: the system administrator's (``accounts.manage``).
+    """
+
+    name = "divisions"
+    title = gettext_lazy("行政区划")
+    model = Subdistrict
+    permission = "accounts.manage"
+    columns = (
+        DIVISION_CODE,
+        DIVISION_NAME,
+        PARENT_CODE,
+        Column("kind", "类别", excel.choice(Subdistrict.Kind), required=False),
+    )
+
+    def resolve(
+        self, rows: Sequence[excel.ParsedRow], scope: int | None, street: int | None = None
+    ) -> Resolution:
+        res = Resolution()
+        duplicate_keys(res, ((n, v["code"]) for n, v in rows), DIVISION_CODE.label)
+        codes = {v["code"] for _n, v in rows} | {v["parent"] for _n, v in rows if v["parent"]}
+        cities = {c.code: c for c in City.objects.filter(code__in=codes)}
+        districts = {d.code: d for d in District.objects.filter(code__in=codes)}
+        streets = {s.code: s for s in Subdistrict.objects.filter(code__in=codes)}
+        levels = {n: _division_level(res, n, v) for n, v in rows}
+        if res.errors:
+            return res
+        # The file's cities first, then its districts, then its streets: parents before children.
+        order = {"city": 0, "district": 1, "street": 2}
+        changed: list[tuple[int, Model]] = []
+        for number, v in sorted(rows, key=lambda r: (order[levels[r[0]]], r[0])):
+            level, code, parent = levels[number], v["code"], v["parent"]
+            obj: City | District | Subdistrict
+            if level == "city":
+                if code in districts:
+                    res.errors.append(RowError(number, DIVISION_CODE.label, _("该代码已是一个区")))
+                    continue
+                obj = cities.get(code) or City(code=code)
+                cities[code] = obj
+            elif level == "district":
+                city = cities.get(parent)
+                if city is None or code in cities:
+                    message = _("该代码已是一个市") if code in cities else _("没有这个市的代码")
+                    label = DIVISION_CODE.label if code in cities else PARENT_CODE.label
+                    res.errors.append(RowError(number, label, message))
+                    continue
+                obj = districts.get(code) or District(code=code)
+                obj.city = city
+                districts[code] = obj
+            else:
+                found = districts.get(parent)
+                if found is None:
+                    res.errors.append(RowError(number, PARENT_CODE.label, _("没有这个区的代码")))
+                    continue
+                obj = streets.get(code) or Subdistrict(code=code)
+                obj.district = found
+                obj.kind = v["kind"] or obj.kind or Subdistrict.Kind.STREET
+                streets[code] = obj
+            obj.name = v["name"]
+            changed.append((number, obj))
+        _clashing_district_names(res, changed)
+        res.instances = changed
+        return res
+
+    def write(self, resolution: Resolution, progress: Callable[[int], None]) -> Written:
+        created = updated = 0
+        for done, (_number, obj) in enumerate(resolution.instances, start=1):
+            if obj.pk is None:
+                obj.save()
+                created += 1
+            elif _differs(obj):
+                obj.save()
+                updated += 1
+            progress(done)
+        return created, updated, []
+
+
+def _division_level(res: Resolution, number: int, v: dict[str, Any]) -> str:
+    """ "city", "district" or "street" from the row's codes, or "" with a row error."""
+    code, parent = v["code"], v["parent"] or ""
+    if re.fullmatch(r"\d{9}", code):
+        if not re.fullmatch(r"\d{6}", parent) or not code.startswith(parent):
+            res.errors.append(
+                RowError(number, PARENT_CODE.label, _("街道的上级代码应为其所在区的 6 位代码"))
+            )
+        return "street"
+    if re.fullmatch(r"\d{6}", code):
+        if not parent:
+            return "city"
+        if not re.fullmatch(r"\d{6}", parent) or parent[:2] != code[:2]:
+            res.errors.append(
+                RowError(number, PARENT_CODE.label, _("区的上级代码应为同一省市的 6 位市代码"))
+            )
+        return "district"
+    res.errors.append(
+        RowError(
+            number, DIVISION_CODE.label, _("区划代码应为 6 位（市、区）或 9 位（街道、镇）数字")
+        )
+    )
+    return ""
+
+
+def _clashing_district_names(res: Resolution, rows: list[tuple[int, Model]]) -> None:
+    """Two districts of one city with one name (the database refuses it): name the row."""
+    mine = [(n, o) for n, o in rows if isinstance(o, District)]
+    names = {o.name for _n, o in mine}
+    stored = {
+        (city, name): code
+        for city, name, code in District.objects.filter(name__in=names).values_list(
+            "city__code", "name", "code"
+        )
+    }
+    seen: set[tuple[str, str]] = set()
+    for number, district in mine:
+        key = (district.city.code, district.name)
+        if key in seen or stored.get(key, district.code) != district.code:
+            res.errors.append(RowError(number, DIVISION_NAME.label, _("同一个市里已有这个区名")))
+        seen.add(key)
+
+
+def _differs(obj: Model) -> bool:
+    stored = type(obj)._default_manager.filter(pk=obj.pk).values().first() or {}
+    return any(stored.get(f.attname) != getattr(obj, f.attname) for f in obj._meta.concrete_fields)
+
+
+DIVISIONS = DivisionSheet()

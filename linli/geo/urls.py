@@ -5,6 +5,10 @@ from . import views
 app_name = "geo"
 
 urlpatterns = [
+    # Before the lists' own routes, which would take "divisions" for a list's name.
+    path("divisions/import/", views.divisions_import, name="divisions_import"),
+    path("divisions/import/template.xlsx", views.divisions_template, name="divisions_template"),
+    path("divisions/import/errors.xlsx", views.divisions_errors, name="divisions_errors"),
     path("<str:kind>/", views.place_list, name="list"),
     path("<str:kind>/export.xlsx", views.place_export, name="export"),
     path("<str:kind>/import/", views.place_import, name="import"),

@@ -18,13 +18,13 @@ from linli.core import policy
 from linli.core.context import Actor
 from linli.core.errors import DomainError
 from linli.core.lists import cell
-from linli.core.pagination import EstimatingPaginator
 from linli.core.widgets import use_search_boxes
 from linli.jobs import sheetviews
 from linli.jobs.models import Job
 
-from . import queries, services
+from . import paging, queries, services
 from .lists import KINDS, ListKind, _kind, filtered
+from .sheets import DIVISIONS
 
 
 def _filtered(request: HttpRequest, kind: ListKind) -> tuple[df.FilterSet, QuerySet[Any], str]:
@@ -34,10 +34,13 @@ def _filtered(request: HttpRequest, kind: ListKind) -> tuple[df.FilterSet, Query
 def place_list(request: HttpRequest, kind: str) -> HttpResponse:
     spec = _kind(kind)
     filterset, qs, sort = _filtered(request, spec)
-    page = EstimatingPaginator(qs, 50).get_page(request.GET.get("page"))
+    if not sort:
+        qs = paging.by_committee(qs)
+    page = paging.keyset_page(qs, request.GET.get("cursor"))
     rows = [[cell(label, fn(obj)) for label, fn in spec.columns] for obj in page.object_list]
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "cursor"):
+        query.pop(name, None)
     return render(
         request,
         "geo/list.html",
@@ -51,6 +54,7 @@ def place_list(request: HttpRequest, kind: str) -> HttpResponse:
             "query": query.urlencode(),
             "can_change": policy.can(request.user, spec.change_perm),
         },
+        status=400 if page.error else 200,
     )
 
 
@@ -229,3 +233,33 @@ def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def divisions_import(request: HttpRequest) -> HttpResponse:
+    """Upload a table of cities, districts and streets (the system administrator's)."""
+    policy.require(request.user, DIVISIONS.permission)
+    return sheetviews.import_page(
+        request,
+        sheet=DIVISIONS,
+        kind=services.IMPORT_JOB,
+        key=services.DIVISIONS,
+        start=services.start_divisions_import,
+        url=reverse("geo:divisions_import"),
+        template="geo/divisions_import.html",
+        context={},
+    )
+
+
+def divisions_template(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, DIVISIONS.permission)
+    return sheetviews.template_response(DIVISIONS, "linli-divisions-template")
+
+
+def divisions_errors(request: HttpRequest) -> HttpResponse:
+    """The problems of one rejected divisions import (``?job=``); without one, the import page."""
+    policy.require(request.user, DIVISIONS.permission)
+    if not request.GET.get("job"):
+        return redirect("geo:divisions_import")
+    return sheetviews.errors_response(
+        request, services.IMPORT_JOB, services.DIVISIONS, "linli-divisions-errors"
+    )

@@ -217,3 +217,40 @@ def test_a_district_user_narrows_the_household_list_to_one_street(
     client.force_login(mine)
     own = client.get(url, {"street": tianping.pk}).content.decode()
     assert 'name="street"' not in own and "1楼前楼" in own
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kind", "mine", "theirs"),
+    [
+        ("committees", "陕新居委", "天平居委"),
+        ("estates", "长乐路100弄", "天平弄"),
+        ("buildings", "1支弄", "天平1号楼"),
+        ("entrances", "长乐路100弄 1支弄", "天平9号"),
+    ],
+)
+def test_a_district_user_narrows_the_other_place_lists_to_one_street(
+    client: Any, street: dict[str, Any], kind: str, mine: str, theirs: str
+) -> None:
+    divisions.load(Actor.system("test"))
+    tianping = Subdistrict.objects.get(code="310104003")
+    other = Committee.objects.create(subdistrict=tianping, code="TP01", name="天平居委")
+    estate = Estate.objects.create(committee=other, name="天平弄", kind="lane")
+    building = Building.objects.create(
+        estate=estate, committee=other, name="天平1号楼", housing_type="lane", structure="brick_timber",
+        floors=3, year_built=1930,
+    )  # fmt: skip
+    Entrance.objects.create(building=building, number="天平9号")
+    xuhui = User.objects.create(
+        username="d", role=Role.DISTRICT_CIVIL, district=District.objects.get(code="310104")
+    )
+    url = reverse("geo:list", args=[kind])
+    client.force_login(xuhui)
+    whole = client.get(url).content.decode()
+    assert 'name="street"' in whole and mine in whole and theirs in whole
+    narrowed = client.get(url, {"street": tianping.pk}).content.decode()
+    assert theirs in narrowed and mine not in narrowed
+    client.force_login(User.objects.create(
+        username="s", role=Role.STREET_ADMIN, subdistrict=street["subdistrict"]
+    ))  # fmt: skip
+    assert 'name="street"' not in client.get(url).content.decode()
