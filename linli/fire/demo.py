@@ -429,3 +429,26 @@ def _issued_plan(exts: list[Extinguisher], partner: Organisation, on: date) -> i
                 )
     WorkPlanItem.objects.bulk_create(items)
     return 1
+
+
+def build_district() -> dict[str, int]:
+    """The district demo's fire registry: ``build_street`` for every other street of the demo
+    street's district that has committees. Run after ``build`` and ``geo.demo.build_district``."""
+    from linli.geo import demo as geo_demo
+
+    home = geo_demo.home_street()
+    counts = {"streets": 0, "extinguishers": 0, "overdue": 0, "stations": 0}
+    if home is None:
+        return counts
+    others = (
+        Subdistrict.objects.filter(district=home.district_id, committees__isnull=False)
+        .exclude(pk=home.pk)
+        .distinct()
+        .order_by("code")
+    )
+    for street in others:
+        made = build_street(street)
+        counts["streets"] += 1
+        for key in ("extinguishers", "overdue", "stations"):
+            counts[key] += made[key]
+    return counts

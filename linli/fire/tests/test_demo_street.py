@@ -27,3 +27,19 @@ def test_a_street_gets_extinguishers_some_overdue_and_a_station(street: Any) -> 
     assert station.name == "湖南路街道微型消防站"
     again = demo.build_street(street["subdistrict"])
     assert again == made and mine.count() == 8 and Station.objects.count() == 1
+
+
+def test_the_district_build_gives_every_other_street_of_the_district_its_registry(
+    street: Any,
+) -> None:
+    from linli.geo import divisions
+    from linli.geo.demo import HOME_STREET
+    from linli.geo.models import Subdistrict
+
+    assert demo.build_district()["streets"] == 0  # no demo street yet: nothing to add to
+    Subdistrict.objects.create(
+        code=HOME_STREET, name="演示街道", district=divisions.district("310104")
+    )
+    made = demo.build_district()
+    assert made["streets"] == 1 and made["extinguishers"] == 8 and made["stations"] == 1
+    assert Station.objects.get().committee.subdistrict == street["subdistrict"]
