@@ -206,13 +206,15 @@ def test_setup_windows_hours_and_holidays(client: Any, centre: dict[str, Any], u
     assert 'form="win-' in page
     w1 = centre["w1"]
     qy = Queue.objects.create(hall=centre["A"], prefix="Y", name="预约")
-    client.post(url, {"form": "window", "window": w1.pk, "queues": [centre["qa"].pk, qy.pk],
-                      "active": "1", "off_duty": "1"})  # fmt: skip
+    configure = reverse("hall:setup_window")
+    client.post(configure, {"window": w1.pk, "queues": [centre["qa"].pk, qy.pk],
+                            "active": "1", "off_duty": "1"})  # fmt: skip
     w1.refresh_from_db()
     assert sorted(w1.skills.values_list("prefix", flat=True)) == ["A", "Y"] and w1.clerk is None
-    response = client.post(url, {"form": "window", "window": w1.pk, "active": "1"}, follow=True)
+    response = client.post(configure, {"window": w1.pk, "active": "1"}, follow=True)
     assert "至少要受理一个队列" in response.content.decode()
-    client.post(url, {"form": "hours", "hall": centre["A"].pk, "opens": "08:30", "closes": "17:30"})
+    hours = {"hall": centre["A"].pk, "opens": "08:30", "closes": "17:30"}
+    client.post(reverse("hall:setup_hours"), hours)
     centre["A"].refresh_from_db()
     assert str(centre["A"].opens_at) == "08:30:00"
     # Holidays are the street's one calendar now: the page links to it.
