@@ -46,6 +46,7 @@ urlpatterns = [
     path("items/", catalogue.item_list, name="items"),
     path("items/export/", catalogue.item_export, name="item_export"),
     path("items/import/", catalogue.item_import, name="item_import"),
+    path("items/import/template/", catalogue.item_import_template, name="item_import_template"),
     path("items/<str:code>/", catalogue.item_detail, name="item"),
     path("cases/", cases.case_list, name="cases"),
     path("cases/export/", cases.case_export, name="case_export"),
