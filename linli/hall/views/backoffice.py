@@ -18,14 +18,14 @@ from .common import local_today, or_404
 
 @policy.permission_required("hall.backoffice")
 def backoffice(request: HttpRequest) -> HttpResponse:
-    return render(request, "hall/backoffice.html", {"rows": queries.escalated_rows()})
+    return render(request, "hall/backoffice.html", {"rows": queries.escalated_rows(request.user)})
 
 
 @policy.permission_required("hall.backoffice")
 @require_POST
 def backoffice_return(request: HttpRequest) -> HttpResponse:
     """Send an escalated ticket back to its window with the back office's note."""
-    ticket = or_404(queries.ticket_by_pk(request.POST.get("ticket")))
+    ticket = or_404(queries.ticket_by_pk(request.user, request.POST.get("ticket")))
     try:
         services.do_return_ticket(Actor.from_request(request), ticket, request.POST.get("note", ""))
         messages.success(
@@ -42,7 +42,7 @@ def backoffice_return(request: HttpRequest) -> HttpResponse:
 @require_POST
 def backoffice_finish(request: HttpRequest) -> HttpResponse:
     """Finish an escalated ticket in the back office; the resident need not go back."""
-    ticket = or_404(queries.ticket_by_pk(request.POST.get("ticket")))
+    ticket = or_404(queries.ticket_by_pk(request.user, request.POST.get("ticket")))
     try:
         services.do_finish_ticket_in_backoffice(
             Actor.from_request(request), ticket, request.POST.get("note", "")
@@ -58,7 +58,7 @@ def backoffice_finish(request: HttpRequest) -> HttpResponse:
 @policy.permission_required("hall.supervise")
 def supervise(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        window = or_404(queries.window_by_pk(request.POST.get("window")))
+        window = or_404(queries.window_by_pk(request.user, request.POST.get("window")))
         try:
             ticket = services.do_call_ticket_by_number(
                 Actor.from_request(request), window, request.POST.get("number", "")
@@ -75,7 +75,7 @@ def supervise(request: HttpRequest) -> HttpResponse:
         request,
         "hall/supervise.html",
         {
-            "windows": queries.supervised_windows(),
-            "data": [queries.board(h, local_today()) for h in queries.all_halls()],
+            "windows": queries.supervised_windows(request.user),
+            "data": [queries.board(h, local_today()) for h in queries.halls(request.user)],
         },
     )

@@ -43,7 +43,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page_of(request, qs),
             "query": query_without_page(request),
-            **queries.setup_lists(),
+            **queries.setup_lists(request.user),
             "categories": queries.item_categories(request.user),
             "channels": {k: v[1] for k, v in CHANNELS.items()},
             "counts": queries.item_channel_counts(request.user, CHANNELS.values()),

@@ -31,9 +31,9 @@ def setup(request: HttpRequest) -> HttpResponse:
         request,
         "hall/setup.html",
         {
-            "windows": queries.windows(),
-            "queues": queries.front_queues(),
-            **queries.setup_lists(),
+            "windows": queries.windows(request.user),
+            "queues": queries.front_queues(request.user),
+            **queries.setup_lists(request.user),
             "can_calendar": policy.can(request.user, "calendar.manage"),
         },
     )
@@ -43,8 +43,13 @@ def _bound(request: HttpRequest, form_cls: type[ModelForm[Any]], find: Any) -> A
     """The form bound to the POST: a new row without ``pk``, else the row it names (or 404).
     Returns ``None`` after flashing ``label：error`` for each problem."""
     pk = request.POST.get("pk")
-    instance = or_404(find(pk)) if pk else None
+    instance = or_404(find(request.user, pk)) if pk else None
     bound: Any = form_cls(request.POST, instance=instance)
+    # The halls and items a form may name are those of the user's streets.
+    if "hall" in bound.fields:
+        bound.fields["hall"].queryset = queries.halls(request.user)
+    if "items" in bound.fields:
+        bound.fields["items"].queryset = queries.setup_lists(request.user)["items"]
     if bound.is_valid():
         return bound
     for field, errors in bound.errors.items():
@@ -113,7 +118,7 @@ def setup_locker(request: HttpRequest) -> HttpResponse:
 @require_POST
 def setup_window(request: HttpRequest) -> HttpResponse:
     """A window's skills (queues of its own hall), open or closed, and signing its clerk off."""
-    window = or_404(queries.window_by_pk(request.POST.get("window")))
+    window = or_404(queries.window_by_pk(request.user, request.POST.get("window")))
     try:
         queues = [int(q) for q in request.POST.getlist("queues")]
     except ValueError:
@@ -133,7 +138,7 @@ def setup_window(request: HttpRequest) -> HttpResponse:
 @require_POST
 def setup_hours(request: HttpRequest) -> HttpResponse:
     """A hall's opening and closing time."""
-    hall = or_404(queries.hall_by_pk(request.POST.get("hall")))
+    hall = or_404(queries.hall_by_pk(request.user, request.POST.get("hall")))
     try:
         opens = time_cls.fromisoformat(request.POST.get("opens", ""))
         closes = time_cls.fromisoformat(request.POST.get("closes", ""))

@@ -56,7 +56,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             "page": page_of(request, tickets),
             "query": query_without_page(request),
             "states": Ticket.State.choices,
-            "queues": queries.front_queues(),
+            "queues": queries.front_queues(request.user),
             "sorts": TICKET_SORTS,
             "day": request.GET.get("day") or local_today().isoformat(),
         },

@@ -21,8 +21,8 @@ from ..models import (
 from .common import local_today, or_404
 
 
-def _window(number: int) -> Window:
-    window = queries.window_by_number(number)
+def _window(request: HttpRequest, number: int) -> Window:
+    window = queries.window_by_number(request.user, number)
     if window is None:
         raise Http404
     return window
@@ -33,19 +33,19 @@ def window_choose(request: HttpRequest) -> HttpResponse:
     mine = queries.window_of_clerk(request.user)
     if mine is not None and "change" not in request.GET:
         return redirect("hall:window", number=mine.number)
-    return render(request, "hall/window_choose.html", {"windows": queries.windows()})
+    return render(request, "hall/window_choose.html", {"windows": queries.windows(request.user)})
 
 
 @policy.permission_required("hall.serve")
 @require_POST
 def window_take(request: HttpRequest, number: int) -> HttpResponse:
-    services.do_take_window(Actor.from_request(request), _window(number))
+    services.do_take_window(Actor.from_request(request), _window(request, number))
     return redirect("hall:window", number=number)
 
 
 @policy.permission_required("hall.serve")
 def window_page(request: HttpRequest, number: int) -> HttpResponse:
-    window = _window(number)
+    window = _window(request, number)
     current = queries.current_ticket(window)
     context = {
         "window": window,
@@ -53,8 +53,8 @@ def window_page(request: HttpRequest, number: int) -> HttpResponse:
         "current": current,
         "waiting": queries.waiting_rows(window, timezone.now()),
         "no_shows": queries.no_shows(window, local_today()),
-        "queues": queries.front_queues(),
-        "items": queries.active_items_brief(),
+        "queues": queries.front_queues(request.user),
+        "items": queries.active_items_brief(request.user),
         "cases": queries.cases_of_ticket(current) if current else [],
     }
     return render(request, "hall/window.html", context)
@@ -66,7 +66,7 @@ def window_page(request: HttpRequest, number: int) -> HttpResponse:
 
 
 def _ticket(request: HttpRequest) -> Ticket:
-    return or_404(queries.ticket_by_pk(request.POST.get("ticket")))
+    return or_404(queries.ticket_by_pk(request.user, request.POST.get("ticket")))
 
 
 def _back(number: int) -> HttpResponse:
@@ -76,7 +76,7 @@ def _back(number: int) -> HttpResponse:
 @policy.permission_required("hall.serve")
 @require_POST
 def window_call(request: HttpRequest, number: int) -> HttpResponse:
-    window = _window(number)
+    window = _window(request, number)
     try:
         ticket = services.do_call_next_ticket(Actor.from_request(request), window)
     except HallError as exc:
@@ -92,7 +92,7 @@ def window_call(request: HttpRequest, number: int) -> HttpResponse:
 @policy.permission_required("hall.serve")
 @require_POST
 def window_recall(request: HttpRequest, number: int) -> HttpResponse:
-    _window(number)
+    _window(request, number)
     ticket = _ticket(request)
     try:
         services.do_recall_ticket(Actor.from_request(request), ticket)
@@ -105,7 +105,7 @@ def window_recall(request: HttpRequest, number: int) -> HttpResponse:
 @policy.permission_required("hall.serve")
 @require_POST
 def window_start(request: HttpRequest, number: int) -> HttpResponse:
-    _window(number)
+    _window(request, number)
     ticket = _ticket(request)
     try:
         services.do_start_ticket(Actor.from_request(request), ticket)
@@ -118,7 +118,7 @@ def window_start(request: HttpRequest, number: int) -> HttpResponse:
 @policy.permission_required("hall.serve")
 @require_POST
 def window_finish(request: HttpRequest, number: int) -> HttpResponse:
-    _window(number)
+    _window(request, number)
     ticket = _ticket(request)
     try:
         services.do_finish_ticket(Actor.from_request(request), ticket)
@@ -131,7 +131,7 @@ def window_finish(request: HttpRequest, number: int) -> HttpResponse:
 @policy.permission_required("hall.serve")
 @require_POST
 def window_no_show(request: HttpRequest, number: int) -> HttpResponse:
-    _window(number)
+    _window(request, number)
     ticket = _ticket(request)
     try:
         services.do_mark_no_show(Actor.from_request(request), ticket)
@@ -144,7 +144,7 @@ def window_no_show(request: HttpRequest, number: int) -> HttpResponse:
 @policy.permission_required("hall.serve")
 @require_POST
 def window_requeue(request: HttpRequest, number: int) -> HttpResponse:
-    _window(number)
+    _window(request, number)
     ticket = _ticket(request)
     try:
         services.do_requeue_ticket(Actor.from_request(request), ticket)
@@ -157,9 +157,9 @@ def window_requeue(request: HttpRequest, number: int) -> HttpResponse:
 @policy.permission_required("hall.serve")
 @require_POST
 def window_transfer(request: HttpRequest, number: int) -> HttpResponse:
-    _window(number)
+    _window(request, number)
     ticket = _ticket(request)
-    queue = or_404(queries.queue_by_pk(request.POST.get("queue")))
+    queue = or_404(queries.queue_by_pk(request.user, request.POST.get("queue")))
     try:
         services.do_transfer_ticket(
             Actor.from_request(request), ticket, queue, request.POST.get("reason", "")
@@ -175,7 +175,7 @@ def window_transfer(request: HttpRequest, number: int) -> HttpResponse:
 @policy.permission_required("hall.serve")
 @require_POST
 def window_escalate(request: HttpRequest, number: int) -> HttpResponse:
-    _window(number)
+    _window(request, number)
     ticket = _ticket(request)
     try:
         services.do_escalate_ticket(
@@ -193,9 +193,9 @@ def window_escalate(request: HttpRequest, number: int) -> HttpResponse:
 @policy.permission_required("hall.serve")
 @require_POST
 def window_open_case(request: HttpRequest, number: int) -> HttpResponse:
-    _window(number)
+    _window(request, number)
     ticket = _ticket(request)
-    item = or_404(queries.item_by_pk(request.POST.get("item")))
+    item = or_404(queries.item_by_pk(request.user, request.POST.get("item")))
     try:
         case = services.do_open_case(
             Actor.from_request(request), item, ticket=ticket,
