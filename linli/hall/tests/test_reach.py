@@ -221,3 +221,26 @@ def test_the_catalogue_import_refuses_another_streets_hall_and_items(
     assert "该编码已登记在其他街道" in text
     assert not Item.objects.filter(code="N001").exists()
     assert Item.objects.get(code="A001").hall == two["A"]["hall"]
+
+
+def test_a_district_account_narrows_the_lists_to_one_street(
+    client: Any, two: dict[str, Any]
+) -> None:
+    street_b = two["B"]["hall"].subdistrict_id
+    client.force_login(two["district"])
+    page = _said(client.get(reverse("hall:items"), {"street": street_b}))
+    assert 'name="street"' in page and "天平路街道" in page
+    assert "B001" in page and "A001" not in page
+    api = client.get("/api/v1/hall/items/", {"street": street_b}).json()["results"]
+    assert [r["code"] for r in api] == ["B001"]
+    api = client.get("/api/v1/hall/tickets/", {"street": street_b}).json()["results"]
+    assert [r["number"] for r in api] == ["B001"]
+    for url in (reverse("hall:tickets"), reverse("hall:cases"), reverse("hall:ratings")):
+        response = client.get(url, {"street": street_b})
+        assert response.status_code == 200 and 'name="street"' in _said(response)
+    # a street it does not reach is a field error naming the filter, not a list
+    bad = client.get(reverse("hall:items"), {"street": "999999"})
+    assert bad.status_code == 400 and "街道" in _said(bad)
+    # an account of one street is never offered the choice
+    client.force_login(two["admin_b"])
+    assert 'name="street"' not in _said(client.get(reverse("hall:items")))

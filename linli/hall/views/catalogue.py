@@ -14,7 +14,7 @@ from linli.jobs import sheetviews
 from .. import filters, queries, services
 from ..models import Item
 from ..sheets import ITEMS
-from .common import bad_filter, filtered, page_of, query_without_page, show_errors
+from .common import bad_filter, filtered, page_of, query_without_page, show_errors, street_choices
 
 ITEM_SORTS = {
     "code": gettext_lazy("编码"),
@@ -43,6 +43,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page_of(request, qs),
             "query": query_without_page(request),
+            "streets": street_choices(request),
             **queries.setup_lists(request.user),
             "categories": queries.item_categories(request.user),
             "channels": {k: v[1] for k, v in CHANNELS.items()},
