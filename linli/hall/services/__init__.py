@@ -85,15 +85,10 @@ from .window import (
     do_transfer_ticket,
 )
 
-# The browser tests (tests/browser/) still call these by their earlier names.
-issue_ticket = do_issue_ticket
-call_next = do_call_next_ticket
-start = do_start_ticket
-
 __all__ = [
     "APPOINTMENT_PREFIX", "EXPORT_JOB", "EXPORT_TASK", "FOLLOW_UP_WORKING_DAYS", "HOLD_DAYS",
     "IMPORT_JOB", "IMPORT_TASK", "PHONE_PURPOSE",
-    "REMIND_AFTER_DAYS", "WEEKDAYS", "HallError", "KioskConfig", "StaleConfig", "call_next",
+    "REMIND_AFTER_DAYS", "WEEKDAYS", "HallError", "KioskConfig", "StaleConfig",
     "closed_message", "config_changed", "do_book_appointment", "do_call_next_ticket",
     "do_call_ticket_by_number", "do_cancel_appointment", "do_check_in_appointment",
     "do_close_follow_up", "do_collect_pickup", "do_configure_window", "do_create_slots",
@@ -106,8 +101,8 @@ __all__ = [
     "do_set_case_status", "do_set_hall_hours", "do_start_ticket", "do_sweep_lockers",
     "do_take_window", "do_transfer_ticket", "export_items", "forget_kiosk_config",
     "format_materials",
-    "id_hash", "is_open", "issue_ticket", "kiosk_clock", "kiosk_config", "local_day",
+    "id_hash", "is_open", "kiosk_clock", "kiosk_config", "local_day",
     "next_opening", "next_seq", "parse_materials", "pinyin_initials", "protect_phone",
-    "require_open", "resident_phone", "run_export", "run_import", "start", "start_import",
+    "require_open", "resident_phone", "run_export", "run_import", "start_import",
     "work_calendar",
 ]  # fmt: skip
