@@ -2,6 +2,8 @@
 
 The drop-downs offer only what the user reaches (their streets' halls and queues); a value
 outside them is a field error (400 on the API, a message naming the field on the page).
+District and city accounts also narrow every list to one street (``street``: the street of
+the row's hall; ``StreetChoice`` drops it for accounts of one street).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import django_filters as df
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+
+from linli.geo.filters import StreetChoice, street_filter
 
 from . import queries
 from .models import Case, Item, Queue, Rating, Ticket
@@ -40,8 +44,9 @@ CHANNELS = {
 }
 
 
-class ItemFilter(df.FilterSet):  # type: ignore[misc]
+class ItemFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(label=_("搜索"), method="filter_q")
+    street = street_filter("hall__subdistrict")
     hall = df.ModelChoiceFilter(
         field_name="hall", to_field_name="code", queryset=_halls, label=_("大厅")
     )
@@ -57,8 +62,8 @@ class ItemFilter(df.FilterSet):  # type: ignore[misc]
 
     class Meta:
         model = Item
-        fields = ["q", "hall", "category", "channel", "channel_online", "channel_citywide",
-                  "active"]  # fmt: skip
+        fields = ["q", "street", "hall", "category", "channel", "channel_online",
+                  "channel_citywide", "active"]  # fmt: skip
 
     def filter_q(self, qs: QuerySet[Item], _name: str, value: str) -> QuerySet[Item]:
         return queries.search_items(qs, value)
@@ -67,8 +72,9 @@ class ItemFilter(df.FilterSet):  # type: ignore[misc]
         return qs.filter(**{CHANNELS[value][0]: True})
 
 
-class CaseFilter(df.FilterSet):  # type: ignore[misc]
+class CaseFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(field_name="number", lookup_expr="icontains", label=_("办件编号"))
+    street = street_filter("item__hall__subdistrict")
     status = df.ChoiceFilter(choices=Case.Status.choices, label=_("状态"))
     overdue = _flag(_("只看超期"), "filter_overdue")
     citywide = df.BooleanFilter(label=_("全市通办"))
@@ -76,14 +82,15 @@ class CaseFilter(df.FilterSet):  # type: ignore[misc]
 
     class Meta:
         model = Case
-        fields = ["q", "status", "overdue", "citywide", "due_on"]
+        fields = ["q", "street", "status", "overdue", "citywide", "due_on"]
 
     def filter_overdue(self, qs: QuerySet[Case], _name: str, value: bool) -> QuerySet[Case]:
         return qs.filter(pk__in=queries.overdue_cases().values("pk")) if value else qs
 
 
-class TicketFilter(df.FilterSet):  # type: ignore[misc]
+class TicketFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     q = df.CharFilter(field_name="number", lookup_expr="icontains", label=_("号码"))
+    street = street_filter("queue__hall__subdistrict")
     day = df.DateFilter(label=_("日期"))
     state = df.ChoiceFilter(choices=Ticket.State.choices, label=_("状态"))
     priority = df.CharFilter(label=_("优先级"))
@@ -94,15 +101,16 @@ class TicketFilter(df.FilterSet):  # type: ignore[misc]
 
     class Meta:
         model = Ticket
-        fields = ["q", "day", "state", "priority", "queue", "window"]
+        fields = ["q", "street", "day", "state", "priority", "queue", "window"]
 
 
-class RatingFilter(df.FilterSet):  # type: ignore[misc]
+class RatingFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
+    street = street_filter("item__hall__subdistrict")
     bad = _flag(_("只看差评（1–2 星）"), "filter_bad")
 
     class Meta:
         model = Rating
-        fields = ["bad"]
+        fields = ["street", "bad"]
 
     def filter_bad(self, qs: QuerySet[Rating], _name: str, value: bool) -> QuerySet[Rating]:
         return qs.filter(stars__lte=2) if value else qs

@@ -14,6 +14,7 @@ from django.db.models import (
     Avg,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     Min,
@@ -27,6 +28,8 @@ from django.utils import timezone
 
 from linli.core import crypto, policy
 from linli.core.identity import check_id_number
+from linli.core.roles import Level
+from linli.geo.models import Subdistrict
 
 from . import rules
 from .models import (
@@ -60,9 +63,19 @@ def require_any(user: Any, *permissions: str) -> None:
 
 
 def in_reach(qs: QuerySet[M], user: Any, hall_path: str) -> QuerySet[M]:
-    """Rows of the halls of the streets the user reaches; ``hall_path`` leads to the hall."""
+    """Rows of the halls of the streets the user reaches; ``hall_path`` leads to the hall.
+
+    Every row of the hall (queue, window, item, ticket, case, rating, locker, slot) belongs to
+    the street of its hall. A hall without a street is the installation's one street's (as an
+    account without a place reaches the only street): a street account sees it only while no
+    other street exists, so it can never show one street's rows to another; district and
+    city accounts never see it."""
     path = "subdistrict_id" if hall_path == "pk" else f"{hall_path}__subdistrict_id"
-    return policy.scoped_street(qs, user, path, unassigned=True)
+    r = policy.reach(user)
+    if r is None or r.level != Level.STREET or r.place is None:
+        return policy.scoped_street(qs, user, path)
+    lone = Q(**{f"{path}__isnull": True}) & ~Exists(Subdistrict.objects.exclude(pk=r.place))
+    return qs.filter(Q(**{path: r.place}) | lone)
 
 
 def items(user: Any) -> QuerySet[Item]:
@@ -618,12 +631,9 @@ def hall_by_code(code: str) -> Hall | None:
     return Hall.objects.filter(code=code).first()
 
 
-def all_halls() -> QuerySet[Hall]:
-    return Hall.objects.all()
-
-
-def hall_by_pk(pk: Any) -> Hall | None:
-    return Hall.objects.filter(pk=_int(pk)).first()
+def hall_by_pk(user: Any, pk: Any) -> Hall | None:
+    """A hall of the user's streets, by a form's primary key."""
+    return halls(user).filter(pk=_int(pk)).first()
 
 
 def _int(value: Any) -> int:
@@ -639,8 +649,10 @@ def ticket_by_token(token: str) -> Ticket | None:
     return Ticket.objects.select_related("queue__hall", "window").filter(token=token).first()
 
 
-def ticket_by_pk(pk: Any) -> Ticket | None:
-    return Ticket.objects.filter(pk=_int(pk)).first()
+def ticket_by_pk(user: Any, pk: Any) -> Ticket | None:
+    """A ticket of the user's streets' halls, by a form's primary key (the window and the back
+    office act on it)."""
+    return in_reach(Ticket.objects.filter(pk=_int(pk)), user, "queue__hall").first()
 
 
 def latest_child(ticket: Ticket) -> Ticket | None:
@@ -664,6 +676,11 @@ def case_by_number(number: str) -> Case | None:
     return Case.objects.filter(number=number.strip()).first()
 
 
+def case_in_reach(user: Any, number: str) -> Case | None:
+    """A case of the user's streets' halls, by its number (staff depositing it in a locker)."""
+    return in_reach(Case.objects.filter(number=number.strip()), user, "item__hall").first()
+
+
 def kiosk_items(text: str, limit: int) -> list[Item]:
     """The kiosk's search: items served at a window, with their queue and hall."""
     qs = Item.objects.filter(active=True, channel_window=True).select_related("queue__hall")
@@ -683,13 +700,16 @@ def self_service_items() -> QuerySet[Item]:
     return Item.objects.filter(active=True, channel_self_service=True).order_by("code")
 
 
-def item_by_pk(pk: Any) -> Item | None:
-    return Item.objects.filter(pk=_int(pk)).first()
+def item_by_pk(user: Any, pk: Any) -> Item | None:
+    """An item of the user's streets' halls, by a form's primary key."""
+    return in_reach(Item.objects.filter(pk=_int(pk)), user, "hall").first()
 
 
-def active_items_brief() -> QuerySet[Item]:
-    """Every active item, with only what a picker shows."""
-    return Item.objects.filter(active=True).only("pk", "code", "name", "aliases", "pinyin")
+def active_items_brief(user: Any) -> QuerySet[Item]:
+    """The active items of the user's streets, with only what a picker shows."""
+    return in_reach(Item.objects.filter(active=True), user, "hall").only(
+        "pk", "code", "name", "aliases", "pinyin"
+    )
 
 
 def item_channel_counts(user: Any, channels: Iterable[tuple[str, Any]]) -> dict[Any, int]:
@@ -708,43 +728,50 @@ def active_item_total(user: Any) -> int:
     return items(user).filter(active=True).count()
 
 
-def setup_lists() -> dict[str, Any]:
-    """The set-up lists the catalogue and set-up pages show (each one query when iterated)."""
+def setup_lists(user: Any) -> dict[str, Any]:
+    """The set-up lists of the user's streets the catalogue and set-up pages show (each one
+    query when iterated)."""
     return {
-        "halls": Hall.objects.all(),
-        "all_queues": Queue.objects.select_related("hall").annotate(n_items=Count("items")),
-        "lockers": Locker.objects.select_related("hall"),
-        "items": Item.objects.filter(active=True).select_related("queue"),
+        "halls": halls(user),
+        "all_queues": in_reach(
+            Queue.objects.select_related("hall").annotate(n_items=Count("items")), user, "hall"
+        ),
+        "lockers": in_reach(Locker.objects.select_related("hall"), user, "hall"),
+        "items": in_reach(Item.objects.filter(active=True).select_related("queue"), user, "hall"),
     }
 
 
-def front_queues() -> QuerySet[Queue]:
-    """The queues a resident takes a number in (not the back office)."""
-    return Queue.objects.filter(is_backoffice=False)
+def front_queues(user: Any) -> QuerySet[Queue]:
+    """The queues of the user's streets a resident takes a number in (not the back office)."""
+    return in_reach(Queue.objects.filter(is_backoffice=False), user, "hall")
 
 
-def queue_by_pk(pk: Any) -> Queue | None:
-    return Queue.objects.filter(pk=_int(pk)).first()
+def queue_by_pk(user: Any, pk: Any) -> Queue | None:
+    """A queue of the user's streets' halls, by a form's primary key."""
+    return in_reach(Queue.objects.filter(pk=_int(pk)), user, "hall").first()
 
 
-def windows() -> QuerySet[Window]:
-    return Window.objects.select_related("hall", "clerk").prefetch_related("skills")
+def windows(user: Any) -> QuerySet[Window]:
+    """The windows of the user's streets' halls."""
+    return in_reach(
+        Window.objects.select_related("hall", "clerk").prefetch_related("skills"), user, "hall"
+    )
 
 
 def window_of_clerk(user: Any) -> Window | None:
-    return Window.objects.filter(clerk_id=getattr(user, "pk", None)).first()
+    return windows(user).filter(clerk_id=getattr(user, "pk", None)).first()
 
 
-def window_by_number(number: int) -> Window | None:
-    return windows().filter(number=number).first()
+def window_by_number(user: Any, number: int) -> Window | None:
+    return windows(user).filter(number=number).first()
 
 
-def window_by_pk(pk: Any) -> Window | None:
-    return Window.objects.filter(pk=_int(pk)).first()
+def window_by_pk(user: Any, pk: Any) -> Window | None:
+    return in_reach(Window.objects.filter(pk=_int(pk)), user, "hall").first()
 
 
-def open_window_count() -> int:
-    return Window.objects.filter(active=True).count()
+def open_window_count(user: Any) -> int:
+    return in_reach(Window.objects.filter(active=True), user, "hall").count()
 
 
 def no_shows(window: Window, day: date, limit: int = 10) -> QuerySet[Ticket]:
@@ -777,10 +804,11 @@ def waiting_rows(window: Window, now: datetime) -> list[dict[str, Any]]:
     return rows
 
 
-def escalated_rows() -> list[dict[str, Any]]:
-    """The back office's tickets, oldest first, with the items of their cases."""
+def escalated_rows(user: Any) -> list[dict[str, Any]]:
+    """The back office's tickets of the user's streets, oldest first, with the items of their
+    cases."""
     tickets = list(
-        Ticket.objects.filter(state=TicketState.ESCALATED)
+        in_reach(Ticket.objects.filter(state=TicketState.ESCALATED), user, "queue__hall")
         .select_related("queue", "window", "item", "clerk")
         .prefetch_related("cases__item")
         .order_by("issued_at")
@@ -798,35 +826,37 @@ def escalated_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def supervised_windows() -> QuerySet[Window]:
-    return Window.objects.select_related("clerk")
+def supervised_windows(user: Any) -> QuerySet[Window]:
+    return in_reach(Window.objects.select_related("clerk"), user, "hall")
 
 
 def pickups_of(case: Case) -> QuerySet[Pickup]:
     return Pickup.objects.filter(case=case).select_related("locker").order_by("pk")
 
 
-def locker_rows(now: datetime) -> list[dict[str, Any]]:
-    """Active compartments, what waits in each and its days left."""
+def locker_rows(user: Any, now: datetime) -> list[dict[str, Any]]:
+    """Active compartments of the user's streets, what waits in each and its days left."""
     waiting = {
         p.locker_id: p
-        for p in Pickup.objects.filter(status=Pickup.Status.WAITING).select_related("case__item")
+        for p in in_reach(
+            Pickup.objects.filter(status=Pickup.Status.WAITING), user, "locker__hall"
+        ).select_related("case__item")
     }
     return [
         {"locker": locker, "pickup": waiting.get(locker.pk),
          "days_left": (waiting[locker.pk].expires_at - now).days if locker.pk in waiting else None}
-        for locker in Locker.objects.filter(active=True)
+        for locker in in_reach(Locker.objects.filter(active=True), user, "hall")
     ]  # fmt: skip
 
 
-def expired_pickups(limit: int = 50) -> QuerySet[Pickup]:
-    return Pickup.objects.filter(status=Pickup.Status.EXPIRED).select_related("case", "locker")[
-        :limit
-    ]
+def expired_pickups(user: Any, limit: int = 50) -> QuerySet[Pickup]:
+    return in_reach(
+        Pickup.objects.filter(status=Pickup.Status.EXPIRED), user, "locker__hall"
+    ).select_related("case", "locker")[:limit]
 
 
-def active_locker(pk: Any) -> Locker | None:
-    return Locker.objects.filter(pk=_int(pk), active=True).first()
+def active_locker(user: Any, pk: Any) -> Locker | None:
+    return in_reach(Locker.objects.filter(pk=_int(pk), active=True), user, "hall").first()
 
 
 def bookable_items(today: date) -> QuerySet[Item]:
@@ -848,10 +878,11 @@ def free_slots(item: Item, today: date, days: int = 14) -> list[dict[str, Any]]:
     return [{"slot": s, "free": max(0, s.bookable - s.taken)} for s in qs]
 
 
-def upcoming_slots(today: date) -> QuerySet[Slot]:
-    """Slots from today on with their bookings and check-ins (the slots page)."""
+def upcoming_slots(user: Any, today: date) -> QuerySet[Slot]:
+    """Slots of the user's streets from today on with their bookings and check-ins (the slots
+    page)."""
     return (
-        Slot.objects.filter(day__gte=today)
+        in_reach(Slot.objects.filter(day__gte=today), user, "item__hall")
         .select_related("item")
         .annotate(
             booked=Count("appointments", filter=Q(appointments__status="booked")),
@@ -870,5 +901,6 @@ def ticket_family(ticket: Ticket) -> QuerySet[Ticket]:
     return Ticket.objects.filter(Q(pk=ticket.parent_id) | Q(parent=ticket)).select_related("queue")
 
 
-def locker_by_pk(pk: Any) -> Locker | None:
-    return Locker.objects.filter(pk=_int(pk)).first()
+def locker_by_pk(user: Any, pk: Any) -> Locker | None:
+    """A locker of the user's streets' halls, by a form's primary key."""
+    return in_reach(Locker.objects.filter(pk=_int(pk)), user, "hall").first()

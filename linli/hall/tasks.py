@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from linli.jobs import services as jobs
+
 from . import services
 
 
@@ -30,3 +32,15 @@ def purge_personal_data() -> dict[str, int]:
     """Daily: personal data of tickets, cases, appointments and pickups past the retention
     period anonymised, statistics kept (``services.do_purge_personal_data``)."""
     return services.do_purge_personal_data()
+
+
+@shared_task(name="linli.hall.tasks.export_items", acks_late=True)
+def export_items(job_id: int) -> None:
+    """Write a large catalogue export (``services.run_export``); a re-run writes it afresh."""
+    jobs.run(job_id, services.run_export)
+
+
+@shared_task(name="linli.hall.tasks.import_items", acks_late=True)
+def import_items(job_id: int) -> None:
+    """Import an uploaded catalogue sheet (``services.run_import``); all rows or none."""
+    jobs.run(job_id, services.run_import)

@@ -249,7 +249,7 @@ def demo_ids() -> dict[str, Any]:
     from linli.fire import models as fm
     from linli.geo import models as gm
     from linli.hall import models as hm
-    from linli.hall.services import issue_ticket
+    from linli.hall.services import do_issue_ticket
     from linli.risk import models as rm
     from linli.risk import services as risk_services
     from linli.risk.survey import online_token
@@ -264,8 +264,8 @@ def demo_ids() -> dict[str, Any]:
     # Two tickets of our own, whatever hour of the day the demo's were built for: one waiting,
     # one done and not rated (its status page shows the rating form).
     queue = hm.Queue.objects.filter(hall__code="A", is_backoffice=False).order_by("pk")[0]
-    waiting = issue_ticket(queue, now=timezone.now())
-    done = issue_ticket(queue, now=timezone.now())
+    waiting = do_issue_ticket(queue, now=timezone.now())
+    done = do_issue_ticket(queue, now=timezone.now())
     done.state = "done"
     done.window = hm.Window.objects.filter(hall=queue.hall).order_by("number")[0]
     done.save()

@@ -15,13 +15,13 @@ def _ticket(state: str = "waiting") -> Any:
     from django.utils import timezone
 
     from linli.hall.models import Hall, Queue, Window
-    from linli.hall.services import issue_ticket
+    from linli.hall.services import do_issue_ticket
 
     hall = Hall.objects.create(code="A", name="A厅 综合业务受理")
     queue = Queue.objects.create(hall=hall, prefix="A", name="综合业务受理")
     window = Window.objects.create(hall=hall, number=3)
     window.skills.set([queue])
-    ticket = issue_ticket(queue, now=timezone.now())
+    ticket = do_issue_ticket(queue, now=timezone.now())
     ticket.window = window
     ticket.state = state
     ticket.save()

@@ -43,9 +43,9 @@ def _serving(users: dict[str, Any], centre: dict[str, Any]) -> Any:
     from linli.hall import services
 
     clerk = Actor(users["window_clerk"], "test")
-    services.issue_ticket(centre["queue"], ID_NUMBER)
-    ticket = services.call_next(clerk, centre["window"])
-    return services.start(clerk, ticket)
+    services.do_issue_ticket(centre["queue"], ID_NUMBER)
+    ticket = services.do_call_next_ticket(clerk, centre["window"])
+    return services.do_start_ticket(clerk, ticket)
 
 
 def test_window_finds_an_item_by_pinyin_and_escalates_to_the_back_office(

@@ -18,11 +18,18 @@ from .appointments import (
 from .board import do_mark_board_seen
 from .cases import do_open_case, do_set_case_status
 from .catalogue import (
-    ITEM_COLUMNS,
+    EXPORT_JOB,
+    EXPORT_TASK,
+    IMPORT_JOB,
+    IMPORT_TASK,
     do_import_items,
     do_save_item,
+    export_items,
     format_materials,
     parse_materials,
+    run_export,
+    run_import,
+    start_import,
 )
 from .common import (
     FOLLOW_UP_WORKING_DAYS,
@@ -78,14 +85,10 @@ from .window import (
     do_transfer_ticket,
 )
 
-# The browser tests (tests/browser/) still call these by their earlier names.
-issue_ticket = do_issue_ticket
-call_next = do_call_next_ticket
-start = do_start_ticket
-
 __all__ = [
-    "APPOINTMENT_PREFIX", "FOLLOW_UP_WORKING_DAYS", "HOLD_DAYS", "ITEM_COLUMNS", "PHONE_PURPOSE",
-    "REMIND_AFTER_DAYS", "WEEKDAYS", "HallError", "KioskConfig", "StaleConfig", "call_next",
+    "APPOINTMENT_PREFIX", "EXPORT_JOB", "EXPORT_TASK", "FOLLOW_UP_WORKING_DAYS", "HOLD_DAYS",
+    "IMPORT_JOB", "IMPORT_TASK", "PHONE_PURPOSE",
+    "REMIND_AFTER_DAYS", "WEEKDAYS", "HallError", "KioskConfig", "StaleConfig",
     "closed_message", "config_changed", "do_book_appointment", "do_call_next_ticket",
     "do_call_ticket_by_number", "do_cancel_appointment", "do_check_in_appointment",
     "do_close_follow_up", "do_collect_pickup", "do_configure_window", "do_create_slots",
@@ -96,8 +99,10 @@ __all__ = [
     "do_requeue_ticket", "do_return_ticket", "do_save_hall", "do_save_item", "do_save_locker",
     "do_save_queue", "do_send_appointment_reminders", "do_send_case_reminders",
     "do_set_case_status", "do_set_hall_hours", "do_start_ticket", "do_sweep_lockers",
-    "do_take_window", "do_transfer_ticket", "forget_kiosk_config", "format_materials",
-    "id_hash", "is_open", "issue_ticket", "kiosk_clock", "kiosk_config", "local_day",
+    "do_take_window", "do_transfer_ticket", "export_items", "forget_kiosk_config",
+    "format_materials",
+    "id_hash", "is_open", "kiosk_clock", "kiosk_config", "local_day",
     "next_opening", "next_seq", "parse_materials", "pinyin_initials", "protect_phone",
-    "require_open", "resident_phone", "start", "work_calendar",
+    "require_open", "resident_phone", "run_export", "run_import", "start_import",
+    "work_calendar",
 ]  # fmt: skip

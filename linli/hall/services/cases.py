@@ -21,7 +21,7 @@ from ..models import (
     Ticket,
 )
 from ..rules import HallRuleError, TicketState
-from .common import id_hash, protect_phone, resident_phone, work_calendar
+from .common import id_hash, protect_phone, require_reach, resident_phone, work_calendar
 
 
 def _case_number(day: date) -> str:
@@ -50,6 +50,7 @@ def do_open_case(
     """受理: a served ticket (or the terminal) opens a case with a working-day deadline."""
     if ticket is not None or actor.user is not None:
         policy.require(actor.user, "hall.serve")
+        require_reach(actor.user, Item.objects.filter(pk=item.pk), "hall")
     elif not (item.channel_self_service and id_number):
         # the 24-hour terminal (no account) may only open self-service items, with an ID
         raise HallError(_("该事项不能自助办理。"), code="not_self_service")

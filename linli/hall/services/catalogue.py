@@ -1,22 +1,26 @@
-"""The catalogue of items (事项): saving one, the Excel import and its columns."""
+"""The catalogue of items (事项): saving one, and its Excel import and export (the sheet is
+``hall.sheets.ItemSheet``; the import and large exports run as jobs)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from types import SimpleNamespace
+from typing import IO, Any
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from linli.core import audit, excel, policy
+from linli.core import audit, policy, sheets
 from linli.core.context import Actor
-from linli.core.errors import ImportRejected, RowError
-from linli.core.excel import Column, read_sheet
+from linli.core.errors import RowError
+from linli.core.sheets import ImportResult, Resolution
+from linli.jobs import sheets as jobsheets
+from linli.jobs.models import Job
+from linli.jobs.sheets import Export
 
-from ..models import (
-    Hall,
-    Item,
-    Queue,
-)
+from .. import queries
+from ..models import Item
 from .common import pinyin_initials
 
 
@@ -28,24 +32,6 @@ def do_save_item(actor: Actor, item: Item) -> Item:
         item.save()
         audit.record(actor, "hall.item.create" if created else "hall.item.update", item)
     return item
-
-
-ITEM_COLUMNS = [
-    Column("code", "事项编码", excel.text(40)),
-    Column("name", "事项名称", excel.text(120)),
-    Column("aliases", "别名", excel.text(200), required=False),
-    Column("category", "类别", excel.text(40)),
-    Column("hall", "大厅", excel.text(4)),
-    Column("queue", "队列", excel.text(3)),
-    Column("channel_window", "窗口办理", excel.boolean, required=False),
-    Column("channel_self_service", "自助办理", excel.boolean, required=False),
-    Column("channel_online", "一网通办", excel.boolean, required=False),
-    Column("channel_citywide", "全市通办", excel.boolean, required=False),
-    Column("fee", "收费", excel.text(60), required=False),
-    Column("promised_days", "承诺时限(工作日)", excel.integer(0, 365), required=False),
-    Column("materials", "申请材料", excel.text(4000), required=False),
-    Column("legal_basis", "设定依据", excel.text(2000), required=False),
-]
 
 
 def format_materials(materials: list[dict[str, Any]]) -> str:
@@ -72,46 +58,78 @@ def parse_materials(text: str) -> list[dict[str, Any]]:
     return out
 
 
-def do_import_items(actor: Actor, file: Any, filename: str = "") -> tuple[int, int]:
-    """Catalogue import: every row valid or nothing written; existing codes are updated."""
-    policy.require(actor.user, "hall.manage")
-    rows = read_sheet(file, ITEM_COLUMNS)
-    halls = {h.code: h for h in Hall.objects.all()}
-    queues = {q.prefix: q for q in Queue.objects.all()}
-    existing = {i.code: i for i in Item.objects.filter(code__in=[r["code"] for _n, r in rows])}
-    errors: list[RowError] = []
-    seen: set[str] = set()
-    items = []
-    for number, row in rows:
-        if row["code"] in seen:
-            errors.append(RowError(number, "事项编码", _("文件中重复")))
-        seen.add(row["code"])
-        hall = halls.get(row["hall"])
-        queue = queues.get(row["queue"])
-        if hall is None:
-            errors.append(RowError(number, "大厅", _("没有这个大厅代码")))
-        if queue is None or queue.is_backoffice:
-            errors.append(RowError(number, "队列", _("没有这个取号队列")))
-        item = existing.get(row["code"]) or Item(code=row["code"])
-        item.name, item.category = row["name"], row["category"]
-        item.aliases = row["aliases"] or ""
-        item.hall, item.queue = hall, queue  # type: ignore[assignment]
-        for key in ("channel_window", "channel_self_service", "channel_online", "channel_citywide"):
-            setattr(item, key, bool(row[key]) if row[key] is not None else key == "channel_window")
-        item.fee = row["fee"] or "不收费"
-        item.promised_days = row["promised_days"] or 0
-        item.materials = parse_materials(row["materials"] or "")
-        item.legal_basis = row["legal_basis"] or ""
-        item.pinyin = pinyin_initials(item.name, item.aliases)
-        items.append(item)
-    if errors:
-        raise ImportRejected(errors)
-    created = sum(1 for i in items if i.pk is None)
-    with transaction.atomic():
-        for item in items:
-            item.save()
-        audit.record(
-            actor, "hall.item.import", object_type="hall.item", object_repr=filename[:200],
-            details={"created": created, "updated": len(items) - created},
-        )  # fmt: skip
-    return created, len(items) - created
+# --------------------------------------------------------------------------- the Excel import
+
+ITEM_SORT_FIELDS = ("code", "name", "promised_days")
+IMPORT_JOB = "hall.import"
+IMPORT_TASK = "linli.hall.tasks.import_items"
+EXPORT_JOB = "hall.export"
+EXPORT_TASK = "linli.hall.tasks.export_items"
+
+
+def do_import_items(
+    actor: Actor,
+    file: IO[bytes],
+    filename: str = "",
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    record: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Catalogue import (``hall.sheets.ItemSheet``): every row valid or nothing written;
+    existing codes are updated. Every row's hall, and the hall of an item it updates, must
+    be one the importer reaches."""
+    from ..sheets import CODE, HALL, ITEMS
+
+    reached = set(queries.halls(actor.user).values_list("pk", flat=True))
+
+    def check(number: int, obj: Model, res: Resolution) -> list[RowError]:
+        assert isinstance(obj, Item)
+        if obj.hall_id not in reached:
+            return [RowError(number, HALL, _("无权导入其他街道的数据"))]
+        if res.extra["was_in"].get(number, obj.hall_id) not in reached:
+            return [RowError(number, CODE, _("该编码已登记在其他街道"))]
+        return []
+
+    return sheets.import_sheet(
+        actor, ITEMS, file, filename, check=check, progress=progress, record=record
+    )
+
+
+def start_import(actor: Actor, upload: Any) -> Job:
+    """Save the upload and queue its import (permission checked now and again in the job)."""
+    from ..sheets import ITEMS
+
+    policy.require(actor.user, ITEMS.permission)
+    return jobsheets.start_import(
+        actor,
+        kind=IMPORT_JOB,
+        task=IMPORT_TASK,
+        title=_("导入%(list)s：%(file)s") % {"list": ITEMS.title, "file": upload.name},
+        upload=upload,
+        params={"list": ITEMS.name},
+    )
+
+
+def run_import(job: Job) -> None:
+    jobsheets.run_import(job, do_import_items)
+
+
+def export_items(user: Any, key: str, query: Mapping[str, Any]) -> Export:
+    """The catalogue as the user reaches it, filtered like its page (``filters.ItemFilter``).
+    Raises PermissionDenied, or KeyError for another list."""
+    from ..filters import ItemFilter
+    from ..sheets import ITEMS
+
+    if key != ITEMS.name:
+        raise KeyError(key)
+    found = ItemFilter(query, queryset=queries.items(user), request=SimpleNamespace(user=user))
+    qs = found.qs if found.is_valid() else Item.objects.none()
+    sort = str(query.get("sort", ""))
+    order = (sort, "code") if sort.lstrip("-") in ITEM_SORT_FIELDS else ("code",)
+    return Export(
+        str(ITEMS.title), ITEMS.labels(), qs.order_by(*order), ITEMS.export_row, "hall-items"
+    )
+
+
+def run_export(job: Job) -> None:
+    jobsheets.run_export(job, export_items)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,13 +25,21 @@ from ..models import (
     TicketEvent,
     Window,
 )
-from ..queries import ACTIVE_AT_WINDOW, ID_PURPOSE, OPEN_STATES, id_hashes
+from ..queries import ACTIVE_AT_WINDOW, ID_PURPOSE, OPEN_STATES, id_hashes, in_reach
 
 PHONE_PURPOSE = "hall.phone"
 FOLLOW_UP_WORKING_DAYS = 3
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def require_reach(user: Any, rows: QuerySet[Any], hall_path: str) -> None:
+    """Refuse (PermissionDenied) a change to a row of a hall outside the user's streets,
+    whichever entry point asks: ``rows`` is the row by its key, ``hall_path`` leads to its
+    hall (``queries.in_reach``)."""
+    if not in_reach(rows, user, hall_path).exists():
+        raise PermissionDenied("hall")
 
 
 def id_hash(number: str) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from linli.core import audit, policy
@@ -18,6 +20,8 @@ from ..models import (
     Queue,
     Window,
 )
+from ..queries import in_reach
+from .common import require_reach
 from .kiosk import config_changed
 
 
@@ -26,6 +30,7 @@ def do_configure_window(
 ) -> Window:
     """Skills and opening of a window (hall.manage); ``off_duty`` signs the clerk off."""
     policy.require(actor.user, "hall.manage")
+    require_reach(actor.user, Window.objects.filter(pk=window.pk), "hall")
     queues = list(Queue.objects.filter(pk__in=queue_ids, is_backoffice=False))
     foreign = sorted(q.prefix for q in queues if q.hall_id != window.hall_id)
     if foreign:
@@ -55,6 +60,7 @@ def do_configure_window(
 
 def do_set_hall_hours(actor: Actor, hall: Hall, opens_at: Any, closes_at: Any) -> Hall:
     policy.require(actor.user, "hall.manage")
+    require_reach(actor.user, Hall.objects.filter(pk=hall.pk), "pk")
     if opens_at >= closes_at:
         raise HallError(_("开门时间应早于关门时间。"), code="bad_hours")
     with transaction.atomic():
@@ -70,16 +76,29 @@ def do_set_hall_hours(actor: Actor, hall: Hall, opens_at: Any, closes_at: Any) -
     return hall
 
 
+def _require_halls(actor: Actor, stored: QuerySet[Any], hall_id: int) -> None:
+    """The hall a queue or locker goes to, and the one it is in (an edit), are the actor's."""
+    require_reach(actor.user, Hall.objects.filter(pk=hall_id), "pk")
+    if stored.exists():
+        require_reach(actor.user, stored, "hall")
+
+
 def _fields(obj: Any, names: list[str]) -> dict[str, str]:
     return {name: str(getattr(obj, name)) for name in names}
 
 
 def do_save_hall(actor: Actor, hall: Hall) -> Hall:
-    """Create or edit a hall (code, name, business hours); hall.manage, audited."""
+    """Create or edit a hall (code, name, business hours); hall.manage, audited. A new hall
+    belongs to the street of the account that creates it (none for wider reach: the
+    installation's one street)."""
     policy.require(actor.user, "hall.manage")
     if hall.opens_at >= hall.closes_at:
         raise HallError(_("开门时间应早于关门时间。"), code="bad_hours")
     created = hall.pk is None
+    if created:
+        hall.subdistrict_id = hall.subdistrict_id or policy.street_of(actor.user)
+    else:
+        require_reach(actor.user, Hall.objects.filter(pk=hall.pk), "pk")
     with transaction.atomic():
         hall.save()
         config_changed()
@@ -93,6 +112,13 @@ def do_save_hall(actor: Actor, hall: Hall) -> Hall:
 def do_save_queue(actor: Actor, queue: Queue, items: Any = ()) -> Queue:
     """Create or edit a queue (prefix numbered per day, 中台 flag); ``items`` move into it."""
     policy.require(actor.user, "hall.manage")
+    _require_halls(actor, Queue.objects.filter(pk=queue.pk), queue.hall_id)
+    if (
+        items
+        and len(items)
+        != in_reach(Item.objects.filter(pk__in=[i.pk for i in items]), actor.user, "hall").count()
+    ):
+        raise PermissionDenied("hall")
     created = queue.pk is None
     with transaction.atomic():
         queue.save()
@@ -119,6 +145,7 @@ def do_save_queue(actor: Actor, queue: Queue, items: Any = ()) -> Queue:
 def do_save_locker(actor: Actor, locker: Locker) -> Locker:
     """Create or edit a pickup locker compartment; hall.manage, audited."""
     policy.require(actor.user, "hall.manage")
+    _require_halls(actor, Locker.objects.filter(pk=locker.pk), locker.hall_id)
     created = locker.pk is None
     with transaction.atomic():
         locker.save()

@@ -23,12 +23,13 @@ from ..models import (
 )
 from ..queries import as_waiting, current_ticket, waiting_today
 from ..rules import HallRuleError, TicketAction, TicketState
-from .common import OPEN_STATES, _audit, _event, local_day
+from .common import OPEN_STATES, _audit, _event, local_day, require_reach
 
 
 def do_take_window(actor: Actor, window: Window) -> Window:
     """The clerk signs on at a window (one window per clerk)."""
     policy.require(actor.user, "hall.serve")
+    require_reach(actor.user, Window.objects.filter(pk=window.pk), "hall")
     with transaction.atomic():
         Window.objects.filter(clerk=actor.user).exclude(pk=window.pk).update(clerk=None)
         window.clerk = actor.user
@@ -39,6 +40,7 @@ def do_take_window(actor: Actor, window: Window) -> Window:
 
 def _require_at_window(actor: Actor, window: Window, permission: str = "hall.serve") -> None:
     policy.require(actor.user, permission)
+    require_reach(actor.user, Window.objects.filter(pk=window.pk), "hall")
     if permission == "hall.serve" and window.clerk_id != getattr(actor.user, "pk", None):
         raise HallError(_("请先在该窗口签到上岗。"), code="not_on_duty")
 
@@ -88,6 +90,7 @@ def do_call_ticket_by_number(
 ) -> Ticket:
     """A supervisor calls one ticket to a window, bypassing the order (audited)."""
     policy.require(actor.user, "hall.supervise")
+    require_reach(actor.user, Window.objects.filter(pk=window.pk), "hall")
     now = now or timezone.now()
     try:
         rules.parse_ticket_number(number.strip().upper())
@@ -96,7 +99,10 @@ def do_call_ticket_by_number(
     with transaction.atomic():
         ticket = (
             Ticket.objects.filter(
-                day=local_day(now), number=number.strip().upper(), state__in=OPEN_STATES
+                day=local_day(now),
+                number=number.strip().upper(),
+                state__in=OPEN_STATES,
+                queue__hall_id=window.hall_id,
             )
             .order_by("-pk")
             .first()
@@ -119,6 +125,7 @@ def _step_ticket(
     **fields: Any,
 ) -> Ticket:
     policy.require(actor.user, permission)
+    require_reach(actor.user, Ticket.objects.filter(pk=ticket.pk), "queue__hall")
     now = now or timezone.now()
     with transaction.atomic():
         ticket.refresh_from_db()  # act on the stored state, not on a stale copy

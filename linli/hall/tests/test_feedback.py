@@ -33,13 +33,15 @@ def test_every_window_action_says_what_happened(
 ) -> None:
     ticket = _serving(centre, users)
     client.force_login(users["window_clerk"])
-    act = reverse("hall:window_act", args=[1])
-    done = client.post(act, {"action": "finish", "ticket": ticket.pk})
+    finish = reverse("hall:window_finish", args=[1])
+    done = client.post(finish, {"ticket": ticket.pk})
     assert _said(done) == ["A001 已办结，可以叫下一位。"]
     page = client.get(reverse("hall:window", args=[1])).content.decode()
-    assert 'value="finish"' not in page  # the button has done its job
+    assert finish not in page  # the button has done its job
     second = _serving(centre, users)
-    up = client.post(act, {"action": "escalate", "ticket": second.pk, "reason": "材料需核验"})
+    up = client.post(
+        reverse("hall:window_escalate", args=[1]), {"ticket": second.pk, "reason": "材料需核验"}
+    )
     assert _said(up)[0].startswith("A002 已转中台")
 
 
@@ -55,9 +57,7 @@ def test_back_office_sees_case_materials_and_note_and_can_finish(
     assert "户籍信息与系统不一致" in page  # the clerk's note
     assert case.number in page and reverse("hall:case", args=[case.number]) in page
     assert "社会保障卡申领" in page and "居民身份证" in page  # the item and its materials
-    done = client.post(
-        reverse("hall:backoffice"), {"ticket": ticket.pk, "action": "finish", "note": "已核验"}
-    )
+    done = client.post(reverse("hall:backoffice_finish"), {"ticket": ticket.pk, "note": "已核验"})
     assert _said(done) == ["A001 已由中台办结，居民无需再到窗口。"]
     ticket.refresh_from_db()
     assert ticket.state == "done" and ticket.backoffice_note == "已核验"
@@ -73,11 +73,9 @@ def test_back_office_returns_to_the_window_with_a_note(
     services.do_escalate_ticket(clerk, ticket, "需要核验")
     client.force_login(users["backoffice_clerk"])
     # finishing without a note is refused, naming what is missing
-    refused = client.post(reverse("hall:backoffice"), {"ticket": ticket.pk, "action": "finish"})
+    refused = client.post(reverse("hall:backoffice_finish"), {"ticket": ticket.pk})
     assert _said(refused) == ["请填写办结说明。"]
-    back = client.post(
-        reverse("hall:backoffice"), {"ticket": ticket.pk, "action": "return", "note": "可办"}
-    )
+    back = client.post(reverse("hall:backoffice_return"), {"ticket": ticket.pk, "note": "可办"})
     assert _said(back)[-1:] == ["A001 已退回 1号窗口，连同处理意见，将优先叫号。"]
     ticket.refresh_from_db()
     assert ticket.state == "returned" and ticket.backoffice_note == "可办"

@@ -187,7 +187,7 @@ def test_escalate_to_back_office_and_return_first(
     client.force_login(users["backoffice_clerk"])
     page = client.get(reverse("hall:backoffice")).content.decode()
     assert "A001" in page and "材料需中台核对" in page
-    client.post(reverse("hall:backoffice"), {"ticket": hard.pk, "note": "已核对"})
+    client.post(reverse("hall:backoffice_return"), {"ticket": hard.pk, "note": "已核对"})
     hard.refresh_from_db()
     assert hard.state == "returned" and hard.number == "A001"
     again = services.do_call_next_ticket(clerk, centre["w1"])
@@ -260,14 +260,15 @@ def test_window_page_actions_and_waiting_list_without_personal_data(
     url = reverse("hall:window", args=[1])
     page = client.get(url).content.decode()
     assert "A001" in page and VALID_OLD not in page and "绿色通道" in page
-    act = reverse("hall:window_act", args=[1])
-    client.post(act, {"action": "call"})
+    client.post(reverse("hall:window_call", args=[1]))
     ticket = Ticket.objects.get()
     assert ticket.state == "called"
-    client.post(act, {"action": "start", "ticket": ticket.pk})
-    client.post(act, {"action": "case", "ticket": ticket.pk, "item": centre["item"].pk})
+    client.post(reverse("hall:window_start", args=[1]), {"ticket": ticket.pk})
+    client.post(
+        reverse("hall:window_open_case", args=[1]), {"ticket": ticket.pk, "item": centre["item"].pk}
+    )
     assert Case.objects.filter(ticket=ticket).exists()
-    client.post(act, {"action": "finish", "ticket": ticket.pk})
+    client.post(reverse("hall:window_finish", args=[1]), {"ticket": ticket.pk})
     ticket.refresh_from_db()
     assert ticket.state == "done"
 

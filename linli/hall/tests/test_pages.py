@@ -150,50 +150,6 @@ def test_case_list_overdue_and_export(client: Any, centre: dict[str, Any], users
     assert len(list(load_workbook(io.BytesIO(export.content)).active.iter_rows())) == 4
 
 
-def _sheet(rows: list[list[Any]]) -> io.BytesIO:
-    from openpyxl import Workbook
-
-    from linli.hall.services import ITEM_COLUMNS
-
-    book = Workbook()
-    sheet = book.active
-    sheet.append([c.label for c in ITEM_COLUMNS])
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    out.seek(0)
-    out.name = "items.xlsx"  # type: ignore[attr-defined]
-    return out
-
-
-def test_catalogue_import_round_trip_and_atomic_rejection(
-    client: Any, centre: dict[str, Any], users: Any
-) -> None:
-    url = reverse("hall:item_import")
-    client.force_login(users["street_staff"])
-    assert client.get(url).status_code == 403  # no service-centre department
-    client.force_login(users["street_admin"])
-    export = client.get(reverse("hall:item_export"))
-    exported = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
-    good = ["GA003", "居民身份证换领", "身份证到期", "公安户政", "B", "B", "是", "否", "是", "是",
-            "20元", 20, "本人办理：居民身份证、户口簿", "《居民身份证法》"]  # fmt: skip
-    bad = ["GA004", "临时身份证", "", "公安户政", "X", "Z", "是", "否", "否", "否", "", 0, "", ""]
-    response = client.post(url, {"file": _sheet([good, bad])})
-    assert response.status_code == 400
-    body = response.content.decode()
-    assert "没有这个大厅代码" in body and "没有这个取号队列" in body
-    assert not Item.objects.filter(code="GA003").exists()  # nothing written
-    updated = list(exported[1])
-    updated[1] = "社会保障卡申领（含补换）"
-    response = client.post(url, {"file": _sheet([good, updated])})
-    assert response.status_code == 302
-    item = Item.objects.get(code="GA003")
-    assert item.channel_citywide and item.promised_days == 20 and item.pinyin.startswith("jmsfzhl")
-    assert item.materials == [{"situation": "本人办理", "materials": ["居民身份证", "户口簿"]}]
-    assert Item.objects.get(code="SB002").name == "社会保障卡申领（含补换）"
-
-
 def test_setup_windows_hours_and_holidays(client: Any, centre: dict[str, Any], users: Any) -> None:
     from linli.core.models import AuditRecord
     from linli.hall.models import Queue
@@ -206,13 +162,15 @@ def test_setup_windows_hours_and_holidays(client: Any, centre: dict[str, Any], u
     assert 'form="win-' in page
     w1 = centre["w1"]
     qy = Queue.objects.create(hall=centre["A"], prefix="Y", name="预约")
-    client.post(url, {"form": "window", "window": w1.pk, "queues": [centre["qa"].pk, qy.pk],
-                      "active": "1", "off_duty": "1"})  # fmt: skip
+    configure = reverse("hall:setup_window")
+    client.post(configure, {"window": w1.pk, "queues": [centre["qa"].pk, qy.pk],
+                            "active": "1", "off_duty": "1"})  # fmt: skip
     w1.refresh_from_db()
     assert sorted(w1.skills.values_list("prefix", flat=True)) == ["A", "Y"] and w1.clerk is None
-    response = client.post(url, {"form": "window", "window": w1.pk, "active": "1"}, follow=True)
+    response = client.post(configure, {"window": w1.pk, "active": "1"}, follow=True)
     assert "至少要受理一个队列" in response.content.decode()
-    client.post(url, {"form": "hours", "hall": centre["A"].pk, "opens": "08:30", "closes": "17:30"})
+    hours = {"hall": centre["A"].pk, "opens": "08:30", "closes": "17:30"}
+    client.post(reverse("hall:setup_hours"), hours)
     centre["A"].refresh_from_db()
     assert str(centre["A"].opens_at) == "08:30:00"
     # Holidays are the street's one calendar now: the page links to it.

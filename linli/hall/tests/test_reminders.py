@@ -145,11 +145,8 @@ def test_the_window_form_takes_the_phone(
     client: Any, centre: dict[str, Any], serving: Any, users: Any
 ) -> None:
     client.force_login(users["window_clerk"])
-    url = reverse("hall:window_act", args=[1])
-    client.post(
-        url,
-        {"action": "case", "ticket": serving.pk, "item": centre["item"].pk, "phone": PHONE},
-    )
+    url = reverse("hall:window_open_case", args=[1])
+    client.post(url, {"ticket": serving.pk, "item": centre["item"].pk, "phone": PHONE})
     assert Case.objects.get().phone_masked == "139****5678"
     page = client.get(reverse("hall:window", args=[1])).content.decode()
     assert "139****5678" in page and PHONE not in page

@@ -13,7 +13,6 @@ from linli.hall.models import Hall, Item, Locker, Queue
 pytestmark = pytest.mark.django_db
 
 HALL = {
-    "form": "hall",
     "code": "c",
     "name": "C厅 24小时",
     "opens_at": "08:30",
@@ -26,17 +25,15 @@ def test_setup_forms_need_hall_manage(
     client: Any, centre: dict[str, Any], users: Any, role: str
 ) -> None:
     client.force_login(users[role])
-    url = reverse("hall:setup")
-    assert client.post(url, HALL).status_code == 403
-    assert (
-        client.post(url, {"form": "locker", "hall": centre["A"].pk, "number": 9}).status_code == 403
-    )
+    assert client.post(reverse("hall:setup_hall"), HALL).status_code == 403
+    locker = {"hall": centre["A"].pk, "number": 9}
+    assert client.post(reverse("hall:setup_locker"), locker).status_code == 403
     assert not Hall.objects.filter(code="C").exists() and not Locker.objects.exists()
 
 
 def test_create_and_edit_hall(client: Any, centre: dict[str, Any], users: Any) -> None:
     client.force_login(users["street_admin"])
-    url = reverse("hall:setup")
+    url = reverse("hall:setup_hall")
     client.post(url, HALL)
     hall = Hall.objects.get(code="C")
     assert str(hall.opens_at) == "08:30:00" and hall.name == "C厅 24小时"
@@ -52,14 +49,14 @@ def test_create_and_edit_hall(client: Any, centre: dict[str, Any], users: Any) -
         "开门时间应早于关门时间" in bad.content.decode()
         and not Hall.objects.filter(code="D").exists()
     )
-    assert "C厅" in client.get(url).content.decode()
+    assert "C厅" in client.get(reverse("hall:setup")).content.decode()
 
 
 def test_create_queue_backoffice_and_items(client: Any, centre: dict[str, Any], users: Any) -> None:
     client.force_login(users["street_admin"])
-    url = reverse("hall:setup")
+    url = reverse("hall:setup_queue")
     item = centre["item"]
-    client.post(url, {"form": "queue", "hall": centre["B"].pk, "prefix": "c", "name": "医保",
+    client.post(url, {"hall": centre["B"].pk, "prefix": "c", "name": "医保",
                       "mean_service_minutes": "12", "sort": "3", "items": [item.pk]})  # fmt: skip
     queue = Queue.objects.get(prefix="C")
     item.refresh_from_db()
@@ -67,17 +64,17 @@ def test_create_queue_backoffice_and_items(client: Any, centre: dict[str, Any], 
     record = AuditRecord.objects.get(action="hall.queue.create")
     assert record.details["items"] == ["SB002"]
     # prefix is unique: it numbers the tickets (C001…) every day
-    response = client.post(url, {"form": "queue", "hall": centre["A"].pk, "prefix": "C",
+    response = client.post(url, {"hall": centre["A"].pk, "prefix": "C",
                                  "name": "重复", "mean_service_minutes": "5", "sort": "0"},
                            follow=True)  # fmt: skip
     assert Queue.objects.filter(prefix="C").count() == 1 and "字头" in response.content.decode()
-    response = client.post(url, {"form": "queue", "hall": centre["A"].pk, "prefix": "1",
+    response = client.post(url, {"hall": centre["A"].pk, "prefix": "1",
                                  "name": "坏", "mean_service_minutes": "5", "sort": "0"},
                            follow=True)  # fmt: skip
     assert "英文字母" in response.content.decode()
     # turning a queue into the back office takes it off the front windows
     centre["w3"].skills.add(queue)
-    client.post(url, {"form": "queue", "pk": queue.pk, "hall": centre["B"].pk, "prefix": "C",
+    client.post(url, {"pk": queue.pk, "hall": centre["B"].pk, "prefix": "C",
                       "name": "医保中台", "is_backoffice": "1", "mean_service_minutes": "12",
                       "sort": "3"})  # fmt: skip
     queue.refresh_from_db()
@@ -90,18 +87,18 @@ def test_create_queue_backoffice_and_items(client: Any, centre: dict[str, Any], 
 
 def test_create_and_edit_locker(client: Any, centre: dict[str, Any], users: Any) -> None:
     client.force_login(users["street_admin"])
-    url = reverse("hall:setup")
-    client.post(url, {"form": "locker", "hall": centre["A"].pk, "number": "7", "active": "1"})
+    url = reverse("hall:setup_locker")
+    client.post(url, {"hall": centre["A"].pk, "number": "7", "active": "1"})
     locker = Locker.objects.get(number=7)
     assert locker.active and locker.hall == centre["A"]
-    client.post(url, {"form": "locker", "pk": locker.pk, "hall": centre["B"].pk, "number": "7"})
+    client.post(url, {"pk": locker.pk, "hall": centre["B"].pk, "number": "7"})
     locker.refresh_from_db()
     assert not locker.active and locker.hall == centre["B"]
     actions = set(AuditRecord.objects.values_list("action", flat=True))
     assert {"hall.locker.create", "hall.locker.update"} <= actions
-    client.post(url, {"form": "locker", "hall": centre["A"].pk, "number": "7", "active": "1"})
+    client.post(url, {"hall": centre["A"].pk, "number": "7", "active": "1"})
     assert Locker.objects.filter(number=7).count() == 1
-    assert "7" in client.get(url).content.decode()
+    assert "7" in client.get(reverse("hall:setup")).content.decode()
 
 
 def test_web_workers_do_not_load_the_pinyin_dictionary() -> None:
@@ -133,7 +130,7 @@ def test_a_window_takes_only_its_own_halls_queues(
     url = reverse("hall:setup")
     w2, qa, qb = centre["w2"], centre["qa"], centre["qb"]
     response = client.post(
-        url, {"form": "window", "window": w2.pk, "queues": [qa.pk, qb.pk], "active": "1"},
+        reverse("hall:setup_window"), {"window": w2.pk, "queues": [qa.pk, qb.pk], "active": "1"},
         follow=True,
     )  # fmt: skip
     assert "不能受理其他大厅的队列：B" in response.content.decode()
@@ -150,9 +147,9 @@ def test_a_queue_moved_to_another_hall_leaves_the_old_halls_windows(
 ) -> None:
     client.force_login(users["street_admin"])
     qb = centre["qb"]
-    client.post(reverse("hall:setup"), {"form": "queue", "pk": qb.pk, "hall": centre["A"].pk,
-                                        "prefix": "B", "name": "公安户政",
-                                        "mean_service_minutes": "10", "sort": "0"})  # fmt: skip
+    client.post(reverse("hall:setup_queue"), {"pk": qb.pk, "hall": centre["A"].pk,
+                                              "prefix": "B", "name": "公安户政",
+                                              "mean_service_minutes": "10", "sort": "0"})  # fmt: skip
     qb.refresh_from_db()
     assert qb.hall == centre["A"] and list(qb.windows.all()) == []
 
@@ -180,3 +177,19 @@ def test_each_halls_board_shows_its_own_windows_and_numbers(
     assert [w["number"] for w in b["windows"]] == [3]
     assert [c["number"] for c in b["calls"]] == ["B001"]
     assert [w["ticket"] for w in b["windows"]] == ["B001"]
+
+
+def test_each_setup_form_has_its_own_address(
+    client: Any, centre: dict[str, Any], users: Any
+) -> None:
+    client.force_login(users["street_admin"])
+    page = client.get(reverse("hall:setup")).content.decode()
+    for name in ("setup_hall", "setup_queue", "setup_locker", "setup_window"):
+        assert f'action="{reverse("hall:" + name)}"' in page
+    assert 'name="form"' not in page
+    assert client.get(reverse("hall:setup_hall")).status_code == 405  # forms post only
+    bad = {"hall": centre["A"].pk, "opens": "8 点", "closes": "17:30"}
+    response = client.post(reverse("hall:setup_hours"), bad, follow=True)
+    assert "请检查日期和时间的格式。" in response.content.decode()
+    centre["A"].refresh_from_db()
+    assert str(centre["A"].opens_at) == "09:00:00"

@@ -66,7 +66,7 @@ def slots(request: HttpRequest) -> HttpResponse:
     """Open appointment slots (hall.manage) and see their bookings."""
     if request.method == "POST":
         try:
-            item = or_404(queries.item_by_pk(request.POST.get("item")))
+            item = or_404(queries.item_by_pk(request.user, request.POST.get("item")))
             times = [
                 time_cls.fromisoformat(t.strip())
                 for t in request.POST.get("times", "").replace("，", ",").split(",")
@@ -83,10 +83,10 @@ def slots(request: HttpRequest) -> HttpResponse:
         except (ValueError, HallError) as exc:
             messages.error(request, getattr(exc, "message", _("请检查日期、时间和人数。")))
         return redirect("hall:slots")
-    qs = queries.upcoming_slots(local_today())
+    qs = queries.upcoming_slots(request.user, local_today())
     return render(
         request,
         "hall/slots.html",
         {"page": page_of(request, qs), "query": query_without_page(request),
-         "items": queries.active_items_brief(), "today": local_today()},
+         "items": queries.active_items_brief(request.user), "today": local_today()},
     )  # fmt: skip

@@ -25,6 +25,7 @@ from .common import (
     person_label,
     query_without_page,
     show_errors,
+    street_choices,
     xlsx_response,
 )
 
@@ -57,6 +58,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page_of(request, cases),
             "query": query_without_page(request),
+            "streets": street_choices(request),
             "statuses": Case.Status.choices,
             "today": today,
             "can_change": policy.can(request.user, "hall.serve")
@@ -150,6 +152,7 @@ def rating_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page_of(request, qs),
             "query": query_without_page(request),
+            "streets": street_choices(request),
             "today": local_today(),
             "can_manage": policy.can(request.user, "hall.manage"),
         },

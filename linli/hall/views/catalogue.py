@@ -1,32 +1,20 @@
-"""The catalogue of items (事项): list, Excel export and import, one item."""
+"""The catalogue of items (事项): list, Excel export and import (``hall.sheets``), one item."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from linli.core import policy
-from linli.core.context import Actor
-from linli.core.errors import ImportRejected, RowError
+from linli.jobs import sheetviews
 
 from .. import filters, queries, services
-from ..models import (
-    Item,
-)
-from .common import (
-    bad_filter,
-    filtered,
-    page_of,
-    query_without_page,
-    show_errors,
-    xlsx_response,
-)
+from ..models import Item
+from ..sheets import ITEMS
+from .common import bad_filter, filtered, page_of, query_without_page, show_errors, street_choices
 
 ITEM_SORTS = {
     "code": gettext_lazy("编码"),
@@ -55,7 +43,8 @@ def item_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page_of(request, qs),
             "query": query_without_page(request),
-            **queries.setup_lists(),
+            "streets": street_choices(request),
+            **queries.setup_lists(request.user),
             "categories": queries.item_categories(request.user),
             "channels": {k: v[1] for k, v in CHANNELS.items()},
             "counts": queries.item_channel_counts(request.user, CHANNELS.values()),
@@ -69,46 +58,36 @@ def item_list(request: HttpRequest) -> HttpResponse:
 
 
 def item_export(request: HttpRequest) -> HttpResponse:
-    items, errors = _items_filtered(request)
+    """The catalogue as filtered on the page; a large one is written by a job."""
+    _items, errors = _items_filtered(request)
     if errors:
         return bad_filter(errors)
-    labels = [c.label for c in services.ITEM_COLUMNS]
-    rows = [
-        [i.code, i.name, i.aliases, i.category, i.hall.code, i.queue.prefix,
-         *("是" if v else "否" for v in (i.channel_window, i.channel_self_service,
-                                        i.channel_online, i.channel_citywide)),
-         i.fee, i.promised_days, services.format_materials(i.materials), i.legal_basis]
-        for i in items
-    ]  # fmt: skip
-    return xlsx_response("hall-items", "事项目录", labels, rows)
+    return sheetviews.export_response(
+        request, services.export_items, ITEMS.name,
+        kind=services.EXPORT_JOB, task=services.EXPORT_TASK,
+    )  # fmt: skip
 
 
 @policy.permission_required("hall.manage")
 def item_import(request: HttpRequest) -> HttpResponse:
-    errors: list[Any] = []
-    if request.method == "POST" and request.FILES.get("file"):
-        upload: Any = request.FILES["file"]
-        if upload.size and upload.size > 5 * 1024 * 1024:
-            errors = [RowError(0, _("文件"), _("文件超过 5 MB"))]
-        else:
-            try:
-                created, updated = services.do_import_items(
-                    Actor.from_request(request), upload, upload.name or ""
-                )
-            except ImportRejected as exc:
-                errors = exc.errors
-            else:
-                messages.success(
-                    request,
-                    _("已导入：新增 %(c)s 项，更新 %(u)s 项") % {"c": created, "u": updated},
-                )
-                return redirect("hall:items")
-    return render(
+    """Upload the catalogue: it is saved and imported by a job; this page follows that job,
+    with every problem named by row and column (nothing is written if there is one)."""
+    return sheetviews.import_page(
         request,
-        "hall/item_import.html",
-        {"errors": errors, "columns": services.ITEM_COLUMNS},
-        status=400 if errors else 200,
+        sheet=ITEMS,
+        kind=services.IMPORT_JOB,
+        key=ITEMS.name,
+        start=services.start_import,
+        url=reverse("hall:item_import"),
+        template="hall/item_import.html",
+        context={},
     )
+
+
+@policy.permission_required("hall.manage")
+def item_import_template(request: HttpRequest) -> HttpResponse:
+    """The empty catalogue sheet (its header row) to fill in and import."""
+    return sheetviews.template_response(ITEMS, "hall-items-template")
 
 
 def item_detail(request: HttpRequest, code: str) -> HttpResponse:

@@ -12,6 +12,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 
+from linli.core import policy
 from linli.core.excel import write_workbook
 
 from .. import filters
@@ -76,6 +77,13 @@ def show_errors(request: HttpRequest, errors: list[str]) -> int:
 def bad_filter(errors: list[str]) -> HttpResponse:
     """An export asked with invalid filters: a plain 400 naming the fields."""
     return HttpResponseBadRequest("\n".join(errors), content_type="text/plain; charset=utf-8")
+
+
+def street_choices(request: HttpRequest) -> list[Any]:
+    """The streets a district or city account may narrow a list to (the filter sets'
+    ``street``); none for an account of one street, whose lists are that street's."""
+    streets = list(policy.streets_in_reach(request.user).only("pk", "name").order_by("name"))
+    return streets if len(streets) > 1 else []
 
 
 def or_404(found: T | None) -> T:

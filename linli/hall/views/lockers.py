@@ -21,8 +21,8 @@ def lockers(request: HttpRequest) -> HttpResponse:
     Reminders and expiry are the hourly schedule's (``tasks.expire_lockers``), not this page's."""
     queries.require_any(request.user, "hall.serve", "hall.backoffice", "hall.view")
     if request.method == "POST":
-        case = queries.case_by_number(request.POST.get("case", ""))
-        locker = queries.active_locker(request.POST.get("locker"))
+        case = queries.case_in_reach(request.user, request.POST.get("case", ""))
+        locker = queries.active_locker(request.user, request.POST.get("locker"))
         if case is None or locker is None:
             messages.error(request, _("请填写正确的办件编号并选择柜号。"))
         else:
@@ -38,7 +38,9 @@ def lockers(request: HttpRequest) -> HttpResponse:
             except (HallError, PermissionDenied) as exc:
                 messages.error(request, getattr(exc, "message", _("无权操作。")))
         return redirect("hall:lockers")
-    rows = queries.locker_rows(timezone.now())
+    rows = queries.locker_rows(request.user, timezone.now())
     return render(
-        request, "hall/lockers.html", {"rows": rows, "expired": queries.expired_pickups()}
+        request,
+        "hall/lockers.html",
+        {"rows": rows, "expired": queries.expired_pickups(request.user)},
     )

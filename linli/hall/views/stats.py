@@ -68,7 +68,7 @@ def stats_export(request: HttpRequest) -> HttpResponse:
 
 def staffing(request: HttpRequest) -> HttpResponse:
     data = _stats_data(request)
-    windows = queries.open_window_count()
+    windows = queries.open_window_count(request.user)
     try:
         target = min(0.99, max(0.5, float(request.GET.get("target") or 0.8)))
         within = min(60.0, max(1.0, float(request.GET.get("within") or 10)))

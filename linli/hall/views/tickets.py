@@ -21,6 +21,7 @@ from .common import (
     page_of,
     query_without_page,
     show_errors,
+    street_choices,
     xlsx_response,
 )
 
@@ -55,8 +56,9 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page_of(request, tickets),
             "query": query_without_page(request),
+            "streets": street_choices(request),
             "states": Ticket.State.choices,
-            "queues": queries.front_queues(),
+            "queues": queries.front_queues(request.user),
             "sorts": TICKET_SORTS,
             "day": request.GET.get("day") or local_today().isoformat(),
         },
