@@ -655,15 +655,15 @@ def _page_cursor(spec: Spec, kind: str, user: str, page: int) -> str:
     committee, then the model's order), built as its "next" link would build it."""
     from django.db.models import F
 
-    from linli.core.api.pagination import _KEY, _keys
+    from linli.core.api.pagination import KEY, sort_keys
     from linli.geo import paging
 
     if page <= 1:
         return ""
     rows = paging.by_committee(_reach(spec, kind, user))
-    keys = _keys(rows)
+    keys = sort_keys(rows)
     signature = ",".join(("-" if k.descending else "") + k.path for k in keys)
-    rows = rows.annotate(**{_KEY.format(i): F(k.path) for i, k in enumerate(keys)})
+    rows = rows.annotate(**{KEY.format(i): F(k.path) for i, k in enumerate(keys)})
     row = rows[(page - 1) * PAGE_SIZE - 1]
     return paging._encode(row, signature, len(keys), backwards=False)
 

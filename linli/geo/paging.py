@@ -26,7 +26,15 @@ from django.db import DataError
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from linli.core.api.pagination import _KEY, InvalidCursor, Key, _after, _keys, _order, _plain
+from linli.core.api.pagination import (
+    KEY,
+    InvalidCursor,
+    Key,
+    after_condition,
+    key_order,
+    plain_value,
+    sort_keys,
+)
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -69,7 +77,7 @@ def by_committee(qs: QuerySet[Any]) -> QuerySet[Any]:
 def keyset_page(qs: QuerySet[Any], cursor: str | None, size: int = PAGE_SIZE) -> KeysetPage:
     """The page of ``qs`` (in its own order, pk last) that ``cursor`` names; the first page for
     no cursor, and the first page with ``error`` set for a bad one."""
-    keys = _keys(qs)
+    keys = sort_keys(qs)
     signature = ",".join(("-" if k.descending else "") + k.path for k in keys)
     error = ""
     try:
@@ -77,10 +85,10 @@ def keyset_page(qs: QuerySet[Any], cursor: str | None, size: int = PAGE_SIZE) ->
     except BadCursor:
         values, backwards, error = None, False, _bad()
     total = qs.order_by()[: COUNT_CAP + 1].count()
-    annotated = qs.annotate(**{_KEY.format(i): F(k.path) for i, k in enumerate(keys)})
+    annotated = qs.annotate(**{KEY.format(i): F(k.path) for i, k in enumerate(keys)})
 
     def fetch(values: list[Any] | None, backwards: bool) -> list[Any]:
-        order = [_order(i, k.descending != backwards) for i, k in enumerate(keys)]
+        order = [key_order(i, k.descending != backwards) for i, k in enumerate(keys)]
         rows = annotated.order_by(*order)
         if values is not None:
             rows = rows.filter(_seek(keys, values, backwards))
@@ -113,11 +121,11 @@ def _bad() -> str:
 def _seek(keys: list[Key], values: list[Any], backwards: bool) -> Q:
     """Rows after ``values``; the first key's bound is repeated on its own (``k1 >= v1``) so
     that the database seeks to it in an index instead of filtering from the list's start."""
-    condition = _after(keys, values, backwards)
+    condition = after_condition(keys, values, backwards)
     first, value = keys[0], values[0]
     if value is not None and not first.nullable and len(keys) > 1:
         op = "lte" if first.descending != backwards else "gte"
-        condition &= Q(**{f"{_KEY.format(0)}__{op}": value})
+        condition &= Q(**{f"{KEY.format(0)}__{op}": value})
     return condition
 
 
@@ -144,6 +152,6 @@ def _decode(raw: str | None, signature: str, n: int) -> tuple[list[Any] | None, 
 
 
 def _encode(row: Any, signature: str, n: int, *, backwards: bool) -> str:
-    values = [_plain(getattr(row, _KEY.format(i))) for i in range(n)]
+    values = [plain_value(getattr(row, KEY.format(i))) for i in range(n)]
     payload = json.dumps({"o": signature, "r": backwards, "v": values})
     return base64.urlsafe_b64encode(payload.encode()).decode("ascii")

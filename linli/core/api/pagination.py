@@ -34,7 +34,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from linli.core.errors import DomainError
 from linli.core.pagination import fast_count
 
-_KEY = "_cursor_key_{}"
+KEY = "_cursor_key_{}"
 
 
 class InvalidCursor(DomainError):
@@ -72,17 +72,19 @@ class Pagination(CursorPagination):
         page_size = self.get_page_size(request) or self.page_size or 50
         self.page_size = page_size
         self.count = self._count(queryset)
-        self.keys = _keys(queryset)
+        self.keys = sort_keys(queryset)
         self.signature = ",".join(("-" if k.descending else "") + k.path for k in self.keys)
         values, backwards = self._decode(request)
-        qs = queryset.annotate(**{_KEY.format(i): F(k.path) for i, k in enumerate(self.keys)})
-        order = [_order(i, k.descending != backwards) for i, k in enumerate(self.keys)]
+        qs = queryset.annotate(**{KEY.format(i): F(k.path) for i, k in enumerate(self.keys)})
+        order = [key_order(i, k.descending != backwards) for i, k in enumerate(self.keys)]
         qs = qs.order_by(*order)
         if values is None:
             rows = list(qs[: page_size + 1])
         else:
             try:  # a value the column cannot hold (a date that is not one, a NUL character)
-                rows = list(qs.filter(_after(self.keys, values, backwards))[: page_size + 1])
+                rows = list(
+                    qs.filter(after_condition(self.keys, values, backwards))[: page_size + 1]
+                )
             except (ValidationError, ValueError, TypeError, DataError):
                 raise _invalid() from None
         more = len(rows) > page_size
@@ -127,7 +129,7 @@ class Pagination(CursorPagination):
         return encoded, backwards
 
     def _encode(self, row: Any, backwards: bool) -> str:
-        values = [_plain(getattr(row, _KEY.format(i))) for i in range(len(self.keys))]
+        values = [plain_value(getattr(row, KEY.format(i))) for i in range(len(self.keys))]
         payload = json.dumps({"o": self.signature, "r": backwards, "v": values})
         return base64.urlsafe_b64encode(payload.encode()).decode("ascii")
 
@@ -176,7 +178,7 @@ def _invalid() -> InvalidCursor:
     return InvalidCursor(_("游标无效，请从列表的第一页重新开始。"), field="cursor")
 
 
-def _keys(queryset: Any) -> list[Key]:
+def sort_keys(queryset: Any) -> list[Key]:
     """The list's order as keys, the primary key last; an expression order falls back to pk.
 
     A list in plain id order whose rows belong to committees is read committee by committee
@@ -231,15 +233,15 @@ def _nullable(model: Any, path: str) -> bool | None:
     return nullable
 
 
-def _order(index: int, descending: bool) -> OrderBy:
+def key_order(index: int, descending: bool) -> OrderBy:
     """NULL is larger than every value: last ascending, first descending (as PostgreSQL)."""
-    expression = F(_KEY.format(index))
+    expression = F(KEY.format(index))
     if descending:
         return expression.desc(nulls_first=True)
     return expression.asc(nulls_last=True)
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """A JSON-safe value that the column's own parser turns back into the value."""
     if value is None or isinstance(value, bool | int | str):
         return value
@@ -248,13 +250,13 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _after(keys: list[Key], values: list[Any], backwards: bool) -> Q:
+def after_condition(keys: list[Key], values: list[Any], backwards: bool) -> Q:
     """Rows strictly after ``values`` in the order (before it when ``backwards``):
     ``k1 > v1 OR (k1 = v1 AND k2 > v2) OR …``, with NULL larger than every value."""
     result = Q(pk__in=[])
     equal = Q()
     for index, (key, value) in enumerate(zip(keys, values, strict=True)):
-        name = _KEY.format(index)
+        name = KEY.format(index)
         descending = key.descending != backwards
         later: Q | None
         if value is None:  # NULL is larger than every value
