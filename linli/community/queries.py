@@ -14,18 +14,23 @@ from linli.core import policy
 from .models import (
     AllianceMember,
     AllianceOrder,
+    AllianceProject,
+    Certificate,
     Contribution,
     Correction,
     Event,
     HourRecord,
     MenuItem,
+    Milestone,
     Position,
     PracticalProject,
+    Series,
     ServiceOrder,
     Shift,
     Signup,
     Volunteer,
     VolunteerTeam,
+    Wish,
 )
 
 LIVE = ("confirmed", "waitlisted")
@@ -332,3 +337,198 @@ def street_operations(
         )[:top]
     )  # fmt: skip
     return {**{k: int(v or 0) for k, v in counts.items()}, "rows": rows}
+
+
+# --- rows the pages open by id or token (scope checks follow in the caller) --------------------
+
+
+def events_with_counts() -> QuerySet[Event]:
+    """Every event with its counts (public pages; staff pages check the event's scope)."""
+    return with_counts(Event.objects.all())
+
+
+def staff_events(user: Any, since: date) -> QuerySet[Event]:
+    """Events in the user's reach from ``since`` on, with their counts."""
+    return with_counts(events_in_scope(user)).filter(starts_at__date__gte=since)
+
+
+def signups_with_event() -> QuerySet[Signup]:
+    """Sign-ups with their event, space and position (a ticket opened by its token)."""
+    return Signup.objects.select_related("event__space__position")
+
+
+def waiting_position(signup: Signup) -> int:
+    """Where a waiting sign-up stands on its event's wait-list (1 = next)."""
+    ahead = Signup.objects.filter(
+        event_id=signup.event_id, state=Signup.State.WAITLISTED, rank__lt=signup.rank
+    ).count()
+    return ahead + 1
+
+
+def checkin_tokens(event: Event, code: str) -> list[str]:
+    """The tokens of the event's sign-ups starting with ``code`` (at most two: one is a match)."""
+    return list(
+        Signup.objects.filter(event=event, token__startswith=code).values_list("token", flat=True)[
+            :2
+        ]
+    )
+
+
+def series_rows() -> QuerySet[Series]:
+    return Series.objects.select_related("space__position")
+
+
+def series_with_counts() -> QuerySet[Series]:
+    return series_rows().annotate(n_events=Count("events"))
+
+
+def position_rows() -> QuerySet[Position]:
+    return Position.objects.select_related("parent", "committee")
+
+
+def network(user: Any, qs: QuerySet[Any], to_position: str = "") -> QuerySet[Any]:
+    """Positions (or rows of a position) of the user's street: committee staff see their
+    street's whole network and edit their committee's; street accounts their street's."""
+    committee = policy.committee_scope(user)
+    if committee is None:
+        return policy.scoped(qs, user, f"{to_position}committee_id")
+    street = policy.street_of(user)
+    return qs.filter(
+        Q(**{f"{to_position}committee__subdistrict_id": street})
+        | Q(**{f"{to_position}committee__isnull": True})
+    )
+
+
+def network_positions(user: Any) -> QuerySet[Position]:
+    return network(user, position_rows())
+
+
+def network_series(user: Any) -> QuerySet[Series]:
+    return network(user, series_rows(), "space__position__")
+
+
+def parent_choices(exclude: Position) -> QuerySet[Position]:
+    """The positions a position may hang under (not itself)."""
+    return Position.objects.exclude(pk=exclude.pk).order_by("sort", "name")
+
+
+def position_parts(position: Position) -> dict[str, list[Any]]:
+    """A position's 全岗通 staff, spaces and menu (the manage page)."""
+    return {
+        "staff": list(position.staff.all()),
+        "spaces": list(position.spaces.all()),
+        "menu": list(position.menu.order_by("family", "title")),
+    }
+
+
+def wishes(user: Any) -> QuerySet[Wish]:
+    """Wishes in reach: the street's to street accounts, a committee's to its staff."""
+    return policy.scoped(Wish.objects.select_related("menu_item"), user, "committee_id")
+
+
+def adopted_wishes(limit: int = 10) -> list[Wish]:
+    return list(Wish.objects.filter(status=Wish.Status.ADOPTED).select_related("menu_item")[:limit])
+
+
+def alliance_projects() -> QuerySet[AllianceProject]:
+    return AllianceProject.objects.select_related("unit__organisation").order_by(
+        "category", "title"
+    )
+
+
+def project_parts(project: PracticalProject) -> dict[str, Any]:
+    """A project's milestones, contributions and decisions (its public and manage pages)."""
+    return {
+        "milestones": list(project.milestones.all()),
+        "contributions": list(project.contributions.all()),
+        "decisions": list(project.decisions.all()),
+    }
+
+
+def project_progress(project: PracticalProject) -> dict[str, Any]:
+    """A project's public progress: milestones, decisions and how many households gave."""
+    return {
+        "milestones": list(project.milestones.all()),
+        "decisions": list(project.decisions.all()),
+        "n_households": project.contributions.count(),
+    }
+
+
+def milestones(project: PracticalProject) -> QuerySet[Milestone]:
+    return project.milestones.all()
+
+
+def shifts_by_token() -> QuerySet[Shift]:
+    return Shift.objects.select_related("team", "event")
+
+
+def shift_records(shift: Shift) -> dict[int, HourRecord]:
+    return {r.volunteer_id: r for r in shift.hours.all()}
+
+
+def own_shift_record(shift: Shift, volunteer: Volunteer) -> HourRecord | None:
+    return shift.hours.filter(volunteer=volunteer).first()
+
+
+def is_team_member(team: VolunteerTeam, volunteer: Volunteer) -> bool:
+    return team.members.filter(volunteer=volunteer).exists()
+
+
+def volunteer_by_pk(pk: int) -> Volunteer | None:
+    return Volunteer.objects.filter(pk=pk).first()
+
+
+def volunteer_teams(volunteer: Volunteer) -> QuerySet[VolunteerTeam]:
+    return VolunteerTeam.objects.filter(members__volunteer=volunteer).order_by("name")
+
+
+def own_records(volunteer: Volunteer) -> QuerySet[HourRecord]:
+    return volunteer.hours.all()
+
+
+def own_certificates(volunteer: Volunteer) -> QuerySet[Certificate]:
+    return volunteer.certificates.select_related("team")
+
+
+def team_rows() -> QuerySet[VolunteerTeam]:
+    return VolunteerTeam.objects.all()
+
+
+def team_or_none(team_id: str) -> VolunteerTeam | None:
+    return VolunteerTeam.objects.filter(pk=team_id).first() if team_id.isdigit() else None
+
+
+def newest_certificate(volunteer: Volunteer, team: VolunteerTeam) -> Certificate | None:
+    return volunteer.certificates.filter(team=team).order_by("-issued_on", "-id").first()
+
+
+def approved_hours(user: Any) -> QuerySet[HourRecord]:
+    """Approved hours of the volunteers in reach (the export of 民政部令第67号)."""
+    qs = HourRecord.objects.filter(status=HourRecord.Status.APPROVED).select_related(
+        "volunteer", "team"
+    )
+    return policy.scoped(qs, user, "volunteer__committee_id").order_by("volunteer_id", "on", "id")
+
+
+def volunteer_rows(user: Any) -> QuerySet[Volunteer]:
+    """Volunteers in reach, without figures (one opened by id)."""
+    return policy.scoped(Volunteer.objects.all(), user, "committee_id")
+
+
+def signups(user: Any) -> QuerySet[Signup]:
+    """Sign-ups of the events in reach."""
+    return policy.scoped(Signup.objects.all(), user, "event__committee_id")
+
+
+def positions_with_parts() -> QuerySet[Position]:
+    return Position.objects.prefetch_related("staff", "spaces")
+
+
+def alliance_order_id(user: Any, raw: str) -> int | None:
+    """The id of one of the user's alliance orders, from a form's value (None: not one)."""
+    if not raw.isdigit():
+        return None
+    found: int | None = (
+        alliance_orders(user).filter(pk=int(raw)).values_list("pk", flat=True).first()
+    )
+    return found

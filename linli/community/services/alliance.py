@@ -118,3 +118,37 @@ def do_advance_alliance_order(
         order.save(update_fields=fields)
         audit.record(actor, f"community.alliance.{step}", order)
     return order
+
+
+# One use case per step (each page form calls its own); the flow above checks them all.
+
+
+def do_accept_alliance_order(actor: Actor, order_id: int) -> AllianceOrder:
+    """The unit takes the school's order (接单)."""
+    return do_advance_alliance_order(actor, order_id, "accept")
+
+
+def do_decline_alliance_order(actor: Actor, order_id: int) -> AllianceOrder:
+    """The unit declines the school's order (婉拒)."""
+    return do_advance_alliance_order(actor, order_id, "decline")
+
+
+def do_schedule_alliance_order(
+    actor: Actor, order_id: int, scheduled_at: datetime | None = None, place: str = ""
+) -> AllianceOrder:
+    """The unit fixes (or moves) the session's time and place (排期)."""
+    return do_advance_alliance_order(
+        actor, order_id, "schedule", scheduled_at=scheduled_at, place=place
+    )
+
+
+def do_deliver_alliance_order(actor: Actor, order_id: int) -> AllianceOrder:
+    """The unit records the session as held (实施)."""
+    return do_advance_alliance_order(actor, order_id, "deliver")
+
+
+def do_rate_alliance_order(
+    actor: Actor, order_id: int, rating: int | None = None, feedback: str = ""
+) -> AllianceOrder:
+    """The school rates the session and closes the order (反馈)."""
+    return do_advance_alliance_order(actor, order_id, "feedback", rating=rating, feedback=feedback)

@@ -24,7 +24,15 @@ from ..models import (
     Space,
     VolunteerTeam,
 )
-from ._common import PHONE_PURPOSE, _local, _manage, _public, _serve, _today, clean_phone
+from ._common import (
+    PHONE_PURPOSE,
+    _local,
+    _manage,
+    _public,
+    _serve,
+    _today,
+    clean_phone,
+)
 from .events import _take_slots
 
 # --- orders -----------------------------------------------------------------------------------
@@ -165,3 +173,44 @@ def do_advance_order(
 
 def is_overdue(order: ServiceOrder, today: date | None = None) -> bool:
     return order.status in ServiceOrder.OPEN and order.due_by < (today or _today())
+
+
+# One use case per step (each page form calls its own); the flow above checks them all. The
+# API's ``advance`` takes the step by name and calls ``do_advance_order`` itself.
+
+
+def do_accept_order(actor: Actor, order_id: int) -> ServiceOrder:
+    """受理: the position takes the order on."""
+    return do_advance_order(actor, order_id, "accept")
+
+
+def do_decline_order(actor: Actor, order_id: int, feedback: str = "") -> ServiceOrder:
+    """不予受理, with the reason; a booked room is freed."""
+    return do_advance_order(actor, order_id, "decline", feedback=feedback)
+
+
+def do_dispatch_order(
+    actor: Actor,
+    order_id: int,
+    to_position: Position | None = None,
+    to_team: VolunteerTeam | None = None,
+) -> ServiceOrder:
+    """派单 to a position or a volunteer team (one of the two)."""
+    return do_advance_order(actor, order_id, "dispatch", to_position=to_position, to_team=to_team)
+
+
+def do_deliver_order(actor: Actor, order_id: int) -> ServiceOrder:
+    """服务完成: the service was given today."""
+    return do_advance_order(actor, order_id, "deliver")
+
+
+def do_rate_order(
+    actor: Actor, order_id: int, rating: int | None = None, feedback: str = ""
+) -> ServiceOrder:
+    """评价: the requester's rating, recorded by staff."""
+    return do_advance_order(actor, order_id, "rate", rating=rating, feedback=feedback)
+
+
+def do_cancel_order(actor: Actor, order_id: int, feedback: str = "") -> ServiceOrder:
+    """取消订单; a booked room is freed."""
+    return do_advance_order(actor, order_id, "cancel", feedback=feedback)

@@ -46,9 +46,7 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
         "community/project.html",
         {
             "p": item,
-            "milestones": item.milestones.all(),
-            "decisions": item.decisions.all(),
-            "n_households": item.contributions.count(),
+            **queries.project_progress(item),
         },
     )
 
@@ -117,7 +115,9 @@ def project_manage(request: HttpRequest, pk: int) -> HttpResponse:
                                            photo=d["photo"], note=d["note"])  # fmt: skip
                     return redirect("community:project_manage", item.pk)
             elif what == "done":
-                milestone = get_object_or_404(item.milestones, pk=request.POST.get("milestone"))
+                milestone = get_object_or_404(
+                    queries.milestones(item), pk=request.POST.get("milestone")
+                )
                 services.do_complete_milestone(
                     actor, milestone, timezone.localdate(), photo=request.FILES.get("photo")
                 )
@@ -144,9 +144,7 @@ def project_manage(request: HttpRequest, pk: int) -> HttpResponse:
         "community/project_manage.html",
         {
             "p": item,
-            "milestones": item.milestones.all(),
-            "contributions": item.contributions.all(),
-            "decisions": item.decisions.all(),
+            **queries.project_parts(item),
             "forms": forms_,
             "can_manage": can_manage,
         },

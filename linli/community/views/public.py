@@ -25,7 +25,6 @@ from ..models import (
     Family,
     Position,
     Signup,
-    Wish,
 )
 from ._common import CALENDAR_DAYS, _actor, _fail, _qr_svg, _render, _staff_links
 
@@ -129,7 +128,7 @@ def _seats_left(event: Event) -> int:
 
 @login_not_required
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    event = get_object_or_404(queries.with_counts(Event.objects.all()), pk=pk)
+    event = get_object_or_404(queries.events_with_counts(), pk=pk)
     form = f.SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -161,7 +160,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_not_required
 def ticket(request: HttpRequest, token: str) -> HttpResponse:
-    signup = get_object_or_404(Signup.objects.select_related("event__space__position"), token=token)
+    signup = get_object_or_404(queries.signups_with_event(), token=token)
     if request.method == "POST":
         try:
             services.do_cancel_signup(_actor(request), token)
@@ -172,12 +171,7 @@ def ticket(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("community:ticket", token)
     position_in_list = None
     if signup.state == Signup.State.WAITLISTED:
-        position_in_list = (
-            Signup.objects.filter(
-                event=signup.event, state="waitlisted", rank__lt=signup.rank
-            ).count()
-            + 1
-        )
+        position_in_list = queries.waiting_position(signup)
     checkin_url = request.build_absolute_uri(reverse("community:checkin", args=[token]))
     return _render(
         request,
@@ -204,14 +198,14 @@ def wish(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("心愿已收到，我们会尽快答复。"))
             return redirect("community:wish")
-    adopted = Wish.objects.filter(status="adopted").select_related("menu_item")[:10]
+    adopted = queries.adopted_wishes()
     return _render(request, "community/wish.html", {"form": form, "adopted": adopted})
 
 
 @login_not_required
 def order_new(request: HttpRequest, pk: int) -> HttpResponse:
     """下单 by a resident online (public) or by staff for one taken by phone or at the counter."""
-    pos = get_object_or_404(Position, pk=pk)
+    pos = get_object_or_404(queries.position_rows(), pk=pk)
     staff = policy.can(request.user, "community.serve")
     form = f.OrderForm(request.POST or None, position=pos, staff=staff)
     if request.method == "GET" and request.GET.get("item"):
