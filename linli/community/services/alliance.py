@@ -22,7 +22,7 @@ from ..models import (
     AllianceOrder,
     AllianceProject,
 )
-from ._common import _today
+from ._common import _street_row_in_reach, _today
 
 # --- the alliance ----------------------------------------------------------------------------
 
@@ -42,6 +42,9 @@ def do_order_alliance_project(
     school = _member_of(actor)
     if school is None or school.kind != AllianceMember.Kind.SCHOOL:
         raise NotSchool(_("只有联盟学校可以下单。"))
+    streets = {project.unit.subdistrict_id, school.subdistrict_id}
+    if None not in streets and len(streets) > 1:  # another street's alliance
+        raise CommunityError(_("只能预订本街道美育联盟的项目。"), field="project")
     if not 1 <= students <= project.capacity:
         raise CommunityError(
             _("人数须在 1 到 %(n)s 之间。") % {"n": project.capacity}, field="students"
@@ -90,10 +93,10 @@ def do_advance_alliance_order(
         )
         member = _member_of(actor)
         party = order.project.unit if side == "unit" else order.school
-        if not (
-            (policy.can(actor.user, "community.alliance") and member == party)
-            or policy.can(actor.user, "community.manage")
-        ):
+        street_staff = policy.can(actor.user, "community.manage") and _street_row_in_reach(
+            actor.user, order.school.subdistrict_id
+        )
+        if not ((policy.can(actor.user, "community.alliance") and member == party) or street_staff):
             raise NotAllowed(_("只能处理本单位的订单。"))
         if order.status not in allowed:
             raise WrongState(

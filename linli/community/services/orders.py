@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -30,6 +31,7 @@ from ._common import (
     _manage,
     _public,
     _serve,
+    _street_for,
     _today,
     clean_phone,
 )
@@ -64,8 +66,16 @@ def do_place_order(
     """下单: a resident online, or staff entering an order taken by phone or at the counter."""
     if channel != ServiceOrder.Channel.ONLINE:
         policy.require(actor.user, "community.serve")
+        # Staff take orders for their own street's positions only.
+        street = position.subdistrict_id
+        if (
+            street is not None
+            and not policy.streets_in_reach(actor.user).filter(pk=street).exists()
+        ):
+            raise PermissionDenied("out of scope")
     if requester_kind == ServiceOrder.Requester.COMMITTEE:
         _serve(actor, committee_id)
+    street = _street_for(actor, committee_id, position.subdistrict_id)
     actor = _public(actor)
     name = (requester_name or "").strip()
     if not name:
@@ -97,6 +107,7 @@ def do_place_order(
             requester_kind=requester_kind, requester_name=name,
             phone_cipher=crypto.encrypt(clean, PHONE_PURPOSE) if clean else "",
             phone_masked=mask_phone(clean) if clean else "", committee_id=committee_id,
+            subdistrict_id=street,
             people=people, note=note, channel=channel, due_by=_today() + timedelta(days=lead),
             created=now, created_by=actor.user,
         )  # fmt: skip
@@ -138,7 +149,7 @@ def do_advance_order(
     with transaction.atomic():
         order = ServiceOrder.objects.select_for_update().select_related("position").get(pk=order_id)
         # A committee handles the orders of its own committee and of its own station.
-        _manage(actor, order.committee_id or order.position.committee_id)
+        _manage(actor, order.committee_id or order.position.committee_id, order.subdistrict_id)
         allowed, target = _ORDER_FLOW[step]
         if order.status not in allowed:
             raise WrongState(

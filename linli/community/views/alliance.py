@@ -51,7 +51,7 @@ def alliance(request: HttpRequest) -> HttpResponse:
     page = Paginator(orders_qs, PAGE_SIZE).get_page(request.GET.get("page"))
     labels = dict(Category.choices)
     projects_by_cat: dict[str, list[AllianceProject]] = {str(v): [] for v in labels.values()}
-    for p in queries.alliance_projects():
+    for p in queries.alliance_projects(request.user):
         projects_by_cat[str(labels[p.category])].append(p)
     return _render(
         request,
@@ -64,7 +64,7 @@ def alliance(request: HttpRequest) -> HttpResponse:
             "menu": {k: v for k, v in projects_by_cat.items() if v},
             "schedule": f.ScheduleForm(),
             "rate": f.RateForm(),
-            "figures": queries.alliance_figures()
+            "figures": queries.alliance_figures(request.user)
             if policy.can(request.user, "community.view")
             else None,
             "category_labels": labels,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -27,7 +28,8 @@ from ._common import PAGE_SIZE, _actor, _fail, _render
 def _event_in_scope(request: HttpRequest, pk: int) -> Event:
     policy.require(request.user, "community.view")
     event = get_object_or_404(queries.events_with_counts(), pk=pk)
-    policy.require_in_scope(request.user, event.committee_id)
+    if not queries.event_in_reach(request.user, event):
+        raise PermissionDenied
     return event
 
 
@@ -86,7 +88,8 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
     """The URL in the ticket's QR code: staff open it with the phone camera and confirm."""
     policy.require(request.user, "community.serve")
     signup = get_object_or_404(queries.signups_with_event(), token=token)
-    policy.require_in_scope(request.user, signup.event.committee_id)
+    if not queries.event_in_reach(request.user, signup.event):
+        raise PermissionDenied
     if request.method == "POST":
         try:
             services.do_check_in(_actor(request), token)
@@ -135,10 +138,12 @@ def event_new(request: HttpRequest) -> HttpResponse:
 def series(request: HttpRequest) -> HttpResponse:
     """Recurring series (晚间一小时): schedule their events for a period."""
     policy.require(request.user, "community.manage")
-    items = list(queries.series_with_counts())
+    items = list(queries.series_with_counts(request.user))
     form = f.narrow_to_reach(f.ScheduleSeriesForm(request.POST or None), request.user)
     if request.method == "POST":
-        target = get_object_or_404(queries.series_rows(), pk=request.POST.get("series"))
+        target = get_object_or_404(
+            queries.network_series(request.user), pk=request.POST.get("series")
+        )
         if form.is_valid():
             created, skipped = services.do_schedule_series(
                 _actor(request), target, form.cleaned_data["first"], form.cleaned_data["last"]

@@ -34,7 +34,7 @@ def _position_in_scope(request: HttpRequest, pk: int) -> Position:
     """A position committee staff may change: their committee's only (403 otherwise)."""
     policy.require(request.user, "community.manage")
     item = get_object_or_404(queries.position_rows(), pk=pk)
-    if not policy.in_scope(request.user, item.committee_id):
+    if not queries.position_in_reach(request.user, item):
         raise PermissionDenied
     return item
 
@@ -80,7 +80,7 @@ def position_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         }  # fmt: skip
     form = f.PositionForm(request.POST or None, initial=initial, committee_locked=locked)
     if item is not None:
-        form.fields["parent"].queryset = queries.parent_choices(item)  # type: ignore[attr-defined]
+        form.fields["parent"].queryset = queries.parent_choices(request.user, item)  # type: ignore[attr-defined]
     f.narrow_to_reach(form, request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -166,7 +166,7 @@ def series_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     policy.require(request.user, "community.manage")
     if policy.committee_scope(request.user) is not None:
         raise PermissionDenied  # series are the street's (党群 department)
-    item = get_object_or_404(queries.series_rows(), pk=pk) if pk else None
+    item = get_object_or_404(queries.network_series(request.user), pk=pk) if pk else None
     initial: dict[str, Any] = {}
     if item is not None:
         initial = {

@@ -26,7 +26,7 @@ from ..models import (
     Position,
     Signup,
 )
-from ._common import CALENDAR_DAYS, _actor, _fail, _qr_svg, _render, _staff_links
+from ._common import CALENDAR_DAYS, _actor, _fail, _qr_svg, _render, _staff_links, _street
 
 # --- public: network, menus, calendar --------------------------------------------------------
 
@@ -52,8 +52,9 @@ def _map(positions: list[Position]) -> list[dict[str, Any]]:
 @login_not_required
 def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    positions = list(queries.positions())
-    events = list(queries.calendar(today, 7)[:8])
+    street = _street(request)
+    positions = list(queries.positions(street))
+    events = list(queries.calendar(today, 7, street)[:8])
     return _render(
         request,
         "community/index.html",
@@ -63,14 +64,14 @@ def index(request: HttpRequest) -> HttpResponse:
             "map": _map(positions),
             "events": events,
             "staff": _staff_links(request),
-            "figures": queries.screen_figures(today),
+            "figures": queries.screen_figures(today, street),
         },
     )
 
 
 @login_not_required
 def network(request: HttpRequest) -> HttpResponse:
-    positions = list(queries.positions())
+    positions = list(queries.positions(_street(request)))
     groups: dict[str, list[Position]] = defaultdict(list)
     for p in positions:
         groups[p.get_kind_display()].append(p)
@@ -99,7 +100,7 @@ def menu(request: HttpRequest) -> HttpResponse:
     family = request.GET.get("family", "")
     if family not in dict(Family.choices):
         family = ""
-    items = list(queries.menu(family))
+    items = list(queries.menu(family, street=_street(request)))
     return _render(
         request,
         "community/menu.html",
@@ -110,7 +111,7 @@ def menu(request: HttpRequest) -> HttpResponse:
 @login_not_required
 def calendar(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    events = list(queries.calendar(today, CALENDAR_DAYS))
+    events = list(queries.calendar(today, CALENDAR_DAYS, _street(request)))
     days: dict[Any, list[Event]] = defaultdict(list)
     for e in events:
         days[timezone.localtime(e.starts_at).date()].append(e)
@@ -140,8 +141,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("community:ticket", result.signup.token)
     roster = services.event_roster(event)
-    can_roster = policy.can(request.user, "community.view") and policy.in_scope(
-        request.user, event.committee_id
+    can_roster = policy.can(request.user, "community.view") and queries.event_in_reach(
+        request.user, event
     )
     return _render(
         request,
@@ -192,13 +193,13 @@ def wish(request: HttpRequest) -> HttpResponse:
     form = f.WishForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_make_wish(_actor(request), **form.cleaned_data)
+            services.do_make_wish(_actor(request), **form.cleaned_data, street_id=_street(request))
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, _("心愿已收到，我们会尽快答复。"))
-            return redirect("community:wish")
-    adopted = queries.adopted_wishes()
+            return redirect(request.get_full_path())
+    adopted = queries.adopted_wishes(street=_street(request))
     return _render(request, "community/wish.html", {"form": form, "adopted": adopted})
 
 

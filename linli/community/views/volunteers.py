@@ -23,7 +23,7 @@ from .volunteer_page import volunteer_shift
 def volunteers(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, "community.view")
     team_id = request.GET.get("team", "")
-    team = queries.team_or_none(team_id)
+    team = queries.team_or_none(request.user, team_id)
     if request.method == "POST":
         policy.require(request.user, "community.manage")
         try:
@@ -51,7 +51,7 @@ def volunteers(request: HttpRequest) -> HttpResponse:
         request,
         "community/volunteers.html",
         {
-            "teams": list(queries.teams()),
+            "teams": list(queries.teams(request.user)),
             "team": team,
             "people": people,
             "pending": list(queries.pending_hours(request.user)[:100]),
@@ -70,7 +70,7 @@ def shift(request: HttpRequest, token: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return volunteer_shift(request, token)
     policy.require(request.user, "community.serve")
-    item = get_object_or_404(queries.shifts_by_token(), token=token)
+    item = get_object_or_404(queries.staff_shifts(request.user), token=token)
     members = list(queries.volunteers(request.user, item.team).order_by("name", "id"))
     if request.method == "POST":
         volunteer = get_object_or_404(
@@ -99,7 +99,7 @@ def shift(request: HttpRequest, token: str) -> HttpResponse:
 def certificate(request: HttpRequest, pk: int, team_pk: int) -> HttpResponse:
     """Issue (POST) or re-print the newest certificate of a volunteer with a team, as PDF."""
     volunteer = _volunteer(request, pk)
-    team = get_object_or_404(queries.team_rows(), pk=team_pk)
+    team = get_object_or_404(queries.team_rows(request.user), pk=team_pk)
     if request.method == "POST":
         try:
             services.do_issue_certificate(_actor(request), volunteer, team)
