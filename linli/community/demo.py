@@ -26,7 +26,7 @@ from linli.core.models import Organisation, User
 from linli.core.roles import Department, Role
 from linli.geo import demo as geo_demo
 from linli.geo.demo import DEMO_PASSWORD
-from linli.geo.models import Area, Committee
+from linli.geo.models import Area, Committee, Subdistrict
 
 from . import rules, services
 from .models import (
@@ -782,3 +782,47 @@ def build() -> dict[str, int]:
         **{f"alliance {k}": v for k, v in alliance.items()},
         "practical projects": projects,
     }
+
+
+# --- the other streets of the district demo -----------------------------------------------------
+
+STREET_ACTIVITIES = (
+    # (title, days from today, start hour, end hour, seats, family)
+    ("晚间一小时：社区合唱排练", 0, 18, 19, 30, "culture"),
+    ("党员微党课：身边的好榜样", 2, 14, 15, 40, "party_mass"),
+    ("文明实践：垃圾分类小课堂", 5, 10, 11, 25, "civilisation"),
+)
+
+
+def build_street_presence(street: Subdistrict, today: date | None = None) -> dict[str, int]:
+    """A small community presence for another street of the district demo: its party-mass
+    centre with a hall, and a few activities there (one today), made through the services as
+    the street's party-mass office (an account of that street, made here without a password),
+    so every row is that street's own. Nothing happens when the centre exists already."""
+    today = today or timezone.localdate()
+    name = f"{street.name}社区党群服务中心"
+    if Position.objects.filter(name=name).exists():
+        return {"positions": 0, "events": 0}
+    office, _created = User.objects.get_or_create(
+        username=f"dangqun-{street.code}",
+        defaults={
+            "role": Role.STREET_STAFF, "department": Department.PARTY_MASS,
+            "subdistrict": street, "display_name": f"{street.name}党群办",
+        },
+    )  # fmt: skip
+    if _created:
+        office.set_unusable_password()
+        office.save(update_fields=["password"])
+    actor = Actor(office, "demo", "linli demo")
+    centre = services.do_save_position(actor, None, {
+        "kind": "centre", "name": name, "address": f"{street.name}党群服务中心",
+        "map_x": 50, "map_y": 50, "hours": "周一至周日 9:00–20:00", "sort": 1,
+    })  # fmt: skip
+    hall = services.do_save_space(actor, centre, None, name="多功能厅", capacity=60,
+                                  equipment="音响、投影")  # fmt: skip
+    for title, offset, start, end, seats, family in STREET_ACTIVITIES:
+        day = today + timedelta(days=offset)
+        services.do_create_event(actor, title=title, space=hall, starts_at=_at(day, start),
+                                 ends_at=_at(day, end), capacity=seats, family=family,
+                                 audience="居民")  # fmt: skip
+    return {"positions": 1, "events": len(STREET_ACTIVITIES)}
