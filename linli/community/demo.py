@@ -26,7 +26,7 @@ from linli.core.models import Organisation, User
 from linli.core.roles import Department, Role
 from linli.geo import demo as geo_demo
 from linli.geo.demo import DEMO_PASSWORD
-from linli.geo.models import Area, Committee
+from linli.geo.models import Area, Committee, Subdistrict
 
 from . import rules, services
 from .models import (
@@ -159,7 +159,7 @@ def _network(committees: dict[str, Committee]) -> dict[str, Position]:
     p: dict[str, Position] = {}
 
     def add(key: str, **kw: object) -> Position:
-        p[key] = Position.objects.create(**kw)
+        p[key] = Position.objects.create(subdistrict=geo_demo.home_street(), **kw)
         return p[key]
 
     add("centre", kind="centre", name="湖南街道社区党群服务中心", address="高邮路7号", map_x=90,
@@ -470,11 +470,13 @@ def _volunteers(
 ) -> dict[str, int]:
     teams = {
         "music": VolunteerTeam.objects.create(
+            subdistrict=geo_demo.home_street(),
             name="衡复音乐阅读者", position=p["centre"], issuer="湖南街道社区党群服务中心",
             issuer_contact="021-6431 0000",
             description="音乐艺术家和居民组成，开展艺术 Talk、歌剧沙龙、音乐工作坊，擦亮“音乐好邻居”名片。",
         ),
         "building": VolunteerTeam.objects.create(
+            subdistrict=geo_demo.home_street(),
             name="建筑可阅读", position=p["centre"], issuer="湖南街道社区党群服务中心",
             issuer_contact="021-6431 0000",
             description="邻居讲邻居的故事：风貌区老建筑讲解、“梧桐沐影”建筑+电影人文行走。",
@@ -588,11 +590,12 @@ def _orders(
 
 def _wishes(actor: Actor, p: dict[str, Position]) -> int:
     public = Actor(None, "demo")
-    services.do_make_wish(
-        public, "希望开一个老年人智能手机课，学会用手机挂号、买菜。", "张阿姨", _phone(8101)
-    )
-    services.do_make_wish(public, "下班回来晚，能不能晚上也有读书活动？", "", "")
-    w = services.do_make_wish(public, "想让孩子周末在家门口学点传统乐器。", "刘先生", _phone(8102))
+    home = p["centre"].subdistrict_id  # left on the home street's wish page
+    services.do_make_wish(public, "希望开一个老年人智能手机课，学会用手机挂号、买菜。", "张阿姨",
+                          _phone(8101), street_id=home)  # fmt: skip
+    services.do_make_wish(public, "下班回来晚，能不能晚上也有读书活动？", "", "", street_id=home)
+    w = services.do_make_wish(public, "想让孩子周末在家门口学点传统乐器。", "刘先生", _phone(8102),
+                              street_id=home)  # fmt: skip
     services.do_adopt_wish(actor, w, position=p["culture"], family="culture", title="周末亲子国乐体验",
                         audience="亲子家庭", capacity=16, duration_minutes=60, mode="appointment",
                         answer="已由梧桐国乐社开设，每周六上午。")  # fmt: skip
@@ -604,12 +607,14 @@ def _alliance(accounts: dict[str, User], today: date) -> dict[str, int]:
     units = {}
     for name in UNITS:
         org, _c = Organisation.objects.update_or_create(name=name, defaults={"kind": "cultural"})
-        units[name] = AllianceMember.objects.create(organisation=org, kind="unit", joined=joined)
+        units[name] = AllianceMember.objects.create(
+            organisation=org, kind="unit", joined=joined, subdistrict=geo_demo.home_street()
+        )
     schools = {}
     for name in SCHOOLS:
         org, _c = Organisation.objects.update_or_create(name=name, defaults={"kind": "school"})
         schools[name] = AllianceMember.objects.create(
-            organisation=org, kind="school", joined=joined
+            organisation=org, kind="school", joined=joined, subdistrict=geo_demo.home_street()
         )
     term = f"{today.year}秋" if today.month >= 8 else f"{today.year}春"
     projects = [
@@ -777,3 +782,47 @@ def build() -> dict[str, int]:
         **{f"alliance {k}": v for k, v in alliance.items()},
         "practical projects": projects,
     }
+
+
+# --- the other streets of the district demo -----------------------------------------------------
+
+STREET_ACTIVITIES = (
+    # (title, days from today, start hour, end hour, seats, family)
+    ("晚间一小时：社区合唱排练", 0, 18, 19, 30, "culture"),
+    ("党员微党课：身边的好榜样", 2, 14, 15, 40, "party_mass"),
+    ("文明实践：垃圾分类小课堂", 5, 10, 11, 25, "civilisation"),
+)
+
+
+def build_street_presence(street: Subdistrict, today: date | None = None) -> dict[str, int]:
+    """A small community presence for another street of the district demo: its party-mass
+    centre with a hall, and a few activities there (one today), made through the services as
+    the street's party-mass office (an account of that street, made here without a password),
+    so every row is that street's own. Nothing happens when the centre exists already."""
+    today = today or timezone.localdate()
+    name = f"{street.name}社区党群服务中心"
+    if Position.objects.filter(name=name).exists():
+        return {"positions": 0, "events": 0}
+    office, _created = User.objects.get_or_create(
+        username=f"dangqun-{street.code}",
+        defaults={
+            "role": Role.STREET_STAFF, "department": Department.PARTY_MASS,
+            "subdistrict": street, "display_name": f"{street.name}党群办",
+        },
+    )  # fmt: skip
+    if _created:
+        office.set_unusable_password()
+        office.save(update_fields=["password"])
+    actor = Actor(office, "demo", "linli demo")
+    centre = services.do_save_position(actor, None, {
+        "kind": "centre", "name": name, "address": f"{street.name}党群服务中心",
+        "map_x": 50, "map_y": 50, "hours": "周一至周日 9:00–20:00", "sort": 1,
+    })  # fmt: skip
+    hall = services.do_save_space(actor, centre, None, name="多功能厅", capacity=60,
+                                  equipment="音响、投影")  # fmt: skip
+    for title, offset, start, end, seats, family in STREET_ACTIVITIES:
+        day = today + timedelta(days=offset)
+        services.do_create_event(actor, title=title, space=hall, starts_at=_at(day, start),
+                                 ends_at=_at(day, end), capacity=seats, family=family,
+                                 audience="居民")  # fmt: skip
+    return {"positions": 1, "events": len(STREET_ACTIVITIES)}

@@ -1,8 +1,11 @@
 """One filter definition per community list, shared by the list page and the API list.
 
 The querysets they narrow come from ``queries`` and are already reach-scoped; the committee
-drop-down offers only the committees the asking user reaches. A page with bad filter input
-shows the field's error and an empty list (``apply``); the API answers 400 naming the field.
+drop-down offers only the committees the asking user reaches; district and city accounts also
+get a street drop-down (``StreetChoice``: offered only to accounts reaching several streets),
+narrowing by the row's own street (``subdistrict``, set on every row by the services). A page
+with bad filter input shows the field's error and an empty list (``apply``); the API answers
+400 naming the field.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.geo.filters import committee_filter, search_in
+from linli.geo.filters import StreetChoice, committee_filter, search_in, street_filter
 
 from .models import (
     AllianceOrder,
@@ -31,7 +34,8 @@ from .models import (
 )
 
 
-class PositionFilter(df.FilterSet):  # type: ignore[misc]
+class PositionFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
+    street = street_filter("subdistrict")
     q = df.CharFilter(label=_("搜索"), method=search_in(("name", "address")))
     kind = df.ChoiceFilter(choices=Position.Kind.choices, label=_("类型"))
     parent = df.NumberFilter(field_name="parent_id", label=_("上级阵地"))
@@ -39,10 +43,11 @@ class PositionFilter(df.FilterSet):  # type: ignore[misc]
 
     class Meta:
         model = Position
-        fields = ["q", "kind", "parent", "committee"]
+        fields = ["street", "q", "kind", "parent", "committee"]
 
 
-class MenuItemFilter(df.FilterSet):  # type: ignore[misc]
+class MenuItemFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
+    street = street_filter("position__subdistrict")
     q = df.CharFilter(label=_("搜索"), method=search_in(("title", "audience", "provider")))
     family = df.ChoiceFilter(choices=Family.choices, label=_("类别"))
     mode = df.ChoiceFilter(choices=MenuItem.Mode.choices, label=_("预约方式"))
@@ -50,10 +55,11 @@ class MenuItemFilter(df.FilterSet):  # type: ignore[misc]
 
     class Meta:
         model = MenuItem
-        fields = ["q", "family", "mode", "position"]
+        fields = ["street", "q", "family", "mode", "position"]
 
 
-class EventFilter(df.FilterSet):  # type: ignore[misc]
+class EventFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
+    street = street_filter("subdistrict")
     family = df.ChoiceFilter(choices=Family.choices, label=_("类别"))
     status = df.ChoiceFilter(choices=Event.Status.choices, label=_("状态"))
     series = df.NumberFilter(field_name="series_id", label=_("系列"))
@@ -64,10 +70,11 @@ class EventFilter(df.FilterSet):  # type: ignore[misc]
 
     class Meta:
         model = Event
-        fields = ["family", "status", "series", "position", "committee"]
+        fields = ["street", "family", "status", "series", "position", "committee"]
 
 
-class SignupFilter(df.FilterSet):  # type: ignore[misc]
+class SignupFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
+    street = street_filter("event__subdistrict")
     event = df.NumberFilter(field_name="event_id", label=_("活动"))
     state = df.ChoiceFilter(choices=Signup.State.choices, label=_("状态"))
     channel = df.ChoiceFilter(choices=Signup.Channel.choices, label=_("方式"))
@@ -77,10 +84,11 @@ class SignupFilter(df.FilterSet):  # type: ignore[misc]
 
     class Meta:
         model = Signup
-        fields = ["event", "state", "channel", "checked_in"]
+        fields = ["street", "event", "state", "channel", "checked_in"]
 
 
-class ServiceOrderFilter(df.FilterSet):  # type: ignore[misc]
+class ServiceOrderFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
+    street = street_filter("subdistrict")
     status = df.ChoiceFilter(
         choices=ServiceOrder.Status.choices, label=_("状态"), empty_label=_("全部")
     )
@@ -99,7 +107,7 @@ class ServiceOrderFilter(df.FilterSet):  # type: ignore[misc]
 
     class Meta:
         model = ServiceOrder
-        fields = ["status", "channel", "family", "position", "committee", "overdue"]
+        fields = ["street", "status", "channel", "family", "position", "committee", "overdue"]
 
     def filter_overdue(self, qs: QuerySet[Any], _name: str, value: bool | None) -> QuerySet[Any]:
         if value is None:
@@ -108,7 +116,8 @@ class ServiceOrderFilter(df.FilterSet):  # type: ignore[misc]
         return qs.filter(**late) if value else qs.exclude(**late)
 
 
-class AllianceOrderFilter(df.FilterSet):  # type: ignore[misc]
+class AllianceOrderFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
+    street = street_filter("school__subdistrict")
     status = df.ChoiceFilter(choices=AllianceOrder.Status.choices, label=_("状态"))
     category = df.ChoiceFilter(field_name="project__category", choices=Category.choices,
                                label=_("类别"))  # fmt: skip
@@ -118,16 +127,17 @@ class AllianceOrderFilter(df.FilterSet):  # type: ignore[misc]
 
     class Meta:
         model = AllianceOrder
-        fields = ["status", "category", "term", "school", "unit"]
+        fields = ["street", "status", "category", "term", "school", "unit"]
 
 
-class VolunteerFilter(df.FilterSet):  # type: ignore[misc]
+class VolunteerFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
+    street = street_filter("subdistrict")
     team = df.NumberFilter(field_name="teams__team_id", label=_("队伍"))
     committee = committee_filter("committee")
 
     class Meta:
         model = Volunteer
-        fields = ["team", "committee"]
+        fields = ["street", "team", "committee"]
 
 
 def apply(

@@ -368,11 +368,13 @@ class CorrectionForm(forms.Form):
 def narrow_to_reach(form: forms.BaseForm, user: Any) -> Any:
     """Offer in every drop-down of ``form`` only what lies within the user's reach: committees,
     areas, positions, spaces and teams of other streets are neither listed nor accepted."""
+    from . import queries
+
     paths = {
-        Committee: "pk",
-        Position: "committee_id",
-        Space: "position__committee_id",
-        VolunteerTeam: "position__committee_id",
+        Committee: ("pk", ""),
+        Position: ("committee_id", "subdistrict_id"),
+        Space: ("position__committee_id", "position__subdistrict_id"),
+        VolunteerTeam: ("position__committee_id", "subdistrict_id"),
     }
     for field in form.fields.values():
         qs = getattr(field, "queryset", None)
@@ -382,6 +384,10 @@ def narrow_to_reach(form: forms.BaseForm, user: Any) -> Any:
             # Committee staff choose among their street's committees (the services then put
             # what they make in their own committee, whatever was chosen).
             field.queryset = policy.scoped_street(qs, user, "subdistrict_id")  # type: ignore[attr-defined]
+        elif qs.model is Committee:
+            field.queryset = policy.scoped(qs, user, "pk")  # type: ignore[attr-defined]
         elif qs.model in paths:
-            field.queryset = policy.scoped(qs, user, paths[qs.model])  # type: ignore[attr-defined]
+            # A committee's rows by the committee; the street's own by the street.
+            committee_path, street_path = paths[qs.model]
+            field.queryset = queries.in_reach(qs, user, committee_path, street_path)  # type: ignore[attr-defined]
     return form

@@ -8,6 +8,12 @@ phone kept as a keyed hash (one place per person), an encrypted copy and a maske
 Rooms cannot be double-booked: every booking and every event occupies half-hour
 ``SpaceSlot`` rows, unique per space and start, so the database refuses an overlap on
 SQLite and PostgreSQL alike.
+
+Every row that may belong to the street itself rather than to one committee (positions, events,
+orders, wishes, volunteers, teams, projects, alliance members) carries its ``subdistrict``: a
+committee's row its committee's street, a street-level row (no committee) the street it was
+made for. Reads narrow street-level rows by that street (``policy.scoped_street``), so one
+street never sees another's; the services set it.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.models import Organisation
-from linli.geo.models import Area, Committee
+from linli.geo.models import Area, Committee, Subdistrict
 
 # --- the network -------------------------------------------------------------------------------
 
@@ -56,6 +62,10 @@ class Position(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    subdistrict = models.ForeignKey(
+        Subdistrict, verbose_name=_("街道"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
     # Position on the street diagram, the same 0–100 grid as committees (west→east, north→south).
     map_x = models.PositiveSmallIntegerField(
         _("示意图横坐标"), default=50, validators=[MaxValueValidator(100)]
@@ -207,6 +217,10 @@ class Wish(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    subdistrict = models.ForeignKey(
+        Subdistrict, verbose_name=_("街道"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default="new")
     answer = models.TextField(_("答复"), blank=True)
     menu_item = models.ForeignKey(
@@ -240,6 +254,10 @@ class VolunteerTeam(models.Model):
         on_delete=models.SET_NULL,
         related_name="teams",
     )
+    subdistrict = models.ForeignKey(
+        Subdistrict, verbose_name=_("街道"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
     description = models.TextField(_("简介"), blank=True)
     leader = models.ForeignKey(
         "Volunteer",
@@ -319,6 +337,10 @@ class ServiceOrder(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    subdistrict = models.ForeignKey(
+        Subdistrict, verbose_name=_("街道"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
     people = models.PositiveIntegerField(_("人数"), default=1)
     note = models.TextField(_("需求说明"), blank=True)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
@@ -462,6 +484,10 @@ class Event(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    subdistrict = models.ForeignKey(
+        Subdistrict, verbose_name=_("街道"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default="open")
     # Bumped under the event's row lock; orders seats and the wait-list like the engine's lists.
     seq = models.PositiveIntegerField(default=0, editable=False)
@@ -598,6 +624,10 @@ class Volunteer(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    subdistrict = models.ForeignKey(
+        Subdistrict, verbose_name=_("街道"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
     joined = models.DateField(_("加入日期"))
     # The volunteer's own phone page: keyed hash of the personal code the leader hands out
     # (shown once); with the phone's last four digits it opens ``/community/me/``.
@@ -771,6 +801,10 @@ class AllianceMember(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="alliance_member"
     )
     kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    subdistrict = models.ForeignKey(
+        Subdistrict, verbose_name=_("街道"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
     joined = models.DateField(_("加入日期"))
 
     class Meta:
@@ -880,6 +914,10 @@ class PracticalProject(models.Model):
     )  # fmt: skip
     committee = models.ForeignKey(
         Committee, verbose_name=_("居委"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    subdistrict = models.ForeignKey(
+        Subdistrict, verbose_name=_("街道"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )  # fmt: skip
     place = models.CharField(_("地点"), max_length=100)

@@ -17,7 +17,7 @@ from .conftest import PASSWORD, PHONE, TIMEOUT_MS, log_in
 
 
 @pytest.fixture
-def evening(users: dict[str, Any]) -> dict[str, Any]:
+def evening(users: dict[str, Any], street: dict[str, Any]) -> dict[str, Any]:
     from linli.community import services
     from linli.community.models import Position, Space
     from linli.core.models import User
@@ -26,8 +26,9 @@ def evening(users: dict[str, Any]) -> dict[str, Any]:
     dangqun.set_password(PASSWORD)
     dangqun.save()
     centre = Position.objects.create(
-        kind="centre", name="湖南街道社区党群服务中心", address="高邮路7号"
-    )
+        kind="centre", name="湖南街道社区党群服务中心", address="高邮路7号",
+        subdistrict=street["subdistrict"],
+    )  # fmt: skip
     hall = Space.objects.create(position=centre, name="多功能厅", capacity=60)
     # Starts in 40 minutes: sign-up is still open and the door (an hour before) is already open.
     start = timezone.now() + timedelta(minutes=40)
@@ -76,7 +77,7 @@ def test_resident_signs_up_on_a_phone_and_staff_check_in_by_qr(
 
 
 @pytest.fixture
-def alliance(users: dict[str, Any]) -> dict[str, Any]:
+def alliance(users: dict[str, Any], street: dict[str, Any]) -> dict[str, Any]:
     from linli.community.models import AllianceMember, AllianceProject
     from linli.core.models import Organisation, User
 
@@ -89,7 +90,9 @@ def alliance(users: dict[str, Any]) -> dict[str, Any]:
         org = Organisation.objects.create(
             name=name, kind="school" if kind == "school" else "cultural"
         )
-        made[kind] = AllianceMember.objects.create(organisation=org, kind=kind, joined=today)
+        made[kind] = AllianceMember.objects.create(
+            organisation=org, kind=kind, joined=today, subdistrict=street["subdistrict"]
+        )
         user = User(username=username, role=Role.PARTNER, organisation=org)
         user.set_password(PASSWORD)
         user.save()

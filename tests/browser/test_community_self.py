@@ -27,7 +27,7 @@ def shot(page: Any, name: str) -> None:
 
 
 @pytest.fixture
-def team(users: dict[str, Any]) -> dict[str, Any]:
+def team(users: dict[str, Any], street: dict[str, Any]) -> dict[str, Any]:
     from linli.community import services
     from linli.community.models import MenuItem, Position, Space, VolunteerTeam
     from linli.core.models import User
@@ -37,15 +37,18 @@ def team(users: dict[str, Any]) -> dict[str, Any]:
     dangqun.save()
     actor = Actor(dangqun)
     centre = Position.objects.create(
-        kind="centre", name="湖南街道社区党群服务中心", address="高邮路7号", hours="9:00–20:00"
-    )
+        kind="centre", name="湖南街道社区党群服务中心", address="高邮路7号", hours="9:00–20:00",
+        subdistrict=street["subdistrict"],
+    )  # fmt: skip
     Space.objects.create(position=centre, name="多功能厅", capacity=60, equipment="音响、投影")
     MenuItem.objects.create(position=centre, family="party_mass", title="精品党课",
                             audience="党员、居民", capacity=40, duration_minutes=60, mode="order")  # fmt: skip
     services.save_position_staff(
         actor, centre, None, name="张敏", duties="接待、政策咨询、活动组织"
     )
-    crew = VolunteerTeam.objects.create(name="衡复音乐阅读者", position=centre)
+    crew = VolunteerTeam.objects.create(
+        name="衡复音乐阅读者", position=centre, subdistrict=street["subdistrict"]
+    )
     volunteer = services.register_volunteer(actor, crew, "陈志愿", "13900000008")
     code = services.issue_volunteer_code(actor, volunteer)
     now = timezone.now()

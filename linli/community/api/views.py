@@ -23,7 +23,7 @@ from linli.core.api.permissions import PolicyPermission
 from linli.core.context import Actor
 
 from .. import filters, queries, services
-from ..models import AllianceOrder, Event, MenuItem, Position, ServiceOrder, Signup, Volunteer
+from ..models import AllianceOrder, Event, MenuItem, ServiceOrder, Signup, Volunteer
 from . import serializers as s
 
 
@@ -61,7 +61,7 @@ class PositionViewSet(ReadOnly):
     ordering_fields = ["sort", "name"]
 
     def get_queryset(self) -> Any:
-        return Position.objects.prefetch_related("staff", "spaces").order_by("sort", "name", "pk")
+        return queries.positions_with_parts().order_by("sort", "name", "pk")
 
 
 class MenuItemViewSet(ReadOnly):
@@ -90,7 +90,7 @@ class EventViewSet(ReadOnly):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return Event.objects.none()
-        return queries.with_counts(Event.objects.all()).order_by("starts_at", "pk")
+        return queries.events_with_counts().order_by("starts_at", "pk")
 
     @extend_schema(request=s.SignupInputSerializer, responses={201: s.SignupResultSerializer})
     @action(detail=True, methods=["post"])
@@ -124,9 +124,7 @@ class SignupViewSet(ReadOnly):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return Signup.objects.none()
-        return policy.scoped(
-            Signup.objects.all(), self.request.user, "event__committee_id"
-        ).order_by("event_id", "rank", "pk")
+        return queries.signups(self.request.user).order_by("event_id", "rank", "pk")
 
     @extend_schema(request=None, responses=s.SignupSerializer)
     @action(detail=True, methods=["post"])
@@ -220,9 +218,7 @@ class VolunteerViewSet(ReadOnly):
     @action(detail=True, methods=["post"])
     def reveal(self, request: Request, pk: str | None = None) -> Response:
         """The full phone and identity number, for a stated purpose; audited (also refusals)."""
-        volunteer = get_object_or_404(
-            policy.scoped(Volunteer.objects.all(), request.user, "committee_id"), pk=pk
-        )
+        volunteer = get_object_or_404(queries.volunteer_rows(request.user), pk=pk)
         body = s.VolunteerRevealSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         revealed = services.do_reveal_volunteer(

@@ -17,7 +17,15 @@ from ._common import (
     clean_phone,
     person_key,
 )
-from .alliance import do_advance_alliance_order, do_order_alliance_project
+from .alliance import (
+    do_accept_alliance_order,
+    do_advance_alliance_order,
+    do_decline_alliance_order,
+    do_deliver_alliance_order,
+    do_order_alliance_project,
+    do_rate_alliance_order,
+    do_schedule_alliance_order,
+)
 from .events import do_cancel_event, do_create_event, do_schedule_series
 from .network import (
     SeriesUpdate,
@@ -29,7 +37,17 @@ from .network import (
     do_save_space,
     do_update_series_events,
 )
-from .orders import do_advance_order, do_place_order, is_overdue
+from .orders import (
+    do_accept_order,
+    do_advance_order,
+    do_cancel_order,
+    do_decline_order,
+    do_deliver_order,
+    do_dispatch_order,
+    do_place_order,
+    do_rate_order,
+    is_overdue,
+)
 from .projects import (
     MAX_PHOTO_BYTES,
     PHOTO_TYPES,
@@ -110,11 +128,14 @@ __all__ = [
     "clean_phone",
     "create_event",
     "create_shift",
+    "do_accept_alliance_order",
+    "do_accept_order",
     "do_add_milestone",
     "do_adopt_wish",
     "do_advance_alliance_order",
     "do_advance_order",
     "do_cancel_event",
+    "do_cancel_order",
     "do_cancel_signup",
     "do_check_in",
     "do_complete_milestone",
@@ -122,13 +143,20 @@ __all__ = [
     "do_create_shift",
     "do_decide_correction",
     "do_decide_hours",
+    "do_decline_alliance_order",
+    "do_decline_order",
     "do_decline_wish",
+    "do_deliver_alliance_order",
+    "do_deliver_order",
+    "do_dispatch_order",
     "do_issue_certificate",
     "do_issue_volunteer_code",
     "do_log_in_volunteer",
     "do_make_wish",
     "do_order_alliance_project",
     "do_place_order",
+    "do_rate_alliance_order",
+    "do_rate_order",
     "do_record_contribution",
     "do_record_decision",
     "do_register_volunteer",
@@ -149,6 +177,7 @@ __all__ = [
     "do_save_space",
     "do_scan_own_shift",
     "do_scan_shift",
+    "do_schedule_alliance_order",
     "do_schedule_series",
     "do_sign_up",
     "do_update_series_events",

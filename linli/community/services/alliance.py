@@ -22,7 +22,7 @@ from ..models import (
     AllianceOrder,
     AllianceProject,
 )
-from ._common import _today
+from ._common import _street_row_in_reach, _today
 
 # --- the alliance ----------------------------------------------------------------------------
 
@@ -42,6 +42,9 @@ def do_order_alliance_project(
     school = _member_of(actor)
     if school is None or school.kind != AllianceMember.Kind.SCHOOL:
         raise NotSchool(_("只有联盟学校可以下单。"))
+    streets = {project.unit.subdistrict_id, school.subdistrict_id}
+    if None not in streets and len(streets) > 1:  # another street's alliance
+        raise CommunityError(_("只能预订本街道美育联盟的项目。"), field="project")
     if not 1 <= students <= project.capacity:
         raise CommunityError(
             _("人数须在 1 到 %(n)s 之间。") % {"n": project.capacity}, field="students"
@@ -90,10 +93,10 @@ def do_advance_alliance_order(
         )
         member = _member_of(actor)
         party = order.project.unit if side == "unit" else order.school
-        if not (
-            (policy.can(actor.user, "community.alliance") and member == party)
-            or policy.can(actor.user, "community.manage")
-        ):
+        street_staff = policy.can(actor.user, "community.manage") and _street_row_in_reach(
+            actor.user, order.school.subdistrict_id
+        )
+        if not ((policy.can(actor.user, "community.alliance") and member == party) or street_staff):
             raise NotAllowed(_("只能处理本单位的订单。"))
         if order.status not in allowed:
             raise WrongState(
@@ -118,3 +121,37 @@ def do_advance_alliance_order(
         order.save(update_fields=fields)
         audit.record(actor, f"community.alliance.{step}", order)
     return order
+
+
+# One use case per step (each page form calls its own); the flow above checks them all.
+
+
+def do_accept_alliance_order(actor: Actor, order_id: int) -> AllianceOrder:
+    """The unit takes the school's order (接单)."""
+    return do_advance_alliance_order(actor, order_id, "accept")
+
+
+def do_decline_alliance_order(actor: Actor, order_id: int) -> AllianceOrder:
+    """The unit declines the school's order (婉拒)."""
+    return do_advance_alliance_order(actor, order_id, "decline")
+
+
+def do_schedule_alliance_order(
+    actor: Actor, order_id: int, scheduled_at: datetime | None = None, place: str = ""
+) -> AllianceOrder:
+    """The unit fixes (or moves) the session's time and place (排期)."""
+    return do_advance_alliance_order(
+        actor, order_id, "schedule", scheduled_at=scheduled_at, place=place
+    )
+
+
+def do_deliver_alliance_order(actor: Actor, order_id: int) -> AllianceOrder:
+    """The unit records the session as held (实施)."""
+    return do_advance_alliance_order(actor, order_id, "deliver")
+
+
+def do_rate_alliance_order(
+    actor: Actor, order_id: int, rating: int | None = None, feedback: str = ""
+) -> AllianceOrder:
+    """The school rates the session and closes the order (反馈)."""
+    return do_advance_alliance_order(actor, order_id, "feedback", rating=rating, feedback=feedback)

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from linli.core import audit, policy
+from linli.core import audit
 from linli.core.context import Actor
 
 from .. import rules
@@ -24,7 +24,7 @@ from ..models import (
     Space,
     SpaceSlot,
 )
-from ._common import _aware, _local, _manage
+from ._common import _aware, _local, _manage, _street_for
 
 # --- spaces and events ------------------------------------------------------------------------
 
@@ -59,7 +59,8 @@ def do_create_event(
     partner: str = "",
     description: str = "",
 ) -> Event:
-    _manage(actor, committee_id)
+    street = _street_for(actor, committee_id, space.position.subdistrict_id)
+    _manage(actor, committee_id, street)
     if ends_at <= starts_at:
         raise CommunityError(_("结束时间须晚于开始时间。"), field="ends_at")
     if capacity < 1 or capacity > space.capacity:
@@ -76,8 +77,8 @@ def do_create_event(
         event = Event.objects.create(
             title=title, space=space, starts_at=starts_at, ends_at=ends_at, capacity=capacity,
             reserved_offline=reserved_offline, release_at=release_at, series=series,
-            committee_id=committee_id, family=family, audience=audience, partner=partner,
-            description=description,
+            committee_id=committee_id, subdistrict_id=street, family=family, audience=audience,
+            partner=partner, description=description,
         )  # fmt: skip
         _take_slots(space, starts_at, ends_at, event=event)
         audit.record(actor, "community.event.create", event)
@@ -89,7 +90,8 @@ def do_schedule_series(actor: Actor, series: Series, first: date, last: date) ->
 
     A day whose room is already taken, or that already has the series' event, is skipped.
     """
-    policy.require(actor.user, "community.manage")
+    position = series.space.position
+    _manage(actor, position.committee_id, position.subdistrict_id)
     created = skipped = 0
     day = first
     partners = series.partner_list
@@ -124,7 +126,7 @@ def do_schedule_series(actor: Actor, series: Series, first: date, last: date) ->
 
 
 def do_cancel_event(actor: Actor, event: Event, reason: str) -> Event:
-    _manage(actor, event.committee_id)
+    _manage(actor, event.committee_id, event.subdistrict_id)
     with transaction.atomic():
         event.status = Event.Status.CANCELLED
         event.save(update_fields=["status"])

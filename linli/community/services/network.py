@@ -30,7 +30,7 @@ from ..models import (
     Series,
     Space,
 )
-from ._common import _aware, _local, _manage
+from ._common import _aware, _local, _manage, _require_reach, _street_for
 from .events import _take_slots
 
 # --- staff forms: the network, spaces, menus and series -------------------------------------
@@ -108,7 +108,7 @@ def do_save_position(actor: Actor, position: Position | None, data: dict[str, An
     """Create or edit a position; committee staff only their own committee's positions."""
     policy.require(actor.user, "community.manage")
     if position is not None:
-        policy.require_in_scope(actor.user, position.committee_id)
+        _require_reach(actor, position.committee_id, position.subdistrict_id)
     scope = policy.committee_scope(actor.user)
     if scope is not None:
         data["committee_id"] = scope
@@ -147,6 +147,11 @@ def do_save_position(actor: Actor, position: Position | None, data: dict[str, An
     if problem is not None:
         field, message = _HIERARCHY_MESSAGES[problem]
         raise CommunityError(_(message), field=field, code=problem)
+    if parent is not None and position is None:
+        _require_reach(actor, parent.committee_id, parent.subdistrict_id)
+    near = parent.subdistrict_id if parent else (position.subdistrict_id if position else None)
+    clean["subdistrict_id"] = _street_for(actor, clean["committee_id"], near)
+    _require_reach(actor, clean["committee_id"], clean["subdistrict_id"])
     return _save_audited(
         actor, position or Position(), clean, "position", {}, (_("已有同名阵地。"), "name")
     )
@@ -162,7 +167,7 @@ def do_save_position_staff(
     user_id: int | None = None,
 ) -> PositionStaff:
     """全岗通: one person at a position with several duties."""
-    _manage(actor, position.committee_id)
+    _manage(actor, position.committee_id, position.subdistrict_id)
     if member is not None and member.position_id != position.pk:
         raise CommunityError(_("该人员不在此阵地。"), field="member")
     duty_list = rules.split_duties(duties or "")
@@ -177,7 +182,7 @@ def do_save_position_staff(
 
 
 def do_remove_position_staff(actor: Actor, member: PositionStaff) -> None:
-    _manage(actor, member.position.committee_id)
+    _manage(actor, member.position.committee_id, member.position.subdistrict_id)
     with transaction.atomic():
         audit.record(actor, "community.position_staff.remove", member,
                      details={"position": member.position_id})  # fmt: skip
@@ -195,7 +200,7 @@ def do_save_space(
     bookable: bool = True,
 ) -> Space:
     """A room with its capacity and equipment; never smaller than a coming event in it."""
-    _manage(actor, position.committee_id)
+    _manage(actor, position.committee_id, position.subdistrict_id)
     if space is not None and space.position_id != position.pk:
         raise CommunityError(_("该空间不在此阵地。"), field="space")
     if capacity is None or capacity < 1:
@@ -226,7 +231,7 @@ def do_save_menu_item(
     actor: Actor, position: Position, item: MenuItem | None, data: dict[str, Any]
 ) -> MenuItem:
     """One service on a position's menu: family, audience, capacity, duration, how to order."""
-    _manage(actor, position.committee_id)
+    _manage(actor, position.committee_id, position.subdistrict_id)
     if item is not None and item.position_id != position.pk:
         raise CommunityError(_("该服务项目不在此阵地。"), field="item")
     if data.get("family") not in Family.values:
@@ -262,7 +267,10 @@ def do_save_menu_item(
 
 def do_save_series(actor: Actor, series: Series | None, data: dict[str, Any]) -> Series:
     """Define or change a recurring series (street level: the 党群 department or the admin)."""
-    _manage(actor, None)
+    if series is not None:
+        _manage(actor, None, series.space.position.subdistrict_id)
+    space_ = data.get("space")
+    _manage(actor, None, space_.position.subdistrict_id if isinstance(space_, Space) else None)
     try:
         weekdays = rules.parse_weekdays(str(data.get("weekdays") or ""))
     except ValueError:
@@ -329,7 +337,7 @@ def do_update_series_events(actor: Actor, series: Series) -> SeriesUpdate:
     and its room freed. Every other event takes the new time, room, seats and partner; if the
     room is taken at the new time, that event stays as it was and its day is reported.
     """
-    _manage(actor, None)
+    _manage(actor, None, series.space.position.subdistrict_id)
     now = timezone.now()
     report = SeriesUpdate()
     partners = series.partner_list

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -24,7 +25,16 @@ from ..models import (
     Space,
     VolunteerTeam,
 )
-from ._common import PHONE_PURPOSE, _local, _manage, _public, _serve, _today, clean_phone
+from ._common import (
+    PHONE_PURPOSE,
+    _local,
+    _manage,
+    _public,
+    _serve,
+    _street_for,
+    _today,
+    clean_phone,
+)
 from .events import _take_slots
 
 # --- orders -----------------------------------------------------------------------------------
@@ -56,8 +66,16 @@ def do_place_order(
     """下单: a resident online, or staff entering an order taken by phone or at the counter."""
     if channel != ServiceOrder.Channel.ONLINE:
         policy.require(actor.user, "community.serve")
+        # Staff take orders for their own street's positions only.
+        street = position.subdistrict_id
+        if (
+            street is not None
+            and not policy.streets_in_reach(actor.user).filter(pk=street).exists()
+        ):
+            raise PermissionDenied("out of scope")
     if requester_kind == ServiceOrder.Requester.COMMITTEE:
         _serve(actor, committee_id)
+    street = _street_for(actor, committee_id, position.subdistrict_id)
     actor = _public(actor)
     name = (requester_name or "").strip()
     if not name:
@@ -89,6 +107,7 @@ def do_place_order(
             requester_kind=requester_kind, requester_name=name,
             phone_cipher=crypto.encrypt(clean, PHONE_PURPOSE) if clean else "",
             phone_masked=mask_phone(clean) if clean else "", committee_id=committee_id,
+            subdistrict_id=street,
             people=people, note=note, channel=channel, due_by=_today() + timedelta(days=lead),
             created=now, created_by=actor.user,
         )  # fmt: skip
@@ -130,7 +149,7 @@ def do_advance_order(
     with transaction.atomic():
         order = ServiceOrder.objects.select_for_update().select_related("position").get(pk=order_id)
         # A committee handles the orders of its own committee and of its own station.
-        _manage(actor, order.committee_id or order.position.committee_id)
+        _manage(actor, order.committee_id or order.position.committee_id, order.subdistrict_id)
         allowed, target = _ORDER_FLOW[step]
         if order.status not in allowed:
             raise WrongState(
@@ -165,3 +184,44 @@ def do_advance_order(
 
 def is_overdue(order: ServiceOrder, today: date | None = None) -> bool:
     return order.status in ServiceOrder.OPEN and order.due_by < (today or _today())
+
+
+# One use case per step (each page form calls its own); the flow above checks them all. The
+# API's ``advance`` takes the step by name and calls ``do_advance_order`` itself.
+
+
+def do_accept_order(actor: Actor, order_id: int) -> ServiceOrder:
+    """受理: the position takes the order on."""
+    return do_advance_order(actor, order_id, "accept")
+
+
+def do_decline_order(actor: Actor, order_id: int, feedback: str = "") -> ServiceOrder:
+    """不予受理, with the reason; a booked room is freed."""
+    return do_advance_order(actor, order_id, "decline", feedback=feedback)
+
+
+def do_dispatch_order(
+    actor: Actor,
+    order_id: int,
+    to_position: Position | None = None,
+    to_team: VolunteerTeam | None = None,
+) -> ServiceOrder:
+    """派单 to a position or a volunteer team (one of the two)."""
+    return do_advance_order(actor, order_id, "dispatch", to_position=to_position, to_team=to_team)
+
+
+def do_deliver_order(actor: Actor, order_id: int) -> ServiceOrder:
+    """服务完成: the service was given today."""
+    return do_advance_order(actor, order_id, "deliver")
+
+
+def do_rate_order(
+    actor: Actor, order_id: int, rating: int | None = None, feedback: str = ""
+) -> ServiceOrder:
+    """评价: the requester's rating, recorded by staff."""
+    return do_advance_order(actor, order_id, "rate", rating=rating, feedback=feedback)
+
+
+def do_cancel_order(actor: Actor, order_id: int, feedback: str = "") -> ServiceOrder:
+    """取消订单; a booked room is freed."""
+    return do_advance_order(actor, order_id, "cancel", feedback=feedback)

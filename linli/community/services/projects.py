@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from linli.core import audit, crypto
 from linli.core.context import Actor
 from linli.core.identity import mask_phone
+from linli.geo.models import Subdistrict
 
 from .. import rules
 from ..errors import (
@@ -29,12 +30,18 @@ from ..models import (
     PracticalProject,
     Wish,
 )
-from ._common import PHONE_PURPOSE, _manage, _public, _today, clean_phone
+from ._common import PHONE_PURPOSE, _manage, _public, _street_for, _today, clean_phone
 
 # --- the wish box -----------------------------------------------------------------------------
 
 
-def do_make_wish(actor: Actor, text: str, name: str = "", phone: str = "") -> Wish:
+def do_make_wish(
+    actor: Actor, text: str, name: str = "", phone: str = "", street_id: int | None = None
+) -> Wish:
+    """A resident's wish, to the street whose page it was left on (``street_id``), else to the
+    acting account's or the installation's only street."""
+    if street_id is not None and not Subdistrict.objects.filter(pk=street_id).exists():
+        street_id = None
     text = (text or "").strip()
     if not text or len(text) > 500:
         raise CommunityError(_("请写下心愿（500 字以内）。"), field="text")
@@ -44,6 +51,7 @@ def do_make_wish(actor: Actor, text: str, name: str = "", phone: str = "") -> Wi
             text=text, name=name.strip()[:50],
             phone_cipher=crypto.encrypt(clean, PHONE_PURPOSE) if clean else "",
             phone_masked=mask_phone(clean) if clean else "", created=timezone.now(),
+            subdistrict_id=street_id or _street_for(actor),
         )  # fmt: skip
         audit.record(_public(actor), "community.wish.create", wish)
     return wish
@@ -63,7 +71,8 @@ def do_adopt_wish(
     answer: str = "",
 ) -> MenuItem:
     """Turn a wish into a new menu item."""
-    _manage(actor, position.committee_id)
+    _manage(actor, wish.committee_id, wish.subdistrict_id)
+    _manage(actor, position.committee_id, position.subdistrict_id)
     if wish.status != Wish.Status.NEW:
         raise WrongState(_("该心愿已处理。"))
     with transaction.atomic():
@@ -83,7 +92,7 @@ def do_adopt_wish(
 
 
 def do_decline_wish(actor: Actor, wish: Wish, answer: str) -> Wish:
-    _manage(actor, None)
+    _manage(actor, wish.committee_id, wish.subdistrict_id)
     if wish.status != Wish.Status.NEW:
         raise WrongState(_("该心愿已处理。"))
     with transaction.atomic():
@@ -97,7 +106,15 @@ def do_decline_wish(actor: Actor, wish: Wish, answer: str) -> Wish:
 
 
 def do_save_project(actor: Actor, project: PracticalProject) -> PracticalProject:
-    _manage(actor, project.committee_id)
+    if project.pk is not None:  # the stored project must be in reach, not only the new values
+        stored = PracticalProject.objects.filter(pk=project.pk).values_list(
+            "committee_id", "subdistrict_id"
+        )
+        for committee_id, street_id in stored:
+            _manage(actor, committee_id, street_id)
+    area_street = project.area.subdistrict_id if project.area is not None else None
+    project.subdistrict_id = _street_for(actor, project.committee_id, area_street)
+    _manage(actor, project.committee_id, project.subdistrict_id)
     parts = (project.resident_fen, project.subsidy_fen, project.other_fen)
     if not rules.budget_adds_up(project.budget_fen, parts):
         raise CommunityError(

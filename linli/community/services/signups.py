@@ -250,7 +250,7 @@ def do_release_held_seats(actor: Actor, event_id: int, *, early: bool = False) -
     with transaction.atomic():
         event, live = _locked(event_id)
         if early:
-            _manage(actor, event.committee_id)
+            _manage(actor, event.committee_id, event.subdistrict_id)
         if event.released:
             return []
         roster = _roster(event, live)
@@ -288,7 +288,7 @@ def do_check_in(actor: Actor, token: str) -> Signup:
         if found is None:
             raise UnknownRecord(_("无效的签到码。"))
         event = found.event
-        _serve(actor, event.committee_id)
+        _serve(actor, event.committee_id, event.subdistrict_id)
         if found.state != Signup.State.CONFIRMED:
             raise NotConfirmed(_("该报名不是正式名额，不能签到。"))
         if not (event.starts_at - CHECKIN_EARLY <= now <= event.ends_at + CHECKIN_LATE):

@@ -52,7 +52,7 @@ def do_issue_volunteer_code(actor: Actor, volunteer: Volunteer) -> str:
 
     Shown once to the leader, who hands it over; only its keyed hash is kept.
     """
-    _manage(actor, volunteer.committee_id)
+    _manage(actor, volunteer.committee_id, volunteer.subdistrict_id)
     with transaction.atomic():
         for _attempt in range(5):
             raw = "".join(secrets.choice(VOLUNTEER_CODE_ALPHABET) for _ in range(8))

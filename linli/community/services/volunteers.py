@@ -33,7 +33,16 @@ from ..models import (
     Volunteer,
     VolunteerTeam,
 )
-from ._common import ID_PURPOSE, PHONE_PURPOSE, _local, _today, clean_phone
+from ._common import (
+    ID_PURPOSE,
+    PHONE_PURPOSE,
+    _local,
+    _require_reach,
+    _street_for,
+    _street_row_in_reach,
+    _today,
+    clean_phone,
+)
 
 # --- volunteers -------------------------------------------------------------------------------
 
@@ -47,6 +56,8 @@ def do_register_volunteer(
     committee_id: int | None = None,
 ) -> Volunteer:
     policy.require(actor.user, "community.manage")
+    street = _street_for(actor, committee_id, team.subdistrict_id)
+    _require_reach(actor, committee_id, street)
     phone = clean_phone(phone)
     id_cipher = id_masked = ""
     if id_number:
@@ -65,7 +76,7 @@ def do_register_volunteer(
                 name=name.strip(), phone_hash=key,
                 phone_cipher=crypto.encrypt(phone, PHONE_PURPOSE), phone_masked=mask_phone(phone),
                 id_cipher=id_cipher, id_masked=id_masked, committee_id=committee_id,
-                joined=_today(),
+                subdistrict_id=street, joined=_today(),
             )  # fmt: skip
         TeamMember.objects.get_or_create(
             team=team, volunteer=volunteer, defaults={"since": _today()}
@@ -176,6 +187,7 @@ def _report(
 
 def do_decide_hours(actor: Actor, record: HourRecord, approve: bool, note: str = "") -> HourRecord:
     _leader(actor)
+    _require_reach(actor, record.volunteer.committee_id, record.volunteer.subdistrict_id)
     if record.status != HourRecord.Status.PENDING:
         raise WrongState(_("该记录已审核。"))
     with transaction.atomic():
@@ -202,6 +214,8 @@ def do_request_correction(
 
 def do_decide_correction(actor: Actor, corr: Correction, accept: bool) -> Correction:
     _leader(actor)
+    volunteer = corr.record.volunteer
+    _require_reach(actor, volunteer.committee_id, volunteer.subdistrict_id)
     if corr.status != Correction.Status.OPEN:
         raise WrongState(_("该申请已处理。"))
     with transaction.atomic():
@@ -218,6 +232,7 @@ def do_decide_correction(actor: Actor, corr: Correction, accept: bool) -> Correc
 def do_issue_certificate(actor: Actor, volunteer: Volunteer, team: VolunteerTeam) -> Certificate:
     """A certificate of the approved hours served with one team (民政部令第67号 fields)."""
     _leader(actor)
+    _require_reach(actor, volunteer.committee_id, volunteer.subdistrict_id)
     approved = list(
         HourRecord.objects.filter(
             volunteer=volunteer, team=team, status=HourRecord.Status.APPROVED
@@ -249,9 +264,11 @@ class RevealedVolunteer:
 def do_reveal_volunteer(actor: Actor, volunteer: Volunteer, purpose: str) -> RevealedVolunteer:
     """A volunteer's full phone and identity number, as for residents: a role holding
     ``people.view_identity`` in scope, a stated purpose, and an audit record either way."""
-    if not policy.can(actor.user, "people.view_identity") or not policy.in_scope(
-        actor.user, volunteer.committee_id
-    ):
+    in_reach = policy.in_scope(actor.user, volunteer.committee_id) and (
+        volunteer.committee_id is not None
+        or _street_row_in_reach(actor.user, volunteer.subdistrict_id)
+    )
+    if not policy.can(actor.user, "people.view_identity") or not in_reach:
         audit.record(actor, "community.volunteer.reveal", volunteer, outcome="denied")
         raise NotAllowed(_("无权查看完整手机号和身份证号。"))
     if not purpose.strip():

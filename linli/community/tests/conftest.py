@@ -35,11 +35,11 @@ def net(street: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
     dangqun.save()
     centre = Position.objects.create(
         kind="centre", name="社区党群服务中心", address="高邮路7号", map_x=40, map_y=50,
-        hours="周一至周日 9:00–20:00",
+        hours="周一至周日 9:00–20:00", subdistrict=street["subdistrict"],
     )  # fmt: skip
     station = Position.objects.create(
         kind="residential_station", name="陕新居民区党群服务站", address="陕西南路1号",
-        parent=centre, committee=street["c1"],
+        parent=centre, committee=street["c1"], subdistrict=street["subdistrict"],
     )  # fmt: skip
     hall = Space.objects.create(position=centre, name="多功能厅", capacity=60, equipment="音响")
     room = Space.objects.create(position=centre, name="会议室", capacity=12)
@@ -47,15 +47,18 @@ def net(street: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
         position=centre, family="party_mass", title="精品党课", audience="党员、居民",
         capacity=40, duration_minutes=60, mode="order",
     )  # fmt: skip
-    team = VolunteerTeam.objects.create(name="衡复音乐阅读者", position=centre)
+    team = VolunteerTeam.objects.create(
+        name="衡复音乐阅读者", position=centre, subdistrict=street["subdistrict"]
+    )
     unit_org = Organisation.objects.create(name="上海交响乐团", kind="cultural")
     school_org = Organisation.objects.create(name="高安路第一小学", kind="school")
     other_school_org = Organisation.objects.create(name="湖南路小学", kind="school")
     today = timezone.localdate()
-    unit = AllianceMember.objects.create(organisation=unit_org, kind="unit", joined=today)
-    school = AllianceMember.objects.create(organisation=school_org, kind="school", joined=today)
+    here = {"joined": today, "subdistrict": street["subdistrict"]}
+    unit = AllianceMember.objects.create(organisation=unit_org, kind="unit", **here)
+    school = AllianceMember.objects.create(organisation=school_org, kind="school", **here)
     other_school = AllianceMember.objects.create(
-        organisation=other_school_org, kind="school", joined=today
+        organisation=other_school_org, kind="school", **here
     )
     project = AllianceProject.objects.create(
         unit=unit, category="master", title="大师说乐：走近交响乐", term="2026秋",

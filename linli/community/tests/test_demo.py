@@ -64,3 +64,39 @@ def test_demo_volunteer_logs_in_with_the_documented_code(db: Any) -> None:
     volunteer = services.do_log_in_volunteer(demo.DEMO_VOLUNTEER_CODE, "9100", address="t")
     assert volunteer.teams.get().team.name == "建筑可阅读"
     assert volunteer.certificates.exists()
+
+
+def test_another_street_gets_a_centre_and_activities_of_its_own(db: Any) -> None:
+    from django.utils import timezone
+
+    from linli.community import demo, queries
+    from linli.core.models import User
+    from linli.geo import demo as geo_demo
+    from linli.geo.models import Subdistrict
+
+    geo_demo.build(with_residents=False)
+    demo.build()
+    home = geo_demo.home_street()
+    assert home is not None
+    other = Subdistrict.objects.create(code="T1", name="天平路街道", district=home.district)
+    made = demo.build_street_presence(other)
+    assert made == {"positions": 1, "events": 3}
+    assert demo.build_street_presence(other) == {"positions": 0, "events": 0}
+    centre = Position.objects.get(name="天平路街道社区党群服务中心")
+    assert centre.subdistrict_id == other.pk
+    events = Event.objects.filter(subdistrict=other)
+    assert events.count() == 3
+    today = timezone.localdate()
+    assert [e.title for e in events if timezone.localtime(e.starts_at).date() == today] == [
+        "晚间一小时：社区合唱排练"
+    ]
+    office = User.objects.get(username="dangqun-T1")
+    assert not office.has_usable_password()
+    # The street's office reads its own activities; the home street's office does not.
+    assert set(queries.events_in_scope(office).values_list("subdistrict_id", flat=True)) == {
+        other.pk
+    }
+    home_office = User.objects.get(username="dangqun")
+    assert not queries.events_in_scope(home_office).filter(subdistrict=other).exists()
+    on_calendar = {e.title for e in queries.calendar(today, 7, other.pk)}
+    assert on_calendar == {title for title, *_rest in demo.STREET_ACTIVITIES}

@@ -106,8 +106,6 @@ def test_units_see_only_orders_of_their_own_projects(client: Client, net: dict[s
     assert [r["project_title"] for r in rows] == ["穿越戏剧"]
     symphony_order = net["project"].orders.get()
     assert client.get(f"{api}{symphony_order.pk}/").status_code == 404
-    refused = client.post(
-        reverse("community:alliance"), {"order": symphony_order.pk, "step": "accept"}
-    )
+    refused = client.post(reverse("community:alliance_accept"), {"order": symphony_order.pk})
     symphony_order.refresh_from_db()
     assert refused.status_code == 404 and symphony_order.status == "ordered"

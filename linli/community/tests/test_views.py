@@ -15,6 +15,7 @@ from django.urls import reverse
 from linli.community import services
 from linli.community.models import Event, PracticalProject, ServiceOrder, Signup, Wish
 from linli.core.context import Actor
+from linli.core.models import AuditRecord
 
 from .conftest import at
 
@@ -153,13 +154,60 @@ def test_order_page_walks_the_loop(client: Client, net: dict[str, Any]) -> None:
         requester_name="甲", phone=phone(1),
     )  # fmt: skip
     client.force_login(net["dangqun"])
-    url = reverse("community:order", args=[order.pk])
-    client.post(url, {"step": "accept"})
-    client.post(url, {"step": "dispatch", "to_team": net["team"].pk})
-    client.post(url, {"step": "deliver"})
-    client.post(url, {"step": "rate", "rating": "4", "feedback": "好"})
+    page = client.get(reverse("community:order", args=[order.pk])).content.decode()
+    assert reverse("community:order_accept", args=[order.pk]) in page
+
+    def step(name: str, data: dict[str, Any] | None = None) -> Any:
+        return client.post(reverse(f"community:order_{name}", args=[order.pk]), data or {})
+
+    accepted = step("accept")
+    assert accepted["Location"] == reverse("community:order", args=[order.pk])
+    assert "订单已更新" in client.get(accepted["Location"]).content.decode()
+    missing = step("dispatch")  # neither a position nor a team: the service names it
+    assert "二选一" in client.get(missing["Location"]).content.decode()
+    step("dispatch", {"to_team": net["team"].pk})
+    step("deliver")
+    step("rate", {"rating": "4", "feedback": "好"})
     order.refresh_from_db()
-    assert (order.status, order.rating) == ("rated", 4)
+    assert (order.status, order.rating, order.dispatched_team) == ("rated", 4, net["team"])
+    assert client.get(reverse("community:order_accept", args=[order.pk])).status_code == 405
+    assert list(
+        AuditRecord.objects.filter(object_id=str(order.pk), action__startswith="community.order.")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    ) == ["community.order.create", "community.order.accept", "community.order.dispatch",
+          "community.order.deliver", "community.order.rate"]  # fmt: skip
+
+
+def test_order_decline_and_cancel_have_their_own_forms(client: Client, net: dict[str, Any]) -> None:
+    first, second = (
+        services.do_place_order(
+            PUBLIC, position=net["centre"], menu_item=net["lecture"], requester_kind="resident",
+            requester_name=name, phone=phone(n),
+        )
+        for n, name in ((1, "甲"), (2, "乙"))
+    )  # fmt: skip
+    client.force_login(net["dangqun"])
+    client.post(reverse("community:order_decline", args=[first.pk]), {"feedback": "不在服务范围"})
+    client.post(reverse("community:order_cancel", args=[second.pk]), {"feedback": "本人取消"})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.feedback) == ("declined", "不在服务范围")
+    assert (second.status, second.feedback) == ("cancelled", "本人取消")
+    wrong = client.post(reverse("community:order_accept", args=[first.pk]), follow=True)
+    assert "不能进行此操作" in wrong.content.decode()
+
+
+def test_order_steps_refuse_viewers_and_orders_out_of_reach(
+    client: Client, net: dict[str, Any], login: Any
+) -> None:
+    order = services.do_place_order(
+        PUBLIC, position=net["centre"], menu_item=net["lecture"], requester_kind="resident",
+        requester_name="甲", phone=phone(1),
+    )  # fmt: skip
+    response = login("partner").post(reverse("community:order_accept", args=[order.pk]))
+    order.refresh_from_db()
+    assert response.status_code == 403 and order.status == "ordered"
 
 
 def test_public_order_form_and_room_booking_conflict(
@@ -188,12 +236,42 @@ def test_wish_box_and_adoption(client: Client, net: dict[str, Any]) -> None:
     client.post(reverse("community:wish"), {"text": "想学太极拳", "name": "", "phone": ""})
     wish = Wish.objects.get()
     client.force_login(net["dangqun"])
-    client.post(reverse("community:wishes"), {
+    page = client.get(reverse("community:wishes")).content.decode()
+    assert reverse("community:wish_adopt") in page and reverse("community:wish_decline") in page
+    incomplete = client.post(reverse("community:wish_adopt"), {"wish": wish.pk}, follow=True)
+    assert "请完整填写服务项目信息" in incomplete.content.decode()
+    adopted = client.post(reverse("community:wish_adopt"), {
         "wish": wish.pk, "position": net["centre"].pk, "family": "culture", "title": "太极拳课堂",
         "audience": "居民", "capacity": 20, "duration_minutes": 60, "mode": "appointment",
-    })  # fmt: skip
+    }, follow=True)  # fmt: skip
+    assert "已转为服务项目" in adopted.content.decode()
     wish.refresh_from_db()
     assert wish.menu_item is not None and wish.menu_item.title == "太极拳课堂"
+    assert AuditRecord.objects.filter(
+        action="community.wish.adopt", object_id=str(wish.pk)
+    ).exists()
+
+
+def test_wish_declined_through_its_own_form(
+    client: Client, net: dict[str, Any], login: Any
+) -> None:
+    wish = services.do_make_wish(PUBLIC, "想要夜间自习室")
+    refused = login("partner").post(reverse("community:wish_decline"), {"wish": wish.pk})
+    assert refused.status_code == 403
+    client.force_login(net["dangqun"])
+    assert client.get(reverse("community:wish_decline")).status_code == 405
+    answered = client.post(
+        reverse("community:wish_decline"), {"wish": wish.pk, "answer": "场地不足"}, follow=True
+    )
+    assert "已答复" in answered.content.decode()
+    wish.refresh_from_db()
+    assert (wish.status, wish.answer) == ("declined", "场地不足")
+    again = client.post(
+        reverse("community:wish_decline"), {"wish": wish.pk, "answer": "再答"}, follow=True
+    )
+    wish.refresh_from_db()
+    assert wish.answer == "场地不足" and "已答复" not in again.content.decode()
+    assert client.post(reverse("community:wish_decline"), {"wish": 999999}).status_code == 404
 
 
 def test_school_sees_only_its_own_alliance_orders(client: Client, net: dict[str, Any]) -> None:
@@ -207,16 +285,54 @@ def test_school_sees_only_its_own_alliance_orders(client: Client, net: dict[str,
     page = client.get(reverse("community:alliance")).content.decode()
     assert "四年级" in page and "五年级" not in page
     # Acting on another school's order by id is not found.
-    response = client.post(
-        reverse("community:alliance"), {"order": other.pk, "step": "feedback", "rating": 5}
-    )
+    response = client.post(reverse("community:alliance_feedback"), {"order": other.pk, "rating": 5})
     assert response.status_code == 404
     client.force_login(net["unit_user"])
     unit_page = client.get(reverse("community:alliance")).content.decode()
     assert "四年级" in unit_page and "五年级" in unit_page
-    client.post(reverse("community:alliance"), {"order": mine.pk, "step": "accept"})
+    assert reverse("community:alliance_accept") in unit_page
+    client.post(reverse("community:alliance_accept"), {"order": mine.pk})
     mine.refresh_from_db()
     assert mine.status == "accepted"
+
+
+def test_alliance_order_walks_its_steps_one_form_each(client: Client, net: dict[str, Any]) -> None:
+    mine = services.do_order_alliance_project(
+        Actor(net["school_user"]), net["project"], 30, "四年级"
+    )
+    other = services.do_order_alliance_project(
+        Actor(net["school2_user"]), net["project"], 20, "五年级"
+    )
+    client.force_login(net["unit_user"])
+    declined = client.post(reverse("community:alliance_decline"), {"order": other.pk}, follow=True)
+    assert "订单已更新" in declined.content.decode()
+    client.post(reverse("community:alliance_accept"), {"order": mine.pk})
+    unplanned = client.post(reverse("community:alliance_schedule"), {"order": mine.pk}, follow=True)
+    assert "请填写排期时间和地点" in unplanned.content.decode()
+    when = at(3, 14).strftime("%Y-%m-%dT%H:%M")
+    client.post(reverse("community:alliance_schedule"),
+                {"order": mine.pk, "scheduled_at": when, "place": "学校礼堂"})  # fmt: skip
+    mine.refresh_from_db()
+    assert (mine.status, mine.place) == ("scheduled", "学校礼堂")
+    unit_feedback = client.post(
+        reverse("community:alliance_feedback"), {"order": mine.pk, "rating": 5}, follow=True
+    )
+    assert "只能处理本单位的订单" in unit_feedback.content.decode()
+    client.post(reverse("community:alliance_deliver"), {"order": mine.pk})
+    client.force_login(net["school_user"])
+    client.post(reverse("community:alliance_feedback"),
+                {"order": mine.pk, "rating": 4, "feedback": "孩子们很喜欢"})  # fmt: skip
+    mine.refresh_from_db()
+    other.refresh_from_db()
+    assert (mine.status, mine.rating, mine.feedback) == ("closed", 4, "孩子们很喜欢")
+    assert other.status == "declined"
+    assert list(
+        AuditRecord.objects.filter(object_id=str(mine.pk), action__startswith="community.alliance.")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    ) == ["community.alliance.order", "community.alliance.accept", "community.alliance.schedule",
+          "community.alliance.deliver", "community.alliance.feedback"]  # fmt: skip
+    assert client.get(reverse("community:alliance_accept")).status_code == 405
 
 
 def test_school_orders_through_the_page(client: Client, net: dict[str, Any]) -> None:
@@ -373,7 +489,7 @@ def test_committee_staff_handle_their_station_orders_not_the_centres(
     c = login("committee_staff")
     listing = c.get(reverse("community:orders")).content.decode()
     assert own.number in listing and centre.number not in listing
-    c.post(reverse("community:order", args=[own.pk]), {"step": "accept"})
+    c.post(reverse("community:order_accept", args=[own.pk]))
     own.refresh_from_db()
     assert own.status == "accepted"
     assert c.get(reverse("community:order", args=[centre.pk])).status_code == 404

@@ -8,7 +8,14 @@ through this package.
 """
 
 from ._common import CALENDAR_DAYS, PAGE_SIZE
-from .alliance import alliance
+from .alliance import (
+    alliance,
+    alliance_accept,
+    alliance_decline,
+    alliance_deliver,
+    alliance_feedback,
+    alliance_schedule,
+)
 from .events import (
     checkin,
     checkin_door,
@@ -19,7 +26,19 @@ from .events import (
     series,
 )
 from .network import network_manage, position_form, position_manage, series_form
-from .orders import order, orders, wishes
+from .orders import (
+    order,
+    order_accept,
+    order_cancel,
+    order_decline,
+    order_deliver,
+    order_dispatch,
+    order_rate,
+    orders,
+    wish_adopt,
+    wish_decline,
+    wishes,
+)
 from .projects import project, project_manage, project_new, projects, screen, screen_data
 from .public import calendar, event_detail, index, menu, network, order_new, position, ticket, wish
 from .volunteer_page import (
@@ -41,6 +60,11 @@ __all__ = [
     "VOLUNTEER_SESSION",
     "VOLUNTEER_SESSION_SECONDS",
     "alliance",
+    "alliance_accept",
+    "alliance_decline",
+    "alliance_deliver",
+    "alliance_feedback",
+    "alliance_schedule",
     "calendar",
     "certificate",
     "checkin",
@@ -54,7 +78,13 @@ __all__ = [
     "network",
     "network_manage",
     "order",
+    "order_accept",
+    "order_cancel",
+    "order_decline",
+    "order_deliver",
+    "order_dispatch",
     "order_new",
+    "order_rate",
     "orders",
     "position",
     "position_form",
@@ -78,5 +108,7 @@ __all__ = [
     "volunteers",
     "volunteers_export",
     "wish",
+    "wish_adopt",
+    "wish_decline",
     "wishes",
 ]

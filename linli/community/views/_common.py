@@ -52,6 +52,12 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> Htt
     return render(request, template, {**context, "perms_community": _staff_links(request)})
 
 
+def _street(request: HttpRequest) -> int | None:
+    """The street a public page is narrowed to (``?street=<id>``); None: every street's."""
+    raw = request.GET.get("street", "")
+    return int(raw) if raw.isdigit() else None
+
+
 def _volunteer(request: HttpRequest, pk: int) -> Volunteer:
     policy.require(request.user, "community.view")
     return get_object_or_404(queries.volunteers(request.user), pk=pk)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -19,11 +19,7 @@ from linli.core.errors import DomainError
 
 from .. import forms as f
 from .. import queries, rules, services
-from ..models import (
-    Event,
-    Series,
-    Signup,
-)
+from ..models import Event
 from ._common import PAGE_SIZE, _actor, _fail, _render
 
 # --- staff: events, counter, check-in ----------------------------------------------------------
@@ -31,8 +27,9 @@ from ._common import PAGE_SIZE, _actor, _fail, _render
 
 def _event_in_scope(request: HttpRequest, pk: int) -> Event:
     policy.require(request.user, "community.view")
-    event = get_object_or_404(queries.with_counts(Event.objects.all()), pk=pk)
-    policy.require_in_scope(request.user, event.committee_id)
+    event = get_object_or_404(queries.events_with_counts(), pk=pk)
+    if not queries.event_in_reach(request.user, event):
+        raise PermissionDenied
     return event
 
 
@@ -90,8 +87,9 @@ def event_roster(request: HttpRequest, pk: int) -> HttpResponse:
 def checkin(request: HttpRequest, token: str) -> HttpResponse:
     """The URL in the ticket's QR code: staff open it with the phone camera and confirm."""
     policy.require(request.user, "community.serve")
-    signup = get_object_or_404(Signup.objects.select_related("event__space"), token=token)
-    policy.require_in_scope(request.user, signup.event.committee_id)
+    signup = get_object_or_404(queries.signups_with_event(), token=token)
+    if not queries.event_in_reach(request.user, signup.event):
+        raise PermissionDenied
     if request.method == "POST":
         try:
             services.do_check_in(_actor(request), token)
@@ -111,10 +109,7 @@ def checkin_door(request: HttpRequest, pk: int) -> HttpResponse:
     if code and len(code) < 6:
         messages.error(request, _("签到码为 6 位。"))
     elif code:
-        match = Signup.objects.filter(event=event, token__startswith=code).values_list(
-            "token", flat=True
-        )[:2]
-        tokens = list(match)
+        tokens = queries.checkin_tokens(event, code)
         if len(tokens) == 1:
             return redirect("community:checkin", tokens[0])
         messages.error(request, _("没有找到这个签到码。"))
@@ -143,12 +138,12 @@ def event_new(request: HttpRequest) -> HttpResponse:
 def series(request: HttpRequest) -> HttpResponse:
     """Recurring series (晚间一小时): schedule their events for a period."""
     policy.require(request.user, "community.manage")
-    items = list(
-        Series.objects.select_related("space__position").annotate(n_events=Count("events"))
-    )
+    items = list(queries.series_with_counts(request.user))
     form = f.narrow_to_reach(f.ScheduleSeriesForm(request.POST or None), request.user)
     if request.method == "POST":
-        target = get_object_or_404(Series, pk=request.POST.get("series"))
+        target = get_object_or_404(
+            queries.network_series(request.user), pk=request.POST.get("series")
+        )
         if form.is_valid():
             created, skipped = services.do_schedule_series(
                 _actor(request), target, form.cleaned_data["first"], form.cleaned_data["last"]
@@ -165,9 +160,7 @@ def series(request: HttpRequest) -> HttpResponse:
 def events_staff(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, "community.view")
     today = timezone.localdate()
-    qs = queries.with_counts(queries.events_in_scope(request.user)).filter(
-        starts_at__date__gte=today - timedelta(days=31)
-    )
+    qs = queries.staff_events(request.user, today - timedelta(days=31))
     page = Paginator(qs.order_by("starts_at", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
     return _render(request, "community/events_staff.html", {"page": page})
 

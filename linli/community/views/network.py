@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -15,11 +15,8 @@ from linli.core import policy
 from linli.core.errors import DomainError
 
 from .. import forms as f
-from .. import services
-from ..models import (
-    Position,
-    Series,
-)
+from .. import queries, services
+from ..models import Position
 from ._common import _actor, _render
 
 # --- staff: editing the network, spaces, menus and series -------------------------------------
@@ -33,24 +30,11 @@ def _form_error(form: Any, exc: DomainError) -> None:
     form.add_error(name if name in form.fields else None, exc.message)
 
 
-def _network(user: Any, qs: QuerySet[Any], to_position: str = "") -> QuerySet[Any]:
-    """Positions (or rows of a position) of the user's street: committee staff see their
-    street's whole network and edit their committee's; street accounts their street's."""
-    committee = policy.committee_scope(user)
-    if committee is None:
-        return policy.scoped(qs, user, f"{to_position}committee_id")
-    street = policy.street_of(user)
-    return qs.filter(
-        Q(**{f"{to_position}committee__subdistrict_id": street})
-        | Q(**{f"{to_position}committee__isnull": True})
-    )
-
-
 def _position_in_scope(request: HttpRequest, pk: int) -> Position:
     """A position committee staff may change: their committee's only (403 otherwise)."""
     policy.require(request.user, "community.manage")
-    item = get_object_or_404(Position.objects.select_related("parent", "committee"), pk=pk)
-    if not policy.in_scope(request.user, item.committee_id):
+    item = get_object_or_404(queries.position_rows(), pk=pk)
+    if not queries.position_in_reach(request.user, item):
         raise PermissionDenied
     return item
 
@@ -58,7 +42,7 @@ def _position_in_scope(request: HttpRequest, pk: int) -> Position:
 def network_manage(request: HttpRequest) -> HttpResponse:
     """The network for staff: every position with its staff, spaces and menu, and the series."""
     policy.require(request.user, "community.manage")
-    positions = _network(request.user, Position.objects.select_related("parent", "committee"))
+    positions = queries.network_positions(request.user)
     items = list(
         positions.annotate(
             n_staff=Count("staff", distinct=True),
@@ -67,11 +51,8 @@ def network_manage(request: HttpRequest) -> HttpResponse:
         ).order_by("sort", "name")
     )
     for p in items:
-        p.editable = policy.in_scope(request.user, p.committee_id)
-    series = _network(
-        request.user, Series.objects.select_related("space__position"), "space__position__"
-    )
-    series_items = list(series.order_by("title"))
+        p.editable = policy.in_scope(request.user, p.committee_id)  # type: ignore[attr-defined]
+    series_items = list(queries.network_series(request.user).order_by("title"))
     return _render(
         request,
         "community/network_manage.html",
@@ -99,9 +80,7 @@ def position_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         }  # fmt: skip
     form = f.PositionForm(request.POST or None, initial=initial, committee_locked=locked)
     if item is not None:
-        form.fields["parent"].queryset = Position.objects.exclude(pk=item.pk).order_by(  # type: ignore[attr-defined]
-            "sort", "name"
-        )
+        form.fields["parent"].queryset = queries.parent_choices(request.user, item)  # type: ignore[attr-defined]
     f.narrow_to_reach(form, request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -174,9 +153,7 @@ def position_manage(request: HttpRequest, pk: int) -> HttpResponse:
         "community/position_manage.html",
         {
             "p": item,
-            "staff": list(item.staff.all()),
-            "spaces": list(item.spaces.all()),
-            "menu": list(item.menu.order_by("family", "title")),
+            **queries.position_parts(item),
             "forms": forms_,
             "editing": {part: obj.pk for part, obj in editing.items()},
             "edit": edit,
@@ -189,7 +166,7 @@ def series_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     policy.require(request.user, "community.manage")
     if policy.committee_scope(request.user) is not None:
         raise PermissionDenied  # series are the street's (党群 department)
-    item = get_object_or_404(Series, pk=pk) if pk else None
+    item = get_object_or_404(queries.network_series(request.user), pk=pk) if pk else None
     initial: dict[str, Any] = {}
     if item is not None:
         initial = {

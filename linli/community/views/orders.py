@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -10,18 +11,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from linli.core import policy
 from linli.core.errors import DomainError
 
 from .. import filters, queries, services
 from .. import forms as f
-from ..models import (
-    Position,
-    Wish,
-)
+from ..models import Wish
 from ._common import PAGE_SIZE, _actor, _fail, _render
-from .network import _network
 
 # --- staff: orders and wishes ----------------------------------------------------------------
 
@@ -47,35 +45,16 @@ def orders(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "filter": filterset,
-            "positions": _network(request.user, Position.objects.order_by("sort", "name")),
+            "positions": queries.network_positions(request.user).order_by("sort", "name"),
             "query": data.urlencode(),
         },
     )
 
 
 def order(request: HttpRequest, pk: int) -> HttpResponse:
+    """One order with a form per step it can take next (each posts to its own view)."""
     policy.require(request.user, "community.view")
     item = get_object_or_404(queries.orders(request.user), pk=pk)
-    if request.method == "POST":
-        step = request.POST.get("step", "")
-        kwargs: dict[str, Any] = {}
-        if step == "dispatch":
-            form = f.narrow_to_reach(f.DispatchForm(request.POST), request.user)
-            if form.is_valid():
-                kwargs = form.cleaned_data
-        if step == "rate":
-            rate = f.RateForm(request.POST)
-            if rate.is_valid():
-                kwargs = rate.cleaned_data
-        if step in ("decline", "cancel"):
-            kwargs = {"feedback": request.POST.get("feedback", "")}
-        try:
-            services.do_advance_order(_actor(request), item.pk, step, **kwargs)
-        except DomainError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("订单已更新。"))
-        return redirect("community:order", item.pk)
     return _render(
         request,
         "community/order.html",
@@ -89,34 +68,63 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _order_step(
+    request: HttpRequest, pk: int, service: Callable[..., Any], **kwargs: Any
+) -> HttpResponse:
+    """Apply one step to an order in reach (404 otherwise) and go back to its page."""
+    policy.require(request.user, "community.view")
+    item = get_object_or_404(queries.orders(request.user), pk=pk)
+    try:
+        service(_actor(request), item.pk, **kwargs)
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("订单已更新。"))
+    return redirect("community:order", item.pk)
+
+
+@require_POST
+def order_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _order_step(request, pk, services.do_accept_order)
+
+
+@require_POST
+def order_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    feedback = request.POST.get("feedback", "")
+    return _order_step(request, pk, services.do_decline_order, feedback=feedback)
+
+
+@require_POST
+def order_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
+    form = f.narrow_to_reach(f.DispatchForm(request.POST), request.user)
+    kwargs = form.cleaned_data if form.is_valid() else {}  # the service names what is missing
+    return _order_step(request, pk, services.do_dispatch_order, **kwargs)
+
+
+@require_POST
+def order_deliver(request: HttpRequest, pk: int) -> HttpResponse:
+    return _order_step(request, pk, services.do_deliver_order)
+
+
+@require_POST
+def order_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    form = f.RateForm(request.POST)
+    kwargs = form.cleaned_data if form.is_valid() else {}  # the service names what is missing
+    return _order_step(request, pk, services.do_rate_order, **kwargs)
+
+
+@require_POST
+def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    feedback = request.POST.get("feedback", "")
+    return _order_step(request, pk, services.do_cancel_order, feedback=feedback)
+
+
 def wishes(request: HttpRequest) -> HttpResponse:
+    """Wishes in reach; each new one offers an adopt form and a decline form (own views)."""
     policy.require(request.user, "community.view")
     can_manage = policy.can(request.user, "community.manage")
-    if request.method == "POST":
-        policy.require(request.user, "community.manage")
-        target = get_object_or_404(
-            policy.scoped(Wish.objects.all(), request.user, "committee_id"),
-            pk=request.POST.get("wish"),
-        )
-        try:
-            if request.POST.get("action") == "decline":
-                services.do_decline_wish(_actor(request), target, request.POST.get("answer", ""))
-                messages.success(request, _("已答复。"))
-            else:
-                form = f.narrow_to_reach(f.AdoptWishForm(request.POST), request.user)
-                if not form.is_valid():
-                    messages.error(request, _("请完整填写服务项目信息。"))
-                    return redirect("community:wishes")
-                services.do_adopt_wish(_actor(request), target, **form.cleaned_data)
-                messages.success(request, _("已转为服务项目。"))
-        except DomainError as exc:
-            _fail(request, exc)
-        return redirect("community:wishes")
     # Wishes to the street are the party-mass office's; committee staff see their committee's.
-    wishes_qs = policy.scoped(
-        Wish.objects.select_related("menu_item"), request.user, "committee_id"
-    )
-    page = Paginator(wishes_qs.order_by("-created", "-id"), PAGE_SIZE).get_page(
+    page = Paginator(queries.wishes(request.user).order_by("-created", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     for wish in page:  # one adopt form per wish, each with its own ids (unique per page)
@@ -127,3 +135,38 @@ def wishes(request: HttpRequest) -> HttpResponse:
         "community/wishes.html",
         {"page": page, "can_manage": can_manage},
     )
+
+
+def _wish(request: HttpRequest) -> Wish:
+    policy.require(request.user, "community.manage")
+    return get_object_or_404(queries.wishes(request.user), pk=request.POST.get("wish"))
+
+
+@require_POST
+def wish_adopt(request: HttpRequest) -> HttpResponse:
+    """Turn a wish into a menu item (the adopt form under each wish)."""
+    target = _wish(request)
+    form = f.narrow_to_reach(f.AdoptWishForm(request.POST), request.user)
+    if not form.is_valid():
+        messages.error(request, _("请完整填写服务项目信息。"))
+        return redirect("community:wishes")
+    try:
+        services.do_adopt_wish(_actor(request), target, **form.cleaned_data)
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("已转为服务项目。"))
+    return redirect("community:wishes")
+
+
+@require_POST
+def wish_decline(request: HttpRequest) -> HttpResponse:
+    """Answer a wish without adopting it (the decline form under each wish)."""
+    target = _wish(request)
+    try:
+        services.do_decline_wish(_actor(request), target, request.POST.get("answer", ""))
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("已答复。"))
+    return redirect("community:wishes")

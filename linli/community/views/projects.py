@@ -22,7 +22,7 @@ from ..models import (
     Event,
     PracticalProject,
 )
-from ._common import _actor, _fail, _render
+from ._common import _actor, _fail, _render, _street
 from .public import _seats_left
 
 # --- public: projects and the screen ----------------------------------------------------------
@@ -30,7 +30,7 @@ from .public import _seats_left
 
 @login_not_required
 def projects(request: HttpRequest) -> HttpResponse:
-    items = list(queries.projects(public_only=True))
+    items = list(queries.projects(public_only=True, street=_street(request)))
     places: dict[str, list[PracticalProject]] = defaultdict(list)
     for p in items:
         key = p.area.name if p.area else (p.committee.name if p.committee else p.place)
@@ -46,16 +46,14 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
         "community/project.html",
         {
             "p": item,
-            "milestones": item.milestones.all(),
-            "decisions": item.decisions.all(),
-            "n_households": item.contributions.count(),
+            **queries.project_progress(item),
         },
     )
 
 
 def _project_scope(request: HttpRequest) -> Any:
     policy.require(request.user, "community.view")
-    return policy.scoped(queries.projects(), request.user, "committee_id")
+    return queries.projects_in_reach(request.user)
 
 
 def project_new(request: HttpRequest, pk: int | None = None) -> HttpResponse:
@@ -117,7 +115,9 @@ def project_manage(request: HttpRequest, pk: int) -> HttpResponse:
                                            photo=d["photo"], note=d["note"])  # fmt: skip
                     return redirect("community:project_manage", item.pk)
             elif what == "done":
-                milestone = get_object_or_404(item.milestones, pk=request.POST.get("milestone"))
+                milestone = get_object_or_404(
+                    queries.milestones(item), pk=request.POST.get("milestone")
+                )
                 services.do_complete_milestone(
                     actor, milestone, timezone.localdate(), photo=request.FILES.get("photo")
                 )
@@ -144,9 +144,7 @@ def project_manage(request: HttpRequest, pk: int) -> HttpResponse:
         "community/project_manage.html",
         {
             "p": item,
-            "milestones": item.milestones.all(),
-            "contributions": item.contributions.all(),
-            "decisions": item.decisions.all(),
+            **queries.project_parts(item),
             "forms": forms_,
             "can_manage": can_manage,
         },
@@ -157,17 +155,17 @@ def _span(e: Event) -> str:
     return f"{timezone.localtime(e.starts_at):%H:%M}–{timezone.localtime(e.ends_at):%H:%M}"
 
 
-def _screen_data() -> dict[str, Any]:
+def _screen_data(street: int | None = None) -> dict[str, Any]:
     today = timezone.localdate()
     now = timezone.now()
-    events = list(queries.calendar(today, 1))
+    events = list(queries.calendar(today, 1, street))
     evening = [e for e in events if e.series_id is not None]
     return {
         "updated": timezone.localtime(now).strftime("%H:%M"),
         "date": today.isoformat(),
         "network": [
             {"name": p.name, "kind": p.get_kind_display(), "address": p.address, "hours": p.hours}
-            for p in queries.positions()
+            for p in queries.positions(street)
             if p.is_anchor or "station" in p.kind
         ][:8],
         "today": [
@@ -183,10 +181,10 @@ def _screen_data() -> dict[str, Any]:
         "evening": [
             {"title": e.title, "partner": e.partner, "left": _seats_left(e)} for e in evening
         ],
-        "figures": queries.screen_figures(today),
+        "figures": queries.screen_figures(today, street),
         "teams": [
             {"name": t.name, "members": t.n_members, "hours": (t.approved_minutes or 0) // 60}  # type: ignore[attr-defined]
-            for t in queries.teams()
+            for t in queries.teams(street=street)
         ],
         "projects": [
             {
@@ -196,7 +194,7 @@ def _screen_data() -> dict[str, Any]:
                 "done": p.n_done,  # type: ignore[attr-defined]
                 "total": p.n_milestones,  # type: ignore[attr-defined]
             }
-            for p in queries.projects(public_only=True)
+            for p in queries.projects(public_only=True, street=street)
         ][:8],
     }
 
@@ -204,10 +202,13 @@ def _screen_data() -> dict[str, Any]:
 @login_not_required
 def screen(request: HttpRequest) -> HttpResponse:
     return _render(
-        request, "community/screen.html", {"data": _screen_data(), "tz": settings.TIME_ZONE}
-    )
+        request,
+        "community/screen.html",
+        {"data": _screen_data(_street(request)), "tz": settings.TIME_ZONE,
+         "street": _street(request)},
+    )  # fmt: skip
 
 
 @login_not_required
 def screen_data(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(_screen_data())
+    return JsonResponse(_screen_data(_street(request)))

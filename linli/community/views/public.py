@@ -25,9 +25,8 @@ from ..models import (
     Family,
     Position,
     Signup,
-    Wish,
 )
-from ._common import CALENDAR_DAYS, _actor, _fail, _qr_svg, _render, _staff_links
+from ._common import CALENDAR_DAYS, _actor, _fail, _qr_svg, _render, _staff_links, _street
 
 # --- public: network, menus, calendar --------------------------------------------------------
 
@@ -53,8 +52,9 @@ def _map(positions: list[Position]) -> list[dict[str, Any]]:
 @login_not_required
 def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    positions = list(queries.positions())
-    events = list(queries.calendar(today, 7)[:8])
+    street = _street(request)
+    positions = list(queries.positions(street))
+    events = list(queries.calendar(today, 7, street)[:8])
     return _render(
         request,
         "community/index.html",
@@ -64,14 +64,14 @@ def index(request: HttpRequest) -> HttpResponse:
             "map": _map(positions),
             "events": events,
             "staff": _staff_links(request),
-            "figures": queries.screen_figures(today),
+            "figures": queries.screen_figures(today, street),
         },
     )
 
 
 @login_not_required
 def network(request: HttpRequest) -> HttpResponse:
-    positions = list(queries.positions())
+    positions = list(queries.positions(_street(request)))
     groups: dict[str, list[Position]] = defaultdict(list)
     for p in positions:
         groups[p.get_kind_display()].append(p)
@@ -100,7 +100,7 @@ def menu(request: HttpRequest) -> HttpResponse:
     family = request.GET.get("family", "")
     if family not in dict(Family.choices):
         family = ""
-    items = list(queries.menu(family))
+    items = list(queries.menu(family, street=_street(request)))
     return _render(
         request,
         "community/menu.html",
@@ -111,7 +111,7 @@ def menu(request: HttpRequest) -> HttpResponse:
 @login_not_required
 def calendar(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    events = list(queries.calendar(today, CALENDAR_DAYS))
+    events = list(queries.calendar(today, CALENDAR_DAYS, _street(request)))
     days: dict[Any, list[Event]] = defaultdict(list)
     for e in events:
         days[timezone.localtime(e.starts_at).date()].append(e)
@@ -129,7 +129,7 @@ def _seats_left(event: Event) -> int:
 
 @login_not_required
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    event = get_object_or_404(queries.with_counts(Event.objects.all()), pk=pk)
+    event = get_object_or_404(queries.events_with_counts(), pk=pk)
     form = f.SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -141,8 +141,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("community:ticket", result.signup.token)
     roster = services.event_roster(event)
-    can_roster = policy.can(request.user, "community.view") and policy.in_scope(
-        request.user, event.committee_id
+    can_roster = policy.can(request.user, "community.view") and queries.event_in_reach(
+        request.user, event
     )
     return _render(
         request,
@@ -161,7 +161,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_not_required
 def ticket(request: HttpRequest, token: str) -> HttpResponse:
-    signup = get_object_or_404(Signup.objects.select_related("event__space__position"), token=token)
+    signup = get_object_or_404(queries.signups_with_event(), token=token)
     if request.method == "POST":
         try:
             services.do_cancel_signup(_actor(request), token)
@@ -172,12 +172,7 @@ def ticket(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("community:ticket", token)
     position_in_list = None
     if signup.state == Signup.State.WAITLISTED:
-        position_in_list = (
-            Signup.objects.filter(
-                event=signup.event, state="waitlisted", rank__lt=signup.rank
-            ).count()
-            + 1
-        )
+        position_in_list = queries.waiting_position(signup)
     checkin_url = request.build_absolute_uri(reverse("community:checkin", args=[token]))
     return _render(
         request,
@@ -198,20 +193,20 @@ def wish(request: HttpRequest) -> HttpResponse:
     form = f.WishForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_make_wish(_actor(request), **form.cleaned_data)
+            services.do_make_wish(_actor(request), **form.cleaned_data, street_id=_street(request))
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, _("心愿已收到，我们会尽快答复。"))
-            return redirect("community:wish")
-    adopted = Wish.objects.filter(status="adopted").select_related("menu_item")[:10]
+            return redirect(request.get_full_path())
+    adopted = queries.adopted_wishes(street=_street(request))
     return _render(request, "community/wish.html", {"form": form, "adopted": adopted})
 
 
 @login_not_required
 def order_new(request: HttpRequest, pk: int) -> HttpResponse:
     """下单 by a resident online (public) or by staff for one taken by phone or at the counter."""
-    pos = get_object_or_404(Position, pk=pk)
+    pos = get_object_or_404(queries.position_rows(), pk=pk)
     staff = policy.can(request.user, "community.serve")
     form = f.OrderForm(request.POST or None, position=pos, staff=staff)
     if request.method == "GET" and request.GET.get("item"):

@@ -19,11 +19,7 @@ from linli.core.errors import DomainError
 from .. import forms as f
 from .. import paper, queries, rules, services
 from ..errors import VolunteerAccessDenied
-from ..models import (
-    Shift,
-    Volunteer,
-    VolunteerTeam,
-)
+from ..models import Volunteer
 from ._common import _actor, _fail, _qr_svg, _render, _volunteer
 
 # --- the volunteer's own phone page (public, personal code + phone tail) ------------------------
@@ -41,7 +37,7 @@ def _session_volunteer(request: HttpRequest) -> Volunteer | None:
     data = request.session.get(VOLUNTEER_SESSION)
     if not data or data.get("until", 0) < timezone.now().timestamp():
         return None
-    return Volunteer.objects.filter(pk=data["volunteer"]).first()
+    return queries.volunteer_by_pk(data["volunteer"])
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -95,7 +91,7 @@ def volunteer_home(request: HttpRequest) -> HttpResponse:
     if volunteer is None:
         return redirect("community:me_login")
     actor = services.volunteer_actor(volunteer, _client(request))
-    teams = VolunteerTeam.objects.filter(members__volunteer=volunteer).order_by("name")
+    teams = queries.volunteer_teams(volunteer)
     hours_form = f.VolunteerHoursForm(prefix="h", teams=teams)
     if request.method == "POST":
         what = request.POST.get("what", "")
@@ -113,7 +109,9 @@ def volunteer_home(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("已提交，等待队长审核。"))
                     return redirect("community:me")
             elif what == "correction":
-                record = get_object_or_404(volunteer.hours, pk=request.POST.get("record"))
+                record = get_object_or_404(
+                    queries.own_records(volunteer), pk=request.POST.get("record")
+                )
                 form = f.CorrectionForm(request.POST)
                 if not form.is_valid():
                     raise DomainError(_("请填写正确的时长（分钟）和理由。"), field="minutes")
@@ -146,7 +144,7 @@ def volunteer_home(request: HttpRequest) -> HttpResponse:
 
 def volunteer_shift(request: HttpRequest, token: str) -> HttpResponse:
     """The shift's QR scanned by a volunteer: a big check-in / check-out button."""
-    item = get_object_or_404(Shift.objects.select_related("team", "event"), token=token)
+    item = get_object_or_404(queries.shifts_by_token(), token=token)
     volunteer = _session_volunteer(request)
     if volunteer is None:
         here = reverse("community:shift", args=[token])
@@ -165,8 +163,8 @@ def volunteer_shift(request: HttpRequest, token: str) -> HttpResponse:
                 text = _("已签到。服务结束时请再次扫码签退。")
             messages.success(request, text)
         return redirect("community:shift", token)
-    mine = item.hours.filter(volunteer=volunteer).first()
-    member = item.team.members.filter(volunteer=volunteer).exists()
+    mine = queries.own_shift_record(item, volunteer)
+    member = queries.is_team_member(item.team, volunteer)
     return _no_store(
         render(
             request,
@@ -182,7 +180,7 @@ def volunteer_certificate(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = _session_volunteer(request)
     if volunteer is None:
         return redirect("community:me_login")
-    cert = get_object_or_404(volunteer.certificates.select_related("team"), pk=pk)
+    cert = get_object_or_404(queries.own_certificates(volunteer), pk=pk)
     response = HttpResponse(paper.certificate_pdf(cert), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{cert.number}.pdf"'
     return _no_store(response)

@@ -14,11 +14,6 @@ from linli.core.errors import DomainError
 from linli.core.excel import write_workbook
 
 from .. import paper, queries, rules, services
-from ..models import (
-    HourRecord,
-    Shift,
-    VolunteerTeam,
-)
 from ._common import _actor, _fail, _qr_svg, _render, _volunteer
 from .volunteer_page import volunteer_shift
 
@@ -28,7 +23,7 @@ from .volunteer_page import volunteer_shift
 def volunteers(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, "community.view")
     team_id = request.GET.get("team", "")
-    team = VolunteerTeam.objects.filter(pk=team_id).first() if team_id.isdigit() else None
+    team = queries.team_or_none(request.user, team_id)
     if request.method == "POST":
         policy.require(request.user, "community.manage")
         try:
@@ -56,7 +51,7 @@ def volunteers(request: HttpRequest) -> HttpResponse:
         request,
         "community/volunteers.html",
         {
-            "teams": list(queries.teams()),
+            "teams": list(queries.teams(request.user)),
             "team": team,
             "people": people,
             "pending": list(queries.pending_hours(request.user)[:100]),
@@ -75,7 +70,7 @@ def shift(request: HttpRequest, token: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return volunteer_shift(request, token)
     policy.require(request.user, "community.serve")
-    item = get_object_or_404(Shift.objects.select_related("team", "event"), token=token)
+    item = get_object_or_404(queries.staff_shifts(request.user), token=token)
     members = list(queries.volunteers(request.user, item.team).order_by("name", "id"))
     if request.method == "POST":
         volunteer = get_object_or_404(
@@ -93,7 +88,7 @@ def shift(request: HttpRequest, token: str) -> HttpResponse:
             )
             messages.success(request, text % {"name": volunteer.name, "m": record.minutes})
         return redirect("community:shift", token)
-    records = {r.volunteer_id: r for r in item.hours.all()}
+    records = queries.shift_records(item)
     rows = [(v, records.get(v.pk)) for v in members]
     url = request.build_absolute_uri(reverse("community:shift", args=[token]))
     return _render(
@@ -104,14 +99,14 @@ def shift(request: HttpRequest, token: str) -> HttpResponse:
 def certificate(request: HttpRequest, pk: int, team_pk: int) -> HttpResponse:
     """Issue (POST) or re-print the newest certificate of a volunteer with a team, as PDF."""
     volunteer = _volunteer(request, pk)
-    team = get_object_or_404(VolunteerTeam, pk=team_pk)
+    team = get_object_or_404(queries.team_rows(request.user), pk=team_pk)
     if request.method == "POST":
         try:
             services.do_issue_certificate(_actor(request), volunteer, team)
         except DomainError as exc:
             _fail(request, exc)
             return redirect("community:volunteers")
-    cert = volunteer.certificates.filter(team=team).order_by("-issued_on", "-id").first()
+    cert = queries.newest_certificate(volunteer, team)
     if cert is None:
         raise Http404
     pdf = paper.certificate_pdf(cert)
@@ -136,11 +131,7 @@ def volunteers_export(request: HttpRequest) -> HttpResponse:
             r.team.issuer,
             r.team.issuer_contact,
         ]
-        for r in policy.scoped(
-            HourRecord.objects.filter(status="approved").select_related("volunteer", "team"),
-            request.user,
-            "volunteer__committee_id",
-        ).order_by("volunteer_id", "on", "id")
+        for r in queries.approved_hours(request.user)
     ]
     headers = ["姓名", "身份证号（脱敏）", "手机号（脱敏）", "服务队伍", "服务日期", "服务内容",
                "服务时长（小时）", "记录来源", "记录单位", "联系方式"]  # fmt: skip
