@@ -797,21 +797,21 @@ STREET_ACTIVITIES = (
 def build_street_presence(street: Subdistrict, today: date | None = None) -> dict[str, int]:
     """A small community presence for another street of the district demo: its party-mass
     centre with a hall, and a few activities there (one today), made through the services as
-    the street's party-mass office (an account of that street, made here without a password),
-    so every row is that street's own. Nothing happens when the centre exists already."""
+    the street's party-mass office (``dangqun_<street code>``, the demo password), so every row
+    is that street's own. Nothing happens when the centre exists already."""
     today = today or timezone.localdate()
     name = f"{street.name}社区党群服务中心"
     if Position.objects.filter(name=name).exists():
         return {"positions": 0, "events": 0}
     office, _created = User.objects.get_or_create(
-        username=f"dangqun-{street.code}",
+        username=f"dangqun_{street.code}",
         defaults={
             "role": Role.STREET_STAFF, "department": Department.PARTY_MASS,
             "subdistrict": street, "display_name": f"{street.name}党群办",
         },
     )  # fmt: skip
     if _created:
-        office.set_unusable_password()
+        office.set_password(DEMO_PASSWORD)
         office.save(update_fields=["password"])
     actor = Actor(office, "demo", "linli demo")
     centre = services.do_save_position(actor, None, {
@@ -826,3 +826,25 @@ def build_street_presence(street: Subdistrict, today: date | None = None) -> dic
                                  ends_at=_at(day, end), capacity=seats, family=family,
                                  audience="居民")  # fmt: skip
     return {"positions": 1, "events": len(STREET_ACTIVITIES)}
+
+
+def build_district() -> dict[str, int]:
+    """The district demo's community life: ``build_street_presence`` for every other street of
+    the demo street's district that has committees. Run after ``build`` and
+    ``geo.demo.build_district``."""
+    home = geo_demo.home_street()
+    counts = {"streets": 0, "positions": 0, "events": 0}
+    if home is None:
+        return counts
+    others = (
+        Subdistrict.objects.filter(district=home.district_id, committees__isnull=False)
+        .exclude(pk=home.pk)
+        .distinct()
+        .order_by("code")
+    )
+    for street in others:
+        made = build_street_presence(street)
+        counts["streets"] += 1
+        counts["positions"] += made["positions"]
+        counts["events"] += made["events"]
+    return counts

@@ -72,7 +72,7 @@ def test_another_street_gets_a_centre_and_activities_of_its_own(db: Any) -> None
     from linli.community import demo, queries
     from linli.core.models import User
     from linli.geo import demo as geo_demo
-    from linli.geo.models import Subdistrict
+    from linli.geo.models import Committee, Subdistrict
 
     geo_demo.build(with_residents=False)
     demo.build()
@@ -90,8 +90,8 @@ def test_another_street_gets_a_centre_and_activities_of_its_own(db: Any) -> None
     assert [e.title for e in events if timezone.localtime(e.starts_at).date() == today] == [
         "晚间一小时：社区合唱排练"
     ]
-    office = User.objects.get(username="dangqun-T1")
-    assert not office.has_usable_password()
+    office = User.objects.get(username="dangqun_T1")
+    assert office.check_password(demo.DEMO_PASSWORD)
     # The street's office reads its own activities; the home street's office does not.
     assert set(queries.events_in_scope(office).values_list("subdistrict_id", flat=True)) == {
         other.pk
@@ -100,3 +100,8 @@ def test_another_street_gets_a_centre_and_activities_of_its_own(db: Any) -> None
     assert not queries.events_in_scope(home_office).filter(subdistrict=other).exists()
     on_calendar = {e.title for e in queries.calendar(today, 7, other.pk)}
     assert on_calendar == {title for title, *_rest in demo.STREET_ACTIVITIES}
+    # The district build adds every other street with committees (T1 has none), once.
+    third = Subdistrict.objects.create(code="T2", name="枫林路街道", district=home.district)
+    Committee.objects.create(subdistrict=third, code="FL01", name="枫林居委")
+    assert demo.build_district() == {"streets": 1, "positions": 1, "events": 3}
+    assert demo.build_district() == {"streets": 1, "positions": 0, "events": 0}
