@@ -849,17 +849,18 @@ def test_online_survey_throttled_per_address(drawn: Round, login: Any, street: A
     from django.core.cache import cache
     from django.test import Client
 
-    from linli.risk import survey, views
+    from linli.risk import survey
     from linli.risk.models import Survey, SurveyResponse
+    from linli.risk.views import survey as survey_views
 
     cache.clear()
     login("street_admin").post(f"/risk/rounds/{drawn.pk}/survey/", {"create": "1"})
     token = survey.online_token(Survey.objects.get(round=drawn), street["c1"])
     answers = {f"q{i}": "3" for i in range(5)}
-    for _ in range(views.ONLINE_LIMIT):
+    for _ in range(survey_views.ONLINE_LIMIT):
         assert Client().post(f"/risk/survey/{token}/", answers).status_code == 302
     assert Client().post(f"/risk/survey/{token}/", answers).status_code == 429
-    assert SurveyResponse.objects.count() == views.ONLINE_LIMIT
+    assert SurveyResponse.objects.count() == survey_views.ONLINE_LIMIT
     assert Client().post(f"/risk/survey/{token}/", {"q0": "9"}).status_code in (400, 429)
 
 
