@@ -52,4 +52,17 @@ urlpatterns = [
     path("cases/", cases.case_list, name="cases"),
     path("cases/refresh/", cases.cases_refresh, name="cases_refresh"),
     path("cases/<int:pk>/", cases.case_detail, name="case"),
+    path("cases/<int:pk>/assign/", cases.case_assign, name="case_assign"),
+    path("cases/<int:pk>/start/", cases.case_start, name="case_start"),
+    path(
+        "cases/<int:pk>/reinspection/",
+        cases.case_request_reinspection,
+        name="case_request_reinspection",
+    ),
+    path("cases/<int:pk>/sign/", cases.case_sign, name="case_sign"),
+    path("cases/<int:pk>/approve/", cases.case_approve, name="case_approve"),
+    path("cases/<int:pk>/reject/", cases.case_reject, name="case_reject"),
+    path("cases/<int:pk>/defer/", cases.case_defer, name="case_defer"),
+    path("cases/<int:pk>/resume/", cases.case_resume, name="case_resume"),
+    path("cases/<int:pk>/close-on-spot/", cases.case_close_on_spot, name="case_close_on_spot"),
 ]

@@ -283,7 +283,7 @@ def test_partner_sees_only_assigned_cases(
     others = HazardCase.objects.exclude(pk=case.pk).first()
     assert others is not None
     assert client.get(f"/risk/cases/{others.pk}/").status_code == 404
-    r = client.post(f"/risk/cases/{case.pk}/", {"action": "start"})
+    r = client.post(f"/risk/cases/{case.pk}/start/", {})
     case.refresh_from_db()
     assert r.status_code == 302 and case.state == "in_progress"
     with pytest.raises(PermissionDenied):
@@ -306,27 +306,25 @@ def test_case_lifecycle_with_signoffs(drawn: Round, users: Any, safety: User, cl
     case = HazardCase.objects.get(committee__code="HN01", subunit="RQ02")  # L4 × S4 = 16: B
     assert case.grade == "B" and case.due_on is not None and case.state == "graded"
     client.force_login(safety)
-    r = client.post(
-        f"/risk/cases/{case.pk}/", {"action": "assign", "responsible": "陕新居委"}, follow=True
-    )
+    r = client.post(f"/risk/cases/{case.pk}/assign/", {"responsible": "陕新居委"}, follow=True)
     assert "临时措施" in r.content.decode()  # a B case needs an interim measure
     client.post(
-        f"/risk/cases/{case.pk}/",
-        {"action": "assign", "responsible": "陕新居委", "interim_measure": "关阀"},
+        f"/risk/cases/{case.pk}/assign/",
+        {"responsible": "陕新居委", "interim_measure": "关阀"},
     )
-    client.post(f"/risk/cases/{case.pk}/", {"action": "start"})
-    r = client.post(f"/risk/cases/{case.pk}/", {"action": "request_reinspection"}, follow=True)
+    client.post(f"/risk/cases/{case.pk}/start/", {})
+    r = client.post(f"/risk/cases/{case.pk}/reinspection/", {}, follow=True)
     assert "照片" in r.content.decode()
-    client.post(f"/risk/cases/{case.pk}/", {"action": "request_reinspection", "photos": [png()]})
+    client.post(f"/risk/cases/{case.pk}/reinspection/", {"photos": [png()]})
     case.refresh_from_db()
     assert case.state == "reinspection_requested" and case.reinspection_due is not None
-    client.post(f"/risk/cases/{case.pk}/", {"action": "approve"})
+    client.post(f"/risk/cases/{case.pk}/approve/", {})
     case.refresh_from_db()
     assert case.state == "reinspection_requested"  # sign-offs missing
-    client.post(f"/risk/cases/{case.pk}/", {"action": "sign"})
+    client.post(f"/risk/cases/{case.pk}/sign/", {})
     client.force_login(users["committee_staff"])
-    client.post(f"/risk/cases/{case.pk}/", {"action": "sign"})
-    client.post(f"/risk/cases/{case.pk}/", {"action": "approve"})
+    client.post(f"/risk/cases/{case.pk}/sign/", {})
+    client.post(f"/risk/cases/{case.pk}/approve/", {})
     case.refresh_from_db()
     assert case.state == "closed" and set(case.signoffs) == {"committee", "street"}
     actions = set(

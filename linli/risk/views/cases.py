@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from linli.core import policy
 from linli.core.context import Actor
@@ -176,64 +179,42 @@ def _history(case: HazardCase) -> list[dict[str, Any]]:
     ]
 
 
-CaseStep = Callable[[Actor, HazardCase, dict[str, Any], dict[str, str] | None], HazardCase]
-
-# The case page's forms, one per step of the lifecycle, each handed to its own service.
-CASE_STEPS: dict[str, CaseStep] = {
-    "sign": lambda actor, case, d, plan: services.do_sign_case(actor, case),
-    "assign": lambda actor, case, d, plan: services.do_assign_case(
-        actor,
-        case,
-        responsible=d["responsible"],
-        organisation=d["organisation"],
-        interim_measure=d["interim_measure"],
-        due_on=d["due_on"],
-    ),
-    "start": lambda actor, case, d, plan: services.do_start_rectification(actor, case, plan=plan),
-    "request_reinspection": lambda actor, case, d, plan: services.do_request_reinspection(
-        actor, case, photos=d["photos"]
-    ),
-    "approve": lambda actor, case, d, plan: services.do_approve_case(actor, case),
-    "reject": lambda actor, case, d, plan: services.do_reject_case(actor, case, reason=d["reason"]),
-    "defer": lambda actor, case, d, plan: services.do_defer_case(
-        actor, case, interim_control=d["interim_control"], review_on=d["review_on"]
-    ),
-    "resume": lambda actor, case, d, plan: services.do_resume_case(actor, case),
-    "close_on_spot": lambda actor, case, d, plan: services.do_close_case_on_spot(
-        actor, case, photos=d["photos"]
-    ),
+# Each form of the case page posts to its own view, which calls its one service.
+STEP_URLS = {
+    "sign": "risk:case_sign",
+    "assign": "risk:case_assign",
+    "start": "risk:case_start",
+    "request_reinspection": "risk:case_request_reinspection",
+    "approve": "risk:case_approve",
+    "reject": "risk:case_reject",
+    "defer": "risk:case_defer",
+    "resume": "risk:case_resume",
+    "close_on_spot": "risk:case_close_on_spot",
+}
+STEP_FORMS: dict[str, type[forms.Form]] = {
+    "assign": risk_forms.CaseAssignForm,
+    "start": risk_forms.CaseStartForm,
+    "request_reinspection": risk_forms.CasePhotosForm,
+    "close_on_spot": risk_forms.CasePhotosForm,
+    "reject": risk_forms.CaseRejectForm,
+    "defer": risk_forms.CaseDeferForm,
 }
 
 
+@require_safe
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(
         queries.cases(request.user).prefetch_related("events", "photos", "finding__photos"), pk=pk
     )
-    if request.method == "POST":
-        form = risk_forms.CaseActionForm(request.POST, request.FILES)
-        if form.is_valid():
-            d = form.cleaned_data
-            plan = None
-            if d["action"] == "start" and case.grade == "A":
-                plan = {
-                    "measures": d["measures"],
-                    "funding": d["funding"],
-                    "deadline": d["deadline"].isoformat() if d["deadline"] else "",
-                    "responsible": d["plan_responsible"],
-                    "emergency_plan": d["emergency_plan"],
-                }
-            step = CASE_STEPS.get(d["action"])
-            if step is None:
-                messages.error(request, _("当前状态不能执行该操作"))
-                return redirect("risk:case", pk=pk)
-            try:
-                step(Actor.from_request(request), case, d, plan)
-            except DomainError as exc:
-                _error(request, exc)
-            else:
-                messages.success(request, _done_message(case, d["action"]))
-            return redirect("risk:case", pk=pk)
-    actions = [(a, ACTION_LABELS.get(a, a)) for a in _actions(request.user, case)]
+    actions = [
+        {
+            "action": a,
+            "label": ACTION_LABELS.get(a, a),
+            "url": reverse(STEP_URLS[a], args=[case.pk]),
+            "form": STEP_FORMS.get(a, risk_forms.CaseConfirmForm)(),
+        }
+        for a in _actions(request.user, case)
+    ]
     return render(
         request,
         "risk/case.html",
@@ -241,10 +222,142 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "actions": actions,
             "history": _history(case),
-            "form": risk_forms.CaseActionForm(),
             "today": timezone.localdate(),
         },
     )
+
+
+F = TypeVar("F", bound=forms.Form)
+
+
+def _step(
+    request: HttpRequest,
+    pk: int,
+    action: str,
+    form_class: type[F],
+    call: Callable[[Actor, HazardCase, F], object],
+) -> HttpResponse:
+    """One step of the case page: the route's permission (403 before any work), the case in
+    the user's reach, the form checked (each bad field named), its one service, the outcome in
+    words, back to the case page."""
+    if not policy.can_open(request.user, STEP_URLS[action]):
+        raise PermissionDenied(STEP_URLS[action])
+    case = get_object_or_404(queries.cases(request.user), pk=pk)
+    form = form_class(request.POST, request.FILES)
+    if not form.is_valid():
+        for name, problems in form.errors.items():
+            for problem in problems:
+                messages.error(request, f"{form.fields[name].label}：{problem}")
+        return redirect("risk:case", pk=pk)
+    try:
+        call(Actor.from_request(request), case, form)
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _done_message(case, action))
+    return redirect("risk:case", pk=pk)
+
+
+@require_POST
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """交办."""
+
+    def call(actor: Actor, case: HazardCase, form: risk_forms.CaseAssignForm) -> object:
+        d = form.cleaned_data
+        return services.do_assign_case(
+            actor,
+            case,
+            responsible=d["responsible"],
+            organisation=d["organisation"],
+            interim_measure=d["interim_measure"],
+            due_on=d["due_on"],
+        )
+
+    return _step(request, pk, "assign", risk_forms.CaseAssignForm, call)
+
+
+@require_POST
+def case_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """开始整改 (an A-grade case with its five-point plan)."""
+
+    def call(actor: Actor, case: HazardCase, form: risk_forms.CaseStartForm) -> object:
+        plan = form.plan() if case.grade == "A" else None
+        return services.do_start_rectification(actor, case, plan=plan)
+
+    return _step(request, pk, "start", risk_forms.CaseStartForm, call)
+
+
+@require_POST
+def case_request_reinspection(request: HttpRequest, pk: int) -> HttpResponse:
+    """申请复查, with photos of the rectified place."""
+
+    def call(actor: Actor, case: HazardCase, form: risk_forms.CasePhotosForm) -> object:
+        return services.do_request_reinspection(actor, case, photos=form.cleaned_data["photos"])
+
+    return _step(request, pk, "request_reinspection", risk_forms.CasePhotosForm, call)
+
+
+@require_POST
+def case_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """One party's sign-off."""
+
+    def call(actor: Actor, case: HazardCase, form: risk_forms.CaseConfirmForm) -> object:
+        return services.do_sign_case(actor, case)
+
+    return _step(request, pk, "sign", risk_forms.CaseConfirmForm, call)
+
+
+@require_POST
+def case_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """复查通过，销号."""
+
+    def call(actor: Actor, case: HazardCase, form: risk_forms.CaseConfirmForm) -> object:
+        return services.do_approve_case(actor, case)
+
+    return _step(request, pk, "approve", risk_forms.CaseConfirmForm, call)
+
+
+@require_POST
+def case_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    """复查不通过，退回."""
+
+    def call(actor: Actor, case: HazardCase, form: risk_forms.CaseRejectForm) -> object:
+        return services.do_reject_case(actor, case, reason=form.cleaned_data["reason"])
+
+    return _step(request, pk, "reject", risk_forms.CaseRejectForm, call)
+
+
+@require_POST
+def case_defer(request: HttpRequest, pk: int) -> HttpResponse:
+    """转长期管控."""
+
+    def call(actor: Actor, case: HazardCase, form: risk_forms.CaseDeferForm) -> object:
+        d = form.cleaned_data
+        return services.do_defer_case(
+            actor, case, interim_control=d["interim_control"], review_on=d["review_on"]
+        )
+
+    return _step(request, pk, "defer", risk_forms.CaseDeferForm, call)
+
+
+@require_POST
+def case_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """恢复整改."""
+
+    def call(actor: Actor, case: HazardCase, form: risk_forms.CaseConfirmForm) -> object:
+        return services.do_resume_case(actor, case)
+
+    return _step(request, pk, "resume", risk_forms.CaseConfirmForm, call)
+
+
+@require_POST
+def case_close_on_spot(request: HttpRequest, pk: int) -> HttpResponse:
+    """当场整改销号, with a photo."""
+
+    def call(actor: Actor, case: HazardCase, form: risk_forms.CasePhotosForm) -> object:
+        return services.do_close_case_on_spot(actor, case, photos=form.cleaned_data["photos"])
+
+    return _step(request, pk, "close_on_spot", risk_forms.CasePhotosForm, call)
 
 
 @require_POST
