@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from linli.core import audit, policy
 from linli.core.context import Actor
 
-from .. import rules
+from .. import paper, rules
 from ..errors import (
     InspectionRejected,
     SampleLocked,
@@ -60,6 +60,7 @@ def set_status(actor: Actor, sample: Sample, code: str, status: str) -> Check:
             sample.inspected_on = timezone.localdate()
             sample.save(update_fields=["inspected_on"])
         audit.record(actor, "risk.check.set", check, details={"status": status})
+        paper.schedule_refresh(committee=[sample.committee_id])
     return check
 
 
@@ -86,6 +87,7 @@ def save_statuses(actor: Actor, sample: Sample, statuses: Mapping[str, str]) -> 
                 sample.inspected_on = timezone.localdate()
                 sample.save(update_fields=["inspected_on"])
             audit.record(actor, "risk.check.set", sample, details={"statuses": changed})
+            paper.schedule_refresh(committee=[sample.committee_id])
     return len(changed)
 
 
@@ -153,6 +155,7 @@ def add_finding(
                 "photos": len(photos),
             },
         )
+        paper.schedule_refresh(committee=[sample.committee_id])
     return finding
 
 
@@ -165,6 +168,7 @@ def delete_finding(actor: Actor, finding: Finding) -> None:
         if not check.findings.exists():
             check.status = Check.Status.OPEN
             check.save(update_fields=["status"])
+        paper.schedule_refresh(committee=[check.sample.committee_id])
 
 
 def submit_sample(actor: Actor, sample: Sample, *, today: date | None = None) -> Sample:
@@ -188,6 +192,7 @@ def submit_sample(actor: Actor, sample: Sample, *, today: date | None = None) ->
         sample.inspected_on = sample.inspected_on or timezone.localdate()
         sample.save(update_fields=["state", "submitted_at", "inspected_on"])
         audit.record(actor, "risk.sample.submit", sample)
+        paper.schedule_refresh(committee=[sample.committee_id])
         open_cases(actor, sample, today=today)
         rescore(actor, sample.round, sample.committee)
         rnd = sample.round
@@ -297,4 +302,5 @@ def import_checklist(actor: Actor, sample: Sample, file: Any) -> dict[str, int]:
             sample.save(update_fields=["inspected_on"])
         counts = {"rows": len(rows), "subunits": len(statuses), "findings": made}
         audit.record(actor, "risk.checklist.import", sample, details=counts)
+        paper.schedule_refresh(committee=[sample.committee_id])
     return counts
