@@ -143,3 +143,30 @@ def test_a_committee_outside_reach_is_refused_as_a_field(
     assert "筛选条件有误" in shown.content.decode()
     own = set(HazardCase.objects.filter(committee=street["c1"]).values_list("pk", flat=True))
     assert _page_cases(client, {"committee": street["c2"].pk}) == own
+
+
+def test_a_committee_code_still_filters_the_page_and_the_api(
+    drawn: Round, users: Any, street: Any, login: Any
+) -> None:
+    """Old bookmarks say ``?committee=HN01``: the code is read as the committee it names."""
+    _submit(drawn, users)
+    client = login("street_admin")
+    own = set(HazardCase.objects.filter(committee=street["c1"]).values_list("pk", flat=True))
+    assert own and _page_cases(client, {"committee": "HN01"}) == own
+    page = client.get("/risk/cases/", {"committee": "HN01"}).content.decode()
+    assert "筛选条件有误" not in page
+    assert f'<option value="{street["c1"].pk}" selected>' in page
+    assert _api_ids(client, "/api/v1/risk/cases/", {"committee": "HN01"}) == own
+    api = client.get("/api/v1/risk/samples/", {"round": drawn.pk, "committee": "HN02"})
+    assert {row["committee_code"] for row in api.json()["results"]} == {"HN02"}
+
+
+def test_a_committee_code_outside_reach_is_a_field_error(
+    drawn: Round, users: Any, street: Any, login: Any
+) -> None:
+    _submit(drawn, users)
+    client = login("committee_staff")  # 陕新 (HN01) only
+    answer = client.get("/api/v1/risk/cases/", {"committee": "HN02"})
+    assert answer.status_code == 400 and "committee" in answer.json()["fields"]
+    shown = client.get("/risk/cases/", {"committee": "HN02"}).content.decode()
+    assert "筛选条件有误" in shown

@@ -33,3 +33,12 @@ def _filtered(
         for message in messages_
     ]
     return filterset, qs, problems
+
+
+def _chosen(filterset: Any, name: str) -> str:
+    """The id of the object a valid filter chose (a committee given by its code too), as the
+    page's drop-down marks it selected; "" for none."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return ""
+    value = filterset.form.cleaned_data.get(name)
+    return str(value.pk) if value is not None else ""

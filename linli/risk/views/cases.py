@@ -28,7 +28,7 @@ from linli.geo.models import Committee
 from .. import filters, queries, services
 from .. import forms as risk_forms
 from ..models import ACTION_LABELS, HazardCase
-from ._common import _error, _filtered
+from ._common import _chosen, _error, _filtered
 
 CASE_SORTS = {
     "due_on": gettext_lazy("期限"),
@@ -39,7 +39,7 @@ CASE_SORTS = {
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
-    _filter, qs, problems = _filtered(filters.CaseFilter, request, queries.cases(request.user))
+    filterset, qs, problems = _filtered(filters.CaseFilter, request, queries.cases(request.user))
     f = request.GET
     sort = f.get("sort", "")
     qs = (
@@ -100,6 +100,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "figures": queries.case_figures(request.user, today) if not f.get("page") else [],
             "states": HazardCase.State.choices,
             "f": f,
+            "chosen_committee": _chosen(filterset, "committee"),
             "sorts": CASE_SORTS,
             "sort": sort,
             "query": query.urlencode(),

@@ -20,12 +20,12 @@ from linli.geo.models import Committee
 from .. import extensions, filters, queries, services
 from .. import forms as risk_forms
 from ..models import Check, Finding, Sample
-from ._common import XLSX, _error, _filtered
+from ._common import XLSX, _chosen, _error, _filtered
 
 
 def my_samples(request: HttpRequest) -> HttpResponse:
     mine = queries.my_samples(request.user)
-    _filter, qs, problems = _filtered(
+    filterset, qs, problems = _filtered(
         filters.SampleFilter,
         request,
         mine.order_by("state", "round_id", "committee__code", "label"),
@@ -46,6 +46,7 @@ def my_samples(request: HttpRequest) -> HttpResponse:
             "committees": committees,
             "counts": counts,
             "f": f,
+            "chosen_committee": _chosen(filterset, "committee"),
             "filter_problems": problems,
         },
     )

@@ -22,7 +22,7 @@ from linli.geo.models import Committee
 from .. import filters, queries, services
 from .. import forms as risk_forms
 from ..models import MethodVersion, Sample
-from ._common import _error, _filtered
+from ._common import _chosen, _error, _filtered
 
 
 def round_create(request: HttpRequest) -> HttpResponse:
@@ -104,7 +104,7 @@ SAMPLE_SORTS = {
 
 def round_samples(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_object_or_404(queries.rounds(request.user), pk=pk)
-    _filter, qs, problems = _filtered(
+    filterset, qs, problems = _filtered(
         filters.SampleFilter, request, queries.samples(request.user, rnd)
     )
     sort = request.GET.get("sort", "")
@@ -160,7 +160,7 @@ def round_samples(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": can_manage,
             "states": Sample.State.choices,
             "state": request.GET.get("state", ""),
-            "committee": request.GET.get("committee", ""),
+            "committee": _chosen(filterset, "committee"),
             "committees": queries.committees_in(request.user, rnd),
             "filter_problems": problems,
             "sorts": SAMPLE_SORTS,
