@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 from drf_spectacular.utils import extend_schema_field
 
+from linli.geo.filters import StreetChoice, street_filter
 from linli.geo.models import Committee
 
 from . import queries
@@ -79,17 +80,24 @@ def round_filter() -> df.ModelChoiceFilter:
     )
 
 
-class RoundFilter(df.FilterSet):  # type: ignore[misc]
+class RoundFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     status = df.ChoiceFilter(empty_label=_("全部"), choices=Round.Status.choices, label=_("状态"))
+    street = street_filter("committees__subdistrict")
 
     class Meta:
         model = Round
-        fields = ["status"]
+        fields = ["status", "street"]
+
+    def filter_queryset(self, queryset: QuerySet[Round]) -> QuerySet[Round]:
+        # A round's committees are many rows: one round once, however many match.
+        qs: QuerySet[Round] = super().filter_queryset(queryset)
+        return qs.distinct() if self.form.cleaned_data.get("street") else qs
 
 
-class ScoreFilter(df.FilterSet):  # type: ignore[misc]
+class ScoreFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     """Stored results; ``?sample__isnull=true&unit=`` gives committee values and grades."""
 
+    street = street_filter("committee__subdistrict")
     round = round_filter()
     committee = committee_filter()
     unit = df.CharFilter(label=_("单元"))
@@ -101,12 +109,13 @@ class ScoreFilter(df.FilterSet):  # type: ignore[misc]
 
     class Meta:
         model = Score
-        fields = ["round", "committee", "unit", "grade", "sample", "sample__isnull"]
+        fields = ["street", "round", "committee", "unit", "grade", "sample", "sample__isnull"]
 
 
-class SampleFilter(df.FilterSet):  # type: ignore[misc]
+class SampleFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     """A round's samples (the samples page, the API) and an inspector's own (我的样本)."""
 
+    street = street_filter("committee__subdistrict")
     round = round_filter()
     committee = committee_filter()
     state = df.ChoiceFilter(empty_label=_("全部"), choices=Sample.State.choices, label=_("状态"))
@@ -114,7 +123,7 @@ class SampleFilter(df.FilterSet):  # type: ignore[misc]
 
     class Meta:
         model = Sample
-        fields = ["round", "committee", "state", "q"]
+        fields = ["street", "round", "committee", "state", "q"]
 
     def filter_address(self, qs: QuerySet[Sample], _name: str, value: str) -> QuerySet[Sample]:
         """An address as the inspector says it: estate, building or sample label."""
@@ -128,7 +137,8 @@ class SampleFilter(df.FilterSet):  # type: ignore[misc]
         )
 
 
-class CaseFilter(df.FilterSet):  # type: ignore[misc]
+class CaseFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
+    street = street_filter("committee__subdistrict")
     round = round_filter()
     committee = committee_filter()
     state = df.ChoiceFilter(
@@ -146,7 +156,16 @@ class CaseFilter(df.FilterSet):  # type: ignore[misc]
 
     class Meta:
         model = HazardCase
-        fields = ["round", "committee", "state", "grade", "escalation", "overdue", "escalated"]
+        fields = [
+            "street",
+            "round",
+            "committee",
+            "state",
+            "grade",
+            "escalation",
+            "overdue",
+            "escalated",
+        ]
 
     def filter_state(self, qs: QuerySet[HazardCase], _name: str, value: str) -> Any:
         if value == OPEN:

@@ -42,3 +42,11 @@ def _chosen(filterset: Any, name: str) -> str:
         return ""
     value = filterset.form.cleaned_data.get(name)
     return str(value.pk) if value is not None else ""
+
+
+def _streets(filterset: Any) -> list[Any]:
+    """The streets a district or city account may narrow the list to ([] for the accounts of
+    one street or committee: ``StreetChoice`` dropped the field)."""
+    if "street" not in filterset.filters:
+        return []
+    return list(filterset.form.fields["street"].queryset)

@@ -28,7 +28,7 @@ from linli.geo.models import Committee
 from .. import filters, queries, services
 from .. import forms as risk_forms
 from ..models import ACTION_LABELS, HazardCase
-from ._common import _chosen, _error, _filtered
+from ._common import _chosen, _error, _filtered, _streets
 
 CASE_SORTS = {
     "due_on": gettext_lazy("期限"),
@@ -101,6 +101,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "states": HazardCase.State.choices,
             "f": f,
             "chosen_committee": _chosen(filterset, "committee"),
+            "streets": _streets(filterset),
+            "chosen_street": _chosen(filterset, "street"),
             "sorts": CASE_SORTS,
             "sort": sort,
             "query": query.urlencode(),

@@ -22,7 +22,7 @@ from linli.geo.models import Committee
 from .. import filters, queries, services
 from .. import forms as risk_forms
 from ..models import MethodVersion, Sample
-from ._common import _chosen, _error, _filtered
+from ._common import _chosen, _error, _filtered, _streets
 
 
 def round_create(request: HttpRequest) -> HttpResponse:
@@ -161,6 +161,8 @@ def round_samples(request: HttpRequest, pk: int) -> HttpResponse:
             "states": Sample.State.choices,
             "state": request.GET.get("state", ""),
             "committee": _chosen(filterset, "committee"),
+            "streets": _streets(filterset),
+            "chosen_street": _chosen(filterset, "street"),
             "committees": queries.committees_in(request.user, rnd),
             "filter_problems": problems,
             "sorts": SAMPLE_SORTS,
