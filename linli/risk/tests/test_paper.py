@@ -334,6 +334,18 @@ def _finding(rnd: Round, users: Any) -> Any:
     )
 
 
+def _import(rnd: Round, users: Any, prep: Any) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from linli.core.excel import write_workbook
+    from linli.risk.sheets import COLUMNS
+
+    row = ["XF01", "", "", 4, "不适用", None, None, None, None, None, None]
+    data = write_workbook("检查表", [c.label for c in COLUMNS], [row])
+    upload = SimpleUploadedFile("c.xlsx", data)
+    return services.import_checklist(Actor(users["inspector"]), _second(rnd), upload)
+
+
 # (what is prepared before the paper is downloaded, the change through one service)
 CHANGES: dict[str, tuple[Any, Any]] = {
     "save_statuses": (
@@ -349,6 +361,7 @@ CHANGES: dict[str, tuple[Any, Any]] = {
         ),
     ),
     "add_finding": (None, lambda rnd, users, prep: _finding(rnd, users)),
+    "import_checklist": (None, _import),
     "delete_finding": (
         _finding,
         lambda rnd, users, prep: services.delete_finding(Actor(users["inspector"]), prep),

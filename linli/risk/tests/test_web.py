@@ -520,7 +520,7 @@ def test_checklist_template_and_import(drawn: Round, users: Any, client: Any) ->
         (5, "A"),
     ]  # major flag; S0 4 + 1
     assert not Check.objects.filter(sample=sample, status="open").exists()
-    assert AuditRecord.objects.filter(action="risk.checklist.import").exists()
+    assert AuditRecord.objects.filter(action="risk.finding.import").exists()
 
 
 def test_checklist_import_is_atomic_and_names_rows(drawn: Round, users: Any, client: Any) -> None:
@@ -544,6 +544,36 @@ def test_checklist_import_is_atomic_and_names_rows(drawn: Round, users: Any, cli
         and "第 4 行 [问题描述]" in page
     )
     assert Check.objects.get(sample=sample, code="WY01").status == "open"  # nothing written
+
+
+def test_the_downloaded_checklist_imports_back_unchanged(
+    drawn: Round, users: Any, client: Any
+) -> None:
+    """The sheet the inspector downloads is what the import reads: a filled sample's sheet,
+    imported back, leaves its results and findings (numbered in sheet order) as they were."""
+    sample = _sample(drawn)
+    fill(sample, users["inspector"], {"XF01": [4, 2], "RQ02": [3]})
+    before = sorted(
+        Check.objects.filter(sample=sample).values_list(
+            "code", "status", "findings__position", "findings__likelihood", "findings__grade"
+        ),
+        key=str,
+    )
+    client.force_login(users["inspector"])
+    sheet = client.get(f"/risk/samples/{sample.pk}/template.xlsx")
+    assert sheet["Content-Disposition"].endswith(f'-{sample.label}.xlsx"')
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("back.xlsx", sheet.content)
+    r = client.post(f"/risk/samples/{sample.pk}/import/", {"file": upload}, follow=True)
+    assert "已导入 41 个子单元、3 个问题" in r.content.decode()
+    after = sorted(
+        Check.objects.filter(sample=sample).values_list(
+            "code", "status", "findings__position", "findings__likelihood", "findings__grade"
+        ),
+        key=str,
+    )
+    assert after == before
 
 
 def test_street_white_paper_and_figures(drawn: Round, users: Any, login: Any, safety: User) -> None:

@@ -14,13 +14,14 @@ from django.views.decorators.http import require_POST, require_safe
 
 from linli.core.context import Actor
 from linli.core.errors import DomainError, ImportRejected
-from linli.core.excel import write_workbook
 from linli.geo.models import Committee
+from linli.jobs import sheetviews
 
 from .. import extensions, filters, queries, services
 from .. import forms as risk_forms
 from ..models import Check, Finding, Sample
-from ._common import XLSX, _chosen, _error, _filtered
+from ..sheets import ChecklistSheet
+from ._common import _chosen, _error, _filtered
 
 
 def my_samples(request: HttpRequest) -> HttpResponse:
@@ -240,16 +241,11 @@ def sample_finding_delete(request: HttpRequest, pk: int, unit: str) -> HttpRespo
 
 
 def sample_template(request: HttpRequest, pk: int) -> HttpResponse:
-    from ..sheets import COLUMNS
-
+    """The sample's sheet to fill in offline (as it stands), read back by ``sample_import``."""
     sample = queries.sample_for_inspection(request.user, pk)
-    data = write_workbook(
-        str(_("检查表")), [c.label for c in COLUMNS], services.checklist_rows(sample)
+    return sheetviews.template_response(
+        ChecklistSheet(sample), f"linli-risk-{sample.committee.code}-{sample.label}"
     )
-    response = HttpResponse(data, content_type=XLSX)
-    name = f"linli-risk-{sample.committee.code}-{sample.label}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 @require_POST
