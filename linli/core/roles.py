@@ -331,6 +331,11 @@ ROUTES: dict[str, Rule] = {
     "risk:photo": ("risk.view", "risk.inspect", "risk.rectify"),
     "risk:cases": ("risk.view", "risk.rectify"),
     "risk:cases_refresh": "risk.manage", "risk:case": ("risk.view", "risk.rectify"),
+    "risk:case_assign": ("risk.manage", "risk.rectify"), "risk:case_start": "risk.rectify",
+    "risk:case_request_reinspection": "risk.rectify", "risk:case_sign": "risk.signoff",
+    "risk:case_approve": "risk.signoff", "risk:case_reject": "risk.signoff",
+    "risk:case_defer": "risk.rectify", "risk:case_resume": "risk.rectify",
+    "risk:case_close_on_spot": "risk.rectify",
     "dashboard:sample_facts": ("risk.view", "risk.inspect"),
     # District comparisons: aggregates per street (a street account: its own row and ranks)
     "district": "compare.view", "district_pdf": "compare.view",

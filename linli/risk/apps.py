@@ -8,8 +8,3 @@ class RiskConfig(AppConfig):
     # Set to True when the module's pages are usable; the shell then shows it as live.
     live = True
     verbose_name = _("安全风险评估")
-
-    def ready(self) -> None:
-        from . import paper
-
-        paper.connect_signals()  # stored white papers follow every change to what they show

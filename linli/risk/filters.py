@@ -11,10 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters as df
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
+from drf_spectacular.utils import extend_schema_field
 
+from linli.geo.filters import StreetChoice, street_filter
 from linli.geo.models import Committee
 
 from . import queries
@@ -32,9 +36,40 @@ def _committees(request: Any) -> QuerySet[Committee]:
     return queries.committee_choices(getattr(request, "user", None))
 
 
+class CommitteeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A committee by its id (the drop-downs) or by its code (``?committee=HN01``: older
+    bookmarks and links), looked up among the committees the user may see only."""
+
+    def to_python(self, value: Any) -> Committee | None:
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        choices: QuerySet[Committee] = (
+            self.queryset if self.queryset is not None else Committee.objects.none()
+        )
+        found: Committee | None = None
+        if text.isdigit():
+            found = choices.filter(pk=int(text)).first()
+        if found is None:
+            found = choices.filter(code=text).first()
+        if found is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text}
+            )
+        return found
+
+
+@extend_schema_field({"type": "string", "description": "居委：id 或居委代码"})
+class CommitteeFilter(df.ModelChoiceFilter):  # type: ignore[misc]
+    """The committee filter of every risk list: an id or a code, within the user's reach."""
+
+    field_class = CommitteeChoiceField
+
+
 def committee_filter() -> df.ModelChoiceFilter:
-    """A drop-down of the committees the user may see (ids in the query string)."""
-    return df.ModelChoiceFilter(
+    """A drop-down of the committees the user may see (an id, or a committee code, in the
+    query string)."""
+    return CommitteeFilter(
         field_name="committee", label=_("居委"), queryset=_committees, empty_label=_("全部")
     )
 
@@ -45,17 +80,24 @@ def round_filter() -> df.ModelChoiceFilter:
     )
 
 
-class RoundFilter(df.FilterSet):  # type: ignore[misc]
+class RoundFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     status = df.ChoiceFilter(empty_label=_("全部"), choices=Round.Status.choices, label=_("状态"))
+    street = street_filter("committees__subdistrict")
 
     class Meta:
         model = Round
-        fields = ["status"]
+        fields = ["status", "street"]
+
+    def filter_queryset(self, queryset: QuerySet[Round]) -> QuerySet[Round]:
+        # A round's committees are many rows: one round once, however many match.
+        qs: QuerySet[Round] = super().filter_queryset(queryset)
+        return qs.distinct() if self.form.cleaned_data.get("street") else qs
 
 
-class ScoreFilter(df.FilterSet):  # type: ignore[misc]
+class ScoreFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     """Stored results; ``?sample__isnull=true&unit=`` gives committee values and grades."""
 
+    street = street_filter("committee__subdistrict")
     round = round_filter()
     committee = committee_filter()
     unit = df.CharFilter(label=_("单元"))
@@ -67,12 +109,13 @@ class ScoreFilter(df.FilterSet):  # type: ignore[misc]
 
     class Meta:
         model = Score
-        fields = ["round", "committee", "unit", "grade", "sample", "sample__isnull"]
+        fields = ["street", "round", "committee", "unit", "grade", "sample", "sample__isnull"]
 
 
-class SampleFilter(df.FilterSet):  # type: ignore[misc]
+class SampleFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
     """A round's samples (the samples page, the API) and an inspector's own (我的样本)."""
 
+    street = street_filter("committee__subdistrict")
     round = round_filter()
     committee = committee_filter()
     state = df.ChoiceFilter(empty_label=_("全部"), choices=Sample.State.choices, label=_("状态"))
@@ -80,7 +123,7 @@ class SampleFilter(df.FilterSet):  # type: ignore[misc]
 
     class Meta:
         model = Sample
-        fields = ["round", "committee", "state", "q"]
+        fields = ["street", "round", "committee", "state", "q"]
 
     def filter_address(self, qs: QuerySet[Sample], _name: str, value: str) -> QuerySet[Sample]:
         """An address as the inspector says it: estate, building or sample label."""
@@ -94,7 +137,8 @@ class SampleFilter(df.FilterSet):  # type: ignore[misc]
         )
 
 
-class CaseFilter(df.FilterSet):  # type: ignore[misc]
+class CaseFilter(StreetChoice, df.FilterSet):  # type: ignore[misc]
+    street = street_filter("committee__subdistrict")
     round = round_filter()
     committee = committee_filter()
     state = df.ChoiceFilter(
@@ -112,7 +156,16 @@ class CaseFilter(df.FilterSet):  # type: ignore[misc]
 
     class Meta:
         model = HazardCase
-        fields = ["round", "committee", "state", "grade", "escalation", "overdue", "escalated"]
+        fields = [
+            "street",
+            "round",
+            "committee",
+            "state",
+            "grade",
+            "escalation",
+            "overdue",
+            "escalated",
+        ]
 
     def filter_state(self, qs: QuerySet[HazardCase], _name: str, value: str) -> Any:
         if value == OPEN:

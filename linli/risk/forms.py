@@ -96,8 +96,9 @@ class MethodEditForm(forms.Form):
     )
 
 
-class CaseActionForm(forms.Form):
-    action = forms.CharField(widget=forms.HiddenInput)
+class CaseAssignForm(forms.Form):
+    """交办: the responsible party (or partner body), the interim measure, the deadline."""
+
     responsible = forms.CharField(label=_("责任方"), max_length=100, required=False)
     organisation = forms.ModelChoiceField(
         label=_("责任单位（合作单位）"), queryset=Organisation.objects.all(), required=False
@@ -106,6 +107,11 @@ class CaseActionForm(forms.Form):
     due_on = forms.DateField(
         label=_("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class CaseStartForm(forms.Form):
+    """开始整改; an A-grade case brings its five-point plan (五落实)."""
+
     measures = forms.CharField(label=_("整改措施"), max_length=300, required=False)
     funding = forms.CharField(label=_("资金"), max_length=100, required=False)
     deadline = forms.DateField(
@@ -113,9 +119,34 @@ class CaseActionForm(forms.Form):
     )
     plan_responsible = forms.CharField(label=_("责任人"), max_length=100, required=False)
     emergency_plan = forms.CharField(label=_("应急预案"), max_length=300, required=False)
+
+    def plan(self) -> dict[str, str]:
+        d = self.cleaned_data
+        return {
+            "measures": d["measures"],
+            "funding": d["funding"],
+            "deadline": d["deadline"].isoformat() if d["deadline"] else "",
+            "responsible": d["plan_responsible"],
+            "emergency_plan": d["emergency_plan"],
+        }
+
+
+class CasePhotosForm(forms.Form):
+    """申请复查 and 当场整改销号: photos of the rectified place."""
+
     photos = MultiImageField(label=_("整改照片"))
+
+
+class CaseRejectForm(forms.Form):
     reason = forms.CharField(label=_("退回理由"), max_length=300, required=False)
+
+
+class CaseDeferForm(forms.Form):
     interim_control = forms.CharField(label=_("长期管控措施"), max_length=300, required=False)
     review_on = forms.DateField(
         label=_("复核日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class CaseConfirmForm(forms.Form):
+    """A step with nothing to fill in (sign, approve, resume): the button alone."""

@@ -401,15 +401,15 @@ def warm_pdf() -> None:
 
 # ---------------------------------------------------------------- keeping stored papers fresh
 #
-# A stored paper can never be served stale: its name is the fingerprint of what it shows. To
-# spare the next reader the render, every change to something a paper shows also re-renders
-# that committee's stored papers (and the street paper) in the background, after the commit:
-# saving or deleting a committee, sample, check, finding, photo or hazard case (model signals,
-# so no service can forget it), and the scores written by ``services.rescore`` /
-# ``rescore_round`` (bulk writes, which send no signals, schedule it themselves). Papers nobody
-# has downloaded yet are not rendered. A change the signals do not see (another module's facts
-# in ``white_paper_sections``, a bulk ``update()``) still gives a new fingerprint: the next
-# download renders it.
+# A stored paper can never be served stale: its name is the fingerprint of what it shows,
+# derived from the data at read time. To spare the next reader the render, every service that
+# changes something a paper shows calls ``schedule_refresh`` inside its transaction, and the
+# committee's stored papers (and the street paper) are re-rendered in the background after the
+# commit: the checklist services (statuses, findings, the Excel import, submitting), every step
+# of a hazard case, the draw, and ``services.rescore`` / ``rescore_round``. Papers nobody has
+# downloaded yet are not rendered. A change made elsewhere (a committee edited in ``geo``,
+# another module's facts in ``white_paper_sections``, a direct write) schedules nothing, but
+# still gives a new fingerprint: the next download renders it.
 
 REF_KINDS = ("committee", "sample", "check", "finding", "case", "round")
 
@@ -458,36 +458,6 @@ def schedule_refresh(**refs: Iterable[int | None]) -> None:
         # Runs at once outside a transaction; a broker that cannot be reached is logged, not
         # raised: the change is committed, and the next download renders the paper anyway.
         transaction.on_commit(pending.callback, robust=True)
-
-
-def _on_change(sender: Any, instance: Any, **_kwargs: Any) -> None:
-    from linli.geo.models import Committee
-
-    from .models import Finding, HazardCase, Photo
-
-    if isinstance(instance, Committee):
-        schedule_refresh(committee=[instance.pk])
-    elif isinstance(instance, (Sample, HazardCase)):
-        schedule_refresh(committee=[instance.committee_id])
-    elif isinstance(instance, Check):
-        schedule_refresh(sample=[instance.sample_id])
-    elif isinstance(instance, Finding):
-        schedule_refresh(check=[instance.check_item_id])
-    elif isinstance(instance, Photo):
-        schedule_refresh(finding=[instance.finding_id], case=[instance.case_id])
-
-
-def connect_signals() -> None:
-    """Called by the app's ``ready()``: every save or delete of what a paper shows."""
-    from django.db.models.signals import post_delete, post_save
-
-    from linli.geo.models import Committee
-
-    from .models import Finding, HazardCase, Photo
-
-    for model in (Committee, Sample, Check, Finding, Photo, HazardCase):
-        for signal in (post_save, post_delete):
-            signal.connect(_on_change, sender=model, dispatch_uid=f"risk-paper-{model.__name__}")
 
 
 def refresh(refs: dict[str, list[int]]) -> int:

@@ -202,6 +202,11 @@ def _objects() -> dict[str, Any]:
 PK_OF = {
     "risk:method": "risk:method", "risk:method_copy": "risk:method",
     "risk:photo": "photo", "risk:case": "risk_case", "risk:paper_file": "paper",
+    "risk:case_assign": "risk_case", "risk:case_start": "risk_case",
+    "risk:case_request_reinspection": "risk_case", "risk:case_sign": "risk_case",
+    "risk:case_approve": "risk_case", "risk:case_reject": "risk_case",
+    "risk:case_defer": "risk_case", "risk:case_resume": "risk_case",
+    "risk:case_close_on_spot": "risk_case",
     "fire:extinguisher": "extinguishers", "fire:sprinkler": "sprinklers",
     "fire:photo": "fire_record", "hall:ticket": "ticket", "fire:plan": "fire_plan",
     "fire:plan_issue": "fire_plan",

@@ -27,7 +27,6 @@ from .cases import (
 )
 from .inspection import (
     add_finding,
-    checklist_rows,
     delete_finding,
     import_checklist,
     save_statuses,
@@ -68,7 +67,6 @@ __all__ = [
     "assign_inspector",
     "can_act_on",
     "check_photo",
-    "checklist_rows",
     "copy_method",
     "create_round",
     "default_version",

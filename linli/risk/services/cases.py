@@ -18,8 +18,8 @@ from linli.core.context import Actor
 from linli.core.roles import Role
 from linli.core.workcalendar import work_calendar
 
+from .. import paper, rules
 from .. import rectification as rect
-from .. import rules
 from ..errors import (
     AlreadySigned,
     CaseRefused,
@@ -63,6 +63,7 @@ def open_cases(actor: Actor, sample: Sample, *, today: date | None = None) -> li
         )
     if made:
         audit.record(actor, "risk.case.open", sample, details={"cases": len(made)})
+        paper.schedule_refresh(committee=[sample.committee_id])
     return made
 
 
@@ -153,6 +154,7 @@ def _record_step(
         note=note[:300],
     )
     audit.record(actor, f"risk.case.{action.value}", case, details=details)
+    paper.schedule_refresh(committee=[case.committee_id])
 
 
 def do_assign_case(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from linli.core import audit, policy
 from linli.core.context import Actor
 
-from .. import rules
+from .. import paper, rules
 from ..errors import (
     InspectionRejected,
     SampleLocked,
@@ -28,7 +28,7 @@ from ..models import (
     Sample,
 )
 from ..queries import method_of
-from ..sheets import RESULTS
+from ..sheets import ChecklistSheet
 from .cases import open_cases
 from .photos import check_photo
 from .scoring import rescore, sample_input
@@ -60,6 +60,7 @@ def set_status(actor: Actor, sample: Sample, code: str, status: str) -> Check:
             sample.inspected_on = timezone.localdate()
             sample.save(update_fields=["inspected_on"])
         audit.record(actor, "risk.check.set", check, details={"status": status})
+        paper.schedule_refresh(committee=[sample.committee_id])
     return check
 
 
@@ -86,6 +87,7 @@ def save_statuses(actor: Actor, sample: Sample, statuses: Mapping[str, str]) -> 
                 sample.inspected_on = timezone.localdate()
                 sample.save(update_fields=["inspected_on"])
             audit.record(actor, "risk.check.set", sample, details={"statuses": changed})
+            paper.schedule_refresh(committee=[sample.committee_id])
     return len(changed)
 
 
@@ -153,6 +155,7 @@ def add_finding(
                 "photos": len(photos),
             },
         )
+        paper.schedule_refresh(committee=[sample.committee_id])
     return finding
 
 
@@ -165,6 +168,7 @@ def delete_finding(actor: Actor, finding: Finding) -> None:
         if not check.findings.exists():
             check.status = Check.Status.OPEN
             check.save(update_fields=["status"])
+        paper.schedule_refresh(committee=[check.sample.committee_id])
 
 
 def submit_sample(actor: Actor, sample: Sample, *, today: date | None = None) -> Sample:
@@ -188,6 +192,7 @@ def submit_sample(actor: Actor, sample: Sample, *, today: date | None = None) ->
         sample.inspected_on = sample.inspected_on or timezone.localdate()
         sample.save(update_fields=["state", "submitted_at", "inspected_on"])
         audit.record(actor, "risk.sample.submit", sample)
+        paper.schedule_refresh(committee=[sample.committee_id])
         open_cases(actor, sample, today=today)
         rescore(actor, sample.round, sample.committee)
         rnd = sample.round
@@ -198,103 +203,25 @@ def submit_sample(actor: Actor, sample: Sample, *, today: date | None = None) ->
     return sample
 
 
-def checklist_rows(sample: Sample) -> list[list[Any]]:
-    """The Excel template of a sample: one row per sub-unit, plus one per extra finding."""
-    method = method_of(sample.round.method)
-    labels = {v: k for k, v in RESULTS.items()}
-    checks = {c.code: c for c in sample.checks.prefetch_related("findings")}
-    reasons = {r.code: r.name_zh for r in method.severity_reasons}
-    rows: list[list[Any]] = []
-    for s in method.subunits:
-        check = checks.get(s.code)
-        status = check.status if check else "open"
-        head = [s.code, s.name_zh, s.check_zh, s.s0]
-        found = list(check.findings.all()) if check else []
-        if not found:
-            rows.append([*head, labels[status], "", "", "", "", "", ""])
-        for f in found:
-            rows.append(
-                [
-                    *head,
-                    labels["findings"],
-                    f.likelihood,
-                    reasons.get(f.severity_reason, ""),
-                    f.description,
-                    f.location,
-                    f.rule_breached,
-                    "是" if f.major_fire_hazard else "否",
-                ]
-            )
-    return rows
-
-
 def import_checklist(actor: Actor, sample: Sample, file: Any) -> dict[str, int]:
-    """All or nothing: every bad row and column is named; the sample's rows are replaced."""
-    from linli.core.errors import ImportRejected, RowError
-    from linli.core.excel import read_sheet
-
-    from ..sheets import COLUMNS
+    """The inspector's filled-in sheet, through the one Excel import (``core.sheets``): all or
+    nothing, every bad row and column named; the listed sub-units' results and findings are
+    replaced."""
+    from linli.core.sheets import import_sheet
 
     _require_inspector(actor, sample)
-    method = method_of(sample.round.method)
-    rows = read_sheet(file, COLUMNS)
-    reasons = {r.code: r.code for r in method.severity_reasons}
-    reasons.update({r.name_zh: r.code for r in method.severity_reasons})
-    errors: list[RowError] = []
-    statuses: dict[str, str] = {}
-    findings: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-    for number, row in rows:
-        code = row["code"]
-        if code not in method.subunit_codes:
-            errors.append(
-                RowError(number, _("子单元代码"), _("未知子单元 %(code)s") % {"code": code})
-            )
-            continue
-        status = row["result"]
-        if code in statuses and (status != "findings" or statuses[code] != "findings"):
-            errors.append(RowError(number, _("结果"), _("同一子单元多行时每行都应为“有问题”")))
-            continue
-        statuses[code] = status
-        if status == "findings":
-            if row["likelihood"] is None:
-                errors.append(RowError(number, _("可能性L"), _("有问题时必填（1–5）")))
-            if not row["description"]:
-                errors.append(RowError(number, _("问题描述"), _("有问题时必填")))
-            if row["reason"] and row["reason"] not in reasons:
-                errors.append(RowError(number, _("严重性上调理由"), _("未知理由")))
-            findings.setdefault(code, []).append((number, row))
-    if errors:
-        raise ImportRejected(errors)
-    checks = {c.code: c for c in sample.checks.all()}
-    made = 0
-    with transaction.atomic():
-        Finding.objects.filter(check_item__sample=sample, check_item__code__in=statuses).delete()
-        for code, status in statuses.items():
-            check = checks[code]
-            check.status = status
-            check.save(update_fields=["status"])
-            for position, (_number, row) in enumerate(findings.get(code, []), start=1):
-                reason = reasons.get(row["reason"] or "", "")
-                severity = rules.adjusted_severity(method, code, [reason] if reason else [])
-                major = bool(row["major"])
-                Finding.objects.create(
-                    check_item=check,
-                    position=position,
-                    likelihood=row["likelihood"],
-                    severity=severity,
-                    severity_reason=reason,
-                    description=row["description"],
-                    location=row["location"] or "",
-                    rule_breached=row["rule"] or "",
-                    major_fire_hazard=major,
-                    grade=rules.finding_grade(
-                        method, rules.Finding(row["likelihood"], severity, major)
-                    ),
-                )
-                made += 1
+
+    def record(created: int, updated: int) -> None:  # inside the import's transaction
         if sample.inspected_on is None:
             sample.inspected_on = timezone.localdate()
             sample.save(update_fields=["inspected_on"])
-        counts = {"rows": len(rows), "subunits": len(statuses), "findings": made}
-        audit.record(actor, "risk.checklist.import", sample, details=counts)
-    return counts
+        paper.schedule_refresh(committee=[sample.committee_id])
+
+    result = import_sheet(
+        actor,
+        ChecklistSheet(sample),
+        file,
+        getattr(file, "name", "") or f"{sample.committee.code}-{sample.label}.xlsx",
+        record=record,
+    )
+    return {"subunits": result.updated, "findings": result.created}

@@ -15,7 +15,7 @@ from linli.core.context import Actor
 from linli.core.roles import Role
 from linli.geo.models import Building, Committee, HousingType
 
-from .. import rules, sampling
+from .. import paper, rules, sampling
 from ..errors import (
     InspectionRejected,
     RoundRejected,
@@ -129,6 +129,7 @@ def draw_round(actor: Actor, rnd: Round) -> list[Sample]:
                 "selected": summary,
             },
         )
+        paper.schedule_refresh(round=[rnd.pk])  # the papers' annex lists the samples
     return made
 
 

@@ -40,11 +40,11 @@ def _to_reinspection(drawn: Round, users: Any, safety: User, client: Any) -> Haz
     case = HazardCase.objects.get(committee__code="HN01", subunit="RQ02")  # B
     client.force_login(safety)
     url = f"/risk/cases/{case.pk}/"
-    client.post(url, {"action": "assign", "responsible": "物业", "interim_measure": "关阀"})
-    client.post(url, {"action": "start"})
+    client.post(url + "assign/", {"responsible": "物业", "interim_measure": "关阀"})
+    client.post(url + "start/", {})
     from .conftest import png
 
-    client.post(url, {"action": "request_reinspection", "photos": [png()]})
+    client.post(url + "reinspection/", {"photos": [png()]})
     case.refresh_from_db()
     assert case.state == "reinspection_requested"
     return case
@@ -57,12 +57,12 @@ def test_signing_says_what_is_still_needed_and_cannot_be_done_twice(
     safety.save()
     case = _to_reinspection(drawn, users, safety, client)
     url = f"/risk/cases/{case.pk}/"
-    assert 'value="sign"' in client.get(url).content.decode()
-    first = client.post(url, {"action": "sign"})
+    assert f'action="{url}sign/"' in client.get(url).content.decode()
+    first = client.post(url + "sign/", {})
     assert _said(first) == ["已签字确认，隐患现为“待复查”。 还需居委签字后才能销号。"]
     page = client.get(url).content.decode()
-    assert 'value="sign"' not in page  # the button has done its job
-    again = client.post(url, {"action": "sign"})
+    assert f'action="{url}sign/"' not in page  # the button has done its job
+    again = client.post(url + "sign/", {})
     assert _said(again) == ["您已签字，无需重复签字。"]
     assert CaseEvent.objects.filter(case=case, action="sign").count() == 1
     assert AuditRecord.objects.filter(action="risk.case.sign").count() == 1
@@ -70,7 +70,7 @@ def test_signing_says_what_is_still_needed_and_cannot_be_done_twice(
     history = page[page.index("处理记录") :]
     assert "王明" in history and "（街道）" in history and "（street）" not in history
     client.force_login(users["committee_staff"])
-    second = client.post(url, {"action": "sign"})
+    second = client.post(url + "sign/", {})
     assert _said(second)[-1].endswith("签字已齐，可以复查通过并销号。")
 
 
@@ -147,3 +147,57 @@ def test_radar_labels_do_not_overlap_each_other_or_the_chart() -> None:
         assert x0 >= -90 and x1 <= 390 and y0 >= -10 and y1 <= 320, i  # inside the viewBox
         for j, (u0, v0, u1, v1) in enumerate(boxes[i + 1 :], i + 1):
             assert x1 <= u0 or u1 <= x0 or y1 <= v0 or v1 <= y0, (i, j)
+
+
+def test_each_case_form_posts_to_its_own_step(
+    drawn: Round, users: Any, safety: User, client: Any
+) -> None:
+    """No hidden step field: each form of the case page has its own address."""
+    _submit_with_findings(drawn, users)
+    case = HazardCase.objects.get(committee__code="HN01", subunit="RQ02")
+    client.force_login(safety)
+    url = f"/risk/cases/{case.pk}/"
+    page = client.get(url).content.decode()
+    assert f'action="{url}assign/"' in page and 'name="action"' not in page
+    # The case page itself takes no POST any more.
+    assert client.post(url, {"action": "assign", "responsible": "物业"}).status_code == 405
+    case.refresh_from_db()
+    assert case.state == "graded"
+
+
+def test_a_case_step_names_the_bad_field_and_changes_nothing(
+    drawn: Round, users: Any, safety: User, client: Any
+) -> None:
+    _submit_with_findings(drawn, users)
+    case = HazardCase.objects.get(committee__code="HN01", subunit="RQ02")
+    client.force_login(safety)
+    url = f"/risk/cases/{case.pk}/"
+    r = client.post(
+        url + "assign/", {"responsible": "物业", "interim_measure": "关阀", "due_on": "明天"}
+    )
+    assert r.status_code == 302 and r["Location"] == url
+    said = _said(r)
+    assert len(said) == 1 and said[0].startswith("整改期限：")
+    case.refresh_from_db()
+    assert case.state == "graded" and case.responsible == ""
+    assert not CaseEvent.objects.filter(case=case, action="assign").exists()
+
+
+def test_a_case_step_refuses_a_role_without_its_permission_before_any_work(
+    drawn: Round, users: Any, safety: User, client: Any
+) -> None:
+    case = _to_reinspection(drawn, users, safety, client)
+    url = f"/risk/cases/{case.pk}/"
+    client.force_login(users["partner"])  # rectifies, never signs
+    assert client.post(url + "sign/", {}).status_code == 403
+    assert client.post(url + "approve/", {}).status_code == 403
+    client.force_login(users["inspector"])
+    assert client.post(url + "reject/", {"reason": "未整改"}).status_code == 403
+    case.refresh_from_db()
+    assert case.state == "reinspection_requested" and case.signoffs == {}
+    # A step the user may take, on the step's own address: rejected back to rectification.
+    client.force_login(safety)
+    r = client.post(url + "reject/", {"reason": "照片不清楚"})
+    assert _said(r) == ["已复查不通过，退回，隐患现为“整改中”。"]
+    case.refresh_from_db()
+    assert case.state == "in_progress"

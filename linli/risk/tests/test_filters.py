@@ -143,3 +143,82 @@ def test_a_committee_outside_reach_is_refused_as_a_field(
     assert "筛选条件有误" in shown.content.decode()
     own = set(HazardCase.objects.filter(committee=street["c1"]).values_list("pk", flat=True))
     assert _page_cases(client, {"committee": street["c2"].pk}) == own
+
+
+def test_a_committee_code_still_filters_the_page_and_the_api(
+    drawn: Round, users: Any, street: Any, login: Any
+) -> None:
+    """Old bookmarks say ``?committee=HN01``: the code is read as the committee it names."""
+    _submit(drawn, users)
+    client = login("street_admin")
+    own = set(HazardCase.objects.filter(committee=street["c1"]).values_list("pk", flat=True))
+    assert own and _page_cases(client, {"committee": "HN01"}) == own
+    page = client.get("/risk/cases/", {"committee": "HN01"}).content.decode()
+    assert "筛选条件有误" not in page
+    assert f'<option value="{street["c1"].pk}" selected>' in page
+    assert _api_ids(client, "/api/v1/risk/cases/", {"committee": "HN01"}) == own
+    api = client.get("/api/v1/risk/samples/", {"round": drawn.pk, "committee": "HN02"})
+    assert {row["committee_code"] for row in api.json()["results"]} == {"HN02"}
+
+
+def test_a_committee_code_outside_reach_is_a_field_error(
+    drawn: Round, users: Any, street: Any, login: Any
+) -> None:
+    _submit(drawn, users)
+    client = login("committee_staff")  # 陕新 (HN01) only
+    answer = client.get("/api/v1/risk/cases/", {"committee": "HN02"})
+    assert answer.status_code == 400 and "committee" in answer.json()["fields"]
+    shown = client.get("/risk/cases/", {"committee": "HN02"}).content.decode()
+    assert "筛选条件有误" in shown
+
+
+def test_a_district_user_narrows_the_samples_to_one_street(
+    drawn: Round, street: Any, client: Any
+) -> None:
+    from linli.core.models import User
+    from linli.core.roles import Role
+    from linli.geo import divisions
+    from linli.geo.models import Building, Committee, District, Estate, Subdistrict
+
+    divisions.load(Actor.system("test"))
+    tianping = Subdistrict.objects.get(code="310104003")
+    other = Committee.objects.create(subdistrict=tianping, code="TP01", name="天平居委")
+    estate = Estate.objects.create(committee=other, name="天平弄", kind="lane")
+    building = Building.objects.create(
+        estate=estate, committee=other, name="天平1号楼", housing_type="lane",
+        structure="brick_timber", floors=3, year_built=1930,
+    )  # fmt: skip
+    Sample.objects.create(
+        round=drawn, committee=other, building=building, label="S1", stratum="里弄", draw_record={}
+    )
+    district = User.objects.create(
+        username="d", role=Role.DISTRICT_SAFETY, district=District.objects.get(code="310104")
+    )
+    client.force_login(district)
+    url = f"/risk/rounds/{drawn.pk}/samples/"
+
+    def rows(query: dict[str, Any]) -> tuple[str, str]:
+        text = client.get(url, query).content.decode()
+        return text, text[text.index("<tbody") :]
+
+    whole, body = rows({})
+    assert 'name="street"' in whole and "天平居委" in body and street["c1"].name in body
+    _page, narrowed = rows({"street": tianping.pk})
+    assert "天平居委" in narrowed and street["c1"].name not in narrowed
+    _page, own = rows({"street": street["subdistrict"].pk})
+    assert "天平居委" not in own and street["c1"].name in own
+    api = client.get("/api/v1/risk/samples/", {"round": drawn.pk, "street": tianping.pk})
+    assert {row["committee_code"] for row in api.json()["results"]} == {"TP01"}
+    # A street's account never sees the field; a street in its query changes nothing.
+    mine = User.objects.create(
+        username="s", role=Role.STREET_ADMIN, subdistrict=street["subdistrict"]
+    )
+    street_admin = client
+    street_admin.force_login(mine)
+    for page in (url, "/risk/cases/"):
+        seen = street_admin.get(page)
+        assert seen.status_code == 200 and 'name="street"' not in seen.content.decode()
+    shown = street_admin.get(url, {"street": tianping.pk}).content.decode()
+    assert street["c1"].name in shown[shown.index("<tbody") :]
+    answer = street_admin.get("/api/v1/risk/samples/", {"round": drawn.pk, "street": tianping.pk})
+    assert "TP01" not in {row["committee_code"] for row in answer.json()["results"]}

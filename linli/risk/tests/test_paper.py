@@ -139,13 +139,11 @@ def test_a_rectification_change_re_renders_the_stored_paper_in_the_background(
     url = f"/risk/rounds/{drawn.pk}/committees/{street['c1'].pk}/paper.pdf"
     client.get(url)
     assert len(renders) == 1
-    case = HazardCase.objects.filter(committee=street["c1"]).order_by("pk").first()
-    assert case is not None
+    case = HazardCase.objects.get(committee=street["c1"], subunit="RQ02")  # B
+    actor = Actor(users["street_admin"])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        case.responsible = "物业公司乙"
-        case.save()
-        case.interim_measure = "设置警示带"
-        case.save()
+        services.do_assign_case(actor, case, responsible="物业公司乙", interim_measure="设置警示带")
+        services.do_start_rectification(actor, case)
     assert len(callbacks) == 1  # one task per transaction, however many changes
     assert len(renders) == 2  # rendered by the task, not by a reader
     stored = _stored_pdf(drawn, "HN01")
@@ -167,7 +165,7 @@ def test_a_rescore_re_renders_the_paper_with_the_new_score(
     _submit(drawn, users, "HN01")
     login("street_admin").get(f"/risk/rounds/{drawn.pk}/committees/{street['c1'].pk}/paper.pdf")
     before = Score.objects.get(round=drawn, committee=street["c1"], sample=None, unit="")
-    # A bulk correction of the findings (no signal) and the committee rescored.
+    # A bulk correction of the findings (schedules nothing) and the committee rescored.
     Finding.objects.filter(check_item__sample__committee=street["c1"]).update(severity=5)
     with django_capture_on_commit_callbacks(execute=True):
         services.rescore(Actor(users["street_admin"]), drawn, street["c1"])
@@ -178,7 +176,7 @@ def test_a_rescore_re_renders_the_paper_with_the_new_score(
     assert str(after.value) in text and str(before.value) not in text
 
 
-def test_a_finding_changed_on_its_own_re_renders_and_a_rollback_sends_nothing(
+def test_a_direct_write_schedules_nothing_and_a_rolled_back_service_sends_nothing(
     drawn: Round,
     users: Any,
     login: Any,
@@ -186,28 +184,36 @@ def test_a_finding_changed_on_its_own_re_renders_and_a_rollback_sends_nothing(
     renders: list[int],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
+    """No signals: only the services schedule a re-render. A change made any other way is
+    still never served stale: the next download renders it (its fingerprint changed)."""
     from django.db import transaction
 
     from linli.risk.models import Finding
 
     _submit(drawn, users, "HN01")
-    login("street_admin").get(f"/risk/rounds/{drawn.pk}/committees/{street['c1'].pk}/paper.pdf")
-    finding = Finding.objects.filter(check_item__sample__committee=street["c1"]).first()
-    assert finding is not None
+    client = login("street_admin")
+    url = f"/risk/rounds/{drawn.pk}/committees/{street['c1'].pk}/paper.pdf"
+    client.get(url)
+    case = HazardCase.objects.get(committee=street["c1"], subunit="RQ02")  # B
+    assert case is not None
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         try:
             with transaction.atomic():
-                finding.description = "楼道堆放纸箱"
-                finding.save()
+                services.do_assign_case(
+                    Actor(users["street_admin"]), case, responsible="物业", interim_measure="关阀"
+                )
                 raise RuntimeError("rolled back")
         except RuntimeError:
             pass
     assert callbacks == [] and len(renders) == 1
-    with django_capture_on_commit_callbacks(execute=True):
+    finding = Finding.objects.filter(check_item__sample__committee=street["c1"]).first()
+    assert finding is not None
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         finding.description = "楼道堆放纸箱和旧家具"
         finding.save()
-    assert len(renders) == 2
-    assert "楼道堆放纸箱和旧家具" in _text(_stored_pdf(drawn, "HN01"))
+    assert callbacks == [] and len(renders) == 1
+    fresh = client.get(url).content
+    assert len(renders) == 2 and "楼道堆放纸箱和旧家具" in _text(fresh)
 
 
 def test_papers_nobody_downloaded_are_not_rendered_on_a_change(
@@ -270,11 +276,12 @@ def test_an_unreachable_broker_does_not_fail_the_change(
         raise ConnectionError("broker down")
 
     monkeypatch.setattr(tasks.refresh_papers, "delay", unreachable)
-    case = HazardCase.objects.filter(committee=street["c1"]).first()
+    case = HazardCase.objects.get(committee=street["c1"], subunit="RQ02")  # B
     assert case is not None
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        case.responsible = "物业公司丙"
-        case.save()
+        services.do_assign_case(
+            Actor(users["street_admin"]), case, responsible="物业公司丙", interim_measure="关阀"
+        )
     assert len(callbacks) == 1  # it ran, failed, and was logged
     case.refresh_from_db()
     assert case.responsible == "物业公司丙"
@@ -287,3 +294,147 @@ def test_a_paper_is_issued_by_its_own_streets_safety_office() -> None:
     assert paper.issuer(Subdistrict(name="天平路街道")) == "天平路街道平安办"
     with translation.override("en"):
         assert paper.issuer(Subdistrict(name="Tianping Road")) == "Tianping Road safety office"
+
+
+# ------------------------------------------------ each service that changes a paper refreshes it
+
+
+@pytest.fixture
+def quick(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Renders without the PDF engine (the stored bytes carry the print HTML); each render's
+    HTML is kept, so a test sees how many renders there were and what they showed."""
+    rendered: list[str] = []
+
+    def fake(html: str) -> bytes:
+        rendered.append(html)
+        return b"%PDF-" + html.encode()
+
+    monkeypatch.setattr(paper, "_render_pdf", fake)
+    return rendered
+
+
+def _second(rnd: Round) -> Sample:
+    return Sample.objects.get(round=rnd, committee__code="HN01", label="S2")
+
+
+def _reinspection(rnd: Round, users: Any) -> HazardCase:
+    from .conftest import png
+
+    case = HazardCase.objects.get(round=rnd, committee__code="HN01", subunit="RQ02")
+    actor = Actor(users["street_admin"])
+    services.do_assign_case(actor, case, responsible="物业", interim_measure="关阀")
+    services.do_start_rectification(actor, case)
+    services.do_request_reinspection(actor, case, photos=[png()])
+    return case
+
+
+def _finding(rnd: Round, users: Any) -> Any:
+    return services.add_finding(
+        Actor(users["inspector"]), _second(rnd), "DQ01", likelihood=3, description="线路老化"
+    )
+
+
+def _import(rnd: Round, users: Any, prep: Any) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from linli.core.excel import write_workbook
+    from linli.risk.sheets import COLUMNS
+
+    row = ["XF01", "", "", 4, "不适用", None, None, None, None, None, None]
+    data = write_workbook("检查表", [c.label for c in COLUMNS], [row])
+    upload = SimpleUploadedFile("c.xlsx", data)
+    return services.import_checklist(Actor(users["inspector"]), _second(rnd), upload)
+
+
+# (what is prepared before the paper is downloaded, the change through one service)
+CHANGES: dict[str, tuple[Any, Any]] = {
+    "save_statuses": (
+        None,
+        lambda rnd, users, prep: services.save_statuses(
+            Actor(users["inspector"]), _second(rnd), {"XF01": "na"}
+        ),
+    ),
+    "set_status": (
+        None,
+        lambda rnd, users, prep: services.set_status(
+            Actor(users["inspector"]), _second(rnd), "XF01", "clean"
+        ),
+    ),
+    "add_finding": (None, lambda rnd, users, prep: _finding(rnd, users)),
+    "import_checklist": (None, _import),
+    "delete_finding": (
+        _finding,
+        lambda rnd, users, prep: services.delete_finding(Actor(users["inspector"]), prep),
+    ),
+    "submit_sample": (
+        lambda rnd, users: fill(_second(rnd), users["inspector"], {"HJ02": [2]}),
+        lambda rnd, users, prep: services.submit_sample(Actor(users["inspector"]), _second(rnd)),
+    ),
+    "do_assign_case": (
+        None,
+        lambda rnd, users, prep: services.do_assign_case(
+            Actor(users["street_admin"]),
+            HazardCase.objects.get(round=rnd, committee__code="HN01", subunit="RQ02"),
+            responsible="物业公司丁",
+            interim_measure="关阀",
+        ),
+    ),
+    "do_reject_case": (
+        _reinspection,
+        lambda rnd, users, prep: services.do_reject_case(
+            Actor(users["street_admin"]), prep, reason="照片不清楚"
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("service", sorted(CHANGES))
+def test_a_change_through_each_service_refreshes_the_stored_paper(
+    service: str,
+    drawn: Round,
+    users: Any,
+    login: Any,
+    street: Any,
+    quick: list[str],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    prepare, change = CHANGES[service]
+    _submit(drawn, users, "HN01")
+    prepared = prepare(drawn, users) if prepare else None
+    _commit()
+    client = login("street_admin")
+    url = f"/risk/rounds/{drawn.pk}/committees/{street['c1'].pk}/paper.pdf"
+    before = client.get(url).content
+    assert len(quick) == 1 and client.get(url).content == before  # stored
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        change(drawn, users, prepared)
+    assert len(callbacks) == 1 and len(quick) == 2  # rendered afresh in the background
+    after = client.get(url).content
+    assert after != before and after == _stored_pdf(drawn, "HN01") and len(quick) == 2
+
+
+def test_a_change_the_paper_does_not_show_renders_nothing(
+    drawn: Round,
+    users: Any,
+    login: Any,
+    street: Any,
+    quick: list[str],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from linli.core.roles import Role
+
+    _submit(drawn, users, "HN01")
+    client = login("street_admin")
+    url = f"/risk/rounds/{drawn.pk}/committees/{street['c1'].pk}/paper.pdf"
+    case = _reinspection(drawn, users)
+    _commit()
+    before = client.get(url).content
+    other = type(users["inspector"]).objects.create(username="inspector2", role=Role.INSPECTOR)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.assign_inspector(Actor(users["street_admin"]), _second(drawn), other)
+        # A save that changes nothing: nothing to refresh either.
+        services.save_statuses(Actor(other), _second(drawn), {})
+        # A sign-off: the paper shows the case's state, not who has signed so far.
+        services.do_sign_case(Actor(users["street_admin"]), case)
+    assert callbacks == [] and len(quick) == 1
+    assert client.get(url).content == before and len(quick) == 1

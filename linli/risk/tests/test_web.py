@@ -283,7 +283,7 @@ def test_partner_sees_only_assigned_cases(
     others = HazardCase.objects.exclude(pk=case.pk).first()
     assert others is not None
     assert client.get(f"/risk/cases/{others.pk}/").status_code == 404
-    r = client.post(f"/risk/cases/{case.pk}/", {"action": "start"})
+    r = client.post(f"/risk/cases/{case.pk}/start/", {})
     case.refresh_from_db()
     assert r.status_code == 302 and case.state == "in_progress"
     with pytest.raises(PermissionDenied):
@@ -306,27 +306,25 @@ def test_case_lifecycle_with_signoffs(drawn: Round, users: Any, safety: User, cl
     case = HazardCase.objects.get(committee__code="HN01", subunit="RQ02")  # L4 × S4 = 16: B
     assert case.grade == "B" and case.due_on is not None and case.state == "graded"
     client.force_login(safety)
-    r = client.post(
-        f"/risk/cases/{case.pk}/", {"action": "assign", "responsible": "陕新居委"}, follow=True
-    )
+    r = client.post(f"/risk/cases/{case.pk}/assign/", {"responsible": "陕新居委"}, follow=True)
     assert "临时措施" in r.content.decode()  # a B case needs an interim measure
     client.post(
-        f"/risk/cases/{case.pk}/",
-        {"action": "assign", "responsible": "陕新居委", "interim_measure": "关阀"},
+        f"/risk/cases/{case.pk}/assign/",
+        {"responsible": "陕新居委", "interim_measure": "关阀"},
     )
-    client.post(f"/risk/cases/{case.pk}/", {"action": "start"})
-    r = client.post(f"/risk/cases/{case.pk}/", {"action": "request_reinspection"}, follow=True)
+    client.post(f"/risk/cases/{case.pk}/start/", {})
+    r = client.post(f"/risk/cases/{case.pk}/reinspection/", {}, follow=True)
     assert "照片" in r.content.decode()
-    client.post(f"/risk/cases/{case.pk}/", {"action": "request_reinspection", "photos": [png()]})
+    client.post(f"/risk/cases/{case.pk}/reinspection/", {"photos": [png()]})
     case.refresh_from_db()
     assert case.state == "reinspection_requested" and case.reinspection_due is not None
-    client.post(f"/risk/cases/{case.pk}/", {"action": "approve"})
+    client.post(f"/risk/cases/{case.pk}/approve/", {})
     case.refresh_from_db()
     assert case.state == "reinspection_requested"  # sign-offs missing
-    client.post(f"/risk/cases/{case.pk}/", {"action": "sign"})
+    client.post(f"/risk/cases/{case.pk}/sign/", {})
     client.force_login(users["committee_staff"])
-    client.post(f"/risk/cases/{case.pk}/", {"action": "sign"})
-    client.post(f"/risk/cases/{case.pk}/", {"action": "approve"})
+    client.post(f"/risk/cases/{case.pk}/sign/", {})
+    client.post(f"/risk/cases/{case.pk}/approve/", {})
     case.refresh_from_db()
     assert case.state == "closed" and set(case.signoffs) == {"committee", "street"}
     actions = set(
@@ -522,7 +520,7 @@ def test_checklist_template_and_import(drawn: Round, users: Any, client: Any) ->
         (5, "A"),
     ]  # major flag; S0 4 + 1
     assert not Check.objects.filter(sample=sample, status="open").exists()
-    assert AuditRecord.objects.filter(action="risk.checklist.import").exists()
+    assert AuditRecord.objects.filter(action="risk.finding.import").exists()
 
 
 def test_checklist_import_is_atomic_and_names_rows(drawn: Round, users: Any, client: Any) -> None:
@@ -546,6 +544,36 @@ def test_checklist_import_is_atomic_and_names_rows(drawn: Round, users: Any, cli
         and "第 4 行 [问题描述]" in page
     )
     assert Check.objects.get(sample=sample, code="WY01").status == "open"  # nothing written
+
+
+def test_the_downloaded_checklist_imports_back_unchanged(
+    drawn: Round, users: Any, client: Any
+) -> None:
+    """The sheet the inspector downloads is what the import reads: a filled sample's sheet,
+    imported back, leaves its results and findings (numbered in sheet order) as they were."""
+    sample = _sample(drawn)
+    fill(sample, users["inspector"], {"XF01": [4, 2], "RQ02": [3]})
+    before = sorted(
+        Check.objects.filter(sample=sample).values_list(
+            "code", "status", "findings__position", "findings__likelihood", "findings__grade"
+        ),
+        key=str,
+    )
+    client.force_login(users["inspector"])
+    sheet = client.get(f"/risk/samples/{sample.pk}/template.xlsx")
+    assert sheet["Content-Disposition"].endswith(f'-{sample.label}.xlsx"')
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("back.xlsx", sheet.content)
+    r = client.post(f"/risk/samples/{sample.pk}/import/", {"file": upload}, follow=True)
+    assert "已导入 41 个子单元、3 个问题" in r.content.decode()
+    after = sorted(
+        Check.objects.filter(sample=sample).values_list(
+            "code", "status", "findings__position", "findings__likelihood", "findings__grade"
+        ),
+        key=str,
+    )
+    assert after == before
 
 
 def test_street_white_paper_and_figures(drawn: Round, users: Any, login: Any, safety: User) -> None:
@@ -849,17 +877,18 @@ def test_online_survey_throttled_per_address(drawn: Round, login: Any, street: A
     from django.core.cache import cache
     from django.test import Client
 
-    from linli.risk import survey, views
+    from linli.risk import survey
     from linli.risk.models import Survey, SurveyResponse
+    from linli.risk.views import survey as survey_views
 
     cache.clear()
     login("street_admin").post(f"/risk/rounds/{drawn.pk}/survey/", {"create": "1"})
     token = survey.online_token(Survey.objects.get(round=drawn), street["c1"])
     answers = {f"q{i}": "3" for i in range(5)}
-    for _ in range(views.ONLINE_LIMIT):
+    for _ in range(survey_views.ONLINE_LIMIT):
         assert Client().post(f"/risk/survey/{token}/", answers).status_code == 302
     assert Client().post(f"/risk/survey/{token}/", answers).status_code == 429
-    assert SurveyResponse.objects.count() == views.ONLINE_LIMIT
+    assert SurveyResponse.objects.count() == survey_views.ONLINE_LIMIT
     assert Client().post(f"/risk/survey/{token}/", {"q0": "9"}).status_code in (400, 429)
 
 
