@@ -52,6 +52,22 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """On SQLite, the live server's test database is a file, not shared-cache memory.
+
+    Shared-cache memory locks whole tables: a page reading ``risk_check`` while the white paper
+    re-renders makes a concurrent autosave fail at once with "database table is locked" instead
+    of waiting. A file in WAL mode behaves as an installation does: readers never block the
+    writer, and writers queue (``timeout``, IMMEDIATE transactions; ``settings.base``)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        name = tmp_path_factory.mktemp("browser-db") / "linli-test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
+
+
 def chromium_path() -> str | None:
     for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
         if candidate and os.access(candidate, os.X_OK):
