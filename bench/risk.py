@@ -8,6 +8,10 @@ At scale 1: 6,000 committees × 3 samples × 41 sub-units, about a third of the 
 (``postgresql://postgres@127.0.0.1:5432/postgres``, the admin URL); ``sqlite`` uses
 ``var/bench/risk-<scale>-v<N>.sqlite3``.
 
+The rescores report their phases too (``rescore_phases_s``: ``read_s`` the samples and the
+sub-units the engine needs, ``score_s`` the engine, ``merge_s`` the stored scores read and
+compared, ``merge_compare_s``, then what changed written).
+
 Ceilings and ratios (what ``make bench-check`` compares with ``bench/baseline.json``):
 
 - rescore ÷ a plain query: ``SELECT`` of the findings' two score columns, every row fetched
@@ -250,6 +254,7 @@ def run(scale: float, report: dict[str, Any]) -> None:
     # Rescore after a method correction: every stored value differs (set to 0 / D first, not
     # timed), so every one of the ~208,000 rows is rewritten.
     rewrite = []
+    rewrite_phases: list[dict[str, float]] = []
     for _ in range(max(3, reps // 2)):
         with connection.cursor() as cursor:
             cursor.execute(
@@ -257,16 +262,21 @@ def run(scale: float, report: dict[str, Any]) -> None:
                 " WHERE round_id = %s",
                 [rnd.pk],
             )
+        phases: dict[str, float] = {}
         t = time.perf_counter()
-        committees = services.rescore_round(Actor(admin), rnd)
+        committees = services.rescore_round(Actor(admin), rnd, phases)
         rewrite.append(time.perf_counter() - t)
+        rewrite_phases.append(phases)
         plain_query()
     # Rescore when the stored scores are already right (the usual re-run): nothing to write.
     rescore = []
+    unchanged_phases: list[dict[str, float]] = []
     for _ in range(reps):
+        phases = {}
         t = time.perf_counter()
-        committees = services.rescore_round(Actor(admin), rnd)
+        committees = services.rescore_round(Actor(admin), rnd, phases)
         rescore.append(time.perf_counter() - t)
+        unchanged_phases.append(phases)
         plain_query()
     committee = rnd.committees.order_by("code").first()
     t = time.perf_counter()
@@ -328,6 +338,12 @@ def run(scale: float, report: dict[str, Any]) -> None:
         "pdf_floor_s": round(_median(floor), 3),
         "pdf_stored_ms": round(_median(stored), 1),
         "plain_query_s": round(_median(plain), 3),
+        # Medians of rescore_round's phases: reading the samples and sub-units, the engine,
+        # the merge (reading and comparing the stored scores, then writing what changed).
+        "rescore_phases_s": {
+            case: {k: round(_median([p[k] for p in runs]), 3) for k in runs[0]}
+            for case, runs in (("rewrite", rewrite_phases), ("unchanged", unchanged_phases))
+        },
         "overview_ms": round(_median(overview), 1),
         "ping_ms": round(_median(ping), 2),
         "paper_refreshes_sent": len(sent),

@@ -91,9 +91,15 @@ TOLERANCE = 0.20  # a ratio more than 20 % worse than the accepted one is a regr
 
 
 def ratios_of(reports: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every module's ratios by name; a bare number (``excel`` reports its ratios so, as
+    job ÷ ceiling) counts as ``{"value": number, "better": "lower"}``."""
     out: dict[str, dict[str, Any]] = {}
-    for report in reports.values():
-        out.update(report.get("ratios") or {})
+    for module, report in reports.items():
+        for name, ratio in (report.get("ratios") or {}).items():
+            if not isinstance(ratio, dict):
+                name = name if "." in name else f"{module}.{name}"
+                ratio = {"value": ratio, "better": "lower", "of": name}
+            out[name] = ratio
     return out
 
 
@@ -192,8 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n== {name}")
         if report.get("summary"):
             print(report["summary"])
-        for name, ratio in (report.get("ratios") or {}).items():
-            print(f"ratio {name} = {ratio['value']} ({ratio['better']} is better: {ratio['of']})")
+        for key, ratio in ratios_of({name: report}).items():
+            print(f"ratio {key} = {ratio['value']} ({ratio['better']} is better: {ratio['of']})")
         for failure in report.get("failures", []):
             print(f"MISSED: {failure}")
     print(f"\nreports: {target}")

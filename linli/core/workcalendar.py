@@ -6,22 +6,22 @@ risk rectification and re-inspection, elevator periods). It is seeded from the
 and a daily job) and overridden day by day by the street admin (``set_day``/``clear_day``).
 The arithmetic is pure and lives in ``linli.core.workdays``.
 
-Reads are cached per process under the calendar's version stamp (``core.CalendarVersion``):
-``work_calendar()`` costs one primary-key read of the stamp and reloads the days only when
-another process (or this one) changed them. Paths that cannot spend even that (the hall kiosk)
-keep the version with their copy and check it inside the statement that does their work.
+Reads are cached per process under the calendar's version stamp (``core.CalendarVersion``,
+through ``core.stamps.StampedCache``): ``work_calendar()`` costs one primary-key read of the
+stamp and reloads the days only when another process (or this one) changed them. Paths that
+cannot spend even that (the hall kiosk) keep the version with their copy and check it inside
+the statement that does their work.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,7 @@ from . import audit, policy
 from .context import Actor
 from .errors import DomainError
 from .models import CalendarDay, CalendarVersion
+from .stamps import StampedCache
 from .workdays import WorkCalendar
 from .workdays import missing_coming_year as missing_coming_year_rule
 
@@ -47,11 +48,7 @@ class CachedCalendar:
 
 
 # Per process and database, replaced whole, never mutated (threads may read it freely).
-_CACHE: dict[tuple[str, str], CachedCalendar] = {}
-
-
-def _key() -> tuple[str, str]:
-    return connection.alias, str(connection.settings_dict["NAME"])
+_CACHE: StampedCache[CachedCalendar] = StampedCache(CalendarVersion)
 
 
 # --- the version stamp -------------------------------------------------------------------------
@@ -59,32 +56,12 @@ def _key() -> tuple[str, str]:
 
 def version() -> int:
     """The stored calendar version (creating its row, with a number no cache holds, if missing)."""
-    table = CalendarVersion._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT n FROM {table} WHERE id = 1")
-        row = cursor.fetchone()
-        if row is None:
-            cursor.execute(
-                f"INSERT INTO {table} (id, n) VALUES (1, %s) ON CONFLICT DO NOTHING",
-                [time.time_ns() // 1000],
-            )
-            cursor.execute(f"SELECT n FROM {table} WHERE id = 1")
-            row = cursor.fetchone()
-    return int(row[0])
+    return _CACHE.stamp()
 
 
 def mark_changed() -> None:
     """Move the stamp (inside the changing transaction): every process reloads on next use."""
-    table = CalendarVersion._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET n = n + 1 WHERE id = 1")
-        if cursor.rowcount == 0:
-            cursor.execute(
-                f"INSERT INTO {table} (id, n) VALUES (1, %s) ON CONFLICT DO NOTHING",
-                [time.time_ns() // 1000],
-            )
-    _CACHE.pop(_key(), None)
-    transaction.on_commit(lambda: _CACHE.clear())
+    _CACHE.changed()
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -106,7 +83,7 @@ def cached(stamp: int | None = None) -> CachedCalendar:
     ``stamp``: a version the caller has just read (saves the stamp read).
     """
     stamp = version() if stamp is None else stamp
-    found = _CACHE.get(_key())
+    found = _CACHE.get()
     if found is not None and found.version == stamp:
         return found
     rows = list(CalendarDay.objects.order_by().values_list("day", "kind", "source"))
@@ -114,9 +91,7 @@ def cached(stamp: int | None = None) -> CachedCalendar:
         (d for d, k, _s in rows if k == CalendarDay.Kind.HOLIDAY),
         (d for d, k, _s in rows if k == CalendarDay.Kind.WORKDAY),
     )
-    found = CachedCalendar(stamp, calendar, _covered(rows))
-    _CACHE[_key()] = found
-    return found
+    return _CACHE.put(CachedCalendar(stamp, calendar, _covered(rows)))
 
 
 def work_calendar() -> WorkCalendar:
@@ -141,7 +116,7 @@ def days_from(first: date, last: date) -> list[CalendarDay]:
 
 def forget() -> None:
     """Drop this process's cached copy (tests; the next read reloads)."""
-    _CACHE.clear()
+    _CACHE.forget()
 
 
 # --- the package -------------------------------------------------------------------------------

@@ -144,6 +144,11 @@ class Check(models.Model):
         verbose_name_plural = _("子单元检查")
         ordering = ["sample_id", "code"]
         constraints = [models.UniqueConstraint(fields=["sample", "code"], name="risk_check_unique")]
+        # The not-applicable sub-units, which ``rescore_round`` reads for a whole round: a
+        # small partial index (~5 % of the checks) instead of a scan of every check.
+        indexes = [
+            models.Index(fields=["sample", "code"], condition=Q(status="na"), name="risk_check_na")
+        ]
 
     def __str__(self) -> str:
         return f"{self.sample} {self.code}"

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core import workcalendar
+from linli.core.stamps import StampedCache
 from linli.core.workdays import WorkCalendar
 
 from ..errors import HallError, StaleConfig
@@ -56,28 +55,12 @@ class KioskConfig:
 
 
 # Per process (and per database), replaced whole, never mutated: threads may read it freely.
-_KIOSK_CONFIG: dict[tuple[str, str], KioskConfig] = {}
-
-
-def _config_key() -> tuple[str, str]:
-    return connection.alias, str(connection.settings_dict["NAME"])
+_KIOSK_CONFIG: StampedCache[KioskConfig] = StampedCache(ConfigVersion)
 
 
 def _config_version() -> int:
     """The stored configuration version (creating its row if a flush removed it)."""
-    table = ConfigVersion._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT n FROM {table} WHERE id = 1")
-        row = cursor.fetchone()
-        if row is None:
-            # A fresh number no cached copy can hold (a test flush removes the row).
-            fresh = time.time_ns() // 1000
-            cursor.execute(
-                f"INSERT INTO {table} (id, n) VALUES (1, %s) ON CONFLICT DO NOTHING", [fresh]
-            )
-            cursor.execute(f"SELECT n FROM {table} WHERE id = 1")
-            row = cursor.fetchone()
-    return int(row[0])
+    return _KIOSK_CONFIG.stamp()
 
 
 def kiosk_config(*, check: bool = False) -> KioskConfig:
@@ -87,8 +70,7 @@ def kiosk_config(*, check: bool = False) -> KioskConfig:
     reloads when staff changed something. The ticket path does not check: its numbering
     statement carries the version and refuses to run on a stale copy (``StaleConfig``).
     """
-    key = _config_key()
-    cached = _KIOSK_CONFIG.get(key)
+    cached = _KIOSK_CONFIG.get()
     if cached is not None and not check:
         return cached
     version = (_config_version(), workcalendar.version())
@@ -106,14 +88,14 @@ def kiosk_config(*, check: bool = False) -> KioskConfig:
         else:
             queues[(hall.code, q.prefix)] = q
     calendar = workcalendar.cached(version[1]).calendar
-    config = KioskConfig(version, halls, queues, frozenset(appointment_halls), calendar)
-    _KIOSK_CONFIG[key] = config
-    return config
+    return _KIOSK_CONFIG.put(
+        KioskConfig(version, halls, queues, frozenset(appointment_halls), calendar)
+    )
 
 
 def forget_kiosk_config() -> None:
     """Drop this process's cached configuration (the next use reloads it)."""
-    _KIOSK_CONFIG.clear()
+    _KIOSK_CONFIG.forget()
 
 
 def config_changed() -> None:
@@ -122,16 +104,7 @@ def config_changed() -> None:
 
     Called inside the changing transaction by the services that change them (and the demo).
     """
-    table = ConfigVersion._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET n = n + 1 WHERE id = 1")
-        if cursor.rowcount == 0:
-            cursor.execute(
-                f"INSERT INTO {table} (id, n) VALUES (1, %s) ON CONFLICT DO NOTHING",
-                [time.time_ns() // 1000],
-            )
-    forget_kiosk_config()
-    transaction.on_commit(forget_kiosk_config)
+    _KIOSK_CONFIG.changed()
 
 
 def do_issue_kiosk_ticket(hall: str, prefix: str, id_number: str = "") -> Ticket:
