@@ -250,7 +250,10 @@ def _step(
     if not form.is_valid():
         for name, problems in form.errors.items():
             for problem in problems:
-                messages.error(request, f"{form.fields[name].label}：{problem}")
+                label = form.fields[name].label if name in form.fields else name
+                messages.error(
+                    request, _("%(field)s：%(problem)s") % {"field": label, "problem": problem}
+                )
         return redirect("risk:case", pk=pk)
     try:
         call(Actor.from_request(request), case, form)
