@@ -43,7 +43,6 @@ from .common import (
 )
 from .escalation import do_escalate_ticket, do_finish_ticket_in_backoffice, do_return_ticket
 from .kiosk import (
-    WEEKDAYS,
     KioskConfig,
     closed_message,
     config_changed,
@@ -88,7 +87,7 @@ from .window import (
 __all__ = [
     "APPOINTMENT_PREFIX", "EXPORT_JOB", "EXPORT_TASK", "FOLLOW_UP_WORKING_DAYS", "HOLD_DAYS",
     "IMPORT_JOB", "IMPORT_TASK", "PHONE_PURPOSE",
-    "REMIND_AFTER_DAYS", "WEEKDAYS", "HallError", "KioskConfig", "StaleConfig",
+    "REMIND_AFTER_DAYS", "HallError", "KioskConfig", "StaleConfig",
     "closed_message", "config_changed", "do_book_appointment", "do_call_next_ticket",
     "do_call_ticket_by_number", "do_cancel_appointment", "do_check_in_appointment",
     "do_close_follow_up", "do_collect_pickup", "do_configure_window", "do_create_slots",

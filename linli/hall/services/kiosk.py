@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS as WEEKDAY_NAMES
 from django.utils.translation import gettext as _
 
 from linli.core import workcalendar
@@ -22,8 +23,6 @@ from ..models import (
 from .appointments import APPOINTMENT_PREFIX
 from .common import work_calendar
 from .tickets import do_issue_ticket
-
-WEEKDAYS = "一二三四五六日"
 
 
 def kiosk_clock() -> datetime:
@@ -172,9 +171,10 @@ def closed_message(hall: Hall, now: datetime, calendar: WorkCalendar | None = No
     if opening is None:
         return _("本厅现在不营业，暂无开门安排。")
     at = timezone.localtime(opening)
-    return _("本厅现在不营业，今天不再取号。下次开门：%(day)s（星期%(weekday)s）%(time)s。") % {
-        "day": f"{at.month}月{at.day}日",
-        "weekday": WEEKDAYS[at.weekday()],
+    # The date as YYYY-MM-DD and the weekday in the reader's language (Django's own names).
+    return _("本厅现在不营业，今天不再取号。下次开门：%(day)s（%(weekday)s）%(time)s。") % {
+        "day": at.date().isoformat(),
+        "weekday": WEEKDAY_NAMES[at.weekday()],
         "time": at.strftime("%H:%M"),
     }
 

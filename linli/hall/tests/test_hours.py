@@ -39,13 +39,13 @@ def test_closed_after_hours_says_when_it_opens(
     _at(monkeypatch, 2026, 11, 25, 17, 0)  # Wednesday, closing time
     url = reverse("hall:kiosk", args=["A"])
     page = client.get(url).content.decode()
-    assert "不营业" in page and "11月26日（星期四）09:00" in page
+    assert "不营业" in page and "2026-11-26（星期四）09:00" in page
     assert 'name="queue"' not in page
     response = client.post(url, {"queue": centre["qa"].pk})
-    assert response.status_code == 400 and "11月26日" in response.content.decode()
+    assert response.status_code == 400 and "2026-11-26" in response.content.decode()
     assert not Ticket.objects.exists()
     _at(monkeypatch, 2026, 11, 25, 8, 0)  # before opening: opens today
-    assert "11月25日（星期三）09:00" in client.get(url).content.decode()
+    assert "2026-11-25（星期三）09:00" in client.get(url).content.decode()
 
 
 def test_closed_on_weekend_and_holiday(
@@ -55,7 +55,7 @@ def test_closed_on_weekend_and_holiday(
     workcalendar.set_day(admin, date(2026, 11, 30), "holiday", "测试假日")
     _at(monkeypatch, 2026, 11, 28, 10, 0)  # Saturday; Monday the 30th is a holiday
     page = client.get(reverse("hall:kiosk", args=["A"])).content.decode()
-    assert "12月1日（星期二）09:00" in page
+    assert "2026-12-01（星期二）09:00" in page
     _at(monkeypatch, 2026, 11, 30, 10, 0)
     response = client.post(reverse("hall:kiosk", args=["A"]), {"queue": centre["qa"].pk})
     assert response.status_code == 400 and not Ticket.objects.exists()
