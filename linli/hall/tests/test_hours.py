@@ -95,3 +95,19 @@ def test_check_in_follows_business_hours(
     response = client.post(url, {"checkin": "1", "id_number": VALID_OLD})
     assert response.status_code == 400 and "不营业" in response.content.decode()
     assert not Ticket.objects.exists()
+
+
+def test_a_resident_switches_the_kiosk_and_the_terminal_to_english_and_back(
+    client: Any, centre: dict[str, Any], monkeypatch: Any
+) -> None:
+    _at(monkeypatch, 2026, 11, 25, 17, 0)  # closed: the next opening is spelled out
+    kiosk = reverse("hall:kiosk", args=["A"])
+    page = client.get(kiosk).content.decode()
+    assert 'name="language" value="en"' in page and '<html lang="zh-Hans"' in page
+    client.post(reverse("set_language"), {"language": "en", "next": kiosk})
+    page = client.get(kiosk).content.decode()
+    assert '<html lang="en"' in page and "Take a ticket" in page
+    assert "Next opening:" in page and "Thursday 2026-11-26 at 09:00" in page
+    assert "24-hour self-service terminal" in client.get(reverse("hall:terminal")).content.decode()
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": kiosk})
+    assert "取号" in client.get(kiosk).content.decode()
