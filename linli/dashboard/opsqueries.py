@@ -2,7 +2,7 @@
 
 Each module answers for one street in a few grouped or limited queries
 (``<app>.queries.street_operations``), so the screen costs the same number of queries for a
-street of ten committees as for one of a city of 6,000 (``tests/test_ops_queries.py``). The
+street of ten committees as for one of a city of 6,000 (``linli/dashboard/tests/test_ops.py``). The
 facts become panels in ``opsrules``.
 """
 

@@ -19,7 +19,7 @@ class StaleConfig(Exception):
 
 
 # Every code a ``HallError`` carries. Clients (ticket machines, the kiosk's JSON form) branch
-# on them, so a code is never renamed; ``tests/test_errors.py`` keeps this list complete.
+# on them, so a code is never renamed; ``linli/hall/tests/test_errors.py`` keeps this list complete.
 CODES = frozenset(
     {
         "hall",
