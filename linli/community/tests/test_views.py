@@ -333,6 +333,10 @@ def test_alliance_order_walks_its_steps_one_form_each(client: Client, net: dict[
     ) == ["community.alliance.order", "community.alliance.accept", "community.alliance.schedule",
           "community.alliance.deliver", "community.alliance.feedback"]  # fmt: skip
     assert client.get(reverse("community:alliance_accept")).status_code == 405
+    # A step posted without an order says which field is missing and changes nothing.
+    blank = client.post(reverse("community:alliance_deliver"), {"order": ""}, follow=True)
+    assert "订单：请选择要处理的订单" in blank.content.decode()
+    assert blank.redirect_chain == [(reverse("community:alliance"), 302)]
 
 
 def test_school_orders_through_the_page(client: Client, net: dict[str, Any]) -> None:

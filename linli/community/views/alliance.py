@@ -73,10 +73,14 @@ def alliance(request: HttpRequest) -> HttpResponse:
 
 
 def _step(request: HttpRequest, service: Callable[..., Any], **kwargs: Any) -> HttpResponse:
-    """Apply one step to the order the form names (404 outside the user's orders) and go back
-    to the alliance page with the outcome."""
+    """Apply one step to the order the form names and go back to the alliance page with the
+    outcome; a form naming no order says so, an order outside the user's reach is a 404."""
     _require_alliance(request)
-    order_id = queries.alliance_order_id(request.user, request.POST.get("order", ""))
+    raw = request.POST.get("order", "").strip()
+    if not raw.isdigit():
+        messages.error(request, _("订单：请选择要处理的订单。"))
+        return redirect("community:alliance")
+    order_id = queries.alliance_order_id(request.user, raw)
     if order_id is None:
         raise Http404
     actor: Actor = _actor(request)
