@@ -11,7 +11,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 
 from .roles import COMMITTEE_SCOPED, PUBLIC, REACH, ROUTES, Level, Role, allows, route_allows
@@ -148,34 +148,16 @@ def scoped(qs: QuerySet[M], user: Any, committee_path: str) -> QuerySet[M]:
     district's, a city account its city's. Object-level accounts (inspectors, partners) get
     nothing here: each module grants them the objects assigned to them, by assignment.
 
-    A row whose (nullable) ``committee`` is empty is a street-wide row; it has no street of
-    its own yet, so street accounts keep seeing such rows (as before there was more than one
-    street) and district and city accounts never do. Rows with a street of their own are
-    narrowed by it: ``scoped_street``.
+    A row whose (nullable) committee is empty is in nobody's reach here: a row that can belong
+    to a whole street carries a street of its own and is narrowed by it (``scoped_street``),
+    so that in an installation of many streets no street reads another's street-wide rows.
     """
     r = reach(user)
     if r is None:
         return qs.none()
     if r.level == Level.OBJECT or r.place is None:
         return qs.none()
-    inside = Q(**{place_path(committee_path, r.level): r.place})
-    if r.level == Level.STREET and _nullable_committee(qs, committee_path):
-        inside |= Q(**{f"{committee_path}__isnull": True})
-    return qs.filter(inside)
-
-
-def _nullable_committee(qs: QuerySet[Any], committee_path: str) -> bool:
-    """True when the path's last step (``…committee_id``) is a nullable foreign key."""
-    if committee_path == "pk":
-        return False
-    parts = committee_path.removesuffix("_id").split("__")
-    model = qs.model
-    try:
-        for part in parts[:-1]:
-            model = model._meta.get_field(part).related_model
-        return bool(model._meta.get_field(parts[-1]).null)
-    except (FieldDoesNotExist, AttributeError):
-        return False
+    return qs.filter(**{place_path(committee_path, r.level): r.place})
 
 
 def scoped_street(

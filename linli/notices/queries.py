@@ -45,7 +45,10 @@ def opt_outs(user: Any) -> QuerySet[OptOut]:
     qs = OptOut.objects.select_related("recorded_by").order_by("-recorded_at", "-pk")
     if policy.committee_scope(user) is not None:
         return policy.scoped(qs, user, "recorded_by__committee_id")
-    # Recorded by a committee of the user's reach, or by an account of one of its streets.
+    # Recorded by a committee of the user's reach, or by a street-wide account (no committee)
+    # of one of its streets — never by another street's office. An account with no street
+    # (a one-street installation's) counts as the street's, as ``scoped_street`` has it.
+    street_wide = qs.filter(recorded_by__committee__isnull=True)
     return policy.scoped(qs, user, "recorded_by__committee_id") | policy.scoped_street(
-        qs, user, "recorded_by__subdistrict_id"
+        street_wide, user, "recorded_by__subdistrict_id", unassigned=True
     )
