@@ -25,7 +25,8 @@ LINKS: dict[str, tuple[str, str]] = {
     "hall": ("hall:index", ""),
     "hall_waiting": ("hall:tickets", "?state=waiting"),
     "hall_serving": ("hall:tickets", "?state=serving"),
-    "hall_backoffice": ("hall:tickets", "?state=escalated"),
+    # Every day's: the panel flags escalations still open from an earlier day in red.
+    "hall_backoffice": ("hall:tickets", "?state=escalated&all_days=1"),
     "hall_cases_overdue": ("hall:cases", "?overdue=1"),
     "hazards_open": ("risk:cases", "?state=open"),
     "hazards_overdue": ("risk:cases", "?state=open&overdue=1"),

@@ -237,6 +237,9 @@ def test_figures_link_to_the_filtered_lists_the_viewer_may_open(world: Any) -> N
     # The list pages show what the figure counts.
     listed = _client(users["b_admin"]).get(hazards["overdue"]).content.decode()
     assert "ZQB居委" in listed
+    # The back office's list holds every day's open escalations, as the panel counts them.
+    escalations = {f["key"]: f["link"] for f in _panel(admin, "escalations")["figures"]}
+    assert escalations["backoffice"] == "/hall/tickets/?state=escalated&all_days=1"
 
 
 def test_a_figure_changes_with_the_data(world: Any) -> None:

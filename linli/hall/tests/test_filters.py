@@ -137,3 +137,25 @@ def test_bad_page_filter_answers_400_naming_the_field(
     response = client.get(reverse(name), params)
     assert response.status_code == 400
     assert f"{label}：" in response.content.decode()
+
+
+def test_all_days_lists_escalations_left_open_from_an_earlier_day(
+    client: Any, centre: dict[str, Any], users: Any
+) -> None:
+    """The operations screen's back-office figure opens this list: an escalation still open
+    from yesterday must be on it, with its date."""
+    from datetime import timedelta
+
+    from linli.hall.models import Ticket
+
+    old, new = services.do_issue_ticket(centre["qa"]), services.do_issue_ticket(centre["qa"])
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Ticket.objects.filter(pk__in=[old.pk, new.pk]).update(state="escalated")
+    Ticket.objects.filter(pk=old.pk).update(day=yesterday)
+    client.force_login(users["street_admin"])
+    today = client.get(reverse("hall:tickets"), {"state": "escalated"}).content
+    assert _on_page(today, [old.number, new.number]) == [new.number]
+    every = client.get(reverse("hall:tickets"), {"state": "escalated", "all_days": "1"})
+    assert every.status_code == 200
+    assert f"{yesterday:%Y-%m-%d}" in every.content.decode()
+    assert sorted(t.number for t in every.context["page"]) == sorted([old.number, new.number])

@@ -33,9 +33,13 @@ TICKET_SORTS = {
 
 
 def _tickets_filtered(request: HttpRequest) -> tuple[QuerySet[Ticket], list[str]]:
-    """The day's tickets (today unless ``day`` is given), narrowed like the API list."""
+    """The day's tickets (today unless ``day`` is given; every day with ``all_days``, as the
+    operations screen's escalations still open from an earlier day need), narrowed like the API
+    list."""
     data = request.GET.copy()
-    if not data.get("day"):
+    if data.get("all_days"):
+        data.pop("day", None)
+    elif not data.get("day"):
         data["day"] = local_today().isoformat()
     qs, errors = filtered(request, filters.TicketFilter, queries.tickets(request.user), data)
     sort = request.GET.get("sort", "")
@@ -61,6 +65,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             "queues": queries.front_queues(request.user),
             "sorts": TICKET_SORTS,
             "day": request.GET.get("day") or local_today().isoformat(),
+            "all_days": bool(request.GET.get("all_days")),
         },
         status=status,
     )
