@@ -4,7 +4,8 @@ Uses the place tree of ``bench/places.py`` (same database, generated once: at sc
 2,000,000 households in 6,000 committees). Each measurement runs in a fresh process of its
 own, so its peak RSS (``ru_maxrss``) is that of one worker doing that job alone:
 
-- **export job**: the street admin's whole household list, through
+- **export job**: the street admin's whole household list (one street's, about 9,000 at
+  scale 1), through
   ``geo.services.start_export`` → the Celery task (run eagerly in that process, as a worker
   would) → ``run_export``: ORM rows streamed into openpyxl write-only, a temporary file,
   attached to the job (file storage under a temporary folder).
@@ -58,6 +59,7 @@ JOIN geo_entrance e ON e.id = h.entrance_id
 JOIN geo_building b ON b.id = e.building_id
 JOIN geo_estate es ON es.id = b.estate_id
 JOIN geo_committee c ON c.id = b.committee_id
+WHERE c.subdistrict_id = %s
 ORDER BY h.id
 """
 LABELS = ["居委代码", "小区/弄", "楼栋", "门牌号", "室号", "楼层", "专有面积(㎡)"]
@@ -68,7 +70,8 @@ def import_rows(scale: float) -> int:
 
 
 def import_file(spec: places.Spec, rows: int) -> Path:
-    """The file to import: ``rows`` new households spread over existing entrances."""
+    """The file to import: ``rows`` new households spread over the street's entrances (the
+    street admin may import into no other street)."""
     from django.db import connection
     from openpyxl import Workbook
 
@@ -82,8 +85,9 @@ def import_file(spec: places.Spec, rows: int) -> Path:
                FROM geo_entrance e JOIN geo_building b ON b.id = e.building_id
                JOIN geo_estate es ON es.id = b.estate_id
                JOIN geo_committee c ON c.id = b.committee_id
+               WHERE c.subdistrict_id = %s
                ORDER BY e.id LIMIT %s""",
-            [rows // per_entrance + 1],
+            [spec.focus_street, rows // per_entrance + 1],
         )
         entrances = cur.fetchall()
     per_entrance = -(-rows // len(entrances))
@@ -156,7 +160,7 @@ def measure(what: str, spec: places.Spec, arg: str) -> dict[str, Any]:
         elif what == "export_select":
             rows = 0
             with connection.cursor() as cur:
-                cur.execute(EXPORT_SQL)
+                cur.execute(EXPORT_SQL, [spec.focus_street])
                 while batch := cur.fetchmany(10_000):
                     rows += len(batch)
             out["rows"] = rows
@@ -168,7 +172,7 @@ def measure(what: str, spec: places.Spec, arg: str) -> dict[str, Any]:
             ws = wb.create_sheet("户")
             ws.append(LABELS)
             with connection.cursor() as cur:
-                cur.execute(EXPORT_SQL)
+                cur.execute(EXPORT_SQL, [spec.focus_street])
                 while batch := cur.fetchmany(10_000):
                     for row in batch:
                         ws.append(row)
@@ -244,8 +248,9 @@ def _median(runs: list[dict[str, Any]], key: str) -> float:
 def markdown(report: dict[str, Any]) -> str:
     m = report["medians"]
     lines = [
-        f"Scale {report['scale']:g} on {report['database']}: {report['households']:,} households "
-        f"exported, {report['import_rows']:,} rows imported; medians of {report['reps']} runs, "
+        f"Scale {report['scale']:g} on {report['database']}: {report['street_households']:,} "
+        f"households of one street (of {report['households']:,}) exported, "
+        f"{report['import_rows']:,} rows imported into that street; medians of {report['reps']} runs, "
         "each in a fresh process.",
         "",
         "| measurement | median s | peak RSS MB | ratio |",
@@ -278,7 +283,15 @@ def run(scale: float, report: dict[str, Any]) -> None:
     rows = import_rows(scale)
     path = import_file(spec, rows)
     log(f"import file: {path.name}, {path.stat().st_size / 1e6:.1f} MB")
-    from django.db import connections
+    from django.db import connection, connections
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM geo_household h JOIN geo_committee c ON c.id = h.committee_id"
+            " WHERE c.subdistrict_id = %s",
+            [spec.focus_street],
+        )
+        street_households = cur.fetchone()[0]
 
     connections.close_all()
     runs: dict[str, list[dict[str, Any]]] = {}
@@ -301,8 +314,8 @@ def run(scale: float, report: dict[str, Any]) -> None:
         if result["created"] != rows or result["deleted"] != rows:
             failures.append(f"import created {result['created']}, deleted {result['deleted']}")
     for result in runs["export_job"]:
-        if result["rows"] != info["counts"].get("Household"):
-            failures.append(f"export wrote {result['rows']} rows")
+        if result["rows"] != street_households:
+            failures.append(f"export wrote {result['rows']} rows of {street_households}")
 
     def ratio(a: str, b: str) -> float:
         """The median of each repetition's ratio: a and b ran back to back, under the same
@@ -312,7 +325,8 @@ def run(scale: float, report: dict[str, Any]) -> None:
 
     report.update(
         scale=scale, database=database, reps=REPS, runs=runs, medians=medians,
-        households=info["counts"].get("Household"), import_rows=rows,
+        households=info["counts"].get("Household"), street_households=street_households,
+        import_rows=rows,
         date=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         machine=places.machine(), code=places.code_version(),
         load_average=os.getloadavg(),

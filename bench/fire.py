@@ -98,8 +98,10 @@ def generate(path: Path, committees: int, log: Any) -> dict[str, Any]:
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=OFF")
     con.execute("PRAGMA synchronous=OFF")
+    # The migrations load Shanghai's districts; the street belongs to Xuhui's.
     con.execute(
-        "INSERT INTO geo_subdistrict (id, code, name, district) VALUES (1, 'B', '基准街道', '区')"
+        "INSERT INTO geo_subdistrict (id, code, name, district_id)"
+        " SELECT 1, 'B', '基准街道', id FROM geo_district WHERE code = '310104'"
     )
     con.executemany(
         "INSERT INTO geo_committee (id, subdistrict_id, area_id, code, name, address, map_x, map_y)"
@@ -208,7 +210,7 @@ def run(scale: float, report: dict[str, Any]) -> None:
     from django.test import Client
 
     from linli.core.models import User
-    from linli.fire import queries, rules, services
+    from linli.fire import queries, rules
     from linli.fire.models import Extinguisher
 
     admin, _c = User.objects.get_or_create(
@@ -267,7 +269,7 @@ def run(scale: float, report: dict[str, Any]) -> None:
     units = Extinguisher.objects.filter(committee_id=probe)
     engine = [
         d.lifecycle.extinguisher_id
-        for d in rules.due_within([services.rule_extinguisher(u) for u in units], ON)
+        for d in rules.due_within([queries.rule_extinguisher(u) for u in units], ON)
         if d.window in (rules.DueWindow.OVERDUE, rules.DueWindow.SOON)
     ]
     db = [
