@@ -95,7 +95,7 @@ def do_import_items(
     )
 
 
-def start_import(actor: Actor, upload: Any) -> Job:
+def do_start_item_import(actor: Actor, upload: Any) -> Job:
     """Save the upload and queue its import (permission checked now and again in the job)."""
     from ..sheets import ITEMS
 
@@ -110,7 +110,7 @@ def start_import(actor: Actor, upload: Any) -> Job:
     )
 
 
-def run_import(job: Job) -> None:
+def do_run_item_import(job: Job) -> None:
     jobsheets.run_import(job, do_import_items)
 
 
@@ -131,5 +131,5 @@ def export_items(user: Any, key: str, query: Mapping[str, Any]) -> Export:
     )
 
 
-def run_export(job: Job) -> None:
+def do_run_item_export(job: Job) -> None:
     jobsheets.run_export(job, export_items)
