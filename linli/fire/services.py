@@ -587,20 +587,20 @@ def _due_export(user: Any, query: Mapping[str, Any]) -> Export:
 def do_start_export(actor: Actor, key: str, query: str, total: int) -> Job:
     """Queue the export of a register too large to write within the request."""
     export = export_list(actor.user, key, QueryDict(query))
-    return jobsheets.start_export(
+    return jobsheets.do_start_export(
         actor, export, kind=EXPORT_JOB, task=EXPORT_TASK, key=key, query=query, total=total
     )
 
 
 def do_run_export(job: Job) -> None:
     """The export job's body: the register under the requester's current scope, streamed."""
-    jobsheets.run_export(job, export_list)
+    jobsheets.do_run_export(job, export_list)
 
 
 def do_start_import(actor: Actor, key: str, title: str, upload: Any) -> Job:
     """Save the upload and queue its import (permission checked now and again in the job)."""
     policy.require(actor.user, "fire.change")
-    return jobsheets.start_import(
+    return jobsheets.do_start_import(
         actor,
         kind=IMPORT_JOB,
         task=IMPORT_TASK,
@@ -616,7 +616,7 @@ def do_run_import(job: Job) -> None:
     def importer(actor: Actor, file: IO[bytes], filename: str, **kw: Any) -> ImportResult:
         return do_import_registry(actor, key, file, filename, **kw)
 
-    jobsheets.run_import(job, importer)
+    jobsheets.do_run_import(job, importer)
 
 
 def do_check_kit_item(actor: Actor, item: KitItem, done_on: date) -> KitItem:

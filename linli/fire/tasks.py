@@ -19,10 +19,10 @@ def equipment_reminders() -> dict[str, int]:
 @shared_task(name="linli.fire.tasks.export", acks_late=True)
 def export(job_id: int) -> None:
     """Write a register's export (``services.do_run_export``); a re-run writes it afresh."""
-    jobs.run(job_id, services.do_run_export)
+    jobs.do_run_job(job_id, services.do_run_export)
 
 
 @shared_task(name="linli.fire.tasks.import_sheet", acks_late=True)
 def import_sheet(job_id: int) -> None:
     """Import an uploaded register sheet (``services.do_run_import``); all rows or none."""
-    jobs.run(job_id, services.do_run_import)
+    jobs.do_run_job(job_id, services.do_run_import)

@@ -287,21 +287,21 @@ def export_list(user: Any, kind: str, query: Mapping[str, Any]) -> Export:
 def do_start_export(actor: Actor, kind: str, query: str, total: int) -> Job:
     """Queue the export of a list too large to write within the request."""
     export = export_list(actor.user, kind, QueryDict(query))
-    return jobsheets.start_export(
+    return jobsheets.do_start_export(
         actor, export, kind=EXPORT_JOB, task=EXPORT_TASK, key=kind, query=query, total=total
     )
 
 
 def do_run_export(job: Job) -> None:
     """The export job's body: the list under the requester's current scope, streamed."""
-    jobsheets.run_export(job, export_list)
+    jobsheets.do_run_export(job, export_list)
 
 
 def do_start_import(actor: Actor, kind: str, upload: Any) -> Job:
     """Save the upload and queue its import (permission checked now and again in the job)."""
     sheet = SHEETS[kind]
     policy.require(actor.user, sheet.permission)
-    return jobsheets.start_import(
+    return jobsheets.do_start_import(
         actor,
         kind=IMPORT_JOB,
         task=IMPORT_TASK,
@@ -317,7 +317,7 @@ DIVISIONS = "divisions"  # the import key of the divisions sheet (not a list of 
 def do_start_divisions_import(actor: Actor, upload: Any) -> Job:
     """Save an uploaded table of cities, districts and streets and queue its import."""
     policy.require(actor.user, DIVISION_SHEET.permission)
-    return jobsheets.start_import(
+    return jobsheets.do_start_import(
         actor,
         kind=IMPORT_JOB,
         task=IMPORT_TASK,
@@ -342,4 +342,4 @@ def do_run_import(job: Job) -> None:
             return do_import_divisions(actor, file, filename, **kw)
         return do_import_places(actor, kind, file, filename, **kw)
 
-    jobsheets.run_import(job, importer)
+    jobsheets.do_run_import(job, importer)

@@ -12,7 +12,7 @@ def export(job_id: int) -> None:
     """Write a list's export (``services.do_run_export``); a re-run writes the file afresh."""
     from . import services
 
-    jobs.run(job_id, services.do_run_export)
+    jobs.do_run_job(job_id, services.do_run_export)
 
 
 @shared_task(name="linli.geo.tasks.import_sheet", acks_late=True)
@@ -20,4 +20,4 @@ def import_sheet(job_id: int) -> None:
     """Import an uploaded sheet (``services.do_run_import``); all rows or none."""
     from . import services
 
-    jobs.run(job_id, services.do_run_import)
+    jobs.do_run_job(job_id, services.do_run_import)

@@ -38,10 +38,10 @@ def purge_personal_data() -> dict[str, int]:
 def export_items(job_id: int) -> None:
     """Write a large catalogue export (``services.do_run_item_export``); a re-run writes it
     afresh."""
-    jobs.run(job_id, services.do_run_item_export)
+    jobs.do_run_job(job_id, services.do_run_item_export)
 
 
 @shared_task(name="linli.hall.tasks.import_items", acks_late=True)
 def import_items(job_id: int) -> None:
     """Import an uploaded catalogue sheet (``services.do_run_item_import``); all rows or none."""
-    jobs.run(job_id, services.do_run_item_import)
+    jobs.do_run_job(job_id, services.do_run_item_import)

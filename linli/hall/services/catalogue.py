@@ -100,7 +100,7 @@ def do_start_item_import(actor: Actor, upload: Any) -> Job:
     from ..sheets import ITEMS
 
     policy.require(actor.user, ITEMS.permission)
-    return jobsheets.start_import(
+    return jobsheets.do_start_import(
         actor,
         kind=IMPORT_JOB,
         task=IMPORT_TASK,
@@ -111,7 +111,7 @@ def do_start_item_import(actor: Actor, upload: Any) -> Job:
 
 
 def do_run_item_import(job: Job) -> None:
-    jobsheets.run_import(job, do_import_items)
+    jobsheets.do_run_import(job, do_import_items)
 
 
 def export_items(user: Any, key: str, query: Mapping[str, Any]) -> Export:
@@ -132,4 +132,4 @@ def export_items(user: Any, key: str, query: Mapping[str, Any]) -> Export:
 
 
 def do_run_item_export(job: Job) -> None:
-    jobsheets.run_export(job, export_items)
+    jobsheets.do_run_export(job, export_items)
