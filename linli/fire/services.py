@@ -479,7 +479,7 @@ def do_issue_plan(actor: Actor, plan: WorkPlan, partner_id: int | None) -> WorkP
         audit.record(
             actor, "fire.plan.issue", locked, details={"partner": partner.pk, "items": count}
         )
-        notices.send_to_unit(
+        notices.do_send_to_unit(
             "fire.plan_issued",
             {"plan": locked.name, "count": str(count), "url": f"/fire/plans/{locked.pk}/"},
             key=f"fire.plan_issued:{locked.pk}",
@@ -686,7 +686,7 @@ def do_send_equipment_reminders(on: date | None = None) -> dict[str, int]:
                     )  # fmt: skip
                     key = f"{notice.kind}:{unit}:{unit_id}:{notice.days or 'overdue'}:{week}"
                     target = {unit: unit_id}
-                    sent += len(notices.send_to_unit(notice.kind, params, key=key, **target))
+                    sent += len(notices.do_send_to_unit(notice.kind, params, key=key, **target))
         audit.record(
             Actor.system("fire reminders"),
             "fire.reminders.send",

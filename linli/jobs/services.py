@@ -245,7 +245,7 @@ def _tell_owner(job: Job, kind: str, params: dict[str, str], key: str) -> None:
     if job.requested_by_id is None:
         return
     owner = job.requested_by
-    notices.send(kind, {"job": job.title, "url": "/jobs/", **params}, key=key, user=owner)
+    notices.do_send_notice(kind, {"job": job.title, "url": "/jobs/", **params}, key=key, user=owner)
 
 
 def do_run_job(job_id: int, body: Callable[[Job], None]) -> Job | None:
