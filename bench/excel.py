@@ -5,15 +5,15 @@ Uses the place tree of ``bench/places.py`` (same database, generated once: at sc
 own, so its peak RSS (``ru_maxrss``) is that of one worker doing that job alone:
 
 - **export job**: the street admin's whole household list (one street's, about 9,000 at
-  scale 1), through
-  ``geo.services.start_export`` → the Celery task (run eagerly in that process, as a worker
-  would) → ``run_export``: ORM rows streamed into openpyxl write-only, a temporary file,
+  scale 1), through ``geo.services.do_start_export`` → the Celery task (run eagerly in that
+  process, as a worker would) → ``do_run_export``: ORM rows streamed into openpyxl
+  write-only, a temporary file,
   attached to the job (file storage under a temporary folder).
 - **export ceilings**: the same rows and columns by one plain SQL ``SELECT`` (no Django
   models), read to the end; and that ``SELECT`` streamed into openpyxl write-only (no
   Django at all in the loop). The job cannot be faster than the second.
 - **import job**: a generated file of ``100,000 × min(1, 10 × scale)`` new households in
-  existing entrances, through ``geo.services.start_import`` → the task → ``run_import``:
+  existing entrances, through ``geo.services.do_start_import`` → the task → ``do_run_import``:
   bounded, streamed (read-only), validated, written with ``bulk_create`` in one
   transaction. The rows are deleted again after each run (not timed).
 - **import ceiling**: openpyxl read-only reading the same file (no validation) plus one
@@ -153,7 +153,7 @@ def measure(what: str, spec: places.Spec, arg: str) -> dict[str, Any]:
 
             actor = _admin()
             total = services.export_list(actor.user, "households", {}).qs.count()
-            job = services.start_export(actor, "households", "", total)  # runs eagerly
+            job = services.do_start_export(actor, "households", "", total)  # runs eagerly
             job = Job.objects.get(pk=job.pk)
             out.update(state=job.state, rows=job.done, error=job.error, bytes=job.result.size)
             job.result.delete(save=False)
@@ -187,7 +187,7 @@ def measure(what: str, spec: places.Spec, arg: str) -> dict[str, Any]:
             from linli.jobs.models import Job
 
             upload = SimpleUploadedFile("households.xlsx", Path(arg).read_bytes())
-            job = services.start_import(_admin(), "households", upload)  # runs eagerly
+            job = services.do_start_import(_admin(), "households", upload)  # runs eagerly
             job = Job.objects.get(pk=job.pk)
             out.update(state=job.state, error=job.error, created=job.params.get("created"))
         elif what == "import_plain":

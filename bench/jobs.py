@@ -7,8 +7,8 @@ doing work), against a database of its own (a SQLite file in a temporary folder,
 PostgreSQL database ``linli_jobs_bench``) and a broker of its own (a temporary folder, or Redis
 database 14, flushed first).
 
-* jobs/s: ``K`` trivial jobs (each counts to 1 through ``jobs.progress``) are submitted one
-  transaction each; the figure is K divided by the time from the first submit to the last job
+* jobs/s: ``K`` trivial jobs (each counts to 1 through ``jobs.do_report_progress``) are submitted
+  one transaction each; the figure is K divided by the time from the first submit to the last job
   done. It measures the engine's overhead per job (submit, send, claim, progress, finish).
 * white papers: the demo round's 16 committee PDFs, with 1 and then 2 workers; the ratio of
   the two times is the speed-up. A city round (6,000 committees) is projected from the time
@@ -164,8 +164,9 @@ import json, time
 from linli.core.context import Actor
 from linli.jobs import services as jobs
 t0 = time.time()
-ids = [jobs.submit(Actor.system("bench"), "bench.count", "linli.jobs.tests.tasks_for_tests.count_to",
-                   title="bench", total=1).pk for _ in range({k})]
+ids = [jobs.do_submit_job(Actor.system("bench"), "bench.count",
+                          "linli.jobs.tests.tasks_for_tests.count_to",
+                          title="bench", total=1).pk for _ in range({k})]
 print(json.dumps({{"t0": t0, "ids": ids}}))
 """
 

@@ -168,7 +168,7 @@ def prepare(obj: Model, on: date | None = None) -> None:
         refresh_sprinkler(obj, on)
 
 
-def save_item(
+def do_save_item(
     actor: Actor,
     obj: Model,
     changed: list[str] | None = None,
@@ -203,7 +203,7 @@ def save_item(
     return obj
 
 
-def delete_item(actor: Actor, obj: Model) -> None:
+def do_delete_item(actor: Actor, obj: Model) -> None:
     policy.require(actor.user, "fire.change")
     policy.require_in_scope(actor.user, _committee(obj))
     with transaction.atomic():
@@ -276,7 +276,7 @@ class CheckInput:
     new_serial: str = ""
 
 
-def record_check(
+def do_record_check(
     actor: Actor,
     item: Extinguisher | Sprinkler,
     data: CheckInput,
@@ -479,7 +479,7 @@ def do_issue_plan(actor: Actor, plan: WorkPlan, partner_id: int | None) -> WorkP
         audit.record(
             actor, "fire.plan.issue", locked, details={"partner": partner.pk, "items": count}
         )
-        notices.send_to_unit(
+        notices.do_send_to_unit(
             "fire.plan_issued",
             {"plan": locked.name, "count": str(count), "url": f"/fire/plans/{locked.pk}/"},
             key=f"fire.plan_issued:{locked.pk}",
@@ -491,7 +491,7 @@ def do_issue_plan(actor: Actor, plan: WorkPlan, partner_id: int | None) -> WorkP
 # --------------------------------------------------------------------------- imports
 
 
-def import_sheet(
+def do_import_registry(
     actor: Actor,
     sheet_name: str,
     file: IO[bytes],
@@ -584,23 +584,23 @@ def _due_export(user: Any, query: Mapping[str, Any]) -> Export:
     return Export(str(lists.DUE_LISTS[which]), labels, qs, row, f"linli-fire-due-{which}")
 
 
-def start_export(actor: Actor, key: str, query: str, total: int) -> Job:
+def do_start_export(actor: Actor, key: str, query: str, total: int) -> Job:
     """Queue the export of a register too large to write within the request."""
     export = export_list(actor.user, key, QueryDict(query))
-    return jobsheets.start_export(
+    return jobsheets.do_start_export(
         actor, export, kind=EXPORT_JOB, task=EXPORT_TASK, key=key, query=query, total=total
     )
 
 
-def run_export(job: Job) -> None:
+def do_run_export(job: Job) -> None:
     """The export job's body: the register under the requester's current scope, streamed."""
-    jobsheets.run_export(job, export_list)
+    jobsheets.do_run_export(job, export_list)
 
 
-def start_import(actor: Actor, key: str, title: str, upload: Any) -> Job:
+def do_start_import(actor: Actor, key: str, title: str, upload: Any) -> Job:
     """Save the upload and queue its import (permission checked now and again in the job)."""
     policy.require(actor.user, "fire.change")
-    return jobsheets.start_import(
+    return jobsheets.do_start_import(
         actor,
         kind=IMPORT_JOB,
         task=IMPORT_TASK,
@@ -610,16 +610,16 @@ def start_import(actor: Actor, key: str, title: str, upload: Any) -> Job:
     )
 
 
-def run_import(job: Job) -> None:
+def do_run_import(job: Job) -> None:
     key = str(job.params["list"])
 
     def importer(actor: Actor, file: IO[bytes], filename: str, **kw: Any) -> ImportResult:
-        return import_sheet(actor, key, file, filename, **kw)
+        return do_import_registry(actor, key, file, filename, **kw)
 
-    jobsheets.run_import(job, importer)
+    jobsheets.do_run_import(job, importer)
 
 
-def check_kit(actor: Actor, item: KitItem, done_on: date) -> KitItem:
+def do_check_kit_item(actor: Actor, item: KitItem, done_on: date) -> KitItem:
     """Record the check of one station's kit item (fire.record, in the station's committee)."""
     policy.require(actor.user, "fire.record")
     if policy.role_of(actor.user) == Role.PARTNER:
@@ -634,7 +634,7 @@ def check_kit(actor: Actor, item: KitItem, done_on: date) -> KitItem:
     return item
 
 
-def set_ebike_estimate(actor: Actor, committee_id: int, ebikes: int) -> EbikeEstimate:
+def do_set_ebike_estimate(actor: Actor, committee_id: int, ebikes: int) -> EbikeEstimate:
     policy.require(actor.user, "fire.change")
     policy.require_in_scope(actor.user, committee_id)
     with transaction.atomic():
@@ -648,7 +648,7 @@ def set_ebike_estimate(actor: Actor, committee_id: int, ebikes: int) -> EbikeEst
 # --------------------------------------------------------------------------- reminders
 
 
-def send_equipment_reminders(on: date | None = None) -> dict[str, int]:
+def do_send_equipment_reminders(on: date | None = None) -> dict[str, int]:
     """The weekly reminder (celery beat): each committee and each partner body is told how many
     of its extinguishers, sprinkler checks and station kit items are overdue, due within 30
     days and due in 31–90 days. Keyed by unit and ISO week, so a re-run that week sends nothing
@@ -686,7 +686,7 @@ def send_equipment_reminders(on: date | None = None) -> dict[str, int]:
                     )  # fmt: skip
                     key = f"{notice.kind}:{unit}:{unit_id}:{notice.days or 'overdue'}:{week}"
                     target = {unit: unit_id}
-                    sent += len(notices.send_to_unit(notice.kind, params, key=key, **target))
+                    sent += len(notices.do_send_to_unit(notice.kind, params, key=key, **target))
         audit.record(
             Actor.system("fire reminders"),
             "fire.reminders.send",
@@ -702,17 +702,17 @@ __all__ = [
     "FireError",
     "ImportResult",
     "Station",
-    "delete_item",
+    "do_delete_item",
+    "do_import_registry",
     "do_issue_plan",
+    "do_record_check",
+    "do_save_item",
     "do_save_plan",
-    "import_sheet",
+    "do_send_equipment_reminders",
+    "do_set_ebike_estimate",
     "may_record",
     "prepare",
-    "record_check",
     "refresh_extinguisher",
     "refresh_sprinkler",
-    "save_item",
-    "send_equipment_reminders",
-    "set_ebike_estimate",
     "today",
 ]

@@ -3,7 +3,7 @@
 The machinery is ``core.sheets``; this module keeps the registers' columns and how their rows
 are resolved: references in bulk (committee code, estate, building, door number through
 ``geo.sheets``; organisation; station), every problem collected with its row and column
-before anything is written (``services.import_sheet`` runs it in one transaction).
+before anything is written (``services.do_import_registry`` runs it in one transaction).
 """
 
 from __future__ import annotations

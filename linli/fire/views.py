@@ -167,7 +167,7 @@ def registry_import(request: HttpRequest, kind: str) -> HttpResponse:
     policy.require(request.user, "fire.change")
 
     def start(actor: Actor, upload: Any) -> Job:
-        return services.start_import(actor, kind, str(spec.title), upload)
+        return services.do_start_import(actor, kind, str(spec.title), upload)
 
     return sheetviews.import_page(
         request,
@@ -223,7 +223,7 @@ def registry_edit(request: HttpRequest, kind: str, pk: int | None = None) -> Htt
     if request.method == "POST" and form.is_valid():
         instance = form.save(commit=False)
         try:
-            services.save_item(Actor.from_request(request), instance, form.changed_data)
+            services.do_save_item(Actor.from_request(request), instance, form.changed_data)
         except services.FireError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -287,7 +287,7 @@ def _record_page(request: HttpRequest, item: Extinguisher | Sprinkler) -> HttpRe
                 new_serial=d.get("new_serial") or "",
             )
             try:
-                services.record_check(Actor.from_request(request), item, data, d.get("photo"))
+                services.do_record_check(Actor.from_request(request), item, data, d.get("photo"))
             except services.FireError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
@@ -623,7 +623,7 @@ def station_add(request: HttpRequest, pk: int, part: str) -> HttpResponse:
             if f.name in form.cleaned_data
         }
         try:
-            services.save_item(
+            services.do_save_item(
                 Actor.from_request(request), obj, form.changed_data, relations=relations
             )
         except services.FireError as exc:
@@ -641,7 +641,7 @@ def station_remove(request: HttpRequest, pk: int, part: str, item: int) -> HttpR
     st = _station(request, pk)
     model = STATION_PARTS[part]._meta.model
     obj = get_object_or_404(model, pk=item, station_id=st.pk)
-    services.delete_item(Actor.from_request(request), obj)
+    services.do_delete_item(Actor.from_request(request), obj)
     messages.success(request, _("已删除。"))
     return redirect("fire:station", pk=pk)
 
@@ -654,7 +654,7 @@ def kit_check(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("fire:station", pk=pk)
     kit = get_object_or_404(KitItem.objects.select_related("station"), pk=item, station_id=pk)
-    services.check_kit(Actor.from_request(request), kit, services.today())
+    services.do_check_kit_item(Actor.from_request(request), kit, services.today())
     messages.success(request, _("已登记检查：%(name)s") % {"name": kit.name})
     return redirect("fire:station", pk=pk)
 
@@ -824,7 +824,7 @@ def ebikes(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = fire_forms.EbikeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.set_ebike_estimate(
+        services.do_set_ebike_estimate(
             Actor.from_request(request), committee.pk, form.cleaned_data["ebikes"]
         )
         messages.success(request, _("已保存。"))

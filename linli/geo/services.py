@@ -74,7 +74,7 @@ def _action(obj: Model, verb: str) -> str:
     return f"{obj._meta.app_label}.{obj._meta.model_name}.{verb}"
 
 
-def save_place(actor: Actor, obj: Model, changed: list[str] | None = None) -> Model:
+def do_save_place(actor: Actor, obj: Model, changed: list[str] | None = None) -> Model:
     """Create or update one place (committee … household) after the form validated it."""
     policy.require(actor.user, _permission_for(obj))
     _fill_denormalised(obj, actor)
@@ -117,7 +117,7 @@ def _keep_committee_identity(obj: Committee) -> None:
         raise PermissionDenied("committee identity")
 
 
-def delete_place(actor: Actor, obj: Model) -> None:
+def do_delete_place(actor: Actor, obj: Model) -> None:
     policy.require(actor.user, _permission_for(obj))
     policy.require_in_scope(actor.user, committee_of(obj))
     with transaction.atomic():
@@ -153,7 +153,7 @@ def _protect(resident: Resident, id_number: str | None, phone: str | None) -> li
     return changed
 
 
-def save_resident(
+def do_save_resident(
     actor: Actor,
     resident: Resident,
     *,
@@ -197,7 +197,7 @@ class RevealedIdentity:
     phone: str
 
 
-def reveal_identity(actor: Actor, resident: Resident, purpose: str) -> RevealedIdentity:
+def do_reveal_identity(actor: Actor, resident: Resident, purpose: str) -> RevealedIdentity:
     """Decrypt a resident's number and phone for a role that needs them; always audited."""
     user = actor.user
     allowed = policy.can(user, "people.view_identity") and policy.in_scope(
@@ -223,7 +223,7 @@ def reveal_identity(actor: Actor, resident: Resident, purpose: str) -> RevealedI
     return revealed
 
 
-def import_sheet(
+def do_import_places(
     actor: Actor,
     sheet_name: str,
     file: IO[bytes],
@@ -284,24 +284,24 @@ def export_list(user: Any, kind: str, query: Mapping[str, Any]) -> Export:
     )
 
 
-def start_export(actor: Actor, kind: str, query: str, total: int) -> Job:
+def do_start_export(actor: Actor, kind: str, query: str, total: int) -> Job:
     """Queue the export of a list too large to write within the request."""
     export = export_list(actor.user, kind, QueryDict(query))
-    return jobsheets.start_export(
+    return jobsheets.do_start_export(
         actor, export, kind=EXPORT_JOB, task=EXPORT_TASK, key=kind, query=query, total=total
     )
 
 
-def run_export(job: Job) -> None:
+def do_run_export(job: Job) -> None:
     """The export job's body: the list under the requester's current scope, streamed."""
-    jobsheets.run_export(job, export_list)
+    jobsheets.do_run_export(job, export_list)
 
 
-def start_import(actor: Actor, kind: str, upload: Any) -> Job:
+def do_start_import(actor: Actor, kind: str, upload: Any) -> Job:
     """Save the upload and queue its import (permission checked now and again in the job)."""
     sheet = SHEETS[kind]
     policy.require(actor.user, sheet.permission)
-    return jobsheets.start_import(
+    return jobsheets.do_start_import(
         actor,
         kind=IMPORT_JOB,
         task=IMPORT_TASK,
@@ -314,10 +314,10 @@ def start_import(actor: Actor, kind: str, upload: Any) -> Job:
 DIVISIONS = "divisions"  # the import key of the divisions sheet (not a list of places)
 
 
-def start_divisions_import(actor: Actor, upload: Any) -> Job:
+def do_start_divisions_import(actor: Actor, upload: Any) -> Job:
     """Save an uploaded table of cities, districts and streets and queue its import."""
     policy.require(actor.user, DIVISION_SHEET.permission)
-    return jobsheets.start_import(
+    return jobsheets.do_start_import(
         actor,
         kind=IMPORT_JOB,
         task=IMPORT_TASK,
@@ -327,17 +327,19 @@ def start_divisions_import(actor: Actor, upload: Any) -> Job:
     )
 
 
-def import_divisions(actor: Actor, file: IO[bytes], filename: str = "", **kw: Any) -> ImportResult:
+def do_import_divisions(
+    actor: Actor, file: IO[bytes], filename: str = "", **kw: Any
+) -> ImportResult:
     """Import divisions from Excel: every row valid, or nothing written (ImportRejected)."""
     return sheets.import_sheet(actor, DIVISION_SHEET, file, filename, **kw)
 
 
-def run_import(job: Job) -> None:
+def do_run_import(job: Job) -> None:
     kind = str(job.params["list"])
 
     def importer(actor: Actor, file: IO[bytes], filename: str, **kw: Any) -> ImportResult:
         if kind == DIVISIONS:
-            return import_divisions(actor, file, filename, **kw)
-        return import_sheet(actor, kind, file, filename, **kw)
+            return do_import_divisions(actor, file, filename, **kw)
+        return do_import_places(actor, kind, file, filename, **kw)
 
-    jobsheets.run_import(job, importer)
+    jobsheets.do_run_import(job, importer)

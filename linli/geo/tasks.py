@@ -9,15 +9,15 @@ from linli.jobs import services as jobs
 
 @shared_task(name="linli.geo.tasks.export", acks_late=True)
 def export(job_id: int) -> None:
-    """Write a list's export (``services.run_export``); a re-run writes the file afresh."""
+    """Write a list's export (``services.do_run_export``); a re-run writes the file afresh."""
     from . import services
 
-    jobs.run(job_id, services.run_export)
+    jobs.do_run_job(job_id, services.do_run_export)
 
 
 @shared_task(name="linli.geo.tasks.import_sheet", acks_late=True)
 def import_sheet(job_id: int) -> None:
-    """Import an uploaded sheet (``services.run_import``); all rows or none."""
+    """Import an uploaded sheet (``services.do_run_import``); all rows or none."""
     from . import services
 
-    jobs.run(job_id, services.run_import)
+    jobs.do_run_job(job_id, services.do_run_import)

@@ -72,7 +72,7 @@ def place_import(request: HttpRequest, kind: str) -> HttpResponse:
     policy.require(request.user, spec.change_perm)
 
     def start(actor: Actor, upload: Any) -> Job:
-        return services.start_import(actor, kind, upload)
+        return services.do_start_import(actor, kind, upload)
 
     return sheetviews.import_page(
         request,
@@ -167,7 +167,7 @@ def place_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpRe
         actor = Actor.from_request(request)
         try:
             if kind == "residents":
-                services.save_resident(
+                services.do_save_resident(
                     actor,
                     instance,
                     id_number=form.cleaned_data.get("id_number") or None,
@@ -175,7 +175,7 @@ def place_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpRe
                     changed=[f for f in form.changed_data if f not in {"id_number", "phone"}],
                 )
             else:
-                services.save_place(actor, instance, form.changed_data)
+                services.do_save_place(actor, instance, form.changed_data)
         except PermissionDenied:
             raise
         except DomainError as exc:
@@ -210,7 +210,7 @@ def place_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         from django.db.models import ProtectedError
 
         try:
-            services.delete_place(Actor.from_request(request), obj)
+            services.do_delete_place(Actor.from_request(request), obj)
         except ProtectedError:
             messages.error(request, _("还有下属记录，不能删除。"))
             return redirect("geo:detail", kind=kind, pk=pk)
@@ -227,7 +227,7 @@ def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("geo:detail", kind="residents", pk=pk)
     purpose = request.POST.get("purpose", "").strip() or _("未说明")
-    revealed = services.reveal_identity(Actor.from_request(request), resident, purpose)
+    revealed = services.do_reveal_identity(Actor.from_request(request), resident, purpose)
     response = render(
         request, "geo/revealed.html", {"obj": resident, "revealed": revealed, "purpose": purpose}
     )
@@ -243,7 +243,7 @@ def divisions_import(request: HttpRequest) -> HttpResponse:
         sheet=DIVISIONS,
         kind=services.IMPORT_JOB,
         key=services.DIVISIONS,
-        start=services.start_divisions_import,
+        start=services.do_start_divisions_import,
         url=reverse("geo:divisions_import"),
         template="geo/divisions_import.html",
         context={},

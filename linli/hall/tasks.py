@@ -36,11 +36,12 @@ def purge_personal_data() -> dict[str, int]:
 
 @shared_task(name="linli.hall.tasks.export_items", acks_late=True)
 def export_items(job_id: int) -> None:
-    """Write a large catalogue export (``services.run_export``); a re-run writes it afresh."""
-    jobs.run(job_id, services.run_export)
+    """Write a large catalogue export (``services.do_run_item_export``); a re-run writes it
+    afresh."""
+    jobs.do_run_job(job_id, services.do_run_item_export)
 
 
 @shared_task(name="linli.hall.tasks.import_items", acks_late=True)
 def import_items(job_id: int) -> None:
-    """Import an uploaded catalogue sheet (``services.run_import``); all rows or none."""
-    jobs.run(job_id, services.run_import)
+    """Import an uploaded catalogue sheet (``services.do_run_item_import``); all rows or none."""
+    jobs.do_run_job(job_id, services.do_run_item_import)

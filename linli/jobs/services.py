@@ -3,7 +3,7 @@
 A job is the record of one piece of long work. The web process creates it and enqueues its
 Celery task after the transaction commits; a worker *claims* it (so a message delivered twice
 runs once), reports progress (which is also its heartbeat), and finishes it. A worker that dies
-stops its heartbeat: ``sweep`` puts such a job back in the queue, and the task picks it up
+stops its heartbeat: ``do_sweep_jobs`` puts such a job back in the queue, and the task picks it up
 where the work left off (tasks are written to skip what is already done).
 """
 
@@ -58,7 +58,7 @@ def worker_name() -> str:
 # --------------------------------------------------------------------------- the web side
 
 
-def submit(
+def do_submit_job(
     actor: Actor,
     kind: str,
     task: str,
@@ -80,11 +80,11 @@ def submit(
             enqueued_at=timezone.now(),
         )
         audit.record(actor, "jobs.submit", job, details={"kind": kind})
-        transaction.on_commit(lambda: enqueue(job.pk, task))
+        transaction.on_commit(lambda: do_enqueue_job(job.pk, task))
     return job
 
 
-def enqueue(job_id: int, task: str) -> None:
+def do_enqueue_job(job_id: int, task: str) -> None:
     """Send the job's task to the broker (the task receives the job's id).
 
     The task's module is imported by name (``linli.risk.tasks.papers`` → ``linli.risk.tasks``)
@@ -111,7 +111,7 @@ def _own(actor: Actor, job: Job) -> None:
         raise JobError(_("只能操作自己发起的任务"), code="job_not_yours")
 
 
-def cancel(actor: Actor, job: Job) -> Job:
+def do_cancel_job(actor: Actor, job: Job) -> Job:
     """Stop a queued or running job: a running task notices at its next progress report."""
     _own(actor, job)
     with transaction.atomic():
@@ -125,7 +125,7 @@ def cancel(actor: Actor, job: Job) -> Job:
     return job
 
 
-def retry(actor: Actor, job: Job) -> Job:
+def do_retry_job(actor: Actor, job: Job) -> Job:
     """Run a failed or cancelled job again; the task resumes from what is already done."""
     _own(actor, job)
     with transaction.atomic():
@@ -142,12 +142,12 @@ def retry(actor: Actor, job: Job) -> Job:
         if not updated:
             raise JobError(_("只有失败或已取消的任务可以重试"), code="job_not_retryable")
         audit.record(actor, "jobs.retry", job)
-        transaction.on_commit(lambda: enqueue(job.pk, job.task))
+        transaction.on_commit(lambda: do_enqueue_job(job.pk, job.task))
     job.refresh_from_db()
     return job
 
 
-def open_result(actor: Actor, job: Job) -> IO[bytes]:
+def do_open_result(actor: Actor, job: Job) -> IO[bytes]:
     """The result file, for the person who asked, until it expires (each download audited)."""
     if job.requested_by_id != getattr(actor.user, "pk", None):
         raise JobError(_("只有发起人可以下载任务结果"), code="job_not_yours")
@@ -162,7 +162,7 @@ def open_result(actor: Actor, job: Job) -> IO[bytes]:
 # --------------------------------------------------------------------------- the worker side
 
 
-def claim(job_id: int, worker: str | None = None) -> Job | None:
+def do_claim_job(job_id: int, worker: str | None = None) -> Job | None:
     """Take the job for this worker, or return None when there is nothing to do.
 
     A message can arrive twice (a re-delivery after a lost acknowledgement, or the sweeper's
@@ -198,7 +198,7 @@ def _mine(job: Job) -> QuerySet[Job]:
     return Job.objects.filter(pk=job.pk, state=Job.State.RUNNING, worker=job.worker)
 
 
-def progress(job: Job, done: int, total: int | None = None) -> None:
+def do_report_progress(job: Job, done: int, total: int | None = None) -> None:
     """Record progress (and the heartbeat); raise JobStopped when the job is no longer ours."""
     changes: dict[str, Any] = {"done": done, "heartbeat_at": timezone.now()}
     if total is not None:
@@ -209,7 +209,7 @@ def progress(job: Job, done: int, total: int | None = None) -> None:
     job.done = done
 
 
-def attach_result(job: Job, name: str, content: IO[bytes] | File[Any]) -> None:
+def do_attach_result(job: Job, name: str, content: IO[bytes] | File[Any]) -> None:
     """Store the job's result file (a PDF zip, an Excel file) for a limited time."""
     stored = content if isinstance(content, File) else File(content)
     job.result.save(f"job-{job.pk}-{name}", stored, save=False)
@@ -222,7 +222,7 @@ def attach_result(job: Job, name: str, content: IO[bytes] | File[Any]) -> None:
         raise JobStopped(job.pk)
 
 
-def finish(job: Job) -> None:
+def do_finish_job(job: Job) -> None:
     now = timezone.now()
     with transaction.atomic():
         if _mine(job).update(
@@ -231,7 +231,7 @@ def finish(job: Job) -> None:
             _tell_owner(job, "jobs.done", {}, f"jobs.done:{job.pk}")
 
 
-def fail(job: Job, message: str) -> None:
+def do_fail_job(job: Job, message: str) -> None:
     with transaction.atomic():
         if _mine(job).update(
             state=Job.State.FAILED, error=message[:500], finished_at=timezone.now()
@@ -245,16 +245,16 @@ def _tell_owner(job: Job, kind: str, params: dict[str, str], key: str) -> None:
     if job.requested_by_id is None:
         return
     owner = job.requested_by
-    notices.send(kind, {"job": job.title, "url": "/jobs/", **params}, key=key, user=owner)
+    notices.do_send_notice(kind, {"job": job.title, "url": "/jobs/", **params}, key=key, user=owner)
 
 
-def run(job_id: int, body: Callable[[Job], None]) -> Job | None:
+def do_run_job(job_id: int, body: Callable[[Job], None]) -> Job | None:
     """Claim the job and run ``body(job)``; record the outcome. What every task calls.
 
     A domain error becomes the job's error in words; any other exception is logged and
     recorded as an internal error, so the page never shows a traceback.
     """
-    job = claim(job_id)
+    job = do_claim_job(job_id)
     if job is None:
         return None
     try:
@@ -263,12 +263,12 @@ def run(job_id: int, body: Callable[[Job], None]) -> Job | None:
         log.info("job %s stopped (cancelled or taken over)", job_id)
         return job
     except DomainError as exc:
-        fail(job, exc.message)
+        do_fail_job(job, exc.message)
     except Exception:
         log.exception("job %s failed", job_id)
-        fail(job, _("内部错误，任务未完成；请重试或联系管理员"))
+        do_fail_job(job, _("内部错误，任务未完成；请重试或联系管理员"))
     else:
-        finish(job)
+        do_finish_job(job)
     job.refresh_from_db()
     return job
 
@@ -276,7 +276,7 @@ def run(job_id: int, body: Callable[[Job], None]) -> Job | None:
 # --------------------------------------------------------------------------- schedules
 
 
-def sweep(now: datetime | None = None) -> int:
+def do_sweep_jobs(now: datetime | None = None) -> int:
     """Put abandoned jobs back in the queue: running without a heartbeat, or queued for long
     without being picked up (a message lost with a killed worker). Returns how many."""
     now = now or timezone.now()
@@ -298,11 +298,11 @@ def sweep(now: datetime | None = None) -> int:
             )
             if n:
                 requeued += 1
-                transaction.on_commit(functools.partial(enqueue, job_id, task))
+                transaction.on_commit(functools.partial(do_enqueue_job, job_id, task))
     return requeued
 
 
-def purge_results(now: datetime | None = None) -> int:
+def do_purge_results(now: datetime | None = None) -> int:
     """Delete result files whose download time is over (the job record stays)."""
     now = now or timezone.now()
     purged = 0

@@ -94,11 +94,11 @@ def requester(job: Job) -> Actor:
     return Actor(user, f"job:{job.pk}")
 
 
-def start_export(
+def do_start_export(
     actor: Actor, export: Export, *, kind: str, task: str, key: str, query: str, total: int
 ) -> Job:
     """Queue the export of a list too large to write within the request."""
-    return jobs.submit(
+    return jobs.do_submit_job(
         actor,
         kind,
         task,
@@ -108,7 +108,7 @@ def start_export(
     )
 
 
-def run_export(job: Job, build: ExportBuilder) -> None:
+def do_run_export(job: Job, build: ExportBuilder) -> None:
     """The export job's body: the list under the requester's current scope, streamed."""
     actor = requester(job)
     try:
@@ -117,27 +117,27 @@ def run_export(job: Job, build: ExportBuilder) -> None:
         )
     except PermissionDenied:
         raise JobError(_("发起人已无权导出这份名单"), code="export_forbidden") from None
-    write_export(job, export.title, export.labels, export.rows(), f"{export.name}.xlsx")
+    do_write_export(job, export.title, export.labels, export.rows(), f"{export.name}.xlsx")
 
 
-def write_export(
+def do_write_export(
     job: Job, title: str, labels: list[str], rows: Iterator[list[Any]], filename: str
 ) -> None:
     """Stream ``rows`` into a temporary .xlsx, reporting progress, and attach it to the job."""
 
     def report(n: int) -> None:
-        jobs.progress(job, n, max(job.total, n))
+        jobs.do_report_progress(job, n, max(job.total, n))
 
     try:
         with tempfile.TemporaryFile(suffix=".xlsx") as spool:
             write_xlsx(spool, title, labels, rows, progress=report)
             spool.seek(0)
-            jobs.attach_result(job, filename, spool)
+            jobs.do_attach_result(job, filename, spool)
     except PermissionDenied:
         raise JobError(_("发起人已无权导出这份名单"), code="export_forbidden") from None
 
 
-def start_import(
+def do_start_import(
     actor: Actor,
     *,
     kind: str,
@@ -149,7 +149,7 @@ def start_import(
     """Save the uploaded file to storage and queue the job that imports it."""
     stamp = timezone.localdate()
     path = default_storage.save(f"imports/{stamp:%Y/%m}/{uuid.uuid4().hex}.xlsx", upload)
-    return jobs.submit(
+    return jobs.do_submit_job(
         actor,
         kind,
         task,
@@ -163,7 +163,7 @@ def _keep(job: Job, **values: Any) -> None:
     Job.objects.filter(pk=job.pk).update(params=job.params)
 
 
-def run_import(job: Job, importer: Importer) -> None:
+def do_run_import(job: Job, importer: Importer) -> None:
     """The import job's body: read the stored upload, import it, keep its outcome."""
     if "created" in job.params:  # committed by an earlier delivery that died before finishing
         return
@@ -181,7 +181,7 @@ def run_import(job: Job, importer: Importer) -> None:
                 actor,
                 handle,
                 filename,
-                progress=lambda done, total: jobs.progress(job, done, total),
+                progress=lambda done, total: jobs.do_report_progress(job, done, total),
                 record=record,
             )
     except FileNotFoundError:

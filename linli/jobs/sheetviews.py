@@ -46,7 +46,7 @@ def export_response(
         raise Http404 from None
     total = export.qs.count()
     if total > sheets.export_sync_rows():
-        sheets.start_export(
+        sheets.do_start_export(
             Actor.from_request(request),
             export,
             kind=kind,

@@ -9,9 +9,9 @@ from . import services
 
 @shared_task(name="linli.jobs.tasks.sweep")
 def sweep() -> int:
-    return services.sweep()
+    return services.do_sweep_jobs()
 
 
 @shared_task(name="linli.jobs.tasks.purge_results")
 def purge_results() -> int:
-    return services.purge_results()
+    return services.do_purge_results()

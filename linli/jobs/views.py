@@ -74,7 +74,7 @@ def job_status(request: HttpRequest) -> JsonResponse:
 def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(services.visible_jobs(request.user), pk=pk)
     try:
-        services.cancel(Actor.from_request(request), job)
+        services.do_cancel_job(Actor.from_request(request), job)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -86,7 +86,7 @@ def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(services.visible_jobs(request.user), pk=pk)
     try:
-        services.retry(Actor.from_request(request), job)
+        services.do_retry_job(Actor.from_request(request), job)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -99,7 +99,7 @@ def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
 def job_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     job = get_object_or_404(services.visible_jobs(request.user), pk=pk)
     try:
-        handle = services.open_result(Actor.from_request(request), job)
+        handle = services.do_open_result(Actor.from_request(request), job)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("jobs:list")

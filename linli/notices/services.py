@@ -1,12 +1,13 @@
-"""Every notice goes through here: ``send`` records it, ``deliver`` delivers it.
+"""Every notice goes through here: ``do_send_notice`` records it, ``do_deliver_notice``
+delivers it.
 
-``send`` creates one row per recipient and channel inside the caller's transaction and queues
-delivery after commit; the idempotency key (unique per key, channel and recipient) means a
-retried job never creates or sends a notice twice. ``deliver`` is what the Celery task runs: it
-locks the row, honours quiet hours and opt-outs, marks the attempt before calling the channel
-(so a second run does nothing), and records the outcome: accepted is final, a transport error
-is retried with exponential back-off, a rejection fails at once, and a request that got no
-answer is never repeated (the provider may have sent it).
+``do_send_notice`` creates one row per recipient and channel inside the caller's transaction
+and queues delivery after commit; the idempotency key (unique per key, channel and recipient)
+means a retried job never creates or sends a notice twice. ``do_deliver_notice`` is what the
+Celery task runs: it locks the row, honours quiet hours and opt-outs, marks the attempt before
+calling the channel (so a second run does nothing), and records the outcome: accepted is final,
+a transport error is retried with exponential back-off, a rejection fails at once, and a
+request that got no answer is never repeated (the provider may have sent it).
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ def _email_target(address: str, user: Any) -> _Target:
     )
 
 
-def send(
+def do_send_notice(
     kind: str,
     params: Mapping[str, str],
     *,
@@ -235,21 +236,21 @@ def _record(
     )  # fmt: skip
     if notice.state == State.QUEUED:
         notice_id, eta = notice.pk, notice.not_before
-        transaction.on_commit(lambda: queue(notice_id, eta))
+        transaction.on_commit(lambda: do_queue_notice(notice_id, eta))
     return notice
 
 
-def send_login_code(*, phone: str, code: str, minutes: int, key: str) -> Notice:
+def do_send_login_code(*, phone: str, code: str, minutes: int, key: str) -> Notice:
     """A staff member's log-in code by SMS (``LINLI_TWO_FACTOR_SMS_SENDER``): sent at once,
     at any hour. The code is recorded like any notice's parameters; it is valid only for a few
     minutes and only after the account's password."""
-    (notice,) = send(
+    (notice,) = do_send_notice(
         "core.login_code", {"code": code, "minutes": str(minutes)}, key=key, phone=phone
     )
     return notice
 
 
-def send_to_unit(
+def do_send_to_unit(
     kind: str,
     params: Mapping[str, str],
     *,
@@ -263,7 +264,7 @@ def send_to_unit(
     (or its id): its partner accounts. Each gets an inbox notice (and e-mail where set).
     """
     if committee is None and partner is None:
-        raise RecipientInvalid("send_to_unit needs a committee or a partner", field="committee")
+        raise RecipientInvalid("do_send_to_unit needs a committee or a partner", field="committee")
     unit = Q(pk__in=[])
     if committee is not None:
         unit |= Q(role=Role.COMMITTEE_STAFF, committee=committee)
@@ -279,11 +280,11 @@ def send_to_unit(
         return []
     out: list[Notice] = []
     for user in users:
-        out.extend(send(kind, params, key=key, user=user))
+        out.extend(do_send_notice(kind, params, key=key, user=user))
     return out
 
 
-def queue(notice_id: int, eta: datetime | None = None) -> None:
+def do_queue_notice(notice_id: int, eta: datetime | None = None) -> None:
     """Hand a notice to the workers; if the broker is down, ``flush_due`` picks it up later."""
     from . import tasks  # the task module calls back into this one
 
@@ -303,7 +304,8 @@ def queue(notice_id: int, eta: datetime | None = None) -> None:
 
 @dataclass(frozen=True)
 class Delivery:
-    """What one ``deliver`` call did: the state after it, and when to run again if at all."""
+    """What one ``do_deliver_notice`` call did: the state after it, and when to run again if at
+    all."""
 
     notice_id: int
     state: str
@@ -336,7 +338,7 @@ def _message(notice: Notice) -> Message:
     )
 
 
-def deliver(notice_id: int, *, now: datetime | None = None) -> Delivery:
+def do_deliver_notice(notice_id: int, *, now: datetime | None = None) -> Delivery:
     """Deliver one queued notice whose time has come; safe to run any number of times."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -426,7 +428,7 @@ def due_notice_ids(*, now: datetime | None = None, limit: int = 1000) -> list[in
     )
 
 
-def fail_stale_sending(*, now: datetime | None = None) -> int:
+def do_fail_stale_sending(*, now: datetime | None = None) -> int:
     """Attempts whose worker died mid-send: the outcome is unknown, so never send again.
 
     A provider may have accepted the SMS before the worker died; sending again is how residents
@@ -441,7 +443,7 @@ def fail_stale_sending(*, now: datetime | None = None) -> int:
     )
 
 
-def purge_old(*, now: datetime | None = None) -> int:
+def do_purge_old_notices(*, now: datetime | None = None) -> int:
     """Delete finished notices older than ``LINLI_NOTICES_KEEP_DAYS`` (180): personal data is
     kept no longer than its purpose needs. Unread inbox notices and pending ones stay."""
     now = now or timezone.now()
@@ -458,7 +460,7 @@ def purge_old(*, now: datetime | None = None) -> int:
 # --- inbox ----------------------------------------------------------------------------------
 
 
-def mark_read(user: Any, notice_id: int) -> Notice:
+def do_mark_read(user: Any, notice_id: int) -> Notice:
     """Mark one of the user's own inbox notices read; another's notice is not found."""
     notice = Notice.objects.get(pk=notice_id, user=user, channel=INBOX)
     if notice.read_at is None:
@@ -467,7 +469,7 @@ def mark_read(user: Any, notice_id: int) -> Notice:
     return notice
 
 
-def mark_all_read(user: Any) -> int:
+def do_mark_all_read(user: Any) -> int:
     return Notice.objects.filter(user=user, channel=INBOX, read_at__isnull=True).update(
         read_at=timezone.now()
     )
@@ -481,7 +483,7 @@ def is_opted_out(phone: str) -> bool:
     return normalized is not None and _opted_out(normalized)
 
 
-def record_opt_out(actor: Actor, phone: str, note: str = "") -> OptOut:
+def do_record_opt_out(actor: Actor, phone: str, note: str = "") -> OptOut:
     """A resident asked for no SMS: record it by the phone's hash (audited, masked)."""
     policy.require(actor.user, "notices.optout")
     normalized = rules.normalize_phone(phone)
@@ -503,7 +505,7 @@ def record_opt_out(actor: Actor, phone: str, note: str = "") -> OptOut:
     return opt_out
 
 
-def withdraw_opt_out(actor: Actor, opt_out: OptOut) -> None:
+def do_withdraw_opt_out(actor: Actor, opt_out: OptOut) -> None:
     """The resident wants SMS again (audited). Committee staff withdraw their committee's."""
     policy.require(actor.user, "notices.optout")
     recorder = opt_out.recorded_by

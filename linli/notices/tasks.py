@@ -17,7 +17,7 @@ from . import services
 
 @shared_task(name="linli.notices.tasks.deliver", acks_late=True, ignore_result=True)
 def deliver(notice_id: int) -> dict[str, Any]:
-    done = services.deliver(int(notice_id))
+    done = services.do_deliver_notice(int(notice_id))
     if done.retry_at is not None:
         # Quiet hours or a back-off: run again then (flush_due is the safety net).
         deliver.apply_async((done.notice_id,), eta=done.retry_at)
@@ -26,7 +26,7 @@ def deliver(notice_id: int) -> dict[str, Any]:
 
 @shared_task(name="linli.notices.tasks.flush_due", ignore_result=True)
 def flush_due() -> dict[str, int]:
-    failed = services.fail_stale_sending()
+    failed = services.do_fail_stale_sending()
     ids = services.due_notice_ids()
     for notice_id in ids:
         deliver.delay(notice_id)
@@ -35,4 +35,4 @@ def flush_due() -> dict[str, int]:
 
 @shared_task(name="linli.notices.tasks.purge", ignore_result=True)
 def purge() -> dict[str, int]:
-    return {"deleted": services.purge_old()}
+    return {"deleted": services.do_purge_old_notices()}

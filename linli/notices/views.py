@@ -46,7 +46,7 @@ def open_notice(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one's own notice read and go to what it is about (or back to the inbox)."""
     _staff(request)
     try:
-        notice = services.mark_read(request.user, pk)
+        notice = services.do_mark_read(request.user, pk)
     except Notice.DoesNotExist:
         raise Http404 from None
     link = notice.url
@@ -58,7 +58,7 @@ def open_notice(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def read_all(request: HttpRequest) -> HttpResponse:
     _staff(request)
-    count = services.mark_all_read(request.user)
+    count = services.do_mark_all_read(request.user)
     messages.success(request, _("已将 %(n)s 条通知标为已读。") % {"n": count})
     return redirect("notices:inbox")
 
@@ -86,7 +86,7 @@ def opt_outs(request: HttpRequest) -> HttpResponse:
     form = OptOutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            opt_out = services.record_opt_out(
+            opt_out = services.do_record_opt_out(
                 Actor.from_request(request), form.cleaned_data["phone"], form.cleaned_data["note"]
             )
         except DomainError as exc:
@@ -106,7 +106,7 @@ def opt_outs(request: HttpRequest) -> HttpResponse:
 @require_POST
 def withdraw_opt_out(request: HttpRequest, pk: int) -> HttpResponse:
     opt_out = get_object_or_404(queries.opt_outs(request.user), pk=pk)
-    services.withdraw_opt_out(Actor.from_request(request), opt_out)
+    services.do_withdraw_opt_out(Actor.from_request(request), opt_out)
     messages.success(
         request, _("已撤销：%(phone)s 恢复接收短信通知。") % {"phone": opt_out.phone_masked}
     )

@@ -585,7 +585,7 @@ def start_batch(actor: Any, rnd: Round) -> Any:
         if PaperBatch.objects.filter(round=rnd, job__state__in=jobs.ACTIVE).exists():
             raise RoundRejected(_("本轮白皮书正在生成中"))
         total = rnd.committees.count()
-        job = jobs.submit(
+        job = jobs.do_submit_job(
             actor,
             "risk.papers",
             PAPERS_TASK,
@@ -618,14 +618,14 @@ def run_batch(job: Any) -> None:
     batch = PaperBatch.objects.select_related("round").get(job=job)
     committees = list(batch.round.committees.order_by("code"))
     done = set(batch.files.values_list("committee_id", flat=True))
-    jobs.progress(job, len(done), len(committees))
+    jobs.do_report_progress(job, len(done), len(committees))
     # A street-wide reader for the batch (not a stored account).
     reader = User(username="risk_papers", role="street_admin", is_active=True)
     for committee in committees:
         if committee.pk in done:
             continue
         data = pdf(reader, batch.round, committee)
-        jobs.progress(job, len(done))  # still ours? (cancelled or taken over: stop here)
+        jobs.do_report_progress(job, len(done))  # still ours? (cancelled or taken over: stop here)
         f = PaperFile(batch=batch, committee=committee, size=len(data))
         f.pdf.save(
             f"linli-risk-{batch.round_id}-{committee.code}.pdf", ContentFile(data), save=False
@@ -636,11 +636,11 @@ def run_batch(job: Any) -> None:
         except IntegrityError:  # another delivery of this job stored it first
             f.pdf.delete(save=False)
         done.add(committee.pk)
-        jobs.progress(job, len(done))
+        jobs.do_report_progress(job, len(done))
     with tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as buf:
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
             for f in batch.files.select_related("committee").order_by("committee__code"):
                 with f.pdf.open("rb") as handle:
                     zf.writestr(f"{f.committee.code}-{f.committee.name}.pdf", handle.read())
         buf.seek(0)
-        jobs.attach_result(job, f"linli-risk-{batch.round_id}-papers.zip", buf)
+        jobs.do_attach_result(job, f"linli-risk-{batch.round_id}-papers.zip", buf)

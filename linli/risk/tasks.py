@@ -12,7 +12,7 @@ def papers(job_id: int) -> None:
     """Render a round's white papers (``paper.run_batch``); resumes where a dead worker stopped."""
     from . import paper
 
-    jobs.run(job_id, paper.run_batch)
+    jobs.do_run_job(job_id, paper.run_batch)
 
 
 @shared_task(name="linli.risk.tasks.refresh_papers", ignore_result=True)

@@ -159,7 +159,7 @@ LINLI_TWO_FACTOR_ROLES = [
 LINLI_TWO_FACTOR_ISSUER = os.environ.get("LINLI_TWO_FACTOR_ISSUER", "Linli")
 OTP_TOTP_ISSUER = LINLI_TWO_FACTOR_ISSUER
 # Codes by SMS: who sends them (the notice channel) and how long one is valid.
-LINLI_TWO_FACTOR_SMS_SENDER = "linli.notices.services.send_login_code"
+LINLI_TWO_FACTOR_SMS_SENDER = "linli.notices.services.do_send_login_code"
 LINLI_TWO_FACTOR_SMS_VALID_SECONDS = 300
 LINLI_TWO_FACTOR_RECOVERY_CODES = 10
 # Passwords expire after this many days (0: never), with a warning this many days before.

@@ -56,7 +56,7 @@ def test_the_system_admin_sees_roles_read_only_and_cannot_reveal(
     from linli.geo import services
     from linli.geo.models import Resident
 
-    resident = services.save_resident(
+    resident = services.do_save_resident(
         Actor(admins["street_admin"]), Resident(household=street["household1"], name="王芳",
                                                 relation="head"),
         id_number="11010519491231002X",

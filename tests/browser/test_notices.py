@@ -13,14 +13,14 @@ def test_the_bell_leads_to_the_inbox_and_opening_a_notice_clears_it(
     page: Any, login_as: Any, users: Any
 ) -> None:
     me = users["committee_staff"]
-    services.send(
+    services.do_send_notice(
         "risk.hazard_due",
         {"hazard": "长乐路100弄楼道堆物", "due": "12月5日", "url": "/notices/opt-outs/"},
         key="hz:1",
         user=me,
     )
-    services.send("jobs.done", {"job": "居民名单导出"}, key="job:1", user=me)
-    services.send("jobs.done", {"job": "别人的任务"}, key="job:2", user=users["partner"])
+    services.do_send_notice("jobs.done", {"job": "居民名单导出"}, key="job:1", user=me)
+    services.do_send_notice("jobs.done", {"job": "别人的任务"}, key="job:2", user=users["partner"])
     login_as(page, "committee_staff")
     bell = page.locator("a.bell")
     assert bell.locator(".bell-count").inner_text() == "2"

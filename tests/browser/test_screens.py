@@ -25,11 +25,11 @@ def resident(street: dict[str, Any], users: dict[str, Any]) -> Any:
     from linli.core.context import Actor
     from linli.core.identity import check_character
     from linli.geo.models import Resident
-    from linli.geo.services import save_resident
+    from linli.geo.services import do_save_resident
 
     first17 = "31010419500315123"
     person = Resident(household=street["household1"], name="王秀英", relation="head")
-    return save_resident(
+    return do_save_resident(
         Actor(users["street_admin"]),
         person,
         id_number=first17 + check_character(first17),

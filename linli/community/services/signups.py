@@ -59,7 +59,7 @@ def notify_promotion(signup_id: int) -> None:
     if not signup.phone_cipher:
         return
     when = timezone.localtime(signup.event.starts_at)
-    notices.send(
+    notices.do_send_notice(
         "community.promoted",
         {"activity": signup.event.title[:30], "when": f"{when:%m-%d %H:%M}"},
         key=f"community.promoted:{signup.pk}",

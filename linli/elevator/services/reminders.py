@@ -34,7 +34,7 @@ def do_send_stage_reminders(today: date | None = None) -> dict[str, int]:
                     "project": project.name, "stage": clock.label, "due": clock.due.isoformat(),
                     "url": f"/elevator/projects/{project.pk}/",
                 }  # fmt: skip
-                notices.send_to_unit(
+                notices.do_send_to_unit(
                     "elevator.stage_clock", params,
                     key=f"elevator.stage_clock:{project.pk}:{clock.name}:{clock.due.isoformat()}",
                     committee=project.committee_id,
@@ -52,7 +52,7 @@ def do_send_stage_reminders(today: date | None = None) -> dict[str, int]:
                 "missing": str(len(owners - set(state.ballots))),
                 "url": f"/elevator/votes/{vote.pk}/",
             }  # fmt: skip
-            notices.send_to_unit(
+            notices.do_send_to_unit(
                 "elevator.vote_deadline", params,
                 key=f"elevator.vote_deadline:{vote.pk}:{vote.closes.isoformat()}",
                 committee=vote.project.committee_id,

@@ -75,7 +75,7 @@ def do_notify_owners(vote: Vote) -> int:
         )
         if phone is None:
             continue  # the register holds something that is not a mobile number
-        notices.send(
+        notices.do_send_notice(
             "elevator.vote_notice", params,
             key=f"elevator.vote_notice:{vote.pk}:{owner_id}", phone=phone,
         )  # fmt: skip

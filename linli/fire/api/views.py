@@ -45,7 +45,7 @@ class RegistryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         item = self.get_object()
         data = s.CheckInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        record = services.record_check(
+        record = services.do_record_check(
             Actor.from_request(request), item, services.CheckInput(**data.validated_data)
         )
         return Response(s.CheckRecordSerializer(record).data, status=201)

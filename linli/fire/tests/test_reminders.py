@@ -178,16 +178,16 @@ def test_a_second_run_in_the_same_week_sends_nothing(
     tasks.equipment_reminders.delay()
     before = Notice.objects.count()
     tasks.equipment_reminders.delay()
-    services.send_equipment_reminders(today() + timedelta(days=(6 - today().weekday())))
+    services.do_send_equipment_reminders(today() + timedelta(days=(6 - today().weekday())))
     assert Notice.objects.count() == before == 4
     # The next week is a new reminder.
-    services.send_equipment_reminders(today() + timedelta(days=7))
+    services.do_send_equipment_reminders(today() + timedelta(days=7))
     assert Notice.objects.count() > before
 
 
 def test_nothing_due_means_no_notice(street: dict[str, Any], users: dict[str, Any]) -> None:
     extinguisher(street, "1", "NEW", manufactured=today() - timedelta(days=30))
-    assert services.send_equipment_reminders()["notices"] == 0
+    assert services.do_send_equipment_reminders()["notices"] == 0
     assert not Notice.objects.exists()
 
 

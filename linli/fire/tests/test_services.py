@@ -63,7 +63,7 @@ def test_monthly_check_leaves_the_inspection_list_and_is_audited(street: Any, us
     obj = extinguisher(street, last_inspected=on - timedelta(days=40))
     clerk = users["committee_staff"]
     assert queries.inspection_due(clerk, on).filter(pk=obj.pk).exists()
-    services.record_check(
+    services.do_record_check(
         Actor(clerk), obj, services.CheckInput("inspection", on, gauge="green"), _png()
     )
     assert not queries.inspection_due(clerk, on).filter(pk=obj.pk).exists()
@@ -79,7 +79,9 @@ def test_maintenance_moves_the_due_date(street: Any, users: Any) -> None:
     assert (
         queries.due_extinguishers(users["street_admin"], on, "overdue").filter(pk=obj.pk).exists()
     )
-    services.record_check(Actor(users["street_admin"]), obj, services.CheckInput("maintenance", on))
+    services.do_record_check(
+        Actor(users["street_admin"]), obj, services.CheckInput("maintenance", on)
+    )
     obj.refresh_from_db()
     assert obj.last_maintained == on and obj.next_due > on + timedelta(days=90)
     assert not queries.due_extinguishers(users["street_admin"], on, "90").filter(pk=obj.pk).exists()
@@ -90,8 +92,8 @@ def test_replacement_needs_the_new_date_and_resets_the_unit(street: Any, users: 
     obj = due_extinguisher(street, scrap_condition="was_in_fire")
     actor = Actor(users["street_admin"])
     with pytest.raises(services.FireError):
-        services.record_check(actor, obj, services.CheckInput("replacement", on))
-    services.record_check(
+        services.do_record_check(actor, obj, services.CheckInput("replacement", on))
+    services.do_record_check(
         actor, obj, services.CheckInput("replacement", on, new_manufactured=on, new_serial="N1")
     )
     obj.refresh_from_db()
@@ -102,13 +104,13 @@ def test_photo_must_be_an_image_and_not_too_big(street: Any, users: Any) -> None
     obj = extinguisher(street)
     fake = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
     with pytest.raises(services.FireError) as err:
-        services.record_check(
+        services.do_record_check(
             Actor(users["street_admin"]), obj, services.CheckInput("inspection", today()), fake
         )
     assert err.value.code == "photo_type"
     big = SimpleUploadedFile("x.png", b"0" * (services.PHOTO_MAX_BYTES + 1), "image/png")
     with pytest.raises(services.FireError) as err:
-        services.record_check(
+        services.do_record_check(
             Actor(users["street_admin"]), obj, services.CheckInput("inspection", today()), big
         )
     assert err.value.code == "photo_too_large"
@@ -118,7 +120,7 @@ def test_photo_must_be_an_image_and_not_too_big(street: Any, users: Any) -> None
 def test_future_record_is_refused(street: Any, users: Any) -> None:
     obj = extinguisher(street)
     with pytest.raises(services.FireError):
-        services.record_check(
+        services.do_record_check(
             Actor(users["street_admin"]),
             obj,
             services.CheckInput("inspection", today() + timedelta(days=1)),
@@ -128,7 +130,7 @@ def test_future_record_is_refused(street: Any, users: Any) -> None:
 def test_committee_staff_records_only_in_their_committee(street: Any, users: Any) -> None:
     other = extinguisher(street, key="2", serial="E2")
     with pytest.raises(PermissionDenied):
-        services.record_check(
+        services.do_record_check(
             Actor(users["committee_staff"]), other, services.CheckInput("inspection", today())
         )
 
@@ -139,9 +141,9 @@ def test_partner_records_only_assigned_work(street: Any, users: Any) -> None:
     theirs = extinguisher(street, serial="T")
     partner = users["partner"]
     assert list(queries.extinguishers(partner)) == [mine]
-    services.record_check(Actor(partner), mine, services.CheckInput("inspection", today()))
+    services.do_record_check(Actor(partner), mine, services.CheckInput("inspection", today()))
     with pytest.raises(PermissionDenied):
-        services.record_check(Actor(partner), theirs, services.CheckInput("inspection", today()))
+        services.do_record_check(Actor(partner), theirs, services.CheckInput("inspection", today()))
     assert CheckRecord.objects.get().organisation == org
 
 
@@ -150,7 +152,7 @@ def test_sprinkler_end_of_line_low_pressure_is_a_fault(street: Any, users: Any) 
 
     spr = sprinkler(street, last_visual=today() - timedelta(days=60))
     assert spr.next_check is not None and spr.next_check < today()
-    services.record_check(
+    services.do_record_check(
         Actor(users["street_admin"]),
         spr,
         services.CheckInput("end_of_line", today(), pressure=Decimal("0.020")),
@@ -159,7 +161,7 @@ def test_sprinkler_end_of_line_low_pressure_is_a_fault(street: Any, users: Any) 
     assert spr.fault and spr.last_pressure == Decimal("0.020")
     assert not CheckRecord.objects.get().passed
     with pytest.raises(services.FireError):
-        services.record_check(
+        services.do_record_check(
             Actor(users["street_admin"]), spr, services.CheckInput("end_of_line", today())
         )
 
@@ -171,10 +173,10 @@ def test_save_item_checks_permission_scope_and_audits(street: Any, users: Any) -
         manufactured=on - timedelta(days=30), placed_on=on,
     )  # fmt: skip
     with pytest.raises(PermissionDenied):
-        services.save_item(Actor(users["committee_staff"]), obj, ["serial"])
+        services.do_save_item(Actor(users["committee_staff"]), obj, ["serial"])
     with pytest.raises(PermissionDenied):
-        services.save_item(Actor(users["inspector"]), obj, ["serial"])
-    services.save_item(Actor(users["committee_staff_2"]), obj, ["serial"])
+        services.do_save_item(Actor(users["inspector"]), obj, ["serial"])
+    services.do_save_item(Actor(users["committee_staff_2"]), obj, ["serial"])
     assert AuditRecord.objects.filter(action="fire.extinguisher.create").count() == 1
     assert obj.next_due is not None
 

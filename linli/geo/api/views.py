@@ -26,7 +26,7 @@ class PlaceViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,  # type: ignore[type-arg]
 ):
-    """Writes go through ``services.save_place`` so they are permission-checked and audited."""
+    """Writes go through ``services.do_save_place`` so they are permission-checked and audited."""
 
     read_permission = "geo.view"
     write_permission = "geo.change"
@@ -40,7 +40,7 @@ class PlaceViewSet(
 
     def perform_create(self, serializer: Any) -> None:
         instance = serializer.Meta.model(**serializer.validated_data)
-        serializer.instance = services.save_place(
+        serializer.instance = services.do_save_place(
             Actor.from_request(self.request), instance, list(serializer.validated_data)
         )
 
@@ -48,7 +48,7 @@ class PlaceViewSet(
         instance = serializer.instance
         for key, value in serializer.validated_data.items():
             setattr(instance, key, value)
-        services.save_place(
+        services.do_save_place(
             Actor.from_request(self.request), instance, list(serializer.validated_data)
         )
 
@@ -102,7 +102,7 @@ class ResidentViewSet(PlaceViewSet):
         phone = data.pop("phone", "") or None
         for key, value in data.items():
             setattr(instance, key, value)
-        serializer.instance = services.save_resident(
+        serializer.instance = services.do_save_resident(
             Actor.from_request(self.request), instance, id_number=id_number, phone=phone,
             changed=list(data),
         )  # fmt: skip
@@ -121,9 +121,9 @@ class ResidentViewSet(PlaceViewSet):
         body = s.RevealSerializer(data=request.data)
         if not body.is_valid() and not policy.can(request.user, "people.view_identity"):
             # A refused attempt is audited and answered 403, whatever the body says.
-            services.reveal_identity(Actor.from_request(request), resident, "")
+            services.do_reveal_identity(Actor.from_request(request), resident, "")
         body.is_valid(raise_exception=True)
-        revealed = services.reveal_identity(
+        revealed = services.do_reveal_identity(
             Actor.from_request(request), resident, body.validated_data["purpose"]
         )
         return Response(s.RevealedSerializer(revealed).data)

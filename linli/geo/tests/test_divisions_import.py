@@ -27,7 +27,7 @@ SUZHOU = [
 
 
 def _import(users: Any, rows: list[list[Any]]) -> Any:
-    return services.import_divisions(
+    return services.do_import_divisions(
         Actor(users["system_admin"]), xlsx(HEADER, rows), "divisions.xlsx"
     )
 

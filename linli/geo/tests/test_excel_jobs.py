@@ -150,13 +150,13 @@ def test_an_import_of_a_valid_file_creates_every_row_and_reports_progress(
     login: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
 ) -> None:
     seen: list[tuple[int, int | None]] = []
-    real = jobs.progress
+    real = jobs.do_report_progress
 
     def spy(job: Job, done: int, total: int | None = None) -> None:
         seen.append((done, total))
         real(job, done, total)
 
-    monkeypatch.setattr(jobs, "progress", spy)
+    monkeypatch.setattr(jobs, "do_report_progress", spy)
     monkeypatch.setattr("linli.core.excel.PROGRESS_EVERY", 100)
     monkeypatch.setattr("linli.core.bulk.BATCH_SIZE", 100)
     before = Building.objects.count()
@@ -202,7 +202,7 @@ def test_a_bad_row_57_writes_nothing_and_is_named_on_the_import_page(
 def test_a_cancel_while_writing_writes_nothing(
     login: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
 ) -> None:
-    real = jobs.progress
+    real = jobs.do_report_progress
 
     def cancel_after_first_batch(job: Job, done: int, total: int | None = None) -> None:
         if done > N:  # writing: the first batch is in the database (uncommitted)
@@ -210,7 +210,7 @@ def test_a_cancel_while_writing_writes_nothing(
             Job.objects.filter(pk=job.pk).update(state="cancelled")
         real(job, done, total)
 
-    monkeypatch.setattr(jobs, "progress", cancel_after_first_batch)
+    monkeypatch.setattr(jobs, "do_report_progress", cancel_after_first_batch)
     monkeypatch.setattr("linli.core.bulk.BATCH_SIZE", 50)
     before = Building.objects.count()
     _import(login("street_admin"), django_capture_on_commit_callbacks, _building_rows(N))

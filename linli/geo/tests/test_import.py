@@ -37,7 +37,7 @@ GOOD = [
 
 def test_good_file_creates_buildings_and_one_audit_record(users: Any) -> None:
     rows = [GOOD, [*GOOD[:2], "3支弄", "", "里弄", "砖木", 1935, 2, "否", "否", None, None]]
-    result = services.import_sheet(
+    result = services.do_import_places(
         Actor(users["street_admin"]), "buildings", xlsx(BUILDING_HEADER, rows)
     )
     assert (result.created, result.updated) == (2, 0)
@@ -57,7 +57,7 @@ def test_one_bad_row_rejects_the_whole_file_naming_row_and_column(users: Any) ->
     bad = [*GOOD[:2], "4支弄", "", "别墅", "砖木", 1935, "三", "否", "否", None, None]
     rows = [GOOD, bad, [*GOOD[:2], "5支弄", *GOOD[3:]]]
     with pytest.raises(ImportRejected) as exc:
-        services.import_sheet(
+        services.do_import_places(
             Actor(users["street_admin"]), "buildings", xlsx(BUILDING_HEADER, rows)
         )
     problems = {(e.row, e.column) for e in exc.value.errors}
@@ -74,7 +74,7 @@ def test_references_and_duplicates_are_checked(users: Any) -> None:
         GOOD,
     ]
     with pytest.raises(ImportRejected) as exc:
-        services.import_sheet(
+        services.do_import_places(
             Actor(users["street_admin"]), "buildings", xlsx(BUILDING_HEADER, rows)
         )
     messages = {(e.row, e.column): e.message for e in exc.value.errors}
@@ -85,12 +85,12 @@ def test_references_and_duplicates_are_checked(users: Any) -> None:
 
 def test_missing_columns_and_non_excel_files_are_named(users: Any) -> None:
     with pytest.raises(ImportRejected) as exc:
-        services.import_sheet(
+        services.do_import_places(
             Actor(users["street_admin"]), "buildings", xlsx(["居委代码", "楼栋"], [["HN01", "x"]])
         )
     assert {e.column for e in exc.value.errors} >= {"小区/弄", "房屋类型", "层数"}
     with pytest.raises(ImportRejected) as exc:
-        services.import_sheet(
+        services.do_import_places(
             Actor(users["street_admin"]), "buildings", io.BytesIO(b"not a workbook")
         )
     assert exc.value.errors[0].column == "文件"
@@ -99,7 +99,7 @@ def test_missing_columns_and_non_excel_files_are_named(users: Any) -> None:
 def test_committee_staff_cannot_import_into_another_committee(users: Any) -> None:
     rows = [["HN02", "长乐路200弄", *GOOD[2:]]]
     with pytest.raises(ImportRejected) as exc:
-        services.import_sheet(
+        services.do_import_places(
             Actor(users["committee_staff"]), "buildings", xlsx(BUILDING_HEADER, rows)
         )
     assert exc.value.errors[0].column == "居委代码"
@@ -113,7 +113,7 @@ def test_export_then_import_updates_instead_of_duplicating(login: Any, street: A
     assert rows[0][:5] == ["居委代码", "小区/弄", "楼栋", "门牌号", "室号"]
     assert len(rows) == 3
     rows[1][6] = 31.25  # change the area
-    imported = services.import_sheet(Actor(_admin()), "households", xlsx(rows[0], rows[1:]))
+    imported = services.do_import_places(Actor(_admin()), "households", xlsx(rows[0], rows[1:]))
     assert (imported.created, imported.updated) == (0, 2)
     assert Household.objects.count() == 2
     assert {str(h.exclusive_area) for h in Household.objects.all()} == {"31.25", "23.50"}
@@ -153,7 +153,7 @@ def test_residents_round_trip_with_masked_numbers(login: Any, street: Any) -> No
             "是",
         ]
     ]
-    assert services.import_sheet(Actor(admin), "residents", xlsx(header, rows)).created == 1
+    assert services.do_import_places(Actor(admin), "residents", xlsx(header, rows)).created == 1
     exported = login("street_admin").get(reverse("geo:export", args=["residents"]))
     back = [
         list(r)
@@ -161,7 +161,7 @@ def test_residents_round_trip_with_masked_numbers(login: Any, street: Any) -> No
     ]
     assert back[1][6] == "110105********002X" and back[1][7] == "139****5678"
     back[1][9] = "否"
-    result = services.import_sheet(Actor(admin), "residents", xlsx(back[0], back[1:]))
+    result = services.do_import_places(Actor(admin), "residents", xlsx(back[0], back[1:]))
     assert (result.created, result.updated) == (0, 1)
     resident = Resident.objects.get()
     assert resident.lives_alone is False and resident.id_masked == "110105********002X"

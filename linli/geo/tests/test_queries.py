@@ -35,7 +35,7 @@ def _grow(street: dict[str, Any], n: int, admin: Any, start: int = 0) -> None:
         h = Household.objects.create(
             entrance=e, committee=b.committee, room="101", exclusive_area=Decimal(40)
         )
-        services.save_resident(
+        services.do_save_resident(
             Actor(admin), Resident(household=h, name=f"居民{i}"), phone="13900000000"
         )
 

@@ -23,7 +23,7 @@ def test_rekey_moves_every_value_to_the_new_key(settings: Any, users: Any, stree
     settings.LINLI_DATA_KEY, settings.LINLI_DATA_KEYS, settings.LINLI_DATA_KEY_ID = K1, "", ""
     actor = Actor(users["street_admin"])
     for i, number in enumerate(["11010519491231002X", "440524188001010014"]):
-        services.save_resident(
+        services.do_save_resident(
             actor, Resident(household=street["household1"], name=f"王{i}", relation="head"),
             id_number=number, phone=f"1391234567{i}",
         )  # fmt: skip
@@ -36,7 +36,7 @@ def test_rekey_moves_every_value_to_the_new_key(settings: Any, users: Any, stree
     assert {t.split(":")[1] for pair in tokens for t in pair} == {"k2"}
     settings.LINLI_DATA_KEY = ""  # remove k1
     revealed = {
-        services.reveal_identity(actor, r, "核对").id_number for r in Resident.objects.all()
+        services.do_reveal_identity(actor, r, "核对").id_number for r in Resident.objects.all()
     }
     assert revealed == {"11010519491231002X", "440524188001010014"}
     assert AuditRecord.objects.get(action="core.data_key.rekey").details["key"] == "k2"
@@ -57,7 +57,7 @@ def test_moving_to_the_sm_suite_keeps_duplicates_found_and_values_readable(
     settings.LINLI_CRYPTO_SUITE_PREVIOUS = ""
     actor = Actor(users["street_admin"])
     number = "11010519491231002X"
-    services.save_resident(
+    services.do_save_resident(
         actor, Resident(household=street["household1"], name="王芳", relation="head"),
         id_number=number, phone="13912345670",
     )  # fmt: skip
@@ -65,7 +65,7 @@ def test_moving_to_the_sm_suite_keeps_duplicates_found_and_values_readable(
     # The switch: new writes under SM4/SM3, look-ups accept the AES-suite hashes meanwhile.
     settings.LINLI_CRYPTO_SUITE, settings.LINLI_CRYPTO_SUITE_PREVIOUS = "sm", "aes"
     with pytest.raises(IdentityNumberInvalid) as taken:
-        services.save_resident(
+        services.do_save_resident(
             actor, Resident(household=street["household2"], name="王芳", relation="head"),
             id_number=number,
         )  # fmt: skip
@@ -81,11 +81,11 @@ def test_moving_to_the_sm_suite_keeps_duplicates_found_and_values_readable(
     # The move is over: only the SM suite is accepted, and nothing was lost.
     settings.LINLI_CRYPTO_SUITE_PREVIOUS = ""
     with pytest.raises(IdentityNumberInvalid):
-        services.save_resident(
+        services.do_save_resident(
             actor, Resident(household=street["household2"], name="王芳", relation="head"),
             id_number=number,
         )  # fmt: skip
-    assert services.reveal_identity(actor, resident, "核对").id_number == number
+    assert services.do_reveal_identity(actor, resident, "核对").id_number == number
     rekeyed = AuditRecord.objects.get(action="core.data_key.rekey")
     assert rekeyed.details["suite"] == "sm" and rekeyed.details["geo.Resident.id_hash"] == 1
     again = io.StringIO()

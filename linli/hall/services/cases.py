@@ -105,7 +105,7 @@ def _notify_case_done(case: Case) -> None:
     """办结: an SMS to the applicant, when they gave a number for it (once per case)."""
     phone = resident_phone(case)
     if phone is not None:
-        notices.send(
+        notices.do_send_notice(
             "hall.case_done", {"item": case.item.name, "case": case.number},
             key=f"hall.case_done:{case.pk}", phone=phone,
         )  # fmt: skip

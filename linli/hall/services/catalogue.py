@@ -95,12 +95,12 @@ def do_import_items(
     )
 
 
-def start_import(actor: Actor, upload: Any) -> Job:
+def do_start_item_import(actor: Actor, upload: Any) -> Job:
     """Save the upload and queue its import (permission checked now and again in the job)."""
     from ..sheets import ITEMS
 
     policy.require(actor.user, ITEMS.permission)
-    return jobsheets.start_import(
+    return jobsheets.do_start_import(
         actor,
         kind=IMPORT_JOB,
         task=IMPORT_TASK,
@@ -110,8 +110,8 @@ def start_import(actor: Actor, upload: Any) -> Job:
     )
 
 
-def run_import(job: Job) -> None:
-    jobsheets.run_import(job, do_import_items)
+def do_run_item_import(job: Job) -> None:
+    jobsheets.do_run_import(job, do_import_items)
 
 
 def export_items(user: Any, key: str, query: Mapping[str, Any]) -> Export:
@@ -131,5 +131,5 @@ def export_items(user: Any, key: str, query: Mapping[str, Any]) -> Export:
     )
 
 
-def run_export(job: Job) -> None:
-    jobsheets.run_export(job, export_items)
+def do_run_item_export(job: Job) -> None:
+    jobsheets.do_run_export(job, export_items)

@@ -58,7 +58,7 @@ def do_deposit_pickup(
 def _notify_pickup(pickup: Pickup, *, key: str) -> None:
     phone = resident_phone(pickup.case)
     if phone is not None:
-        notices.send(
+        notices.do_send_notice(
             "hall.pickup_ready", {"locker": str(pickup.locker.number), "code": pickup.code},
             key=key, phone=phone,
         )  # fmt: skip

@@ -43,7 +43,7 @@ def do_send_case_reminders(today: date | None = None) -> dict[str, int]:
             }  # fmt: skip
             key = f"hall.case_deadline:{case.pk}:{case.due_on.isoformat()}:{stage.value}"
             for user in recipients:
-                notices.send("hall.case_deadline", params, key=key, user=user)
+                notices.do_send_notice("hall.case_deadline", params, key=key, user=user)
             counts[stage.value] += 1
         for rating in queries.open_follow_ups():
             follow = rules.follow_up_reminder(rating.follow_up_due, False, today)
@@ -58,7 +58,7 @@ def do_send_case_reminders(today: date | None = None) -> dict[str, int]:
             }
             key = f"hall.rating_followup:{rating.pk}:{follow.value}"
             for user in managers:
-                notices.send("hall.rating_followup", params, key=key, user=user)
+                notices.do_send_notice("hall.rating_followup", params, key=key, user=user)
             counts["follow_ups"] += 1
     return counts
 
@@ -81,7 +81,7 @@ def do_send_appointment_reminders(today: date | None = None) -> int:
                 "hall": slot.item.hall.name,
                 "item": slot.item.name,
             }
-            notices.send(
+            notices.do_send_notice(
                 "hall.appointment_reminder", params,
                 key=f"hall.appointment_reminder:{appointment.pk}", phone=phone,
             )  # fmt: skip

@@ -77,7 +77,7 @@ def item_import(request: HttpRequest) -> HttpResponse:
         sheet=ITEMS,
         kind=services.IMPORT_JOB,
         key=ITEMS.name,
-        start=services.start_import,
+        start=services.do_start_item_import,
         url=reverse("hall:item_import"),
         template="hall/item_import.html",
         context={},

@@ -31,7 +31,9 @@ def test_submit_records_and_audits_then_enqueues_after_commit(
 ) -> None:
     actor = Actor(users["street_staff"])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        job = jobs.submit(actor, "test.count", TASK, title="数到十", params={"to": 3}, total=3)
+        job = jobs.do_submit_job(
+            actor, "test.count", TASK, title="数到十", params={"to": 3}, total=3
+        )
     assert len(callbacks) == 1
     job.refresh_from_db()
     # The eager test task counted to 3 through the job's progress.
@@ -42,32 +44,32 @@ def test_submit_records_and_audits_then_enqueues_after_commit(
 
 def test_a_job_is_claimed_once_while_its_worker_is_alive(users: Any) -> None:
     job = _job()
-    first = jobs.claim(job.pk, "w1")
+    first = jobs.do_claim_job(job.pk, "w1")
     assert first is not None and first.state == "running" and first.worker == "w1"
-    assert jobs.claim(job.pk, "w2") is None  # a duplicate delivery does nothing
+    assert jobs.do_claim_job(job.pk, "w2") is None  # a duplicate delivery does nothing
     Job.objects.filter(pk=job.pk).update(state="done")
-    assert jobs.claim(job.pk, "w2") is None  # ended jobs are never run again
+    assert jobs.do_claim_job(job.pk, "w2") is None  # ended jobs are never run again
 
 
 def test_an_abandoned_job_is_taken_over_and_the_old_worker_stops(settings: Any) -> None:
     settings.LINLI_JOB_STALE_SECONDS = 60
     job = _job()
-    old = jobs.claim(job.pk, "w1")
+    old = jobs.do_claim_job(job.pk, "w1")
     assert old is not None
-    jobs.progress(old, 4)
+    jobs.do_report_progress(old, 4)
     Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=61))
-    new = jobs.claim(job.pk, "w2")
+    new = jobs.do_claim_job(job.pk, "w2")
     assert new is not None and new.attempts == 2 and new.done == 4
     with pytest.raises(JobStopped):
-        jobs.progress(old, 5)  # the first worker woke up: it must not write any more
-    jobs.progress(new, 5)
+        jobs.do_report_progress(old, 5)  # the first worker woke up: it must not write any more
+    jobs.do_report_progress(new, 5)
     assert Job.objects.get(pk=job.pk).done == 5
 
 
 def test_a_job_that_keeps_killing_its_worker_fails_with_a_reason(settings: Any) -> None:
     settings.LINLI_JOB_MAX_ATTEMPTS = 2
     job = _job(attempts=2, state="running", heartbeat_at=timezone.now() - timedelta(hours=1))
-    assert jobs.claim(job.pk, "w3") is None
+    assert jobs.do_claim_job(job.pk, "w3") is None
     job.refresh_from_db()
     assert job.state == "failed" and "多次中断" in job.error
 
@@ -77,7 +79,7 @@ def test_sweep_requeues_silent_running_and_lost_queued_jobs(
 ) -> None:
     settings.LINLI_JOB_STALE_SECONDS = 60
     sent: list[int] = []
-    monkeypatch.setattr(jobs, "enqueue", lambda job_id, task: sent.append(job_id))
+    monkeypatch.setattr(jobs, "do_enqueue_job", lambda job_id, task: sent.append(job_id))
     now = timezone.now()
     old = now - timedelta(seconds=120)
     silent = _job(state="running", worker="w1", heartbeat_at=old)
@@ -86,7 +88,7 @@ def test_sweep_requeues_silent_running_and_lost_queued_jobs(
     waiting = _job(state="queued", enqueued_at=now)
     finished = _job(state="done", heartbeat_at=old)
     with django_capture_on_commit_callbacks(execute=True):
-        assert jobs.sweep(now) == 2
+        assert jobs.do_sweep_jobs(now) == 2
     assert sorted(sent) == sorted([silent.pk, lost.pk])
     states = dict(Job.objects.values_list("pk", "state"))
     assert states[silent.pk] == "queued" and states[alive.pk] == "running"
@@ -96,14 +98,14 @@ def test_sweep_requeues_silent_running_and_lost_queued_jobs(
 
 def test_cancel_stops_a_running_job_at_its_next_report(users: Any) -> None:
     job = _job(users["street_staff"])
-    running = jobs.claim(job.pk, "w1")
+    running = jobs.do_claim_job(job.pk, "w1")
     assert running is not None
-    jobs.cancel(Actor(users["street_staff"]), job)
+    jobs.do_cancel_job(Actor(users["street_staff"]), job)
     with pytest.raises(JobStopped):
-        jobs.progress(running, 2)
+        jobs.do_report_progress(running, 2)
     assert Job.objects.get(pk=job.pk).state == "cancelled"
     with pytest.raises(JobError) as err:
-        jobs.cancel(Actor(users["street_staff"]), job)
+        jobs.do_cancel_job(Actor(users["street_staff"]), job)
     assert err.value.code == "job_ended"
 
 
@@ -112,10 +114,10 @@ def test_only_the_owner_or_the_street_admin_may_cancel_or_retry(
 ) -> None:
     job = _job(users["street_staff"], state="failed", error="x")
     with pytest.raises(JobError) as err:
-        jobs.retry(Actor(users["committee_staff"]), job)
+        jobs.do_retry_job(Actor(users["committee_staff"]), job)
     assert err.value.code == "job_not_yours"
     with django_capture_on_commit_callbacks(execute=True):
-        jobs.retry(Actor(users["street_admin"]), job)
+        jobs.do_retry_job(Actor(users["street_admin"]), job)
     job.refresh_from_db()
     assert (job.state, job.error, job.attempts) == ("done", "", 1)  # the eager task ran it
 
@@ -123,30 +125,30 @@ def test_only_the_owner_or_the_street_admin_may_cancel_or_retry(
 def test_retry_refuses_a_job_that_is_running_or_done(users: Any) -> None:
     job = _job(users["street_staff"], state="done")
     with pytest.raises(JobError) as err:
-        jobs.retry(Actor(users["street_staff"]), job)
+        jobs.do_retry_job(Actor(users["street_staff"]), job)
     assert err.value.code == "job_not_retryable"
 
 
 def test_a_result_is_for_the_person_who_asked_until_it_expires(users: Any) -> None:
     owner = users["street_staff"]
     job = _job(owner)
-    running = jobs.claim(job.pk, "w1")
+    running = jobs.do_claim_job(job.pk, "w1")
     assert running is not None
-    jobs.attach_result(running, "清单.xlsx", BytesIO(b"PK-data"))
-    jobs.finish(running)
+    jobs.do_attach_result(running, "清单.xlsx", BytesIO(b"PK-data"))
+    jobs.do_finish_job(running)
     job.refresh_from_db()
-    with jobs.open_result(Actor(owner), job) as handle:
+    with jobs.do_open_result(Actor(owner), job) as handle:
         assert handle.read() == b"PK-data"
     assert AuditRecord.objects.filter(action="jobs.download", object_id=str(job.pk)).exists()
     with pytest.raises(JobError) as err:
-        jobs.open_result(Actor(users["street_admin"]), job)  # may see the job, not the file
+        jobs.do_open_result(Actor(users["street_admin"]), job)  # may see the job, not the file
     assert err.value.code == "job_not_yours"
     Job.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     job.refresh_from_db()
     with pytest.raises(JobError) as err:
-        jobs.open_result(Actor(owner), job)
+        jobs.do_open_result(Actor(owner), job)
     assert err.value.code == "job_expired"
-    assert jobs.purge_results() == 1
+    assert jobs.do_purge_results() == 1
     job.refresh_from_db()
     assert not job.result
 
@@ -159,7 +161,7 @@ def test_a_domain_error_becomes_the_jobs_error_in_words() -> None:
     def body(j: Job) -> None:
         raise DomainError("第 3 行 [门牌]：不存在")
 
-    jobs.run(job.pk, body)
+    jobs.do_run_job(job.pk, body)
     job.refresh_from_db()
     assert (job.state, job.error) == ("failed", "第 3 行 [门牌]：不存在")
 
@@ -170,7 +172,7 @@ def test_an_unexpected_error_is_recorded_without_a_traceback() -> None:
     def body(j: Job) -> None:
         raise ZeroDivisionError("division by zero")
 
-    jobs.run(job.pk, body)
+    jobs.do_run_job(job.pk, body)
     job.refresh_from_db()
     assert job.state == "failed"
     assert "内部错误" in job.error and "division" not in job.error
@@ -181,7 +183,7 @@ def test_the_person_who_asked_hears_of_the_outcome(users: Any) -> None:
 
     owner = users["street_staff"]
     done = Job.objects.create(kind="k", task=TASK, title="导出居民", requested_by=owner)
-    jobs.run(done.pk, lambda j: None)
+    jobs.do_run_job(done.pk, lambda j: None)
     failed = Job.objects.create(kind="k", task=TASK, title="导入门牌", requested_by=owner)
 
     def body(j: Job) -> None:
@@ -189,9 +191,9 @@ def test_the_person_who_asked_hears_of_the_outcome(users: Any) -> None:
 
         raise DomainError("第 3 行 [门牌]：不存在")
 
-    jobs.run(failed.pk, body)
+    jobs.do_run_job(failed.pk, body)
     texts = sorted(Notice.objects.filter(user=owner).values_list("text", flat=True))
     assert texts == ["后台任务“导入门牌”失败：第 3 行 [门牌]：不存在", "后台任务“导出居民”已完成。"]
     system = Job.objects.create(kind="k", task=TASK, title="白皮书")
-    jobs.run(system.pk, lambda j: None)  # nobody asked: nobody to tell
+    jobs.do_run_job(system.pk, lambda j: None)  # nobody asked: nobody to tell
     assert Notice.objects.count() == 2

@@ -67,10 +67,10 @@ def test_the_live_state_of_running_jobs(users: Any, login: Any) -> None:
 
 def test_the_owner_downloads_the_result(users: Any, login: Any) -> None:
     job = _job(users["street_staff"])
-    running = jobs.claim(job.pk, "w1")
+    running = jobs.do_claim_job(job.pk, "w1")
     assert running is not None
-    jobs.attach_result(running, "居民.xlsx", BytesIO(b"xlsx-bytes"))
-    jobs.finish(running)
+    jobs.do_attach_result(running, "居民.xlsx", BytesIO(b"xlsx-bytes"))
+    jobs.do_finish_job(running)
     client = login("street_staff")
     page = client.get("/jobs/").content.decode()
     assert f"/jobs/{job.pk}/download/" in page and "下载结果" in page

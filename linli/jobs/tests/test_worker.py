@@ -39,14 +39,18 @@ def _wait(job_id: int, state: str, seconds: float = 20) -> Job:
 
 
 def test_a_submitted_job_runs_on_the_worker_with_progress(worker: Any) -> None:
-    job = jobs.submit(Actor.system("test"), "test.count", count_to.name, title="数到五", total=5)
+    job = jobs.do_submit_job(
+        Actor.system("test"), "test.count", count_to.name, title="数到五", total=5
+    )
     done = _wait(job.pk, "done")
     assert (done.done, done.total, done.attempts) == (5, 5, 1)
     assert done.worker and done.started_at and done.finished_at
 
 
 def test_a_message_delivered_twice_runs_the_job_once(worker: Any) -> None:
-    job = jobs.submit(Actor.system("test"), "test.count", count_to.name, title="数到五", total=5)
+    job = jobs.do_submit_job(
+        Actor.system("test"), "test.count", count_to.name, title="数到五", total=5
+    )
     _wait(job.pk, "done")
     count_to.apply_async(args=(job.pk,))  # a re-delivery after the job ended
     count_to.apply_async(args=(job.pk,))

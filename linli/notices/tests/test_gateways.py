@@ -33,7 +33,7 @@ def free_port() -> int:
 
 
 def one_sms(key: str = "case:1") -> Notice:
-    [notice] = services.send("hall.case_done", DONE, key=key, phone=PHONE)
+    [notice] = services.do_send_notice("hall.case_done", DONE, key=key, phone=PHONE)
     return notice
 
 
@@ -43,7 +43,7 @@ def later(notice: Notice, minutes: int) -> Any:
 
 def test_the_request_carries_the_providers_fields(gateway: FakeSmsGateway) -> None:
     notice = one_sms()
-    done = services.deliver(notice.pk)
+    done = services.do_deliver_notice(notice.pk)
     assert done.state == "sent"
     [request] = gateway.requests
     assert request == {
@@ -74,16 +74,16 @@ def test_exactly_one_request_even_when_the_task_runs_twice(
 def test_server_errors_are_retried_with_back_off(gateway: FakeSmsGateway) -> None:
     gateway.then("500", "500")
     notice = one_sms()
-    first = services.deliver(notice.pk)
+    first = services.do_deliver_notice(notice.pk)
     notice.refresh_from_db()
     assert first.state == "queued" and notice.last_error == "HTTP 500 from the SMS gateway"
-    assert services.deliver(notice.pk, now=later(notice, 0)).acted is False  # not due yet
-    second = services.deliver(notice.pk, now=first.retry_at)
+    assert services.do_deliver_notice(notice.pk, now=later(notice, 0)).acted is False  # not due yet
+    second = services.do_deliver_notice(notice.pk, now=first.retry_at)
     notice.refresh_from_db()
     assert second.state == "queued" and notice.attempts == 2
     assert second.retry_at is not None and first.retry_at is not None
     assert second.retry_at - first.retry_at >= timedelta(seconds=120)  # doubled
-    third = services.deliver(notice.pk, now=second.retry_at)
+    third = services.do_deliver_notice(notice.pk, now=second.retry_at)
     assert third.state == "sent"
     assert [r["outcome"] for r in gateway.requests] == ["500", "500", "ok"]
     assert len(gateway.accepted) == 1
@@ -98,10 +98,10 @@ def test_a_request_without_an_answer_is_never_repeated(
     gateway.slow_seconds = 1.5
     gateway.then(outcome)
     notice = one_sms()
-    assert services.deliver(notice.pk).state == "failed"
+    assert services.do_deliver_notice(notice.pk).state == "failed"
     notice.refresh_from_db()
     assert notice.last_error.startswith("outcome unknown, not sent again: ")
-    assert services.deliver(notice.pk, now=later(notice, 120)).acted is False
+    assert services.do_deliver_notice(notice.pk, now=later(notice, 120)).acted is False
     assert len(gateway.requests) == 1
     assert len(gateway.accepted) == (1 if outcome == "slow" else 0)
 
@@ -111,7 +111,7 @@ def test_a_gateway_that_is_not_there_is_a_transport_error(settings: Any) -> None
     settings.LINLI_SMS_BACKEND = "linli.notices.channels.HttpSmsBackend"
     settings.LINLI_SMS_URL = f"http://127.0.0.1:{port}/sms/send"
     notice = one_sms()
-    assert services.deliver(notice.pk).state == "queued"
+    assert services.do_deliver_notice(notice.pk).state == "queued"
     notice.refresh_from_db()
     assert notice.last_error.startswith("URLError") and PHONE not in notice.last_error
 
@@ -119,8 +119,8 @@ def test_a_gateway_that_is_not_there_is_a_transport_error(settings: Any) -> None
 def test_a_provider_rejection_is_not_retried(gateway: FakeSmsGateway) -> None:
     gateway.then("reject")
     notice = one_sms()
-    assert services.deliver(notice.pk).state == "failed"
-    assert services.deliver(notice.pk, now=later(notice, 120)).acted is False
+    assert services.do_deliver_notice(notice.pk).state == "failed"
+    assert services.do_deliver_notice(notice.pk, now=later(notice, 120)).acted is False
     notice.refresh_from_db()
     assert notice.last_error == "isv.MOBILE_NUMBER_ILLEGAL: invalid number"
     assert len(gateway.requests) == 1
@@ -129,14 +129,14 @@ def test_a_provider_rejection_is_not_retried(gateway: FakeSmsGateway) -> None:
 def test_a_wrong_secret_is_refused_by_the_gateway(gateway: FakeSmsGateway, settings: Any) -> None:
     settings.LINLI_SMS_ACCESS_KEY_SECRET = "wrong"
     notice = one_sms()
-    assert services.deliver(notice.pk).state == "failed"
+    assert services.do_deliver_notice(notice.pk).state == "failed"
     notice.refresh_from_db()
     assert notice.last_error == "HTTP 403: SignatureDoesNotMatch: bad signature"
     assert gateway.accepted == []
 
 
 def test_the_gateway_log_masks_the_phone(gateway: FakeSmsGateway) -> None:
-    services.deliver(one_sms().pk)
+    services.do_deliver_notice(one_sms().pk)
     assert gateway.log is not None
     [line] = [json.loads(x) for x in gateway.log.read_text().splitlines()]
     assert line["phone"] == "139****5678" and PHONE not in gateway.log.read_text()
@@ -197,8 +197,8 @@ def test_staff_email_goes_through_smtp(users: Any, smtp: Collect) -> None:
     staff.email = "admin@hunanlu.example"
     staff.save()
     params = {"job": "白皮书批量生成", "url": "/jobs/3/"}
-    _, email = services.send("jobs.done", params, key="job:3", user=staff)
-    assert services.deliver(email.pk).state == "sent"
+    _, email = services.do_send_notice("jobs.done", params, key="job:3", user=staff)
+    assert services.do_deliver_notice(email.pk).state == "sent"
     [envelope] = smtp.envelopes
     assert envelope.mail_from == "linli@hunanlu.example"
     assert envelope.rcpt_tos == ["admin@hunanlu.example"]
@@ -213,8 +213,10 @@ def test_staff_email_goes_through_smtp(users: Any, smtp: Collect) -> None:
 
 
 def test_a_refused_recipient_fails_without_retry(smtp: Collect) -> None:
-    [notice] = services.send("hall.case_done", DONE, key="c1", email="nobody@hunanlu.example")
-    assert services.deliver(notice.pk).state == "failed"
+    [notice] = services.do_send_notice(
+        "hall.case_done", DONE, key="c1", email="nobody@hunanlu.example"
+    )
+    assert services.do_deliver_notice(notice.pk).state == "failed"
     notice.refresh_from_db()
     assert notice.last_error.startswith("SMTPRecipientsRefused")
     assert "nobody@" not in notice.last_error and smtp.envelopes == []
@@ -222,8 +224,10 @@ def test_a_refused_recipient_fails_without_retry(smtp: Collect) -> None:
 
 def test_an_smtp_server_that_is_down_is_retried(smtp: Collect, settings: Any) -> None:
     settings.EMAIL_PORT = free_port()
-    [notice] = services.send("hall.case_done", DONE, key="c1", email="resident@hunanlu.example")
-    done = services.deliver(notice.pk)
+    [notice] = services.do_send_notice(
+        "hall.case_done", DONE, key="c1", email="resident@hunanlu.example"
+    )
+    done = services.do_deliver_notice(notice.pk)
     notice.refresh_from_db()
     assert done.state == "queued" and notice.last_error == "ConnectionRefusedError"
 
@@ -249,8 +253,8 @@ def test_the_fake_gateway_runs_as_a_process(settings: Any, tmp_path: Any) -> Non
             "fake-key-secret",
         )
         notice = one_sms()
-        assert services.deliver(notice.pk).state == "sent"
-        assert services.deliver(notice.pk).acted is False
+        assert services.do_deliver_notice(notice.pk).state == "sent"
+        assert services.do_deliver_notice(notice.pk).acted is False
     finally:
         process.terminate()
         process.wait(10)

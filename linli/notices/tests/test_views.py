@@ -24,7 +24,7 @@ def hazard(user: Any, n: int, url: str = "") -> Notice:
     params = {"hazard": f"隐患{n}", "due": "12月5日"}
     if url:
         params["url"] = url
-    [notice] = services.send("risk.hazard_due", params, key=f"hz:{n}", user=user)
+    [notice] = services.do_send_notice("risk.hazard_due", params, key=f"hz:{n}", user=user)
     return notice
 
 
@@ -58,7 +58,7 @@ def test_the_inbox_shows_own_notices_unread_first(login: Any, users: Any) -> Non
     old = hazard(me, 1)
     hazard(me, 2)
     hazard(users["partner"], 3)
-    services.mark_read(me, old.pk)
+    services.do_mark_read(me, old.pk)
     hazard(me, 4)
     page = login("committee_staff").get("/notices/").content.decode()
     assert "隐患3" not in page
@@ -106,10 +106,10 @@ INBOX_ROW = '<code class="muted">risk.hazard_due</code>'
 
 
 def test_the_log_shows_masked_recipients_and_filters(login: Any, users: Any, outbox: Any) -> None:
-    [sms] = services.send(
+    [sms] = services.do_send_notice(
         "hall.pickup_ready", {"code": "483920", "locker": "12"}, key="p1", phone=PHONE
     )
-    services.deliver(sms.pk)
+    services.do_deliver_notice(sms.pk)
     hazard(users["committee_staff"], 1)
     client = login("street_admin")
     page = client.get("/notices/log/").content.decode()
@@ -146,7 +146,7 @@ def test_recording_and_withdrawing_an_opt_out(login: Any, users: Any) -> None:
 def test_committee_staff_see_their_committees_opt_outs(login: Any, users: Any) -> None:
     from linli.core.context import Actor
 
-    services.record_opt_out(Actor(users["committee_staff_2"]), "13812345678")
+    services.do_record_opt_out(Actor(users["committee_staff_2"]), "13812345678")
     client = login("committee_staff")
     assert "138****5678" not in client.get("/notices/opt-outs/").content.decode()
     other = OptOut.objects.get()
@@ -164,10 +164,10 @@ def test_constant_query_counts(login: Any, users: Any, outbox: Any) -> None:
         for n in range(start, start + count):
             hazard(me, n, url=f"/risk/cases/{n}/")
             hazard(users["committee_staff"], n)
-            services.send(
+            services.do_send_notice(
                 "hall.case_done", {"item": "x", "case": f"C{n}"}, key=f"c{n}", phone=f"139{n:08d}"
             )
-            services.record_opt_out(Actor(users["window_clerk"]), f"138{n:08d}")
+            services.do_record_opt_out(Actor(users["window_clerk"]), f"138{n:08d}")
 
     def counts() -> dict[str, int]:
         out = {}
@@ -188,7 +188,9 @@ def test_the_django_admin_offers_no_notices(client: Any, outbox: Any) -> None:
     which only the system and security administrators open, has no notice pages."""
     from linli.core.models import User
 
-    services.send("hall.case_done", {"item": "居住证", "case": "C1"}, key="c1", phone=PHONE)
+    services.do_send_notice(
+        "hall.case_done", {"item": "居住证", "case": "C1"}, key="c1", phone=PHONE
+    )
     sysadmin = User.objects.create_user(
         "sys1", password="pw-for-tests-123", role="system_admin", is_staff=True
     )

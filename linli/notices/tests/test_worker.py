@@ -42,7 +42,7 @@ def _wait_sent(notice_id: int, seconds: float = 20) -> Notice:
 
 def test_the_worker_delivers_after_commit_once(worker: Any) -> None:
     with transaction.atomic():
-        [notice] = services.send(
+        [notice] = services.do_send_notice(
             "hall.pickup_ready", {"code": "483920", "locker": "12"}, key="p1", phone=PHONE
         )
     sent = _wait_sent(notice.pk)

@@ -80,12 +80,12 @@ def _notify_overdue(cases: Sequence[HazardCase], today: date) -> None:
             "url": _case_url(case),
         }
         key = f"risk.hazard_overdue:{case.pk}:{case.due_on.isoformat()}"
-        notices.send_to_unit(
+        notices.do_send_to_unit(
             "risk.hazard_overdue", params, key=key,
             committee=case.committee_id, partner=case.organisation_id,
         )  # fmt: skip
         for user in supervisors:
-            notices.send("risk.hazard_overdue", params, key=key, user=user)
+            notices.do_send_notice("risk.hazard_overdue", params, key=key, user=user)
 
 
 def send_hazard_reminders(today: date | None = None) -> dict[str, int]:
@@ -111,7 +111,7 @@ def send_hazard_reminders(today: date | None = None) -> dict[str, int]:
             else:
                 kind, params = "risk.hazard_due", {"hazard": _hazard_label(case), "due": due}
             params["url"] = _case_url(case)
-            notices.send_to_unit(
+            notices.do_send_to_unit(
                 kind, params, key=f"{kind}:{case.pk}:{due}",
                 committee=case.committee_id, partner=case.organisation_id,
             )  # fmt: skip

@@ -741,12 +741,12 @@ def test_a_resumed_batch_keeps_the_papers_already_made(
     kept = PaperFile(batch=batch, committee=first, size=3)
     kept.pdf.save("kept.pdf", ContentFile(b"PDF"), save=False)
     kept.save()
-    job = jobs.claim(batch.job_id, "dead-worker")
+    job = jobs.do_claim_job(batch.job_id, "dead-worker")
     assert job is not None
     from linli.jobs.models import Job
 
     Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
-    jobs.run(job.pk, paper.run_batch)
+    jobs.do_run_job(job.pk, paper.run_batch)
     job.refresh_from_db()
     assert (job.state, job.done, job.attempts) == ("done", 2, 2)
     files = PaperFile.objects.filter(batch=batch)
