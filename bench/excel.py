@@ -13,7 +13,7 @@ own, so its peak RSS (``ru_maxrss``) is that of one worker doing that job alone:
   models), read to the end; and that ``SELECT`` streamed into openpyxl write-only (no
   Django at all in the loop). The job cannot be faster than the second.
 - **import job**: a generated file of ``100,000 × min(1, 10 × scale)`` new households in
-  existing entrances, through ``geo.services.do_start_import`` → the task → ``do_run_import``:
+  the street's entrances, through ``geo.services.do_start_import`` → the task → ``do_run_import``:
   bounded, streamed (read-only), validated, written with ``bulk_create`` in one
   transaction. The rows are deleted again after each run (not timed).
 - **import ceiling**: openpyxl read-only reading the same file (no validation) plus one
