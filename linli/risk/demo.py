@@ -151,7 +151,7 @@ def build() -> dict[str, int]:
         office = Actor(safety, "demo")
         field = Actor(inspector, "demo")
         committees = list(Committee.objects.filter(code__in=TARGETS).order_by("code"))
-        rnd = services.create_round(
+        rnd = services.do_create_round(
             office,
             name=ROUND_NAME,
             method=mv,
@@ -159,9 +159,9 @@ def build() -> dict[str, int]:
             seed="linli-demo-2026",
             assessor="申安安全评估",
         )
-        samples = services.draw_round(office, rnd)
+        samples = services.do_draw_round(office, rnd)
         for sample in samples:
-            services.assign_inspector(office, sample, inspector)
+            services.do_assign_inspector(office, sample, inspector)
         for index, committee in enumerate(committees):
             Sample.objects.filter(round=rnd, committee=committee).update(
                 inspected_on=inspected_on(index, today)
@@ -359,14 +359,14 @@ def _district_round(
     mv = services.default_version()
     method = queries.method_of(mv)
     committees = list(Committee.objects.filter(subdistrict=street).order_by("code"))
-    rnd = services.create_round(
+    rnd = services.do_create_round(
         office, name=f"{year} 年度 {street.name}", method=mv, committees=committees,
         samples_per_committee=1, seed=f"linli-demo-{street.code}-{year}", assessor="申安安全评估",
     )  # fmt: skip
     p, (lo, hi) = DISTRICT_INTENSITY[rng.randrange(len(DISTRICT_INTENSITY))]
     on = today if year == today.year else date(year, 10, 15)
-    for sample in services.draw_round(office, rnd):
-        services.assign_inspector(office, sample, field.user)
+    for sample in services.do_draw_round(office, rnd):
+        services.do_assign_inspector(office, sample, field.user)
         sample = Sample.objects.select_related("building", "committee", "round__method").get(
             pk=sample.pk
         )

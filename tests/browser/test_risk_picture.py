@@ -12,7 +12,7 @@ from linli.risk.tests.conftest import fill
 
 
 def _round(actor: Actor, name: str, committees: list[Any], inspector: Any) -> Round:
-    rnd = services.create_round(
+    rnd = services.do_create_round(
         actor,
         name=name,
         method=services.default_version(),
@@ -20,8 +20,8 @@ def _round(actor: Actor, name: str, committees: list[Any], inspector: Any) -> Ro
         samples_per_committee=1,
         seed=name,
     )
-    for sample in services.draw_round(actor, rnd):
-        services.assign_inspector(actor, sample, inspector)
+    for sample in services.do_draw_round(actor, rnd):
+        services.do_assign_inspector(actor, sample, inspector)
     return rnd
 
 

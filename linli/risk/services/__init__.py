@@ -34,9 +34,9 @@ from .inspection import (
     submit_sample,
 )
 from .methods import (
-    copy_method,
     default_version,
-    edit_method,
+    do_copy_method,
+    do_edit_method,
 )
 from .photos import (
     PHOTO_MAX_BYTES,
@@ -49,9 +49,9 @@ from .reminders import (
     send_hazard_reminders,
 )
 from .rounds import (
-    assign_inspector,
-    create_round,
-    draw_round,
+    do_assign_inspector,
+    do_create_round,
+    do_draw_round,
 )
 from .scoring import (
     rescore,
@@ -64,24 +64,24 @@ __all__ = [
     "PHOTO_TYPES",
     "RiskError",
     "add_finding",
-    "assign_inspector",
     "can_act_on",
     "check_photo",
-    "copy_method",
-    "create_round",
     "default_version",
     "delete_finding",
     "do_approve_case",
     "do_assign_case",
+    "do_assign_inspector",
     "do_close_case_on_spot",
+    "do_copy_method",
+    "do_create_round",
     "do_defer_case",
+    "do_draw_round",
+    "do_edit_method",
     "do_reject_case",
     "do_request_reinspection",
     "do_resume_case",
     "do_sign_case",
     "do_start_rectification",
-    "draw_round",
-    "edit_method",
     "escalate_overdue",
     "import_checklist",
     "method_of",

@@ -63,16 +63,16 @@ def drawn(street: dict[str, Any], users: dict[str, Any], safety: User, buildings
     from linli.risk import services
 
     actor = Actor(safety)
-    rnd = services.create_round(
+    rnd = services.do_create_round(
         actor,
         name="2026 年度",
         method=services.default_version(),
         committees=[street["c1"], street["c2"]],
         seed="test-seed",
     )
-    samples = services.draw_round(actor, rnd)
+    samples = services.do_draw_round(actor, rnd)
     for s in samples:
-        services.assign_inspector(actor, s, users["inspector"])
+        services.do_assign_inspector(actor, s, users["inspector"])
     return rnd
 
 

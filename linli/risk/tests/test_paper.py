@@ -431,7 +431,7 @@ def test_a_change_the_paper_does_not_show_renders_nothing(
     before = client.get(url).content
     other = type(users["inspector"]).objects.create(username="inspector2", role=Role.INSPECTOR)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.assign_inspector(Actor(users["street_admin"]), _second(drawn), other)
+        services.do_assign_inspector(Actor(users["street_admin"]), _second(drawn), other)
         # A save that changes nothing: nothing to refresh either.
         services.save_statuses(Actor(other), _second(drawn), {})
         # A sign-off: the paper shows the case's state, not who has signed so far.

@@ -65,7 +65,7 @@ def test_copy_and_edit_method_version(login: Any, users: Any) -> None:
 
 def test_version_in_use_cannot_change(drawn: Round, users: Any) -> None:
     with pytest.raises(MethodRejected):
-        services.edit_method(
+        services.do_edit_method(
             Actor(users["street_admin"]), drawn.method, json.dumps(drawn.method.data)
         )
 
@@ -106,7 +106,7 @@ def test_round_create_page(login: Any, street: Any, safety: User, client: Any) -
 
 def test_only_inspectors_can_be_assigned(drawn: Round, users: Any, safety: User) -> None:
     with pytest.raises(InspectionRejected):
-        services.assign_inspector(Actor(safety), _sample(drawn), users["window_clerk"])
+        services.do_assign_inspector(Actor(safety), _sample(drawn), users["window_clerk"])
 
 
 # --------------------------------------------------------------------------- inspection
