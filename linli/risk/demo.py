@@ -190,7 +190,9 @@ def build() -> dict[str, int]:
                     statuses[item.code] = (
                         Check.Status.NA if v == "NA" else Check.Status.CLEAN if v is None else ""
                     )
-                services.save_statuses(field, sample, {k: v for k, v in statuses.items() if v})
+                services.do_save_check_statuses(
+                    field, sample, {k: v for k, v in statuses.items() if v}
+                )
                 for code, v in plan.items():
                     if v == "NA":
                         continue
@@ -198,7 +200,7 @@ def build() -> dict[str, int]:
                     unit = sub.unit
                     for L, reason, major in v:  # noqa: N806 (the method's L)
                         with_photo = findings % 7 == 0
-                        services.add_finding(
+                        services.do_add_finding(
                             field,
                             sample,
                             code,
@@ -213,7 +215,7 @@ def build() -> dict[str, int]:
                             else [],
                         )
                         findings += 1
-                services.submit_sample(field, sample, today=inspected_on(index, today))
+                services.do_submit_sample(field, sample, today=inspected_on(index, today))
         closed = _progress_cases(rng, rnd, today)
         services.refresh_escalation(office, today=today)
         responses = _survey(rng, rnd, office)
@@ -383,15 +385,15 @@ def _district_round(
                 found[s.code] = Check.Status.CLEAN
         if "" not in found.values():
             found["XF01"] = ""
-        services.save_statuses(field, sample, {k: v for k, v in found.items() if v})
+        services.do_save_check_statuses(field, sample, {k: v for k, v in found.items() if v})
         for code in (k for k, v in found.items() if not v):
-            services.add_finding(
+            services.do_add_finding(
                 field, sample, code, likelihood=rng.randint(lo, hi),
                 description=_describe(rng, method.subunit(code), DESCRIPTIONS["XF"]),
                 location=f"{sample.building.name}",
             )  # fmt: skip
         Sample.objects.filter(pk=sample.pk).update(inspected_on=on - timedelta(days=5))
-        services.submit_sample(field, sample, today=on - timedelta(days=5))
+        services.do_submit_sample(field, sample, today=on - timedelta(days=5))
     # Close a share of the street's C hazards (A and B wait for the committee's sign-off).
     closing = rng.choice((0.3, 0.5, 0.7, 0.9))
     for case in HazardCase.objects.filter(round=rnd, grade="C").order_by("pk"):

@@ -229,7 +229,7 @@ def test_white_paper_pdf_downloads_and_names_the_committee(
     (sample,) = services.do_draw_round(actor, rnd)
     services.do_assign_inspector(actor, sample, users["inspector"])
     fill(sample, users["inspector"], {"XF01": [4]})
-    services.submit_sample(Actor(users["inspector"]), Sample.objects.get(pk=sample.pk))
+    services.do_submit_sample(Actor(users["inspector"]), Sample.objects.get(pk=sample.pk))
 
     login_as(page, "street_staff")
     committee = street["c1"]

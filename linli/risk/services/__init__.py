@@ -4,7 +4,7 @@ One module per use case: ``methods`` (method versions), ``rounds`` (create, draw
 ``inspection`` (the checklist and submitting a sample), ``scoring`` (``rescore`` is the one
 writer of ``Score`` rows, ``rescore_round`` its bulk twin), ``cases`` (one ``do_<verb>_<noun>``
 per step of a hazard case), ``reminders`` (escalation and deadline notices) and ``photos``. The
-names are re-exported here, so callers write ``services.submit_sample`` wherever it lives.
+names are re-exported here, so callers write ``services.do_submit_sample`` wherever it lives.
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from .cases import (
     signoff_party,
 )
 from .inspection import (
-    add_finding,
-    delete_finding,
-    import_checklist,
-    save_statuses,
-    set_status,
-    submit_sample,
+    do_add_finding,
+    do_delete_finding,
+    do_import_checklist,
+    do_save_check_statuses,
+    do_set_check_status,
+    do_submit_sample,
 )
 from .methods import (
     default_version,
@@ -63,11 +63,10 @@ __all__ = [
     "PHOTO_MAX_BYTES",
     "PHOTO_TYPES",
     "RiskError",
-    "add_finding",
     "can_act_on",
     "check_photo",
     "default_version",
-    "delete_finding",
+    "do_add_finding",
     "do_approve_case",
     "do_assign_case",
     "do_assign_inspector",
@@ -75,24 +74,25 @@ __all__ = [
     "do_copy_method",
     "do_create_round",
     "do_defer_case",
+    "do_delete_finding",
     "do_draw_round",
     "do_edit_method",
+    "do_import_checklist",
     "do_reject_case",
     "do_request_reinspection",
     "do_resume_case",
+    "do_save_check_statuses",
+    "do_set_check_status",
     "do_sign_case",
     "do_start_rectification",
+    "do_submit_sample",
     "escalate_overdue",
-    "import_checklist",
     "method_of",
     "open_cases",
     "refresh_escalation",
     "rescore",
     "rescore_round",
     "sample_input",
-    "save_statuses",
     "send_hazard_reminders",
-    "set_status",
     "signoff_party",
-    "submit_sample",
 ]

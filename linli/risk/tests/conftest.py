@@ -82,7 +82,7 @@ def fill(sample: Any, user: Any, findings: dict[str, list[int]] | None = None) -
 
     actor = Actor(user)
     findings = findings or {}
-    services.save_statuses(
+    services.do_save_check_statuses(
         actor,
         sample,
         {
@@ -93,4 +93,6 @@ def fill(sample: Any, user: Any, findings: dict[str, list[int]] | None = None) -
     )
     for code, levels in findings.items():
         for level in levels:
-            services.add_finding(actor, sample, code, likelihood=level, description=f"{code} 问题")
+            services.do_add_finding(
+                actor, sample, code, likelihood=level, description=f"{code} 问题"
+            )

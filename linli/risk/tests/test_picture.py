@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def _submit(rnd: Round, code: str, inspector: User, findings: dict[str, list[int]]) -> None:
     for s in Sample.objects.filter(round=rnd, committee__code=code).order_by("label"):
         fill(s, inspector, findings)
-        services.submit_sample(Actor(inspector), s)
+        services.do_submit_sample(Actor(inspector), s)
 
 
 def _grade(rnd: Round, code: str) -> Score:

@@ -207,7 +207,7 @@ def test_submit_scores_all_samples_of_committee(drawn: Round, users: Any) -> Non
     for label, plan in plans.items():
         s = _sample(drawn, "HN01", label)
         fill(s, inspector, plan)
-        services.submit_sample(Actor(inspector), s)
+        services.do_submit_sample(Actor(inspector), s)
     method = queries.method_of(drawn.method)
     inputs = [
         rules.SampleInput("S1", {"XF01": [rules.Finding(4, 4)]}),
@@ -298,7 +298,7 @@ def _submit_with_findings(rnd: Round, users: Any) -> None:
     for code in ("HN01", "HN02"):
         s = _sample(rnd, code)
         fill(s, inspector, {"XF01": [4], "HJ02": [2], "RQ02": [4]})
-        services.submit_sample(Actor(inspector), s)
+        services.do_submit_sample(Actor(inspector), s)
 
 
 def test_case_lifecycle_with_signoffs(drawn: Round, users: Any, safety: User, client: Any) -> None:
@@ -411,7 +411,7 @@ def _grow(rnd: Round, users: Any, n: int) -> None:
     pending = Sample.objects.filter(round=rnd, state="draft").order_by("pk")[:n]
     for s in pending:
         fill(s, users["inspector"], {"XF01": [3], "DQ02": [2]})
-        services.submit_sample(Actor(users["inspector"]), s)
+        services.do_submit_sample(Actor(users["inspector"]), s)
 
 
 def test_constant_queries(drawn: Round, users: Any, login: Any, street: Any) -> None:
@@ -441,7 +441,7 @@ def test_constant_queries(drawn: Round, users: Any, login: Any, street: Any) -> 
 
 def test_photos_are_permission_checked(drawn: Round, users: Any, client: Any) -> None:
     s = _sample(drawn)
-    f = services.add_finding(
+    f = services.do_add_finding(
         Actor(users["inspector"]), s, "XF01", likelihood=3, description="x", photos=[png()]
     )
     photo = f.photos.get()
@@ -604,7 +604,7 @@ def test_bulk_rescore_matches_per_committee(drawn: Round, users: Any, safety: Us
     s = _sample(drawn, "HN01", "S2")
     Check.objects.filter(sample=s, code__startswith="DX").update(status="na")
     fill(s, users["inspector"], {"XF07": [5]})
-    services.submit_sample(Actor(users["inspector"]), s)
+    services.do_submit_sample(Actor(users["inspector"]), s)
     fields = ("committee_id", "sample_id", "unit", "value", "grade")
     before = sorted(Score.objects.values_list(*fields), key=str)
     assert services.rescore_round(Actor(safety), drawn) == 2
@@ -618,11 +618,11 @@ def test_bulk_rescore_writes_back_exactly_what_changed(
     inspector = users["inspector"]
     s = _sample(drawn, "HN01")
     fill(s, inspector, {"XF01": [4, 2, 5], "RQ02": [3]})
-    services.add_finding(
+    services.do_add_finding(
         Actor(inspector), s, "XF07", likelihood=2, description="入户充电", major_fire_hazard=True
     )
     Check.objects.filter(sample=s, code__startswith="DX").update(status="na")
-    services.submit_sample(Actor(inspector), s)
+    services.do_submit_sample(Actor(inspector), s)
     fields = ("committee_id", "sample_id", "unit", "value", "grade", "band_grade")
     right = sorted(Score.objects.values_list(*fields), key=str)
     # A method correction: some values wrong, one row missing, one row that should not exist.
