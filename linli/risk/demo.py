@@ -217,7 +217,7 @@ def build() -> dict[str, int]:
                         findings += 1
                 services.do_submit_sample(field, sample, today=inspected_on(index, today))
         closed = _progress_cases(rng, rnd, today)
-        services.refresh_escalation(office, today=today)
+        services.do_refresh_escalation(office, today=today)
         responses = _survey(rng, rnd, office)
     return {
         "rounds": 1,

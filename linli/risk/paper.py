@@ -406,7 +406,7 @@ def warm_pdf() -> None:
 # changes something a paper shows calls ``schedule_refresh`` inside its transaction, and the
 # committee's stored papers (and the street paper) are re-rendered in the background after the
 # commit: the checklist services (statuses, findings, the Excel import, submitting), every step
-# of a hazard case, the draw, and ``services.rescore`` / ``rescore_round``. Papers nobody has
+# of a hazard case, the draw, and ``services.do_rescore`` / ``do_rescore_round``. Papers nobody has
 # downloaded yet are not rendered. A change made elsewhere (a committee edited in ``geo``,
 # another module's facts in ``white_paper_sections``, a direct write) schedules nothing, but
 # still gives a new fingerprint: the next download renders it.

@@ -27,7 +27,7 @@ def refresh_papers(refs: dict[str, list[int]]) -> int:
 @shared_task(name="linli.risk.tasks.hazard_deadlines")
 def hazard_deadlines() -> dict[str, int]:
     """Daily: reminders 3 working days before and on a rectification deadline; escalation when
-    overdue (``services.send_hazard_reminders``)."""
+    overdue (``services.do_send_hazard_reminders``)."""
     from . import services
 
-    return services.send_hazard_reminders()
+    return services.do_send_hazard_reminders()

@@ -1,8 +1,10 @@
 """Every change of risk data goes through here: permission, transaction, audit.
 
-One module per use case: ``methods`` (method versions), ``rounds`` (create, draw, assign),
-``inspection`` (the checklist and submitting a sample), ``scoring`` (``rescore`` is the one
-writer of ``Score`` rows, ``rescore_round`` its bulk twin), ``cases`` (one ``do_<verb>_<noun>``
+Each function that changes state is named ``do_<verb>_<noun>``; read-only helpers
+(``check_photo``, ``sample_input``, ``default_version``, ``can_act_on``, ``signoff_party``) keep
+plain names. One module per use case: ``methods`` (method versions), ``rounds`` (create, draw,
+assign), ``inspection`` (the checklist and submitting a sample), ``scoring`` (``do_rescore`` is
+the one writer of ``Score`` rows, ``do_rescore_round`` its bulk twin), ``cases`` (one service
 per step of a hazard case), ``reminders`` (escalation and deadline notices) and ``photos``. The
 names are re-exported here, so callers write ``services.do_submit_sample`` wherever it lives.
 """
@@ -17,12 +19,12 @@ from .cases import (
     do_assign_case,
     do_close_case_on_spot,
     do_defer_case,
+    do_open_cases,
     do_reject_case,
     do_request_reinspection,
     do_resume_case,
     do_sign_case,
     do_start_rectification,
-    open_cases,
     signoff_party,
 )
 from .inspection import (
@@ -44,9 +46,9 @@ from .photos import (
     check_photo,
 )
 from .reminders import (
-    escalate_overdue,
-    refresh_escalation,
-    send_hazard_reminders,
+    do_escalate_overdue,
+    do_refresh_escalation,
+    do_send_hazard_reminders,
 )
 from .rounds import (
     do_assign_inspector,
@@ -54,8 +56,8 @@ from .rounds import (
     do_draw_round,
 )
 from .scoring import (
-    rescore,
-    rescore_round,
+    do_rescore,
+    do_rescore_round,
     sample_input,
 )
 
@@ -77,22 +79,22 @@ __all__ = [
     "do_delete_finding",
     "do_draw_round",
     "do_edit_method",
+    "do_escalate_overdue",
     "do_import_checklist",
+    "do_open_cases",
+    "do_refresh_escalation",
     "do_reject_case",
     "do_request_reinspection",
+    "do_rescore",
+    "do_rescore_round",
     "do_resume_case",
     "do_save_check_statuses",
+    "do_send_hazard_reminders",
     "do_set_check_status",
     "do_sign_case",
     "do_start_rectification",
     "do_submit_sample",
-    "escalate_overdue",
     "method_of",
-    "open_cases",
-    "refresh_escalation",
-    "rescore",
-    "rescore_round",
     "sample_input",
-    "send_hazard_reminders",
     "signoff_party",
 ]

@@ -29,9 +29,9 @@ from ..models import (
 )
 from ..queries import method_of
 from ..sheets import ChecklistSheet
-from .cases import open_cases
+from .cases import do_open_cases
 from .photos import check_photo
-from .scoring import rescore, sample_input
+from .scoring import do_rescore, sample_input
 
 
 def _require_inspector(actor: Actor, sample: Sample) -> None:
@@ -193,8 +193,8 @@ def do_submit_sample(actor: Actor, sample: Sample, *, today: date | None = None)
         sample.save(update_fields=["state", "submitted_at", "inspected_on"])
         audit.record(actor, "risk.sample.submit", sample)
         paper.schedule_refresh(committee=[sample.committee_id])
-        open_cases(actor, sample, today=today)
-        rescore(actor, sample.round, sample.committee)
+        do_open_cases(actor, sample, today=today)
+        do_rescore(actor, sample.round, sample.committee)
         rnd = sample.round
         if not rnd.samples.exclude(state=Sample.State.SUBMITTED).exists():
             rnd.status = Round.Status.FINISHED

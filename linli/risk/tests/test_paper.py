@@ -168,7 +168,7 @@ def test_a_rescore_re_renders_the_paper_with_the_new_score(
     # A bulk correction of the findings (schedules nothing) and the committee rescored.
     Finding.objects.filter(check_item__sample__committee=street["c1"]).update(severity=5)
     with django_capture_on_commit_callbacks(execute=True):
-        services.rescore(Actor(users["street_admin"]), drawn, street["c1"])
+        services.do_rescore(Actor(users["street_admin"]), drawn, street["c1"])
     after = Score.objects.get(round=drawn, committee=street["c1"], sample=None, unit="")
     assert after.value != before.value
     assert len(renders) == 2

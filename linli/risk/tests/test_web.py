@@ -607,7 +607,7 @@ def test_bulk_rescore_matches_per_committee(drawn: Round, users: Any, safety: Us
     services.do_submit_sample(Actor(users["inspector"]), s)
     fields = ("committee_id", "sample_id", "unit", "value", "grade")
     before = sorted(Score.objects.values_list(*fields), key=str)
-    assert services.rescore_round(Actor(safety), drawn) == 2
+    assert services.do_rescore_round(Actor(safety), drawn) == 2
     after = sorted(Score.objects.values_list(*fields), key=str)
     assert before == after
 
@@ -635,11 +635,11 @@ def test_bulk_rescore_writes_back_exactly_what_changed(
         band_grade="D",
     )  # fmt: skip
     wrong = Score.objects.filter(unit="XF").count()
-    assert services.rescore_round(Actor(safety), drawn) == 1
+    assert services.do_rescore_round(Actor(safety), drawn) == 1
     assert sorted(Score.objects.values_list(*fields), key=str) == right
     record = AuditRecord.objects.filter(action="risk.round.rescore").latest("pk")
     assert record.details["written"] == wrong + 2  # the wrong values, the missing, the extra
-    services.rescore_round(Actor(safety), drawn)
+    services.do_rescore_round(Actor(safety), drawn)
     assert (
         AuditRecord.objects.filter(action="risk.round.rescore").latest("pk").details["written"] == 0
     )
@@ -768,7 +768,7 @@ def test_fast_rounding_matches_engine() -> None:
         Fraction(0),
         Fraction(1, 200),
     ):
-        cents = scoring._cents(value)  # what rescore_round compares and writes
+        cents = scoring._cents(value)  # what do_rescore_round compares and writes
         assert Decimal(cents).scaleb(-2) == rules.round_half_up(value)
         assert scoring._cents_text(cents) == str(rules.round_half_up(value))
 
