@@ -233,14 +233,14 @@ def _survey(rng: random.Random, rnd: Round, office: Actor) -> int:
     """Paper questionnaires: 12–20 per committee, safer answers where the grade is better."""
     from . import survey
 
-    sv = survey.create_survey(office, rnd)
+    sv = survey.do_create_survey(office, rnd)
     n = 0
     lean = {"A": 2, "B": 3, "C": 4}
     for committee in rnd.committees.order_by("code"):
         base = lean[TARGETS[committee.code]]
         for _i in range(rng.randint(12, 20)):
             answers = [min(5, max(1, base + rng.choice((-1, 0, 0, 1)))) for _q in sv.questions]
-            survey.enter_response(office, sv, committee, answers)
+            survey.do_enter_survey_response(office, sv, committee, answers)
             n += 1
     return n
 
@@ -408,7 +408,7 @@ def _district_round(
         services.do_approve_case(office, case, today=day)
     from . import survey
 
-    sv = survey.create_survey(office, rnd)
+    sv = survey.do_create_survey(office, rnd)
     # The article: the demo street ranked first in the district's resident safety survey two
     # years running. Its answers lean higher than every other street's, whose spread differs.
     from linli.geo import demo as geo_demo
@@ -422,7 +422,7 @@ def _district_round(
     for committee in committees:
         for _i in range(rng.randint(4, 6)):
             row = [min(5, max(1, lean + rng.choice(spread))) for _q in sv.questions]
-            survey.enter_response(office, sv, committee, row)
+            survey.do_enter_survey_response(office, sv, committee, row)
             answers += 1
     if year != today.year:
         # An earlier year's round as it stood: dated in its year, so it is the previous one.

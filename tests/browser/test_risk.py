@@ -88,7 +88,7 @@ def test_resident_answers_survey_online_on_phone(phone_page: Any, street: Any, u
         samples_per_committee=1,
         seed="browser",
     )
-    current = survey.create_survey(actor, rnd)
+    current = survey.do_create_survey(actor, rnd)
     p = phone_page
     p.goto(f"/risk/survey/{survey.online_token(current, street['c1'])}/")
     shots = Path("/tmp/shots-risk")
