@@ -314,12 +314,12 @@ def generate_papers() -> dict[str, int]:
     The worker renders them; with eager tasks (tests) they are rendered at once."""
     from linli.core.context import Actor
 
-    from .paper import start_batch
+    from .paper import do_start_paper_batch
 
     rnd = Round.objects.order_by("-pk").first()
     if rnd is None:
         return {"papers": 0}
-    batch = start_batch(Actor.system("linli demo"), rnd)
+    batch = do_start_paper_batch(Actor.system("linli demo"), rnd)
     return {"papers queued": batch.job.total, "job": batch.job_id}
 
 

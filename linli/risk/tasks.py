@@ -9,10 +9,11 @@ from linli.jobs import services as jobs
 
 @shared_task(name="linli.risk.tasks.papers", acks_late=True)
 def papers(job_id: int) -> None:
-    """Render a round's white papers (``paper.run_batch``); resumes where a dead worker stopped."""
+    """Render a round's white papers (``paper.do_run_paper_batch``); resumes where a dead
+    worker stopped."""
     from . import paper
 
-    jobs.run(job_id, paper.run_batch)
+    jobs.run(job_id, paper.do_run_paper_batch)
 
 
 @shared_task(name="linli.risk.tasks.refresh_papers", ignore_result=True)

@@ -736,7 +736,8 @@ def test_a_resumed_batch_keeps_the_papers_already_made(
     from linli.risk import paper
     from linli.risk.models import PaperBatch, PaperFile
 
-    batch = paper.start_batch(Actor(users["street_admin"]), drawn)  # not committed: not sent
+    # Not committed: not sent.
+    batch = paper.do_start_paper_batch(Actor(users["street_admin"]), drawn)
     first = min((street["c1"], street["c2"]), key=lambda c: c.code)
     kept = PaperFile(batch=batch, committee=first, size=3)
     kept.pdf.save("kept.pdf", ContentFile(b"PDF"), save=False)
@@ -746,7 +747,7 @@ def test_a_resumed_batch_keeps_the_papers_already_made(
     from linli.jobs.models import Job
 
     Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
-    jobs.run(job.pk, paper.run_batch)
+    jobs.run(job.pk, paper.do_run_paper_batch)
     job.refresh_from_db()
     assert (job.state, job.done, job.attempts) == ("done", 2, 2)
     files = PaperFile.objects.filter(batch=batch)
