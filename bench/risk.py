@@ -196,7 +196,7 @@ def _generate(scale: float) -> None:
                         )
                     )
         Finding.objects.bulk_create(findings, batch_size=10000)
-        services.rescore_round(Actor(admin), rnd)
+        services.do_rescore_round(Actor(admin), rnd)
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -238,7 +238,7 @@ def run(scale: float, report: dict[str, Any]) -> None:
     # First scoring of the round: no stored scores (deleted first, not timed), every row inserted.
     Score.objects.filter(round=rnd).delete()
     t = time.perf_counter()
-    committees = services.rescore_round(Actor(admin), rnd)
+    committees = services.do_rescore_round(Actor(admin), rnd)
     first = time.perf_counter() - t
     # The ceiling, a plain query: the findings' score columns, every row fetched (the reading
     # floor). Timed right after each rescore, so load that changes during the run moves both.
@@ -264,7 +264,7 @@ def run(scale: float, report: dict[str, Any]) -> None:
             )
         phases: dict[str, float] = {}
         t = time.perf_counter()
-        committees = services.rescore_round(Actor(admin), rnd, phases)
+        committees = services.do_rescore_round(Actor(admin), rnd, phases)
         rewrite.append(time.perf_counter() - t)
         rewrite_phases.append(phases)
         plain_query()
@@ -274,7 +274,7 @@ def run(scale: float, report: dict[str, Any]) -> None:
     for _ in range(reps):
         phases = {}
         t = time.perf_counter()
-        committees = services.rescore_round(Actor(admin), rnd, phases)
+        committees = services.do_rescore_round(Actor(admin), rnd, phases)
         rescore.append(time.perf_counter() - t)
         unchanged_phases.append(phases)
         plain_query()
@@ -338,7 +338,7 @@ def run(scale: float, report: dict[str, Any]) -> None:
         "pdf_floor_s": round(_median(floor), 3),
         "pdf_stored_ms": round(_median(stored), 1),
         "plain_query_s": round(_median(plain), 3),
-        # Medians of rescore_round's phases: reading the samples and sub-units, the engine,
+        # Medians of do_rescore_round's phases: reading the samples and sub-units, the engine,
         # the merge (reading and comparing the stored scores, then writing what changed).
         "rescore_phases_s": {
             case: {k: round(_median([p[k] for p in runs]), 3) for k in runs[0]}

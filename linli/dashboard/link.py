@@ -4,7 +4,7 @@ The risk and fire apps never import each other; this top layer combines them. Pe
 from risk (the sample must be assigned to the inspector and still a draft: ``risk.queries``
 and ``risk.services`` check it); the facts are read from fire's queries with a street-wide
 reader because an inspector has no ``fire.view`` — they see only the facts of the committee of
-a sample they are inspecting. An accepted fact is written by ``risk.services.add_finding`` (the
+a sample they are inspecting. An accepted fact is written by ``risk.services.do_add_finding`` (the
 one write path, audited); the decision itself is stored and audited here.
 """
 
@@ -141,7 +141,7 @@ def accept(
     _require_decider(actor, sample)
     fact = _open_fact(sample, key)
     with transaction.atomic():
-        finding = risk_services.add_finding(
+        finding = risk_services.do_add_finding(
             actor,
             sample,
             fact.subunit,

@@ -151,7 +151,7 @@ def build() -> dict[str, int]:
         office = Actor(safety, "demo")
         field = Actor(inspector, "demo")
         committees = list(Committee.objects.filter(code__in=TARGETS).order_by("code"))
-        rnd = services.create_round(
+        rnd = services.do_create_round(
             office,
             name=ROUND_NAME,
             method=mv,
@@ -159,9 +159,9 @@ def build() -> dict[str, int]:
             seed="linli-demo-2026",
             assessor="申安安全评估",
         )
-        samples = services.draw_round(office, rnd)
+        samples = services.do_draw_round(office, rnd)
         for sample in samples:
-            services.assign_inspector(office, sample, inspector)
+            services.do_assign_inspector(office, sample, inspector)
         for index, committee in enumerate(committees):
             Sample.objects.filter(round=rnd, committee=committee).update(
                 inspected_on=inspected_on(index, today)
@@ -190,7 +190,9 @@ def build() -> dict[str, int]:
                     statuses[item.code] = (
                         Check.Status.NA if v == "NA" else Check.Status.CLEAN if v is None else ""
                     )
-                services.save_statuses(field, sample, {k: v for k, v in statuses.items() if v})
+                services.do_save_check_statuses(
+                    field, sample, {k: v for k, v in statuses.items() if v}
+                )
                 for code, v in plan.items():
                     if v == "NA":
                         continue
@@ -198,7 +200,7 @@ def build() -> dict[str, int]:
                     unit = sub.unit
                     for L, reason, major in v:  # noqa: N806 (the method's L)
                         with_photo = findings % 7 == 0
-                        services.add_finding(
+                        services.do_add_finding(
                             field,
                             sample,
                             code,
@@ -213,9 +215,9 @@ def build() -> dict[str, int]:
                             else [],
                         )
                         findings += 1
-                services.submit_sample(field, sample, today=inspected_on(index, today))
+                services.do_submit_sample(field, sample, today=inspected_on(index, today))
         closed = _progress_cases(rng, rnd, today)
-        services.refresh_escalation(office, today=today)
+        services.do_refresh_escalation(office, today=today)
         responses = _survey(rng, rnd, office)
     return {
         "rounds": 1,
@@ -231,14 +233,14 @@ def _survey(rng: random.Random, rnd: Round, office: Actor) -> int:
     """Paper questionnaires: 12–20 per committee, safer answers where the grade is better."""
     from . import survey
 
-    sv = survey.create_survey(office, rnd)
+    sv = survey.do_create_survey(office, rnd)
     n = 0
     lean = {"A": 2, "B": 3, "C": 4}
     for committee in rnd.committees.order_by("code"):
         base = lean[TARGETS[committee.code]]
         for _i in range(rng.randint(12, 20)):
             answers = [min(5, max(1, base + rng.choice((-1, 0, 0, 1)))) for _q in sv.questions]
-            survey.enter_response(office, sv, committee, answers)
+            survey.do_enter_survey_response(office, sv, committee, answers)
             n += 1
     return n
 
@@ -312,12 +314,12 @@ def generate_papers() -> dict[str, int]:
     The worker renders them; with eager tasks (tests) they are rendered at once."""
     from linli.core.context import Actor
 
-    from .paper import start_batch
+    from .paper import do_start_paper_batch
 
     rnd = Round.objects.order_by("-pk").first()
     if rnd is None:
         return {"papers": 0}
-    batch = start_batch(Actor.system("linli demo"), rnd)
+    batch = do_start_paper_batch(Actor.system("linli demo"), rnd)
     return {"papers queued": batch.job.total, "job": batch.job_id}
 
 
@@ -359,14 +361,14 @@ def _district_round(
     mv = services.default_version()
     method = queries.method_of(mv)
     committees = list(Committee.objects.filter(subdistrict=street).order_by("code"))
-    rnd = services.create_round(
+    rnd = services.do_create_round(
         office, name=f"{year} 年度 {street.name}", method=mv, committees=committees,
         samples_per_committee=1, seed=f"linli-demo-{street.code}-{year}", assessor="申安安全评估",
     )  # fmt: skip
     p, (lo, hi) = DISTRICT_INTENSITY[rng.randrange(len(DISTRICT_INTENSITY))]
     on = today if year == today.year else date(year, 10, 15)
-    for sample in services.draw_round(office, rnd):
-        services.assign_inspector(office, sample, field.user)
+    for sample in services.do_draw_round(office, rnd):
+        services.do_assign_inspector(office, sample, field.user)
         sample = Sample.objects.select_related("building", "committee", "round__method").get(
             pk=sample.pk
         )
@@ -383,15 +385,15 @@ def _district_round(
                 found[s.code] = Check.Status.CLEAN
         if "" not in found.values():
             found["XF01"] = ""
-        services.save_statuses(field, sample, {k: v for k, v in found.items() if v})
+        services.do_save_check_statuses(field, sample, {k: v for k, v in found.items() if v})
         for code in (k for k, v in found.items() if not v):
-            services.add_finding(
+            services.do_add_finding(
                 field, sample, code, likelihood=rng.randint(lo, hi),
                 description=_describe(rng, method.subunit(code), DESCRIPTIONS["XF"]),
                 location=f"{sample.building.name}",
             )  # fmt: skip
         Sample.objects.filter(pk=sample.pk).update(inspected_on=on - timedelta(days=5))
-        services.submit_sample(field, sample, today=on - timedelta(days=5))
+        services.do_submit_sample(field, sample, today=on - timedelta(days=5))
     # Close a share of the street's C hazards (A and B wait for the committee's sign-off).
     closing = rng.choice((0.3, 0.5, 0.7, 0.9))
     for case in HazardCase.objects.filter(round=rnd, grade="C").order_by("pk"):
@@ -406,7 +408,7 @@ def _district_round(
         services.do_approve_case(office, case, today=day)
     from . import survey
 
-    sv = survey.create_survey(office, rnd)
+    sv = survey.do_create_survey(office, rnd)
     # The article: the demo street ranked first in the district's resident safety survey two
     # years running. Its answers lean higher than every other street's, whose spread differs.
     from linli.geo import demo as geo_demo
@@ -420,7 +422,7 @@ def _district_round(
     for committee in committees:
         for _i in range(rng.randint(4, 6)):
             row = [min(5, max(1, lean + rng.choice(spread))) for _q in sv.questions]
-            survey.enter_response(office, sv, committee, row)
+            survey.do_enter_survey_response(office, sv, committee, row)
             answers += 1
     if year != today.year:
         # An earlier year's round as it stood: dated in its year, so it is the previous one.

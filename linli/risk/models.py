@@ -1,7 +1,7 @@
 """Safety risk assessment (三色预警): method versions, rounds, samples, checks, findings,
 stored scores and hazard cases.
 
-The arithmetic lives in ``rules.py`` (pure); ``services.rescore`` is the one writer of
+The arithmetic lives in ``rules.py`` (pure); ``services.do_rescore`` is the one writer of
 ``Score`` rows, so pages read stored numbers. Foreign keys to places cascade: the demo street
 is rebuilt by deleting places, and an assessment of a place that no longer exists has no use.
 """
@@ -144,7 +144,7 @@ class Check(models.Model):
         verbose_name_plural = _("子单元检查")
         ordering = ["sample_id", "code"]
         constraints = [models.UniqueConstraint(fields=["sample", "code"], name="risk_check_unique")]
-        # The not-applicable sub-units, which ``rescore_round`` reads for a whole round: a
+        # The not-applicable sub-units, which ``do_rescore_round`` reads for a whole round: a
         # small partial index (~5 % of the checks) instead of a scan of every check.
         indexes = [
             models.Index(fields=["sample", "code"], condition=Q(status="na"), name="risk_check_na")

@@ -406,7 +406,7 @@ def warm_pdf() -> None:
 # changes something a paper shows calls ``schedule_refresh`` inside its transaction, and the
 # committee's stored papers (and the street paper) are re-rendered in the background after the
 # commit: the checklist services (statuses, findings, the Excel import, submitting), every step
-# of a hazard case, the draw, and ``services.rescore`` / ``rescore_round``. Papers nobody has
+# of a hazard case, the draw, and ``services.do_rescore`` / ``do_rescore_round``. Papers nobody has
 # downloaded yet are not rendered. A change made elsewhere (a committee edited in ``geo``,
 # another module's facts in ``white_paper_sections``, a direct write) schedules nothing, but
 # still gives a new fingerprint: the next download renders it.
@@ -463,7 +463,10 @@ def schedule_refresh(**refs: Iterable[int | None]) -> None:
 def refresh(refs: dict[str, list[int]]) -> int:
     """Bring the stored papers of the committees behind ``refs`` up to date (the worker's side
     of ``schedule_refresh``): each stored paper whose content changed is rendered and stored
-    again, and so is the street paper of each round concerned. Returns the number of renders."""
+    again, and so is the street paper of each round concerned. Returns the number of renders.
+
+    A plain name, not ``do_``: like ``pdf`` it only fills the store of rendered papers, which
+    the next download would fill anyway; it changes nothing a reader could tell apart."""
     from django.db.models import Q
 
     from .models import Finding, HazardCase
@@ -561,10 +564,13 @@ def street_html(ctx: dict[str, Any]) -> str:
 
 # --------------------------------------------------------------------------- background batches
 
+# The batch writes rows (``PaperBatch``, ``PaperFile``) and the job's result, so its two steps
+# are named like the services, ``do_<verb>_<noun>``.
+
 PAPERS_TASK = "linli.risk.tasks.papers"
 
 
-def start_batch(actor: Any, rnd: Round) -> Any:
+def do_start_paper_batch(actor: Any, rnd: Round) -> Any:
     """Queue a job that renders every committee's PDF white paper of the round.
 
     Staff need ``risk.manage``; an operator at the machine (``linli risk papers``) acts as the
@@ -598,7 +604,7 @@ def start_batch(actor: Any, rnd: Round) -> Any:
     return batch
 
 
-def run_batch(job: Any) -> None:
+def do_run_paper_batch(job: Any) -> None:
     """Render each committee's PDF into storage, then a zip of them all as the job's result.
 
     Resumable and idempotent: committees whose PDF the batch already holds are skipped, so a

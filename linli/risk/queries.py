@@ -1,6 +1,6 @@
 """Reads of risk data: permission-scoped, with the joins each page needs.
 
-Pages read stored ``Score`` rows (written only by ``services.rescore``), never rescore.
+Pages read stored ``Score`` rows (written only by ``services.do_rescore``), never rescore.
 """
 
 from __future__ import annotations

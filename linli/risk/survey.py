@@ -44,7 +44,7 @@ SCALE = [
 ]
 
 
-def create_survey(actor: Actor, rnd: Round) -> Survey:
+def do_create_survey(actor: Actor, rnd: Round) -> Survey:
     policy.require(actor.user, "risk.manage")
     if Survey.objects.filter(round=rnd).exists():
         raise SurveyRejected(_("本轮已有问卷"))
@@ -62,7 +62,7 @@ def can_enter(user: Any, committee_id: int) -> bool:
     return policy.role_of(user) == Role.COMMITTEE_STAFF and policy.in_scope(user, committee_id)
 
 
-def enter_response(
+def do_enter_survey_response(
     actor: Actor, survey: Survey, committee: Committee, answers: Sequence[int]
 ) -> SurveyResponse:
     """A paper questionnaire entered by staff (own committee, or the safety office)."""
@@ -71,7 +71,7 @@ def enter_response(
     return _store(actor, survey, committee, answers, SurveyResponse.Source.PAPER)
 
 
-def enter_online(
+def do_enter_online_survey_response(
     actor: Actor, survey: Survey, committee: Committee, answers: Sequence[int]
 ) -> SurveyResponse:
     """A resident's own answers from the public link/QR (no login, no personal data).

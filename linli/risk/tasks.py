@@ -9,10 +9,11 @@ from linli.jobs import services as jobs
 
 @shared_task(name="linli.risk.tasks.papers", acks_late=True)
 def papers(job_id: int) -> None:
-    """Render a round's white papers (``paper.run_batch``); resumes where a dead worker stopped."""
+    """Render a round's white papers (``paper.do_run_paper_batch``); resumes where a dead
+    worker stopped."""
     from . import paper
 
-    jobs.do_run_job(job_id, paper.run_batch)
+    jobs.do_run_job(job_id, paper.do_run_paper_batch)
 
 
 @shared_task(name="linli.risk.tasks.refresh_papers", ignore_result=True)
@@ -27,7 +28,7 @@ def refresh_papers(refs: dict[str, list[int]]) -> int:
 @shared_task(name="linli.risk.tasks.hazard_deadlines")
 def hazard_deadlines() -> dict[str, int]:
     """Daily: reminders 3 working days before and on a rectification deadline; escalation when
-    overdue (``services.send_hazard_reminders``)."""
+    overdue (``services.do_send_hazard_reminders``)."""
     from . import services
 
-    return services.send_hazard_reminders()
+    return services.do_send_hazard_reminders()

@@ -222,14 +222,14 @@ def test_white_paper_pdf_downloads_and_names_the_committee(
     safety.department = "safety"
     safety.save()
     actor = Actor(safety)
-    rnd = services.create_round(
+    rnd = services.do_create_round(
         actor, name="2026 年度", method=services.default_version(),
         committees=[street["c1"]], samples_per_committee=1, seed="browser-paper",
     )  # fmt: skip
-    (sample,) = services.draw_round(actor, rnd)
-    services.assign_inspector(actor, sample, users["inspector"])
+    (sample,) = services.do_draw_round(actor, rnd)
+    services.do_assign_inspector(actor, sample, users["inspector"])
     fill(sample, users["inspector"], {"XF01": [4]})
-    services.submit_sample(Actor(users["inspector"]), Sample.objects.get(pk=sample.pk))
+    services.do_submit_sample(Actor(users["inspector"]), Sample.objects.get(pk=sample.pk))
 
     login_as(page, "street_staff")
     committee = street["c1"]

@@ -20,7 +20,7 @@ def test_inspector_accepts_registry_fact_on_phone(
     safety.department = "safety"
     safety.save()
     actor = Actor(safety)
-    rnd = services.create_round(
+    rnd = services.do_create_round(
         actor,
         name="2026 年度",
         method=services.default_version(),
@@ -28,8 +28,8 @@ def test_inspector_accepts_registry_fact_on_phone(
         samples_per_committee=1,
         seed="browser",
     )
-    (sample,) = services.draw_round(actor, rnd)
-    services.assign_inspector(actor, sample, users["inspector"])
+    (sample,) = services.do_draw_round(actor, rnd)
+    services.do_assign_inspector(actor, sample, users["inspector"])
     for i in range(3):
         factories.due_extinguisher(street, "1", f"D{i}")
     factories.extinguisher(street, "1", "OK1")

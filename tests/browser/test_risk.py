@@ -18,7 +18,7 @@ def test_inspector_fills_sample_on_phone_and_grade_appears(
     safety.department = "safety"
     safety.save()
     actor = Actor(safety)
-    rnd = services.create_round(
+    rnd = services.do_create_round(
         actor,
         name="2026 年度",
         method=services.default_version(),
@@ -26,8 +26,8 @@ def test_inspector_fills_sample_on_phone_and_grade_appears(
         samples_per_committee=1,
         seed="browser",
     )
-    (sample,) = services.draw_round(actor, rnd)
-    services.assign_inspector(actor, sample, users["inspector"])
+    (sample,) = services.do_draw_round(actor, rnd)
+    services.do_assign_inspector(actor, sample, users["inspector"])
 
     p = login_as(phone_page, "inspector")
     p.goto("/risk/")
@@ -80,7 +80,7 @@ def test_resident_answers_survey_online_on_phone(phone_page: Any, street: Any, u
     safety.department = "safety"
     safety.save()
     actor = Actor(safety)
-    rnd = services.create_round(
+    rnd = services.do_create_round(
         actor,
         name="2026 年度",
         method=services.default_version(),
@@ -88,7 +88,7 @@ def test_resident_answers_survey_online_on_phone(phone_page: Any, street: Any, u
         samples_per_committee=1,
         seed="browser",
     )
-    current = survey.create_survey(actor, rnd)
+    current = survey.do_create_survey(actor, rnd)
     p = phone_page
     p.goto(f"/risk/survey/{survey.online_token(current, street['c1'])}/")
     shots = Path("/tmp/shots-risk")

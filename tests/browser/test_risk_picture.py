@@ -12,7 +12,7 @@ from linli.risk.tests.conftest import fill
 
 
 def _round(actor: Actor, name: str, committees: list[Any], inspector: Any) -> Round:
-    rnd = services.create_round(
+    rnd = services.do_create_round(
         actor,
         name=name,
         method=services.default_version(),
@@ -20,15 +20,15 @@ def _round(actor: Actor, name: str, committees: list[Any], inspector: Any) -> Ro
         samples_per_committee=1,
         seed=name,
     )
-    for sample in services.draw_round(actor, rnd):
-        services.assign_inspector(actor, sample, inspector)
+    for sample in services.do_draw_round(actor, rnd):
+        services.do_assign_inspector(actor, sample, inspector)
     return rnd
 
 
 def _submit(rnd: Round, inspector: Any, findings: dict[str, list[int]]) -> None:
     for sample in rnd.samples.all():
         fill(sample, inspector, findings)
-        services.submit_sample(Actor(inspector), sample)
+        services.do_submit_sample(Actor(inspector), sample)
 
 
 def test_recheck_beside_the_street_picture(

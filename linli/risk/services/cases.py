@@ -35,7 +35,7 @@ from ..queries import method_of
 from .photos import check_photo
 
 
-def open_cases(actor: Actor, sample: Sample, *, today: date | None = None) -> list[HazardCase]:
+def do_open_cases(actor: Actor, sample: Sample, *, today: date | None = None) -> list[HazardCase]:
     """One graded case per finding of a submitted sample, with the default deadline."""
     method = method_of(sample.round.method)
     found_on = today or sample.inspected_on or timezone.localdate()

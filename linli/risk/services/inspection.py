@@ -29,9 +29,9 @@ from ..models import (
 )
 from ..queries import method_of
 from ..sheets import ChecklistSheet
-from .cases import open_cases
+from .cases import do_open_cases
 from .photos import check_photo
-from .scoring import rescore, sample_input
+from .scoring import do_rescore, sample_input
 
 
 def _require_inspector(actor: Actor, sample: Sample) -> None:
@@ -42,7 +42,7 @@ def _require_inspector(actor: Actor, sample: Sample) -> None:
         raise SampleLocked(_("样本已提交，已锁定"))
 
 
-def set_status(actor: Actor, sample: Sample, code: str, status: str) -> Check:
+def do_set_check_status(actor: Actor, sample: Sample, code: str, status: str) -> Check:
     """Mark a sub-unit clean, NA or open. A sub-unit with findings keeps them unless NA/clean
     is chosen, which is refused while findings exist (delete them first)."""
     _require_inspector(actor, sample)
@@ -64,7 +64,7 @@ def set_status(actor: Actor, sample: Sample, code: str, status: str) -> Check:
     return check
 
 
-def save_statuses(actor: Actor, sample: Sample, statuses: Mapping[str, str]) -> int:
+def do_save_check_statuses(actor: Actor, sample: Sample, statuses: Mapping[str, str]) -> int:
     """Save the clean/NA choices of several sub-units at once (one unit's page)."""
     _require_inspector(actor, sample)
     checks = {c.code: c for c in sample.checks.all()}
@@ -91,7 +91,7 @@ def save_statuses(actor: Actor, sample: Sample, statuses: Mapping[str, str]) -> 
     return len(changed)
 
 
-def add_finding(
+def do_add_finding(
     actor: Actor,
     sample: Sample,
     code: str,
@@ -159,7 +159,7 @@ def add_finding(
     return finding
 
 
-def delete_finding(actor: Actor, finding: Finding) -> None:
+def do_delete_finding(actor: Actor, finding: Finding) -> None:
     check = finding.check_item
     _require_inspector(actor, check.sample)
     with transaction.atomic():
@@ -171,7 +171,7 @@ def delete_finding(actor: Actor, finding: Finding) -> None:
         paper.schedule_refresh(committee=[check.sample.committee_id])
 
 
-def submit_sample(actor: Actor, sample: Sample, *, today: date | None = None) -> Sample:
+def do_submit_sample(actor: Actor, sample: Sample, *, today: date | None = None) -> Sample:
     """Lock the sample, score its committee and open a hazard case per finding."""
     _require_inspector(actor, sample)
     open_codes = list(sample.checks.filter(status=Check.Status.OPEN).values_list("code", flat=True))
@@ -193,8 +193,8 @@ def submit_sample(actor: Actor, sample: Sample, *, today: date | None = None) ->
         sample.save(update_fields=["state", "submitted_at", "inspected_on"])
         audit.record(actor, "risk.sample.submit", sample)
         paper.schedule_refresh(committee=[sample.committee_id])
-        open_cases(actor, sample, today=today)
-        rescore(actor, sample.round, sample.committee)
+        do_open_cases(actor, sample, today=today)
+        do_rescore(actor, sample.round, sample.committee)
         rnd = sample.round
         if not rnd.samples.exclude(state=Sample.State.SUBMITTED).exists():
             rnd.status = Round.Status.FINISHED
@@ -203,7 +203,7 @@ def submit_sample(actor: Actor, sample: Sample, *, today: date | None = None) ->
     return sample
 
 
-def import_checklist(actor: Actor, sample: Sample, file: Any) -> dict[str, int]:
+def do_import_checklist(actor: Actor, sample: Sample, file: Any) -> dict[str, int]:
     """The inspector's filled-in sheet, through the one Excel import (``core.sheets``): all or
     nothing, every bad row and column named; the listed sub-units' results and findings are
     replaced."""

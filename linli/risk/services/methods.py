@@ -19,7 +19,7 @@ from ..models import (
 )
 
 
-def copy_method(actor: Actor, base: MethodVersion, version: str, title: str) -> MethodVersion:
+def do_copy_method(actor: Actor, base: MethodVersion, version: str, title: str) -> MethodVersion:
     policy.require(actor.user, "risk.manage")
     if MethodVersion.objects.filter(version=version).exists():
         raise MethodRejected(_("版本号已存在"), field="version")
@@ -31,7 +31,7 @@ def copy_method(actor: Actor, base: MethodVersion, version: str, title: str) -> 
     return mv
 
 
-def edit_method(actor: Actor, mv: MethodVersion, text: str) -> MethodVersion:
+def do_edit_method(actor: Actor, mv: MethodVersion, text: str) -> MethodVersion:
     """Replace a version's data with edited JSON; refused once a round uses the version."""
     policy.require(actor.user, "risk.manage")
     if mv.rounds.exists():

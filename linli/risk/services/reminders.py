@@ -20,17 +20,17 @@ from ..models import (
 from ..queries import method_of
 
 
-def refresh_escalation(actor: Actor, today: date | None = None) -> int:
+def do_refresh_escalation(actor: Actor, today: date | None = None) -> int:
     """Count a new overdue event for open cases past their deadline (run daily); escalate."""
     policy.require(actor.user, "risk.manage")
-    return len(escalate_overdue(actor, today or timezone.localdate()))
+    return len(do_escalate_overdue(actor, today or timezone.localdate()))
 
 
-def escalate_overdue(actor: Actor, today: date) -> list[HazardCase]:
+def do_escalate_overdue(actor: Actor, today: date) -> list[HazardCase]:
     """Escalate (督办) open cases newly past their deadline and tell who supervises them.
 
-    The one escalation path: the cases page's button (``refresh_escalation``, which checks the
-    permission) and the daily schedule (``send_hazard_reminders``) both come here.
+    The one escalation path: the cases page's button (``do_refresh_escalation``, which checks the
+    permission) and the daily schedule (``do_send_hazard_reminders``) both come here.
     """
     escalated = []
     with transaction.atomic():
@@ -88,7 +88,7 @@ def _notify_overdue(cases: Sequence[HazardCase], today: date) -> None:
             notices.do_send_notice("risk.hazard_overdue", params, key=key, user=user)
 
 
-def send_hazard_reminders(today: date | None = None) -> dict[str, int]:
+def do_send_hazard_reminders(today: date | None = None) -> dict[str, int]:
     """The daily schedule: escalate overdue cases (and say so), and remind the responsible
     unit (committee, and the partner body the case is assigned to) 3 working days before a
     rectification deadline and on the day. Each reminder is keyed by case and deadline, so a
@@ -98,7 +98,7 @@ def send_hazard_reminders(today: date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     counts = {"due": 0, "today": 0, "overdue": 0}
     with transaction.atomic():
-        counts["overdue"] = len(escalate_overdue(Actor.system("risk reminders"), today))
+        counts["overdue"] = len(do_escalate_overdue(Actor.system("risk reminders"), today))
         calendar = work_calendar()
         horizon = rect.reminder_horizon(today, calendar)
         for case in queries.cases_due_by(today, horizon):

@@ -30,7 +30,7 @@ from ..models import (
 from ..queries import method_of
 
 
-def create_round(
+def do_create_round(
     actor: Actor,
     *,
     name: str,
@@ -70,7 +70,7 @@ def create_round(
     return rnd
 
 
-def draw_round(actor: Actor, rnd: Round) -> list[Sample]:
+def do_draw_round(actor: Actor, rnd: Round) -> list[Sample]:
     """Stratified draw (sampling.draw) per committee; seed and frame stored on each sample."""
     policy.require(actor.user, "risk.manage")
     if rnd.status != Round.Status.DRAFT:
@@ -133,7 +133,7 @@ def draw_round(actor: Actor, rnd: Round) -> list[Sample]:
     return made
 
 
-def assign_inspector(actor: Actor, sample: Sample, inspector: Any) -> Sample:
+def do_assign_inspector(actor: Actor, sample: Sample, inspector: Any) -> Sample:
     policy.require(actor.user, "risk.manage")
     policy.require_in_scope(actor.user, sample.committee_id)
     if inspector is not None and inspector.role != Role.INSPECTOR:

@@ -1,5 +1,5 @@
-"""Stored scores: ``rescore`` is the one writer of ``Score`` rows for a committee; ``rescore_round``
-rebuilds a whole round in bulk with the same engine and the same rows."""
+"""Stored scores: ``do_rescore`` is the one writer of ``Score`` rows for a committee;
+``do_rescore_round`` rebuilds a whole round in bulk with the same engine and the same rows."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def _cents_text(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
 
 
-def rescore(actor: Actor, rnd: Round, committee: Committee) -> rules.CommitteeResult | None:
+def do_rescore(actor: Actor, rnd: Round, committee: Committee) -> rules.CommitteeResult | None:
     """Recompute and store a committee's results from its submitted samples (the one writer)."""
     method = method_of(rnd.method)
     samples = list(
@@ -231,7 +231,7 @@ def _copy(cursor: Any, target: str, rows: list[tuple[Any, ...]]) -> None:
 
 
 def _folded_finding(token: str) -> rules.Finding:
-    """A finding folded by ``rescore_round``'s query outside the usual 1–5 range (the engine
+    """A finding folded by ``do_rescore_round``'s query outside the usual 1–5 range (the engine
     then names it as an error)."""
     value = int(token.rstrip("m"))
     return rules.Finding(value // 10, value % 10, token.endswith("m"))
@@ -302,12 +302,12 @@ def _round_subunits(rnd: Round) -> tuple[dict[int, tuple[int, str]], dict[int, d
     return samples, subunits
 
 
-def rescore_round(actor: Actor, rnd: Round, phases: dict[str, float] | None = None) -> int:
+def do_rescore_round(actor: Actor, rnd: Round, phases: dict[str, float] | None = None) -> int:
     """Rescore every committee of a round from the database in bulk (three reads: the samples,
     the sub-units the engine needs, the stored scores; only the scores that changed are
     written).
 
-    The same engine and the same rows as ``rescore``; used after a method correction and by
+    The same engine and the same rows as ``do_rescore``; used after a method correction and by
     the city-scale benchmark. Returns the number of committees scored. ``phases``, when given,
     receives the seconds spent reading, scoring and merging (the benchmark reports them).
     """

@@ -63,16 +63,16 @@ def drawn(street: dict[str, Any], users: dict[str, Any], safety: User, buildings
     from linli.risk import services
 
     actor = Actor(safety)
-    rnd = services.create_round(
+    rnd = services.do_create_round(
         actor,
         name="2026 年度",
         method=services.default_version(),
         committees=[street["c1"], street["c2"]],
         seed="test-seed",
     )
-    samples = services.draw_round(actor, rnd)
+    samples = services.do_draw_round(actor, rnd)
     for s in samples:
-        services.assign_inspector(actor, s, users["inspector"])
+        services.do_assign_inspector(actor, s, users["inspector"])
     return rnd
 
 
@@ -82,7 +82,7 @@ def fill(sample: Any, user: Any, findings: dict[str, list[int]] | None = None) -
 
     actor = Actor(user)
     findings = findings or {}
-    services.save_statuses(
+    services.do_save_check_statuses(
         actor,
         sample,
         {
@@ -93,4 +93,6 @@ def fill(sample: Any, user: Any, findings: dict[str, list[int]] | None = None) -
     )
     for code, levels in findings.items():
         for level in levels:
-            services.add_finding(actor, sample, code, likelihood=level, description=f"{code} 问题")
+            services.do_add_finding(
+                actor, sample, code, likelihood=level, description=f"{code} 问题"
+            )

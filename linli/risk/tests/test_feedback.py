@@ -82,7 +82,7 @@ def test_the_inspector_filters_their_samples(drawn: Round, client: Any, users: A
     first = Sample.objects.filter(round=drawn, committee__code="HN01").order_by("label").first()
     assert first is not None
     fill(first, users["inspector"])
-    services.submit_sample(Actor(users["inspector"]), first)
+    services.do_submit_sample(Actor(users["inspector"]), first)
     client.force_login(users["inspector"])
     everything = client.get("/risk/samples/mine/").content.decode()
     assert everything.count('href="/risk/samples/') == 6
@@ -102,14 +102,14 @@ def test_the_white_paper_names_a_sub_unit_once(
     from .conftest import fill
 
     sample = Sample.objects.get(round=drawn, committee__code="HN01", label="S1")
-    services.save_statuses(Actor(users["inspector"]), sample, {})
-    services.add_finding(
+    services.do_save_check_statuses(Actor(users["inspector"]), sample, {})
+    services.do_add_finding(
         Actor(users["inspector"]), sample, "XF01", likelihood=3, severity_reason="",
         description="楼道堆物：楼道堆放纸箱", location="2 楼", rule_breached="",
         major_fire_hazard=False, photos=[],
     )  # fmt: skip
     fill(Sample.objects.get(pk=sample.pk), users["inspector"], {"XF01": []})
-    services.submit_sample(Actor(users["inspector"]), Sample.objects.get(pk=sample.pk))
+    services.do_submit_sample(Actor(users["inspector"]), Sample.objects.get(pk=sample.pk))
     client.force_login(safety)
     page = client.get(
         f"/risk/rounds/{drawn.pk}/committees/{sample.committee_id}/paper/"

@@ -25,7 +25,7 @@ def _submit(rnd: Round, users: Any) -> None:
         sample = Sample.objects.filter(round=rnd, committee__code=code).order_by("label").first()
         assert sample is not None
         fill(sample, users["inspector"], {"XF01": [4], "HJ02": [2], "RQ02": [4]})
-        services.submit_sample(Actor(users["inspector"]), sample)
+        services.do_submit_sample(Actor(users["inspector"]), sample)
 
 
 def _page_cases(client: Any, query: dict[str, Any]) -> set[int]:

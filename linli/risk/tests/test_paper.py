@@ -33,7 +33,7 @@ def _submit(rnd: Round, users: Any, code: str) -> None:
     sample = Sample.objects.filter(round=rnd, committee__code=code).order_by("label").first()
     assert sample is not None
     fill(sample, users["inspector"], {"XF01": [4], "RQ02": [4]})
-    services.submit_sample(Actor(users["inspector"]), sample)
+    services.do_submit_sample(Actor(users["inspector"]), sample)
     _commit()  # the refresh it scheduled is sent (no paper is stored yet: nothing rendered)
 
 
@@ -168,7 +168,7 @@ def test_a_rescore_re_renders_the_paper_with_the_new_score(
     # A bulk correction of the findings (schedules nothing) and the committee rescored.
     Finding.objects.filter(check_item__sample__committee=street["c1"]).update(severity=5)
     with django_capture_on_commit_callbacks(execute=True):
-        services.rescore(Actor(users["street_admin"]), drawn, street["c1"])
+        services.do_rescore(Actor(users["street_admin"]), drawn, street["c1"])
     after = Score.objects.get(round=drawn, committee=street["c1"], sample=None, unit="")
     assert after.value != before.value
     assert len(renders) == 2
@@ -329,7 +329,7 @@ def _reinspection(rnd: Round, users: Any) -> HazardCase:
 
 
 def _finding(rnd: Round, users: Any) -> Any:
-    return services.add_finding(
+    return services.do_add_finding(
         Actor(users["inspector"]), _second(rnd), "DQ01", likelihood=3, description="线路老化"
     )
 
@@ -343,32 +343,32 @@ def _import(rnd: Round, users: Any, prep: Any) -> Any:
     row = ["XF01", "", "", 4, "不适用", None, None, None, None, None, None]
     data = write_workbook("检查表", [c.label for c in COLUMNS], [row])
     upload = SimpleUploadedFile("c.xlsx", data)
-    return services.import_checklist(Actor(users["inspector"]), _second(rnd), upload)
+    return services.do_import_checklist(Actor(users["inspector"]), _second(rnd), upload)
 
 
 # (what is prepared before the paper is downloaded, the change through one service)
 CHANGES: dict[str, tuple[Any, Any]] = {
-    "save_statuses": (
+    "do_save_check_statuses": (
         None,
-        lambda rnd, users, prep: services.save_statuses(
+        lambda rnd, users, prep: services.do_save_check_statuses(
             Actor(users["inspector"]), _second(rnd), {"XF01": "na"}
         ),
     ),
-    "set_status": (
+    "do_set_check_status": (
         None,
-        lambda rnd, users, prep: services.set_status(
+        lambda rnd, users, prep: services.do_set_check_status(
             Actor(users["inspector"]), _second(rnd), "XF01", "clean"
         ),
     ),
-    "add_finding": (None, lambda rnd, users, prep: _finding(rnd, users)),
-    "import_checklist": (None, _import),
-    "delete_finding": (
+    "do_add_finding": (None, lambda rnd, users, prep: _finding(rnd, users)),
+    "do_import_checklist": (None, _import),
+    "do_delete_finding": (
         _finding,
-        lambda rnd, users, prep: services.delete_finding(Actor(users["inspector"]), prep),
+        lambda rnd, users, prep: services.do_delete_finding(Actor(users["inspector"]), prep),
     ),
-    "submit_sample": (
+    "do_submit_sample": (
         lambda rnd, users: fill(_second(rnd), users["inspector"], {"HJ02": [2]}),
-        lambda rnd, users, prep: services.submit_sample(Actor(users["inspector"]), _second(rnd)),
+        lambda rnd, users, prep: services.do_submit_sample(Actor(users["inspector"]), _second(rnd)),
     ),
     "do_assign_case": (
         None,
@@ -431,9 +431,9 @@ def test_a_change_the_paper_does_not_show_renders_nothing(
     before = client.get(url).content
     other = type(users["inspector"]).objects.create(username="inspector2", role=Role.INSPECTOR)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.assign_inspector(Actor(users["street_admin"]), _second(drawn), other)
+        services.do_assign_inspector(Actor(users["street_admin"]), _second(drawn), other)
         # A save that changes nothing: nothing to refresh either.
-        services.save_statuses(Actor(other), _second(drawn), {})
+        services.do_save_check_statuses(Actor(other), _second(drawn), {})
         # A sign-off: the paper shows the case's state, not who has signed so far.
         services.do_sign_case(Actor(users["street_admin"]), case)
     assert callbacks == [] and len(quick) == 1

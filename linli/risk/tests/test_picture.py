@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def _submit(rnd: Round, code: str, inspector: User, findings: dict[str, list[int]]) -> None:
     for s in Sample.objects.filter(round=rnd, committee__code=code).order_by("label"):
         fill(s, inspector, findings)
-        services.submit_sample(Actor(inspector), s)
+        services.do_submit_sample(Actor(inspector), s)
 
 
 def _grade(rnd: Round, code: str) -> Score:
@@ -39,15 +39,15 @@ def recheck(drawn: Round, users: Any, safety: User, street: Any) -> Round:
     _submit(drawn, "HN01", inspector, {"XF01": [5], "RQ02": [5], "DQ02": [5], "HJ02": [5]})
     _submit(drawn, "HN02", inspector, {"HJ02": [2]})
     actor = Actor(safety)
-    again = services.create_round(
+    again = services.do_create_round(
         actor,
         name="2026 复查",
         method=services.default_version(),
         committees=[street["c1"]],
         seed="recheck-seed",
     )
-    for s in services.draw_round(actor, again):
-        services.assign_inspector(actor, s, inspector)
+    for s in services.do_draw_round(actor, again):
+        services.do_assign_inspector(actor, s, inspector)
     _submit(again, "HN01", inspector, {})  # everything put right
     return again
 
@@ -113,14 +113,14 @@ def test_street_picture_queries_do_not_grow(
     for i in range(3):
         Committee.objects.create(subdistrict=sub, code=f"HN9{i}", name=f"新增{i}居委")
     actor = Actor(safety)
-    third = services.create_round(
+    third = services.do_create_round(
         actor,
         name="2026 二次复查",
         method=services.default_version(),
         committees=[street["c2"]],
         seed="third",
     )
-    for s in services.draw_round(actor, third):
-        services.assign_inspector(actor, s, users["inspector"])
+    for s in services.do_draw_round(actor, third):
+        services.do_assign_inspector(actor, s, users["inspector"])
     _submit(third, "HN02", users["inspector"], {})
     assert count() == first

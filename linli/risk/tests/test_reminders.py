@@ -161,11 +161,11 @@ def test_the_daily_task_reminds_the_unit_and_escalates_overdue_cases(
 
 
 def test_a_moved_deadline_is_reminded_afresh(cases: dict[str, HazardCase]) -> None:
-    services.send_hazard_reminders()
+    services.do_send_hazard_reminders()
     case = cases["today"]
     HazardCase.objects.filter(pk=case.pk).update(due_on=case.due_on + timedelta(days=1))
     before = Notice.objects.filter(kind="risk.hazard_due").count()
-    services.send_hazard_reminders()
+    services.do_send_hazard_reminders()
     assert Notice.objects.filter(kind="risk.hazard_due").count() == before + 1
 
 
@@ -175,7 +175,7 @@ def test_the_cases_page_escalation_also_tells_the_unit(
     safety = users["street_staff"]
     safety.department = "safety"
     safety.save()
-    assert services.refresh_escalation(Actor(safety)) == 1
+    assert services.do_refresh_escalation(Actor(safety)) == 1
     late = cases["late"]
     assert (
         Notice.objects.filter(
@@ -214,9 +214,9 @@ def test_open_cases_use_the_street_calendar_beyond_the_package(
     Finding.objects.create(check_item=check, likelihood=1, severity=2, grade="D", description="x")
     found = date(2027, 3, 4)  # Thursday; + 30 days = Saturday 3 April → Monday 5 April
     actor = Actor(users["street_admin"])
-    (first,) = services.open_cases(actor, sample, today=found)
+    (first,) = services.do_open_cases(actor, sample, today=found)
     assert first.due_on == date(2027, 4, 5)
     HazardCase.objects.all().delete()
     workcalendar.set_day(actor, date(2027, 4, 5), "holiday", "清明节")
-    (second,) = services.open_cases(actor, sample, today=found)
+    (second,) = services.do_open_cases(actor, sample, today=found)
     assert second.due_on == date(2027, 4, 6)

@@ -65,7 +65,7 @@ def test_copy_and_edit_method_version(login: Any, users: Any) -> None:
 
 def test_version_in_use_cannot_change(drawn: Round, users: Any) -> None:
     with pytest.raises(MethodRejected):
-        services.edit_method(
+        services.do_edit_method(
             Actor(users["street_admin"]), drawn.method, json.dumps(drawn.method.data)
         )
 
@@ -106,7 +106,7 @@ def test_round_create_page(login: Any, street: Any, safety: User, client: Any) -
 
 def test_only_inspectors_can_be_assigned(drawn: Round, users: Any, safety: User) -> None:
     with pytest.raises(InspectionRejected):
-        services.assign_inspector(Actor(safety), _sample(drawn), users["window_clerk"])
+        services.do_assign_inspector(Actor(safety), _sample(drawn), users["window_clerk"])
 
 
 # --------------------------------------------------------------------------- inspection
@@ -207,7 +207,7 @@ def test_submit_scores_all_samples_of_committee(drawn: Round, users: Any) -> Non
     for label, plan in plans.items():
         s = _sample(drawn, "HN01", label)
         fill(s, inspector, plan)
-        services.submit_sample(Actor(inspector), s)
+        services.do_submit_sample(Actor(inspector), s)
     method = queries.method_of(drawn.method)
     inputs = [
         rules.SampleInput("S1", {"XF01": [rules.Finding(4, 4)]}),
@@ -298,7 +298,7 @@ def _submit_with_findings(rnd: Round, users: Any) -> None:
     for code in ("HN01", "HN02"):
         s = _sample(rnd, code)
         fill(s, inspector, {"XF01": [4], "HJ02": [2], "RQ02": [4]})
-        services.submit_sample(Actor(inspector), s)
+        services.do_submit_sample(Actor(inspector), s)
 
 
 def test_case_lifecycle_with_signoffs(drawn: Round, users: Any, safety: User, client: Any) -> None:
@@ -411,7 +411,7 @@ def _grow(rnd: Round, users: Any, n: int) -> None:
     pending = Sample.objects.filter(round=rnd, state="draft").order_by("pk")[:n]
     for s in pending:
         fill(s, users["inspector"], {"XF01": [3], "DQ02": [2]})
-        services.submit_sample(Actor(users["inspector"]), s)
+        services.do_submit_sample(Actor(users["inspector"]), s)
 
 
 def test_constant_queries(drawn: Round, users: Any, login: Any, street: Any) -> None:
@@ -441,7 +441,7 @@ def test_constant_queries(drawn: Round, users: Any, login: Any, street: Any) -> 
 
 def test_photos_are_permission_checked(drawn: Round, users: Any, client: Any) -> None:
     s = _sample(drawn)
-    f = services.add_finding(
+    f = services.do_add_finding(
         Actor(users["inspector"]), s, "XF01", likelihood=3, description="x", photos=[png()]
     )
     photo = f.photos.get()
@@ -604,10 +604,10 @@ def test_bulk_rescore_matches_per_committee(drawn: Round, users: Any, safety: Us
     s = _sample(drawn, "HN01", "S2")
     Check.objects.filter(sample=s, code__startswith="DX").update(status="na")
     fill(s, users["inspector"], {"XF07": [5]})
-    services.submit_sample(Actor(users["inspector"]), s)
+    services.do_submit_sample(Actor(users["inspector"]), s)
     fields = ("committee_id", "sample_id", "unit", "value", "grade")
     before = sorted(Score.objects.values_list(*fields), key=str)
-    assert services.rescore_round(Actor(safety), drawn) == 2
+    assert services.do_rescore_round(Actor(safety), drawn) == 2
     after = sorted(Score.objects.values_list(*fields), key=str)
     assert before == after
 
@@ -618,11 +618,11 @@ def test_bulk_rescore_writes_back_exactly_what_changed(
     inspector = users["inspector"]
     s = _sample(drawn, "HN01")
     fill(s, inspector, {"XF01": [4, 2, 5], "RQ02": [3]})
-    services.add_finding(
+    services.do_add_finding(
         Actor(inspector), s, "XF07", likelihood=2, description="入户充电", major_fire_hazard=True
     )
     Check.objects.filter(sample=s, code__startswith="DX").update(status="na")
-    services.submit_sample(Actor(inspector), s)
+    services.do_submit_sample(Actor(inspector), s)
     fields = ("committee_id", "sample_id", "unit", "value", "grade", "band_grade")
     right = sorted(Score.objects.values_list(*fields), key=str)
     # A method correction: some values wrong, one row missing, one row that should not exist.
@@ -635,11 +635,11 @@ def test_bulk_rescore_writes_back_exactly_what_changed(
         band_grade="D",
     )  # fmt: skip
     wrong = Score.objects.filter(unit="XF").count()
-    assert services.rescore_round(Actor(safety), drawn) == 1
+    assert services.do_rescore_round(Actor(safety), drawn) == 1
     assert sorted(Score.objects.values_list(*fields), key=str) == right
     record = AuditRecord.objects.filter(action="risk.round.rescore").latest("pk")
     assert record.details["written"] == wrong + 2  # the wrong values, the missing, the extra
-    services.rescore_round(Actor(safety), drawn)
+    services.do_rescore_round(Actor(safety), drawn)
     assert (
         AuditRecord.objects.filter(action="risk.round.rescore").latest("pk").details["written"] == 0
     )
@@ -736,7 +736,8 @@ def test_a_resumed_batch_keeps_the_papers_already_made(
     from linli.risk import paper
     from linli.risk.models import PaperBatch, PaperFile
 
-    batch = paper.start_batch(Actor(users["street_admin"]), drawn)  # not committed: not sent
+    # Not committed: not sent.
+    batch = paper.do_start_paper_batch(Actor(users["street_admin"]), drawn)
     first = min((street["c1"], street["c2"]), key=lambda c: c.code)
     kept = PaperFile(batch=batch, committee=first, size=3)
     kept.pdf.save("kept.pdf", ContentFile(b"PDF"), save=False)
@@ -746,7 +747,7 @@ def test_a_resumed_batch_keeps_the_papers_already_made(
     from linli.jobs.models import Job
 
     Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
-    jobs.do_run_job(job.pk, paper.run_batch)
+    jobs.do_run_job(job.pk, paper.do_run_paper_batch)
     job.refresh_from_db()
     assert (job.state, job.done, job.attempts) == ("done", 2, 2)
     files = PaperFile.objects.filter(batch=batch)
@@ -768,7 +769,7 @@ def test_fast_rounding_matches_engine() -> None:
         Fraction(0),
         Fraction(1, 200),
     ):
-        cents = scoring._cents(value)  # what rescore_round compares and writes
+        cents = scoring._cents(value)  # what do_rescore_round compares and writes
         assert Decimal(cents).scaleb(-2) == rules.round_half_up(value)
         assert scoring._cents_text(cents) == str(rules.round_half_up(value))
 

@@ -369,6 +369,6 @@ def case_close_on_spot(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cases_refresh(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, "risk.manage")
-    n = services.refresh_escalation(Actor.from_request(request))
+    n = services.do_refresh_escalation(Actor.from_request(request))
     messages.success(request, _("已更新 %(n)s 件逾期隐患的督办层级。") % {"n": n})
     return redirect("risk:cases")

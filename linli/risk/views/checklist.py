@@ -157,7 +157,7 @@ def sample_statuses(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
     }
     page = reverse("risk:sample_unit", args=[sample.pk, u.code])
     try:
-        services.save_statuses(Actor.from_request(request), sample, statuses)
+        services.do_save_check_statuses(Actor.from_request(request), sample, statuses)
     except DomainError as exc:
         if autosave:
             return HttpResponse(exc.message, status=409)
@@ -197,7 +197,7 @@ def sample_finding_add(request: HttpRequest, pk: int, unit: str) -> HttpResponse
     if form.is_valid():
         d = form.cleaned_data
         try:
-            services.add_finding(
+            services.do_add_finding(
                 Actor.from_request(request),
                 sample,
                 code,
@@ -232,7 +232,7 @@ def sample_finding_delete(request: HttpRequest, pk: int, unit: str) -> HttpRespo
         check_item__code__in=u.subunits,
     )
     try:
-        services.delete_finding(Actor.from_request(request), f)
+        services.do_delete_finding(Actor.from_request(request), f)
     except DomainError as exc:
         _error(request, exc)
     else:
@@ -256,7 +256,7 @@ def sample_import(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请选择 Excel 文件。"))
         return redirect("risk:sample", pk=pk)
     try:
-        counts = services.import_checklist(Actor.from_request(request), sample, upload)
+        counts = services.do_import_checklist(Actor.from_request(request), sample, upload)
     except ImportRejected as exc:
         for e in exc.errors[:30]:
             messages.error(request, str(e))
@@ -281,7 +281,7 @@ def sample_submit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请先勾选确认：提交后样本锁定，不能再修改。"))
         return redirect("risk:sample", pk=pk)
     try:
-        services.submit_sample(Actor.from_request(request), sample)
+        services.do_submit_sample(Actor.from_request(request), sample)
     except DomainError as exc:
         _error(request, exc)
         return redirect("risk:sample", pk=pk)

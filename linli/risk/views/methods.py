@@ -31,7 +31,7 @@ def method_detail(request: HttpRequest, pk: int) -> HttpResponse:
     copy = risk_forms.MethodCopyForm(initial={"version": f"{mv.version}-1", "title": mv.title})
     if request.method == "POST" and edit.is_valid():
         try:
-            services.edit_method(Actor.from_request(request), mv, edit.cleaned_data["text"])
+            services.do_edit_method(Actor.from_request(request), mv, edit.cleaned_data["text"])
         except DomainError as exc:
             edit.add_error("text", exc.message)
         else:
@@ -59,7 +59,7 @@ def method_copy(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请填写有效的版本号（字母、数字、连字符）和名称。"))
         return redirect("risk:method", pk=pk)
     try:
-        mv = services.copy_method(
+        mv = services.do_copy_method(
             Actor.from_request(request),
             base,
             form.cleaned_data["version"],

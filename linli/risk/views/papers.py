@@ -68,7 +68,7 @@ def papers(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require(request.user, "risk.manage")
     if request.method == "POST":
         try:
-            paper.start_batch(Actor.from_request(request), rnd)
+            paper.do_start_paper_batch(Actor.from_request(request), rnd)
         except DomainError as exc:
             _error(request, exc)
         else:

@@ -36,7 +36,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            rnd = services.create_round(
+            rnd = services.do_create_round(
                 Actor.from_request(request),
                 name=d["name"],
                 method=d["method"],
@@ -87,7 +87,7 @@ def round_draw(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require(request.user, "risk.manage")
     rnd = get_object_or_404(queries.rounds(request.user), pk=pk)
     try:
-        made = services.draw_round(Actor.from_request(request), rnd)
+        made = services.do_draw_round(Actor.from_request(request), rnd)
     except DomainError as exc:
         _error(request, exc)
     else:
@@ -179,7 +179,7 @@ def sample_assign(request: HttpRequest, pk: int) -> HttpResponse:
     form = risk_forms.AssignForm(request.POST)
     if form.is_valid():
         try:
-            services.assign_inspector(
+            services.do_assign_inspector(
                 Actor.from_request(request), sample, form.cleaned_data["inspector"]
             )
         except DomainError as exc:

@@ -34,7 +34,7 @@ def survey_page(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("create"):
-                sv.create_survey(actor, rnd)
+                sv.do_create_survey(actor, rnd)
                 messages.success(request, _("问卷已建立。"))
             elif current is not None:
                 committee = get_object_or_404(
@@ -44,7 +44,7 @@ def survey_page(request: HttpRequest, pk: int) -> HttpResponse:
                 for i in range(len(current.questions)):
                     value = request.POST.get(f"q{i}", "")
                     answers.append(int(value) if value.isdigit() else 0)
-                sv.enter_response(actor, current, committee, answers)
+                sv.do_enter_survey_response(actor, current, committee, answers)
                 messages.success(request, _("已录入一份问卷（%(c)s）。") % {"c": committee.name})
         except DomainError as exc:
             _error(request, exc)
@@ -130,7 +130,9 @@ def survey_online(request: HttpRequest, token: str) -> HttpResponse:
             value = request.POST.get(f"q{i}", "")
             answers.append(int(value) if value.isdigit() else 0)
         try:
-            sv.enter_online(Actor.from_request(request), current, committee, answers)
+            sv.do_enter_online_survey_response(
+                Actor.from_request(request), current, committee, answers
+            )
         except DomainError as exc:
             context["error"] = exc.message
             return render(request, "risk/survey_online.html", context, status=400)

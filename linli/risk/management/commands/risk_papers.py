@@ -35,7 +35,7 @@ class Command(BaseCommand):
         if rnd is None:
             raise CommandError(f"--round: no round {which}", returncode=2)
         try:
-            batch = paper.start_batch(Actor.system("linli risk papers"), rnd)
+            batch = paper.do_start_paper_batch(Actor.system("linli risk papers"), rnd)
         except DomainError as exc:
             raise CommandError(exc.message, returncode=2) from exc
         self.stdout.write(json.dumps({"job": batch.job_id}))
