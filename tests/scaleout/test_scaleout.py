@@ -90,8 +90,8 @@ import json
 from linli.notices import services
 from linli.notices.tasks import deliver
 params = {"locker": "7", "code": "482913"}
-first = services.send("hall.pickup_ready", params, key="scaleout:pickup:1", phone="13912345678")
-again = services.send("hall.pickup_ready", params, key="scaleout:pickup:1", phone="13912345678")
+first = services.do_send_notice("hall.pickup_ready", params, key="scaleout:pickup:1", phone="13912345678")
+again = services.do_send_notice("hall.pickup_ready", params, key="scaleout:pickup:1", phone="13912345678")
 deliver.delay(first[0].pk)
 print(json.dumps({"first": [n.pk for n in first], "again": [n.pk for n in again]}))
 """
