@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from linli.core import policy
 from linli.core.errors import DomainError
-from linli.core.excel import write_workbook
+from linli.jobs.sheetviews import xlsx_response
 
 from .. import paper, queries, rules, services
+from ..sheets import HOURS
 from ._common import _actor, _fail, _posted_id, _qr_svg, _render, _volunteer
 from .volunteer_page import volunteer_shift
 
@@ -164,26 +165,5 @@ def certificate(request: HttpRequest, pk: int, team_pk: int) -> HttpResponse:
 def volunteers_export(request: HttpRequest) -> HttpResponse:
     """Approved hours in the fields of 民政部令第67号 (for the city's volunteer site)."""
     policy.require(request.user, "community.view")
-    rows = [
-        [
-            r.volunteer.name,
-            r.volunteer.id_masked,
-            r.volunteer.phone_masked,
-            r.team.name,
-            r.on.isoformat(),
-            r.content,
-            round(r.minutes / 60, 2),
-            r.get_source_display(),
-            r.team.issuer,
-            r.team.issuer_contact,
-        ]
-        for r in queries.approved_hours(request.user)
-    ]
-    headers = ["姓名", "身份证号（脱敏）", "手机号（脱敏）", "服务队伍", "服务日期", "服务内容",
-               "服务时长（小时）", "记录来源", "记录单位", "联系方式"]  # fmt: skip
-    data = write_workbook("志愿服务记录", headers, rows)
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="volunteer-hours.xlsx"'
-    return response
+    data = HOURS.workbook(queries.approved_hours(request.user))
+    return xlsx_response(data, "volunteer-hours")
