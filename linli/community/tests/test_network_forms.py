@@ -306,20 +306,24 @@ def test_manage_page_adds_and_edits_staff_spaces_and_menu(
 ) -> None:
     client.force_login(net["dangqun"])
     url = reverse("community:position_manage", args=[net["centre"].pk])
-    client.post(url, {"what": "staff", "staff-name": "张敏", "staff-duties": "接待、党课"})
-    client.post(url, {"what": "space", "space-name": "阅览室", "space-capacity": 30,
-                      "space-equipment": "书架", "space-bookable": "on"})  # fmt: skip
+
+    def post(name: str, data: dict[str, Any]) -> Any:
+        return client.post(reverse(f"community:position_{name}", args=[net["centre"].pk]), data)
+
+    post("staff_save", {"staff-name": "张敏", "staff-duties": "接待、党课"})
+    post("space_save", {"space-name": "阅览室", "space-capacity": 30,
+                        "space-equipment": "书架", "space-bookable": "on"})  # fmt: skip
     room = Space.objects.get(name="阅览室")
     page = client.get(url + f"?edit=space-{room.pk}").content.decode()
     assert 'value="阅览室"' in page
-    client.post(url, {"what": "space", "edit": f"space-{room.pk}", "space-name": "阅览室",
-                      "space-capacity": 25, "space-equipment": "书架"})  # fmt: skip
+    post("space_save", {"space": room.pk, "space-name": "阅览室",
+                        "space-capacity": 25, "space-equipment": "书架"})  # fmt: skip
     room.refresh_from_db()
     assert (room.capacity, room.bookable) == (25, False)
-    bad = client.post(url, {"what": "menu", "menu-family": "culture", "menu-title": "精品党课",
-                            "menu-audience": "居民", "menu-capacity": 10,
-                            "menu-duration_minutes": 60, "menu-mode": "walk_in",
-                            "menu-lead_days": 3})  # fmt: skip
+    bad = post("menu_save", {"menu-family": "culture", "menu-title": "精品党课",
+                             "menu-audience": "居民", "menu-capacity": 10,
+                             "menu-duration_minutes": 60, "menu-mode": "walk_in",
+                             "menu-lead_days": 3})  # fmt: skip
     assert "本阵地已有同名服务项目。" in bad.content.decode()
     text = client.get(url).content.decode()
     assert "张敏" in text and "党课" in text and "阅览室" in text

@@ -32,8 +32,8 @@ def test_committee_staff_reach_only_their_own_projects(
     for name in ("project_manage", "project_edit"):
         assert client.get(reverse(f"community:{name}", args=[theirs.pk])).status_code == 404
     refused = client.post(
-        reverse("community:project_manage", args=[theirs.pk]),
-        {"what": "contribution", "c-household": "1号", "c-amount": "1", "c-receipt": "R9"},
+        reverse("community:project_contribution_add", args=[theirs.pk]),
+        {"c-household": "1号", "c-amount": "1", "c-receipt": "R9"},
     )
     assert refused.status_code == 404 and not theirs.contributions.exists()
     # A project they create belongs to their committee whatever the form says.

@@ -75,7 +75,9 @@ def test_cancel_from_the_ticket_page(client: Client, event: Event) -> None:
 def test_staff_counter_and_check_in(client: Client, net: dict[str, Any], event: Event) -> None:
     client.force_login(net["dangqun"])
     roster = reverse("community:roster", args=[event.pk])
-    client.post(roster, {"name": "赵奶奶", "phone": phone(5)})
+    client.post(
+        reverse("community:roster_signup", args=[event.pk]), {"name": "赵奶奶", "phone": phone(5)}
+    )
     s = Signup.objects.get(name="赵奶奶")
     assert (s.channel, s.seat) == ("staff", "held")
     with mock.patch("django.utils.timezone.now", return_value=event.starts_at):
@@ -552,21 +554,23 @@ def test_staff_create_a_project_to_the_fen_and_record_its_progress(
     project = PracticalProject.objects.get()
     assert (project.resident_fen, project.subsidy_fen, project.budget_fen) == (42550, 85025, 127575)
     url = reverse("community:project_manage", args=[project.pk])
-    client.post(url, {"what": "milestone", "m-title": "门禁安装", "m-due": "2026-03-01",
-                      "m-photo": SimpleUploadedFile("gate.png", PNG, "image/png")})  # fmt: skip
+
+    def post(name: str, data: dict[str, Any]) -> Any:
+        return client.post(reverse(f"community:project_{name}", args=[project.pk]), data)
+
+    post("milestone_add", {"m-title": "门禁安装", "m-due": "2026-03-01",
+                           "m-photo": SimpleUploadedFile("gate.png", PNG, "image/png")})  # fmt: skip
     milestone = project.milestones.get()
     assert milestone.photo.name.endswith(".png")
-    client.post(url, {"what": "milestone", "m-title": "假照片", "m-due": "2026-03-01",
-                      "m-photo": SimpleUploadedFile("x.png", b"not an image", "image/png")})  # fmt: skip
+    post("milestone_add", {"m-title": "假照片", "m-due": "2026-03-01",
+                           "m-photo": SimpleUploadedFile("x.png", b"not an image", "image/png")})  # fmt: skip
     assert project.milestones.count() == 1
-    client.post(
-        url, {"what": "contribution", "c-household": "1号", "c-amount": "125.50", "c-receipt": "R1"}
-    )
+    post("contribution_add", {"c-household": "1号", "c-amount": "125.50", "c-receipt": "R1"})
     assert project.contributions.get().amount_fen == 12550
-    client.post(url, {"what": "decision", "d-on": "2026-01-10", "d-motion": "安装门禁", "d-members": 9,
-                      "d-agree": 7, "d-against": 1, "d-abstain": 1})  # fmt: skip
+    post("decision_add", {"d-on": "2026-01-10", "d-motion": "安装门禁", "d-members": 9,
+                          "d-agree": 7, "d-against": 1, "d-abstain": 1})  # fmt: skip
     assert project.decisions.get().passed
-    client.post(url, {"what": "done", "milestone": milestone.pk})
+    post("milestone_done", {"milestone": milestone.pk})
     milestone.refresh_from_db()
     assert milestone.done_on is not None
     # Another committee's staff cannot reach it.
@@ -607,6 +611,6 @@ def test_leader_fixes_a_correction_request_on_the_page(client: Client, net: dict
     client.force_login(net["dangqun"])
     page = client.get(reverse("community:volunteers")).content.decode()
     assert "少记半小时" in page
-    client.post(reverse("community:volunteers"), {"correction": corr.pk, "fix": "1"})
+    client.post(reverse("community:correction_decide"), {"correction": corr.pk, "fix": "1"})
     record.refresh_from_db()
     assert record.minutes == 90

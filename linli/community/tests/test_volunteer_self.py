@@ -172,29 +172,29 @@ def test_report_hours_and_request_a_correction(
     client: Client, net: dict[str, Any], vol: dict[str, Any]
 ) -> None:
     login(client, vol["code"])
-    me = reverse("community:me")
+    hours, correction = reverse("community:me_hours"), reverse("community:me_correction")
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     future = (timezone.localdate() + timedelta(days=1)).isoformat()
-    bad = client.post(me, {"what": "hours", "h-team": net["team"].pk, "h-on": future,
-                           "h-minutes": 90, "h-content": "导览"})  # fmt: skip
+    bad = client.post(hours, {"h-team": net["team"].pk, "h-on": future,
+                              "h-minutes": 90, "h-content": "导览"})  # fmt: skip
     assert "服务日期不能在将来。" in bad.content.decode()
-    client.post(me, {"what": "hours", "h-team": net["team"].pk, "h-on": yesterday,
-                     "h-minutes": 90, "h-content": "武康路导览"})  # fmt: skip
+    client.post(hours, {"h-team": net["team"].pk, "h-on": yesterday,
+                        "h-minutes": 90, "h-content": "武康路导览"})  # fmt: skip
     record = HourRecord.objects.get(volunteer=vol["v"])
     assert (record.source, record.status, record.minutes) == ("self", "pending", 90)
-    client.post(me, {"what": "correction", "record": record.pk, "minutes": 120,
-                     "reason": "实际服务两小时"})  # fmt: skip
+    client.post(correction, {"record": record.pk, "minutes": 120,
+                             "reason": "实际服务两小时"})  # fmt: skip
     corr = Correction.objects.get()
     assert (corr.record_id, corr.minutes, corr.status) == (record.pk, 120, "open")
-    twice = client.post(me, {"what": "correction", "record": record.pk, "minutes": 100,
-                             "reason": "再改"}, follow=True)  # fmt: skip
+    twice = client.post(correction, {"record": record.pk, "minutes": 100,
+                                     "reason": "再改"}, follow=True)  # fmt: skip
     assert "已有待核实的更正申请" in twice.content.decode()
     assert Correction.objects.count() == 1
     someone = services.do_register_volunteer(net["actor"], net["team"], "别人", "13900000099")
     theirs = services.do_report_hours(net["actor"], someone, net["team"],
                                    timezone.localdate(), 30, "x")  # fmt: skip
-    response = client.post(me, {"what": "correction", "record": theirs.pk, "minutes": 60,
-                                "reason": "x"})  # fmt: skip
+    response = client.post(correction, {"record": theirs.pk, "minutes": 60,
+                                        "reason": "x"})  # fmt: skip
     assert response.status_code == 404
 
 
@@ -224,7 +224,7 @@ def test_stars_hours_and_own_certificate_download(
 
 def test_logout_ends_the_volunteer_session(client: Client, vol: dict[str, Any]) -> None:
     login(client, vol["code"])
-    client.post(reverse("community:me"), {"what": "logout"})
+    client.post(reverse("community:me_logout"))
     assert client.get(reverse("community:me")).status_code == 302
 
 
@@ -234,3 +234,59 @@ def test_actions_are_audited_as_the_volunteer(client: Client, vol: dict[str, Any
     record = AuditRecord.objects.get(action="community.hours.self_check_in")
     assert record.actor_name == f"volunteer:{vol['v'].pk}"
     assert record.actor_id is None  # the volunteer has no staff account
+
+
+def test_own_page_renders_only_and_each_form_has_its_view(
+    client: Client, net: dict[str, Any], vol: dict[str, Any]
+) -> None:
+    services.do_report_hours(net["actor"], vol["v"], net["team"], timezone.localdate(), 30, "x")
+    login(client, vol["code"])
+    page = client.get(reverse("community:me")).content.decode()
+    for name in ("me_hours", "me_correction", "me_logout"):
+        assert f'action="{reverse(f"community:{name}")}"' in page
+    assert client.post(reverse("community:me"), {"what": "logout"}).status_code == 405
+    assert client.get(reverse("community:me")).status_code == 200  # still signed in
+
+
+def test_own_forms_answer_with_a_message(
+    client: Client, net: dict[str, Any], vol: dict[str, Any]
+) -> None:
+    login(client, vol["code"])
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    hours = client.post(reverse("community:me_hours"), {"h-team": net["team"].pk,
+                        "h-on": yesterday, "h-minutes": 45, "h-content": "导览"},
+                        follow=True)  # fmt: skip
+    assert hours.redirect_chain[-1][0] == reverse("community:me")
+    assert "已提交，等待队长审核。" in hours.content.decode()
+    assert hours["Cache-Control"] == "no-store"
+    record = HourRecord.objects.get(volunteer=vol["v"])
+    asked = client.post(reverse("community:me_correction"),
+                        {"record": record.pk, "minutes": 60, "reason": "少记一刻钟"},
+                        follow=True)  # fmt: skip
+    assert "更正申请已提交，队长核实后处理。" in asked.content.decode()
+    blank = client.post(reverse("community:me_correction"),
+                        {"record": record.pk, "minutes": "", "reason": ""}, follow=True)  # fmt: skip
+    assert "请填写正确的时长（分钟）和理由。" in blank.content.decode()
+    assert AuditRecord.objects.filter(actor_name=f"volunteer:{vol['v'].pk}").exists()
+
+
+@pytest.mark.parametrize("bad", ["", "abc", "1.5", "²", "9" * 40])
+def test_own_correction_names_a_missing_or_bad_record(
+    client: Client, vol: dict[str, Any], bad: str
+) -> None:
+    login(client, vol["code"])
+    response = client.post(reverse("community:me_correction"),
+                           {"record": bad, "minutes": 60, "reason": "x"}, follow=True)  # fmt: skip
+    assert response.status_code == 200
+    assert "服务记录：请选择要更正的记录。" in response.content.decode()
+    assert not Correction.objects.exists()
+
+
+def test_own_forms_without_a_session_go_to_the_log_in(
+    client: Client, net: dict[str, Any], vol: dict[str, Any]
+) -> None:
+    for name in ("me_hours", "me_correction"):
+        response = client.post(reverse(f"community:{name}"), {"record": 1})
+        assert response["Location"] == reverse("community:me_login")
+    assert not HourRecord.objects.exists()
+    assert client.post(reverse("community:me_logout"))["Location"] == reverse("community:me_login")

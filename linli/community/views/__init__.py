@@ -23,9 +23,20 @@ from .events import (
     event_roster,
     events_staff,
     release_due,
+    roster_release,
+    roster_signup,
     series,
 )
-from .network import network_manage, position_form, position_manage, series_form
+from .network import (
+    network_manage,
+    position_form,
+    position_manage,
+    position_menu_save,
+    position_space_save,
+    position_staff_remove,
+    position_staff_save,
+    series_form,
+)
 from .orders import (
     order,
     order_accept,
@@ -39,19 +50,40 @@ from .orders import (
     wish_decline,
     wishes,
 )
-from .projects import project, project_manage, project_new, projects, screen, screen_data
+from .projects import (
+    project,
+    project_contribution_add,
+    project_decision_add,
+    project_manage,
+    project_milestone_add,
+    project_milestone_done,
+    project_new,
+    projects,
+    screen,
+    screen_data,
+)
 from .public import calendar, event_detail, index, menu, network, order_new, position, ticket, wish
 from .volunteer_page import (
     VOLUNTEER_IP_LIMIT,
     VOLUNTEER_SESSION,
     VOLUNTEER_SESSION_SECONDS,
+    me_correction,
+    me_hours,
+    me_logout,
     volunteer_certificate,
     volunteer_code,
     volunteer_home,
     volunteer_login,
     volunteer_shift,
 )
-from .volunteers import certificate, shift, volunteers, volunteers_export
+from .volunteers import (
+    certificate,
+    correction_decide,
+    hours_decide,
+    shift,
+    volunteers,
+    volunteers_export,
+)
 
 __all__ = [
     "CALENDAR_DAYS",
@@ -69,11 +101,16 @@ __all__ = [
     "certificate",
     "checkin",
     "checkin_door",
+    "correction_decide",
     "event_detail",
     "event_new",
     "event_roster",
     "events_staff",
+    "hours_decide",
     "index",
+    "me_correction",
+    "me_hours",
+    "me_logout",
     "menu",
     "network",
     "network_manage",
@@ -89,11 +126,21 @@ __all__ = [
     "position",
     "position_form",
     "position_manage",
+    "position_menu_save",
+    "position_space_save",
+    "position_staff_remove",
+    "position_staff_save",
     "project",
+    "project_contribution_add",
+    "project_decision_add",
     "project_manage",
+    "project_milestone_add",
+    "project_milestone_done",
     "project_new",
     "projects",
     "release_due",
+    "roster_release",
+    "roster_signup",
     "screen",
     "screen_data",
     "series",

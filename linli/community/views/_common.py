@@ -58,6 +58,13 @@ def _street(request: HttpRequest) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
+def _posted_id(request: HttpRequest, name: str) -> int | None:
+    """The id a form posts in ``name``; None when it is missing or not a number (the caller
+    says which field is wanting, instead of a server error)."""
+    raw = request.POST.get(name, "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
+
+
 def _volunteer(request: HttpRequest, pk: int) -> Volunteer:
     policy.require(request.user, "community.view")
     return get_object_or_404(queries.volunteers(request.user), pk=pk)

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from linli.core import policy
 from linli.core.errors import DomainError
@@ -33,55 +33,70 @@ def _event_in_scope(request: HttpRequest, pk: int) -> Event:
     return event
 
 
-def event_roster(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _event_in_scope(request, pk)
-    form = f.SignupForm(request.POST or None)
-    if request.method == "POST":
-        policy.require(request.user, "community.serve")
-        if request.POST.get("action") == "release":
-            try:
-                promoted = services.do_release_held_seats(_actor(request), event.pk, early=True)
-            except DomainError as exc:
-                _fail(request, exc)
-            else:
-                messages.success(
-                    request, _("保留名额已释放，候补转正 %(n)d 人。") % {"n": len(promoted)}
-                )
-            return redirect("community:roster", event.pk)
-        if form.is_valid():
-            try:
-                result = services.do_sign_up(
-                    _actor(request),
-                    event.pk,
-                    form.cleaned_data["name"],
-                    form.cleaned_data["phone"],
-                    channel=rules.STAFF,
-                )
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                text = (
-                    _("已为 %(name)s 报名，名额：%(seat)s。")
-                    if result.result == rules.CONFIRMED
-                    else _("名额已满，%(name)s 已进入候补。")
-                )
-                messages.success(
-                    request,
-                    text % {"name": result.signup.name, "seat": result.signup.get_seat_display()},
-                )
-                return redirect("community:roster", event.pk)
-    signups = list(queries.roster(event))
+def _roster_page(request: HttpRequest, event: Event, form: f.SignupForm) -> HttpResponse:
     return _render(
         request,
         "community/roster.html",
         {
             "event": event,
-            "signups": signups,
+            "signups": list(queries.roster(event)),
             "form": form,
             "can_serve": policy.can(request.user, "community.serve"),
             "rate": rules.attendance_rate(event.n_confirmed, event.n_attended),  # type: ignore[attr-defined]
         },
     )
+
+
+@require_safe
+def event_roster(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who signed up and came; the counter sign-up and the early release post to their own
+    views."""
+    return _roster_page(request, _event_in_scope(request, pk), f.SignupForm())
+
+
+@require_POST
+def roster_signup(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff sign a resident up at the counter or on the phone (a held seat first)."""
+    policy.require(request.user, "community.serve")
+    event = _event_in_scope(request, pk)
+    form = f.SignupForm(request.POST)
+    if form.is_valid():
+        try:
+            result = services.do_sign_up(
+                _actor(request),
+                event.pk,
+                form.cleaned_data["name"],
+                form.cleaned_data["phone"],
+                channel=rules.STAFF,
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            text = (
+                _("已为 %(name)s 报名，名额：%(seat)s。")
+                if result.result == rules.CONFIRMED
+                else _("名额已满，%(name)s 已进入候补。")
+            )
+            messages.success(
+                request,
+                text % {"name": result.signup.name, "seat": result.signup.get_seat_display()},
+            )
+            return redirect("community:roster", event.pk)
+    return _roster_page(request, event, form)
+
+
+@require_POST
+def roster_release(request: HttpRequest, pk: int) -> HttpResponse:
+    """Release the seats held for residents offline before their time."""
+    policy.require(request.user, "community.serve")
+    event = _event_in_scope(request, pk)
+    try:
+        promoted = services.do_release_held_seats(_actor(request), event.pk, early=True)
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("保留名额已释放，候补转正 %(n)d 人。") % {"n": len(promoted)})
+    return redirect("community:roster", event.pk)
 
 
 def checkin(request: HttpRequest, token: str) -> HttpResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -10,14 +11,16 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
 from linli.core import policy
+from linli.core.context import Actor
 from linli.core.errors import DomainError
 
 from .. import forms as f
 from .. import queries, services
 from ..models import Position
-from ._common import _actor, _render
+from ._common import _actor, _posted_id, _render
 
 # --- staff: editing the network, spaces, menus and series -------------------------------------
 
@@ -93,10 +96,12 @@ def position_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return _render(request, "community/position_form.html", {"form": form, "item": item})
 
 
+# Each part of a position: its form, the relation holding its rows, and the field a form
+# posts to name the row it changes (blank: a new one).
 _PARTS = {
-    "staff": (f.PositionStaffForm, "staff"),
-    "space": (f.SpaceForm, "spaces"),
-    "menu": (f.MenuItemForm, "menu"),
+    "staff": (f.PositionStaffForm, "staff", "member"),
+    "space": (f.SpaceForm, "spaces", "space"),
+    "menu": (f.MenuItemForm, "menu", "menu_item"),
 }
 
 
@@ -105,49 +110,20 @@ def _part_initial(part: str, obj: Any) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in fields}
 
 
-def position_manage(request: HttpRequest, pk: int) -> HttpResponse:
-    """A position's 全岗通 staff, spaces and menu: add, edit (``?edit=space-3``), remove."""
-    item = _position_in_scope(request, pk)
-    editing: dict[str, Any] = {}
-    edit = request.POST.get("edit") or request.GET.get("edit", "")
-    if "-" in edit:
-        part, _sep, obj_pk = edit.partition("-")
-        if part in _PARTS and obj_pk.isdigit():
-            editing[part] = get_object_or_404(getattr(item, _PARTS[part][1]), pk=int(obj_pk))
+def _position_page(
+    request: HttpRequest,
+    item: Position,
+    editing: dict[str, Any],
+    bound: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The position's staff, spaces and menu with a form for each (``bound``: one that came
+    back with errors)."""
     forms_: dict[str, Any] = {
         part: cls(prefix=part, initial=_part_initial(part, editing[part]) if part in editing
                   else None)
-        for part, (cls, _rel) in _PARTS.items()
+        for part, (cls, _rel, _field) in _PARTS.items()
     }  # fmt: skip
-    if request.method == "POST":
-        what = request.POST.get("what", "")
-        actor = _actor(request)
-        if what == "remove_staff":
-            member = get_object_or_404(item.staff, pk=request.POST.get("member"))
-            services.do_remove_position_staff(actor, member)
-            messages.success(request, _("已移除。"))
-            return redirect("community:position_manage", item.pk)
-        if what in _PARTS:
-            form: Any = _PARTS[what][0](request.POST, prefix=what)
-            forms_[what] = form
-            if form.is_valid():
-                d = form.cleaned_data
-                current = editing.get(what)
-                try:
-                    if what == "staff":
-                        services.do_save_position_staff(
-                            actor, item, current, name=d["name"], duties=d["duties"],
-                            user_id=current.user_id if current else None,
-                        )  # fmt: skip
-                    elif what == "space":
-                        services.do_save_space(actor, item, current, **d)
-                    else:
-                        services.do_save_menu_item(actor, item, current, d)
-                except DomainError as exc:
-                    _form_error(form, exc)
-                else:
-                    messages.success(request, _("已保存。"))
-                    return redirect("community:position_manage", item.pk)
+    forms_.update(bound or {})
     return _render(
         request,
         "community/position_manage.html",
@@ -156,9 +132,98 @@ def position_manage(request: HttpRequest, pk: int) -> HttpResponse:
             **queries.position_parts(item),
             "forms": forms_,
             "editing": {part: obj.pk for part, obj in editing.items()},
-            "edit": edit,
         },
     )
+
+
+@require_safe
+def position_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    """A position's 全岗通 staff, spaces and menu (``?edit=space-3`` fills a form to change
+    one); each form posts to a view of its own."""
+    item = _position_in_scope(request, pk)
+    editing: dict[str, Any] = {}
+    part, _sep, obj_pk = request.GET.get("edit", "").partition("-")
+    if part in _PARTS and obj_pk.isascii() and obj_pk.isdigit() and len(obj_pk) < 19:
+        editing[part] = get_object_or_404(getattr(item, _PARTS[part][1]), pk=int(obj_pk))
+    return _position_page(request, item, editing)
+
+
+def _save_part(
+    request: HttpRequest,
+    pk: int,
+    part: str,
+    save: Callable[[Actor, Position, Any, dict[str, Any]], Any],
+    wanting: str,
+) -> HttpResponse:
+    """Add a row to a part of a position, or change the one the form names; the form comes
+    back with its errors, a row named by something not a number says so."""
+    item = _position_in_scope(request, pk)
+    cls, rel, field = _PARTS[part]
+    current = None
+    if request.POST.get(field, "").strip():
+        obj_pk = _posted_id(request, field)
+        if obj_pk is None:
+            messages.error(request, wanting)
+            return redirect("community:position_manage", item.pk)
+        current = get_object_or_404(getattr(item, rel), pk=obj_pk)
+    form = cls(request.POST, prefix=part)
+    if form.is_valid():
+        try:
+            save(_actor(request), item, current, form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("community:position_manage", item.pk)
+    editing = {part: current} if current is not None else {}
+    return _position_page(request, item, editing, {part: form})
+
+
+def _save_staff(actor: Actor, item: Position, current: Any, d: dict[str, Any]) -> Any:
+    return services.do_save_position_staff(
+        actor, item, current, name=d["name"], duties=d["duties"],
+        user_id=current.user_id if current else None,
+    )  # fmt: skip
+
+
+@require_POST
+def position_staff_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a 全岗通 staff member to a position, or change the one named by ``member``."""
+    return _save_part(request, pk, "staff", _save_staff, _("人员：请选择要修改的人员。"))
+
+
+@require_POST
+def position_space_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a room to a position, or change the one named by ``space``."""
+    return _save_part(
+        request,
+        pk,
+        "space",
+        lambda actor, item, current, d: services.do_save_space(actor, item, current, **d),
+        _("空间：请选择要修改的空间。"),
+    )
+
+
+@require_POST
+def position_menu_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a service to a position's menu, or change the one named by ``menu_item``."""
+    return _save_part(
+        request, pk, "menu", services.do_save_menu_item, _("服务项目：请选择要修改的服务项目。")
+    )
+
+
+@require_POST
+def position_staff_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove the staff member named by ``member`` from a position."""
+    item = _position_in_scope(request, pk)
+    member_pk = _posted_id(request, "member")
+    if member_pk is None:
+        messages.error(request, _("人员：请选择要移除的人员。"))
+        return redirect("community:position_manage", item.pk)
+    member = get_object_or_404(item.staff, pk=member_pk)
+    services.do_remove_position_staff(_actor(request), member)
+    messages.success(request, _("已移除。"))
+    return redirect("community:position_manage", item.pk)
 
 
 def series_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:

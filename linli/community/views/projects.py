@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
 from linli.core import policy
 from linli.core.errors import DomainError
@@ -22,7 +24,7 @@ from ..models import (
     Event,
     PracticalProject,
 )
-from ._common import _actor, _fail, _render, _street
+from ._common import _actor, _fail, _posted_id, _render, _street
 from .public import _seats_left
 
 # --- public: projects and the screen ----------------------------------------------------------
@@ -92,53 +94,17 @@ def project_new(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return _render(request, "community/project_form.html", {"form": form, "item": item})
 
 
-def project_manage(request: HttpRequest, pk: int) -> HttpResponse:
-    """Milestones with photos, household contributions, lane-committee decisions."""
-    item = get_object_or_404(_project_scope(request), pk=pk)
-    can_manage = policy.can(request.user, "community.manage")
+def _project_page(
+    request: HttpRequest, item: PracticalProject, bound: dict[str, Any] | None = None
+) -> HttpResponse:
+    """The project's milestones, contributions and decisions with a form for each
+    (``bound``: one that came back with errors)."""
     forms_: dict[str, Any] = {
         "milestone": f.MilestoneForm(prefix="m"),
         "contribution": f.ContributionForm(prefix="c"),
         "decision": f.DecisionForm(prefix="d"),
+        **(bound or {}),
     }
-    if request.method == "POST":
-        policy.require(request.user, "community.manage")
-        what = request.POST.get("what", "")
-        actor = _actor(request)
-        try:
-            if what == "milestone":
-                form: Any = f.MilestoneForm(request.POST, request.FILES, prefix="m")
-                forms_["milestone"] = form
-                if form.is_valid():
-                    d = form.cleaned_data
-                    services.do_add_milestone(actor, item, d["title"], d["due"], d["done_on"],
-                                           photo=d["photo"], note=d["note"])  # fmt: skip
-                    return redirect("community:project_manage", item.pk)
-            elif what == "done":
-                milestone = get_object_or_404(
-                    queries.milestones(item), pk=request.POST.get("milestone")
-                )
-                services.do_complete_milestone(
-                    actor, milestone, timezone.localdate(), photo=request.FILES.get("photo")
-                )
-                return redirect("community:project_manage", item.pk)
-            elif what == "contribution":
-                form = f.ContributionForm(request.POST, prefix="c")
-                forms_["contribution"] = form
-                if form.is_valid():
-                    d = form.cleaned_data
-                    services.do_record_contribution(actor, item, d["household"],
-                                                 int(d["amount"] * 100), d["receipt"])  # fmt: skip
-                    return redirect("community:project_manage", item.pk)
-            elif what == "decision":
-                form = f.DecisionForm(request.POST, prefix="d")
-                forms_["decision"] = form
-                if form.is_valid():
-                    services.do_record_decision(actor, item, **form.cleaned_data)
-                    return redirect("community:project_manage", item.pk)
-        except DomainError as exc:
-            _fail(request, exc)
-            return redirect("community:project_manage", item.pk)
     return _render(
         request,
         "community/project_manage.html",
@@ -146,8 +112,109 @@ def project_manage(request: HttpRequest, pk: int) -> HttpResponse:
             "p": item,
             **queries.project_parts(item),
             "forms": forms_,
-            "can_manage": can_manage,
+            "can_manage": policy.can(request.user, "community.manage"),
         },
+    )
+
+
+@require_safe
+def project_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    """Milestones with photos, household contributions, lane-committee decisions; each form
+    posts to a view of its own."""
+    item = get_object_or_404(_project_scope(request), pk=pk)
+    return _project_page(request, item)
+
+
+def _project_to_change(request: HttpRequest, pk: int) -> PracticalProject:
+    """A project in reach the user may change (403 without ``community.manage``, else 404)."""
+    policy.require(request.user, "community.manage")
+    item: PracticalProject = get_object_or_404(_project_scope(request), pk=pk)
+    return item
+
+
+def _project_step(
+    request: HttpRequest, item: PracticalProject, step: Callable[[], Any], done: str
+) -> HttpResponse:
+    """Apply one change to a project and go back to its page with the outcome."""
+    try:
+        step()
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect("community:project_manage", item.pk)
+
+
+@require_POST
+def project_milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _project_to_change(request, pk)
+    form = f.MilestoneForm(request.POST, request.FILES, prefix="m")
+    if not form.is_valid():
+        return _project_page(request, item, {"milestone": form})
+    d = form.cleaned_data
+    return _project_step(
+        request,
+        item,
+        lambda: services.do_add_milestone(
+            _actor(request),
+            item,
+            d["title"],
+            d["due"],
+            d["done_on"],
+            photo=d["photo"],
+            note=d["note"],
+        ),
+        _("节点已添加。"),
+    )
+
+
+@require_POST
+def project_milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark the milestone named by ``milestone`` done today, with an optional photo."""
+    item = _project_to_change(request, pk)
+    milestone_pk = _posted_id(request, "milestone")
+    if milestone_pk is None:
+        messages.error(request, _("节点：请选择要完成的节点。"))
+        return redirect("community:project_manage", item.pk)
+    milestone = get_object_or_404(queries.milestones(item), pk=milestone_pk)
+    return _project_step(
+        request,
+        item,
+        lambda: services.do_complete_milestone(
+            _actor(request), milestone, timezone.localdate(), photo=request.FILES.get("photo")
+        ),
+        _("节点已完成。"),
+    )
+
+
+@require_POST
+def project_contribution_add(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _project_to_change(request, pk)
+    form = f.ContributionForm(request.POST, prefix="c")
+    if not form.is_valid():
+        return _project_page(request, item, {"contribution": form})
+    d = form.cleaned_data
+    return _project_step(
+        request,
+        item,
+        lambda: services.do_record_contribution(
+            _actor(request), item, d["household"], int(d["amount"] * 100), d["receipt"]
+        ),
+        _("出资已登记。"),
+    )
+
+
+@require_POST
+def project_decision_add(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _project_to_change(request, pk)
+    form = f.DecisionForm(request.POST, prefix="d")
+    if not form.is_valid():
+        return _project_page(request, item, {"decision": form})
+    return _project_step(
+        request,
+        item,
+        lambda: services.do_record_decision(_actor(request), item, **form.cleaned_data),
+        _("决议已记录。"),
     )
 
 

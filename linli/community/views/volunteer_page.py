@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from linli.core import ratelimit
 from linli.core.context import client_address
@@ -20,7 +20,7 @@ from .. import forms as f
 from .. import paper, queries, rules, services
 from ..errors import VolunteerAccessDenied
 from ..models import Volunteer
-from ._common import _actor, _fail, _qr_svg, _render, _volunteer
+from ._common import _actor, _fail, _posted_id, _qr_svg, _render, _volunteer
 
 # --- the volunteer's own phone page (public, personal code + phone tail) ------------------------
 
@@ -84,62 +84,95 @@ def volunteer_login(request: HttpRequest) -> HttpResponse:
     return _no_store(response)
 
 
-@login_not_required
-def volunteer_home(request: HttpRequest) -> HttpResponse:
+def _home_page(
+    request: HttpRequest, volunteer: Volunteer, hours_form: f.VolunteerHoursForm | None = None
+) -> HttpResponse:
     """Shifts, check-in state, own hours and corrections, stars, certificates."""
-    volunteer = _session_volunteer(request)
-    if volunteer is None:
-        return redirect("community:me_login")
-    actor = services.volunteer_actor(volunteer, _client(request))
     teams = queries.volunteer_teams(volunteer)
-    hours_form = f.VolunteerHoursForm(prefix="h", teams=teams)
-    if request.method == "POST":
-        what = request.POST.get("what", "")
-        if what == "logout":
-            request.session.pop(VOLUNTEER_SESSION, None)
-            return redirect("community:me_login")
-        try:
-            if what == "hours":
-                hours_form = f.VolunteerHoursForm(request.POST, prefix="h", teams=teams)
-                if hours_form.is_valid():
-                    d = hours_form.cleaned_data
-                    services.do_report_own_hours(
-                        actor, volunteer, d["team"], d["on"], d["minutes"], d["content"]
-                    )
-                    messages.success(request, _("已提交，等待队长审核。"))
-                    return redirect("community:me")
-            elif what == "correction":
-                record = get_object_or_404(
-                    queries.own_records(volunteer), pk=request.POST.get("record")
-                )
-                form = f.CorrectionForm(request.POST)
-                if not form.is_valid():
-                    raise DomainError(_("请填写正确的时长（分钟）和理由。"), field="minutes")
-                services.do_request_own_correction(
-                    actor, volunteer, record, form.cleaned_data["minutes"],
-                    form.cleaned_data["reason"],
-                )  # fmt: skip
-                messages.success(request, _("更正申请已提交，队长核实后处理。"))
-                return redirect("community:me")
-        except DomainError as exc:
-            if what == "hours" and exc.field in hours_form.fields:
-                hours_form.add_error(exc.field, exc.message)
-            else:
-                _fail(request, exc)
-                return redirect("community:me")
     context = queries.volunteer_home(volunteer)
     minutes = context["approved_minutes"]
     context.update(
         {
             "v": volunteer,
             "teams": list(teams),
-            "hours_form": hours_form,
+            "hours_form": hours_form or f.VolunteerHoursForm(prefix="h", teams=teams),
             "stars": rules.star_level(minutes),
             "hours_served": minutes / 60,
             "next": rules.next_star(minutes),
         }
     )
     return _no_store(render(request, "community/volunteer_home.html", context))
+
+
+@login_not_required
+@require_safe
+def volunteer_home(request: HttpRequest) -> HttpResponse:
+    """The volunteer's own page; its forms post to views of their own."""
+    volunteer = _session_volunteer(request)
+    if volunteer is None:
+        return redirect("community:me_login")
+    return _home_page(request, volunteer)
+
+
+@login_not_required
+@require_POST
+def me_hours(request: HttpRequest) -> HttpResponse:
+    """Hours the volunteer reports themself, pending until the leader approves them."""
+    volunteer = _session_volunteer(request)
+    if volunteer is None:
+        return redirect("community:me_login")
+    form = f.VolunteerHoursForm(request.POST, prefix="h", teams=queries.volunteer_teams(volunteer))
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.do_report_own_hours(
+                services.volunteer_actor(volunteer, _client(request)),
+                volunteer, d["team"], d["on"], d["minutes"], d["content"],
+            )  # fmt: skip
+        except DomainError as exc:
+            if exc.field not in form.fields:
+                _fail(request, exc)
+                return redirect("community:me")
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, _("已提交，等待队长审核。"))
+            return redirect("community:me")
+    return _home_page(request, volunteer, form)
+
+
+@login_not_required
+@require_POST
+def me_correction(request: HttpRequest) -> HttpResponse:
+    """The volunteer asks for one of their own records (``record``) to be corrected."""
+    volunteer = _session_volunteer(request)
+    if volunteer is None:
+        return redirect("community:me_login")
+    record_pk = _posted_id(request, "record")
+    if record_pk is None:
+        messages.error(request, _("服务记录：请选择要更正的记录。"))
+        return redirect("community:me")
+    record = get_object_or_404(queries.own_records(volunteer), pk=record_pk)
+    form = f.CorrectionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("请填写正确的时长（分钟）和理由。"), field="minutes")
+        services.do_request_own_correction(
+            services.volunteer_actor(volunteer, _client(request)), volunteer, record,
+            form.cleaned_data["minutes"], form.cleaned_data["reason"],
+        )  # fmt: skip
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("更正申请已提交，队长核实后处理。"))
+    return redirect("community:me")
+
+
+@login_not_required
+@require_POST
+def me_logout(request: HttpRequest) -> HttpResponse:
+    """End the volunteer's session on this phone."""
+    request.session.pop(VOLUNTEER_SESSION, None)
+    return redirect("community:me_login")
 
 
 def volunteer_shift(request: HttpRequest, token: str) -> HttpResponse:

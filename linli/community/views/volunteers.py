@@ -7,40 +7,29 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
 from linli.core import policy
 from linli.core.errors import DomainError
-from linli.core.excel import write_workbook
+from linli.jobs.sheetviews import xlsx_response
 
 from .. import paper, queries, rules, services
-from ._common import _actor, _fail, _qr_svg, _render, _volunteer
+from ..sheets import HOURS
+from ._common import _actor, _fail, _posted_id, _qr_svg, _render, _volunteer
 from .volunteer_page import volunteer_shift
 
 # --- volunteers --------------------------------------------------------------------------------
 
 
+@require_safe
 def volunteers(request: HttpRequest) -> HttpResponse:
+    """Teams, volunteers with their stars, hours and corrections to decide (each decision
+    posts to a view of its own)."""
     policy.require(request.user, "community.view")
     team_id = request.GET.get("team", "")
     team = queries.team_or_none(request.user, team_id)
-    if request.method == "POST":
-        policy.require(request.user, "community.manage")
-        try:
-            if "correction" in request.POST:
-                corr = get_object_or_404(
-                    queries.open_corrections(request.user), pk=request.POST.get("correction")
-                )
-                services.do_decide_correction(_actor(request), corr, request.POST.get("fix") == "1")
-            else:
-                pending = queries.pending_hours(request.user)
-                record = get_object_or_404(pending, pk=request.POST.get("record"))
-                services.do_decide_hours(
-                    _actor(request), record, request.POST.get("approve") == "1"
-                )
-        except DomainError as exc:
-            _fail(request, exc)
-        return redirect(request.get_full_path())
     people = list(queries.volunteers(request.user, team)[:200])
     for v in people:
         minutes = v.approved_minutes or 0  # type: ignore[attr-defined]
@@ -61,6 +50,64 @@ def volunteers(request: HttpRequest) -> HttpResponse:
             "stars": rules.STAR_HOURS,
         },
     )
+
+
+def _back_to_volunteers(request: HttpRequest) -> HttpResponse:
+    """The volunteers page, with the team it showed (``team`` posted with the form)."""
+    url = reverse("community:volunteers")
+    team = request.POST.get("team", "").strip()
+    if team.isascii() and team.isdigit():
+        url += "?" + urlencode({"team": team})
+    return redirect(url)
+
+
+def _decision(request: HttpRequest, name: str) -> bool | None:
+    """A yes/no button's value (``1`` or ``0``); None when neither was posted."""
+    return {"1": True, "0": False}.get(request.POST.get(name, "").strip())
+
+
+@require_POST
+def hours_decide(request: HttpRequest) -> HttpResponse:
+    """The leader approves (``approve=1``) or refuses (``0``) the pending record ``record``."""
+    policy.require(request.user, "community.manage")
+    record_pk = _posted_id(request, "record")
+    if record_pk is None:
+        messages.error(request, _("时长记录：请选择要审核的记录。"))
+        return _back_to_volunteers(request)
+    record = get_object_or_404(queries.pending_hours(request.user), pk=record_pk)
+    approve = _decision(request, "approve")
+    if approve is None:
+        messages.error(request, _("认定：请选择认定或不认定。"))
+        return _back_to_volunteers(request)
+    try:
+        services.do_decide_hours(_actor(request), record, approve)
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("时长已认定。") if approve else _("时长未予认定。"))
+    return _back_to_volunteers(request)
+
+
+@require_POST
+def correction_decide(request: HttpRequest) -> HttpResponse:
+    """The leader fixes (``fix=1``) or refuses (``0``) the open correction ``correction``."""
+    policy.require(request.user, "community.manage")
+    corr_pk = _posted_id(request, "correction")
+    if corr_pk is None:
+        messages.error(request, _("更正申请：请选择要处理的更正申请。"))
+        return _back_to_volunteers(request)
+    corr = get_object_or_404(queries.open_corrections(request.user), pk=corr_pk)
+    fix = _decision(request, "fix")
+    if fix is None:
+        messages.error(request, _("更正：请选择更正或不予更正。"))
+        return _back_to_volunteers(request)
+    try:
+        services.do_decide_correction(_actor(request), corr, fix)
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("已更正。") if fix else _("已不予更正。"))
+    return _back_to_volunteers(request)
 
 
 @login_not_required
@@ -118,26 +165,5 @@ def certificate(request: HttpRequest, pk: int, team_pk: int) -> HttpResponse:
 def volunteers_export(request: HttpRequest) -> HttpResponse:
     """Approved hours in the fields of 民政部令第67号 (for the city's volunteer site)."""
     policy.require(request.user, "community.view")
-    rows = [
-        [
-            r.volunteer.name,
-            r.volunteer.id_masked,
-            r.volunteer.phone_masked,
-            r.team.name,
-            r.on.isoformat(),
-            r.content,
-            round(r.minutes / 60, 2),
-            r.get_source_display(),
-            r.team.issuer,
-            r.team.issuer_contact,
-        ]
-        for r in queries.approved_hours(request.user)
-    ]
-    headers = ["姓名", "身份证号（脱敏）", "手机号（脱敏）", "服务队伍", "服务日期", "服务内容",
-               "服务时长（小时）", "记录来源", "记录单位", "联系方式"]  # fmt: skip
-    data = write_workbook("志愿服务记录", headers, rows)
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="volunteer-hours.xlsx"'
-    return response
+    data = HOURS.workbook(queries.approved_hours(request.user))
+    return xlsx_response(data, "volunteer-hours")
