@@ -602,8 +602,8 @@ def team_rows(user: Any) -> QuerySet[VolunteerTeam]:
     return policy.scoped_street(VolunteerTeam.objects.all(), user, "subdistrict_id")
 
 
-def team_or_none(user: Any, team_id: str) -> VolunteerTeam | None:
-    return team_rows(user).filter(pk=team_id).first() if team_id.isdigit() else None
+def team_or_none(user: Any, team_id: int | None) -> VolunteerTeam | None:
+    return team_rows(user).filter(pk=team_id).first() if team_id is not None else None
 
 
 def newest_certificate(volunteer: Volunteer, team: VolunteerTeam) -> Certificate | None:
@@ -638,11 +638,9 @@ def positions_with_parts() -> QuerySet[Position]:
     return Position.objects.prefetch_related("staff", "spaces")
 
 
-def alliance_order_id(user: Any, raw: str) -> int | None:
-    """The id of one of the user's alliance orders, from a form's value (None: not one)."""
-    if not raw.isdigit():
-        return None
+def alliance_order_id(user: Any, order_id: int) -> int | None:
+    """``order_id`` when it is one of the user's alliance orders (None: not one of theirs)."""
     found: int | None = (
-        alliance_orders(user).filter(pk=int(raw)).values_list("pk", flat=True).first()
+        alliance_orders(user).filter(pk=order_id).values_list("pk", flat=True).first()
     )
     return found

@@ -318,3 +318,27 @@ def test_hours_decisions_need_manage_and_reach(
     assert client.post(url, {"record": pending.pk, "approve": "1"}).status_code == 404
     pending.refresh_from_db()
     assert pending.status == HourRecord.Status.PENDING
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+def test_wish_and_alliance_steps_name_a_missing_or_bad_row(
+    staff: Client, net: dict[str, Any], bad: str
+) -> None:
+    for name, field, message in (
+        ("wish_adopt", "wish", "心愿：请选择要处理的心愿。"),
+        ("wish_decline", "wish", "心愿：请选择要处理的心愿。"),
+        ("alliance_accept", "order", "订单：请选择要处理的订单。"),
+        ("alliance_deliver", "order", "订单：请选择要处理的订单。"),
+    ):
+        response = _post(staff, name, [], {field: bad, "answer": "场地不足"})
+        assert response.status_code == 200 and message in _text(response), name
+
+
+@pytest.mark.parametrize("bad", ["²", "9" * 40, "abc"])
+def test_a_bad_street_or_team_in_the_address_shows_every_one(
+    client: Client, net: dict[str, Any], bad: str
+) -> None:
+    for name in ("index", "calendar", "wish", "projects"):
+        assert client.get(reverse(f"community:{name}"), {"street": bad}).status_code == 200
+    client.force_login(net["dangqun"])
+    assert client.get(reverse("community:volunteers"), {"team": bad}).status_code == 200

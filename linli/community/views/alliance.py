@@ -21,7 +21,7 @@ from linli.core.errors import DomainError
 from .. import forms as f
 from .. import queries, services
 from ..models import AllianceProject, Category
-from ._common import PAGE_SIZE, _actor, _fail, _render
+from ._common import PAGE_SIZE, _actor, _fail, _posted_id, _render
 
 # --- the alliance -----------------------------------------------------------------------------
 
@@ -76,11 +76,11 @@ def _step(request: HttpRequest, service: Callable[..., Any], **kwargs: Any) -> H
     """Apply one step to the order the form names and go back to the alliance page with the
     outcome; a form naming no order says so, an order outside the user's reach is a 404."""
     _require_alliance(request)
-    raw = request.POST.get("order", "").strip()
-    if not raw.isdigit():
+    posted = _posted_id(request, "order")
+    if posted is None:
         messages.error(request, _("订单：请选择要处理的订单。"))
         return redirect("community:alliance")
-    order_id = queries.alliance_order_id(request.user, raw)
+    order_id = queries.alliance_order_id(request.user, posted)
     if order_id is None:
         raise Http404
     actor: Actor = _actor(request)

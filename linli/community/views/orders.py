@@ -19,7 +19,7 @@ from linli.core.errors import DomainError
 from .. import filters, queries, services
 from .. import forms as f
 from ..models import Wish
-from ._common import PAGE_SIZE, _actor, _fail, _render
+from ._common import PAGE_SIZE, _actor, _fail, _posted_id, _render
 
 # --- staff: orders and wishes ----------------------------------------------------------------
 
@@ -137,15 +137,23 @@ def wishes(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _wish(request: HttpRequest) -> Wish:
+def _wish(request: HttpRequest) -> Wish | None:
+    """The wish the form names (404 outside the user's reach); None, with a message naming
+    the field, when the form names none."""
     policy.require(request.user, "community.manage")
-    return get_object_or_404(queries.wishes(request.user), pk=request.POST.get("wish"))
+    posted = _posted_id(request, "wish")
+    if posted is None:
+        messages.error(request, _("心愿：请选择要处理的心愿。"))
+        return None
+    return get_object_or_404(queries.wishes(request.user), pk=posted)
 
 
 @require_POST
 def wish_adopt(request: HttpRequest) -> HttpResponse:
     """Turn a wish into a menu item (the adopt form under each wish)."""
     target = _wish(request)
+    if target is None:
+        return redirect("community:wishes")
     form = f.narrow_to_reach(f.AdoptWishForm(request.POST), request.user)
     if not form.is_valid():
         messages.error(request, _("请完整填写服务项目信息。"))
@@ -163,6 +171,8 @@ def wish_adopt(request: HttpRequest) -> HttpResponse:
 def wish_decline(request: HttpRequest) -> HttpResponse:
     """Answer a wish without adopting it (the decline form under each wish)."""
     target = _wish(request)
+    if target is None:
+        return redirect("community:wishes")
     try:
         services.do_decline_wish(_actor(request), target, request.POST.get("answer", ""))
     except DomainError as exc:

@@ -17,7 +17,7 @@ from linli.jobs.sheetviews import xlsx_response
 
 from .. import paper, queries, rules, services
 from ..sheets import HOURS
-from ._common import _actor, _fail, _posted_id, _qr_svg, _render, _volunteer
+from ._common import _actor, _as_id, _fail, _posted_id, _qr_svg, _render, _volunteer
 from .volunteer_page import volunteer_shift
 
 # --- volunteers --------------------------------------------------------------------------------
@@ -28,8 +28,7 @@ def volunteers(request: HttpRequest) -> HttpResponse:
     """Teams, volunteers with their stars, hours and corrections to decide (each decision
     posts to a view of its own)."""
     policy.require(request.user, "community.view")
-    team_id = request.GET.get("team", "")
-    team = queries.team_or_none(request.user, team_id)
+    team = queries.team_or_none(request.user, _as_id(request.GET.get("team", "")))
     people = list(queries.volunteers(request.user, team)[:200])
     for v in people:
         minutes = v.approved_minutes or 0  # type: ignore[attr-defined]
