@@ -442,6 +442,7 @@ ROUTES: dict[str, Rule] = {
     # Everyone's own jobs and inbox
     "jobs:list": LOGIN, "jobs:status": LOGIN, "jobs:cancel": LOGIN, "jobs:retry": LOGIN,
     "jobs:download": LOGIN, "jobs:schedules": "jobs.schedule", "jobs:schedule": "jobs.schedule",
+    "jobs:schedule_run": "jobs.schedule",
     "notices:inbox": LOGIN, "notices:open": LOGIN, "notices:read_all": LOGIN,
     "notices:log": "notices.log", "notices:opt_outs": "notices.optout",
     "notices:withdraw": "notices.optout",

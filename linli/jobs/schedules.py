@@ -99,7 +99,7 @@ def describe(task: PeriodicTask) -> str:
     return _("cron 表达式 %(e)s") % {"e": when.expression}
 
 
-def update(actor: Actor, task: PeriodicTask, change: Change) -> PeriodicTask:
+def do_update_schedule(actor: Actor, task: PeriodicTask, change: Change) -> PeriodicTask:
     policy.require(actor.user, "jobs.schedule")
     before = {"enabled": task.enabled, "schedule": describe(task)}
     with transaction.atomic():
@@ -143,7 +143,7 @@ def update(actor: Actor, task: PeriodicTask, change: Change) -> PeriodicTask:
     return task
 
 
-def run_now(actor: Actor, task: PeriodicTask) -> None:
+def do_run_schedule_now(actor: Actor, task: PeriodicTask) -> None:
     """Send the scheduled task at once (it runs on a worker, as when beat sends it)."""
     from linli.celery import app
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/download/", views.job_download, name="download"),
     path("schedules/", views.schedule_list, name="schedules"),
     path("schedules/<int:pk>/", views.schedule_edit, name="schedule"),
+    path("schedules/<int:pk>/run/", views.schedule_run, name="schedule_run"),
 ]

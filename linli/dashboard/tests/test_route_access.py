@@ -230,7 +230,8 @@ PK_OF = {
     "community:project_decision_add": "practical", "community:roster_signup": "event",
     "community:roster_release": "event",
     "dashboard:sample_facts": "sample", "jobs:cancel": "job", "jobs:retry": "job",
-    "jobs:download": "job", "jobs:schedule": "schedule", "notices:open": "notice",
+    "jobs:download": "job", "jobs:schedule": "schedule", "jobs:schedule_run": "schedule",
+    "notices:open": "notice",
     "notices:withdraw": "optout",
 }  # fmt: skip
 

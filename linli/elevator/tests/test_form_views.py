@@ -41,6 +41,13 @@ def test_merging_one_unit_says_why_not(login: Any, block: dict[str, Any]) -> Non
         follow=True,
     )
     assert "请选择至少两位业主合并。" in response.content.decode()
+    # Values that are not row ids ("²" is a digit to str.isdigit, not to int) are dropped.
+    response = client.post(
+        reverse("elevator:roll_merge", args=[block["p1"].pk]),
+        {"unit": [*units(block, "101"), "²", "9" * 40]},
+        follow=True,
+    )
+    assert "请选择至少两位业主合并。" in response.content.decode()
 
 
 def test_unsold_units_become_the_developer(login: Any, block: dict[str, Any]) -> None:

@@ -209,7 +209,7 @@ def test_the_schedule_row_runs_the_task(block: dict[str, Any], users: Any) -> No
     Project.objects.filter(pk=block["p1"].pk).update(
         entered_service=timezone.localdate() - timedelta(days=25)
     )
-    schedules.run_now(
+    schedules.do_run_schedule_now(
         Actor(users["street_admin"]), PeriodicTask.objects.get(name="linli.elevator.stage_clocks")
     )
     assert Notice.objects.filter(kind="elevator.stage_clock").count() == 2

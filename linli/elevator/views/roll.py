@@ -53,7 +53,9 @@ def _roll_post(
     project = queries.project(request.user, pk)
     if not _can_manage(request, project):
         raise PermissionDenied("elevator.manage")
-    ids = [int(x) for x in request.POST.getlist("unit") if x.isdigit()]
+    ids = [
+        int(x) for x in request.POST.getlist("unit") if x.isascii() and x.isdigit() and len(x) < 19
+    ]
     try:
         messages.success(request, run(_actor(request), project, ids))
     except DomainError as exc:

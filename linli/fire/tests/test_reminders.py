@@ -200,5 +200,5 @@ def test_the_schedule_row_runs_the_task(registry: dict[str, Any], users: dict[st
 
     row = PeriodicTask.objects.get(name="linli.fire.equipment_reminders")
     assert row.enabled and row.crontab is not None and row.crontab.day_of_week == "1"
-    schedules.run_now(Actor(users["street_admin"]), row)
+    schedules.do_run_schedule_now(Actor(users["street_admin"]), row)
     assert Notice.objects.filter(kind="fire.equipment_overdue").count() == 2

@@ -169,6 +169,10 @@ def test_setup_windows_hours_and_holidays(client: Any, centre: dict[str, Any], u
     assert sorted(w1.skills.values_list("prefix", flat=True)) == ["A", "Y"] and w1.clerk is None
     response = client.post(configure, {"window": w1.pk, "active": "1"}, follow=True)
     assert "至少要受理一个队列" in response.content.decode()
+    for bad in ("²", "A", "9" * 40):
+        response = client.post(configure, {"window": w1.pk, "queues": [bad]}, follow=True)
+        assert "受理队列：请从列表中勾选" in response.content.decode()
+    assert sorted(w1.skills.values_list("prefix", flat=True)) == ["A", "Y"]
     hours = {"hall": centre["A"].pk, "opens": "08:30", "closes": "17:30"}
     client.post(reverse("hall:setup_hours"), hours)
     centre["A"].refresh_from_db()

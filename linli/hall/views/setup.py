@@ -119,10 +119,10 @@ def setup_locker(request: HttpRequest) -> HttpResponse:
 def setup_window(request: HttpRequest) -> HttpResponse:
     """A window's skills (queues of its own hall), open or closed, and signing its clerk off."""
     window = or_404(queries.window_by_pk(request.user, request.POST.get("window")))
-    try:
-        queues = [int(q) for q in request.POST.getlist("queues")]
-    except ValueError:
-        messages.error(request, _("请检查日期和时间的格式。"))
+    posted = request.POST.getlist("queues")
+    queues = [int(q) for q in posted if q.isascii() and q.isdigit() and len(q) < 19]
+    if len(queues) != len(posted):
+        messages.error(request, _("受理队列：请从列表中勾选。"))
         return redirect("hall:setup")
     try:
         services.do_configure_window(

@@ -150,9 +150,7 @@ def test_run_now_runs_the_scheduled_task(users: Any, login: Any) -> None:
     lost = _job(users["street_staff"], enqueued_at=timezone.now() - timedelta(hours=1))
     task = PeriodicTask.objects.get(name="linli.jobs.sweep")
     page = (
-        login("street_admin")
-        .post(f"/jobs/schedules/{task.pk}/", {"run": "1"}, follow=True)
-        .content.decode()
+        login("street_admin").post(f"/jobs/schedules/{task.pk}/run/", follow=True).content.decode()
     )
     assert "已发送“重新排队中断的后台任务”" in page
     lost.refresh_from_db()

@@ -192,7 +192,7 @@ def test_the_schedule_row_runs_the_task(
 
     from linli.jobs import schedules
 
-    schedules.run_now(
+    schedules.do_run_schedule_now(
         Actor(users["street_admin"]), PeriodicTask.objects.get(name="linli.risk.hazard_deadlines")
     )
     assert Notice.objects.filter(kind="risk.hazard_today").count() == 2
