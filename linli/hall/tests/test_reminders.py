@@ -347,7 +347,9 @@ def test_the_schedule_rows_run_the_tasks(name: str, users: Any, centre: dict[str
     from linli.jobs import schedules
 
     row = PeriodicTask.objects.get(name=name)
-    schedules.do_run_schedule_now(Actor(users["street_admin"]), row)  # raises if the task is not registered
+    schedules.do_run_schedule_now(
+        Actor(users["street_admin"]), row
+    )  # raises if the task is not registered
     assert AuditRecord.objects.filter(action="jobs.schedule.run", object_id=str(row.pk)).exists()
 
 
