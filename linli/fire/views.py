@@ -12,7 +12,6 @@ import django_filters as df
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -358,7 +357,7 @@ def due(request: HttpRequest) -> HttpResponse:
     if which not in DUE_LISTS:
         which = "30"
     qs = _due_qs(request, which, on)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = keyset_page(qs, request.GET.get("cursor"))
     committee = _committee_param(request)
     return render(
         request,
@@ -378,6 +377,7 @@ def due(request: HttpRequest) -> HttpResponse:
             if committee is None and policy.committee_scope(request.user) is None
             else [],
         },
+        status=400 if page.error else 200,
     )
 
 
@@ -438,11 +438,17 @@ def _int(value: str | None) -> int | None:
 def plan_list(request: HttpRequest) -> HttpResponse:
     """Saved plans with progress; a partner's work list of the plans issued to it."""
     _require_read(request)
-    page = Paginator(queries.plans(request.user), 50).get_page(request.GET.get("page"))
+    page = keyset_page(queries.plans(request.user), request.GET.get("cursor"))
     return render(
         request,
         "fire/plans.html",
-        {"page": page, "partner": queries.is_partner(request.user), "on": services.today()},
+        {
+            "page": page,
+            "query": _query(request),
+            "partner": queries.is_partner(request.user),
+            "on": services.today(),
+        },
+        status=400 if page.error else 200,
     )
 
 
