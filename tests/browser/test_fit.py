@@ -198,7 +198,9 @@ def test_housing_office_takes_a_lift_project_through_its_stages(
     assert phone_page.locator("#my-share-amount").inner_text() == "50400.00"
     assert "北侧楼梯间外" in phone_page.locator("#design").inner_text()
     image = phone_page.locator("#design img")
-    assert image.evaluate("img => img.complete && img.naturalWidth") == 120
+    # decode() settles once the picture has loaded (it rejects if it cannot), so a slow
+    # machine waits for it instead of reading a width of nothing.
+    assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") == 120
     docs = phone_page.locator("#documents").inner_text()
     assert "初步设计方案" in docs and "工作组" not in docs
     width = phone_page.evaluate("document.documentElement.scrollWidth")
