@@ -12,6 +12,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from linli.core.ids import plain_int
+
 
 class FastSelect(forms.Select):
     """A <select> rendered by string building rather than one template per option.
@@ -150,7 +152,8 @@ class SearchChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         prepared = super().prepare_value(value)
         obj = value if isinstance(value, models.Model) else None
         if obj is None and prepared not in (None, ""):
-            obj = self._choices().filter(pk=prepared).first() if str(prepared).isdigit() else None
+            pk = plain_int(prepared)
+            obj = self._choices().filter(pk=pk).first() if pk is not None else None
         self.widget.current_label = str(obj) if obj is not None else ""  # type: ignore[attr-defined]
         return prepared
 
@@ -191,7 +194,8 @@ def search_choices(user: Any, spec: Searchable, text: str) -> list[dict[str, Any
     match = Q()
     for column in spec.columns:
         match |= Q(**{f"{column}__icontains": text})
-    if text.isdigit() and len(text) < 19:
-        match |= Q(pk=int(text))
+    pk = plain_int(text)
+    if pk is not None:
+        match |= Q(pk=pk)
     rows = qs.filter(match).select_related(*spec.related).order_by("pk")[:SEARCH_LIMIT]
     return [{"id": row.pk, "label": str(row)} for row in rows]

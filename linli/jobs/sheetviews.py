@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from linli.core.context import Actor
 from linli.core.excel import error_workbook, max_import_rows, write_xlsx
 from linli.core.forms import ImportForm
+from linli.core.ids import plain_int
 from linli.core.sheets import Sheet
 
 from . import services as jobs
@@ -64,11 +65,11 @@ def export_response(
 
 def import_job(request: HttpRequest, kind: str, key: str) -> Job | None:
     """The import job the page follows (``?job=``), if the user may see it; else 404."""
-    job_id = request.GET.get("job", "")
-    if not (job_id.isdigit() and len(job_id) < 12):
+    job_id = plain_int(request.GET.get("job"))
+    if job_id is None:
         return None
     visible = jobs.visible_jobs(request.user).filter(kind=kind, params__list=key)
-    return get_object_or_404(visible, pk=int(job_id))
+    return get_object_or_404(visible, pk=job_id)
 
 
 def import_page(

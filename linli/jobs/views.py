@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from linli.core import policy
 from linli.core.context import Actor
 from linli.core.errors import DomainError
+from linli.core.ids import plain_int
 from linli.core.policy import permission_required
 
 from . import schedules, services
@@ -65,7 +66,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 def job_status(request: HttpRequest) -> JsonResponse:
     """The current state of the listed jobs (``?id=1&id=2``), for the page's live bars."""
-    ids = [int(i) for i in request.GET.getlist("id")[:PAGE_SIZE] if i.isdigit() and len(i) < 12]
+    ids = [n for n in map(plain_int, request.GET.getlist("id")[:PAGE_SIZE]) if n is not None]
     jobs = services.visible_jobs(request.user).filter(pk__in=ids)
     return JsonResponse({"jobs": [_state(j) for j in jobs]})
 

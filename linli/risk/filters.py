@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 from drf_spectacular.utils import extend_schema_field
 
+from linli.core.ids import plain_int
 from linli.geo.filters import StreetChoice, street_filter
 from linli.geo.models import Committee
 
@@ -48,8 +49,9 @@ class CommitteeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
             self.queryset if self.queryset is not None else Committee.objects.none()
         )
         found: Committee | None = None
-        if text.isdigit():
-            found = choices.filter(pk=int(text)).first()
+        pk = plain_int(text)
+        if pk is not None:
+            found = choices.filter(pk=pk).first()
         if found is None:
             found = choices.filter(code=text).first()
         if found is None:

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from linli.core import policy
 from linli.core.context import Actor
 from linli.core.errors import DomainError
+from linli.core.ids import plain_int
 
 from .. import queries
 from ..models import Volunteer
@@ -52,22 +53,15 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> Htt
     return render(request, template, {**context, "perms_community": _staff_links(request)})
 
 
-def _as_id(raw: str) -> int | None:
-    """A row id from a form or query value; None unless it is plain ASCII digits that fit a
-    database integer (``"²"`` is a digit to ``str.isdigit`` but not to ``int``)."""
-    raw = raw.strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
-
-
 def _street(request: HttpRequest) -> int | None:
     """The street a public page is narrowed to (``?street=<id>``); None: every street's."""
-    return _as_id(request.GET.get("street", ""))
+    return plain_int(request.GET.get("street"))
 
 
 def _posted_id(request: HttpRequest, name: str) -> int | None:
     """The id a form posts in ``name``; None when it is missing or not a number (the caller
     says which field is wanting, instead of a server error)."""
-    return _as_id(request.POST.get(name, ""))
+    return plain_int(request.POST.get(name))
 
 
 def _volunteer(request: HttpRequest, pk: int) -> Volunteer:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from linli.core import policy
 from linli.core.context import Actor
 from linli.core.errors import DomainError
+from linli.core.ids import plain_int
 
 from .. import forms as f
 from .. import queries, services
@@ -143,8 +144,9 @@ def position_manage(request: HttpRequest, pk: int) -> HttpResponse:
     item = _position_in_scope(request, pk)
     editing: dict[str, Any] = {}
     part, _sep, obj_pk = request.GET.get("edit", "").partition("-")
-    if part in _PARTS and obj_pk.isascii() and obj_pk.isdigit() and len(obj_pk) < 19:
-        editing[part] = get_object_or_404(getattr(item, _PARTS[part][1]), pk=int(obj_pk))
+    row = plain_int(obj_pk)
+    if part in _PARTS and row is not None:
+        editing[part] = get_object_or_404(getattr(item, _PARTS[part][1]), pk=row)
     return _position_page(request, item, editing)
 
 

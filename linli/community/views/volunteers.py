@@ -13,11 +13,12 @@ from django.views.decorators.http import require_POST, require_safe
 
 from linli.core import policy
 from linli.core.errors import DomainError
+from linli.core.ids import plain_int
 from linli.jobs.sheetviews import xlsx_response
 
 from .. import paper, queries, rules, services
 from ..sheets import HOURS
-from ._common import _actor, _as_id, _fail, _posted_id, _qr_svg, _render, _volunteer
+from ._common import _actor, _fail, _posted_id, _qr_svg, _render, _volunteer
 from .volunteer_page import volunteer_shift
 
 # --- volunteers --------------------------------------------------------------------------------
@@ -28,7 +29,7 @@ def volunteers(request: HttpRequest) -> HttpResponse:
     """Teams, volunteers with their stars, hours and corrections to decide (each decision
     posts to a view of its own)."""
     policy.require(request.user, "community.view")
-    team = queries.team_or_none(request.user, _as_id(request.GET.get("team", "")))
+    team = queries.team_or_none(request.user, plain_int(request.GET.get("team")))
     people = list(queries.volunteers(request.user, team)[:200])
     for v in people:
         minutes = v.approved_minutes or 0  # type: ignore[attr-defined]
@@ -54,8 +55,8 @@ def volunteers(request: HttpRequest) -> HttpResponse:
 def _back_to_volunteers(request: HttpRequest) -> HttpResponse:
     """The volunteers page, with the team it showed (``team`` posted with the form)."""
     url = reverse("community:volunteers")
-    team = request.POST.get("team", "").strip()
-    if team.isascii() and team.isdigit():
+    team = plain_int(request.POST.get("team"))
+    if team is not None:
         url += "?" + urlencode({"team": team})
     return redirect(url)
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core.context import Actor
 from linli.core.errors import DomainError
+from linli.core.ids import plain_int
 
 from .. import filters, queries, services
 from ..models import Project
@@ -53,9 +54,7 @@ def _roll_post(
     project = queries.project(request.user, pk)
     if not _can_manage(request, project):
         raise PermissionDenied("elevator.manage")
-    ids = [
-        int(x) for x in request.POST.getlist("unit") if x.isascii() and x.isdigit() and len(x) < 19
-    ]
+    ids = [n for n in map(plain_int, request.POST.getlist("unit")) if n is not None]
     try:
         messages.success(request, run(_actor(request), project, ids))
     except DomainError as exc:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core import policy
 from linli.core.context import Actor
+from linli.core.ids import plain_int
 
 from .. import queries, services
 from ..errors import HallError
@@ -120,7 +121,7 @@ def setup_window(request: HttpRequest) -> HttpResponse:
     """A window's skills (queues of its own hall), open or closed, and signing its clerk off."""
     window = or_404(queries.window_by_pk(request.user, request.POST.get("window")))
     posted = request.POST.getlist("queues")
-    queues = [int(q) for q in posted if q.isascii() and q.isdigit() and len(q) < 19]
+    queues = [n for n in map(plain_int, posted) if n is not None]
     if len(queues) != len(posted):
         messages.error(request, _("受理队列：请从列表中勾选。"))
         return redirect("hall:setup")

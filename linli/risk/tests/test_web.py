@@ -949,6 +949,8 @@ def test_each_form_of_a_unit_posts_to_its_own_view(drawn: Round, client: Any, us
     assert not Check.objects.get(sample=sample, code="XF01").findings.exists()
     assert Check.objects.get(sample=sample, code="XF01").status == "open"
     assert client.post(f"{unit}findings/delete/", {"delete_finding": "x"}).status_code == 404
+    # "²" is a digit to str.isdigit, not to int: still not found, never a server error.
+    assert client.post(f"{unit}findings/delete/", {"delete_finding": "²"}).status_code == 404
 
 
 def test_each_case_step_is_its_own_service_with_its_own_permission(

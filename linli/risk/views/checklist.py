@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from linli.core.context import Actor
 from linli.core.errors import DomainError, ImportRejected
+from linli.core.ids import plain_int
 from linli.geo.models import Committee
 from linli.jobs import sheetviews
 
@@ -227,7 +228,7 @@ def sample_finding_delete(request: HttpRequest, pk: int, unit: str) -> HttpRespo
     finding = request.POST.get("delete_finding", "")
     f = get_object_or_404(
         Finding,
-        pk=int(finding) if finding.isdigit() else 0,
+        pk=plain_int(finding) or 0,
         check_item__sample=sample,
         check_item__code__in=u.subunits,
     )

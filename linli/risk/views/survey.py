@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from linli.core import policy
 from linli.core.context import Actor, client_address
 from linli.core.errors import DomainError
+from linli.core.ids import plain_int
 
 from .. import queries
 from ..models import Round
@@ -43,7 +44,7 @@ def survey_page(request: HttpRequest, pk: int) -> HttpResponse:
                 answers = []
                 for i in range(len(current.questions)):
                     value = request.POST.get(f"q{i}", "")
-                    answers.append(int(value) if value.isdigit() else 0)
+                    answers.append(plain_int(value) or 0)
                 sv.do_enter_survey_response(actor, current, committee, answers)
                 messages.success(request, _("已录入一份问卷（%(c)s）。") % {"c": committee.name})
         except DomainError as exc:
@@ -128,7 +129,7 @@ def survey_online(request: HttpRequest, token: str) -> HttpResponse:
         answers = []
         for i in range(len(current.questions)):
             value = request.POST.get(f"q{i}", "")
-            answers.append(int(value) if value.isdigit() else 0)
+            answers.append(plain_int(value) or 0)
         try:
             sv.do_enter_online_survey_response(
                 Actor.from_request(request), current, committee, answers
