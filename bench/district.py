@@ -314,60 +314,62 @@ def generate(spec: places.Spec, today: dt.date, now: dt.datetime) -> Rows:
              for s in streets for w in range(8)))  # fmt: skip
     queue_of = {key: i + 1 for i, key in enumerate(queues)}
     local_now = timezone.localtime(now)
-    tickets: list[tuple[Any, ...]] = []
     events: list[tuple[Any, ...]] = []
     ratings: list[tuple[Any, ...]] = []
-    tid = 0
-    for s in streets:
-        rng = random.Random(SEED * 13 + s)
-        mean_wait = rng.uniform(6, 25)
-        for back in range(HALL_DAYS, -1, -1):
-            day = today - dt.timedelta(days=back)
-            if back and day.weekday() == 6:  # closed on Sundays
-                continue
-            seq = [0, 0, 0, 0]
-            opening = at(day, 9)
-            span = 480 if back else max(30, int((local_now - opening).total_seconds() // 60))
-            for k in range(TICKETS_PER_DAY):
-                q = k % 4
-                seq[q] += 1
-                tid += 1
-                issued = opening + dt.timedelta(minutes=span * k / TICKETS_PER_DAY)
-                if not back:
-                    issued = min(issued, now - dt.timedelta(minutes=1))
-                left = TICKETS_PER_DAY - k
-                state = "done"
-                if not back and left <= 12:
-                    state = "waiting" if left > 3 else "serving"
-                elif k % 53 == 0 or (not back and k % 31 == 0):
-                    state = "escalated" if (back < 3 or not back) else "done"
-                elif k % 17 == 0:
-                    state = "no_show"
-                wait = dt.timedelta(minutes=rng.expovariate(1 / mean_wait))
-                called = None if state == "waiting" else issued + wait
-                ended = issued + wait + dt.timedelta(minutes=8) if state == "done" else None
-                queue_id = queue_of[(s, q)]
-                tickets.append((tid, queue_id, day, seq[q], f"{prefix(s, q)}{seq[q]:03d}",
-                                f"{tid:032x}", queue_id, "id_card", state, issued, called, called,
-                                called if state in ("done", "serving") else None, ended))  # fmt: skip
-                if state == "escalated":
-                    events.append((tid, issued + wait + dt.timedelta(minutes=5), "escalate",
-                                   "serving", "escalated"))  # fmt: skip
-                if state == "done" and k % 3 == 0:
-                    stars = 5 if rng.random() < 0.75 else rng.randint(2, 4)
-                    ratings.append((tid, stars, queue_id, ended))
+
+    def tickets() -> Iterator[tuple[Any, ...]]:  # fills events and ratings on the way
+        tid = 0
+        for s in streets:
+            rng = random.Random(SEED * 13 + s)
+            mean_wait = rng.uniform(6, 25)
+            for back in range(HALL_DAYS, -1, -1):
+                day = today - dt.timedelta(days=back)
+                if back and day.weekday() == 6:  # closed on Sundays
+                    continue
+                seq = [0, 0, 0, 0]
+                opening = at(day, 9)
+                span = 480 if back else max(30, int((local_now - opening).total_seconds() // 60))
+                for k in range(TICKETS_PER_DAY):
+                    q = k % 4
+                    seq[q] += 1
+                    tid += 1
+                    issued = opening + dt.timedelta(minutes=span * k / TICKETS_PER_DAY)
+                    if not back:
+                        issued = min(issued, now - dt.timedelta(minutes=1))
+                    left = TICKETS_PER_DAY - k
+                    state = "done"
+                    if not back and left <= 12:
+                        state = "waiting" if left > 3 else "serving"
+                    elif k % 53 == 0 or (not back and k % 31 == 0):
+                        state = "escalated" if (back < 3 or not back) else "done"
+                    elif k % 17 == 0:
+                        state = "no_show"
+                    wait = dt.timedelta(minutes=rng.expovariate(1 / mean_wait))
+                    called = None if state == "waiting" else issued + wait
+                    ended = issued + wait + dt.timedelta(minutes=8) if state == "done" else None
+                    queue_id = queue_of[(s, q)]
+                    yield ((tid, queue_id, day, seq[q], f"{prefix(s, q)}{seq[q]:03d}",
+                                    f"{tid:032x}", queue_id, "id_card", state, issued, called, called,
+                                    called if state in ("done", "serving") else None, ended))  # fmt: skip
+                    if state == "escalated":
+                        events.append((tid, issued + wait + dt.timedelta(minutes=5), "escalate",
+                                       "serving", "escalated"))  # fmt: skip
+                    if state == "done" and k % 3 == 0:
+                        stars = 5 if rng.random() < 0.75 else rng.randint(2, 4)
+                        ratings.append((tid, stars, queue_id, ended))
+
     out.add(hm.Ticket, ("id", "queue_id", "day", "seq", "number", "token", "item_id", "source",
                         "state", "issued_at", "first_called_at", "called_at", "started_at",
-                        "ended_at"), tickets)  # fmt: skip
+                        "ended_at"), tickets())  # fmt: skip
     out.add(
         hm.TicketEvent,
         ("id", "ticket_id", "at", "action", "from_state", "to_state"),
-        ((i + 1, *e) for i, e in enumerate(events)),
+        _numbered(events),
     )
     out.add(
         hm.Rating,
         ("id", "ticket_id", "stars", "item_id", "at"),
-        ((i + 1, *r) for i, r in enumerate(ratings)),
+        _numbered(ratings),
     )
 
     def hall_cases() -> Iterator[tuple[Any, ...]]:
@@ -460,7 +462,7 @@ def generate(spec: places.Spec, today: dt.date, now: dt.datetime) -> Rows:
             [*((centre_of[s], centre_of[s], "多功能厅", 40) for s in streets),
              *((station_of[cid], station_of[cid], "活动室", 12) for cid, _s, _n in committees)])  # fmt: skip
     event_rows: list[tuple[Any, ...]] = []
-    signups: list[tuple[Any, ...]] = []
+    seats: list[tuple[int, dt.datetime, int, int]] = []
     slots = ((9, 11), (14, 16), (18, 20))
     first = today - dt.timedelta(days=364)
 
@@ -472,16 +474,22 @@ def generate(spec: places.Spec, today: dt.date, now: dt.datetime) -> Rows:
         status = "cancelled" if k % 23 == 0 else "open"
         event_rows.append((eid, "社区活动", "culture", space, starts, at(day, end_h), capacity,
                            cid, sid, status))  # fmt: skip
-        for n in range(taken):
-            state = "confirmed" if n < capacity else "waitlisted"
-            checked = (
-                starts + dt.timedelta(minutes=5)
-                if state == "confirmed" and starts < now and n % 4
-                else None
-            )
-            signups.append((eid, f"bench-{eid}-{n}", "居民", "", "138****0000", "online", state,
-                            "general", n + 1, f"{eid:020x}{n:012x}", starts - dt.timedelta(days=2),
-                            checked))  # fmt: skip
+        seats.append((eid, starts, capacity, taken))
+
+    def signups() -> Iterator[tuple[Any, ...]]:
+        sid = 0
+        for eid, starts, capacity, taken in seats:
+            for n in range(taken):
+                sid += 1
+                state = "confirmed" if n < capacity else "waitlisted"
+                checked = (
+                    starts + dt.timedelta(minutes=5)
+                    if state == "confirmed" and starts < now and n % 4
+                    else None
+                )
+                yield (sid, eid, f"bench-{eid}-{n}", "居民", "", "138****0000", "online", state,
+                       "general", n + 1, f"{eid:020x}{n:012x}", starts - dt.timedelta(days=2),
+                       checked)  # fmt: skip
 
     for back in range(364, -1, -1):
         day = first + dt.timedelta(days=364 - back)
@@ -497,8 +505,14 @@ def generate(spec: places.Spec, today: dt.date, now: dt.datetime) -> Rows:
                        "committee_id", "subdistrict_id", "status"), event_rows)  # fmt: skip
     out.add(cm.Signup, ("id", "event_id", "person_key", "name", "phone_cipher", "phone_masked",
                         "channel", "state", "seat", "rank", "token", "created", "checked_in_at"),
-            ((i + 1, *r) for i, r in enumerate(signups)))  # fmt: skip
+            signups())  # fmt: skip
     return out
+
+
+def _numbered(rows: list[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """``rows`` with an id in front, read when the stream is loaded (not when it is added)."""
+    for i, row in enumerate(rows):
+        yield (i + 1, *row)
 
 
 # --------------------------------------------------------------------------- loading
