@@ -795,7 +795,8 @@ def run(scale: float, report: dict[str, Any]) -> None:
     report["ratios"] = {
         f"district.{database}.{_slug(row['name'])}_per_ping": {
             "value": row["per_ping"], "better": "lower",
-            "of": f"{row['path']} as {row['user']} ÷ ping view timed next to it, in process",
+            "of": f"{row['path'].split('=')[0]}{'=<code>' if '=' in row['path'] else ''} as "
+            f"{row['user']} ÷ ping view timed next to it, in process",
         }
         for row in rows
     }  # fmt: skip
