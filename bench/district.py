@@ -745,8 +745,6 @@ def markdown(report: dict[str, Any]) -> str:
 
 def run(scale: float, report: dict[str, Any]) -> None:
     """The bench/run.py entry point: fill ``report`` with this module's figures."""
-    import datetime as _dt
-
     database = os.environ.get("LINLI_BENCH_DATABASE", "postgres")
     spec = places.Spec(scale, database)
     log = lambda *a: print(*a, flush=True)  # noqa: E731
@@ -785,7 +783,7 @@ def run(scale: float, report: dict[str, Any]) -> None:
 
     report.update(
         scale=scale, database=database,
-        date=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        date=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         machine=places.machine(), streets=Subdistrict.objects.count(),
         committees=Committee.objects.count(), tree_counts=info["counts"],
         data_counts=info["data_counts"], data_reused=info["data_reused"], data_s=info["data_s"],
