@@ -169,14 +169,22 @@ class Ticket(models.Model):
     seq = models.PositiveIntegerField(_("序号"))
     number = models.CharField(_("号码"), max_length=8)
     token = models.CharField(max_length=32, unique=True)  # the public status page's address
+    # parent, item, window, clerk and state are indexed only where a new ticket does not reach
+    # (see Meta.indexes): a ticket is issued with none of them set and in the state "waiting".
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        db_index=False,
     )
-    item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, blank=True)
+    item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, blank=True, db_index=False)
     source = models.CharField(_("取号方式"), max_length=12, choices=Source.choices)
-    state = models.CharField(_("状态"), max_length=12, choices=State.choices, db_index=True)
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices)
     priority = models.CharField(_("优先级"), max_length=6, default="normal")
-    id_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # Copied to the case a window opens, never looked up on the ticket: no index.
+    id_hash = models.CharField(max_length=64, blank=True)
     age_band = models.CharField(_("年龄段"), max_length=8, blank=True)
     issued_at = models.DateTimeField(_("取号时间"))
     first_called_at = models.DateTimeField(_("首次叫号"), null=True, blank=True)
@@ -187,7 +195,12 @@ class Ticket(models.Model):
     requeue_rank = models.FloatField(null=True, blank=True)
     appointment_at = models.DateTimeField(_("预约时间"), null=True, blank=True)
     window = models.ForeignKey(
-        Window, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+        Window,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        db_index=False,
     )
     clerk = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -195,6 +208,7 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         related_name="hall_tickets",
+        db_index=False,
     )
     escalation_reason = models.CharField(_("转中台原因"), max_length=200, blank=True)
     backoffice_note = models.CharField(_("中台处理意见"), max_length=200, blank=True)
@@ -210,7 +224,30 @@ class Ticket(models.Model):
                 name="hall_ticket_number_once",
             )
         ]
-        indexes = [models.Index(fields=["day", "state"])]
+        # Every index a new ticket enters is one more page its commit writes (on SQLite the
+        # issuers queue on that commit), so the kiosk's INSERT enters only the primary key, the
+        # token, the number constraint and (day, state). The lookups by parent, item, window
+        # and clerk only ever ask for a set value, and the one lookup by state across days is
+        # the back office's list of escalated tickets: partial indexes serve them, and stay
+        # untouched until a window calls, transfers or escalates the ticket.
+        indexes = [
+            models.Index(fields=["day", "state"]),
+            models.Index(
+                fields=["state"],
+                condition=Q(state=TicketState.ESCALATED.value),
+                name="hall_ticket_escalated",
+            ),
+            models.Index(
+                fields=["parent"], condition=Q(parent__isnull=False), name="hall_ticket_parent"
+            ),
+            models.Index(fields=["item"], condition=Q(item__isnull=False), name="hall_ticket_item"),
+            models.Index(
+                fields=["window"], condition=Q(window__isnull=False), name="hall_ticket_window"
+            ),
+            models.Index(
+                fields=["clerk"], condition=Q(clerk__isnull=False), name="hall_ticket_clerk"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number

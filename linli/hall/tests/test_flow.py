@@ -519,3 +519,23 @@ def test_a_holiday_entered_elsewhere_closes_the_kiosk_and_its_removal_opens_it(
     assert _issue_json(client).status_code == 409
     workcalendar.clear_day(Actor(users["street_admin"]), today)
     assert _issue_json(client).json()["number"] == "A003"
+
+
+def test_a_new_ticket_enters_only_the_indexes_it_needs() -> None:
+    """Every index an issued ticket enters is one more page its commit writes; the other
+    lookups (by parent, item, window, clerk, escalated state) are partial indexes that a
+    waiting ticket, issued with none of those set, does not enter."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, Ticket._meta.db_table)
+    entered = set()
+    for name, info in found.items():
+        if (not info["index"] and not info["unique"]) or info["primary_key"]:
+            continue
+        partial = next((i for i in Ticket._meta.indexes if i.name == name), None)
+        if partial is not None and partial.condition is not None:
+            continue
+        entered.add(tuple(info["columns"]))
+    # The number constraint is partial too (parent IS NULL), and a kiosk ticket has no parent.
+    assert entered == {("token",), ("queue_id",), ("day", "state"), ("queue_id", "day", "seq")}
