@@ -71,7 +71,7 @@ from .setup import (
     do_save_queue,
     do_set_hall_hours,
 )
-from .tickets import do_issue_ticket, next_seq
+from .tickets import do_issue_ticket
 from .window import (
     do_call_next_ticket,
     do_call_ticket_by_number,
@@ -103,7 +103,7 @@ __all__ = [
     "do_take_window", "do_transfer_ticket", "export_items", "forget_kiosk_config",
     "format_materials",
     "id_hash", "is_open", "kiosk_clock", "kiosk_config", "local_day",
-    "next_opening", "next_seq", "parse_materials", "pinyin_initials", "protect_phone",
+    "next_opening", "parse_materials", "pinyin_initials", "protect_phone",
     "require_open", "resident_phone",
     "work_calendar",
 ]  # fmt: skip

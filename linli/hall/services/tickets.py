@@ -1,8 +1,13 @@
 """Issuing tickets.
 
-Numbers come from one ``UPDATE … SET n = n + 1`` on the queue's counter row inside the
-issuing transaction, so no two tickets of a queue and day share a number and none is skipped,
-on SQLite (IMMEDIATE transactions) and PostgreSQL (the row lock) alike.
+A ticket is numbered and stored by one statement, so no two tickets of a queue and day share a
+number and none is skipped:
+
+* PostgreSQL: ``WITH c AS (INSERT INTO hall_queuecounter … ON CONFLICT DO UPDATE SET n = n + 1
+  RETURNING n) INSERT INTO hall_ticket …`` — the counter row's lock orders the issuers;
+* SQLite: ``INSERT INTO hall_ticket … SELECT MAX(seq) + 1 …`` — the write lock an ``INSERT``
+  takes when it starts orders them (SQLite has no data-modifying ``WITH``; the counter table
+  is not used there).
 """
 
 from __future__ import annotations
@@ -14,10 +19,10 @@ import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,23 +62,6 @@ def _counter_sql(checked: bool) -> str:
             version=ConfigVersion._meta.db_table, calendar=CalendarVersion._meta.db_table
         ),
     )
-
-
-def next_seq(queue: Queue, day: date, config_version: tuple[int, int] | None = None) -> int | None:
-    """Hand out the next number of a queue for a day; call inside a transaction.
-
-    One ``INSERT … ON CONFLICT DO UPDATE SET n = n + 1 RETURNING n`` (SQLite ≥ 3.35,
-    PostgreSQL): creating the day's counter, the increment and the read are one statement under
-    the write lock (SQLite) or the row lock (PostgreSQL). With ``config_version`` nothing moves
-    and None is returned when the hall configuration changed since it was read.
-    """
-    params: list[Any] = [queue.pk, day]
-    if config_version is not None:
-        params.extend(config_version)
-    with connection.cursor() as cursor:
-        cursor.execute(_counter_sql(config_version is not None), params)
-        row = cursor.fetchone()
-    return None if row is None else int(row[0])
 
 
 # SQLite has one writer at a time. Issuers that collide on its lock wait in SQLite's busy
@@ -169,19 +157,9 @@ def do_issue_ticket(
         if not _insert_numbered_pg(ticket, values, config_version):
             raise StaleConfig
         return ticket
-    with _sqlite_writer(), transaction.atomic():
-        seq = next_seq(queue, day, config_version)
-        if seq is None:
+    with _sqlite_writer():
+        if not _insert_numbered_sqlite(ticket, values, config_version):
             raise StaleConfig
-        ticket.seq = seq
-        ticket.number = rules.format_ticket_number(queue.prefix, seq)
-        index = _ticket_template(connection.vendor)[1]
-        values[index["seq"]], values[index["number"]] = seq, ticket.number
-        with connection.cursor() as cursor:
-            cursor.execute(_insert_sql(connection.vendor), values)
-            ticket.pk = cursor.fetchone()[0]
-    ticket._state.adding = False
-    ticket._state.db = connection.alias
     return ticket
 
 
@@ -244,15 +222,6 @@ def _columns() -> str:
 
 
 @functools.cache
-def _insert_sql(vendor: str) -> str:
-    """One plain ``INSERT … RETURNING id`` of a ticket: the same columns and values as
-    ``Ticket.objects.create``, without the ORM's per-call query compilation."""
-    marks = ", ".join(["%s"] * len(_ticket_fields()))
-    table = connection.ops.quote_name(Ticket._meta.db_table)
-    return f"INSERT INTO {table} ({_columns()}) VALUES ({marks}) RETURNING id"
-
-
-@functools.cache
 def _numbered_insert_sql_pg(checked: bool) -> str:
     """``WITH c AS (INSERT INTO hall_queuecounter … ON CONFLICT DO UPDATE SET n = n + 1
     RETURNING n) INSERT INTO hall_ticket … SELECT …, c.n, prefix || digits FROM c``."""
@@ -271,6 +240,67 @@ def _numbered_insert_sql_pg(checked: bool) -> str:
         f"WITH c AS ({_counter_sql(checked)}) "
         f"INSERT INTO {table} ({_columns()}) SELECT {', '.join(select)} FROM c RETURNING id, seq"
     )
+
+
+@functools.cache
+def _numbered_insert_sql_sqlite(checked: bool) -> str:
+    """``INSERT INTO hall_ticket … SELECT …, n.seq, prefix || digits FROM (SELECT MAX(seq) + 1
+    …) n`` — SQLite has no data-modifying ``WITH``, so the number is the queue's day's highest
+    first-issue number plus one, read from the number constraint's own index."""
+    select = []
+    for f in _ticket_fields():
+        if f.attname == "seq":
+            select.append("n.seq")
+        elif f.attname == "number":
+            select.append("%s || printf('%%03d', n.seq)")
+        else:
+            select.append("%s")
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    source = (
+        f"(SELECT IFNULL(MAX(seq), 0) + 1 AS seq FROM {table}"
+        " WHERE queue_id = %s AND day = %s AND parent_id IS NULL) n"
+    )
+    if checked:
+        source += (
+            f", {ConfigVersion._meta.db_table} v, {CalendarVersion._meta.db_table} c"
+            " WHERE v.id = 1 AND v.n = %s AND c.id = 1 AND c.n = %s"
+        )
+    return (
+        f"INSERT INTO {table} ({_columns()}) SELECT {', '.join(select)} FROM {source}"
+        " RETURNING id, seq"
+    )
+
+
+def _insert_numbered_sqlite(
+    ticket: Ticket, values: list[Any], config_version: tuple[int, int] | None
+) -> bool:
+    """SQLite: number and insert a ticket in one statement (False: configuration changed).
+
+    An ``INSERT`` takes SQLite's write lock when it starts, before its ``SELECT`` reads, so the
+    highest number it reads is the latest and no other writer can take it in between; in
+    autocommit the statement is its own transaction (no ``BEGIN IMMEDIATE``, no second
+    statement, no counter row to write). The number constraint refuses a duplicate whatever
+    happens.
+    """
+    params: list[Any] = []
+    for f, value in zip(_ticket_fields(), values, strict=True):
+        if f.attname == "number":
+            params.append(ticket.queue.prefix)
+        elif f.attname != "seq":
+            params.append(value)
+    params += [ticket.queue_id, values[_ticket_template(connection.vendor)[1]["day"]]]
+    if config_version is not None:
+        params.extend(config_version)
+    with connection.cursor() as cursor:
+        cursor.execute(_numbered_insert_sql_sqlite(config_version is not None), params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    ticket.pk, ticket.seq = row[0], int(row[1])
+    ticket.number = rules.format_ticket_number(ticket.queue.prefix, ticket.seq)
+    ticket._state.adding = False
+    ticket._state.db = connection.alias
+    return True
 
 
 def _insert_numbered_pg(
