@@ -207,13 +207,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.accept:
         path = Path(args.accept)
         old = json.loads(path.read_text()) if path.exists() else {}
-        merged = {**old.get("ratios", {}), **current}
-        path.write_text(json.dumps({
+        # Each ratio keeps the run it was accepted from: an --only run replaces its own
+        # module's ratios and leaves the others' (and their stamps) as they were.
+        stamp = {
             "accepted": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "commit": _commit(),
             "scale": args.scale,
-            "database": args.database,
             "load_average": [round(x, 2) for x in os.getloadavg()],
+        }
+        merged = {**old.get("ratios", {}), **{k: {**v, **stamp} for k, v in current.items()}}
+        path.write_text(json.dumps({
+            "last_accepted": stamp["accepted"],
+            "database": args.database,
             "ratios": merged,
         }, ensure_ascii=False, indent=1) + "\n")  # fmt: skip
         print(f"accepted {len(current)} ratios into {path}")
