@@ -529,7 +529,7 @@ def _volunteers(
 
 
 def _shifts(actor: Actor, today: date) -> int:
-    team = VolunteerTeam.objects.get(name="建筑可阅读")
+    team = VolunteerTeam.objects.get(subdistrict=geo_demo.home_street(), name="建筑可阅读")
     n = 0
     for event in Event.objects.filter(series__isnull=False, starts_at__date__gte=today).order_by(
         "starts_at"
@@ -576,7 +576,10 @@ def _orders(
     )
     services.do_advance_order(actor, made[1].pk, "accept")
     services.do_advance_order(
-        actor, made[1].pk, "dispatch", to_team=VolunteerTeam.objects.get(name="建筑可阅读")
+        actor,
+        made[1].pk,
+        "dispatch",
+        to_team=VolunteerTeam.objects.get(subdistrict=geo_demo.home_street(), name="建筑可阅读"),
     )
     services.do_advance_order(actor, made[2].pk, "accept")
     services.do_advance_order(actor, made[5].pk, "accept")
@@ -681,7 +684,7 @@ def _alliance(accounts: dict[str, User], today: date) -> dict[str, int]:
 
 
 def _practical(actor: Actor, committees: dict[str, Committee], today: date) -> int:
-    xinlu = Area.objects.filter(name="新路片区").first()
+    xinlu = Area.objects.filter(subdistrict=geo_demo.home_street(), name="新路片区").first()
     year = today.year if today.month >= 10 else today.year - 1  # the months below have passed
     specs: list[dict[str, Any]] = [
         dict(title="新路片区物业管理一体化", kind="property", area=xinlu, committee=None,  # noqa: C408
@@ -729,7 +732,9 @@ def _practical(actor: Actor, committees: dict[str, Committee], today: date) -> i
                                        done_on=date(year, month, 15))  # fmt: skip
             else:
                 services.do_add_milestone(actor, project, title, today + timedelta(days=45 * i))
-    gates = PracticalProject.objects.get(title="颐德坊五扇密码门禁")
+    gates = PracticalProject.objects.get(
+        subdistrict=geo_demo.home_street(), title="颐德坊五扇密码门禁"
+    )
     services.do_record_decision(
         actor, gates, date(year, 1, 10), "安装五扇密码门禁，居民筹资、政府补贴", 9, 7, 1, 1
     )
@@ -801,7 +806,7 @@ def build_street_presence(street: Subdistrict, today: date | None = None) -> dic
     is that street's own. Nothing happens when the centre exists already."""
     today = today or timezone.localdate()
     name = f"{street.name}社区党群服务中心"
-    if Position.objects.filter(name=name).exists():
+    if Position.objects.filter(subdistrict=street, name=name).exists():
         return {"positions": 0, "events": 0}
     office, _created = User.objects.get_or_create(
         username=f"dangqun_{street.code}",

@@ -27,11 +27,33 @@ from django.utils.translation import gettext_lazy as _
 from linli.core.models import Organisation
 from linli.geo.models import Area, Committee, Subdistrict
 
+
+def unique_per_street(field: str, prefix: str) -> list[models.UniqueConstraint]:
+    """``field`` unique within a street (``subdistrict``), and among the rows of no street.
+
+    Every street has a 社区党群服务中心 and a 平安志愿者队, so such names are unique per street,
+    not across the installation. A row without a street (made before streets were recorded)
+    would escape a plain (subdistrict, name) key, as NULLs differ from each other in SQL; the
+    second, partial key keeps those unique among themselves.
+    """
+    return [
+        models.UniqueConstraint(fields=["subdistrict", field], name=f"{prefix}_{field}_per_street"),
+        models.UniqueConstraint(
+            fields=[field],
+            condition=Q(subdistrict__isnull=True),
+            name=f"{prefix}_{field}_without_street",
+        ),
+    ]
+
+
 # --- the network -------------------------------------------------------------------------------
 
 
 class Position(models.Model):
-    """A service position: an anchor site, a station or a point."""
+    """A service position: an anchor site, a station or a point.
+
+    The name is unique within a street: every street has its 社区党群服务中心.
+    """
 
     class Kind(models.TextChoices):
         CENTRE = "centre", _("社区党群服务中心")
@@ -52,7 +74,7 @@ class Position(models.Model):
         related_name="children",
     )
     kind = models.CharField(_("类型"), max_length=24, choices=Kind.choices)
-    name = models.CharField(_("名称"), max_length=100, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
     address = models.CharField(_("地址"), max_length=100)
     committee = models.ForeignKey(
         Committee,
@@ -93,6 +115,7 @@ class Position(models.Model):
                 condition=Q(map_x__lte=100) & Q(map_y__lte=100),
                 name="community_position_on_map",
             ),
+            *unique_per_street("name", "community_position"),
         ]
 
     def __str__(self) -> str:
@@ -243,9 +266,10 @@ class Wish(models.Model):
 
 
 class VolunteerTeam(models.Model):
-    """A volunteer team (衡复音乐阅读者, 建筑可阅读, …)."""
+    """A volunteer team (衡复音乐阅读者, 建筑可阅读, …); the name is unique within its street
+    (every street may have its 平安志愿者队)."""
 
-    name = models.CharField(_("队伍名称"), max_length=100, unique=True)
+    name = models.CharField(_("队伍名称"), max_length=100)
     position = models.ForeignKey(
         Position,
         verbose_name=_("所属阵地"),
@@ -274,6 +298,7 @@ class VolunteerTeam(models.Model):
         verbose_name = _("志愿者队伍")
         verbose_name_plural = _("志愿者队伍")
         ordering = ["name"]
+        constraints = [*unique_per_street("name", "community_team")]
 
     def __str__(self) -> str:
         return self.name
@@ -409,9 +434,14 @@ class ServiceOrder(models.Model):
 
 
 class Series(models.Model):
-    """A recurring series, e.g. 晚间一小时: every weekday 18:30–19:30."""
+    """A recurring series, e.g. 晚间一小时: every weekday 18:30–19:30.
 
-    title = models.CharField(_("系列名称"), max_length=100, unique=True)
+    The title is unique within the street of its space's position. The street is two joins
+    away (space → position), so no database key can say it without copying the street onto
+    the series; ``services.do_save_series`` checks it with the street's row locked instead.
+    """
+
+    title = models.CharField(_("系列名称"), max_length=100)
     space = models.ForeignKey(Space, verbose_name=_("空间"), on_delete=models.PROTECT)
     weekdays = models.CharField(_("星期（1–7，逗号分隔）"), max_length=20, default="1,2,3,4,5")
     start_time = models.TimeField(_("开始"))
@@ -906,7 +936,7 @@ class PracticalProject(models.Model):
         BUILDING = "building", _("实施中")
         DONE = "done", _("已完成")
 
-    title = models.CharField(_("项目名称"), max_length=100, unique=True)
+    title = models.CharField(_("项目名称"), max_length=100)
     kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
     area = models.ForeignKey(
         Area, verbose_name=_("片区"), null=True, blank=True, on_delete=models.PROTECT,
@@ -948,6 +978,7 @@ class PracticalProject(models.Model):
                 condition=Q(resident_fen__gte=0, subsidy_fen__gte=0, other_fen__gte=0),
                 name="community_project_budget_not_negative",
             ),
+            *unique_per_street("title", "community_practical_project"),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 
 from linli.core import audit, policy
 from linli.core.context import Actor
+from linli.geo.models import Subdistrict
 
 from .. import rules
 from ..errors import (
@@ -153,8 +154,9 @@ def do_save_position(actor: Actor, position: Position | None, data: dict[str, An
     clean["subdistrict_id"] = _street_for(actor, clean["committee_id"], near)
     _require_reach(actor, clean["committee_id"], clean["subdistrict_id"])
     return _save_audited(
-        actor, position or Position(), clean, "position", {}, (_("已有同名阵地。"), "name")
-    )
+        actor, position or Position(), clean, "position", {},
+        (_("本街道已有同名阵地。"), "name"),
+    )  # fmt: skip
 
 
 def do_save_position_staff(
@@ -311,9 +313,21 @@ def do_save_series(actor: Actor, series: Series | None, data: dict[str, Any]) ->
         "partners": partners,
         "audience": _text(data.get("audience"), "audience", _("对象"), 100, required=False),
     }
-    return _save_audited(
-        actor, series or Series(), clean, "series", {}, (_("已有同名系列。"), "title")
-    )
+    street = space.position.subdistrict_id
+    with transaction.atomic():
+        # The title is unique per street (Series' docstring); the locked street row makes two
+        # saves of one title in one street wait for each other instead of both passing.
+        same = Series.objects.filter(title=clean["title"])
+        if street is None:
+            same = same.filter(space__position__subdistrict__isnull=True)
+        else:
+            Subdistrict.objects.select_for_update().filter(pk=street).first()
+            same = same.filter(space__position__subdistrict_id=street)
+        if series is not None:
+            same = same.exclude(pk=series.pk)
+        if same.exists():
+            raise Duplicate(_("本街道已有同名系列。"), field="title")
+        return _save_audited(actor, series or Series(), clean, "series", {})
 
 
 @dataclass

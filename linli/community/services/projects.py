@@ -19,6 +19,7 @@ from linli.geo.models import Subdistrict
 from .. import rules
 from ..errors import (
     CommunityError,
+    Duplicate,
     WrongState,
 )
 from ..models import (
@@ -120,9 +121,13 @@ def do_save_project(actor: Actor, project: PracticalProject) -> PracticalProject
         raise CommunityError(
             _("居民筹资、政府补贴与其他来源之和须等于预算总额（精确到分）。"), field="budget_fen"
         )
+    created = project.pk is None
     with transaction.atomic():
-        created = project.pk is None
-        project.save()
+        try:
+            with transaction.atomic():
+                project.save()
+        except IntegrityError:
+            raise Duplicate(_("本街道已有同名实事项目。"), field="title") from None
         audit.record(
             actor, "community.project.create" if created else "community.project.update", project
         )

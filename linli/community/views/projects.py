@@ -87,7 +87,8 @@ def project_new(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             saved = services.do_save_project(_actor(request), target)
         except DomainError as exc:
-            form.add_error("budget" if exc.field == "budget_fen" else None, exc.message)
+            named = "budget" if exc.field == "budget_fen" else exc.field
+            form.add_error(named if named in form.fields else None, exc.message)
         else:
             messages.success(request, _("项目已保存。"))
             return redirect("community:project_manage", saved.pk)
