@@ -99,6 +99,11 @@ class StationForm(forms.ModelForm):  # type: ignore[type-arg]
         model = Station
         fields = ["committee", "name", "address", "lon", "lat"]
 
+    def validate_unique(self) -> None:
+        """The name is checked by ``services.do_save_item`` within the whole street, with the
+        error on the name field; the database's narrower key (per committee) would only add
+        an error for the whole form saying less."""
+
 
 class MemberForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:

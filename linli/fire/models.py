@@ -229,9 +229,17 @@ class EbikeEstimate(models.Model):
 
 
 class Station(CommitteeLinked):
-    """微型消防站: a community micro fire station."""
+    """微型消防站: a community micro fire station.
 
-    name = models.CharField(_("名称"), max_length=80, unique=True)
+    The name is unique within a street, not across the installation: a street may keep
+    several stations over its committees, and names such as 湖南路街道微型消防站 or 一号站
+    recur from street to street. The street is the committee's, one join away, so no database
+    key can say "unique per street" without copying the street onto the station; the database
+    keeps the name unique per committee, and ``services.do_save_item`` and the station sheet
+    refuse a name another committee of the same street already uses.
+    """
+
+    name = models.CharField(_("名称"), max_length=80)
     address = models.CharField(_("地址"), max_length=100, blank=True)
     lon = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -240,6 +248,9 @@ class Station(CommitteeLinked):
         verbose_name = _("微型消防站")
         verbose_name_plural = _("微型消防站")
         ordering = ["committee_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "name"], name="fire_station_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name

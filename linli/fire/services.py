@@ -26,6 +26,7 @@ from linli.core.errors import RowError
 from linli.core.models import Organisation
 from linli.core.roles import Role
 from linli.core.sheets import ImportResult, Resolution
+from linli.geo.models import Committee, Subdistrict
 from linli.jobs import sheets as jobsheets
 from linli.jobs.models import Job
 from linli.jobs.sheets import Export
@@ -168,6 +169,20 @@ def prepare(obj: Model, on: date | None = None) -> None:
         refresh_sprinkler(obj, on)
 
 
+def _check_station_name(station: Station) -> None:
+    """A station's name is unique within its committee's street (``Station``'s docstring).
+
+    Called in the saving transaction with the street's row locked, so two saves of one name in
+    one street wait for each other instead of both passing the check."""
+    street = Committee.objects.filter(pk=station.committee_id).values("subdistrict_id")
+    Subdistrict.objects.select_for_update().filter(pk__in=street).first()
+    same = Station.objects.filter(name=station.name, committee__subdistrict_id__in=street)
+    if station.pk is not None:
+        same = same.exclude(pk=station.pk)
+    if same.exists():
+        raise DuplicateRecord(_("本街道已有同名微型消防站"), field="name")
+
+
 def do_save_item(
     actor: Actor,
     obj: Model,
@@ -189,6 +204,8 @@ def do_save_item(
         old = type(obj)._default_manager.get(pk=obj.pk)
         policy.require_in_scope(actor.user, _committee(old))
     with transaction.atomic():
+        if isinstance(obj, Station):
+            _check_station_name(obj)
         try:
             with transaction.atomic():
                 obj.save()

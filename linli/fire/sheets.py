@@ -370,17 +370,29 @@ class StationSheet(FireSheet):
     def resolve(
         self, rows: Sequence[excel.ParsedRow], scope: int | None, street: int | None = None
     ) -> Resolution:
+        # A station's name is unique within its committee's street (``Station``): the
+        # natural key is (street, name), so a district's sheet may name 一号站 once per street.
         res = Resolution()
         committees = committees_by_code(rows)
-        duplicate_keys(res, ((n, v["name"]) for n, v in rows), "名称")
+
+        def street_of(code: str) -> int | str:
+            committee = committees.get(code)
+            return committee.subdistrict_id if committee is not None else code
+
+        keys = ((n, (street_of(v["committee_code"]), v["name"])) for n, v in rows)
+        duplicate_keys(res, keys, "名称")
         existing = {
-            s.name: s for s in Station.objects.filter(name__in=[v["name"] for _n, v in rows])
+            (s.committee.subdistrict_id, s.name): s
+            for s in Station.objects.select_related("committee").filter(
+                name__in=[v["name"] for _n, v in rows],
+                committee__subdistrict_id__in={c.subdistrict_id for c in committees.values()},
+            )
         }
         for number, v in rows:
             committee = check_committee(res, number, v["committee_code"], committees, scope)
             if committee is None:
                 continue
-            obj = existing.get(v["name"])
+            obj = existing.get((committee.subdistrict_id, v["name"]))
             if obj is not None and scope is not None and obj.committee_id != scope:
                 res.errors.append(RowError(number, "名称", _("该消防站登记在其他居委")))
                 continue
