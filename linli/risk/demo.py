@@ -357,12 +357,13 @@ def _district_round(
     rng: random.Random, street: Any, year: int, office: Actor, field: Actor, today: date
 ) -> tuple[Round, int]:
     """One street's round of ``year``, inspected (one sample per committee), finished, with
-    its survey; dated in ``year``. Returns the round and its number of survey answers."""
+    its survey; dated in ``year``. Every street names it alike (round names are unique per
+    street). Returns the round and its number of survey answers."""
     mv = services.default_version()
     method = queries.method_of(mv)
     committees = list(Committee.objects.filter(subdistrict=street).order_by("code"))
     rnd = services.do_create_round(
-        office, name=f"{year} 年度 {street.name}", method=mv, committees=committees,
+        office, name=f"{year} 年度安全风险评估", method=mv, committees=committees,
         samples_per_committee=1, seed=f"linli-demo-{street.code}-{year}", assessor="申安安全评估",
     )  # fmt: skip
     p, (lo, hi) = DISTRICT_INTENSITY[rng.randrange(len(DISTRICT_INTENSITY))]

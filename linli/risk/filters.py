@@ -13,12 +13,14 @@ from typing import Any
 import django_filters as df
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 from drf_spectacular.utils import extend_schema_field
 
+from linli.core import policy
 from linli.core.ids import plain_int
+from linli.core.roles import Level
 from linli.geo.filters import StreetChoice, street_filter
 from linli.geo.models import Committee
 
@@ -30,7 +32,14 @@ OPEN = "open"  # every state but closed (未销号), a choice of the case list's
 
 
 def _rounds(request: Any) -> QuerySet[Round]:
-    return queries.round_choices(getattr(request, "user", None))
+    """The rounds a list filter offers; for an account reaching several streets each carries
+    its street's name (``street_name``), as every street names its yearly round alike."""
+    user = getattr(request, "user", None)
+    qs = queries.round_choices(user)
+    r = policy.reach(user) if user is not None else None
+    if r is not None and r.place is not None and r.level in (Level.STREET, Level.COMMITTEE):
+        return qs
+    return qs.annotate(street_name=F("subdistrict__name"))
 
 
 def _committees(request: Any) -> QuerySet[Committee]:
@@ -76,8 +85,20 @@ def committee_filter() -> df.ModelChoiceFilter:
     )
 
 
+class RoundChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A round by its name, followed by its street's when ``_rounds`` added it."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        street = getattr(obj, "street_name", None)
+        return f"{obj.name} · {street}" if street else str(obj.name)
+
+
+class RoundChoiceFilter(df.ModelChoiceFilter):  # type: ignore[misc]
+    field_class = RoundChoiceField
+
+
 def round_filter() -> df.ModelChoiceFilter:
-    return df.ModelChoiceFilter(
+    return RoundChoiceFilter(
         field_name="round", label=_("轮次"), queryset=_rounds, empty_label=_("全部")
     )
 

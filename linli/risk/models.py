@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.models import Organisation
-from linli.geo.models import Building, Committee
+from linli.geo.models import Building, Committee, Subdistrict
 
 GRADES = [("A", "A"), ("B", "B"), ("C", "C"), ("D", "D")]
 
@@ -41,14 +41,25 @@ class MethodVersion(models.Model):
 
 
 class Round(models.Model):
-    """评估轮次, e.g. 2026 年度."""
+    """评估轮次, e.g. 2026 年度.
+
+    Each street's safety office runs its own rounds, and every street names its yearly round
+    alike, so the name is unique within a street. ``subdistrict`` is that street: the one
+    street of the round's committees, set when the round is made (its committees never change
+    afterwards). A round over committees of several streets (a district's) has none, and its
+    name is unique among such rounds.
+    """
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("待抽样")
         DRAWN = "drawn", _("检查中")
         FINISHED = "finished", _("已完成")
 
-    name = models.CharField(_("轮次"), max_length=60, unique=True)
+    name = models.CharField(_("轮次"), max_length=60)
+    subdistrict = models.ForeignKey(
+        Subdistrict, verbose_name=_("街道"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
     method = models.ForeignKey(
         MethodVersion, verbose_name=_("方法版本"), on_delete=models.PROTECT, related_name="rounds"
     )
@@ -68,6 +79,16 @@ class Round(models.Model):
         verbose_name = _("评估轮次")
         verbose_name_plural = _("评估轮次")
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subdistrict", "name"], name="risk_round_name_per_street"
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(subdistrict__isnull=True),
+                name="risk_round_name_across_streets",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,14 +47,22 @@ def do_create_round(
         raise RoundRejected(_("请至少选择一个居委"), field="committees")
     for committee in chosen:
         policy.require_in_scope(actor.user, committee.pk)
+    streets = {committee.subdistrict_id for committee in chosen}
+    street = streets.pop() if len(streets) == 1 else None
     with transaction.atomic():
-        rnd = Round.objects.create(
-            name=name,
-            method=method,
-            samples_per_committee=samples_per_committee,
-            seed=seed or secrets.token_hex(16),
-            assessor=assessor,
-        )
+        try:
+            with transaction.atomic():
+                rnd = Round.objects.create(
+                    name=name,
+                    subdistrict_id=street,
+                    method=method,
+                    samples_per_committee=samples_per_committee,
+                    seed=seed or secrets.token_hex(16),
+                    assessor=assessor,
+                )
+        except IntegrityError:
+            taken = _("本街道已有同名轮次") if street else _("已有同名的跨街道轮次")
+            raise RoundRejected(taken, field="name") from None
         rnd.committees.set(chosen)
         audit.record(
             actor,

@@ -46,7 +46,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
                 assessor=d["assessor"],
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, _("轮次已创建，可以抽样。"))
             return redirect("risk:round", pk=rnd.pk)
