@@ -35,7 +35,7 @@ CODES = frozenset(
         "bad_capacity", "bad_range", "slot_past", "slot_full", "already_booked", "unknown",
         "no_appointment_queue", "no_booking",
         # set-up
-        "other_hall", "no_skills", "bad_hours",
+        "other_hall", "no_skills", "bad_hours", "code_taken", "prefix_taken", "number_taken",
     }
 )  # fmt: skip
 

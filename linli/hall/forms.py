@@ -8,10 +8,23 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Hall, Item, Locker, Queue
+from .models import HALL_CODE, Hall, Item, Locker, Queue
 
 
-class HallForm(forms.ModelForm):  # type: ignore[type-arg]
+class StreetUnique:
+    """Codes, prefixes and numbers are unique per street or hall: the set-up services check
+    them and name the field, so the form leaves the database's constraints on them alone."""
+
+    street_unique: tuple[str, ...] = ()
+
+    def _get_validation_exclusions(self) -> set[str]:
+        excluded: set[str] = super()._get_validation_exclusions()  # type: ignore[misc]
+        return excluded | set(self.street_unique)
+
+
+class HallForm(StreetUnique, forms.ModelForm):  # type: ignore[type-arg]
+    street_unique = ("code",)
+
     class Meta:
         model = Hall
         fields = ["code", "name", "opens_at", "closes_at"]
@@ -21,7 +34,9 @@ class HallForm(forms.ModelForm):  # type: ignore[type-arg]
         }
 
     def clean_code(self) -> str:
-        return str(self.cleaned_data["code"]).strip().upper()
+        code = str(self.cleaned_data["code"]).strip().upper()
+        HALL_CODE(code)  # letters and digits: the hall's key joins street and code with "-"
+        return code
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -31,7 +46,8 @@ class HallForm(forms.ModelForm):  # type: ignore[type-arg]
         return data
 
 
-class QueueForm(forms.ModelForm):  # type: ignore[type-arg]
+class QueueForm(StreetUnique, forms.ModelForm):  # type: ignore[type-arg]
+    street_unique = ("prefix",)
     items = forms.ModelMultipleChoiceField(
         queryset=Item.objects.filter(active=True),
         required=False,
@@ -55,7 +71,9 @@ class QueueForm(forms.ModelForm):  # type: ignore[type-arg]
         return value
 
 
-class LockerForm(forms.ModelForm):  # type: ignore[type-arg]
+class LockerForm(StreetUnique, forms.ModelForm):  # type: ignore[type-arg]
+    street_unique = ("number",)
+
     class Meta:
         model = Locker
         fields = ["hall", "number", "active"]

@@ -9,17 +9,26 @@ from __future__ import annotations
 from datetime import time
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .rules import CaseStatus, TicketState
 
+# A hall's code is letters and digits only: its key joins the street's code and the hall's
+# code with a hyphen, which therefore names one hall whatever the codes.
+HALL_CODE = RegexValidator(r"^[A-Z0-9]{1,4}$", _("大厅代码为 1–4 个大写英文字母或数字。"))
+KEY_SEPARATOR = "-"
+
 
 class Hall(models.Model):
-    """A hall of the centre (A 综合业务受理, B 专业服务) with its business hours."""
+    """A hall of the centre (A 综合业务受理, B 专业服务) with its business hours.
 
-    code = models.CharField(_("代码"), max_length=4, unique=True)
+    Codes repeat from street to street (every centre has its hall A): a hall is named across
+    the installation by its ``key``, the street's code and its own (``310104012-A``)."""
+
+    code = models.CharField(_("代码"), max_length=4, validators=[HALL_CODE])
     name = models.CharField(_("名称"), max_length=60)
     # The street whose service centre this is: its cases, tickets and figures are read by that
     # street's accounts (empty: a hall of the one street of an installation).
@@ -39,9 +48,26 @@ class Hall(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("大厅")
+        constraints = [
+            models.UniqueConstraint(fields=["subdistrict", "code"], name="hall_code_per_street"),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(subdistrict__isnull=True),
+                name="hall_code_without_street",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def key(self) -> str:
+        """The hall's name in public addresses (kiosk, board): ``<street code>-<hall code>``,
+        or the code alone for a hall without a street. Load ``subdistrict`` with the hall."""
+        street = self.subdistrict if self.subdistrict_id is not None else None
+        if street is None:
+            return self.code
+        return f"{street.code}{KEY_SEPARATOR}{self.code}"
 
 
 class Queue(models.Model):
@@ -49,7 +75,7 @@ class Queue(models.Model):
 
     hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="queues")
     name = models.CharField(_("名称"), max_length=60)
-    prefix = models.CharField(_("字头"), max_length=3, unique=True)
+    prefix = models.CharField(_("字头"), max_length=3)
     is_backoffice = models.BooleanField(_("中台"), default=False)
     mean_service_minutes = models.FloatField(_("平均办理分钟"), default=10.0)
     sort = models.PositiveSmallIntegerField(_("排序"), default=0)
@@ -57,6 +83,11 @@ class Queue(models.Model):
     class Meta:
         ordering = ["sort", "prefix"]
         verbose_name = _("队列")
+        # Per hall in the database; the set-up also keeps a prefix to one hall of a street
+        # (``services.do_save_queue``), so one centre's ticket numbers never look alike.
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "prefix"], name="hall_queue_prefix_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.prefix} {self.name}"
@@ -65,7 +96,8 @@ class Queue(models.Model):
 class Item(models.Model):
     """A catalogue item (事项) with its guide (办事指南)."""
 
-    code = models.CharField(_("事项编码"), max_length=40, unique=True)
+    # The standard catalogue's code: every street's centre lists the same codes.
+    code = models.CharField(_("事项编码"), max_length=40)
     name = models.CharField(_("事项名称"), max_length=120)
     aliases = models.CharField(_("别名"), max_length=200, blank=True)
     pinyin = models.CharField(_("拼音首字母"), max_length=200, blank=True, db_index=True)
@@ -86,6 +118,7 @@ class Item(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("事项")
+        constraints = [models.UniqueConstraint(fields=["hall", "code"], name="hall_item_code_once")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -95,7 +128,7 @@ class Window(models.Model):
     """A counter: its skills (queues it takes) and the clerk on duty."""
 
     hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="windows")
-    number = models.PositiveSmallIntegerField(_("窗口号"), unique=True)
+    number = models.PositiveSmallIntegerField(_("窗口号"))
     skills = models.ManyToManyField(Queue, related_name="windows", verbose_name=_("受理队列"))
     clerk = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -110,6 +143,9 @@ class Window(models.Model):
     class Meta:
         ordering = ["number"]
         verbose_name = _("窗口")
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "number"], name="hall_window_number_once")
+        ]
 
     def __str__(self) -> str:
         return str(_("%(number)s号窗口") % {"number": self.number})
@@ -423,12 +459,15 @@ class Locker(models.Model):
     """A self-service pickup locker (自助取件柜) compartment."""
 
     hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="lockers")
-    number = models.PositiveSmallIntegerField(_("柜号"), unique=True)
+    number = models.PositiveSmallIntegerField(_("柜号"))
     active = models.BooleanField(_("可用"), default=True)
 
     class Meta:
         ordering = ["number"]
         verbose_name = _("取件柜")
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "number"], name="hall_locker_number_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.number}号柜"

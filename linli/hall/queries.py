@@ -33,6 +33,7 @@ from linli.geo.models import Subdistrict
 
 from . import rules
 from .models import (
+    KEY_SEPARATOR,
     Case,
     Hall,
     Item,
@@ -81,7 +82,7 @@ def in_reach(qs: QuerySet[M], user: Any, hall_path: str) -> QuerySet[M]:
 def items(user: Any) -> QuerySet[Item]:
     """The catalogue: every hall role reads it (clerks need the materials at the counter)."""
     require_any(user)
-    return in_reach(Item.objects.select_related("hall", "queue"), user, "hall")
+    return in_reach(Item.objects.select_related("hall__subdistrict", "queue"), user, "hall")
 
 
 def cases(user: Any) -> QuerySet[Case]:
@@ -89,7 +90,9 @@ def cases(user: Any) -> QuerySet[Case]:
     back office the cases whose ticket was escalated to it."""
     require_any(user, "hall.view", "hall.serve", "hall.backoffice")
     qs = in_reach(
-        Case.objects.select_related("item", "window", "clerk", "ticket"), user, "item__hall"
+        Case.objects.select_related("item__hall__subdistrict", "window", "clerk", "ticket"),
+        user,
+        "item__hall",
     )
     if policy.can(user, "hall.view"):
         return qs
@@ -245,7 +248,7 @@ def board(hall: Hall, day: date, last_n: int = 8) -> dict[str, Any]:
         ).values_list("queue__prefix", "queue__name")
     )
     return {
-        "hall": {"code": hall.code, "name": hall.name},
+        "hall": {"code": hall.code, "key": hall.key, "name": hall.name},
         "now": timezone.now().isoformat(),
         "windows": [
             {
@@ -610,8 +613,8 @@ def street_operations(user: Any, street_id: int, day: date, top: int = 5) -> dic
 
 
 def halls(user: Any) -> QuerySet[Hall]:
-    """The halls of the streets the user reaches."""
-    return in_reach(Hall.objects.all(), user, "pk")
+    """The halls of the streets the user reaches (with their street, for ``Hall.key``)."""
+    return in_reach(Hall.objects.select_related("subdistrict"), user, "pk")
 
 
 def home_counts(user: Any, day: date) -> dict[str, int]:
@@ -627,8 +630,18 @@ def home_counts(user: Any, day: date) -> dict[str, int]:
     }
 
 
-def hall_by_code(code: str) -> Hall | None:
-    return Hall.objects.filter(code=code).first()
+def hall_by_key(key: str) -> Hall | None:
+    """A hall by its key (``Hall.key``: ``<street code>-<hall code>``, or the code of a hall
+    without a street), or by a bare code while exactly one hall has that code (public kiosks
+    and boards set up before a second street). None when unknown or ambiguous."""
+    halls = Hall.objects.select_related("subdistrict")
+    street, separator, code = key.rpartition(KEY_SEPARATOR)
+    if separator:
+        return halls.filter(subdistrict__code=street, code=code).first()
+    found = list(halls.filter(code=key).order_by("subdistrict_id")[:2])
+    if found and found[0].subdistrict_id is None:  # its key is its code
+        return found[0]
+    return found[0] if len(found) == 1 else None
 
 
 def hall_by_pk(user: Any, pk: Any) -> Hall | None:
@@ -646,7 +659,11 @@ def _int(value: Any) -> int:
 
 def ticket_by_token(token: str) -> Ticket | None:
     """The resident's ticket by its secret token (slip, status page, rating)."""
-    return Ticket.objects.select_related("queue__hall", "window").filter(token=token).first()
+    return (
+        Ticket.objects.select_related("queue__hall__subdistrict", "window")
+        .filter(token=token)
+        .first()
+    )
 
 
 def ticket_by_pk(user: Any, pk: Any) -> Ticket | None:
@@ -681,23 +698,93 @@ def case_in_reach(user: Any, number: str) -> Case | None:
     return in_reach(Case.objects.filter(number=number.strip()), user, "item__hall").first()
 
 
-def kiosk_items(text: str, limit: int) -> list[Item]:
-    """The kiosk's search: items served at a window, with their queue and hall."""
-    qs = Item.objects.filter(active=True, channel_window=True).select_related("queue__hall")
+def street_halls(hall: Hall) -> QuerySet[Hall]:
+    """The halls of the hall's street's centre. A hall without a street is the one street's
+    of an installation (as ``in_reach``): while there is one street at most, every hall is."""
+    if Subdistrict.objects.order_by().values("pk")[:2].count() <= 1:
+        return Hall.objects.all()
+    if hall.subdistrict_id is None:
+        return Hall.objects.filter(subdistrict__isnull=True)
+    return Hall.objects.filter(subdistrict_id=hall.subdistrict_id)
+
+
+def kiosk_items(text: str, limit: int, hall: Hall) -> list[Item]:
+    """The kiosk's search: items of the kiosk's street served at a window, with their queue
+    and hall."""
+    qs = Item.objects.filter(active=True, channel_window=True, hall__in=street_halls(hall))
+    return list(search_items(qs.select_related("queue__hall"), text).order_by("code")[:limit])
+
+
+@dataclass(frozen=True)
+class PublicStreet:
+    """The street a public page (the 24-hour terminal, booking) serves: its items only.
+
+    ``code`` is empty on an installation whose halls are one street's (no ``?street=``
+    needed); else the page carries ``?street=<code>`` in every link (``query``, ``also``)."""
+
+    id: int | None  # None: every hall (an installation of one street)
+    code: str = ""
+    name: str = ""
+
+    @property
+    def query(self) -> str:
+        return f"?street={self.code}" if self.code else ""
+
+    @property
+    def also(self) -> str:
+        return f"&street={self.code}" if self.code else ""
+
+
+def public_street(code: str) -> PublicStreet | None:
+    """``?street=<code>`` of a street with halls, or the only street with halls when none is
+    named. None: an unknown street, or several streets and none named (the page lets the
+    resident choose, ``public_streets``)."""
+    if code:
+        found = public_streets().filter(code=code).first()
+        return PublicStreet(found.pk, found.code, found.name) if found else None
+    streets = Hall.objects.filter(subdistrict__isnull=False).order_by().values("subdistrict_id")
+    if streets.distinct()[:2].count() > 1:
+        return None
+    return PublicStreet(None)
+
+
+def _public(qs: QuerySet[M], street: PublicStreet) -> QuerySet[M]:
+    """The rows of the public page's street (all of them on a one-street installation)."""
+    return qs if street.id is None else qs.filter(hall__subdistrict_id=street.id)
+
+
+def public_streets() -> QuerySet[Subdistrict]:
+    """The streets with a service centre (a hall)."""
+    return Subdistrict.objects.filter(Exists(Hall.objects.filter(subdistrict=OuterRef("pk"))))
+
+
+def public_items(street: PublicStreet, text: str, limit: int) -> list[Item]:
+    """The terminal's consultation: every active item of the street matching the text."""
+    qs = _public(Item.objects.filter(active=True), street).select_related("hall")
     return list(search_items(qs, text).order_by("code")[:limit])
 
 
-def public_items(text: str, limit: int) -> list[Item]:
-    """The terminal's consultation: every active item matching the text."""
-    return list(search_items(Item.objects.filter(active=True), text)[:limit])
+def public_item(street: PublicStreet, code: str) -> Item | None:
+    """An active item of the street by its code (a code names one item per street: the
+    catalogue import updates it in place)."""
+    qs = _public(Item.objects.select_related("hall"), street)
+    return qs.filter(code=code, active=True).order_by("hall__code").first()
 
 
-def public_item(code: str) -> Item | None:
-    return Item.objects.select_related("hall").filter(code=code, active=True).first()
+def self_service_items(street: PublicStreet) -> QuerySet[Item]:
+    qs = _public(Item.objects.filter(active=True, channel_self_service=True), street)
+    return qs.order_by("code", "hall__code")
 
 
-def self_service_items() -> QuerySet[Item]:
-    return Item.objects.filter(active=True, channel_self_service=True).order_by("code")
+def items_by_code(user: Any, code: str, hall: str = "") -> list[Item]:
+    """The items with this code in the user's reach (one per hall at most); ``hall`` (a hall
+    key, or a code the user's halls do not repeat) narrows them to that hall's."""
+    found = list(items(user).filter(code=code).order_by("hall__subdistrict__code", "hall__code"))
+    if hall:
+        by_key = [i for i in found if i.hall.key == hall]
+        by_code = [i for i in found if i.hall.code == hall]
+        found = by_key or (by_code if len(by_code) == 1 else [])
+    return found
 
 
 def item_by_pk(user: Any, pk: Any) -> Item | None:
@@ -754,7 +841,9 @@ def queue_by_pk(user: Any, pk: Any) -> Queue | None:
 def windows(user: Any) -> QuerySet[Window]:
     """The windows of the user's streets' halls."""
     return in_reach(
-        Window.objects.select_related("hall", "clerk").prefetch_related("skills"), user, "hall"
+        Window.objects.select_related("hall__subdistrict", "clerk").prefetch_related("skills"),
+        user,
+        "hall",
     )
 
 
@@ -762,8 +851,16 @@ def window_of_clerk(user: Any) -> Window | None:
     return windows(user).filter(clerk_id=getattr(user, "pk", None)).first()
 
 
-def window_by_number(user: Any, number: int) -> Window | None:
-    return windows(user).filter(number=number).first()
+def window_by_number(user: Any, number: int, hall: str = "") -> Window | None:
+    """A window of the user's streets by its number (numbers are per hall): in the hall
+    ``hall`` names (its key, or a code), else the one the user is on duty at, else the only
+    one with that number. None when unknown or still ambiguous."""
+    found = list(windows(user).filter(number=number))
+    if hall:
+        found = [w for w in found if hall in (w.hall.key, w.hall.code)]
+    if len(found) > 1:
+        found = [w for w in found if w.clerk_id == getattr(user, "pk", None)]
+    return found[0] if len(found) == 1 else None
 
 
 def window_by_pk(user: Any, pk: Any) -> Window | None:
@@ -859,9 +956,10 @@ def active_locker(user: Any, pk: Any) -> Locker | None:
     return in_reach(Locker.objects.filter(pk=_int(pk), active=True), user, "hall").first()
 
 
-def bookable_items(today: date) -> QuerySet[Item]:
-    """Items with slots from today on (the public booking page)."""
-    return Item.objects.filter(slots__day__gte=today).distinct().order_by("code")
+def bookable_items(street: PublicStreet, today: date) -> QuerySet[Item]:
+    """The street's items with slots from today on (the public booking page)."""
+    qs = _public(Item.objects.filter(slots__day__gte=today), street)
+    return qs.distinct().order_by("code")
 
 
 def slot_of(item: Item, pk: Any) -> Slot | None:

@@ -3,15 +3,19 @@ import.
 
 The machinery is ``core.sheets`` (typed columns, every problem named by row and column, all
 rows or none, audited) and ``jobs.sheets`` (the import runs as a job); this module keeps the
-catalogue's columns and how a row is resolved: its hall by code, its queue by prefix (a
-front queue of that hall), an existing item by its code.
+catalogue's columns and how a row is resolved: its hall by key (``310104012-A``, as the export
+writes it) or by code among the importer's street's halls, its queue by prefix (a front queue
+of that hall), an existing item by its code in that hall's street (codes repeat from street
+to street: every centre lists the standard catalogue).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,7 +24,8 @@ from linli.core.errors import RowError
 from linli.core.excel import Column
 from linli.core.sheets import Resolution, Sheet, duplicate_keys, yes_no
 
-from .models import Hall, Item, Queue
+from .models import KEY_SEPARATOR, Hall, Item, Queue
+from .queries import street_halls
 from .services import format_materials, parse_materials, pinyin_initials
 
 CHANNEL_FIELDS = ("channel_window", "channel_self_service", "channel_online", "channel_citywide")
@@ -40,7 +45,7 @@ class ItemSheet(Sheet):
         Column("name", "事项名称", excel.text(120)),
         Column("aliases", "别名", excel.text(200), required=False),
         Column("category", "类别", excel.text(40)),
-        Column("hall", HALL, excel.text(4)),
+        Column("hall", HALL, excel.text(30)),
         Column("queue", QUEUE, excel.text(3)),
         Column("channel_window", "窗口办理", excel.boolean, required=False),
         Column("channel_self_service", "自助办理", excel.boolean, required=False),
@@ -57,26 +62,52 @@ class ItemSheet(Sheet):
         self, rows: Sequence[excel.ParsedRow], scope: int | None, street: int | None = None
     ) -> Resolution:
         res = Resolution()
-        duplicate_keys(res, ((n, v["code"]) for n, v in rows), CODE)
-        halls = {h.code: h for h in Hall.objects.filter(code__in={v["hall"] for _n, v in rows})}
+        halls = _halls({v["hall"] for _n, v in rows}, street)
+        duplicate_keys(
+            res,
+            ((n, (_street_of(halls.get(v["hall"])), v["code"])) for n, v in rows),
+            CODE,
+        )
         queues = {
-            q.prefix: q for q in Queue.objects.filter(prefix__in={v["queue"] for _n, v in rows})
+            (q.hall_id, q.prefix): q
+            for q in Queue.objects.filter(
+                hall__in=[h.pk for h in halls.values()], prefix__in={v["queue"] for _n, v in rows}
+            )
         }
-        existing = {i.code: i for i in Item.objects.filter(code__in=[v["code"] for _n, v in rows])}
+        streets = {h.subdistrict_id for h in halls.values()}
+        near = Q(hall__subdistrict_id__in=streets - {None})
+        if None in streets:
+            near |= Q(hall__subdistrict__isnull=True)
+        in_hall: dict[tuple[int, str], Item] = {}
+        in_street: dict[tuple[int | None, str], Item] = {}
+        for i in Item.objects.filter(near, code__in=[v["code"] for _n, v in rows]).select_related(
+            "hall"
+        ):
+            in_hall[(i.hall_id, i.code)] = i
+            in_street.setdefault((i.hall.subdistrict_id, i.code), i)
         was_in: dict[int, int] = {}  # row → the hall of the item it updates, before the row
         res.extra["was_in"] = was_in
         for number, v in rows:
             hall = halls.get(v["hall"])
-            queue = queues.get(v["queue"])
             if hall is None:
                 res.errors.append(RowError(number, HALL, _("没有这个大厅代码")))
+                continue
+            queue = queues.get((hall.pk, v["queue"]))
+            if queue is None:  # perhaps another hall's of the street (a mistake worth naming)
+                queue = Queue.objects.filter(prefix=v["queue"], hall__in=street_halls(hall)).first()
             if queue is None or queue.is_backoffice:
                 res.errors.append(RowError(number, QUEUE, _("没有这个取号队列")))
-            elif hall is not None and queue.hall_id != hall.pk:
+            elif queue.hall_id != hall.pk:
                 res.errors.append(RowError(number, QUEUE, _("该队列不属于这个大厅")))
-            if hall is None or queue is None or queue.is_backoffice or queue.hall_id != hall.pk:
+            if queue is None or queue.is_backoffice or queue.hall_id != hall.pk:
                 continue
-            item = existing.get(v["code"]) or Item(code=v["code"])
+            # The item with this code in this hall, else in another hall of its street (moving
+            # into this one); another street's item of the same code is never touched.
+            item = (
+                in_hall.get((hall.pk, v["code"]))
+                or in_street.get((hall.subdistrict_id, v["code"]))
+                or Item(code=v["code"])
+            )
             if item.pk is not None:
                 was_in[number] = item.hall_id
             item.name, item.category = v["name"], v["category"]
@@ -94,10 +125,38 @@ class ItemSheet(Sheet):
 
     def export_row(self, obj: Any) -> list[Any]:
         return [
-            obj.code, obj.name, obj.aliases, obj.category, obj.hall.code, obj.queue.prefix,
+            obj.code, obj.name, obj.aliases, obj.category, obj.hall.key, obj.queue.prefix,
             *(yes_no(getattr(obj, key)) for key in CHANNEL_FIELDS),
             obj.fee, obj.promised_days, format_materials(obj.materials), obj.legal_basis,
         ]  # fmt: skip
+
+
+def _halls(names: set[str], street: int | None) -> dict[str, Hall]:
+    """The halls a file's hall column names: a key names one hall; a bare code the hall of
+    the importer's street with that code, else the one without a street, else the only hall
+    with that code (the import's check then refuses another street's)."""
+    halls = Hall.objects.select_related("subdistrict")
+    codes = {n for n in names if KEY_SEPARATOR not in n}
+    by_code: dict[str, list[Hall]] = defaultdict(list)
+    for hall in halls.filter(code__in=codes).order_by("pk"):
+        by_code[hall.code].append(hall)
+    found: dict[str, Hall] = {}
+    for code, candidates in by_code.items():
+        mine = [h for h in candidates if street is not None and h.subdistrict_id == street]
+        lone = [h for h in candidates if h.subdistrict_id is None]
+        chosen = mine or lone or (candidates if len(candidates) == 1 else [])
+        if chosen:
+            found[code] = chosen[0]
+    for name in names - codes:
+        code_of_street, _sep, code = name.rpartition(KEY_SEPARATOR)
+        keyed = halls.filter(subdistrict__code=code_of_street, code=code).first()
+        if keyed is not None:
+            found[name] = keyed
+    return found
+
+
+def _street_of(hall: Hall | None) -> Any:
+    return None if hall is None else (hall.subdistrict_id or "")
 
 
 ITEMS = ItemSheet()

@@ -18,11 +18,13 @@ from .. import rules
 from ..errors import HallError
 from ..models import (
     Appointment,
+    Hall,
     Item,
     Queue,
     Slot,
     Ticket,
 )
+from ..queries import street_halls
 from .common import id_hash, id_hashes, local_day, protect_phone, work_calendar
 from .tickets import do_issue_ticket
 
@@ -122,17 +124,28 @@ def do_cancel_appointment(code: str, id_number: str, now: datetime | None = None
     return appointment
 
 
-def do_check_in_appointment(id_number: str, now: datetime | None = None) -> Ticket:
-    """预约签到 at the kiosk: the ID swipe turns today's booking into a ``Y`` ticket."""
+def do_check_in_appointment(
+    id_number: str, now: datetime | None = None, hall: Hall | None = None
+) -> Ticket:
+    """预约签到 at the kiosk: the ID swipe turns today's booking into a ``Y`` ticket.
+
+    ``hall`` is the kiosk's: only bookings with its street's centre are checked in, into that
+    street's 预约 queue (None: an installation of one street)."""
     now = now or timezone.now()
     day = local_day(now)
     _hashed, check = _checked_id(id_number, day)
-    queue = Queue.objects.filter(prefix=APPOINTMENT_PREFIX).first()
+    queues = Queue.objects.filter(prefix=APPOINTMENT_PREFIX)
+    bookings = Appointment.objects.all()
+    if hall is not None:
+        halls = street_halls(hall)
+        queues = queues.filter(hall__in=halls)
+        bookings = bookings.filter(slot__item__hall__in=halls)
+    queue = queues.order_by("hall__code").first()
     if queue is None:
         raise HallError(_("本中心未开通预约取号。"), code="no_appointment_queue")
     with transaction.atomic():
         appointment = (
-            Appointment.objects.select_related("slot__item")
+            bookings.select_related("slot__item")
             .filter(
                 id_hash__in=id_hashes(check.number), slot__day=day, status=Appointment.Status.BOOKED
             )

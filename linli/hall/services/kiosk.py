@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.utils import timezone
@@ -40,17 +41,37 @@ def _clock() -> datetime:
 
 @dataclass(frozen=True)
 class KioskConfig:
-    """What the kiosk checks before issuing, as read at configuration version ``version``."""
+    """What the kiosk checks before issuing, as read at configuration version ``version``.
+
+    Halls go by their key (``Hall.key``); a kiosk may also name a hall by its bare code while
+    only one hall has that code (``codes``), so kiosks set up before a second street keep
+    working."""
 
     version: tuple[int, int]  # (hall configuration, street calendar)
-    halls: dict[str, Hall]  # by code
-    queues: dict[tuple[str, str], Queue]  # (hall code, prefix) → a queue the kiosk offers
-    appointment_halls: frozenset[str]  # halls with a 预约 queue (the kiosk's 预约签到 button)
+    halls: dict[str, Hall]  # by key
+    queues: dict[tuple[str, str], Queue]  # (hall key, prefix) → a queue the kiosk offers
+    appointment_halls: frozenset[str]  # hall keys with a 预约 queue (the 预约签到 button)
     calendar: WorkCalendar
+    codes: dict[str, str] = field(default_factory=dict)  # a code only one hall has → its key
+
+    def key_of(self, hall: str) -> str | None:
+        """The key of the hall a kiosk names by key or by an unambiguous bare code."""
+        return hall if hall in self.halls else self.codes.get(hall)
+
+    def hall(self, hall: str) -> Hall | None:
+        key = self.key_of(hall)
+        return None if key is None else self.halls[key]
 
     def hall_queues(self, hall: str) -> list[Queue]:
-        found = [q for (h, _p), q in self.queues.items() if h == hall]
+        key = self.key_of(hall)
+        found = [q for (h, _p), q in self.queues.items() if h == key]
         return sorted(found, key=lambda q: (q.sort, q.prefix))
+
+    def street_has_appointments(self, hall: Hall) -> bool:
+        """The hall's street takes appointments (some hall of it has the 预约 queue)."""
+        return any(
+            self.halls[key].subdistrict_id == hall.subdistrict_id for key in self.appointment_halls
+        )
 
 
 # Per process (and per database), replaced whole, never mutated: threads may read it freely.
@@ -75,20 +96,23 @@ def kiosk_config(*, check: bool = False) -> KioskConfig:
     version = (_config_version(), workcalendar.version())
     if cached is not None and cached.version == version:
         return cached
-    halls = {h.code: h for h in Hall.objects.order_by()}
+    halls = {h.key: h for h in Hall.objects.select_related("subdistrict").order_by()}
     by_id = {h.pk: h for h in halls.values()}
+    # A bare code still names a hall while it is the only one with that code.
+    counted = Counter(h.code for h in halls.values())
+    codes = {h.code: key for key, h in halls.items() if counted[h.code] == 1 and key != h.code}
     queues: dict[tuple[str, str], Queue] = {}
     appointment_halls: set[str] = set()
     for q in Queue.objects.filter(is_backoffice=False).order_by():
         hall = by_id[q.hall_id]
         q.hall = hall
         if q.prefix == APPOINTMENT_PREFIX:
-            appointment_halls.add(hall.code)
+            appointment_halls.add(hall.key)
         else:
-            queues[(hall.code, q.prefix)] = q
+            queues[(hall.key, q.prefix)] = q
     calendar = workcalendar.cached(version[1]).calendar
     return _KIOSK_CONFIG.put(
-        KioskConfig(version, halls, queues, frozenset(appointment_halls), calendar)
+        KioskConfig(version, halls, queues, frozenset(appointment_halls), calendar, codes)
     )
 
 
@@ -109,6 +133,8 @@ def config_changed() -> None:
 def do_issue_kiosk_ticket(hall: str, prefix: str, id_number: str = "") -> Ticket:
     """A ticket from a hall's kiosk: the queue must be one it offers and the hall open.
 
+    ``hall`` is the hall's key, or its bare code while only one hall has that code.
+
     In the steady state this costs one statement on PostgreSQL (numbering and insert) and the
     issuing transaction on SQLite: halls, queues and holidays come from ``kiosk_config``.
     Raises ``HallError`` (``unknown_queue``, ``hall_closed``, ``bad_id``).
@@ -116,10 +142,10 @@ def do_issue_kiosk_ticket(hall: str, prefix: str, id_number: str = "") -> Ticket
     config = kiosk_config()
     checked = False  # compared with the stored versions during this call
     for attempt in range(4):
-        queue = config.queues.get((hall, prefix))
+        queue = config.queues.get((config.key_of(hall) or "", prefix))
         if queue is None and not checked:
             config, checked = kiosk_config(check=True), True  # perhaps a queue just created
-            queue = config.queues.get((hall, prefix))
+            queue = config.queues.get((config.key_of(hall) or "", prefix))
         if queue is None:
             raise HallError(_("没有这个取号队列。"), code="unknown_queue")
         now = _clock()

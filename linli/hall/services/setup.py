@@ -20,7 +20,7 @@ from ..models import (
     Queue,
     Window,
 )
-from ..queries import in_reach
+from ..queries import in_reach, street_halls
 from .common import require_reach
 from .kiosk import config_changed
 
@@ -100,6 +100,12 @@ def do_save_hall(actor: Actor, hall: Hall) -> Hall:
     else:
         require_reach(actor.user, Hall.objects.filter(pk=hall.pk), "pk")
     with transaction.atomic():
+        if street_halls(hall).filter(code=hall.code).exclude(pk=hall.pk).exists():
+            raise HallError(
+                _("代码：本街道已存在代码为 %(code)s 的大厅。") % {"code": hall.code},
+                code="code_taken",
+                field="code",
+            )
         hall.save()
         config_changed()
         audit.record(
@@ -121,11 +127,26 @@ def do_save_queue(actor: Actor, queue: Queue, items: Any = ()) -> Queue:
         raise PermissionDenied("hall")
     created = queue.pk is None
     with transaction.atomic():
+        # One centre's ticket numbers must tell its queues apart: a prefix serves one queue
+        # in the whole street, not just in its hall (the database holds it per hall).
+        taken = (
+            Queue.objects.filter(hall__in=street_halls(queue.hall), prefix=queue.prefix)
+            .exclude(pk=queue.pk)
+            .select_related("hall")
+            .first()
+        )
+        if taken is not None:
+            raise HallError(
+                _("字头：%(prefix)s 已用于本街道%(hall)s的“%(queue)s”，请换一个字头。")
+                % {"prefix": queue.prefix, "hall": taken.hall.name, "queue": taken.name},
+                code="prefix_taken",
+                field="prefix",
+            )
         queue.save()
         config_changed()
         moved = sorted(item.code for item in items)
-        if moved:
-            Item.objects.filter(code__in=moved).update(queue=queue, hall=queue.hall)
+        if items:
+            Item.objects.filter(pk__in=[i.pk for i in items]).update(queue=queue, hall=queue.hall)
         if queue.is_backoffice:
             # the back office is its own queue: no front window takes it as a skill
             queue.windows.clear()
@@ -148,6 +169,16 @@ def do_save_locker(actor: Actor, locker: Locker) -> Locker:
     _require_halls(actor, Locker.objects.filter(pk=locker.pk), locker.hall_id)
     created = locker.pk is None
     with transaction.atomic():
+        if (
+            Locker.objects.filter(hall_id=locker.hall_id, number=locker.number)
+            .exclude(pk=locker.pk)
+            .exists()
+        ):
+            raise HallError(
+                _("柜号：本大厅已存在 %(number)s 号柜。") % {"number": locker.number},
+                code="number_taken",
+                field="number",
+            )
         locker.save()
         audit.record(
             actor, "hall.locker.create" if created else "hall.locker.update", locker,

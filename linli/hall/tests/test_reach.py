@@ -217,10 +217,14 @@ def test_the_catalogue_import_refuses_another_streets_hall_and_items(
     text = _said(client.get(response["Location"]))
     assert '<td data-label="行">2</td><td data-label="列">大厅</td>' in text
     assert "无权导入其他街道的数据" in text
-    assert '<td data-label="行">3</td><td data-label="列">事项编码</td>' in text
-    assert "该编码已登记在其他街道" in text
     assert not Item.objects.filter(code="N001").exists()
     assert Item.objects.get(code="A001").hall == two["A"]["hall"]
+    # Codes repeat from street to street: street B's A001 is its own, street A's is untouched.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("hall:item_import"), {"file": sheet([take_a])})
+    assert "导入完成：新增 1 条，更新 0 条。" in _said(client.get(response["Location"]))
+    assert Item.objects.get(code="A001", hall=two["A"]["hall"]).name == "A事项"
+    assert Item.objects.get(code="A001", hall=two["B"]["hall"]).name == "事项"
 
 
 def test_a_district_account_narrows_the_lists_to_one_street(

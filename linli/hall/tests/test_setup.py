@@ -96,8 +96,12 @@ def test_create_and_edit_locker(client: Any, centre: dict[str, Any], users: Any)
     assert not locker.active and locker.hall == centre["B"]
     actions = set(AuditRecord.objects.values_list("action", flat=True))
     assert {"hall.locker.create", "hall.locker.update"} <= actions
-    client.post(url, {"hall": centre["A"].pk, "number": "7", "active": "1"})
+    # numbers are per hall: hall B has its 7 now, hall A may have one too
+    refused = client.post(url, {"hall": centre["B"].pk, "number": "7", "active": "1"}, follow=True)
     assert Locker.objects.filter(number=7).count() == 1
+    assert "柜号：本大厅已存在 7 号柜。" in refused.content.decode()
+    client.post(url, {"hall": centre["A"].pk, "number": "7", "active": "1"})
+    assert Locker.objects.filter(number=7).count() == 2
     assert "7" in client.get(reverse("hall:setup")).content.decode()
 
 

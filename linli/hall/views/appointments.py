@@ -16,14 +16,30 @@ from linli.core.context import Actor
 
 from .. import queries, services
 from ..errors import HallError
-from .common import local_today, or_404, page_of, query_without_page
+from .common import (
+    ChooseStreet,
+    local_today,
+    or_404,
+    page_of,
+    public_street,
+    query_without_page,
+)
 
 
 @login_not_required
 def book(request: HttpRequest) -> HttpResponse:
-    """预约 (public): choose an item, a slot with free places, swipe or type the ID number."""
+    """预约 (public): choose an item, a slot with free places, swipe or type the ID number.
+
+    The items of one street's centre (``?street=<code>``, as the terminal; the choice of
+    street first when the installation has several and none is named)."""
+    try:
+        street = public_street(request)
+    except ChooseStreet:
+        return render(
+            request, "hall/book.html", {"choose": True, "streets": queries.public_streets()}
+        )
     today = local_today()
-    items = queries.bookable_items(today)
+    items = queries.bookable_items(street, today)
     item = items.filter(code=request.GET.get("item") or request.POST.get("item") or "").first()
     error, booked = "", None
     if request.method == "POST" and item is not None:
@@ -38,7 +54,14 @@ def book(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "hall/book.html",
-        {"items": items, "item": item, "slots": slots, "error": error, "booked": booked},
+        {
+            "items": items,
+            "item": item,
+            "slots": slots,
+            "error": error,
+            "booked": booked,
+            "street": street,
+        },
         status=400 if error else 200,
     )
 

@@ -13,8 +13,9 @@ from ..models import (
 from .common import local_today
 
 
-def _hall(code: str) -> Hall:
-    found = queries.hall_by_code(code)
+def _hall(key: str) -> Hall:
+    """The hall by its key, or by a bare code while only one hall has it (else 404)."""
+    found = queries.hall_by_key(key)
     if found is None:
         raise Http404
     return found

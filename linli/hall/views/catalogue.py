@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
@@ -91,5 +91,12 @@ def item_import_template(request: HttpRequest) -> HttpResponse:
 
 
 def item_detail(request: HttpRequest, code: str) -> HttpResponse:
-    item = get_object_or_404(queries.items(request.user), code=code)
-    return render(request, "hall/item_detail.html", {"item": item})
+    """One item by its code, in the hall ``?hall=<key>`` names; when the code is in several
+    halls the user reaches (every street's centre lists the standard codes) and none is
+    named, the page lists them to choose from."""
+    found = queries.items_by_code(request.user, code, request.GET.get("hall", "").strip())
+    if not found:
+        raise Http404
+    if len(found) > 1:
+        return render(request, "hall/item_choose.html", {"code": code, "items": found})
+    return render(request, "hall/item_detail.html", {"item": found[0]})

@@ -15,7 +15,7 @@ from django.utils import timezone
 from linli.core import policy
 from linli.core.excel import write_workbook
 
-from .. import filters
+from .. import filters, queries
 
 PAGE_SIZE = 25
 
@@ -91,3 +91,19 @@ def or_404(found: T | None) -> T:
     if found is None:
         raise Http404
     return found
+
+
+class ChooseStreet(Exception):
+    """A public page of an installation of several streets was opened without its street."""
+
+
+def public_street(request: HttpRequest) -> queries.PublicStreet:
+    """The street of a public page (``?street=``, kept by its forms as ``street``): 404 for
+    an unknown street, ``ChooseStreet`` when the installation has several and none is named."""
+    code = (request.GET.get("street") or request.POST.get("street") or "").strip()[:20]
+    street = queries.public_street(code)
+    if street is None:
+        if code:
+            raise Http404
+        raise ChooseStreet
+    return street

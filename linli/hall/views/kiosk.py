@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from .. import queries, services
 from ..errors import HallError
 from ..models import (
+    Hall,
     Queue,
     Ticket,
 )
@@ -29,11 +30,12 @@ from ..models import (
 def kiosk(request: HttpRequest, hall: str) -> HttpResponse:
     # Halls, queues and holidays from this process's cache (checked against the stored version
     # when the page is shown; issuing checks it in its numbering statement).
+    # ``hall`` is the hall's key, or a bare code while only one hall has it (else 404).
     config = services.kiosk_config(check=request.method != "POST")
-    hall_obj = config.halls.get(hall)
+    hall_obj = config.hall(hall)
     if hall_obj is None:
         config = services.kiosk_config(check=True)
-        hall_obj = config.halls.get(hall)
+        hall_obj = config.hall(hall)
         if hall_obj is None:
             raise Http404
     queues = config.hall_queues(hall)
@@ -49,7 +51,9 @@ def kiosk(request: HttpRequest, hall: str) -> HttpResponse:
                         code="id_required",
                         field="id_number",
                     )
-                ticket = services.do_check_in_appointment(request.POST.get("id_number", ""))
+                ticket = services.do_check_in_appointment(
+                    request.POST.get("id_number", ""), hall=hall_obj
+                )
             else:
                 chosen = request.POST.get("queue") or ""
                 prefix = next((q.prefix for q in queues if str(q.pk) == chosen), "")
@@ -61,11 +65,13 @@ def kiosk(request: HttpRequest, hall: str) -> HttpResponse:
         except HallError as exc:
             error = exc.message
             config = services.kiosk_config(check=True)
-            hall_obj = config.halls.get(hall, hall_obj)
+            hall_obj = config.hall(hall) or hall_obj
             queues = config.hall_queues(hall)
         else:
             slip = reverse("hall:slip", args=[ticket.token])
-            return redirect(f"{slip}?k={hall}" if ticket.queue.hall.code != hall else slip)
+            if ticket.queue.hall_id != hall_obj.pk:
+                slip = f"{slip}?k={hall_obj.key}"  # the slip's "back" goes to this kiosk
+            return redirect(slip)
     calendar = config.calendar
     closed = (
         ""
@@ -79,10 +85,10 @@ def kiosk(request: HttpRequest, hall: str) -> HttpResponse:
             "hall": hall_obj,
             "queues": queues,
             "error": error,
-            # Any kiosk checks in: the slip then says which hall the appointment is served in.
-            "appointments": bool(config.appointment_halls),
+            # Any kiosk of the street checks in: the slip then says which hall serves it.
+            "appointments": config.street_has_appointments(hall_obj),
             "closed": closed,
-            **_kiosk_search(request, hall, queues),
+            **_kiosk_search(request, hall_obj, queues),
         },
         status=400 if error else 200,
     )
@@ -91,16 +97,17 @@ def kiosk(request: HttpRequest, hall: str) -> HttpResponse:
 KIOSK_HITS = 8
 
 
-def _kiosk_search(request: HttpRequest, hall: str, queues: list[Queue]) -> dict[str, Any]:
+def _kiosk_search(request: HttpRequest, hall: Hall, queues: list[Queue]) -> dict[str, Any]:
     """The kiosk's 事项 search (name, alias or pinyin initials): where each is queued.
 
-    An item queued in this hall gets its queue's button; one in another hall says where to go.
+    Items of the kiosk's street only. An item queued in this hall gets its queue's button;
+    one in another hall of the street says where to go.
     """
     text = request.GET.get("q", "").strip()[:40]
     if not text:
         return {"q": ""}
     here = {q.pk: q for q in queues}
-    found = queries.kiosk_items(text, KIOSK_HITS)
+    found = queries.kiosk_items(text, KIOSK_HITS, hall)
     hits = [{"item": i, "queue": here.get(i.queue_id)} for i in found]
     return {"q": text, "hits": hits}
 
@@ -175,11 +182,11 @@ def _ticket(token: str) -> Ticket:
 
 @login_not_required
 def slip(request: HttpRequest, token: str) -> HttpResponse:
-    """The printed slip; ``?k=B`` when taken at another hall's kiosk (预约签到 at kiosk B)."""
+    """The printed slip; ``?k=<hall key>`` when taken at another hall's kiosk (预约签到 at
+    kiosk B)."""
     ticket = _ticket(token)
-    kiosk = request.GET.get("k", "")
-    if kiosk not in services.kiosk_config().halls:
-        kiosk = ticket.queue.hall.code
+    at = services.kiosk_config().hall(request.GET.get("k", ""))
+    kiosk = at.key if at is not None else ticket.queue.hall.key
     return render(request, "hall/slip.html", {**_ticket_context(request, ticket), "kiosk": kiosk})
 
 

@@ -1,12 +1,21 @@
-"""The 24-hour self-service terminal (public): consult, apply, query, rate, collect."""
+"""The 24-hour self-service terminal (public): consult, apply, query, rate, collect.
+
+A terminal stands in one street's centre and shows that street's catalogue only: its pages
+carry ``?street=<street code>`` (not needed while the installation's halls are one street's;
+without it on a larger one, the terminal's first page lets the resident choose the street)."""
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,31 +24,59 @@ from linli.core.context import Actor, client_address
 
 from .. import queries, services
 from ..errors import HallError
-from .common import local_today, or_404
+from .common import ChooseStreet, local_today, or_404, public_street
+
+
+def _or_choose(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The view, or the terminal's street choice when the street is missing."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except ChooseStreet:
+            return redirect("hall:terminal")
+
+    return wrapped
 
 
 @login_not_required
 def terminal(request: HttpRequest) -> HttpResponse:
-    return render(request, "hall/terminal.html", {"kiosk": True})
+    """The terminal's menu; the choice of street when the installation has several."""
+    try:
+        street = public_street(request)
+    except ChooseStreet:
+        return render(
+            request,
+            "hall/terminal.html",
+            {"kiosk": True, "streets": queries.public_streets(), "choose": True},
+        )
+    return render(request, "hall/terminal.html", {"kiosk": True, "street": street})
 
 
 @login_not_required
+@_or_choose
 def terminal_consult(request: HttpRequest) -> HttpResponse:
+    street = public_street(request)
     q = request.GET.get("q", "").strip()
-    found = queries.public_items(q, 20) if q else []
-    return render(request, "hall/terminal_consult.html", {"q": q, "found": found})
+    found = queries.public_items(street, q, 20) if q else []
+    return render(request, "hall/terminal_consult.html", {"q": q, "found": found, "street": street})
 
 
 @login_not_required
+@_or_choose
 def terminal_item(request: HttpRequest, code: str) -> HttpResponse:
-    item = or_404(queries.public_item(code))
-    return render(request, "hall/terminal_item.html", {"item": item})
+    street = public_street(request)
+    item = or_404(queries.public_item(street, code))
+    return render(request, "hall/terminal_item.html", {"item": item, "street": street})
 
 
 @login_not_required
+@_or_choose
 def terminal_apply(request: HttpRequest) -> HttpResponse:
-    """智能办理: a self-service item, the ID swipe and a short form open a case."""
-    items = queries.self_service_items()
+    """智能办理: a self-service item of the street, the ID swipe and a short form open a case."""
+    street = public_street(request)
+    items = queries.self_service_items(street)
     item = items.filter(code=request.GET.get("item") or request.POST.get("item") or "").first()
     error, case = "", None
     if request.method == "POST" and item is not None:
@@ -58,7 +95,7 @@ def terminal_apply(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "hall/terminal_apply.html",
-        {"items": items, "item": item, "error": error, "case": case},
+        {"items": items, "item": item, "error": error, "case": case, "street": street},
         status=400 if error else 200,
     )
 
@@ -82,7 +119,16 @@ def terminal_rate(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("感谢您的评价。"))
-    return redirect("hall:terminal_query")
+    return redirect(reverse("hall:terminal_query") + _street_query(request))
+
+
+def _street_query(request: HttpRequest) -> str:
+    """``?street=<code>`` as the page was opened with (the street-independent pages keep it
+    for their way back to the menu)."""
+    try:
+        return public_street(request).query
+    except (ChooseStreet, Http404):
+        return ""
 
 
 # Wrong ID numbers for one case number from one address (the terminal) per 15 minutes: guessing
@@ -118,6 +164,7 @@ def terminal_query(request: HttpRequest) -> HttpResponse:
             "today": local_today(),
             "token": token,
             "stars": range(5, 0, -1),
+            "street_query": _street_query(request),
         },
         status=status,
     )
@@ -134,6 +181,7 @@ def terminal_pickup(request: HttpRequest) -> HttpResponse:
         except HallError as exc:
             error = exc.message
     return render(
-        request, "hall/terminal_pickup.html", {"error": error, "pickup": pickup},
+        request, "hall/terminal_pickup.html",
+        {"error": error, "pickup": pickup, "street_query": _street_query(request)},
         status=400 if error else 200,
     )  # fmt: skip

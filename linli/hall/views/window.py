@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,26 +24,37 @@ from ..models import (
 from .common import local_today, or_404
 
 
+def _hall(request: HttpRequest) -> str:
+    """``?hall=<key>``: which hall's window ``number`` is, where the user reaches halls that
+    repeat window numbers (window numbers are per hall)."""
+    return request.GET.get("hall", "").strip()[:30]
+
+
 def _window(request: HttpRequest, number: int) -> Window:
-    window = queries.window_by_number(request.user, number)
+    window = queries.window_by_number(request.user, number, _hall(request))
     if window is None:
         raise Http404
     return window
+
+
+def _window_url(window: Window) -> str:
+    return reverse("hall:window", args=[window.number]) + f"?hall={window.hall.key}"
 
 
 @policy.permission_required("hall.serve")
 def window_choose(request: HttpRequest) -> HttpResponse:
     mine = queries.window_of_clerk(request.user)
     if mine is not None and "change" not in request.GET:
-        return redirect("hall:window", number=mine.number)
+        return redirect(_window_url(mine))
     return render(request, "hall/window_choose.html", {"windows": queries.windows(request.user)})
 
 
 @policy.permission_required("hall.serve")
 @require_POST
 def window_take(request: HttpRequest, number: int) -> HttpResponse:
-    services.do_take_window(Actor.from_request(request), _window(request, number))
-    return redirect("hall:window", number=number)
+    window = _window(request, number)
+    services.do_take_window(Actor.from_request(request), window)
+    return redirect(_window_url(window))
 
 
 @policy.permission_required("hall.serve")
@@ -69,8 +83,10 @@ def _ticket(request: HttpRequest) -> Ticket:
     return or_404(queries.ticket_by_pk(request.user, request.POST.get("ticket")))
 
 
-def _back(number: int) -> HttpResponse:
-    return redirect("hall:window", number=number)
+def _back(request: HttpRequest, number: int) -> HttpResponse:
+    hall = _hall(request)
+    url = reverse("hall:window", args=[number])
+    return redirect(f"{url}?{urlencode({'hall': hall})}" if hall else url)
 
 
 @policy.permission_required("hall.serve")
@@ -81,12 +97,12 @@ def window_call(request: HttpRequest, number: int) -> HttpResponse:
         ticket = services.do_call_next_ticket(Actor.from_request(request), window)
     except HallError as exc:
         messages.error(request, exc.message)
-        return _back(number)
+        return _back(request, number)
     if ticket is None:
         messages.info(request, _("没有等候的号码。"))
     else:
         messages.success(request, _("已叫号 %(n)s") % {"n": ticket.number})
-    return _back(number)
+    return _back(request, number)
 
 
 @policy.permission_required("hall.serve")
@@ -99,7 +115,7 @@ def window_recall(request: HttpRequest, number: int) -> HttpResponse:
         messages.success(request, _("已重呼 %(n)s。") % {"n": ticket.number})
     except HallError as exc:
         messages.error(request, exc.message)
-    return _back(number)
+    return _back(request, number)
 
 
 @policy.permission_required("hall.serve")
@@ -112,7 +128,7 @@ def window_start(request: HttpRequest, number: int) -> HttpResponse:
         messages.success(request, _("%(n)s 开始办理。") % {"n": ticket.number})
     except HallError as exc:
         messages.error(request, exc.message)
-    return _back(number)
+    return _back(request, number)
 
 
 @policy.permission_required("hall.serve")
@@ -125,7 +141,7 @@ def window_finish(request: HttpRequest, number: int) -> HttpResponse:
         messages.success(request, _("%(n)s 已办结，可以叫下一位。") % {"n": ticket.number})
     except HallError as exc:
         messages.error(request, exc.message)
-    return _back(number)
+    return _back(request, number)
 
 
 @policy.permission_required("hall.serve")
@@ -138,7 +154,7 @@ def window_no_show(request: HttpRequest, number: int) -> HttpResponse:
         messages.success(request, _("%(n)s 已记为过号。") % {"n": ticket.number})
     except HallError as exc:
         messages.error(request, exc.message)
-    return _back(number)
+    return _back(request, number)
 
 
 @policy.permission_required("hall.serve")
@@ -151,7 +167,7 @@ def window_requeue(request: HttpRequest, number: int) -> HttpResponse:
         messages.success(request, _("%(n)s 已重新排队（后移 3 位）。") % {"n": ticket.number})
     except HallError as exc:
         messages.error(request, exc.message)
-    return _back(number)
+    return _back(request, number)
 
 
 @policy.permission_required("hall.serve")
@@ -169,7 +185,7 @@ def window_transfer(request: HttpRequest, number: int) -> HttpResponse:
         )
     except HallError as exc:
         messages.error(request, exc.message)
-    return _back(number)
+    return _back(request, number)
 
 
 @policy.permission_required("hall.serve")
@@ -187,7 +203,7 @@ def window_escalate(request: HttpRequest, number: int) -> HttpResponse:
         )
     except HallError as exc:
         messages.error(request, exc.message)
-    return _back(number)
+    return _back(request, number)
 
 
 @policy.permission_required("hall.serve")
@@ -207,4 +223,4 @@ def window_open_case(request: HttpRequest, number: int) -> HttpResponse:
         )
     except HallError as exc:
         messages.error(request, exc.message)
-    return _back(number)
+    return _back(request, number)
