@@ -74,6 +74,9 @@ def test_the_kiosk_and_board_by_key_serve_their_streets_hall(
     answer = client.post(reverse("hall:kiosk_ticket", args=["S2-A"]), {"queue": "A"})
     assert answer.status_code == 201 and answer.json()["number"] == "A001"
     assert Ticket.objects.get().queue == streets["S2"]["queue"]
+    slip = client.get(answer.json()["slip"]).content.decode()
+    assert "请到" not in slip  # served in the hall whose kiosk issued it
+    assert reverse("hall:kiosk", args=["S2-A"]) in slip
     board = client.get(reverse("hall:board_data", args=["S1-A"])).json()
     assert board["hall"] == {"code": "A", "key": "S1-A", "name": "湖南A厅"}
     assert board["waiting_total"] == 0  # street S2's ticket is not on street S1's board
