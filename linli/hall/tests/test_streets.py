@@ -225,3 +225,46 @@ def test_window_numbers_repeat_per_hall(client: Any, streets: dict[str, Any]) ->
     assert second.clerk == clerk
     assert queries.window_by_number(clerk, 1) == second  # the one the clerk is on duty at
     assert client.get(reverse("hall:window", args=[1])).context["window"] == second
+
+
+def test_check_in_takes_the_kiosks_streets_bookings_only(streets: dict[str, Any]) -> None:
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from linli.hall.models import Slot
+
+    from .conftest import VALID_YOUNG
+
+    for key in ("S1", "S2"):
+        actor = Actor(streets["admins"][key], "test")
+        services.do_save_queue(actor, Queue(hall=streets[key]["hall"], prefix="Y", name="预约"))
+    day = timezone.localdate() + timedelta(days=1)
+    slot = Slot.objects.create(
+        item=streets["S1"]["item"], day=day, starts_at=time(9, 0), capacity=3
+    )
+    services.do_book_appointment(slot, VALID_YOUNG)
+    on_the_day = timezone.make_aware(datetime.combine(day, time(8, 50)))
+    with pytest.raises(HallError) as caught:
+        services.do_check_in_appointment(VALID_YOUNG, now=on_the_day, hall=streets["S2"]["hall"])
+    assert caught.value.code == "no_booking"
+    ticket = services.do_check_in_appointment(
+        VALID_YOUNG, now=on_the_day, hall=streets["S1"]["hall"]
+    )
+    assert ticket.queue.hall == streets["S1"]["hall"] and ticket.number == "Y001"
+
+
+def test_the_booking_page_lists_one_streets_items(client: Any, streets: dict[str, Any]) -> None:
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from linli.hall.models import Slot
+
+    day = timezone.localdate() + timedelta(days=1)
+    for key in ("S1", "S2"):
+        Slot.objects.create(item=streets[key]["item"], day=day, starts_at=time(9, 0), capacity=3)
+    assert "?street=S2" in client.get(reverse("hall:book")).content.decode()
+    page = client.get(reverse("hall:book"), {"street": "S2", "item": "SB002"})
+    assert page.context["item"] == streets["S2"]["item"]
+    assert list(page.context["items"]) == [streets["S2"]["item"]]
