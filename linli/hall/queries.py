@@ -25,6 +25,7 @@ from django.db.models import (
     Subquery,
 )
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from linli.core import crypto, policy
 from linli.core.identity import check_id_number
@@ -353,8 +354,8 @@ def statistics(user: Any, start: date, end: date) -> dict[str, Any]:
             "queue__hall",
         ).values(
             "state", "issued_at", "first_called_at", "started_at", "ended_at",
-            "item__name", "window__number", "queue__hall__code", "clerk__username",
-            "clerk__display_name", "pk",
+            "item__name", "window__number", "queue__hall__code",
+            "queue__hall__subdistrict__code", "clerk__username", "clerk__display_name", "pk",
         )
     )  # fmt: skip
     transferred_ids = set(
@@ -380,22 +381,27 @@ def statistics(user: Any, start: date, end: date) -> dict[str, Any]:
     )
     by_hour: Counter[int] = Counter()
     by_item: Counter[str] = Counter()
-    by_window: Counter[str] = Counter()
+    by_window: Counter[tuple[str, int]] = Counter()  # (hall key, window number)
     by_clerk: Counter[str] = Counter()
     by_hall: Counter[str] = Counter()
     hour_days: dict[int, set[date]] = defaultdict(set)
     waits: list[float] = []
     services: list[float] = []
-    service_by_window: dict[str, list[float]] = defaultdict(list)
     no_shows = 0
     for r in rows:
         issued = timezone.localtime(r["issued_at"])
         by_hour[issued.hour] += 1
         hour_days[issued.hour].add(issued.date())
         by_item[r["item__name"] or "（未选事项）"] += 1
-        by_hall[r["queue__hall__code"]] += 1
+        # Halls and windows by the hall's key: two streets' "A" halls and "1号" windows are
+        # different counters (a district account reaches both).
+        street_code = r["queue__hall__subdistrict__code"]
+        hall = f"{street_code}{KEY_SEPARATOR}{r['queue__hall__code']}" if street_code else (
+            r["queue__hall__code"]
+        )  # fmt: skip
+        by_hall[hall] += 1
         if r["window__number"] is not None:
-            by_window[f"{r['window__number']}号"] += 1
+            by_window[hall, r["window__number"]] += 1
         if r["clerk__username"]:
             by_clerk[r["clerk__display_name"] or r["clerk__username"]] += 1
         wait = _minutes(r["issued_at"], r["first_called_at"])
@@ -408,14 +414,18 @@ def statistics(user: Any, start: date, end: date) -> dict[str, Any]:
             TicketState.RETURNED,
         ):
             services.append(service)
-            if r["window__number"] is not None:
-                service_by_window[f"{r['window__number']}号"].append(service)
         if r["state"] == TicketState.NO_SHOW:
             no_shows += 1
     total = len(rows)
 
     def rate(n: int) -> float | None:
         return n / total if total else None
+
+    halls = {hall for hall, _number in by_window}
+
+    def window_label(window: tuple[str, int]) -> str:
+        name = str(gettext("%(number)s号窗口") % {"number": window[1]})
+        return name if len(halls) <= 1 else f"{window[0]} {name}"
 
     hours = sorted(by_hour)
     return {
@@ -425,7 +435,7 @@ def statistics(user: Any, start: date, end: date) -> dict[str, Any]:
         "served": sum(1 for r in rows if r["state"] == TicketState.DONE),
         "by_hour": [(h, by_hour[h]) for h in range(min(hours), max(hours) + 1)] if hours else [],
         "by_item": by_item.most_common(),
-        "by_window": sorted(by_window.items(), key=lambda kv: int(kv[0][:-1])),
+        "by_window": [(window_label(w), n) for w, n in sorted(by_window.items())],
         "by_clerk": by_clerk.most_common(),
         "by_hall": sorted(by_hall.items()),
         "wait_p50": percentile(waits, 0.5),

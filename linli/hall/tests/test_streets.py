@@ -268,3 +268,34 @@ def test_the_booking_page_lists_one_streets_items(client: Any, streets: dict[str
     page = client.get(reverse("hall:book"), {"street": "S2", "item": "SB002"})
     assert page.context["item"] == streets["S2"]["item"]
     assert list(page.context["items"]) == [streets["S2"]["item"]]
+
+
+def test_district_statistics_keep_each_streets_hall_and_window_apart(
+    streets: dict[str, Any],
+) -> None:
+    """Both streets have hall A and window 1: a district account's figures count them apart,
+    named by the hall's key; a street's own figures keep the short window name."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from linli.core.models import User
+
+    now = timezone.now()
+    for code, served in (("S1", 2), ("S2", 1)):
+        centre = streets[code]
+        for n in range(served):
+            ticket = services.do_issue_ticket(centre["queue"])
+            Ticket.objects.filter(pk=ticket.pk).update(
+                window=centre["window"], state="done", first_called_at=now,
+                started_at=now, ended_at=now + timedelta(minutes=5 + n),
+            )  # fmt: skip
+    district = User(username="district", role="district_civil")
+    district.district = streets["streets"]["S1"].district
+    district.save()
+    day = timezone.localdate()
+    figures = queries.statistics(district, day, day)
+    assert figures["by_hall"] == [("S1-A", 2), ("S2-A", 1)]
+    assert figures["by_window"] == [("S1-A 1号窗口", 2), ("S2-A 1号窗口", 1)]
+    own = queries.statistics(streets["admins"]["S2"], day, day)
+    assert own["by_hall"] == [("S2-A", 1)] and own["by_window"] == [("1号窗口", 1)]
