@@ -526,7 +526,17 @@ class Event(models.Model):
         verbose_name = _("活动")
         verbose_name_plural = _("活动")
         ordering = ["starts_at", "id"]
-        indexes = [models.Index(fields=["starts_at"])]
+        indexes = [
+            models.Index(fields=["starts_at"]),
+            # A street's or a district's activities of a period (``queries.street_activity``):
+            # its committees' events, and the street's own (no host committee).
+            models.Index(fields=["committee", "starts_at"], name="community_event_host_time"),
+            models.Index(
+                fields=["subdistrict", "starts_at"],
+                condition=Q(committee__isnull=True),
+                name="community_event_street_time",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="community_event_times"
@@ -612,7 +622,14 @@ class Signup(models.Model):
         verbose_name = _("报名")
         verbose_name_plural = _("报名")
         ordering = ["event_id", "rank"]
-        indexes = [models.Index(fields=["event", "state", "rank"])]
+        indexes = [
+            models.Index(fields=["event", "state", "rank"]),
+            # Sign-ups and check-ins counted per event from the index alone (PostgreSQL;
+            # SQLite ignores ``include``): the district comparison counts a year of them.
+            models.Index(
+                fields=["event"], include=["state", "checked_in_at"], name="community_signup_counts"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "person_key"],

@@ -6,7 +6,6 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from django.db.models import Count, Model, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from linli.core import policy
@@ -341,40 +340,49 @@ def street_activity(
     """Per street: activities held between ``start`` and ``end`` (not cancelled) by its
     committees or, for an activity without a host committee, at a position of its
     committees; confirmed sign-ups and check-ins. One grouped query (aggregates for the
-    district comparison: the caller, ``dashboard.district``, decides the streets)."""
+    district comparison: the caller, ``dashboard.district``, decides the streets).
+
+    The three kinds of host are three parts of a ``UNION ALL``, each read through an index
+    from the streets (committees, then their events by ``(committee, starts_at)``; street
+    events by ``(subdistrict, starts_at)``; spaces of the committees' positions): a single
+    ``OR`` of the three would be decided only after joining every event of the period. The
+    sign-ups are counted from an index that holds their state and check-in."""
     policy.require(user, "community.view")
-    rows = (
-        Event.objects.filter(
-            Q(committee__subdistrict_id__in=streets)
-            | Q(committee__isnull=True, subdistrict_id__in=streets)
-            | Q(
-                committee__isnull=True,
-                subdistrict__isnull=True,
-                space__position__committee__subdistrict_id__in=streets,
-            ),
-            starts_at__gte=start,
-            starts_at__lt=end,
-            status=Event.Status.OPEN,
-        )
-        .annotate(
-            street=Coalesce(
-                "committee__subdistrict_id",
-                "subdistrict_id",
-                "space__position__committee__subdistrict_id",
-            )
-        )
-        .values_list("street")
-        .annotate(
-            n_events=Count("id", distinct=True),
-            n_signups=Count("signups", filter=Q(signups__state="confirmed")),
-            n_attended=Count("signups", filter=Q(signups__checked_in_at__isnull=False)),
-        )
-        .order_by()
-    )
-    return {
-        street: {"events": events, "signups": signups, "attended": attended}
-        for street, events, signups, attended in rows
+    held = Event.objects.filter(
+        starts_at__gte=start, starts_at__lt=end, status=Event.Status.OPEN
+    ).order_by()
+    counts = {  # sign-ups by the columns of their index ``community_signup_counts``
+        "n_events": Count("id", distinct=True),
+        "n_signups": Count("signups__state", filter=Q(signups__state="confirmed")),
+        "n_attended": Count("signups__checked_in_at"),
     }
+    by_committee = (
+        held.filter(committee__subdistrict_id__in=streets)
+        .values_list("committee__subdistrict_id")
+        .annotate(**counts)
+    )
+    by_street = (
+        held.filter(committee__isnull=True, subdistrict_id__in=streets)
+        .values_list("subdistrict_id")
+        .annotate(**counts)
+    )
+    at_position = (
+        held.filter(
+            committee__isnull=True,
+            subdistrict__isnull=True,
+            space__position__committee__subdistrict_id__in=streets,
+        )
+        .values_list("space__position__committee__subdistrict_id")
+        .annotate(**counts)
+    )
+    out: dict[int, dict[str, int]] = {}
+    # The parts are disjoint (a host committee; none but a street; neither): sums add up.
+    for street, events, signups, attended in by_committee.union(by_street, at_position, all=True):
+        mine = out.setdefault(street, {"events": 0, "signups": 0, "attended": 0})
+        mine["events"] += events
+        mine["signups"] += signups
+        mine["attended"] += attended
+    return out
 
 
 # --- the street operations screen (dashboard/opsqueries.py) -----------------------------------
