@@ -243,9 +243,8 @@ def generate(spec: places.Spec, today: dt.date, now: dt.datetime) -> Rows:
             for n in range(SURVEY_ANSWERS):
                 answers = [min(5, max(1, round(3.6 + seed - 0.5 + ((n * 7 + q * 3) % 5 - 2) * 0.6)))
                            for q in range(5)]  # fmt: skip
-                responses.append(
-                    (rid, cid, json.dumps(answers), at(day + dt.timedelta(days=5), 15))
-                )
+                responses.append((rid, cid, json.dumps(answers), sum(answers), len(answers),
+                                  at(day + dt.timedelta(days=5), 15)))  # fmt: skip
     out.add(rm.Sample, ("id", "round_id", "committee_id", "building_id", "label", "stratum",
                         "draw_record", "state", "inspected_on", "submitted_at"), samples)  # fmt: skip
     out.add(rm.Score, ("id", "round_id", "committee_id", "sample_id", "unit", "value", "grade",
@@ -259,7 +258,8 @@ def generate(spec: places.Spec, today: dt.date, now: dt.datetime) -> Rows:
             ((round_id[(y, s)], round_id[(y, s)], f"{y}年第{s}街道居民安全感调查",
               json.dumps(["Q1", "Q2", "Q3", "Q4", "Q5"]), at(round_day(y, s), 9))
              for y, s in rounds))  # fmt: skip
-    out.add(rm.SurveyResponse, ("id", "survey_id", "committee_id", "answers", "created_at"),
+    out.add(rm.SurveyResponse, ("id", "survey_id", "committee_id", "answers", "answer_total",
+                                "answer_count", "created_at"),
             ((i + 1, *r) for i, r in enumerate(responses)))  # fmt: skip
 
     # ---- fire: extinguishers (some overdue, inspections due) and sprinklers

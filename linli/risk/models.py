@@ -8,6 +8,8 @@ is rebuilt by deleting places, and an assessment of a place that no longer exist
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -416,14 +418,34 @@ class SurveyResponse(models.Model):
     )
     entered_by = models.CharField(_("录入人"), max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The sum and number of the answers, kept from ``answers`` on save: a street's survey score
+    # is summed in SQL from these (``survey.street_scores``), without reading the JSON.
+    answer_total = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    answer_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         verbose_name = _("问卷答复")
         verbose_name_plural = _("问卷答复")
-        indexes = [models.Index(fields=["survey", "committee"])]
+        indexes = [
+            models.Index(fields=["survey", "committee"]),
+            # The district comparison reads its committees' totals from the index alone
+            # (PostgreSQL; SQLite ignores ``include``).
+            models.Index(
+                fields=["committee", "survey"],
+                include=["answer_total", "answer_count"],
+                name="risk_survey_committee_totals",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.survey_id}/{self.committee_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.answer_total, self.answer_count = sum(self.answers), len(self.answers)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "answers" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "answer_total", "answer_count"}
+        super().save(*args, **kwargs)
 
 
 class PaperBatch(models.Model):

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N
 
@@ -140,11 +141,8 @@ def from_token(token: str) -> tuple[Survey, Committee] | None:
 
 
 def score(answers: Sequence[Sequence[int]]) -> Decimal | None:
-    """Mean answer on a 0–100 scale (exact), or None without answers."""
-    values = [a for row in answers for a in row]
-    if not values:
-        return None
-    return rules.round_half_up((Fraction(sum(values), len(values)) - 1) * 25, 1)
+    """Mean answer on a 0–100 scale (exact), or None without answers (``rules.survey_score``)."""
+    return rules.survey_score(sum(sum(row) for row in answers), sum(len(row) for row in answers))
 
 
 def results(user: Any, survey: Survey) -> list[dict[str, Any]]:
@@ -177,17 +175,22 @@ def results(user: Any, survey: Survey) -> list[dict[str, Any]]:
 
 def street_scores(user: Any, streets: list[int]) -> dict[int, dict[int, Decimal | None]]:
     """The survey score of each street per year (the year its round was created), over all
-    its committees' answers; one query (aggregates for the district comparison: the caller,
-    ``dashboard.district``, decides the streets)."""
+    its committees' answers; one query summing the answers' stored totals per street and
+    round, read by committee from an index (aggregates for the district comparison: the
+    caller, ``dashboard.district``, decides the streets)."""
     policy.require(user, "risk.view")
-    answers: dict[tuple[int, int], list[list[int]]] = {}
-    for street, year, row in (
+    rows = (
         SurveyResponse.objects.filter(committee__subdistrict_id__in=streets)
-        .values_list("committee__subdistrict_id", "survey__round__created_at__year", "answers")
+        .values_list("committee__subdistrict_id", "survey__round__created_at")
+        .annotate(total=Sum("answer_total"), count=Sum("answer_count"))
         .order_by()
-    ):
-        answers.setdefault((street, year), []).append(row)
+    )
+    totals: dict[tuple[int, int], list[int]] = {}
+    for street, created, total, count in rows:  # a few rows per street: one per round
+        mine = totals.setdefault((street, timezone.localtime(created).year), [0, 0])
+        mine[0] += total
+        mine[1] += count
     out: dict[int, dict[int, Decimal | None]] = {}
-    for (street, year), rows in answers.items():
-        out.setdefault(street, {})[year] = score(rows)
+    for (street, year), (total, count) in totals.items():
+        out.setdefault(street, {})[year] = rules.survey_score(total, count)
     return out

@@ -29,6 +29,7 @@ from .measures import (
     format_value,
     likelihood,
     round_half_up,
+    survey_score,
 )
 from .method import (
     DEFAULT_METHOD_VERSION,
@@ -98,5 +99,6 @@ __all__ = [
     "round_half_up",
     "score_committee",
     "score_sample",
+    "survey_score",
     "value_grade",
 ]

@@ -75,6 +75,15 @@ def round_half_up(value: Fraction | int | Decimal, places: int = 2) -> Decimal:
     return Decimal(-magnitude if n < 0 else magnitude).scaleb(-places)
 
 
+def survey_score(total: int, count: int) -> Decimal | None:
+    """The resident safety survey's score of ``count`` answers (1–5) summing to ``total``: the
+    mean answer on a 0–100 scale (1 → 0, 5 → 100), exact, rounded half-up to one decimal; None
+    without answers. Sums add up, so a street's score is this of its answers' totals."""
+    if count <= 0:
+        return None
+    return round_half_up((Fraction(total, count) - 1) * 25, 1)
+
+
 def format_value(value: Fraction | int | Decimal) -> str:
     """Report text of a value: half-up to exactly 2 decimals, e.g. "60.75", "40.00"."""
     return str(round_half_up(value, 2))
