@@ -152,13 +152,8 @@ def do_issue_ticket(
         issued_at=now,
     )
     values = _ticket_values(ticket)
-    if connection.vendor == "postgresql":
-        # One statement, so one round trip and atomic by itself (no BEGIN/COMMIT needed).
-        if not _insert_numbered_pg(ticket, values, config_version):
-            raise StaleConfig
-        return ticket
-    with _sqlite_writer():
-        if not _insert_numbered_sqlite(ticket, values, config_version):
+    with _sqlite_writer():  # (nothing on PostgreSQL)
+        if not _insert_numbered(ticket, values, config_version):
             raise StaleConfig
     return ticket
 
@@ -271,60 +266,38 @@ def _numbered_insert_sql_sqlite(checked: bool) -> str:
     )
 
 
-def _insert_numbered_sqlite(
+def _insert_numbered(
     ticket: Ticket, values: list[Any], config_version: tuple[int, int] | None
 ) -> bool:
-    """SQLite: number and insert a ticket in one statement (False: configuration changed).
+    """Number and insert a ticket in one statement (False: the configuration changed).
 
-    An ``INSERT`` takes SQLite's write lock when it starts, before its ``SELECT`` reads, so the
-    highest number it reads is the latest and no other writer can take it in between; in
-    autocommit the statement is its own transaction (no ``BEGIN IMMEDIATE``, no second
-    statement, no counter row to write). The number constraint refuses a duplicate whatever
-    happens.
+    PostgreSQL: the counter's row lock is held until the statement commits. SQLite: an
+    ``INSERT`` takes the write lock when it starts, before its ``SELECT`` reads, so the highest
+    number it reads is the latest and no other writer can take it in between. Either way the
+    statement is its own transaction in autocommit, numbers have no duplicate and no gap, a
+    failed insert takes its number back with it, and the number constraint refuses a duplicate
+    whatever happens.
     """
-    params: list[Any] = []
+    numbering: list[Any] = [ticket.queue_id, values[_ticket_template(connection.vendor)[1]["day"]]]
+    if config_version is not None:
+        numbering.extend(config_version)
+    row: list[Any] = []
     for f, value in zip(_ticket_fields(), values, strict=True):
         if f.attname == "number":
-            params.append(ticket.queue.prefix)
+            row.append(ticket.queue.prefix)
         elif f.attname != "seq":
-            params.append(value)
-    params += [ticket.queue_id, values[_ticket_template(connection.vendor)[1]["day"]]]
-    if config_version is not None:
-        params.extend(config_version)
+            row.append(value)
+    checked = config_version is not None
+    if connection.vendor == "postgresql":  # WITH c AS (<numbering>) INSERT … SELECT <row>
+        sql, params = _numbered_insert_sql_pg(checked), numbering + row
+    else:  # INSERT … SELECT <row> FROM (<numbering>)
+        sql, params = _numbered_insert_sql_sqlite(checked), row + numbering
     with connection.cursor() as cursor:
-        cursor.execute(_numbered_insert_sql_sqlite(config_version is not None), params)
-        row = cursor.fetchone()
-    if row is None:
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
+    if found is None:
         return False
-    ticket.pk, ticket.seq = row[0], int(row[1])
-    ticket.number = rules.format_ticket_number(ticket.queue.prefix, ticket.seq)
-    ticket._state.adding = False
-    ticket._state.db = connection.alias
-    return True
-
-
-def _insert_numbered_pg(
-    ticket: Ticket, values: list[Any], config_version: tuple[int, int] | None
-) -> bool:
-    """PostgreSQL: number and insert a ticket in one statement (False: configuration changed).
-
-    The counter's row lock is held until the statement commits, so numbers have no duplicate
-    and no gap, and a failed insert takes its number back with it.
-    """
-    params: list[Any] = [ticket.queue_id, ticket.day]
-    if config_version is not None:
-        params.extend(config_version)
-    for f, value in zip(_ticket_fields(), values, strict=True):
-        if f.attname == "number":
-            params.append(ticket.queue.prefix)
-        elif f.attname != "seq":
-            params.append(value)
-    with connection.cursor() as cursor:
-        cursor.execute(_numbered_insert_sql_pg(config_version is not None), params)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    ticket.pk, ticket.seq = row[0], int(row[1])
+    ticket.pk, ticket.seq = found[0], int(found[1])
     ticket.number = rules.format_ticket_number(ticket.queue.prefix, ticket.seq)
     ticket._state.adding = False
     ticket._state.db = connection.alias
