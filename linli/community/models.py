@@ -291,7 +291,8 @@ class VolunteerTeam(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    issuer = models.CharField(_("记录证明单位"), max_length=100, default="湖南街道社区党群服务中心")
+    # Blank: the team's position (its street's 党群服务中心) issues its certificates.
+    issuer = models.CharField(_("记录证明单位"), max_length=100, blank=True)
     issuer_contact = models.CharField(_("证明单位联系方式"), max_length=50, blank=True)
 
     class Meta:
@@ -302,6 +303,13 @@ class VolunteerTeam(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def issuing_unit(self) -> str:
+        """Who signs the team's certificates: the named issuer, else the team's position."""
+        if self.issuer:
+            return self.issuer
+        return self.position.name if self.position_id is not None else ""
 
 
 class ServiceOrder(models.Model):

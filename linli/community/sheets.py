@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -56,9 +57,14 @@ class HoursSheet(Sheet):
         ("content", None),
         ("minutes", _hours),
         ("source", choice_label(HourRecord.Source)),
-        ("team__issuer", None),
+        ("issuing_unit", None),
         ("team__issuer_contact", None),
     )
+
+    def export_query(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        # The team's issuer, else its position (VolunteerTeam.issuing_unit), in the one query.
+        unit = Coalesce(NullIf(F("team__issuer"), Value("")), F("team__position__name"), Value(""))
+        return super().export_query(qs.annotate(issuing_unit=unit))
 
     def labels(self) -> list[str]:
         """The column headers in the reader's language."""

@@ -244,7 +244,10 @@ def do_issue_certificate(actor: Actor, volunteer: Volunteer, team: VolunteerTeam
     contents = sorted({r.content for r in approved})
     today = _today()
     with transaction.atomic():
-        prefix = f"HN{today:%Y}"
+        # Numbered per street and year ("310104004-2026-00001"): every street's centre keeps
+        # its own register; a team without a street numbers under "LL".
+        street = team.subdistrict.code if team.subdistrict_id is not None else "LL"
+        prefix = f"{street}-{today:%Y}-"
         last = Certificate.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"]
         seq = int(last[len(prefix) :]) + 1 if last else 1
         cert = Certificate.objects.create(

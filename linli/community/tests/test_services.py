@@ -390,7 +390,10 @@ def test_volunteer_hours_qr_self_report_approval_and_certificate(
     assert own.minutes == 150
     cert = services.do_issue_certificate(actor, v, net["team"])
     assert cert.minutes == 225
-    assert cert.number.startswith("HN")
+    street = net["team"].subdistrict.code if net["team"].subdistrict_id else "LL"
+    assert cert.number == f"{street}-{timezone.localdate():%Y}-00001"
+    again = services.do_issue_certificate(actor, v, net["team"])
+    assert again.number == f"{street}-{timezone.localdate():%Y}-00002"
     assert HourRecord.objects.filter(volunteer=v, status="approved").count() == 2
 
 

@@ -100,3 +100,18 @@ def _rows_in(language: str, response: Any) -> list[tuple[Any, ...]]:
 def test_the_sheet_is_export_only() -> None:
     with pytest.raises(NotImplementedError):
         HOURS.resolve([], None)
+
+
+def test_a_team_without_an_issuer_is_signed_by_its_position(
+    client: Client, net: dict[str, Any], hours: dict[str, Any]
+) -> None:
+    """Every street's teams: with no issuer named, the street's own centre signs, not
+    another street's."""
+    team = net["team"]
+    team.issuer = ""
+    team.save()
+    assert team.issuing_unit == team.position.name == "社区党群服务中心"
+    client.force_login(net["dangqun"])
+    header, *rows = _rows(client.get(reverse("community:volunteers_export")))
+    column = list(header).index("记录单位")
+    assert rows and {row[column] for row in rows} == {"社区党群服务中心"}
