@@ -309,7 +309,7 @@ class VolunteerTeam(models.Model):
         """Who signs the team's certificates: the named issuer, else the team's position."""
         if self.issuer:
             return self.issuer
-        return self.position.name if self.position_id is not None else ""
+        return self.position.name if self.position is not None else ""
 
 
 class ServiceOrder(models.Model):

@@ -246,7 +246,7 @@ def do_issue_certificate(actor: Actor, volunteer: Volunteer, team: VolunteerTeam
     with transaction.atomic():
         # Numbered per street and year ("310104004-2026-00001"): every street's centre keeps
         # its own register; a team without a street numbers under "LL".
-        street = team.subdistrict.code if team.subdistrict_id is not None else "LL"
+        street = team.subdistrict.code if team.subdistrict is not None else "LL"
         prefix = f"{street}-{today:%Y}-"
         last = Certificate.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"]
         seq = int(last[len(prefix) :]) + 1 if last else 1
