@@ -56,7 +56,7 @@ def test_swipe_call_and_board(
     log_in(clerk, "window_clerk")
     clerk.goto("/hall/window/")
     clerk.get_by_role("button", name="在此窗口上岗").first.click()
-    clerk.wait_for_url("**/hall/window/1/")
+    clerk.wait_for_url("**/hall/window/1/?hall=A")  # the window of hall A
     assert "A001" in clerk.locator("table").first.inner_text()
     clerk.get_by_role("button", name="叫下一位").click()
     assert clerk.locator(".window-current .number").inner_text() == "A001"

@@ -56,7 +56,7 @@ def test_window_finds_an_item_by_pinyin_and_escalates_to_the_back_office(
     clerk_ctx = browser.new_context(base_url=server, locale="zh-CN", viewport=DESKTOP)
     clerk = clerk_ctx.new_page()
     log_in(clerk, "window_clerk")
-    assert clerk.url.endswith("/hall/window/1/")  # lands on their window, not the dashboard
+    assert clerk.url.endswith("/hall/window/1/?hall=A")  # lands on their window, not the dashboard
     clerk.fill("#item-filter", "jzz")
     assert clerk.locator("#item-select").evaluate("s => s.selectedOptions[0].text") == "居住证办理"
     assert clerk.locator("#item-filter-count").inner_text() == "找到 1 项"
