@@ -22,6 +22,18 @@ HALL_CODE = RegexValidator(r"^[A-Z0-9]{1,4}$", _("大厅代码为 1–4 个大�
 KEY_SEPARATOR = "-"
 
 
+def hall_key(street_code: str | None, code: str) -> str:
+    """A hall's name in public addresses: ``<street code>-<hall code>``, or the code alone for a
+    hall without a street (``Hall.key``; statistics build it from two selected columns)."""
+    return f"{street_code}{KEY_SEPARATOR}{code}" if street_code else code
+
+
+def split_hall_key(key: str) -> tuple[str, str]:
+    """``"310104004-A"`` → ``("310104004", "A")``; a bare code → ``("", code)``."""
+    street, _separator, code = key.rpartition(KEY_SEPARATOR)
+    return street, code
+
+
 class Hall(models.Model):
     """A hall of the centre (A 综合业务受理, B 专业服务) with its business hours.
 
@@ -65,9 +77,7 @@ class Hall(models.Model):
         """The hall's name in public addresses (kiosk, board): ``<street code>-<hall code>``,
         or the code alone for a hall without a street. Load ``subdistrict`` with the hall."""
         street = self.subdistrict if self.subdistrict_id is not None else None
-        if street is None:
-            return self.code
-        return f"{street.code}{KEY_SEPARATOR}{self.code}"
+        return hall_key(street.code if street is not None else None, self.code)
 
 
 class Queue(models.Model):

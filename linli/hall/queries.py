@@ -34,7 +34,6 @@ from linli.geo.models import Subdistrict
 
 from . import rules
 from .models import (
-    KEY_SEPARATOR,
     Case,
     Hall,
     Item,
@@ -46,6 +45,8 @@ from .models import (
     Ticket,
     TicketEvent,
     Window,
+    hall_key,
+    split_hall_key,
 )
 from .rules import TicketState
 from .voice import announcement
@@ -395,10 +396,7 @@ def statistics(user: Any, start: date, end: date) -> dict[str, Any]:
         by_item[r["item__name"] or "（未选事项）"] += 1
         # Halls and windows by the hall's key: two streets' "A" halls and "1号" windows are
         # different counters (a district account reaches both).
-        street_code = r["queue__hall__subdistrict__code"]
-        hall = f"{street_code}{KEY_SEPARATOR}{r['queue__hall__code']}" if street_code else (
-            r["queue__hall__code"]
-        )  # fmt: skip
+        hall = hall_key(r["queue__hall__subdistrict__code"], r["queue__hall__code"])
         by_hall[hall] += 1
         if r["window__number"] is not None:
             by_window[hall, r["window__number"]] += 1
@@ -645,8 +643,8 @@ def hall_by_key(key: str) -> Hall | None:
     without a street), or by a bare code while exactly one hall has that code (public kiosks
     and boards set up before a second street). None when unknown or ambiguous."""
     halls = Hall.objects.select_related("subdistrict")
-    street, separator, code = key.rpartition(KEY_SEPARATOR)
-    if separator:
+    street, code = split_hall_key(key)
+    if street:
         return halls.filter(subdistrict__code=street, code=code).first()
     found = list(halls.filter(code=key).order_by("subdistrict_id")[:2])
     if found and found[0].subdistrict_id is None:  # its key is its code

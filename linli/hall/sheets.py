@@ -24,7 +24,7 @@ from linli.core.errors import RowError
 from linli.core.excel import Column
 from linli.core.sheets import Resolution, Sheet, duplicate_keys, yes_no
 
-from .models import KEY_SEPARATOR, Hall, Item, Queue
+from .models import KEY_SEPARATOR, Hall, Item, Queue, split_hall_key
 from .queries import street_halls
 from .services import format_materials, parse_materials, pinyin_initials
 
@@ -147,11 +147,15 @@ def _halls(names: set[str], street: int | None) -> dict[str, Hall]:
         chosen = mine or lone or (candidates if len(candidates) == 1 else [])
         if chosen:
             found[code] = chosen[0]
-    for name in names - codes:
-        code_of_street, _sep, code = name.rpartition(KEY_SEPARATOR)
-        keyed = halls.filter(subdistrict__code=code_of_street, code=code).first()
-        if keyed is not None:
-            found[name] = keyed
+    keys = names - codes
+    if keys:  # every keyed hall in one query
+        wanted = Q()
+        for name in keys:
+            code_of_street, code = split_hall_key(name)
+            wanted |= Q(subdistrict__code=code_of_street, code=code)
+        for hall in halls.filter(wanted):
+            if hall.key in keys:
+                found[hall.key] = hall
     return found
 
 
