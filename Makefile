@@ -21,12 +21,14 @@ $(STAMP): requirements.lock pyproject.toml
 venv: $(STAMP) ## Create the environment from the lockfile
 
 run: $(STAMP) ## Migrate, build the demo street, serve it (DEBUG off, keys in var/keys.env) with a worker and beat
+	@bash scripts/ensure-pdf-libs.sh
 	$(BIN)/linli migrate --noinput
 	$(BIN)/linli demo
 	@echo "Linli: http://127.0.0.1:$(PORT)  (accounts in README.md; Ctrl-C stops the server, worker and scheduler)"
 	@trap 'kill 0' EXIT INT TERM; WORKER_CONCURRENCY=$${WORKER_CONCURRENCY:-1} $(BIN)/linli worker --beat & $(BIN)/linli serve
 
 dev: $(STAMP) ## Development: DEBUG on, the published dev keys, auto-reload (runserver), a worker and beat
+	@bash scripts/ensure-pdf-libs.sh
 	DJANGO_SETTINGS_MODULE=linli.settings.dev $(BIN)/linli migrate --noinput
 	DJANGO_SETTINGS_MODULE=linli.settings.dev $(BIN)/linli demo
 	@trap 'kill 0' EXIT INT TERM; export DJANGO_SETTINGS_MODULE=linli.settings.dev; WORKER_CONCURRENCY=1 $(BIN)/linli worker --beat & $(BIN)/linli runserver 127.0.0.1:$(PORT)
@@ -36,6 +38,7 @@ PURE_RULES = linli/*/rules.py,linli/elevator/rules/*.py,linli/fire/rules/*.py,li
 # The whole suite's level is fail_under in pyproject.toml ([tool.coverage.report]).
 
 test: $(STAMP) ## Run the whole suite (unit, integration, browser) on DATABASE_URL or SQLite, with the coverage gate
+	@bash scripts/ensure-pdf-libs.sh
 	$(BIN)/pytest -n 2 --dist loadfile -m "not browser and not scaleout and not serial" -q --cov --cov-report=
 	$(BIN)/pytest -m serial -q -p no:xdist --cov --cov-append --cov-report=
 	set -o pipefail; $(BIN)/coverage report --skip-covered --precision=1 | tail -n 3
