@@ -406,6 +406,27 @@ def test_overview_distribution_and_white_paper(
         assert "陕新居委" in text and "安全风险白皮书" in text
 
 
+def test_overview_shows_each_units_score_and_grade_in_both_languages(
+    drawn: Round, users: Any, login: Any
+) -> None:
+    _submit_with_findings(drawn, users)
+    client = login("street_admin")
+    page = client.get(f"/risk/rounds/{drawn.pk}/").content.decode()
+    unit_scores = Score.objects.filter(round=drawn, sample=None).exclude(unit="")
+    assert unit_scores.count() > 2
+    for s in unit_scores:  # the heat table: the unit's value and grade letter
+        assert f'<td class="h h-{s.grade}">{s.value}<br><b>{s.grade}</b></td>' in page
+    whole = Score.objects.get(round=drawn, sample=None, unit="", committee__code="HN01")
+    colour = {"A": "红 重大风险", "B": "橙 较大风险", "C": "黄 一般风险", "D": "蓝 低风险"}
+    badge = f'<span class="grade g-{whole.grade}" title="{colour[whole.grade]}">'
+    assert f"{badge}{whole.grade} {colour[whole.grade][0]}</span>" in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(f"/risk/rounds/{drawn.pk}/").content.decode()
+    words = {"A": "Red: major risk", "B": "Orange: considerable risk",
+             "C": "Yellow: moderate risk", "D": "Blue: low risk"}  # fmt: skip
+    assert f'<span class="grade g-{whole.grade}" title="{words[whole.grade]}">' in english
+
+
 def _grow(rnd: Round, users: Any, n: int) -> None:
     """Submit n more samples with findings (cases) in both committees."""
     pending = Sample.objects.filter(round=rnd, state="draft").order_by("pk")[:n]
