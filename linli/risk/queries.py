@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -157,9 +157,19 @@ def photo(user: Any, pk: int) -> Photo:
 # --------------------------------------------------------------------------- overview
 
 
-@dataclass
+class CommitteeRef(NamedTuple):
+    """What a ranking shows of a committee (a large round reads these, not 6,000 models)."""
+
+    pk: int
+    code: str
+    name: str
+    map_x: int
+    map_y: int
+
+
+@dataclass(slots=True)
 class CommitteeRow:
-    committee: Committee
+    committee: Committee | CommitteeRef
     value: Decimal | None = None
     grade: str = ""
     units: dict[str, Score] = field(default_factory=dict)
@@ -203,9 +213,16 @@ def overview(user: Any, rnd: Round, *, units: bool = True) -> dict[str, Any]:
     """
     method = method_of(rnd.method)
     committees = committees_in(user, rnd)
-    if not units:  # a large round: only what the ranking needs, no model per score
-        committees = committees.select_related(None).only("pk", "code", "name", "map_x", "map_y")
-    rows = {c.pk: CommitteeRow(c) for c in committees}
+    rows: dict[int, CommitteeRow]
+    if units:
+        rows = {c.pk: CommitteeRow(c) for c in committees}
+    else:  # a large round: only what the ranking needs, no model per committee or score
+        rows = {
+            ref[0]: CommitteeRow(CommitteeRef._make(ref))
+            for ref in committees.select_related(None).values_list(
+                "pk", "code", "name", "map_x", "map_y"
+            )
+        }
     scope = policy.committee_scope(user)
     # Scores and samples belong to the round's committees: filter by scope, not by 6,000 ids.
     mine: dict[str, Any] = {} if scope is None else {"committee_id": scope}
