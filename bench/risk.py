@@ -397,6 +397,8 @@ def demo_papers(reps: int = 5) -> dict[str, Any]:
     ``linli.settings.dev``; the database of ``DATABASE_URL`` or ``var/linli.sqlite3`` after
     ``linli demo``). Medians per committee, after ``paper.warm_pdf()``."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "linli.settings.dev"
+    # The dev settings' own default is var/dev.sqlite3 (`make dev`); `linli demo` fills this one.
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'linli.sqlite3'}")
     import django
 
     django.setup()

@@ -245,11 +245,12 @@ def overview(user: Any, rnd: Round, *, units: bool = True) -> dict[str, Any]:
         Sample.objects.filter(round=rnd, **mine)
         .values("committee_id")
         .annotate(total=Count("id"), submitted=Count("id", filter=Q(state=Sample.State.SUBMITTED)))
+        .values_list("committee_id", "total", "submitted")
     )
-    for c in counts:
-        if c["committee_id"] in rows:
-            rows[c["committee_id"]].total = c["total"]
-            rows[c["committee_id"]].submitted = c["submitted"]
+    for committee_id, total, submitted in counts:
+        counted = rows.get(committee_id)
+        if counted is not None:
+            counted.total, counted.submitted = total, submitted
     prev = previous_round(rnd)
     if prev is not None:
         for committee_id, value, grade in Score.objects.filter(
