@@ -666,6 +666,47 @@ def test_bulk_rescore_writes_back_exactly_what_changed(
     )
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_round_rescore_reads_the_stored_scores_on_a_second_connection_on_postgresql(
+    drawn: Round, users: Any, safety: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside a transaction on PostgreSQL the stored scores are read in a thread of their own
+    while the round is scored: the result is the same, and the thread's connection is closed."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the stored scores are read aside on PostgreSQL only")
+    import threading
+
+    from linli.risk.services import scoring
+
+    _submit_with_findings(drawn, users)
+    fields = ("committee_id", "sample_id", "unit", "value", "grade", "band_grade")
+    right = sorted(Score.objects.values_list(*fields), key=str)
+    Score.objects.filter(unit="XF").update(value="0.00", grade="D", band_grade="D")
+    Score.objects.filter(unit="RQ", sample=None).delete()
+    read_in: list[str] = []
+    aside = scoring._stored_scores_aside
+
+    def spy(round_id: int) -> scoring.StoredScores:
+        read_in.append(threading.current_thread().name)
+        return aside(round_id)
+
+    monkeypatch.setattr(scoring, "_stored_scores_aside", spy)
+
+    def backends() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            )
+            return int(cursor.fetchone()[0])
+
+    before = backends()
+    assert not connection.in_atomic_block
+    assert services.do_rescore_round(Actor(safety), drawn) == 2
+    assert sorted(Score.objects.values_list(*fields), key=str) == right
+    assert [name.split("_")[0] for name in read_in] == ["rescore"]
+    assert backends() == before
+
+
 def test_resident_survey(drawn: Round, login: Any, street: Any, users: Any) -> None:
     from decimal import Decimal
 
