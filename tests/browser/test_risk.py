@@ -67,7 +67,12 @@ def test_inspector_fills_sample_on_phone_and_grade_appears(
     desk.goto(f"/risk/rounds/{rnd.pk}/committees/{street['c1'].pk}/")
     stats = desk.locator("section.stats")
     assert str(score.value) in stats.inner_text()
-    assert stats.locator(f".grade.g-{score.grade}").first.is_visible()
+    badge = stats.locator(f".grade.g-{score.grade}").first
+    assert badge.is_visible()
+    # The grade's own colours, not the card caption's muted grey (unreadable on red).
+    ink = {"A": "rgb(255, 255, 255)", "B": "rgb(0, 0, 0)", "C": "rgb(34, 34, 34)",
+           "D": "rgb(255, 255, 255)"}  # fmt: skip
+    assert badge.evaluate("e => getComputedStyle(e).color") == ink[score.grade]
 
 
 def test_resident_answers_survey_online_on_phone(phone_page: Any, street: Any, users: Any) -> None:
