@@ -38,7 +38,7 @@ def grade_badge(grade: str | None) -> SafeString:
     """A grade as a coloured badge ("A 红", the meaning as its tooltip), or 未评 without one.
 
     A tag rather than an included template: the overview of a round shows one per committee
-    twice, and an include per badge cost a fifth of that page.
+    twice, and an include per badge was a large part of that page's rendering.
     """
     if not grade:
         return mark_safe(f'<span class="grade g-none">{escape(L("未评"))}</span>')  # noqa: S308
@@ -57,9 +57,10 @@ def heat_cells(cells: Iterable[Any]) -> SafeString:
     """One row of the unit × committee heat table: per unit, its score and grade letter, or "—".
 
     Written out here rather than in the template: a street's round has 41 units × up to 50
-    committees a page, and the template language's per-cell nodes were half of the overview
-    page's time. A value is a decimal with two places: without thousands grouping it is shown
-    as ``localize`` would, with the locale's decimal separator looked up once per row.
+    committees a page, and the template language's per-cell nodes were the largest part of
+    the overview page's rendering. A value is a decimal with two places: without thousands
+    grouping it is shown as ``localize`` would, with the locale's decimal separator looked up
+    once per row.
     """
     separator = str(get_format("DECIMAL_SEPARATOR"))
 
