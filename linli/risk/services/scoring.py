@@ -189,16 +189,15 @@ def _reading_stored_scores(round_id: int) -> Iterator[Callable[[], StoredScores]
 
 
 def _merge_scores(
-    round_id: int,
     rows: list[tuple[Any, ...]],
+    stored_scores: Callable[[], StoredScores],
     phases: dict[str, float] | None = None,
-    stored_scores: Callable[[], StoredScores] | None = None,
 ) -> tuple[int, set[int]]:
     """Make the round's stored scores equal to ``rows`` (round, committee, sample, unit, value in
     hundredths, grade, band grade), writing only what changed.
 
-    The stored scores (``stored_scores()``, or read here) are compared in Python; then, in bulk,
-    only the changed values are updated by primary key (in place on
+    The stored scores (``stored_scores()``, see ``_reading_stored_scores``) are compared in
+    Python; then, in bulk, only the changed values are updated by primary key (in place on
     PostgreSQL: the table's pages are kept half full, migration 0005, so a rewritten row stays
     on its page and no index changes), rows no longer produced are deleted and new ones
     inserted. A re-run with nothing changed writes nothing.
@@ -207,7 +206,7 @@ def _merge_scores(
     """
     table = connection.ops.quote_name(Score._meta.db_table)
     started = time.perf_counter()
-    stored = stored_scores() if stored_scores is not None else _stored_scores(round_id)
+    stored = stored_scores()
     changed: list[tuple[Any, ...]] = []
     new: list[tuple[Any, ...]] = []
     touched: set[int] = set()
@@ -393,7 +392,7 @@ def _rescore_round(
                     rows.append((rid, committee_id, pk, code, dec(u.value), u.grade, u.band_grade))
     scored = time.perf_counter()
     with transaction.atomic():
-        written, touched = _merge_scores(rnd.pk, rows, phases, stored_scores)
+        written, touched = _merge_scores(rows, stored_scores, phases)
         paper.schedule_refresh(committee=touched)  # the stored papers of what changed
         audit.record(
             actor,
